@@ -1,0 +1,30 @@
+// The message ingest writes to Kafka and the consumer reads: the client's event
+// plus what the server learned on receipt. Raw IP addresses are never part of it.
+import { Type, type Static } from 'typebox';
+import { EventSchema, TimestampSchema } from './event.ts';
+
+export const UserAgentSchema = Type.Object(
+  {
+    browser: Type.Optional(Type.String({ maxLength: 64 })),
+    browserVersion: Type.Optional(Type.String({ maxLength: 32 })),
+    os: Type.Optional(Type.String({ maxLength: 64 })),
+    device: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+
+export const EnrichedEventSchema = Type.Object(
+  {
+    event: EventSchema,
+    /** The site the write key belongs to. */
+    site: Type.String({ minLength: 1, maxLength: 64 }),
+    receivedAt: TimestampSchema,
+    /** receivedAt + (timestamp − sentAt), never later than receivedAt. */
+    eventTime: TimestampSchema,
+    userAgent: UserAgentSchema,
+  },
+  { additionalProperties: false, $id: 'EnrichedEvent' },
+);
+
+export type UserAgent = Static<typeof UserAgentSchema>;
+export type EnrichedEvent = Static<typeof EnrichedEventSchema>;

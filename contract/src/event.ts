@@ -1,0 +1,101 @@
+// The event as the SDK sends it, and the batch envelope around it. These JSON
+// Schemas are what ingest validates with and what its OpenAPI document shows.
+import { Type, type Static } from 'typebox';
+import { CONTRACT_VERSION, EVENT_TYPES, LIMITS } from './limits.ts';
+
+const ShortText = (maxLength: number = LIMITS.textMaxLength) => Type.String({ maxLength });
+
+export const EventIdSchema = Type.String({
+  pattern: '^[A-Za-z0-9_-]+$',
+  minLength: LIMITS.idMinLength,
+  maxLength: LIMITS.idMaxLength,
+  description: 'Unique, client-generated, URL-safe id; storage deduplicates on it.',
+});
+
+/** Epoch milliseconds. */
+export const TimestampSchema = Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'Epoch milliseconds.' });
+
+const PropertyKey = Type.String({ minLength: 1, maxLength: LIMITS.propertyKeyMaxLength });
+const PropertyValue = Type.Union([
+  Type.String({ maxLength: LIMITS.propertyValueMaxLength }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+]);
+
+export const PropertiesSchema = Type.Record(PropertyKey, PropertyValue, {
+  maxProperties: LIMITS.maxProperties,
+  description: 'Free-form, flat key/value pairs.',
+});
+
+export const PageSchema = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: LIMITS.urlMaxLength }),
+    path: Type.String({ maxLength: LIMITS.urlMaxLength }),
+    title: Type.Optional(ShortText()),
+    referrer: Type.Optional(Type.String({ maxLength: LIMITS.urlMaxLength })),
+  },
+  { additionalProperties: false },
+);
+
+export const ElementSchema = Type.Object(
+  {
+    tag: Type.String({ minLength: 1, maxLength: 64 }),
+    id: Type.Optional(ShortText()),
+    name: Type.Optional(ShortText()),
+    selector: Type.String({ maxLength: LIMITS.selectorMaxLength, description: 'A short, stable CSS selector.' }),
+    text: Type.Optional(ShortText()),
+    /** `data-track-*` attributes, without the prefix. */
+    attributes: Type.Optional(
+      Type.Record(PropertyKey, Type.String({ maxLength: LIMITS.textMaxLength }), { maxProperties: LIMITS.maxProperties }),
+    ),
+    /** Input type for `input` elements (text, email, checkbox, ...). */
+    inputType: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Checkbox or radio state after a `change`. */
+    checked: Type.Optional(Type.Boolean()),
+    /** Length of a text field's value; the value itself is only sent when the element opts in. */
+    valueLength: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Whether a text field's value differs from when it gained focus. */
+    changed: Type.Optional(Type.Boolean()),
+    /** The field's value, only for elements marked `data-track-value`. */
+    value: Type.Optional(Type.String({ maxLength: LIMITS.propertyValueMaxLength })),
+  },
+  { additionalProperties: false },
+);
+
+export const EventSchema = Type.Object(
+  {
+    v: Type.Literal(CONTRACT_VERSION),
+    id: EventIdSchema,
+    type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+    name: Type.String({ minLength: 1, maxLength: LIMITS.nameMaxLength }),
+    timestamp: TimestampSchema,
+    seq: Type.Integer({ minimum: 0, description: 'Per-session sequence number, from 0, without gaps.' }),
+    anonymousId: Type.String({ minLength: 1, maxLength: LIMITS.idMaxLength }),
+    sessionId: Type.String({ minLength: 1, maxLength: LIMITS.idMaxLength }),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.textMaxLength })),
+    page: PageSchema,
+    element: Type.Optional(ElementSchema),
+    properties: Type.Optional(PropertiesSchema),
+  },
+  { additionalProperties: false, $id: 'Event' },
+);
+
+export const BatchSchema = Type.Object(
+  {
+    writeKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    sentAt: TimestampSchema,
+    events: Type.Array(Type.Unknown(), {
+      minItems: 1,
+      maxItems: LIMITS.batchEvents,
+      description: 'Each item is validated as an Event on its own, so one bad event does not sink the batch.',
+    }),
+  },
+  { additionalProperties: false, $id: 'Batch' },
+);
+
+export type Event = Static<typeof EventSchema>;
+export type Page = Static<typeof PageSchema>;
+export type Element = Static<typeof ElementSchema>;
+export type Properties = Static<typeof PropertiesSchema>;
+export type Batch = Omit<Static<typeof BatchSchema>, 'events'> & { events: Event[] };

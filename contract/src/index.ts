@@ -1,0 +1,18 @@
+export { CONTRACT_VERSION, LIMITS, EVENT_TYPES, type EventType } from './limits.ts';
+export { TOPICS, HEADERS } from './topics.ts';
+export {
+  EventSchema,
+  BatchSchema,
+  PageSchema,
+  ElementSchema,
+  PropertiesSchema,
+  EventIdSchema,
+  TimestampSchema,
+  type Event,
+  type Batch,
+  type Page,
+  type Element,
+  type Properties,
+} from './event.ts';
+export { EnrichedEventSchema, UserAgentSchema, type EnrichedEvent, type UserAgent } from './enriched-event.ts';
+export { validateEvent, validateEnrichedEvent, formatIssues, type Validation, type ValidationIssue } from './validate.ts';

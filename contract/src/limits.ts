@@ -1,0 +1,37 @@
+// Size limits of the event contract. Kept free of runtime dependencies so the
+// browser SDK can import them without pulling a schema library into its bundle.
+
+/** Version of the event contract carried by every event as `v`. */
+export const CONTRACT_VERSION = 1 as const;
+
+export const LIMITS = Object.freeze({
+  /** Events in one batch. */
+  batchEvents: 500,
+  /** Serialized bytes of one batch body (uncompressed). 512 KiB */
+  batchBytes: 512 * 1024,
+  /** Serialized bytes of one event. 32 KiB */
+  eventBytes: 32 * 1024,
+  /** navigator.sendBeacon refuses bodies above this in Chromium. 64 KiB */
+  beaconBytes: 64 * 1024,
+  /** Characters of an event id (client generated, URL-safe). */
+  idMinLength: 16,
+  idMaxLength: 64,
+  /** Characters of an event name. */
+  nameMaxLength: 200,
+  /** Characters of a URL. */
+  urlMaxLength: 2048,
+  /** Characters of a page title, element text or any short label. */
+  textMaxLength: 200,
+  /** Characters of a CSS selector. */
+  selectorMaxLength: 512,
+  /** Keys in `properties`, `element.attributes` or `traits`. */
+  maxProperties: 50,
+  /** Characters of a property key. */
+  propertyKeyMaxLength: 100,
+  /** Characters of a string property value. */
+  propertyValueMaxLength: 1024,
+});
+
+/** Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing. */
+export const EVENT_TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];

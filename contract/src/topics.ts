@@ -1,0 +1,19 @@
+// Kafka topic names and the headers every Eventline message carries.
+
+export const TOPICS = Object.freeze({
+  /** Validated, enriched events; keyed by anonymous id so one visitor stays ordered. */
+  events: 'events',
+  /** Messages the consumer could not parse or validate, with the reason in headers. */
+  deadLetter: 'events.dlq',
+});
+
+export const HEADERS = Object.freeze({
+  contractVersion: 'eventline-contract-version',
+  site: 'eventline-site',
+  /** On dead letters: why the message was refused. */
+  error: 'eventline-error',
+  /** On dead letters: where the message came from. */
+  sourceTopic: 'eventline-source-topic',
+  sourcePartition: 'eventline-source-partition',
+  sourceOffset: 'eventline-source-offset',
+});

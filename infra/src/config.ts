@@ -1,0 +1,40 @@
+// Where infrastructure is cached and which versions are used; read from the
+// environment once. Everything downloaded or built lives outside the work tree.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const KAFKA_VERSION = '4.1.1';
+export const INFLUXDB_VERSION = 'v1.8.10';
+
+const cacheRoot = process.env['EVENTLINE_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'eventline');
+
+export const infraConfig = Object.freeze({
+  cacheDir: cacheRoot,
+  kafkaDir: join(cacheRoot, `kafka-${KAFKA_VERSION}`),
+  influxDir: join(cacheRoot, `influxdb-${INFLUXDB_VERSION}`),
+  /** Broker JVM heap. */
+  kafkaHeap: process.env['EVENTLINE_KAFKA_HEAP'] ?? '768m',
+});
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  return value;
+}
+
+/** Fixed ports for `npm start`; each can be moved with its variable. */
+export const startPorts = Object.freeze({
+  kafka: port('EVENTLINE_KAFKA_PORT', 9092),
+  kafkaController: port('EVENTLINE_KAFKA_CONTROLLER_PORT', 9093),
+  influx: port('EVENTLINE_INFLUX_PORT', 8086),
+  influxRpc: port('EVENTLINE_INFLUX_RPC_PORT', 8088),
+  ingest: port('EVENTLINE_INGEST_PORT', 8080),
+  consumer: port('EVENTLINE_CONSUMER_PORT', 9464),
+  dashboard: port('EVENTLINE_DASHBOARD_PORT', 3000),
+  demo: port('EVENTLINE_DEMO_PORT', 3001),
+});
+
+/** Where `npm start` keeps broker data and service logs. Default: <repo>/.eventline */
+export const runDir = process.env['EVENTLINE_RUN_DIR'];

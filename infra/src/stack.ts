@@ -1,0 +1,61 @@
+// Kafka and InfluxDB together, as npm start and the test harness use them.
+import { join } from 'node:path';
+import { createBucket, provisionInflux, startInflux, type InfluxServer } from './influx.ts';
+import { provisionKafka, startKafka, type KafkaBroker } from './kafka.ts';
+import { freePort } from './ports.ts';
+import type { Progress } from './progress.ts';
+
+export const DEFAULT_BUCKET = { database: 'eventline', retentionPolicy: 'events' } as const;
+
+export async function provisionInfra(progress: Progress): Promise<void> {
+  // Sequential on purpose: both are CPU-heavy and the machine may have 2 cores.
+  await provisionKafka(progress);
+  await provisionInflux(progress);
+}
+
+export interface InfraOptions {
+  dataDir: string;
+  /** Fixed ports for npm start; free ones are picked when omitted. */
+  ports?: { kafka: number; kafkaController: number; influx: number; influxRpc: number };
+}
+
+export interface Infra {
+  readonly kafka: KafkaBroker;
+  readonly influx: InfluxServer;
+  /** `database/retentionPolicy` of the default bucket, created at start. */
+  readonly bucket: string;
+  stop(): Promise<void>;
+}
+
+export async function startInfra(options: InfraOptions, progress: Progress): Promise<Infra> {
+  const ports = options.ports ?? {
+    kafka: await freePort(),
+    kafkaController: await freePort(),
+    influx: await freePort(),
+    influxRpc: await freePort(),
+  };
+  const [kafkaStart, influxStart] = await Promise.allSettled([
+    progress.step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
+      startKafka({ port: ports.kafka, controllerPort: ports.kafkaController, dataDir: join(options.dataDir, 'kafka') }),
+    ),
+    progress.step(`Starting InfluxDB on 127.0.0.1:${ports.influx}`, () =>
+      startInflux({ httpPort: ports.influx, rpcPort: ports.influxRpc, dataDir: join(options.dataDir, 'influxdb') }),
+    ),
+  ]);
+  if (kafkaStart.status === 'rejected' || influxStart.status === 'rejected') {
+    if (kafkaStart.status === 'fulfilled') await kafkaStart.value.stop();
+    if (influxStart.status === 'fulfilled') await influxStart.value.stop();
+    throw kafkaStart.status === 'rejected' ? kafkaStart.reason : (influxStart as PromiseRejectedResult).reason;
+  }
+  const kafka = kafkaStart.value;
+  const influx = influxStart.value;
+  const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy);
+  return {
+    kafka,
+    influx,
+    bucket,
+    async stop() {
+      await Promise.all([kafka.stop(), influx.stop()]);
+    },
+  };
+}

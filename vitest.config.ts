@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs pure logic with no infrastructure; `integration`
+// gets one real Kafka broker and one real InfluxDB from the global setup, and
+// real Chromium where a test launches it.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['*/test/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['*/test/**/*.integration.test.ts', '*/e2e/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['infra/src/vitest-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
