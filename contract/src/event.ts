@@ -67,7 +67,7 @@ export const EventSchema = Type.Object(
   {
     v: Type.Literal(CONTRACT_VERSION),
     id: EventIdSchema,
-    type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+    type: Type.Enum(EVENT_TYPES),
     name: Type.String({ minLength: 1, maxLength: LIMITS.nameMaxLength }),
     timestamp: TimestampSchema,
     seq: Type.Integer({ minimum: 0, description: 'Per-session sequence number, from 0, without gaps.' }),

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '../src/services.ts';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: unknown };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+// Docker cannot run here, so the file is checked as data: what it starts, how, and with which settings.
+const compose = parse(readFileSync(`${repoRoot}docker-compose.yml`, 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+};
+const service = (name: string): ComposeService => {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+};
+
+describe('docker-compose.yml', () => {
+  it('runs Kafka in KRaft mode with single-broker replication settings and no ZooKeeper', () => {
+    const env = service('kafka').environment ?? {};
+    expect(service('kafka').image).toMatch(/^apache\/kafka:4\./);
+    expect(String(env['KAFKA_PROCESS_ROLES'])).toBe('broker,controller');
+    expect(env['KAFKA_CONTROLLER_QUORUM_VOTERS']).toBe('1@kafka:9093');
+    expect(env['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR']).toBe(1);
+    expect(env['KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR']).toBe(1);
+    expect(env['KAFKA_TRANSACTION_STATE_LOG_MIN_ISR']).toBe(1);
+    expect(Object.keys(compose.services).some((name) => /zookeeper/i.test(name))).toBe(false);
+    expect(Object.keys(env).some((key) => /ZOOKEEPER/.test(key))).toBe(false);
+  });
+
+  it('creates the events and dead-letter topics before the services start', () => {
+    const init = service('kafka-init');
+    expect(init.command?.join(' ')).toMatch(/--topic events --partitions \d+/);
+    expect(init.command?.join(' ')).toMatch(/--topic events\.dlq/);
+    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) {
+      expect(service(name).depends_on?.['kafka-init']?.condition).toBe('service_completed_successfully');
+      expect(service(name).depends_on?.['influxdb']?.condition).toBe('service_healthy');
+    }
+  });
+
+  it('serves InfluxDB 1.8 with Flux enabled', () => {
+    expect(service('influxdb').image).toBe('influxdb:1.8.10');
+    expect(service('influxdb').environment?.['INFLUXDB_HTTP_FLUX_ENABLED']).toBe('true');
+  });
+
+  it('starts the four services from their entry points with health checks', () => {
+    const entries: Record<string, string> = {
+      ingest: 'ingest/src/server.ts',
+      consumer: 'consumer/src/main.ts',
+      dashboard: 'dashboard/src/server/main.ts',
+      'demo-site': 'demo-site/src/server.ts',
+    };
+    for (const [name, entry] of Object.entries(entries)) {
+      expect(service(name).command).toContain(entry);
+      expect(service(name).healthcheck?.test).toBeDefined();
+      expect(service(name).environment?.['EVENTLINE_KAFKA_BROKERS']).toBe('kafka:9092');
+    }
+    for (const name of ['kafka', 'influxdb']) expect(service(name).healthcheck?.test).toBeDefined();
+  });
+
+  it('publishes the public ports and keeps broker and database data in named volumes', () => {
+    expect(service('ingest').ports).toContain('8080:8080');
+    expect(service('dashboard').ports).toContain('3000:3000');
+    expect(service('demo-site').ports).toContain('3001:3001');
+    expect(Object.keys(compose.volumes)).toEqual(['kafka-data', 'influxdb-data']);
+    expect(service('kafka').volumes?.[0]).toMatch(/^kafka-data:/);
+    expect(service('influxdb').volumes?.[0]).toMatch(/^influxdb-data:/);
+  });
+});
