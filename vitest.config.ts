@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs pure logic with no infrastructure; `integration`
-// gets one real Kafka broker and one real InfluxDB from the global setup, and
-// real Chromium where a test launches it.
+// `unit` runs pure logic with no infrastructure; `integration` gets one real
+// Kafka broker and one real InfluxDB from the global setup, and real Chromium
+// where a test launches it; `faults` starts a private pipeline per scenario and
+// breaks parts of it (also `npm run test:faults`).
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +22,15 @@ export default defineConfig({
           globalSetup: ['infra/src/vitest-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['infra/faults/**/*.test.ts'],
+          testTimeout: 420_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -14,6 +14,8 @@ export const infraConfig = Object.freeze({
   influxDir: join(cacheRoot, `influxdb-${INFLUXDB_VERSION}`),
   /** Broker JVM heap. */
   kafkaHeap: process.env['EVENTLINE_KAFKA_HEAP'] ?? '768m',
+  /** Keep test brokers' data dirs and logs after the run. */
+  keepTestData: Boolean(process.env['EVENTLINE_KEEP_TEST_DATA']),
 });
 
 function port(name: string, fallback: number): number {

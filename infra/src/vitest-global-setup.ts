@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { infraConfig } from './config.ts';
 import { consoleProgress } from './progress.ts';
 import { provisionInfra, startInfra } from './stack.ts';
 import type { TestInfra } from './testing.ts';
@@ -19,6 +20,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   progress.info(`logs under ${dataDir}`);
   return async () => {
     await infra.stop();
-    if (!process.env['EVENTLINE_KEEP_TEST_DATA']) rmSync(dataDir, { recursive: true, force: true });
+    if (!infraConfig.keepTestData) rmSync(dataDir, { recursive: true, force: true });
   };
 }

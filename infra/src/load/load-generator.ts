@@ -1,0 +1,164 @@
+// A load generator that speaks the SDK's wire format: many simulated sessions,
+// each numbering its events from 0, sending realistic batches to ingest and
+// retrying like the SDK (backoff with jitter, Retry-After) until every event is
+// acknowledged or the time budget runs out. It records exactly which event ids
+// got a 2xx, which is what storage must hold afterwards.
+import { randomUUID } from 'node:crypto';
+import type { Event } from '@eventline/contract';
+
+export interface LoadOptions {
+  /** Base URL of ingest, e.g. http://127.0.0.1:8080 */
+  ingestUrl: string;
+  writeKey: string;
+  /** Origin header sent with each request (must be allowed for the key). */
+  origin: string;
+  totalEvents: number;
+  sessions: number;
+  /** Events per request, inclusive range. Default: [20, 50] */
+  batchSize?: [number, number];
+  /** Requests in flight at once. Default: 16 */
+  concurrency?: number;
+  /** Upper bound on the send rate, events/s, so a fault can land mid-load. Default: unlimited */
+  eventsPerSecond?: number;
+  /** Give up retrying after this long. Default: 180 s */
+  deadlineMs?: number;
+  /** Page of the simulated events. Default: /load */
+  path?: string;
+}
+
+export interface LoadReport {
+  /** Events generated and offered to ingest at least once. */
+  sent: number;
+  /** Event ids ingest answered 2xx for. */
+  acknowledgedIds: Set<string>;
+  requests: number;
+  /** Responses by status (0 = network error). */
+  statuses: Map<number, number>;
+  /** Events ingest reported as invalid in a 200 (should be 0 for this generator). */
+  rejected: number;
+  durationMs: number;
+  /** Time of the first and last event the generator produced, epoch ms. */
+  firstEventAt: number;
+  lastEventAt: number;
+}
+
+const TYPES: Event['type'][] = ['click', 'click', 'click', 'input', 'change', 'pageview', 'custom'];
+
+interface Session {
+  anonymousId: string;
+  sessionId: string;
+  seq: number;
+}
+
+function makeEvent(session: Session, index: number, path: string): Event {
+  const type = TYPES[index % TYPES.length] ?? 'click';
+  const event: Event = {
+    v: 1,
+    id: randomUUID(),
+    type,
+    name: type === 'custom' ? 'checkout_step' : type,
+    timestamp: Date.now(),
+    seq: session.seq++,
+    anonymousId: session.anonymousId,
+    sessionId: session.sessionId,
+    page: { url: `http://127.0.0.1${path}?i=${index % 7}`, path, title: 'Load test' },
+  };
+  if (type === 'click') event.element = { tag: 'button', id: `b${index % 12}`, selector: `#b${index % 12}`, text: 'Add to cart' };
+  if (type === 'input') event.element = { tag: 'input', name: 'email', selector: 'input[name="email"]', inputType: 'email', valueLength: 12, changed: true };
+  if (type === 'change') event.element = { tag: 'input', id: 'terms', selector: '#terms', inputType: 'checkbox', checked: index % 2 === 0 };
+  if (type === 'custom') event.properties = { step: index % 4, plan: 'pro' };
+  return event;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function retryDelay(attempt: number, retryAfter: string | null): number {
+  const seconds = retryAfter === null ? NaN : Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 10_000);
+  const base = Math.min(200 * 2 ** attempt, 5_000);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const [minBatch, maxBatch] = options.batchSize ?? [20, 50];
+  const concurrency = options.concurrency ?? 16;
+  const deadline = Date.now() + (options.deadlineMs ?? 180_000);
+  const path = options.path ?? '/load';
+  const sessions: Session[] = Array.from({ length: options.sessions }, () => ({
+    anonymousId: `anon-${randomUUID()}`,
+    sessionId: `sess-${randomUUID()}`,
+    seq: 0,
+  }));
+  const report: LoadReport = {
+    sent: 0,
+    acknowledgedIds: new Set(),
+    requests: 0,
+    statuses: new Map(),
+    rejected: 0,
+    durationMs: 0,
+    firstEventAt: Date.now(),
+    lastEventAt: 0,
+  };
+  const started = Date.now();
+  let generated = 0;
+  let batchIndex = 0;
+
+  // One session's batch is sent and retried to completion before its next batch, as the SDK's queue does.
+  const nextBatch = (): Event[] | undefined => {
+    if (generated >= options.totalEvents) return undefined;
+    const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex % (maxBatch - minBatch + 1)));
+    const session = sessions[batchIndex++ % sessions.length];
+    if (!session) return undefined;
+    const events = Array.from({ length: size }, (_, i) => makeEvent(session, generated + i, path));
+    generated += size;
+    report.sent += size;
+    report.lastEventAt = Date.now();
+    return events;
+  };
+
+  const deliver = async (events: Event[]): Promise<void> => {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      report.requests++;
+      let status = 0;
+      let retryAfter: string | null = null;
+      try {
+        const response = await fetch(`${options.ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', origin: options.origin },
+          body: JSON.stringify({ sentAt: Date.now(), events }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        status = response.status;
+        retryAfter = response.headers.get('retry-after');
+        const body = (await response.json().catch(() => ({}))) as { rejected?: { index: number }[] };
+        if (response.ok) {
+          const rejected = new Set((body.rejected ?? []).map((r) => r.index));
+          report.rejected += rejected.size;
+          events.forEach((event, index) => {
+            if (!rejected.has(index)) report.acknowledgedIds.add(event.id);
+          });
+        }
+      } catch {
+        status = 0;
+      }
+      report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
+      if (status >= 200 && status < 300) return;
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
+      await sleep(retryDelay(attempt, retryAfter));
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    for (let events = nextBatch(); events; events = nextBatch()) {
+      if (options.eventsPerSecond) {
+        const due = started + (generated / options.eventsPerSecond) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+      await deliver(events);
+    }
+  };
+
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  report.durationMs = Date.now() - started;
+  return report;
+}
