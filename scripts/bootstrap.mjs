@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm start` and `npm test` on a fresh clone. Plain Node with no
+// Entry point of `npm start`, `npm test` and `npm run bench` on a fresh clone. Plain Node with no
 // dependencies, because it runs before any are installed: it installs them
 // (npm ci) when the lockfile changed, installs Debian's Chromium for the browser
 // tests when missing, then runs the TypeScript command in infra/src/cli/.
@@ -17,7 +17,8 @@ const fail = (line) => {
   process.exit(1);
 };
 
-if (command !== 'start' && command !== 'test') fail('usage: node scripts/bootstrap.mjs start|test [args]');
+const COMMANDS = ['start', 'test', 'bench'];
+if (!COMMANDS.includes(command)) fail(`usage: node scripts/bootstrap.mjs ${COMMANDS.join('|')} [args]`);
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 11)) fail(`Node ${process.versions.node} is too old — install Node 20.11 or newer`);
@@ -56,7 +57,7 @@ function ensureChromium() {
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 ensureDependencies();
-if (command === 'test') ensureChromium();
+if (command !== 'start') ensureChromium();
 const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'src', 'cli', `${command}.ts`), ...process.argv.slice(3)], {
   cwd: root,
   stdio: 'inherit',
