@@ -1,0 +1,43 @@
+// Builds the dashboard server: the read API under /api (token-protected), the
+// built UI at / and /analyze, and /healthz. Only main.ts listens.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DashboardConfig } from './config.ts';
+import { DashboardError } from './errors.ts';
+import auth from './plugins/auth.ts';
+import eventReader from './plugins/event-reader.ts';
+import api from './routes/api.ts';
+import health from './routes/health.ts';
+import ui from './routes/ui.ts';
+
+export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let known: DashboardError;
+    if (error instanceof DashboardError) known = error;
+    else if (error.validation) known = new DashboardError('DASHBOARD_INVALID_QUERY', `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? ''}`.trim());
+    else {
+      request.log.error({ err: error }, 'unexpected error');
+      return reply.status(error.statusCode ?? 500).send({ error: { code: 'DASHBOARD_INTERNAL', message: 'Internal error', retriable: true } });
+    }
+    if (known.status >= 500) reply.header('retry-after', '5');
+    return reply.status(known.status).send(known.toJSON());
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const error = new DashboardError('DASHBOARD_NOT_FOUND');
+    return reply.status(error.status).send(error.toJSON());
+  });
+
+  await app.register(health);
+  await app.register(eventReader, { influx: config.influx });
+  await app.register(
+    async (scope) => {
+      await scope.register(auth, { token: config.token });
+      await scope.register(api);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(ui, { uiDir: config.uiDir, token: config.token, embedToken: config.embedToken });
+  return app;
+}

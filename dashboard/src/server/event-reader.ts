@@ -1,0 +1,89 @@
+// Runs the dashboard's Flux queries and shapes their rows for the API. Any
+// failure to reach or query InfluxDB becomes DASHBOARD_STORAGE_UNAVAILABLE.
+import { FIELD, TAG } from '@eventline/contract';
+import type { QueryApi, ParameterizedQuery } from '@influxdata/influxdb-client';
+import type { Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
+import { DashboardError } from './errors.ts';
+import { eventsAtQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import { toApiEvent, type ApiEvent } from './to-api-event.ts';
+
+export interface EventPage {
+  events: ApiEvent[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface TimeSeries {
+  intervalMs: number;
+  /** Bucket start times, epoch ms, ascending. */
+  buckets: number[];
+  /** Event counts per type, aligned with `buckets`. */
+  series: Record<string, number[]>;
+  total: number;
+}
+
+export type TopDimension = 'element' | 'page';
+
+export const TOP_FIELDS: Record<TopDimension, string> = { element: FIELD.elementSelector, page: FIELD.path };
+
+export interface EventReader {
+  events(filter: EventFilter, limit: number, cursor?: string): Promise<EventPage>;
+  timeseries(filter: EventFilter, intervalMs: number): Promise<TimeSeries>;
+  top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<{ key: string; count: number }[]>;
+}
+
+function newestFirst(a: ApiEvent, b: ApiEvent): number {
+  const [ta, tb] = [isoToNs(a.time), isoToNs(b.time)];
+  if (ta !== tb) return ta > tb ? -1 : 1;
+  return a.id > b.id ? -1 : a.id < b.id ? 1 : 0;
+}
+
+export function createEventReader(deps: { queryApi: QueryApi; bucket: string; logger: Logger | FastifyBaseLogger }): EventReader {
+  const logger = deps.logger.child({ module: 'event-reader' });
+
+  async function rows(query: ParameterizedQuery): Promise<Record<string, unknown>[]> {
+    try {
+      return await deps.queryApi.collectRows<Record<string, unknown>>(query);
+    } catch (error) {
+      logger.error({ err: error }, 'InfluxDB query failed');
+      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+    }
+  }
+
+  return {
+    async events(filter, limit, cursorText) {
+      const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
+      // One extra position tells whether another page exists without a count query.
+      const positions = await rows(positionsQuery(deps.bucket, filter, limit + 1, cursor));
+      const times = positions.slice(0, limit).map((row) => isoToNs(String(row['_time'])));
+      if (times.length === 0) return { events: [], nextCursor: null };
+      const events = (await rows(eventsAtQuery(deps.bucket, filter, times))).map(toApiEvent).sort(newestFirst);
+      const last = events[events.length - 1];
+      const nextCursor = positions.length > limit && last ? encodeCursor({ timeNs: isoToNs(last.time), id: last.id }) : null;
+      return { events, nextCursor };
+    },
+
+    async timeseries(filter, intervalMs) {
+      const found = await rows(timeseriesQuery(deps.bucket, filter, intervalMs));
+      const buckets = [...new Set(found.map((row) => Date.parse(String(row['_time']))))].sort((a, b) => a - b);
+      const index = new Map(buckets.map((time, i) => [time, i]));
+      const series: Record<string, number[]> = {};
+      let total = 0;
+      for (const row of found) {
+        const type = String(row[TAG.type]);
+        const counts = (series[type] ??= new Array<number>(buckets.length).fill(0));
+        const count = Number(row['_value']) || 0;
+        counts[index.get(Date.parse(String(row['_time'])))!] = count;
+        total += count;
+      }
+      return { intervalMs, buckets, series, total };
+    },
+
+    async top(filter, dimension, limit) {
+      const found = await rows(topQuery(deps.bucket, filter, TOP_FIELDS[dimension], limit));
+      return found.map((row) => ({ key: String(row['key']), count: Number(row['_value']) }));
+    },
+  };
+}

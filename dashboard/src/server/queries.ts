@@ -1,0 +1,103 @@
+// Flux for every read the API makes. User input only ever reaches a query as a
+// typed parameter (fluxString, fluxDateTime, fluxInteger, fluxDuration), never
+// by string concatenation; names come from the contract's storage schema.
+import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
+import { flux, fluxDateTime, fluxDuration, fluxExpression, fluxInteger, fluxString, type ParameterizedQuery } from '@influxdata/influxdb-client';
+import type { Cursor } from './cursor.ts';
+import { nsToIso } from './cursor.ts';
+import { fluxDurationText, type TimeRange } from './time-range.ts';
+
+export interface EventFilter {
+  range: TimeRange;
+  /** Event types to keep; all when empty. */
+  types: readonly string[];
+  site?: string | undefined;
+  /** Case-insensitive substring searched in name, element text/selector/id and page path/title. */
+  q?: string | undefined;
+}
+
+/** Fields the search box looks into. */
+export const SEARCHED_FIELDS = [FIELD.name, FIELD.elementText, FIELD.elementSelector, FIELD.elementId, FIELD.path, FIELD.title] as const;
+
+const msToIso = (ms: number) => fluxDateTime(new Date(ms).toISOString());
+
+function source(bucket: string, range: TimeRange, stop = msToIso(range.to), start = msToIso(range.from)): ParameterizedQuery {
+  return flux`from(bucket: ${fluxString(bucket)})
+  |> range(start: ${start}, stop: ${stop})
+  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT)})`;
+}
+
+function tagFilters(filter: EventFilter): ParameterizedQuery {
+  const types = filter.types.length
+    ? flux`\n  |> filter(fn: (r) => contains(value: r[${fluxString(TAG.type)}], set: [${fluxExpression(filter.types.map((t) => fluxString(t).toString()).join(', '))}]))`
+    : flux``;
+  const site = filter.site !== undefined ? flux`\n  |> filter(fn: (r) => r[${fluxString(TAG.site)}] == ${fluxString(filter.site)})` : flux``;
+  return flux`${types}${site}`;
+}
+
+/**
+ * Where the next page of events is: the point times of up to `limit` events,
+ * newest first, strictly after `cursor`. Without a search this reads only the
+ * `id` field (every event has one), so a page costs `limit` rows, not the range.
+ * A search reads only the searched string fields; filtering by field before
+ * looking at `_value` keeps Flux from type-checking it against non-string fields.
+ */
+export function positionsQuery(bucket: string, filter: EventFilter, limit: number, cursor?: Cursor): ParameterizedQuery {
+  // The cursor's own timestamp stays inside the range (stop is exclusive) so a tie on time can be broken by id.
+  const stop = cursor ? fluxDateTime(nsToIso(cursor.timeNs + 1n)) : msToIso(filter.range.to);
+  const cursorTime = cursor ? fluxDateTime(nsToIso(cursor.timeNs)) : undefined;
+  if (!filter.q) {
+    const after = cursor
+      ? flux`\n  |> filter(fn: (r) => r._time < ${cursorTime} or (r._time == ${cursorTime} and r._value < ${fluxString(cursor.id)}))`
+      : flux``;
+    return flux`${source(bucket, filter.range, stop)}
+  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)})${tagFilters(filter)}
+  |> keep(columns: ["_time", "_value"])
+  |> group()${after}
+  |> sort(columns: ["_time", "_value"], desc: true)
+  |> limit(n: ${fluxInteger(limit)})`;
+  }
+  const after = cursor ? flux`\n  |> filter(fn: (r) => r._time < ${cursorTime})` : flux``;
+  const fields = fluxExpression(SEARCHED_FIELDS.map((field) => fluxString(field).toString()).join(', '));
+  return flux`import "strings"
+${source(bucket, filter.range, stop)}
+  |> filter(fn: (r) => contains(value: r._field, set: [${fields}]))${tagFilters(filter)}
+  |> filter(fn: (r) => strings.containsStr(v: strings.toLower(v: r._value), substr: ${fluxString(filter.q.toLowerCase())}))
+  |> keep(columns: ["_time"])
+  |> group()${after}
+  |> unique(column: "_time")
+  |> sort(columns: ["_time"], desc: true)
+  |> limit(n: ${fluxInteger(limit)})`;
+}
+
+/** Every field of the events stored at the given point times (as RFC 3339 with nanoseconds), one row per event. */
+export function eventsAtQuery(bucket: string, filter: EventFilter, timesNs: readonly bigint[]): ParameterizedQuery {
+  const sorted = [...timesNs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const first = sorted[0] ?? 0n;
+  const last = sorted[sorted.length - 1] ?? 0n;
+  const set = fluxExpression(sorted.map((ns) => fluxDateTime(nsToIso(ns)).toString()).join(', '));
+  return flux`${source(bucket, filter.range, fluxDateTime(nsToIso(last + 1n)), fluxDateTime(nsToIso(first)))}
+  |> filter(fn: (r) => contains(value: r._time, set: [${set}]))${tagFilters(filter)}
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> group()`;
+}
+
+/** Event counts per type in windows of `intervalMs`, empty windows included. */
+export function timeseriesQuery(bucket: string, filter: EventFilter, intervalMs: number): ParameterizedQuery {
+  return flux`${source(bucket, filter.range)}
+  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)})${tagFilters(filter)}
+  |> group(columns: [${fluxString(TAG.type)}])
+  |> aggregateWindow(every: ${fluxDuration(fluxDurationText(intervalMs))}, fn: count, createEmpty: true, timeSrc: "_start")`;
+}
+
+/** The `limit` most frequent non-empty values of one field, with their counts. */
+export function topQuery(bucket: string, filter: EventFilter, field: string, limit: number): ParameterizedQuery {
+  return flux`${source(bucket, filter.range)}
+  |> filter(fn: (r) => r._field == ${fluxString(field)} and r._value != "")${tagFilters(filter)}
+  |> duplicate(column: "_value", as: "key")
+  |> group(columns: ["key"])
+  |> count()
+  |> group()
+  |> sort(columns: ["_value", "key"], desc: true)
+  |> limit(n: ${fluxInteger(limit)})`;
+}

@@ -1,0 +1,7 @@
+// Liveness: answers as soon as the server listens; it does not query InfluxDB,
+// so a slow database never gets the dashboard restarted.
+import type { FastifyInstance } from 'fastify';
+
+export default async function health(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+}

@@ -1,0 +1,61 @@
+// JSON Schemas of the read API's query strings; Fastify validates requests with
+// them and the route types come from them.
+import { EVENT_TYPES, LIMITS } from '@eventline/contract';
+import { Type, type Static } from 'typebox';
+
+export const API_LIMITS = Object.freeze({
+  /** Events per page when `limit` is omitted. */
+  defaultPageSize: 50,
+  /** Most events one page may hold. */
+  maxPageSize: 500,
+  /** Most rows one CSV export holds. */
+  maxExportRows: 10_000,
+  /** Entries of a top-N list when `limit` is omitted. */
+  defaultTop: 10,
+  maxTop: 100,
+});
+
+const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
+
+const Time = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 40, description: `${description}: ISO-8601 with a zone (2026-11-25T08:00:00Z), \`now\`, or relative like -15m, -1h, -24h, -7d` });
+
+const RangeParams = {
+  from: Type.Optional(Time('Inclusive start; default: one hour before `to`')),
+  to: Type.Optional(Time('Exclusive end; default: now')),
+};
+
+const FilterParams = {
+  ...RangeParams,
+  type: Type.Optional(Type.String({ pattern: TYPE_LIST, maxLength: 100, description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}` })),
+  site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+};
+
+export const EventsQuerySchema = Type.Object({
+  ...FilterParams,
+  q: Type.Optional(Type.String({ maxLength: LIMITS.textMaxLength, description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title' })),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' })),
+});
+
+export const ExportQuerySchema = Type.Object({
+  ...FilterParams,
+  q: EventsQuerySchema.properties.q,
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxExportRows, default: API_LIMITS.maxExportRows }),
+});
+
+export const TimeseriesQuerySchema = Type.Object({
+  ...FilterParams,
+  interval: Type.Optional(Type.String({ pattern: '^\\d{1,6}(s|m|h|d|w)$', description: 'Bucket width like 30s, 5m, 1h, 1d; chosen automatically when omitted' })),
+});
+
+export const TopQuerySchema = Type.Object({
+  ...FilterParams,
+  dimension: Type.Union([Type.Literal('element'), Type.Literal('page')]),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
+});
+
+export type EventsQuery = Static<typeof EventsQuerySchema>;
+export type ExportQuery = Static<typeof ExportQuerySchema>;
+export type TimeseriesQuery = Static<typeof TimeseriesQuerySchema>;
+export type TopQuery = Static<typeof TopQuerySchema>;

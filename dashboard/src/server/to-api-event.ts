@@ -1,0 +1,106 @@
+// Maps a pivoted InfluxDB row (one column per field of the storage schema) to
+// the event shape the read API returns. Absent fields come back from Flux as
+// empty strings or nulls; both mean "not recorded" and are left out.
+import { FIELD, TAG } from '@eventline/contract';
+
+export interface ApiElement {
+  tag: string;
+  id?: string;
+  name?: string;
+  selector: string;
+  text?: string;
+  attributes?: Record<string, string>;
+  inputType?: string;
+  checked?: boolean;
+  valueLength?: number;
+  changed?: boolean;
+  value?: string;
+}
+
+export interface ApiEvent {
+  id: string;
+  /** RFC 3339 with nanoseconds, UTC: the stored point time. */
+  time: string;
+  type: string;
+  site: string;
+  name: string;
+  seq?: number;
+  anonymousId?: string;
+  sessionId?: string;
+  userId?: string;
+  page: { url?: string; path?: string; title?: string; referrer?: string };
+  element?: ApiElement;
+  properties?: Record<string, unknown>;
+  /** The client's own clock, epoch ms. */
+  clientTimestamp?: number;
+  receivedAt?: number;
+  userAgent: { browser?: string; os?: string; device?: string };
+}
+
+type Row = Record<string, unknown>;
+
+function text(row: Row, column: string): string | undefined {
+  const value = row[column];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function number(row: Row, column: string): number | undefined {
+  const value = row[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function boolean(row: Row, column: string): boolean | undefined {
+  const value = row[column];
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+function json<T>(row: Row, column: string): T | undefined {
+  const raw = text(row, column);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Drops undefined members so the JSON stays small and `in` checks stay honest. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toApiEvent(row: Row): ApiEvent {
+  const tag = text(row, FIELD.elementTag);
+  const element: ApiElement | undefined = tag
+    ? compact({
+        tag,
+        id: text(row, FIELD.elementId),
+        name: text(row, FIELD.elementName),
+        selector: text(row, FIELD.elementSelector) ?? '',
+        text: text(row, FIELD.elementText),
+        attributes: json<Record<string, string>>(row, FIELD.elementAttributes),
+        inputType: text(row, FIELD.elementInputType),
+        checked: boolean(row, FIELD.elementChecked),
+        valueLength: number(row, FIELD.elementValueLength),
+        changed: boolean(row, FIELD.elementChanged),
+        value: text(row, FIELD.elementValue),
+      })
+    : undefined;
+  return compact({
+    id: text(row, FIELD.id) ?? '',
+    time: String(row['_time']),
+    type: text(row, TAG.type) ?? '',
+    site: text(row, TAG.site) ?? '',
+    name: text(row, FIELD.name) ?? '',
+    seq: number(row, FIELD.seq),
+    anonymousId: text(row, FIELD.anonymousId),
+    sessionId: text(row, FIELD.sessionId),
+    userId: text(row, FIELD.userId),
+    page: compact({ url: text(row, FIELD.url), path: text(row, FIELD.path), title: text(row, FIELD.title), referrer: text(row, FIELD.referrer) }),
+    element,
+    properties: json<Record<string, unknown>>(row, FIELD.properties),
+    clientTimestamp: number(row, FIELD.clientTimestamp),
+    receivedAt: number(row, FIELD.receivedAt),
+    userAgent: compact({ browser: text(row, FIELD.browser), os: text(row, FIELD.os), device: text(row, FIELD.device) }),
+  });
+}

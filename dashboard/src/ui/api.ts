@@ -1,0 +1,87 @@
+// The UI's client for the read API. The token comes from the page (the server
+// embeds the local default) or from what the viewer entered, kept in localStorage.
+
+export interface ApiEvent {
+  id: string;
+  time: string;
+  type: string;
+  site: string;
+  name: string;
+  sessionId?: string;
+  anonymousId?: string;
+  userId?: string;
+  page: { url?: string; path?: string; title?: string };
+  element?: { tag: string; id?: string; selector: string; text?: string; checked?: boolean; inputType?: string; valueLength?: number };
+  properties?: Record<string, unknown>;
+}
+
+export interface EventPage {
+  events: ApiEvent[];
+  nextCursor: string | null;
+}
+
+export interface TimeSeries {
+  intervalMs: number;
+  buckets: number[];
+  series: Record<string, number[]>;
+  total: number;
+}
+
+export interface TopEntry {
+  key: string;
+  count: number;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const STORAGE_KEY = 'eventline.dashboardToken';
+
+export function currentToken(): string {
+  const embedded = document.querySelector<HTMLMetaElement>('meta[name="eventline-token"]')?.content ?? '';
+  return embedded || localStorage.getItem(STORAGE_KEY) || '';
+}
+
+export function saveToken(token: string): void {
+  localStorage.setItem(STORAGE_KEY, token);
+}
+
+async function request(path: string, params: URLSearchParams, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${currentToken()}` }, signal });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError('The dashboard server cannot be reached', 0, 'NETWORK');
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new ApiError(body.error?.message ?? `HTTP ${response.status}`, response.status, body.error?.code ?? 'HTTP');
+  }
+  return response;
+}
+
+const json = async <T>(path: string, params: URLSearchParams, signal?: AbortSignal): Promise<T> => (await request(path, params, signal)).json() as Promise<T>;
+
+export const api = {
+  events: (params: URLSearchParams, signal?: AbortSignal) => json<EventPage>('/api/events', params, signal),
+  timeseries: (params: URLSearchParams, signal?: AbortSignal) => json<TimeSeries>('/api/stats/timeseries', params, signal),
+  top: (params: URLSearchParams, signal?: AbortSignal) => json<{ top: TopEntry[] }>('/api/stats/top', params, signal),
+  /** Downloads the CSV through a Blob, because a plain link cannot carry the Authorization header. */
+  async exportCsv(params: URLSearchParams): Promise<void> {
+    const response = await request('/api/events.csv', params);
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'eventline-events.csv';
+    const url = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement('a'), { href: url, download: name });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  },
+};

@@ -1,0 +1,118 @@
+// The Analyze page: filters in the URL, chart, top lists and the events table,
+// all reloaded together on every change and every few seconds in live mode.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from './api.ts';
+import { EventsChart } from './components/events-chart.tsx';
+import { EventsTable } from './components/events-table.tsx';
+import { FiltersBar } from './components/filters-bar.tsx';
+import { Status } from './components/status.tsx';
+import { TokenForm } from './components/token-form.tsx';
+import { TopList } from './components/top-list.tsx';
+import { useQuery } from './use-query.ts';
+import { apiParams, parseFilters, serializeFilters, type Filters } from './url-state.ts';
+
+/** How often live mode refreshes. 5 s */
+const LIVE_INTERVAL_MS = 5_000;
+const PAGE_SIZE = '50';
+
+export function App() {
+  const [filters, setFilters] = useState<Filters>(() => parseFilters(location.search));
+  /** cursors[i] opens page i + 1; the first page needs none. */
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [tick, setTick] = useState(0);
+  const [exportError, setExportError] = useState<string>();
+  const [exporting, setExporting] = useState(false);
+
+  useEffect(() => {
+    const url = `${location.pathname}${serializeFilters(filters)}`;
+    if (url !== `${location.pathname}${location.search}`) history.pushState(null, '', url);
+  }, [filters]);
+  useEffect(() => {
+    const onPop = () => {
+      setFilters(parseFilters(location.search));
+      setCursors([]);
+    };
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  useEffect(() => {
+    if (!filters.live) return;
+    const timer = setInterval(() => setTick((n) => n + 1), LIVE_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [filters.live]);
+
+  const inputs = [filters, tick];
+  const events = useQuery((signal) => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal), [...inputs, cursors]);
+  const series = useQuery((signal) => api.timeseries(apiParams(filters), signal), inputs);
+  const topElements = useQuery((signal) => api.top(apiParams(filters, { dimension: 'element' }), signal), inputs);
+  const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
+
+  const change = (next: Partial<Filters>) => {
+    setFilters((previous) => ({ ...previous, ...next }));
+    setCursors([]);
+  };
+  const unauthorized = [events, series, topElements, topPages].some((state) => state.error instanceof ApiError && state.error.status === 401);
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(undefined);
+    try {
+      await api.exportCsv(apiParams(filters));
+    } catch (error) {
+      setExportError((error as Error).message);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <>
+      <header class="top-bar">
+        <h1>
+          <span class="logo" aria-hidden="true">⟋</span> Eventline <span class="subtitle">Analyze</span>
+        </h1>
+        {filters.live && <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>Live</span>}
+      </header>
+      <main>
+        <FiltersBar filters={filters} onChange={change} onExport={() => void exportCsv()} exporting={exporting} />
+        {exportError && (
+          <p class="state error" role="alert">
+            Export failed: {exportError}
+          </p>
+        )}
+        {unauthorized ? (
+          <TokenForm onSaved={() => setTick((n) => n + 1)} />
+        ) : (
+          <>
+            <section class="panel chart-panel" aria-busy={series.loading}>
+              <h2>
+                Events over time <span class="total" data-testid="chart-total">{series.data?.total ?? '…'}</span>
+                <span class="hint">{series.data && `per ${formatInterval(series.data.intervalMs)}`}</span>
+              </h2>
+              <Status state={series} empty={series.data?.total === 0} emptyText="No events in this range" onRetry={() => setTick((n) => n + 1)} />
+              {series.data && series.data.total > 0 && <EventsChart data={series.data} />}
+            </section>
+            <div class="tops">
+              <TopList title="Top elements" state={topElements} testId="top-elements" />
+              <TopList title="Top pages" state={topPages} testId="top-pages" />
+            </div>
+            <EventsTable
+              state={events}
+              page={cursors.length}
+              onOlder={(cursor) => setCursors([...cursors, cursor])}
+              onNewer={() => setCursors(cursors.slice(0, -1))}
+              onRetry={() => setTick((n) => n + 1)}
+            />
+          </>
+        )}
+      </main>
+    </>
+  );
+}
+
+function formatInterval(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}

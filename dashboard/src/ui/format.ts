@@ -1,0 +1,20 @@
+// How times and counts are shown: the viewer's time zone on screen, UTC on hover.
+
+const local = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+export function localTime(iso: string): string {
+  return local.format(new Date(iso));
+}
+
+/** The stored time in UTC, with milliseconds, for the hover title. */
+export function utcTitle(iso: string): string {
+  return `${new Date(iso).toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+}
+
+export function timeZoneName(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function shortId(id: string | undefined): string {
+  return id ? (id.length > 10 ? `${id.slice(0, 8)}…` : id) : '—';
+}
