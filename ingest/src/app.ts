@@ -1,0 +1,103 @@
+// Builds the ingest app from a frozen configuration; only server.ts listens.
+// Tests pass their own sink or logger through `deps`.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { IngestConfig } from './config.ts';
+import { IngestError } from './errors.ts';
+import type { EventSink } from './kafka/event-sink.ts';
+import { createKafkaSink } from './kafka/kafka-sink.ts';
+import { docsPlugin } from './plugins/docs.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
+import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
+import { batchRoutes } from './routes/batch.ts';
+import { healthRoutes } from './routes/health.ts';
+import { createUserAgentParser } from './user-agent.ts';
+import { createWriteKeyRegistry } from './write-keys.ts';
+
+export interface AppDeps {
+  /** Where events go. Default: a kafkajs sink built from the configuration. */
+  sink?: EventSink;
+  /** Default: a pino logger at the configured level. */
+  logger?: FastifyBaseLogger;
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const VERSION = '0.1.0';
+
+export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    // Per-request lines at info would cost more than the work at this rate; see the onResponse hook.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Requests arriving while draining get our own 503 (with Retry-After), below.
+    return503OnClosing: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+
+  // The contract's TypeBox schemas are checked with TypeBox's own compiler:
+  // strict (no coercion, no silently removed fields) and the same code the
+  // consumer validates with.
+  app.setValidatorCompiler(({ schema }) => {
+    const compiled = Compile(schema as TSchema);
+    return (value) => {
+      if (compiled.Check(value)) return { value };
+      const error = [...compiled.Errors(value)].slice(0, 10).map((e) => ({
+        ...e,
+        message: e.keyword === 'boolean' ? 'is not an allowed field' : e.message,
+      }));
+      return { error: error as unknown as FastifySchemaValidationError[] };
+    };
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new IngestError('INGEST_SHUTTING_DOWN');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+  });
+
+  const sink =
+    deps.sink ??
+    createKafkaSink({
+      brokers: config.kafkaBrokers,
+      topic: config.kafkaTopic,
+      clientId: config.kafkaClientId,
+      requestTimeoutMs: config.kafkaRequestTimeoutMs,
+      retries: config.kafkaRetries,
+      logger: app.log,
+    });
+
+  await app.register(metricsPlugin, { metrics: createMetrics() });
+  await app.register(errorHandlerPlugin, { config });
+  await app.register(docsPlugin, { version: VERSION });
+  await app.register(eventPipelinePlugin, { config, sink });
+  await app.register(healthRoutes, { isClosing: () => closing });
+  await app.register(batchRoutes, {
+    prefix: config.pathPrefix,
+    config,
+    writeKeys: createWriteKeyRegistry(config.writeKeys),
+    userAgents: createUserAgentParser(),
+  });
+  return app;
+}
+
+/** Trust the nearest `hops` proxies' X-Forwarded-For entries (request.ip is then the client's). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}

@@ -1,0 +1,120 @@
+// The EventSink on kafkajs: an idempotent producer with acks = all and gzip.
+// A send that fails leaves its outcome unknown (the broker may have written it),
+// and an idempotent producer would then reuse its sequence numbers for other
+// messages, which the broker could take for duplicates and silently drop. So
+// after any failure the producer is discarded and a new one (with a new
+// producer id) connects in the background; until then sends fail at once.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import type { FastifyBaseLogger } from 'fastify';
+import { RECONNECT_DEFAULTS, retryDelay, type RetryPolicy } from '../retry.ts';
+import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-sink.ts';
+
+export interface KafkaSinkOptions {
+  brokers: readonly string[];
+  topic: string;
+  clientId: string;
+  /** Client-side limit for one request to the broker, ms. */
+  requestTimeoutMs: number;
+  /** Retries of a request within one send before it fails. */
+  retries: number;
+  logger: FastifyBaseLogger;
+  /** Default: RECONNECT_DEFAULTS */
+  reconnect?: RetryPolicy;
+}
+
+export function createKafkaSink(options: KafkaSinkOptions): EventSink {
+  const logger = options.logger.child({ module: 'kafka-sink' });
+  const reconnect = options.reconnect ?? RECONNECT_DEFAULTS;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: Math.min(1_000, options.requestTimeoutMs),
+    requestTimeout: options.requestTimeoutMs,
+    retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => forward(logger, entry),
+  });
+  let producer: Producer | undefined;
+  let connecting: Promise<void> | undefined;
+  let closed = false;
+  const stop = new AbortController();
+
+  const newProducer = () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+
+  async function connectUntilClosed(): Promise<void> {
+    for (let attempt = 0; !closed; attempt++) {
+      const candidate = newProducer();
+      try {
+        await candidate.connect();
+        if (closed) {
+          await candidate.disconnect();
+          return;
+        }
+        producer = candidate;
+        logger.info({ brokers: options.brokers, topic: options.topic }, 'connected to Kafka');
+        return;
+      } catch (error) {
+        await candidate.disconnect().catch(() => {});
+        const delay = retryDelay(reconnect, attempt);
+        logger.warn({ err: error, attempt, retryInMs: delay }, 'cannot connect to Kafka');
+        await sleep(delay, undefined, { signal: stop.signal }).catch(() => {});
+      }
+    }
+  }
+
+  function startConnecting(): void {
+    if (connecting || closed) return;
+    connecting = connectUntilClosed().finally(() => {
+      connecting = undefined;
+    });
+  }
+
+  return {
+    start: startConnecting,
+    isReady: () => producer !== undefined && !closed,
+    async send(messages: readonly SinkMessage[]) {
+      const current = producer;
+      if (!current || closed) throw new SinkUnavailableError(closed ? 'the Kafka sink is closed' : 'not connected to Kafka');
+      try {
+        await current.send({
+          topic: options.topic,
+          acks: -1,
+          timeout: options.requestTimeoutMs,
+          compression: CompressionTypes.GZIP,
+          messages: messages as SinkMessage[],
+        });
+      } catch (error) {
+        if (producer === current) {
+          producer = undefined;
+          logger.warn({ err: error }, 'Kafka send failed; replacing the producer');
+          void current.disconnect().catch(() => {});
+          startConnecting();
+        }
+        throw new SinkUnavailableError(`Kafka did not acknowledge: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async close() {
+      closed = true;
+      stop.abort();
+      await connecting;
+      const current = producer;
+      producer = undefined;
+      await current?.disconnect();
+    },
+  };
+}
+
+function forward(logger: FastifyBaseLogger, { level, log }: LogEntry): void {
+  const { message, ...details } = log;
+  // kafkajs reports every failed request as an error; the sink decides what is one.
+  if (level <= logLevel.WARN) logger.warn({ kafkajs: details }, message);
+  else logger.debug({ kafkajs: details }, message);
+}

@@ -1,0 +1,157 @@
+// Coalesces the messages of concurrent requests into few sink sends. One send
+// is in flight at a time; whatever arrives meanwhile goes out together as soon
+// as it completes, and an idle batcher lingers a moment to gather company. Each
+// submission resolves only when the send that carried its own messages was
+// acknowledged, and rejects (never resolves) when that send failed or its
+// deadline passed, so a caller never reports success for unacknowledged data.
+import type { FastifyBaseLogger } from 'fastify';
+import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-sink.ts';
+
+export interface MicroBatcherOptions {
+  sink: EventSink;
+  logger: FastifyBaseLogger;
+  /** How long an idle batcher waits for more submissions before sending, ms. */
+  lingerMs: number;
+  /** Most messages in one send; a larger single submission is sent alone. */
+  maxBatchMessages: number;
+  /** Most messages waiting to be sent; submissions beyond it are refused at once. */
+  maxBufferedMessages: number;
+  /** Longest a submission waits for its acknowledgement, ms. */
+  timeoutMs: number;
+  /** Called after every send with its size, duration and outcome. */
+  onSend?: (report: { messages: number; seconds: number; ok: boolean }) => void;
+}
+
+export interface MicroBatcher {
+  /** Resolves once the sink acknowledged these messages. */
+  submit(messages: SinkMessage[]): Promise<void>;
+  /** Messages waiting to be sent. */
+  buffered(): number;
+  /** Sends everything waiting, then refuses new submissions. */
+  drain(): Promise<void>;
+}
+
+/** The batcher's buffer is full: the broker is slower than the traffic. */
+export class BatcherOverloadedError extends Error {
+  constructor() {
+    super('too many messages are waiting for Kafka');
+    this.name = 'BatcherOverloadedError';
+  }
+}
+
+export class BatcherClosedError extends Error {
+  constructor() {
+    super('the batcher is draining for shutdown');
+    this.name = 'BatcherClosedError';
+  }
+}
+
+interface Submission {
+  messages: SinkMessage[];
+  settled: boolean;
+  resolve(): void;
+  reject(error: Error): void;
+  timer?: NodeJS.Timeout;
+}
+
+export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
+  const logger = options.logger.child({ module: 'micro-batcher' });
+  let queue: Submission[] = [];
+  let bufferedMessages = 0;
+  let inFlight: Promise<void> | undefined;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function settle(submission: Submission, error?: Error): void {
+    if (submission.settled) return;
+    submission.settled = true;
+    clearTimeout(submission.timer);
+    if (error) submission.reject(error);
+    else submission.resolve();
+  }
+
+  function expire(submission: Submission): void {
+    const index = queue.indexOf(submission);
+    if (index !== -1) {
+      queue.splice(index, 1);
+      bufferedMessages -= submission.messages.length;
+    }
+    settle(submission, new SinkUnavailableError(`no acknowledgement from Kafka within ${options.timeoutMs} ms`));
+  }
+
+  function schedule(): void {
+    if (inFlight || queue.length === 0) return;
+    if (bufferedMessages >= options.maxBatchMessages || options.lingerMs === 0 || closed) {
+      sendNext();
+      return;
+    }
+    lingerTimer ??= setTimeout(sendNext, options.lingerMs);
+  }
+
+  function takeBatch(): Submission[] {
+    let count = 0;
+    let taken = 0;
+    while (taken < queue.length) {
+      const size = queue[taken]!.messages.length;
+      if (taken > 0 && count + size > options.maxBatchMessages) break;
+      count += size;
+      taken++;
+    }
+    const batch = queue.slice(0, taken);
+    queue = queue.slice(taken);
+    bufferedMessages -= count;
+    return batch;
+  }
+
+  function sendNext(): void {
+    clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+    if (inFlight || queue.length === 0) return;
+    const batch = takeBatch();
+    const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((s) => s.messages);
+    const started = performance.now();
+    inFlight = options.sink.send(messages).then(
+      () => {
+        report(messages.length, started, true);
+        for (const submission of batch) settle(submission);
+      },
+      (error: unknown) => {
+        report(messages.length, started, false);
+        const failure = error instanceof SinkUnavailableError ? error : new SinkUnavailableError(String(error), { cause: error });
+        logger.debug({ err: error, messages: messages.length }, 'send failed');
+        for (const submission of batch) settle(submission, failure);
+      },
+    );
+    void inFlight.finally(() => {
+      inFlight = undefined;
+      // Whatever queued during the send has waited long enough: no linger.
+      if (queue.length > 0) sendNext();
+    });
+  }
+
+  function report(messages: number, started: number, ok: boolean): void {
+    options.onSend?.({ messages, seconds: (performance.now() - started) / 1000, ok });
+  }
+
+  return {
+    submit(messages) {
+      if (closed) return Promise.reject(new BatcherClosedError());
+      if (bufferedMessages + messages.length > options.maxBufferedMessages) return Promise.reject(new BatcherOverloadedError());
+      return new Promise<void>((resolve, reject) => {
+        const submission: Submission = { messages, settled: false, resolve, reject };
+        submission.timer = setTimeout(() => expire(submission), options.timeoutMs);
+        queue.push(submission);
+        bufferedMessages += messages.length;
+        schedule();
+      });
+    },
+    buffered: () => bufferedMessages,
+    async drain() {
+      closed = true;
+      while (inFlight || queue.length > 0) {
+        if (!inFlight) sendNext();
+        await inFlight;
+      }
+    },
+  };
+}

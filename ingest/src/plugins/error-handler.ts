@@ -1,0 +1,56 @@
+// Every error leaves the service as `{ statusCode, code, error, message }` with a
+// code from the catalogue: Fastify's own errors, schema failures and broker
+// failures are translated here and nowhere else.
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import type { IngestConfig } from '../config.ts';
+import { IngestError } from '../errors.ts';
+import { SinkUnavailableError } from '../kafka/event-sink.ts';
+import { BatcherClosedError, BatcherOverloadedError } from '../kafka/micro-batcher.ts';
+
+const FASTIFY_CODES: Record<string, (error: FastifyError) => IngestError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new IngestError('INGEST_PAYLOAD_TOO_LARGE'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new IngestError('INGEST_UNSUPPORTED_MEDIA_TYPE'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new IngestError('INGEST_INVALID_JSON', 'The body is empty'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new IngestError('INGEST_INVALID_JSON'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new IngestError('INGEST_BAD_REQUEST', 'The body length does not match Content-Length'),
+};
+
+export function toIngestError(error: unknown): IngestError {
+  if (error instanceof IngestError) return error;
+  if (error instanceof SinkUnavailableError) return new IngestError('INGEST_KAFKA_UNAVAILABLE', undefined, { cause: error });
+  if (error instanceof BatcherOverloadedError) return new IngestError('INGEST_OVERLOADED', undefined, { cause: error });
+  if (error instanceof BatcherClosedError) return new IngestError('INGEST_SHUTTING_DOWN', undefined, { cause: error });
+  const fastifyError = error as Partial<FastifyError> & { errno?: number };
+  if (fastifyError.validation) {
+    const tooMany = fastifyError.validation.some((v) => v.keyword === 'maxItems' && v.instancePath === '/events');
+    return tooMany ? new IngestError('INGEST_TOO_MANY_EVENTS') : new IngestError('INGEST_INVALID_BATCH', fastifyError.message);
+  }
+  const code = fastifyError.code ?? '';
+  const translate = FASTIFY_CODES[code];
+  if (translate) return translate(fastifyError as FastifyError);
+  if (code.startsWith('Z_')) return new IngestError('INGEST_INVALID_GZIP', `The body is not valid gzip (${fastifyError.message})`);
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new IngestError('INGEST_BAD_REQUEST', fastifyError.message);
+  return new IngestError('INGEST_INTERNAL', undefined, { cause: error });
+}
+
+export const errorHandlerPlugin = fp(
+  async (app, options: { config: IngestConfig }) => {
+    app.setErrorHandler((error, request, reply) => {
+      const ingestError = toIngestError(error);
+      if (ingestError.statusCode >= 500) {
+        request.log[ingestError.code === 'INGEST_INTERNAL' ? 'error' : 'warn']({ err: error, code: ingestError.code }, ingestError.message);
+      } else {
+        request.log.info({ code: ingestError.code, reason: ingestError.message }, 'request refused');
+      }
+      if (ingestError.statusCode === 503) reply.header('retry-after', String(options.config.retryAfterSeconds));
+      return reply.code(ingestError.statusCode).send(ingestError.toBody());
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const error = new IngestError('INGEST_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
+      return reply.code(404).send(error.toBody());
+    });
+  },
+  { name: 'eventline-error-handler' },
+);

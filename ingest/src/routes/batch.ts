@@ -1,0 +1,169 @@
+// POST {prefix}/v1/batch: the SDK's batches. The envelope is validated by the
+// contract's BatchSchema, each event on its own by its EventSchema; valid
+// events are enriched and produced, and the answer waits for Kafka's
+// acknowledgement of exactly those events. Nothing here answers 2xx for an
+// event Kafka does not have.
+import { createGunzip } from 'node:zlib';
+import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler, preParsingAsyncHookHandler } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BatchSchema, CONTRACT_VERSION, HEADERS, validateEvent } from '@eventline/contract';
+import type { IngestConfig, WriteKey } from '../config.ts';
+import { createBatchEnricher } from '../enrich.ts';
+import { IngestError } from '../errors.ts';
+import { SinkUnavailableError, type SinkMessage } from '../kafka/event-sink.ts';
+import { BatcherOverloadedError } from '../kafka/micro-batcher.ts';
+import { BatchResponseSchema, ErrorResponseSchema, WriteKeyQuerySchema, type BatchResponse } from '../schemas.ts';
+import type { UserAgentParser } from '../user-agent.ts';
+import type { WriteKeyRegistry } from '../write-keys.ts';
+
+export interface BatchRouteOptions {
+  config: IngestConfig;
+  writeKeys: WriteKeyRegistry;
+  userAgents: UserAgentParser;
+}
+
+const CONTRACT_VERSION_HEADER = String(CONTRACT_VERSION);
+
+function queryKey(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.['writeKey'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Undoes Content-Encoding before parsing; the body limit then applies to the decoded bytes (no gzip bombs). */
+const decodeContentEncoding: preParsingAsyncHookHandler = async (request, _reply, payload) => {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return payload;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw new IngestError('INGEST_UNSUPPORTED_ENCODING', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send gzip or no encoding`);
+  }
+  const gunzip = Object.assign(createGunzip(), { receivedEncodedLength: 0 });
+  payload.on('data', (chunk: Buffer) => {
+    gunzip.receivedEncodedLength += chunk.length;
+  });
+  payload.on('error', (error) => gunzip.destroy(error));
+  payload.pipe(gunzip);
+  return gunzip;
+};
+
+export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { config, writeKeys, userAgents }) => {
+  // sendBeacon posts text/plain: its body is the same JSON, parsed as strictly.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  await app.register(cors, {
+    hideOptionsRoute: true,
+    delegator: (request, callback) => {
+      const origin = request.headers.origin;
+      const key = queryKey(request);
+      const entry = key === undefined ? undefined : writeKeys.lookup(key);
+      // A preflight names the key in its URL; when it does not (key in the body),
+      // any key's origin may preflight and the POST itself enforces the key's own list.
+      const allowed = origin !== undefined && (key === undefined ? writeKeys.anyAllows(origin) : entry !== undefined && writeKeys.allows(entry, origin));
+      callback(null, {
+        origin: allowed ? origin : false,
+        methods: ['POST'],
+        allowedHeaders: ['Content-Type', 'Content-Encoding', 'X-Request-Id'],
+        exposedHeaders: ['Retry-After', 'X-Request-Id'],
+        maxAge: config.corsMaxAgeSeconds,
+        strictPreflight: false,
+      });
+    },
+  });
+
+  if (config.rateLimitMax > 0) {
+    await app.register(rateLimit, {
+      global: false,
+      keyGenerator: (request) => request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new IngestError('INGEST_RATE_LIMITED', `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`),
+    });
+  }
+
+  /** Refuses unknown keys and foreign origins before the body is even read. */
+  const checkQueryKey: onRequestAsyncHookHandler = async (request) => {
+    const key = queryKey(request);
+    if (key === undefined) return;
+    const entry = writeKeys.lookup(key);
+    if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
+    checkOrigin(entry, request.headers.origin);
+  };
+
+  function checkOrigin(entry: WriteKey, origin: string | undefined): void {
+    // No Origin header: not a browser page (which always sends one on POST), and
+    // any other client could forge it anyway. The key alone decides.
+    if (origin !== undefined && !writeKeys.allows(entry, origin)) {
+      throw new IngestError('INGEST_ORIGIN_NOT_ALLOWED', `Origin ${origin.slice(0, 200)} may not use this write key`);
+    }
+  }
+
+  function resolveWriteKey(fromQuery: string | undefined, fromBody: string | undefined): WriteKey {
+    if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) throw new IngestError('INGEST_WRITE_KEY_CONFLICT');
+    const key = fromQuery ?? fromBody;
+    if (key === undefined) throw new IngestError('INGEST_MISSING_WRITE_KEY');
+    const entry = writeKeys.lookup(key);
+    if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
+    return entry;
+  }
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/v1/batch',
+    {
+      bodyLimit: config.bodyLimitBytes,
+      config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } },
+      onRequest: checkQueryKey,
+      preParsing: decodeContentEncoding,
+      schema: {
+        summary: 'Send a batch of events',
+        description:
+          'Accepts `application/json` or `text/plain` (sendBeacon), optionally gzip-encoded. Each event is validated against the `Event` schema on its own: invalid ones are listed in `rejected`, valid ones are written to Kafka before the answer.',
+        querystring: WriteKeyQuerySchema,
+        body: BatchSchema,
+        response: { 200: BatchResponseSchema, '4xx': ErrorResponseSchema, '5xx': ErrorResponseSchema },
+      },
+    },
+    async (request): Promise<BatchResponse> => {
+      const receivedAt = Date.now();
+      const batch = request.body;
+      const writeKey = resolveWriteKey(request.query.writeKey, batch.writeKey);
+      checkOrigin(writeKey, request.headers.origin);
+      if (batch.events.length > config.maxEvents) {
+        throw new IngestError('INGEST_TOO_MANY_EVENTS', `The batch has ${batch.events.length} events; at most ${config.maxEvents} are allowed`);
+      }
+      const enrich = createBatchEnricher({
+        site: writeKey.site,
+        receivedAt,
+        sentAt: batch.sentAt,
+        userAgent: userAgents.parse(request.headers['user-agent']),
+      });
+      const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: writeKey.site };
+      const messages: SinkMessage[] = [];
+      const rejected: BatchResponse['rejected'] = [];
+      for (const [index, candidate] of batch.events.entries()) {
+        const result = validateEvent(candidate);
+        if (!result.ok) {
+          rejected.push({ index, errors: result.issues });
+          continue;
+        }
+        const { eventJson, value } = enrich(result.value);
+        if (Buffer.byteLength(eventJson) > config.maxEventBytes) {
+          throw new IngestError('INGEST_EVENT_TOO_LARGE', `Event ${index} is larger than ${config.maxEventBytes} bytes`);
+        }
+        messages.push({ key: result.value.anonymousId, value, headers });
+      }
+      if (rejected.length > 0) app.metrics.eventsRejected.inc({ reason: 'invalid' }, rejected.length);
+      if (messages.length > 0) {
+        try {
+          await app.batcher.submit(messages);
+        } catch (error) {
+          const reason = error instanceof SinkUnavailableError ? 'kafka_unavailable' : error instanceof BatcherOverloadedError ? 'overloaded' : 'shutting_down';
+          app.metrics.eventsRejected.inc({ reason }, messages.length);
+          throw error;
+        }
+        app.metrics.eventsAccepted.inc({ site: writeKey.site }, messages.length);
+      }
+      return { accepted: messages.length, rejected, serverTime: Date.now() };
+    },
+  );
+};
