@@ -1,0 +1,238 @@
+// The consumer-group worker: Kafka batches in, InfluxDB points out. A partition's
+// offset is committed only after InfluxDB acknowledged the points of exactly the
+// messages below it and the dead-letter topic acknowledged the rest; when either
+// fails the partition is paused, backs off and is fetched again from its last
+// committed position. Points are idempotent, so redelivery never duplicates.
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Gauge } from 'prom-client';
+import type { ConsumerConfig } from './config.ts';
+import type { DeadLetter, DeadLetterPublisher } from './dead-letter.ts';
+import { decodeMessage } from './decode-message.ts';
+import { ConsumerError, isRetriable } from './errors.ts';
+import type { InfluxWriter } from './influx-writer.ts';
+import type { ConsumerMetrics } from './metrics.ts';
+import { Backoff } from './retry.ts';
+
+/** What one committed chunk contained; for benchmarks and tests. */
+export interface WrittenChunk {
+  topic: string;
+  partition: number;
+  points: number;
+  deadLetters: number;
+  /** Kafka timestamps (epoch ms) of the messages written as points. */
+  timestamps: number[];
+  /** When InfluxDB acknowledged the write (epoch ms). */
+  writtenAt: number;
+}
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  config: Pick<ConsumerConfig, 'kafka' | 'batchSize' | 'retry'>;
+  writer: InfluxWriter;
+  deadLetters: DeadLetterPublisher;
+  metrics: ConsumerMetrics;
+  logger: Logger;
+  /** Called after each chunk's offsets are committed. */
+  onChunkCommitted?: (chunk: WrittenChunk) => void;
+  /** Called when kafkajs gives up and will not restart the consumer. */
+  onFatal?: (error: Error) => void;
+}
+
+export interface ConsumerStatus {
+  /** Member of the group with an assignment (possibly empty). */
+  joined: boolean;
+  /** Partitions of the topic assigned to this instance. */
+  partitions: number[];
+  /** Partitions currently paused by a back-off. */
+  paused: number;
+  /** Set when the consumer crashed for good. */
+  failed?: string;
+}
+
+export interface EventConsumer {
+  start(): Promise<void>;
+  /** Finishes the chunk in flight, commits it, leaves the group. */
+  stop(): Promise<void>;
+  status(): ConsumerStatus;
+  /** Refreshes the per-partition lag gauge from the broker. */
+  collectLag(gauge: Gauge<'topic' | 'partition'>): Promise<void>;
+}
+
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const { config, writer, deadLetters, metrics } = options;
+  const { topic, groupId } = config.kafka;
+  const logger = options.logger.child({ module: 'consumer' });
+  const consumer: Consumer = options.kafka.consumer({
+    groupId,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    heartbeatInterval: config.kafka.heartbeatIntervalMs,
+    rebalanceTimeout: Math.max(60_000, config.kafka.sessionTimeoutMs),
+    maxBytes: config.kafka.fetchMaxBytes,
+    maxBytesPerPartition: config.kafka.partitionMaxBytes,
+    maxWaitTimeInMs: config.kafka.fetchMaxWaitMs,
+  });
+  const admin: Admin = options.kafka.admin();
+  const backoff = new Backoff(config.retry);
+  const resumeTimers = new Map<number, NodeJS.Timeout>();
+  let joined = false;
+  let partitions: number[] = [];
+  let failed: string | undefined;
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    joined = true;
+    partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    logger.info({ partitions, memberId: payload.memberId }, 'joined the consumer group');
+  });
+  consumer.on(consumer.events.REBALANCING, () => logger.info('the group is rebalancing'));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    if (payload.restart) {
+      logger.warn({ err: payload.error }, 'kafkajs consumer crashed; it restarts itself');
+      return;
+    }
+    failed = payload.error.message;
+    logger.fatal({ err: payload.error }, 'kafkajs consumer crashed and will not restart');
+    options.onFatal?.(payload.error);
+  });
+
+  function pauseFor(pause: () => () => void, partition: number, delayMs: number): void {
+    const resume = pause();
+    clearTimeout(resumeTimers.get(partition));
+    resumeTimers.set(
+      partition,
+      setTimeout(() => {
+        resumeTimers.delete(partition);
+        metrics.pausedPartitions.set(resumeTimers.size);
+        resume();
+      }, delayMs),
+    );
+    metrics.pausedPartitions.set(resumeTimers.size);
+  }
+
+  /** Keeps the group session alive while `work` runs (kafkajs rate-limits heartbeat() itself). */
+  async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      heartbeat().catch((error: Error) => logger.debug({ err: error }, 'heartbeat failed during a write; the commit will tell'));
+    }, Math.max(100, Math.floor(config.kafka.heartbeatIntervalMs / 2)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  async function timedWrite(lines: string[]) {
+    const end = metrics.writeDuration.startTimer();
+    try {
+      const rejected = await writer.write(lines);
+      end({ outcome: rejected.length > 0 ? 'rejected' : 'ok' });
+      return rejected;
+    } catch (error) {
+      end({ outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += config.batchSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + config.batchSize);
+      const lines: string[] = [];
+      const pointMessages: KafkaMessage[] = [];
+      const letters: DeadLetter[] = [];
+      for (const message of chunk) {
+        const decoded = decodeMessage(message.value);
+        if (decoded.ok) {
+          lines.push(decoded.line);
+          pointMessages.push(message);
+        } else {
+          letters.push({ topic, partition, message, error: decoded.error });
+        }
+      }
+      let rejectedCount = 0;
+      try {
+        const rejected = await heartbeating(heartbeat, () => timedWrite(lines));
+        rejectedCount = rejected.length;
+        for (const { index, reason } of rejected) {
+          letters.push({ topic, partition, message: pointMessages[index]!, error: new ConsumerError('CONSUMER_POINT_REJECTED', reason) });
+        }
+        await heartbeating(heartbeat, () => deadLetters.publish(letters));
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        const delayMs = backoff.failed(String(partition));
+        metrics.batches.inc({ outcome: 'retry' });
+        logger.warn(
+          { partition, fromOffset: chunk[0]!.offset, failures: backoff.failuresOf(String(partition)), retryInMs: delayMs, reason: (error as Error).message },
+          'could not store a chunk; partition paused',
+        );
+        pauseFor(pause, partition, delayMs);
+        return;
+      }
+      const writtenAt = Date.now();
+      const lastOffset = chunk[chunk.length - 1]!.offset;
+      resolveOffset(lastOffset);
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
+      if (backoff.failuresOf(String(partition)) > 0) logger.info({ partition }, 'writes succeed again');
+      backoff.succeeded(String(partition));
+      metrics.batches.inc({ outcome: 'committed' });
+      metrics.pointsWritten.inc(lines.length - rejectedCount);
+      for (const letter of letters) metrics.deadLetters.inc({ code: letter.error.code });
+      const timestamps = pointMessages.map((m) => Number(m.timestamp));
+      for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
+      options.onChunkCommitted?.({ topic, partition, points: lines.length - rejectedCount, deadLetters: letters.length, timestamps, writtenAt });
+    }
+  }
+
+  async function requireTopics(): Promise<void> {
+    const existing = new Set(await admin.listTopics());
+    const missing = [topic, config.kafka.deadLetterTopic].filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new ConsumerError('CONSUMER_TOPIC_MISSING', `${missing.join(', ')} (topic auto-creation is off; create them first)`);
+  }
+
+  return {
+    async start() {
+      await admin.connect();
+      await requireTopics();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: config.kafka.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
+        eachBatch,
+      });
+    },
+
+    async stop() {
+      for (const timer of resumeTimers.values()) clearTimeout(timer);
+      resumeTimers.clear();
+      await consumer.disconnect();
+      joined = false;
+      partitions = [];
+      await admin.disconnect();
+    },
+
+    status() {
+      return { joined, partitions, paused: resumeTimers.size, ...(failed ? { failed } : {}) };
+    },
+
+    async collectLag(gauge) {
+      gauge.reset();
+      if (!joined || partitions.length === 0) return;
+      try {
+        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+        const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        for (const end of ends) {
+          if (!partitions.includes(end.partition)) continue;
+          const position = committedByPartition.get(end.partition) ?? -1;
+          const from = position >= 0 ? position : Number(end.low);
+          gauge.set({ topic, partition: String(end.partition) }, Math.max(0, Number(end.high) - from));
+        }
+      } catch (error) {
+        logger.debug({ err: error }, 'could not read partition offsets for the lag metric');
+      }
+    },
+  };
+}

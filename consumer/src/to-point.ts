@@ -1,0 +1,89 @@
+// The one place an enriched event becomes an InfluxDB point (a line of line
+// protocol), with the names from the contract's storage schema. The same event
+// always gives the same line, so a redelivered event overwrites its own point.
+import { FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { ConsumerError } from './errors.ts';
+
+/** Latest event time (ms) whose point time still fits InfluxDB's signed 64-bit nanoseconds. */
+export const MAX_EVENT_TIME_MS = 9_223_372_036_853;
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * InfluxDB 1.8 stores raw CR and LF inside string fields, but its Flux CSV
+ * turns LF into CRLF and drops CR, so InfluxQL and Flux readers would disagree.
+ * Every line break (CRLF, CR or LF) is stored as one space instead.
+ */
+export function normalizeText(value: string): string {
+  return value.replace(LINE_BREAK, ' ');
+}
+
+function stringField(value: string): string {
+  return `"${normalizeText(value).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function integerField(name: string, value: number): string {
+  if (!Number.isSafeInteger(value)) throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `${name} ${value} is not a 64-bit integer`);
+  return `${value}i`;
+}
+
+/**
+ * Tag values are stored exactly or not at all: line protocol cannot carry a
+ * line break in a tag, and InfluxDB 1.8 reads a backslash before `,`, `=`,
+ * space or the end of the value as an escape, so such values are refused.
+ */
+function tagValue(name: string, value: string): string {
+  if (/[\r\n]|\\$|\\[, =]/.test(value)) {
+    throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `tag ${name} ${JSON.stringify(value)} contains a line break or a backslash before , = space or the end`);
+  }
+  return value.replace(/[, =]/g, (c) => `\\${c}`);
+}
+
+/** One line of line protocol, without the trailing newline. Throws CONSUMER_POINT_UNREPRESENTABLE. */
+export function toPoint(enriched: EnrichedEvent): string {
+  const { event, userAgent } = enriched;
+  if (enriched.eventTime > MAX_EVENT_TIME_MS) {
+    throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `eventTime ${enriched.eventTime} is after InfluxDB's last timestamp (2262-04-11)`);
+  }
+  const fields: string[] = [
+    `${FIELD.id}=${stringField(event.id)}`,
+    `${FIELD.name}=${stringField(event.name)}`,
+    `${FIELD.seq}=${integerField('seq', event.seq)}`,
+    `${FIELD.anonymousId}=${stringField(event.anonymousId)}`,
+    `${FIELD.sessionId}=${stringField(event.sessionId)}`,
+  ];
+  const text = (name: string, value: string | undefined) => {
+    if (value !== undefined) fields.push(`${name}=${stringField(value)}`);
+  };
+  const flag = (name: string, value: boolean | undefined) => {
+    if (value !== undefined) fields.push(`${name}=${value}`);
+  };
+  text(FIELD.userId, event.userId);
+  text(FIELD.url, event.page.url);
+  text(FIELD.path, event.page.path);
+  text(FIELD.title, event.page.title);
+  text(FIELD.referrer, event.page.referrer);
+  const element = event.element;
+  if (element) {
+    text(FIELD.elementTag, element.tag);
+    text(FIELD.elementId, element.id);
+    text(FIELD.elementName, element.name);
+    text(FIELD.elementSelector, element.selector);
+    text(FIELD.elementText, element.text);
+    if (element.attributes !== undefined) text(FIELD.elementAttributes, JSON.stringify(element.attributes));
+    text(FIELD.elementInputType, element.inputType);
+    flag(FIELD.elementChecked, element.checked);
+    if (element.valueLength !== undefined) fields.push(`${FIELD.elementValueLength}=${integerField('valueLength', element.valueLength)}`);
+    flag(FIELD.elementChanged, element.changed);
+    text(FIELD.elementValue, element.value);
+  }
+  if (event.properties !== undefined) text(FIELD.properties, JSON.stringify(event.properties));
+  fields.push(`${FIELD.clientTimestamp}=${integerField('timestamp', event.timestamp)}`);
+  fields.push(`${FIELD.receivedAt}=${integerField('receivedAt', enriched.receivedAt)}`);
+  text(FIELD.browser, userAgent.browser);
+  text(FIELD.os, userAgent.os);
+  text(FIELD.device, userAgent.device);
+  // Tags in key order (site < type), as InfluxDB sorts them anyway.
+  const tags = `${TAG.site}=${tagValue(TAG.site, enriched.site)},${TAG.type}=${tagValue(TAG.type, event.type)}`;
+  return `${MEASUREMENT},${tags} ${fields.join(',')} ${pointTimeNs(enriched)}`;
+}

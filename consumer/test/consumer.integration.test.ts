@@ -1,0 +1,197 @@
+import { FIELD, HEADERS, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import type { FastifyInstance } from 'fastify';
+import type { IHeaders } from 'kafkajs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { normalizeText } from '../src/to-point.ts';
+import { asMessages, enrichedEvents, eventually, fieldsAt, pointIds, pointRows, produce, testConfig, testKafka, testLogger } from './support/fixtures.ts';
+
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+async function startConsumer(env: Record<string, string>): Promise<FastifyInstance> {
+  const { brokers, influxUrl } = testInfra();
+  const app = await buildApp({
+    config: testConfig({ EVENTLINE_KAFKA_BROKERS: brokers.join(','), EVENTLINE_INFLUX_URL: influxUrl, ...env }),
+    logger: testLogger(),
+  });
+  apps.push(app);
+  await app.ready();
+  return app;
+}
+
+async function setup(prefix: string) {
+  const topic = await createTestTopic(prefix, 3);
+  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
+  const bucket = await createTestBucket(prefix);
+  const group = `${topic}-group`;
+  const env = { EVENTLINE_KAFKA_TOPIC: topic, EVENTLINE_KAFKA_DLQ_TOPIC: dlq, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_CONSUMER_GROUP: group };
+  return { topic, dlq, bucket, group, env };
+}
+
+const tricky = 'a,b c=d "quoted" back\\slash \\ end\\ tab\there é 😀 中文';
+
+function fullEvent(base: EnrichedEvent, overrides: Partial<EnrichedEvent['event']> = {}, site = base.site): EnrichedEvent {
+  return {
+    ...base,
+    site,
+    event: {
+      ...base.event,
+      name: `name ${tricky}`,
+      userId: 'user=1, "x"',
+      page: { url: 'https://shop.example/a b?q=1,2&x="y"', path: '/a b', title: `title\nline2\r\nline3\rline4 ${tricky}`, referrer: 'https://ref.example/' },
+      element: {
+        tag: 'textarea',
+        id: 'i d',
+        name: 'n=1',
+        selector: 'div[data-x="a,b"] > #i\\ d',
+        text: `multi\nline ${tricky}`,
+        attributes: { 'k,1': 'v "1"\nnext', emoji: '😀' },
+        inputType: 'text',
+        checked: false,
+        valueLength: 12,
+        changed: true,
+        value: `typed\r\nvalue ${tricky}`,
+      },
+      properties: { 'a key': 'v\\al"ue\n', n: 1.5, b: true, z: null },
+      ...overrides,
+    },
+  };
+}
+
+describe('consumer (real Kafka and InfluxDB)', () => {
+  it('stores N events as exactly N points with the right tags, fields and times, special characters included', async () => {
+    const { topic, bucket, env } = await setup('store');
+    const { brokers, influxUrl } = testInfra();
+    const plain = enrichedEvents(2_000);
+    const special = enrichedEvents(3, { site: 'site, with spaces=and "quotes" é😀', startMs: Date.now() - 3_600_000 }).map((e) => fullEvent(e));
+    const events = [...plain, ...special];
+    await produce(testKafka(brokers), topic, asMessages(events));
+    await startConsumer(env);
+
+    await eventually('all points', async () => (await pointIds(influxUrl, bucket)).length >= events.length);
+    const ids = await pointIds(influxUrl, bucket);
+    expect(ids).toHaveLength(events.length);
+    expect(new Set(ids)).toEqual(new Set(events.map((e) => e.event.id)));
+
+    const rows = new Map((await pointRows(influxUrl, bucket)).map((r) => [r[FIELD.id] as string, r]));
+    for (const e of [plain[0]!, plain[1]!, ...special]) {
+      const row = rows.get(e.event.id)!;
+      const el = e.event.element!;
+      expect(row['_measurement']).toBe(MEASUREMENT);
+      expect(row[TAG.site]).toBe(e.site);
+      expect(row[TAG.type]).toBe(e.event.type);
+      expect(BigInt(Date.parse(row['_time'] as string))).toBe(BigInt(e.eventTime));
+      // Flux returns RFC 3339 with nanoseconds: the sub-millisecond part is the id hash.
+      expect((row['_time'] as string).match(/\.(\d+)Z$/)![1]!.padEnd(9, '0').slice(3)).toBe(pointTimeNs(e).slice(-6));
+      expect(row).toMatchObject({
+        [FIELD.name]: normalizeText(e.event.name),
+        [FIELD.seq]: e.event.seq,
+        [FIELD.anonymousId]: e.event.anonymousId,
+        [FIELD.sessionId]: e.event.sessionId,
+        [FIELD.url]: e.event.page.url,
+        [FIELD.path]: e.event.page.path,
+        [FIELD.title]: normalizeText(e.event.page.title!),
+        [FIELD.elementTag]: el.tag,
+        [FIELD.elementSelector]: el.selector,
+        [FIELD.elementText]: normalizeText(el.text!),
+        [FIELD.clientTimestamp]: e.event.timestamp,
+        [FIELD.receivedAt]: e.receivedAt,
+        [FIELD.browser]: 'Chrome',
+        [FIELD.os]: 'Linux',
+        [FIELD.device]: 'desktop',
+      });
+      expect(JSON.parse(row[FIELD.properties] as string)).toEqual(e.event.properties);
+    }
+    const full = rows.get(special[0]!.event.id)!;
+    const fullEl = special[0]!.event.element!;
+    expect(full).toMatchObject({
+      [FIELD.userId]: special[0]!.event.userId,
+      [FIELD.referrer]: 'https://ref.example/',
+      [FIELD.elementId]: fullEl.id,
+      [FIELD.elementName]: fullEl.name,
+      [FIELD.elementInputType]: 'text',
+      [FIELD.elementChecked]: false,
+      [FIELD.elementValueLength]: 12,
+      [FIELD.elementChanged]: true,
+      [FIELD.elementValue]: normalizeText(fullEl.value!),
+    });
+    expect(full[FIELD.title]).toBe(`title line2 line3 line4 ${tricky}`);
+    expect(JSON.parse(full[FIELD.elementAttributes] as string)).toEqual(fullEl.attributes);
+    // Absent optional values are omitted, not stored empty.
+    const plainFields = await fieldsAt(influxUrl, bucket, rows.get(plain[0]!.event.id)!['_time'] as string);
+    expect(plainFields).toEqual(
+      [FIELD.id, FIELD.name, FIELD.seq, FIELD.anonymousId, FIELD.sessionId, FIELD.url, FIELD.path, FIELD.title, FIELD.elementTag, FIELD.elementId, FIELD.elementSelector,
+       FIELD.elementText, FIELD.properties, FIELD.clientTimestamp, FIELD.receivedAt, FIELD.browser, FIELD.os, FIELD.device].sort(),
+    );
+  });
+
+  it('sends poison messages to the dead-letter topic with the reason and origin, and stores every valid event around them', async () => {
+    const { topic, dlq, bucket, env } = await setup('poison');
+    const { brokers, influxUrl } = testInfra();
+    const valid = enrichedEvents(600);
+    const tooLate = { ...enrichedEvents(1)[0]!, eventTime: 9_300_000_000_000 };
+    const badSite = { ...enrichedEvents(1)[0]!, site: 'ends with a backslash\\' };
+    const poison = [
+      { value: 'this is not json {', headers: { [HEADERS.site]: 'shop' } },
+      { value: JSON.stringify({ ...valid[0]!, event: { ...valid[0]!.event, type: 'bogus' } }) },
+      { value: null },
+      { value: JSON.stringify(tooLate) },
+      { value: JSON.stringify(badSite) },
+    ];
+    const messages = asMessages(valid);
+    // Same key as their neighbours, so the poison sits between valid events in one partition.
+    const key = messages[0]!.key;
+    messages.splice(300, 0, ...poison.map((p) => ({ key, ...p })));
+    await produce(testKafka(brokers), topic, messages);
+    const app = await startConsumer(env);
+
+    const letters: { value: string | null; headers: IHeaders }[] = [];
+    const kafka = testKafka(brokers);
+    const reader = kafka.consumer({ groupId: `${dlq}-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: dlq, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void letters.push({ value: message.value?.toString() ?? null, headers: message.headers ?? {} }) });
+    try {
+      await eventually('dead letters', async () => letters.length >= poison.length);
+      await eventually('valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
+    } finally {
+      await reader.disconnect();
+    }
+    const ids = await pointIds(influxUrl, bucket);
+    expect(ids).toHaveLength(valid.length);
+    expect(new Set(ids)).toEqual(new Set(valid.map((e) => e.event.id)));
+
+    expect(letters).toHaveLength(poison.length);
+    const header = (l: (typeof letters)[number], name: string) => l.headers[name]?.toString();
+    expect(letters.map((l) => header(l, HEADERS.error)?.split(':')[0])).toEqual([
+      'CONSUMER_MESSAGE_NOT_JSON',
+      'CONSUMER_MESSAGE_INVALID',
+      'CONSUMER_MESSAGE_EMPTY',
+      'CONSUMER_POINT_UNREPRESENTABLE',
+      'CONSUMER_POINT_UNREPRESENTABLE',
+    ]);
+    expect(letters.map((l) => l.value)).toEqual(poison.map((p) => p.value));
+    const firstOffset = Number(header(letters[0]!, HEADERS.sourceOffset));
+    expect(firstOffset).toBeGreaterThan(0);
+    letters.forEach((letter, i) => {
+      expect(header(letter, HEADERS.sourceTopic)).toBe(topic);
+      expect(header(letter, HEADERS.sourcePartition)).toBe(header(letters[0]!, HEADERS.sourcePartition));
+      expect(Number(header(letter, HEADERS.sourceOffset))).toBe(firstOffset + i);
+    });
+    expect(header(letters[0]!, HEADERS.site)).toBe('shop');
+    expect(header(letters[1]!, HEADERS.error)).toContain('/event/type');
+
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/eventline_consumer_dead_letters_total\{code="CONSUMER_MESSAGE_NOT_JSON"\} 1/);
+    expect(metrics).toMatch(/eventline_consumer_dead_letters_total\{code="CONSUMER_POINT_UNREPRESENTABLE"\} 2/);
+    expect(metrics).toMatch(new RegExp(`eventline_consumer_points_written_total ${valid.length}\\b`));
+    expect(metrics).toMatch(new RegExp(`eventline_consumer_lag_messages\\{topic="${topic}",partition="\\d"\\} 0`));
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', joined: true, partitions: [0, 1, 2] });
+  });
+});

@@ -1,0 +1,102 @@
+// Enriched events, producing them to Kafka and reading points back from
+// InfluxDB, shared by the integration tests and the benchmark.
+import { randomBytes } from 'node:crypto';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { FIELD, MEASUREMENT, type EnrichedEvent } from '@eventline/contract';
+import { sampleEvent } from '@eventline/contract/testing';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
+
+/**
+ * `count` valid events of one site, each in its own millisecond (from
+ * `startMs`), so no two can share a point identity whatever their ids.
+ */
+export function enrichedEvents(count: number, options: { site?: string; startMs?: number; runId?: string } = {}): EnrichedEvent[] {
+  const site = options.site ?? 'shop';
+  const startMs = options.startMs ?? Date.now() - 86_400_000;
+  const runId = options.runId ?? randomBytes(4).toString('hex');
+  const types = ['click', 'pageview', 'custom'] as const;
+  return Array.from({ length: count }, (_, i) => {
+    const eventTime = startMs + i;
+    return {
+      event: sampleEvent({
+        id: `ev-${runId}-${i.toString().padStart(8, '0')}`,
+        type: types[i % types.length],
+        seq: i,
+        timestamp: eventTime,
+        sessionId: `sess-${runId}-${Math.floor(i / 50)}`,
+        properties: { plan: 'pro', index: i },
+      }),
+      site,
+      receivedAt: eventTime + 40,
+      eventTime,
+      userAgent: { browser: 'Chrome', browserVersion: '131', os: 'Linux', device: 'desktop' },
+    };
+  });
+}
+
+export function testKafka(brokers: string[]): Kafka {
+  return new Kafka({ brokers, clientId: 'consumer-test', logLevel: logLevel.NOTHING });
+}
+
+/** Produces values in sends of `chunk` messages, round-robin over partitions via distinct keys. */
+export async function produce(kafka: Kafka, topic: string, messages: Message[], chunk = 2_000): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += chunk) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export const asMessages = (events: EnrichedEvent[]): Message[] =>
+  events.map((e) => ({ key: e.event.anonymousId + e.event.id.slice(-3), value: JSON.stringify(e) }));
+
+/** Every value of the `id` field in the bucket: one per point. */
+export async function pointIds(influxUrl: string, bucket: string): Promise<string[]> {
+  const api = new InfluxDB({ url: influxUrl, timeout: 60_000 }).getQueryApi('');
+  const rows = await api.collectRows<{ _value: string }>(
+    `from(bucket: ${JSON.stringify(bucket)}) |> range(start: 0) |> filter(fn: (r) => r._measurement == "${MEASUREMENT}" and r._field == "${FIELD.id}") |> keep(columns: ["_value"])`,
+  );
+  return rows.map((r) => r._value);
+}
+
+/** Points as rows with tags, fields (pivoted) and `_time`. */
+export async function pointRows(influxUrl: string, bucket: string): Promise<Record<string, unknown>[]> {
+  const api = new InfluxDB({ url: influxUrl, timeout: 60_000 }).getQueryApi('');
+  return api.collectRows(
+    `from(bucket: ${JSON.stringify(bucket)}) |> range(start: 0) |> filter(fn: (r) => r._measurement == "${MEASUREMENT}")
+     |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value") |> group()`,
+  );
+}
+
+/** Names of the fields stored at `time` (RFC 3339), sorted. */
+export async function fieldsAt(influxUrl: string, bucket: string, time: string): Promise<string[]> {
+  const api = new InfluxDB({ url: influxUrl, timeout: 60_000 }).getQueryApi('');
+  const rows = await api.collectRows<{ _field: string }>(
+    `from(bucket: ${JSON.stringify(bucket)}) |> range(start: 0) |> filter(fn: (r) => r._measurement == "${MEASUREMENT}" and r._time == time(v: ${JSON.stringify(time)})) |> keep(columns: ["_field"])`,
+  );
+  return rows.map((r) => r._field).sort();
+}
+
+/** Polls `probe` until it is true; throws with `what` after `timeoutMs`. */
+export async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig> {
+  return loadConfig({ EVENTLINE_LOG_LEVEL: 'warn', EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '10000', EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', ...env });
+}
+
+export function testLogger(): Logger {
+  return pino({ level: process.env['EVENTLINE_TEST_LOG_LEVEL'] ?? 'warn' });
+}
