@@ -11,7 +11,7 @@ import health from './routes/health.ts';
 import ui from './routes/ui.ts';
 
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let known: DashboardError;

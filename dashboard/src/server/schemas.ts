@@ -51,7 +51,7 @@ export const TimeseriesQuerySchema = Type.Object({
 
 export const TopQuerySchema = Type.Object({
   ...FilterParams,
-  dimension: Type.Union([Type.Literal('element'), Type.Literal('page')]),
+  dimension: Type.Enum(['element', 'page'], { description: 'What to rank: element selectors or page paths' }),
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
 });
 

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { apiParams, DEFAULT_FILTERS, localInputToIso, parseFilters, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
+
+describe('URL state of the Analyze page', () => {
+  it('round-trips every filter through the query string', () => {
+    const filters = { from: '2026-11-25T07:00:00.000Z', to: '2026-11-25T08:00:00.000Z', type: 'click', q: 'buy now', live: true };
+    expect(parseFilters(serializeFilters(filters))).toEqual(filters);
+    expect(serializeFilters(DEFAULT_FILTERS)).toBe('');
+    expect(serializeFilters({ ...DEFAULT_FILTERS, from: '-24h' })).toBe('?from=-24h');
+  });
+
+  it('falls back to defaults for values it does not understand', () => {
+    expect(parseFilters('?from=<script>&to=tomorrow&type=<b>&live=yes')).toEqual(DEFAULT_FILTERS);
+  });
+
+  it('passes presets to the API unresolved and trims the search', () => {
+    const params = apiParams({ ...DEFAULT_FILTERS, q: '  x ' }, { limit: '50', cursor: undefined });
+    expect(Object.fromEntries(params)).toEqual({ from: '-1h', to: 'now', q: 'x', limit: '50' });
+  });
+
+  it('resolves presets and converts datetime-local input in the viewer zone', () => {
+    expect(resolveTime('-15m', 1_000_000)).toBe(100_000);
+    expect(resolveTime('now', 5)).toBe(5);
+    expect(localInputToIso('2026-11-25T07:00')).toBe(new Date(2026, 10, 25, 7, 0).toISOString());
+    expect(localInputToIso('2026-11-25')).toBeUndefined();
+  });
+});
