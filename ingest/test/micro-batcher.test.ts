@@ -1,0 +1,144 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SinkUnavailableError, type EventSink, type SinkMessage } from '../src/kafka/event-sink.ts';
+import { BatcherClosedError, BatcherOverloadedError, createMicroBatcher, type MicroBatcherOptions } from '../src/kafka/micro-batcher.ts';
+
+const logger = pino({ level: 'silent' });
+
+/** A sink whose sends complete only when the test says so. */
+function manualSink() {
+  const sends: { messages: SinkMessage[]; succeed(): void; fail(error?: Error): void }[] = [];
+  const sink: EventSink = {
+    start() {},
+    isReady: () => true,
+    close: async () => {},
+    send: (messages) =>
+      new Promise<void>((resolve, reject) => {
+        sends.push({ messages: [...messages], succeed: resolve, fail: (error) => reject(error ?? new SinkUnavailableError('down')) });
+      }),
+  };
+  return { sink, sends };
+}
+
+const msg = (n: number): SinkMessage => ({ key: `k${n}`, value: `v${n}`, headers: {} });
+const msgs = (from: number, count: number) => Array.from({ length: count }, (_, i) => msg(from + i));
+
+function batcher(sink: EventSink, options: Partial<MicroBatcherOptions> = {}) {
+  return createMicroBatcher({ sink, logger, lingerMs: 0, maxBatchMessages: 1000, maxBufferedMessages: 10_000, timeoutMs: 60_000, ...options });
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Records when a promise settles, without awaiting it. */
+function track(promise: Promise<void>) {
+  const state = { settled: false as false | 'resolved' | 'rejected', error: undefined as unknown };
+  promise.then(
+    () => (state.settled = 'resolved'),
+    (error: unknown) => {
+      state.settled = 'rejected';
+      state.error = error;
+    },
+  );
+  return state;
+}
+
+describe('micro-batcher', () => {
+  it('coalesces submissions that arrive while a send is in flight into one send', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink);
+    const first = track(b.submit(msgs(0, 2)));
+    await tick();
+    expect(sends).toHaveLength(1);
+    const others = Array.from({ length: 10 }, (_, i) => track(b.submit(msgs(100 + i * 3, 3))));
+    await tick();
+    expect(sends).toHaveLength(1);
+    sends[0]!.succeed();
+    await tick();
+    expect(first.settled).toBe('resolved');
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.messages.map((m) => m.key)).toEqual(Array.from({ length: 30 }, (_, i) => `k${100 + i}`));
+    expect(others.every((o) => o.settled === false)).toBe(true);
+    sends[1]!.succeed();
+    await tick();
+    expect(others.every((o) => o.settled === 'resolved')).toBe(true);
+  });
+
+  it('lingers when idle so that concurrent submissions share a send', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { lingerMs: 20 });
+    void b.submit(msgs(0, 1));
+    void b.submit(msgs(1, 1));
+    await tick();
+    expect(sends).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.messages).toHaveLength(2);
+  });
+
+  it('never resolves a submission whose send failed', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink);
+    const a = track(b.submit(msgs(0, 2)));
+    await tick();
+    sends[0]!.fail(new Error('broker gone'));
+    await tick();
+    expect(a.settled).toBe('rejected');
+    expect(a.error).toBeInstanceOf(SinkUnavailableError);
+  });
+
+  it('rejects a submission whose acknowledgement does not come within the deadline, and does not send it late', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { timeoutMs: 30 });
+    const inFlight = track(b.submit(msgs(0, 1)));
+    await tick();
+    const queued = track(b.submit(msgs(1, 1)));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(inFlight.settled).toBe('rejected');
+    expect(queued.settled).toBe('rejected');
+    expect(b.buffered()).toBe(0);
+    sends[0]!.succeed();
+    await tick();
+    expect(inFlight.settled).toBe('rejected');
+    expect(sends).toHaveLength(1);
+  });
+
+  it('keeps sends within the batch size and the order of submissions', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { maxBatchMessages: 500 });
+    void b.submit(msgs(0, 1));
+    await tick();
+    for (let i = 0; i < 5; i++) void b.submit(msgs(1000 + i * 200, 200));
+    sends[0]!.succeed();
+    await tick();
+    expect(sends[1]!.messages).toHaveLength(400);
+    sends[1]!.succeed();
+    await tick();
+    expect(sends[2]!.messages).toHaveLength(400);
+    sends[2]!.succeed();
+    await tick();
+    expect(sends[3]!.messages).toHaveLength(200);
+    expect(sends.slice(1).flatMap((s) => s.messages.map((m) => m.key))).toEqual(msgs(1000, 1000).map((m) => m.key));
+  });
+
+  it('refuses submissions at once when too many messages are waiting', async () => {
+    const { sink } = manualSink();
+    const b = batcher(sink, { maxBufferedMessages: 5 });
+    void b.submit(msgs(0, 1));
+    await tick();
+    void b.submit(msgs(1, 4));
+    await expect(b.submit(msgs(5, 2))).rejects.toBeInstanceOf(BatcherOverloadedError);
+  });
+
+  it('sends everything waiting on drain and refuses new submissions after', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { lingerMs: 1000 });
+    const a = track(b.submit(msgs(0, 3)));
+    const drained = b.drain();
+    await tick();
+    expect(sends).toHaveLength(1);
+    sends[0]!.succeed();
+    await drained;
+    expect(a.settled).toBe('resolved');
+    await expect(b.submit(msgs(3, 1))).rejects.toBeInstanceOf(BatcherClosedError);
+  });
+});
