@@ -12,11 +12,13 @@ export interface AppOptions {
   logger: Logger;
   onChunkCommitted?: (chunk: WrittenChunk) => void;
   onFatal?: (error: Error) => void;
+  /** Process metrics in /metrics. Default: true */
+  defaultMetrics?: boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
-  await app.register(pipelinePlugin, { config: options.config, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal });
+  await app.register(pipelinePlugin, { config: options.config, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal, defaultMetrics: options.defaultMetrics });
   await app.register(healthRoutes);
   return app;
 }

@@ -1,5 +1,7 @@
 // The kafkajs client, logging through pino. kafkajs is chatty at info level, so
 // its messages are passed on at warn and above unless the log level asks for more.
+// Error responses on a connection (a rebalance, a coordinator still loading) are
+// retried by kafkajs itself, so they are logged as warnings, not errors.
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
@@ -21,7 +23,8 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _logger, ...extra } = log as LogEntry['log'] & { logger?: unknown };
-        logger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
+        const pinoLevel = namespace === 'Connection' && level === logLevel.ERROR ? 'warn' : (LEVELS[level] ?? 'info');
+        logger[pinoLevel]({ namespace, ...extra }, message);
       },
   });
 }

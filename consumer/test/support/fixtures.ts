@@ -100,3 +100,34 @@ export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig
 export function testLogger(): Logger {
   return pino({ level: process.env['EVENTLINE_TEST_LOG_LEVEL'] ?? 'warn' });
 }
+
+/**
+ * Produces `messages` as a steady stream of `perTick` messages every `tickMs`,
+ * so a test can break things while events are still arriving.
+ */
+export async function produceStream(kafka: Kafka, topic: string, messages: Message[], options: { perTick: number; tickMs: number }): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += options.perTick) {
+      const tick = Date.now();
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + options.perTick) });
+      await new Promise((r) => setTimeout(r, Math.max(0, options.tickMs - (Date.now() - tick))));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Asserts-friendly summary of what the bucket holds for `expected` events. */
+export async function storedSummary(influxUrl: string, bucket: string, expectedIds: readonly string[]) {
+  const ids = await pointIds(influxUrl, bucket);
+  const distinct = new Set(ids);
+  const expected = new Set(expectedIds);
+  return {
+    points: ids.length,
+    distinct: distinct.size,
+    missing: [...expected].filter((id) => !distinct.has(id)).length,
+    unexpected: [...distinct].filter((id) => !expected.has(id)).length,
+  };
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startLogged, waitFor, type ManagedProcess } from '@eventline/infra';
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { repoRoot } from '@eventline/infra/services';
+import { afterAll, expect, it } from 'vitest';
+import { asMessages, enrichedEvents, eventually, pointIds, produceStream, storedSummary, testKafka } from './support/fixtures.ts';
+
+const logDir = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
+const running: ManagedProcess[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.kill()));
+  rmSync(logDir, { recursive: true, force: true });
+});
+
+async function startConsumerProcess(name: string, env: Record<string, string>): Promise<ManagedProcess> {
+  const port = await freePort();
+  const child = startLogged(name, process.execPath, ['--import', 'tsx', join(repoRoot, 'consumer/src/main.ts')], {
+    cwd: repoRoot,
+    logFile: join(logDir, `${name}.log`),
+    env: { ...process.env, ...env, EVENTLINE_CONSUMER_PORT: String(port) },
+  });
+  running.push(child);
+  await waitFor(name, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 60_000, process: child });
+  return child;
+}
+
+it('stores exactly N points with no duplicates when the consumer process is SIGKILLed mid-stream and restarted', async () => {
+  const { brokers, influxUrl } = testInfra();
+  const topic = await createTestTopic('crash', 3);
+  const dlq = await createTestTopic('crash-dlq', 1);
+  const bucket = await createTestBucket('crash');
+  const env = {
+    EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+    EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
+    EVENTLINE_INFLUX_URL: influxUrl,
+    EVENTLINE_INFLUX_BUCKET: bucket,
+    // The killed member's partitions are handed over once its session expires.
+    EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '6000',
+    EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+    // Small chunks, so the kill lands between many write/commit pairs.
+    EVENTLINE_CONSUMER_BATCH_SIZE: '250',
+    EVENTLINE_LOG_LEVEL: 'warn',
+  };
+  const events = enrichedEvents(12_000);
+  const first = await startConsumerProcess('consumer-1', env);
+  const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 300, tickMs: 100 });
+
+  await eventually('a third of the points', async () => (await pointIds(influxUrl, bucket)).length >= 4_000, 60_000, 100);
+  await first.kill();
+  const atKill = (await pointIds(influxUrl, bucket)).length;
+  expect(atKill).toBeLessThan(events.length);
+
+  await startConsumerProcess('consumer-2', env);
+  await producing;
+  await eventually('all points after the restart', async () => (await pointIds(influxUrl, bucket)).length >= events.length, 90_000);
+  // Give a redelivery that would duplicate a point time to show up.
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+});
