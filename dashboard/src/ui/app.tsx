@@ -69,7 +69,9 @@ export function App() {
     <>
       <header class="top-bar">
         <h1>
-          <span class="logo" aria-hidden="true">⟋</span> Eventline <span class="subtitle">Analyze</span>
+          <svg class="logo" viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M1 12 5 6l3 4 3-7 4 9" fill="none" stroke="#a5b4fc" stroke-width="2" />
+          </svg> Eventline <span class="subtitle">Analyze</span>
         </h1>
         {filters.live && <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>Live</span>}
       </header>

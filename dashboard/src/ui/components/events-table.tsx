@@ -28,15 +28,15 @@ function Row(props: { event: ApiEvent }) {
         <td>
           <span class={`badge type-${event.type}`}>{event.type}</span>
         </td>
-        <td class="element">
+        <td>
           {event.element ? (
-            <>
+            <div class="element">
               <code class="selector">{event.element.selector || event.element.tag}</code>
               {event.element.text && <span class="text">{event.element.text}</span>}
               {describeElement(event) && <span class="detail">{describeElement(event)}</span>}
-            </>
+            </div>
           ) : (
-            <span class="name">{event.name}</span>
+            <span class="name">{event.name || '—'}</span>
           )}
         </td>
         <td class="page" title={event.page.url}>
