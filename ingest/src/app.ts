@@ -63,10 +63,14 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (closing) {
-      reply.header('connection', 'close');
-      throw new IngestError('INGEST_SHUTTING_DOWN');
-    }
+    if (closing) throw new IngestError('INGEST_SHUTTING_DOWN');
+  });
+  // Fastify closes only the keep-alive connections idle when close() begins; a
+  // connection whose request finishes later would hold the shutdown open until
+  // its keep-alive timeout, so every answer sent while closing ends its connection.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');

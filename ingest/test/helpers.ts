@@ -80,3 +80,12 @@ export function post(app: FastifyInstance, body: unknown, options: PostOptions =
     },
   });
 }
+
+/** Polls /readyz until the app's Kafka producer is connected. */
+export async function waitUntilReady(app: FastifyInstance, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await app.inject('/readyz')).statusCode !== 200) {
+    if (Date.now() > deadline) throw new Error(`ingest not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -39,8 +39,11 @@ export const errorHandlerPlugin = fp(
   async (app, options: { config: IngestConfig }) => {
     app.setErrorHandler((error, request, reply) => {
       const ingestError = toIngestError(error);
-      if (ingestError.statusCode >= 500) {
-        request.log[ingestError.code === 'INGEST_INTERNAL' ? 'error' : 'warn']({ err: error, code: ingestError.code }, ingestError.message);
+      if (ingestError.code === 'INGEST_INTERNAL') {
+        request.log.error({ err: error, code: ingestError.code }, ingestError.message);
+      } else if (ingestError.statusCode >= 500) {
+        const cause = ingestError.cause instanceof Error ? ingestError.cause.message : undefined;
+        request.log.warn({ code: ingestError.code, cause }, ingestError.message);
       } else {
         request.log.info({ code: ingestError.code, reason: ingestError.message }, 'request refused');
       }

@@ -2,6 +2,7 @@
 // micro-batcher in front of it. On close it sends whatever is still waiting,
 // then disconnects, so a graceful shutdown loses nothing it acknowledged.
 import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
 import type { IngestConfig } from '../config.ts';
 import type { EventSink } from '../kafka/event-sink.ts';
 import { createMicroBatcher, type MicroBatcher } from '../kafka/micro-batcher.ts';
@@ -26,6 +27,14 @@ export const eventPipelinePlugin = fp(
       onSend: ({ messages, seconds, ok }) => {
         app.metrics.produceDuration.observe({ outcome: ok ? 'acknowledged' : 'failed' }, seconds);
         app.metrics.produceBatchSize.observe(messages);
+      },
+    });
+    new Gauge({
+      name: 'eventline_ingest_buffered_messages',
+      help: 'Messages waiting in the micro-batcher for a Kafka send.',
+      registers: [app.metrics.registry],
+      collect() {
+        this.set(batcher.buffered());
       },
     });
     app.decorate('sink', sink);

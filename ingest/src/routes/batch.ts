@@ -4,7 +4,7 @@
 // acknowledgement of exactly those events. Nothing here answers 2xx for an
 // event Kafka does not have.
 import { createGunzip } from 'node:zlib';
-import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler, preParsingAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -43,6 +43,10 @@ const decodeContentEncoding: preParsingAsyncHookHandler = async (request, _reply
     gunzip.receivedEncodedLength += chunk.length;
   });
   payload.on('error', (error) => gunzip.destroy(error));
+  // The parser reports a corrupt stream when it reads the body; when the body is
+  // never read (415, an early refusal) nobody else listens, and an unheard
+  // 'error' event would crash the process.
+  gunzip.on('error', () => {});
   payload.pipe(gunzip);
   return gunzip;
 };
@@ -75,19 +79,19 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
   if (config.rateLimitMax > 0) {
     await app.register(rateLimit, {
       global: false,
-      keyGenerator: (request) => request.ip,
       errorResponseBuilder: (_request, context) =>
         new IngestError('INGEST_RATE_LIMITED', `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`),
     });
   }
 
-  /** Refuses unknown keys and foreign origins before the body is even read. */
-  const checkQueryKey: onRequestAsyncHookHandler = async (request) => {
+  /** Refuses unknown keys and foreign origins before the body is read (but after rate limiting, an onRequest hook). */
+  const checkQueryKey: preParsingAsyncHookHandler = async (request, _reply, payload) => {
     const key = queryKey(request);
-    if (key === undefined) return;
+    if (key === undefined) return payload;
     const entry = writeKeys.lookup(key);
     if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
     checkOrigin(entry, request.headers.origin);
+    return payload;
   };
 
   function checkOrigin(entry: WriteKey, origin: string | undefined): void {
@@ -112,8 +116,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
     {
       bodyLimit: config.bodyLimitBytes,
       config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } },
-      onRequest: checkQueryKey,
-      preParsing: decodeContentEncoding,
+      preParsing: [checkQueryKey, decodeContentEncoding],
       schema: {
         summary: 'Send a batch of events',
         description:

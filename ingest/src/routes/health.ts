@@ -13,9 +13,14 @@ export const healthRoutes: FastifyPluginAsync<{ isClosing: () => boolean }> = as
   app.get(
     '/readyz',
     { schema: { summary: 'Readiness: 200 only while the Kafka producer is connected', response: { 200: StatusSchema, 503: ErrorResponseSchema } } },
-    async () => {
-      if (isClosing()) throw new IngestError('INGEST_SHUTTING_DOWN');
-      if (!app.sink.isReady()) throw new IngestError('INGEST_KAFKA_UNAVAILABLE', 'Not connected to Kafka');
+    async (_request, reply) => {
+      // Answered here rather than thrown: a probe seeing "not ready" is routine, not an error to log.
+      const notReady = isClosing()
+        ? new IngestError('INGEST_SHUTTING_DOWN')
+        : app.sink.isReady()
+          ? undefined
+          : new IngestError('INGEST_KAFKA_UNAVAILABLE', 'Not connected to Kafka');
+      if (notReady) return reply.code(503).send(notReady.toBody());
       return { status: 'ready' };
     },
   );
