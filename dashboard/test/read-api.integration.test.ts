@@ -99,6 +99,17 @@ describe('read API over a seeded bucket', () => {
     expect(tenMinutes.body.buckets.length).toBeLessThanOrEqual(7);
   });
 
+  it('narrows the chart and the top lists to events matching the search', async () => {
+    const series = await get(`/api/stats/timeseries?${range}&q=buy`);
+    expect(series.body.total).toBe(2);
+    expect(Object.keys(series.body.series)).toEqual(['click']);
+    const elements = await get(`/api/stats/top?${range}&dimension=element&q=buy`);
+    expect(elements.body).toMatchObject({ top: [{ key: '#buy', count: 2 }], truncated: false });
+    const pages = await get(`/api/stats/top?${range}&dimension=page&q=${encodeURIComponent('"and"')}`);
+    expect(pages.body.top).toEqual([{ key: '/x', count: 1 }]);
+    expect((await get(`/api/stats/top?${range}&dimension=page&q=nothing-matches-this`)).body.top).toEqual([]);
+  });
+
   it('ranks elements and pages by count', async () => {
     const elements = await get(`/api/stats/top?${range}&site=demo&dimension=element`);
     expect(elements.body.top[0]).toEqual({ key: '#buy', count: 2 });

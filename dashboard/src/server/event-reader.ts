@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
 import { DashboardError } from './errors.ts';
-import { eventsAtQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import { eventsAtQuery, fieldValuesQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
 import { toApiEvent, type ApiEvent } from './to-api-event.ts';
 
 export interface EventPage {
@@ -26,12 +26,21 @@ export interface TimeSeries {
 
 export type TopDimension = 'element' | 'page';
 
+export interface TopList {
+  top: { key: string; count: number }[];
+  /** A search matched more events than are counted (SEARCH_TOP_MAX_MATCHES); the counts cover the newest of them. */
+  truncated: boolean;
+}
+
+/** Most matching events a top list counts when searching. */
+export const SEARCH_TOP_MAX_MATCHES = 10_000;
+
 export const TOP_FIELDS: Record<TopDimension, string> = { element: FIELD.elementSelector, page: FIELD.path };
 
 export interface EventReader {
   events(filter: EventFilter, limit: number, cursor?: string): Promise<EventPage>;
   timeseries(filter: EventFilter, intervalMs: number): Promise<TimeSeries>;
-  top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<{ key: string; count: number }[]>;
+  top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<TopList>;
 }
 
 function newestFirst(a: ApiEvent, b: ApiEvent): number {
@@ -82,8 +91,24 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
     },
 
     async top(filter, dimension, limit) {
-      const found = await rows(topQuery(deps.bucket, filter, TOP_FIELDS[dimension], limit));
-      return found.map((row) => ({ key: String(row['key']), count: Number(row['_value']) }));
+      const field = TOP_FIELDS[dimension];
+      if (!filter.q) {
+        const found = await rows(topQuery(deps.bucket, filter, field, limit));
+        return { top: found.map((row) => ({ key: String(row['key']), count: Number(row['_value']) })), truncated: false };
+      }
+      // Flux 1.8 has no safe join, so a search is counted here: the matching
+      // point times first (bounded), then the field's values in their span.
+      const matches = await rows(positionsQuery(deps.bucket, filter, SEARCH_TOP_MAX_MATCHES + 1));
+      const times = new Set(matches.slice(0, SEARCH_TOP_MAX_MATCHES).map((row) => String(isoToNs(String(row['_time'])))));
+      if (times.size === 0) return { top: [], truncated: false };
+      const sorted = [...times].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const counts = new Map<string, number>();
+      for (const row of await rows(fieldValuesQuery(deps.bucket, filter, field, sorted[0]!, sorted[sorted.length - 1]!))) {
+        const key = String(row['_value'] ?? '');
+        if (key !== '' && times.has(String(isoToNs(String(row['_time']))))) counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const top = [...counts].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? 1 : -1)).slice(0, limit);
+      return { top, truncated: matches.length > SEARCH_TOP_MAX_MATCHES };
     },
   };
 }

@@ -36,11 +36,23 @@ function tagFilters(filter: EventFilter): ParameterizedQuery {
 }
 
 /**
+ * Rows of the searched string fields whose text contains the search, one per
+ * matching field (callers dedupe by time). Filtering by field before looking at
+ * `_value` keeps Flux from type-checking it against non-string fields. Needs
+ * `import "strings"` at the top of the query.
+ */
+function searchRows(bucket: string, filter: EventFilter, stop?: ReturnType<typeof fluxDateTime>): ParameterizedQuery {
+  const fields = fluxExpression(SEARCHED_FIELDS.map((field) => fluxString(field).toString()).join(', '));
+  return flux`${source(bucket, filter.range, stop)}
+  |> filter(fn: (r) => contains(value: r._field, set: [${fields}]))${tagFilters(filter)}
+  |> filter(fn: (r) => strings.containsStr(v: strings.toLower(v: r._value), substr: ${fluxString((filter.q ?? '').toLowerCase())}))`;
+}
+
+/**
  * Where the next page of events is: the point times of up to `limit` events,
  * newest first, strictly after `cursor`. Without a search this reads only the
  * `id` field (every event has one), so a page costs `limit` rows, not the range.
- * A search reads only the searched string fields; filtering by field before
- * looking at `_value` keeps Flux from type-checking it against non-string fields.
+ * A search reads only the searched string fields.
  */
 export function positionsQuery(bucket: string, filter: EventFilter, limit: number, cursor?: Cursor): ParameterizedQuery {
   // The cursor's own timestamp stays inside the range (stop is exclusive) so a tie on time can be broken by id.
@@ -58,11 +70,8 @@ export function positionsQuery(bucket: string, filter: EventFilter, limit: numbe
   |> limit(n: ${fluxInteger(limit)})`;
   }
   const after = cursor ? flux`\n  |> filter(fn: (r) => r._time < ${cursorTime})` : flux``;
-  const fields = fluxExpression(SEARCHED_FIELDS.map((field) => fluxString(field).toString()).join(', '));
   return flux`import "strings"
-${source(bucket, filter.range, stop)}
-  |> filter(fn: (r) => contains(value: r._field, set: [${fields}]))${tagFilters(filter)}
-  |> filter(fn: (r) => strings.containsStr(v: strings.toLower(v: r._value), substr: ${fluxString(filter.q.toLowerCase())}))
+${searchRows(bucket, filter, stop)}
   |> keep(columns: ["_time"])
   |> group()${after}
   |> unique(column: "_time")
@@ -82,15 +91,23 @@ export function eventsAtQuery(bucket: string, filter: EventFilter, timesNs: read
   |> group()`;
 }
 
-/** Event counts per type in windows of `intervalMs`, empty windows included. */
+/** Event counts per type in windows of `intervalMs`, empty windows included; only matching events when searching. */
 export function timeseriesQuery(bucket: string, filter: EventFilter, intervalMs: number): ParameterizedQuery {
+  const every = fluxDuration(fluxDurationText(intervalMs));
+  if (filter.q) {
+    return flux`import "strings"
+${searchRows(bucket, filter)}
+  |> group(columns: [${fluxString(TAG.type)}])
+  |> unique(column: "_time")
+  |> aggregateWindow(every: ${every}, fn: count, createEmpty: true, timeSrc: "_start")`;
+  }
   return flux`${source(bucket, filter.range)}
   |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)})${tagFilters(filter)}
   |> group(columns: [${fluxString(TAG.type)}])
-  |> aggregateWindow(every: ${fluxDuration(fluxDurationText(intervalMs))}, fn: count, createEmpty: true, timeSrc: "_start")`;
+  |> aggregateWindow(every: ${every}, fn: count, createEmpty: true, timeSrc: "_start")`;
 }
 
-/** The `limit` most frequent non-empty values of one field, with their counts. */
+/** The `limit` most frequent non-empty values of one field, with their counts (without a search; see event-reader for one). */
 export function topQuery(bucket: string, filter: EventFilter, field: string, limit: number): ParameterizedQuery {
   return flux`${source(bucket, filter.range)}
   |> filter(fn: (r) => r._field == ${fluxString(field)} and r._value != "")${tagFilters(filter)}
@@ -100,4 +117,11 @@ export function topQuery(bucket: string, filter: EventFilter, field: string, lim
   |> group()
   |> sort(columns: ["_value", "key"], desc: true)
   |> limit(n: ${fluxInteger(limit)})`;
+}
+
+/** One field's values with their point times, between two point times (inclusive); for counting over search matches. */
+export function fieldValuesQuery(bucket: string, filter: EventFilter, field: string, firstNs: bigint, lastNs: bigint): ParameterizedQuery {
+  return flux`${source(bucket, filter.range, fluxDateTime(nsToIso(lastNs + 1n)), fluxDateTime(nsToIso(firstNs)))}
+  |> filter(fn: (r) => r._field == ${fluxString(field)})${tagFilters(filter)}
+  |> keep(columns: ["_time", "_value"])`;
 }

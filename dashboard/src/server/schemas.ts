@@ -31,26 +31,32 @@ const FilterParams = {
   site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 };
 
+const Search = Type.Optional(
+  Type.String({ maxLength: LIMITS.textMaxLength, description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title' }),
+);
+
 export const EventsQuerySchema = Type.Object({
   ...FilterParams,
-  q: Type.Optional(Type.String({ maxLength: LIMITS.textMaxLength, description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title' })),
+  q: Search,
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' })),
 });
 
 export const ExportQuerySchema = Type.Object({
   ...FilterParams,
-  q: EventsQuerySchema.properties.q,
+  q: Search,
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxExportRows, default: API_LIMITS.maxExportRows }),
 });
 
 export const TimeseriesQuerySchema = Type.Object({
   ...FilterParams,
+  q: Search,
   interval: Type.Optional(Type.String({ pattern: '^\\d{1,6}(s|m|h|d|w)$', description: 'Bucket width like 30s, 5m, 1h, 1d; chosen automatically when omitted' })),
 });
 
 export const TopQuerySchema = Type.Object({
   ...FilterParams,
+  q: Search,
   dimension: Type.Enum(['element', 'page'], { description: 'What to rank: element selectors or page paths' }),
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
 });

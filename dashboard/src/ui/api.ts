@@ -32,6 +32,12 @@ export interface TopEntry {
   count: number;
 }
 
+export interface TopList {
+  top: TopEntry[];
+  /** A search matched more events than the server counts; the list covers the newest matches. */
+  truncated: boolean;
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -74,7 +80,7 @@ const json = async <T>(path: string, params: URLSearchParams, signal?: AbortSign
 export const api = {
   events: (params: URLSearchParams, signal?: AbortSignal) => json<EventPage>('/api/events', params, signal),
   timeseries: (params: URLSearchParams, signal?: AbortSignal) => json<TimeSeries>('/api/stats/timeseries', params, signal),
-  top: (params: URLSearchParams, signal?: AbortSignal) => json<{ top: TopEntry[] }>('/api/stats/top', params, signal),
+  top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
   /** Downloads the CSV through a Blob, because a plain link cannot carry the Authorization header. */
   async exportCsv(params: URLSearchParams): Promise<void> {
     const response = await request('/api/events.csv', params);

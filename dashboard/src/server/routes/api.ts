@@ -50,8 +50,8 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/stats/top', { schema: { querystring: TopQuerySchema } }, async (request) => {
     const filter = toFilter(request.query);
-    const top = await app.reader.top(filter, request.query.dimension, request.query.limit);
-    return { dimension: request.query.dimension, top, range: rangeJson(filter) };
+    const { top, truncated } = await app.reader.top(filter, request.query.dimension, request.query.limit);
+    return { dimension: request.query.dimension, top, truncated, range: rangeJson(filter) };
   });
 };
 

@@ -1,14 +1,17 @@
 // A top-N list (elements or pages) with proportional bars.
-import type { TopEntry } from '../api.ts';
+import type { TopList as TopListData } from '../api.ts';
 import type { QueryState } from '../use-query.ts';
 import { Status } from './status.tsx';
 
-export function TopList(props: { title: string; state: QueryState<{ top: TopEntry[] }>; testId: string }) {
+export function TopList(props: { title: string; state: QueryState<TopListData>; testId: string }) {
   const top = props.state.data?.top ?? [];
   const max = Math.max(1, ...top.map((entry) => entry.count));
   return (
     <section class="panel top" data-testid={props.testId} aria-busy={props.state.loading}>
-      <h2>{props.title}</h2>
+      <h2>
+        {props.title}
+        {props.state.data?.truncated && <span class="hint">newest matches only</span>}
+      </h2>
       <Status state={props.state} empty={top.length === 0} emptyText="Nothing in this range" />
       {top.length > 0 && (
         <ol>

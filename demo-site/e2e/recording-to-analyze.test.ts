@@ -1,0 +1,173 @@
+// The whole stack with real Chromium: the demo site records through the SDK
+// snippet → ingest → Kafka → consumer → InfluxDB → the dashboard's read API →
+// the Analyze page. Screenshots of both pages go to test-results/demo-site-e2e/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Event } from '@eventline/contract';
+import { sampleEvent } from '@eventline/contract/testing';
+import { freePort, type ManagedProcess } from '@eventline/infra';
+import { launchChromium } from '@eventline/infra/browser';
+import { DEMO_WRITE_KEY, repoRoot, serviceSpecs, startService } from '@eventline/infra/services';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const artifacts = join(repoRoot, 'test-results', 'demo-site-e2e');
+const XSS = '<img src=x onerror=alert(1)>';
+const HOUR = 3_600_000;
+/** How long the pipeline may take to show an event on the dashboard. */
+const VISIBLE_WITHIN_MS = 30_000;
+
+let browser: Browser;
+let demoUrl = '';
+let dashboardUrl = '';
+let ingestUrl = '';
+const services: ManagedProcess[] = [];
+const dialogs: string[] = [];
+
+function build(workspace: string): void {
+  const result = spawnSync('npm', ['run', 'build', '-w', workspace], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build -w ${workspace} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+beforeAll(async () => {
+  // The SDK is built by its own package; build it here only when a fresh clone has no dist yet.
+  if (!existsSync(join(repoRoot, 'sdk', 'dist', 'eventline.iife.js'))) build('sdk');
+  build('dashboard');
+  build('demo-site');
+  mkdirSync(artifacts, { recursive: true });
+
+  const infra = testInfra();
+  const bucket = await createTestBucket('e2e');
+  const topic = await createTestTopic('e2e', 3);
+  const deadLetterTopic = await createTestTopic('e2e-dlq', 1);
+  const ports = { ingest: await freePort(), consumer: await freePort(), dashboard: await freePort(), demo: await freePort() };
+  const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
+    EVENTLINE_INFLUX_BUCKET: bucket,
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
+    EVENTLINE_CONSUMER_GROUP: uniqueName('e2e'),
+  });
+  const logDir = join(infra.dataDir, uniqueName('e2e-logs'));
+  for (const spec of specs) services.push(await startService(spec, logDir));
+  ingestUrl = `http://127.0.0.1:${ports.ingest}`;
+  dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
+  demoUrl = `http://127.0.0.1:${ports.demo}`;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(services.map((service) => service.stop()));
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return page;
+}
+
+/** Sends events to ingest as a site's SDK would (same origin header and write key), with their own timestamps. */
+async function sendThroughIngest(events: Event[]): Promise<void> {
+  const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${DEMO_WRITE_KEY}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: demoUrl },
+    body: JSON.stringify({ sentAt: Date.now(), events }),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+}
+
+const rows = (page: Page, type?: string) => page.locator(type ? `[data-testid=events-table] tbody tr[data-type="${type}"]` : '[data-testid=events-table] tbody tr[data-event-id]');
+
+describe('recording on the demo site, analysing on the dashboard', () => {
+  it('shows a click, a text input and a checkbox toggle made on the demo site in the dashboard table and chart', async () => {
+    const dashboard = await newPage();
+    await dashboard.goto(`${dashboardUrl}/?from=-15m`);
+    await expect.poll(() => dashboard.getByTestId('chart-total').textContent()).toBe('0');
+
+    const demo = await newPage();
+    await demo.goto(demoUrl);
+    await demo.waitForFunction(() => typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' && !('q' in window.eventline!));
+    await demo.click('#demo-button');
+    await demo.fill('#demo-text', 'hello world');
+    await demo.click('h1');
+    await demo.check('#demo-checkbox');
+    await demo.screenshot({ path: join(artifacts, 'recording-page.png'), fullPage: true });
+
+    await dashboard.check('input[name=live]');
+    for (const type of ['click', 'input', 'change']) await rows(dashboard, type).first().waitFor({ timeout: VISIBLE_WITHIN_MS });
+    await expect.poll(() => rows(dashboard).count()).toBe(4);
+    expect(await rows(dashboard, 'pageview').count()).toBe(1);
+
+    const cells = async (type: string) => (await rows(dashboard, type).locator('td').allTextContents()).join(' | ');
+    expect(await cells('click')).toContain('#demo-button');
+    expect(await cells('click')).toContain('Click me');
+    expect(await cells('input')).toContain('#demo-text');
+    expect(await rows(dashboard, 'input').locator('.detail').textContent()).toBe('11 characters');
+    expect(await cells('change')).toContain('#demo-checkbox');
+    expect(await rows(dashboard, 'change').locator('.detail').textContent()).toBe('checked');
+    expect(await cells('click')).not.toContain('hello world');
+    const sessions = await rows(dashboard).locator('td.session').evaluateAll((tds) => tds.map((td) => td.getAttribute('title')));
+    expect(new Set(sessions).size).toBe(1);
+
+    await expect.poll(() => dashboard.getByTestId('chart-total').textContent(), { timeout: 10_000 }).toBe('4');
+    await expect.poll(() => dashboard.getByTestId('top-elements').textContent()).toContain('#demo-checkbox');
+    await dashboard.screenshot({ path: join(artifacts, 'analyze-page.png'), fullPage: true });
+    await Promise.all([demo.close(), dashboard.close()]);
+  });
+
+  it('keeps events outside the From/To range out of the table', async () => {
+    const marker = uniqueName('range').replace(/-/g, '');
+    const now = Date.now();
+    const at = (ms: number, label: string) =>
+      sampleEvent({ timestamp: ms, id: uniqueName(label).replace(/-/g, '_'), element: { tag: 'button', selector: `#${label}`, text: `${marker} ${label}` } });
+    const [before, inside, after] = [at(now - 3 * HOUR, 'before'), at(now - 2 * HOUR, 'inside'), at(now - HOUR, 'after')];
+    await sendThroughIngest([before, inside, after]);
+
+    const page = await newPage();
+    await page.goto(`${dashboardUrl}/?from=-4h&q=${marker}&live=1`);
+    await expect.poll(() => rows(page).count(), { timeout: VISIBLE_WITHIN_MS }).toBe(3);
+
+    // Through the pickers, in the browser's own time zone, with 30 minutes of margin on each side.
+    const local = (ms: number) => page.evaluate((t) => {
+      const d = new Date(t);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    }, ms);
+    await page.uncheck('input[name=live]');
+    await page.fill('input[name=from]', await local(now - 2.5 * HOUR));
+    await page.fill('input[name=to]', await local(now - 1.5 * HOUR));
+    await expect.poll(() => page.url()).toContain('to=');
+    await expect.poll(async () => (await rows(page).locator('td:nth-child(3)').allTextContents()).join(',')).toBe(`#inside${marker} inside`);
+    const url = new URL(page.url());
+    expect(Date.parse(url.searchParams.get('from')!)).toBeLessThan(now - 2 * HOUR);
+    expect(Date.parse(url.searchParams.get('to')!)).toBeGreaterThan(now - 2 * HOUR);
+
+    // The shared link opens the same view.
+    const shared = await newPage();
+    await shared.goto(page.url());
+    await expect.poll(() => rows(shared).count()).toBe(1);
+    await Promise.all([page.close(), shared.close()]);
+  });
+
+  it('renders an event whose text is markup as literal text', async () => {
+    const marker = uniqueName('xss').replace(/-/g, '');
+    await sendThroughIngest([sampleEvent({ id: uniqueName('xss').replace(/-/g, '_'), element: { tag: 'button', selector: `button.${marker}`, text: XSS } })]);
+    const page = await newPage();
+    await page.goto(`${dashboardUrl}/?from=-15m&q=${marker}&live=1`);
+    const row = rows(page).first();
+    await row.waitFor({ timeout: VISIBLE_WITHIN_MS });
+    expect(await row.locator('.element .text').textContent()).toBe(XSS);
+    expect(await page.locator('[data-testid=events-table] img').count()).toBe(0);
+    await row.click();
+    expect(await page.locator('tr.details pre').textContent()).toContain(XSS);
+    expect(await page.getByTestId('top-elements').locator('code').first().textContent()).toBe(`button.${marker}`);
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'analyze-xss.png'), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('demo config', () => {
+  it('defaults to the local stack', () => {
+    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', port: 3001, ingestUrl: 'http://127.0.0.1:8080', writeKey: 'demo-write-key', dashboardUrl: 'http://127.0.0.1:3000' });
+  });
+
+  it('refuses values the browser could not use', () => {
+    expect(() => loadConfig({ EVENTLINE_DEMO_INGEST_URL: 'localhost:8080' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EVENTLINE_DEMO_INGEST_URL: 'ftp://x' })).toThrow(/http/);
+    expect(() => loadConfig({ EVENTLINE_DEMO_PORT: 'x' })).toThrow(/PORT/);
+    expect(() => loadConfig({ EVENTLINE_DEMO_WRITE_KEY: 'has space' })).toThrow(/WRITE_KEY/);
+  });
+});
