@@ -1,0 +1,59 @@
+// Describes an element without reading what the user typed: tag, id, name, a
+// short selector, its visible label and its data-track-* attributes. Field
+// values are only read for elements marked data-track-value, and never for
+// password, hidden or payment-card (autocomplete="cc-…") fields.
+import type { Element as ElementDescriptor } from '@eventline/contract';
+import { PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX, SELECTOR_MAX } from '../limits.ts';
+import { clip } from './properties.ts';
+
+export type { ElementDescriptor };
+
+export type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/** A short, stable selector: up to four levels of tag and position, stopping at the nearest id. Classes are left out: build tools rename them. */
+export function selectorOf(el: Element): string {
+  const parts: string[] = [];
+  for (let node: Element | null = el, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
+    if (node.id) {
+      parts.unshift('#' + CSS.escape(node.id));
+      break;
+    }
+    const tag = node.tagName;
+    let part = tag.toLowerCase();
+    const same = [...(node.parentElement?.children ?? [])].filter((c) => c.tagName === tag);
+    if (same.length > 1) part += `:nth-of-type(${same.indexOf(node) + 1})`;
+    parts.unshift(part);
+  }
+  return clip(parts.join('>'), SELECTOR_MAX);
+}
+
+export function describe(el: Element): ElementDescriptor {
+  const d: ElementDescriptor = { tag: el.tagName.toLowerCase(), selector: selectorOf(el) };
+  const name = el.getAttribute('name');
+  if (el.id) d.id = clip(el.id);
+  if (name) d.name = clip(name);
+  let attributes: Record<string, string> | undefined;
+  // data-track-value and data-track-ignore steer the SDK; they do not describe the element.
+  for (const { name: key, value } of el.attributes) {
+    if (/^data-track-(?!value$|ignore$)/.test(key)) (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
+  }
+  if (attributes) d.attributes = attributes;
+  if (el instanceof HTMLInputElement) d.inputType = el.type;
+  return d;
+}
+
+/** A clicked element's label: the caption of button-like inputs (never a typed value), otherwise its text, whitespace collapsed. */
+export function labelOf(el: Element): string | undefined {
+  const text = (el instanceof HTMLInputElement ? (/^(submit|button|reset|image)$/.test(el.type) ? el.value : '') : el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  return text ? clip(text) : undefined;
+}
+
+/** A field left after editing: identity, length and whether it changed; the value only when opted in and never for sensitive fields. */
+export function describeField(el: Field, valueOnFocus: string): ElementDescriptor {
+  const d = describe(el);
+  d.changed = el.value !== valueOnFocus;
+  if (/^(password|hidden)$/.test(el.type) || /(^|\s)cc-/i.test(el.autocomplete)) return d;
+  d.valueLength = el.value.length;
+  if (el.hasAttribute('data-track-value')) d.value = clip(el.value, PROPERTY_VALUE_MAX);
+  return d;
+}

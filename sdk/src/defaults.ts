@@ -1,0 +1,27 @@
+// Defaults of every option, in one place (see Options in types.ts for their
+// meaning). Split by thread so each bundle carries only its own.
+
+/** 2 s */
+const flushInterval = 2_000;
+const maxQueue = 1_000;
+
+/** Options the main thread uses. */
+export const CAPTURE_DEFAULTS = {
+  flushInterval,
+  maxQueue,
+  respectDoNotTrack: true,
+  /** 30 min */
+  sessionTimeout: 30 * 60_000,
+  debug: false,
+};
+
+/** Options the delivery engine uses. */
+export const DELIVERY_DEFAULTS = {
+  flushInterval,
+  maxQueue,
+  batchSize: 20,
+  /** 7 days */
+  maxAge: 7 * 24 * 3_600_000,
+  compress: true,
+  debug: false,
+};

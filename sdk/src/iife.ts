@@ -1,0 +1,40 @@
+// Entry of eventline.iife.js, the script-tag build. Reads its options from the
+// data-* attributes of its own <script> tag (data-write-key, data-endpoint,
+// data-worker-url, data-debug, data-autocapture="false"; other options go
+// through `eventline.init({...})`),
+// replaces the snippet's stub `window.eventline` with the real API and replays
+// the calls queued before it loaded.
+import * as client from './client.ts';
+import type { Options } from './types.ts';
+
+type Call = [method: string, args: unknown[]];
+const w = window as unknown as { eventline?: { q?: Call[] } };
+
+const script = document.currentScript as HTMLScriptElement | null;
+const data = script?.dataset ?? {};
+const fromTag: Partial<Options> = {
+  writeKey: data['writeKey']!,
+  endpoint: data['endpoint']!,
+  workerUrl: data['workerUrl']!,
+  debug: data['debug'] !== undefined && data['debug'] !== 'false',
+  autocapture: data['autocapture'] !== 'false',
+};
+const workerUrl = (): string => new URL('eventline.worker.js', script?.src || location.href).href;
+
+const api: Record<string, (...args: never[]) => unknown> = {
+  init: (options?: Partial<Options>) => client.init({ ...fromTag, ...options } as Options, workerUrl),
+  track: client.track,
+  page: client.pageview,
+  identify: client.identify,
+  reset: client.reset,
+  optOut: client.optOut,
+  optIn: client.optIn,
+  flush: client.flush,
+  shutdown: client.shutdown,
+};
+
+const queued = w.eventline?.q ?? [];
+w.eventline = api;
+const initCall = queued.find(([method]) => method === 'init');
+if (initCall || fromTag.writeKey) api['init']!(...((initCall?.[1] ?? []) as never[]));
+for (const [method, args] of queued) if (method !== 'init') api[method]?.(...(args as never[]));

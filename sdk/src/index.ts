@@ -1,0 +1,54 @@
+// The public API of @eventline/sdk for bundlers. The worker file is resolved
+// next to this module, so bundlers that understand `new URL(…, import.meta.url)`
+// copy it along; pass `workerUrl` to serve it from elsewhere (same origin).
+import * as client from './client.ts';
+import type { FlushResult, Options, Properties } from './types.ts';
+
+export type { AutocaptureOptions, FlushResult, Options, Properties, PropertyValue, Transport, TransportRequest, TransportResponse } from './types.ts';
+
+const workerUrl = (): string => new URL('./eventline.worker.js', import.meta.url).href;
+
+/** Starts capture and delivery. Calls before `init` are ignored; a second `init` is ignored. */
+export function init(options: Options): void {
+  client.init(options, workerUrl);
+}
+
+/** Records a custom event. */
+export function track(name: string, properties?: Properties): void {
+  client.track(name, properties);
+}
+
+/** Records a page view (autocapture already records loads and SPA navigations). */
+export function page(properties?: Properties): void {
+  client.pageview(properties);
+}
+
+/** Attaches a user id to this and every later event, and records an `identify` event with the traits. */
+export function identify(userId: string, traits?: Properties): void {
+  client.identify(userId, traits);
+}
+
+/** Forgets the user id, the anonymous id and the session (e.g. on logout). */
+export function reset(): void {
+  client.reset();
+}
+
+/** Stops capturing and drops everything queued; remembered in localStorage. */
+export function optOut(): void {
+  client.optOut();
+}
+
+/** Resumes capturing after `optOut()`, or despite Do Not Track / GPC when the visitor consented. */
+export function optIn(): void {
+  client.optIn();
+}
+
+/** Sends everything queued now. */
+export function flush(): Promise<FlushResult> {
+  return client.flush();
+}
+
+/** Flushes, removes every listener and stops the worker. `init` may be called again afterwards. */
+export function shutdown(): Promise<void> {
+  return client.shutdown();
+}

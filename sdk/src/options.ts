@@ -1,0 +1,20 @@
+// Options with their defaults applied, and the plain-data part the worker gets.
+import { CAPTURE_DEFAULTS } from './defaults.ts';
+import type { AutocaptureOptions, Options } from './types.ts';
+import type { DeliveryConfig } from './worker/protocol.ts';
+
+export type Resolved = Options & typeof CAPTURE_DEFAULTS & { url: string; kinds: Required<AutocaptureOptions>; config: DeliveryConfig };
+
+export function resolveOptions(options: Options): Resolved {
+  const { transport, workerUrl, autocapture = true, ...rest } = options;
+  const url = `${options.endpoint.replace(/\/+$/, '')}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`;
+  const on = (kind: keyof AutocaptureOptions): boolean => autocapture !== false && (autocapture === true || autocapture[kind] !== false);
+  return {
+    ...CAPTURE_DEFAULTS,
+    ...options,
+    url,
+    kinds: { clicks: on('clicks'), inputs: on('inputs'), toggles: on('toggles'), pageviews: on('pageviews') },
+    // Plain data only: it is cloned into the worker, which applies the same defaults.
+    config: { ...rest, url },
+  };
+}

@@ -1,0 +1,19 @@
+// The inline loader. Put it inside a <script> tag carrying data-src (URL of
+// eventline.iife.js) and the SDK's data-* options: it defines a stub
+// `window.eventline` that queues calls, then loads the SDK asynchronously,
+// passing the data-* attributes on; the SDK replays the queue.
+(function (w, d) {
+  var me = d.currentScript;
+  if (w.eventline && w.eventline.init) return;
+  var stub = (w.eventline = { q: [] });
+  'init track page identify reset optOut optIn flush shutdown'.split(' ').forEach(function (m) {
+    stub[m] = function () {
+      stub.q.push([m, [].slice.call(arguments)]);
+    };
+  });
+  var s = d.createElement('script');
+  s.async = true;
+  for (var i = 0, a; (a = me.attributes[i]); i++) if (a.name.indexOf('data-') === 0 && a.name !== 'data-src') s.setAttribute(a.name, a.value);
+  s.src = me.getAttribute('data-src');
+  d.head.appendChild(s);
+})(window, document);

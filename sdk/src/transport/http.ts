@@ -1,0 +1,86 @@
+// Sends one batch body and classifies the answer: delivered (with per-event
+// rejections), retry later (network, 408, 429, 5xx, honouring Retry-After),
+// split (413), or drop (any other 4xx: retrying cannot fix it).
+import type { Transport, TransportRequest, TransportResponse } from '../types.ts';
+import { parseRetryAfter } from '../queue/backoff.ts';
+
+export type SendOutcome =
+  | { kind: 'ok'; rejected: Array<{ index: number; errors?: unknown }> }
+  | { kind: 'retry'; after?: number; reason: string }
+  | { kind: 'split' }
+  | { kind: 'drop'; reason: string };
+
+export interface Sender {
+  /** `dispatched` is called as soon as the request is on the network. */
+  send(body: string, dispatched: () => void): Promise<SendOutcome>;
+}
+
+/** Below this, gzip rarely pays for its header. 1 KiB */
+const GZIP_MIN_BYTES = 1024;
+
+export const fetchTransport: Transport = async (request: TransportRequest): Promise<TransportResponse> => {
+  const response = await fetch(request.url, {
+    method: 'POST',
+    body: request.body as BodyInit,
+    headers: request.headers,
+    keepalive: request.keepalive,
+    credentials: 'omit',
+  });
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, retryAfter: response.headers.get('Retry-After'), body };
+};
+
+async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export function classify(response: TransportResponse, gzipped: boolean, now: number): SendOutcome {
+  const { status } = response;
+  const body = (response.body ?? {}) as { rejected?: unknown; code?: string; message?: string; retryAfter?: number };
+  if (status >= 200 && status < 300) {
+    return { kind: 'ok', rejected: Array.isArray(body.rejected) ? (body.rejected as Array<{ index: number; errors?: unknown }>) : [] };
+  }
+  if (status === 413) return { kind: 'split' };
+  if (status === 415 && gzipped) return { kind: 'retry', after: 0, reason: 'gzip refused' };
+  if (status === 408 || status === 429 || status >= 500 || status === 0) {
+    const after = parseRetryAfter(response.retryAfter, now) ?? (typeof body.retryAfter === 'number' ? body.retryAfter * 1000 : undefined);
+    return { kind: 'retry', ...(after === undefined ? {} : { after }), reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}` };
+  }
+  return { kind: 'drop', reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}${body.message ? `: ${body.message}` : ''}` };
+}
+
+export function createHttpSender(options: { url: string; compress: boolean; transport: Transport; now?: () => number }): Sender {
+  const now = options.now ?? Date.now;
+  let compress = options.compress && typeof CompressionStream === 'function';
+  return {
+    async send(body, dispatched) {
+      const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
+      let payload: string | Uint8Array = body;
+      if (compress && body.length >= GZIP_MIN_BYTES) {
+        const zipped = await gzip(body);
+        if (zipped.byteLength < body.length * 0.9) {
+          payload = zipped;
+          headers['Content-Encoding'] = 'gzip';
+        }
+      }
+      let response: TransportResponse;
+      try {
+        const pending = options.transport({ url: options.url, body: payload, headers, keepalive: true });
+        dispatched();
+        response = await pending;
+      } catch (error) {
+        return { kind: 'retry', reason: `network: ${(error as Error)?.message ?? String(error)}` };
+      }
+      const outcome = classify(response, payload !== body, now());
+      // A server (or proxy) that cannot read gzip gets plain JSON from now on.
+      if (outcome.kind === 'retry' && outcome.reason === 'gzip refused') compress = false;
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// Public types of the SDK. Self-contained on purpose: the published `.d.ts`
+// must not point at packages a user of the SDK does not install.
+
+/** A flat property value; nested objects are sent as (truncated) JSON strings. */
+export type PropertyValue = string | number | boolean | null;
+
+/** Free-form properties of an event; `undefined` values are left out. */
+export type Properties = Record<string, unknown>;
+
+/** Which interactions autocapture records. */
+export interface AutocaptureOptions {
+  /** Clicks on links, buttons, `[role=button]`, submit/button inputs and `[data-track]`. Default: true */
+  clicks?: boolean;
+  /** Text fields, textareas and selects when they lose focus (identity, length, changed; never the value unless `data-track-value`). Default: true */
+  inputs?: boolean;
+  /** Checkbox and radio toggles with their checked state. Default: true */
+  toggles?: boolean;
+  /** Page views: the first load and every SPA navigation (History API, `popstate`). Default: true */
+  pageviews?: boolean;
+}
+
+/** One HTTP request the SDK wants to make; what a custom {@link Transport} receives. */
+export interface TransportRequest {
+  url: string;
+  /** JSON text, or its gzip bytes when `headers['Content-Encoding']` is `gzip`. */
+  body: string | Uint8Array;
+  headers: Record<string, string>;
+  /** True for requests that must outlive the page (beacons, keepalive fetches). */
+  keepalive: boolean;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** The `Retry-After` header, if any. */
+  retryAfter?: string | null;
+  /** The parsed JSON body, if any. */
+  body?: unknown;
+}
+
+/** Replaces the network, e.g. in tests. It runs on the main thread; the worker calls it through Comlink. */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+export interface Options {
+  /** Write key of the site, sent as `?writeKey=`. Required. */
+  writeKey: string;
+  /** Base URL of the ingest service, e.g. `https://ingest.example.com`. Required. */
+  endpoint: string;
+  /** `false` turns autocapture off, an object switches kinds one by one. Default: true */
+  autocapture?: boolean | AutocaptureOptions;
+  /** Events per request; a full batch is sent at once. Capped at 500. Default: 20 */
+  batchSize?: number;
+  /** Longest time an event waits for its batch to fill, in ms. Default: 2000 */
+  flushInterval?: number;
+  /** Most events kept while they cannot be delivered; the oldest are dropped beyond it. Default: 1000 */
+  maxQueue?: number;
+  /** Undelivered events older than this are dropped, in ms. Default: 604800000 (7 days) */
+  maxAge?: number;
+  /** Capture nothing when the browser sends Do Not Track or Global Privacy Control (until `optIn()`). Default: true */
+  respectDoNotTrack?: boolean;
+  /** Inactivity after which a new session starts, in ms. Default: 1800000 (30 minutes) */
+  sessionTimeout?: number;
+  /** URL of `eventline.worker.js`; must be same-origin with the page. Default: next to the SDK file */
+  workerUrl?: string | URL;
+  /** gzip request bodies in the worker when that makes them smaller. Default: true */
+  compress?: boolean;
+  /** Replaces `fetch`/`sendBeacon`, e.g. in tests. Default: the network */
+  transport?: Transport;
+  /** Log every batch, beacon, retry and drop to the console. Default: false */
+  debug?: boolean;
+}
+
+export interface FlushResult {
+  /** Events the server accepted during this flush. */
+  delivered: number;
+  /** Events still queued afterwards (the network failed, or a retry is pending). */
+  pending: number;
+}

@@ -1,0 +1,66 @@
+// Wires the delivery engine to IndexedDB, Web Locks and the network. The same
+// object is exposed through Comlink in the worker and called directly by the
+// main-thread fallback.
+import { createDelivery, type Delivery } from '../queue/delivery.ts';
+import { exclusively, holdOwnership, liveOwners } from '../queue/ownership.ts';
+import { memoryStore, openIndexedDbStore, type QueueStore } from '../queue/store.ts';
+import { createHttpSender, fetchTransport } from '../transport/http.ts';
+import { newId } from '../ids.ts';
+import { DELIVERY_DEFAULTS } from '../defaults.ts';
+import type { DeliveryApi, DeliverySettings } from './protocol.ts';
+
+export function createDeliveryApi(): DeliveryApi {
+  let current: Promise<Delivery> | undefined;
+  let shutdown = (): void => {};
+  const onOnline = (): void => void current?.then((d) => d.online());
+  const use = async <T>(fn: (d: Delivery) => Promise<T>, fallback: T): Promise<T> => (current ? fn(await current) : fallback);
+
+  return {
+    async start(options, report, transport) {
+      const config: DeliverySettings = { ...DELIVERY_DEFAULTS, ...options };
+      shutdown();
+      const log = config.debug ? (...args: unknown[]) => console.info('[eventline]', ...args) : undefined;
+      const owner = newId();
+      const lock = holdOwnership(owner);
+      const open = async (): Promise<Delivery> => {
+        let store: QueueStore;
+        try {
+          store = await openIndexedDbStore(`eventline:${config.writeKey}`);
+        } catch (error) {
+          log?.('IndexedDB unavailable, queue kept in memory only', error);
+          store = memoryStore();
+        }
+        await lock.held;
+        const delivery = createDelivery({
+          config,
+          store,
+          owner,
+          report,
+          sender: createHttpSender({ url: config.url, compress: config.compress, transport: transport ?? fetchTransport }),
+          claimOrphans: () => exclusively(async () => store.claim(owner, await liveOwners())),
+          ...(log ? { log } : {}),
+        });
+        shutdown = () => {
+          delivery.stop();
+          store.close();
+          lock.release();
+          removeEventListener('online', onOnline);
+        };
+        addEventListener('online', onOnline);
+        return delivery;
+      };
+      current = open();
+      await (await current).ready;
+    },
+    enqueue: (events) => use((d) => d.enqueue(events), undefined),
+    flush: () => use((d) => d.flush(), { delivered: 0, pending: 0 }),
+    forget: (ids) => use((d) => d.forget(ids), undefined),
+    clear: () => use((d) => d.clear(), undefined),
+    online: () => use((d) => d.online(), undefined),
+    async stop() {
+      await current;
+      shutdown();
+      current = undefined;
+    },
+  };
+}

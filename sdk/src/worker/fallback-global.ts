@@ -1,0 +1,2 @@
+/** Where eventline.worker.js puts its delivery API when it runs as a page script. */
+export const FALLBACK_GLOBAL = '__eventlineDelivery';

@@ -1,0 +1,41 @@
+// What crosses the worker boundary: plain data only. The main thread and the
+// main-thread fallback both speak this interface; Comlink carries it to the worker.
+import type { FlushResult, Transport } from '../types.ts';
+
+/** The user's options without functions (they cannot be cloned), plus the batch URL. */
+export interface DeliveryConfig {
+  /** Full URL of the batch endpoint, including `?writeKey=`. */
+  url: string;
+  writeKey: string;
+  batchSize?: number;
+  flushInterval?: number;
+  maxQueue?: number;
+  maxAge?: number;
+  compress?: boolean;
+  debug?: boolean;
+}
+
+/** DeliveryConfig with the worker's defaults applied. */
+export type DeliverySettings = Required<DeliveryConfig>;
+
+/** Worker → main thread. `sent`: the events are on the network (keepalive), the page no longer needs to beacon them. */
+export type DeliveryReport =
+  | { type: 'sent'; ids: string[] }
+  | { type: 'delivered'; ids: string[] }
+  | { type: 'dropped'; ids: string[]; reason: string }
+  | { type: 'retry'; ids: string[]; delay: number; reason: string };
+
+export interface DeliveryApi {
+  start(config: DeliveryConfig, report: (report: DeliveryReport) => void, transport?: Transport): Promise<void>;
+  /** Events serialized once on the main thread (JSON of an `Event`), so the clone is cheap and resends are byte-identical. */
+  enqueue(events: string[]): Promise<void>;
+  /** Sends everything queued now; resolves when the queue is empty or a send failed. */
+  flush(): Promise<FlushResult>;
+  /** The page delivered these itself (beacon): stop sending them. */
+  forget(ids: string[]): Promise<void>;
+  /** Drops every queued event (opt-out). */
+  clear(): Promise<void>;
+  /** The network is back: retry at once. */
+  online(): Promise<void>;
+  stop(): Promise<void>;
+}
