@@ -26,6 +26,16 @@ export interface WrittenChunk {
   writtenAt: number;
 }
 
+interface DecodedChunk {
+  messages: KafkaMessage[];
+  lines: string[];
+  /** The message of each line, by index. */
+  pointMessages: KafkaMessage[];
+  letters: DeadLetter[];
+  /** Lines InfluxDB refused (moved to `letters`). */
+  rejected: number;
+}
+
 export interface EventConsumerOptions {
   kafka: Kafka;
   config: Pick<ConsumerConfig, 'kafka' | 'batchSize' | 'retry'>;
@@ -134,54 +144,75 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
+  /** Decodes messages into points and dead letters. CPU only; runs while the previous chunk's write is in flight. */
+  function decodeChunk(partition: number, messages: KafkaMessage[]): DecodedChunk {
+    const lines: string[] = [];
+    const pointMessages: KafkaMessage[] = [];
+    const letters: DeadLetter[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(message.value);
+      if (decoded.ok) {
+        lines.push(decoded.line);
+        pointMessages.push(message);
+      } else {
+        letters.push({ topic, partition, message, error: decoded.error });
+      }
+    }
+    return { messages, lines, pointMessages, letters, rejected: 0 };
+  }
+
+  /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
+  async function store(partition: number, chunk: DecodedChunk, heartbeat: () => Promise<void>): Promise<void> {
+    const rejected = await heartbeating(heartbeat, () => timedWrite(chunk.lines));
+    chunk.rejected = rejected.length;
+    for (const { index, reason } of rejected) {
+      chunk.letters.push({ topic, partition, message: chunk.pointMessages[index]!, error: new ConsumerError('CONSUMER_POINT_REJECTED', reason) });
+    }
+    await heartbeating(heartbeat, () => deadLetters.publish(chunk.letters));
+  }
+
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
-    for (let start = 0; start < batch.messages.length; start += config.batchSize) {
+    const key = String(partition);
+    // Equal chunks of at most batchSize, so a batch of 1.1 × batchSize is not written as a full chunk and a tiny one.
+    const count = Math.ceil(batch.messages.length / config.batchSize);
+    const size = Math.ceil(batch.messages.length / count);
+    const slices = Array.from({ length: count }, (_, i) => batch.messages.slice(i * size, (i + 1) * size));
+    let next: DecodedChunk | undefined = slices.length > 0 ? decodeChunk(partition, slices[0]!) : undefined;
+    for (let i = 0; next; i++) {
+      const chunk: DecodedChunk = next;
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + config.batchSize);
-      const lines: string[] = [];
-      const pointMessages: KafkaMessage[] = [];
-      const letters: DeadLetter[] = [];
-      for (const message of chunk) {
-        const decoded = decodeMessage(message.value);
-        if (decoded.ok) {
-          lines.push(decoded.line);
-          pointMessages.push(message);
-        } else {
-          letters.push({ topic, partition, message, error: decoded.error });
-        }
-      }
-      let rejectedCount = 0;
+      const storing = store(partition, chunk, heartbeat);
+      // Decode the following chunk while this one is being written (after letting the request go out);
+      // it is only used if this one commits.
+      await new Promise((resolve) => setImmediate(resolve));
+      next = i + 1 < slices.length ? decodeChunk(partition, slices[i + 1]!) : undefined;
       try {
-        const rejected = await heartbeating(heartbeat, () => timedWrite(lines));
-        rejectedCount = rejected.length;
-        for (const { index, reason } of rejected) {
-          letters.push({ topic, partition, message: pointMessages[index]!, error: new ConsumerError('CONSUMER_POINT_REJECTED', reason) });
-        }
-        await heartbeating(heartbeat, () => deadLetters.publish(letters));
+        await storing;
       } catch (error) {
         if (!isRetriable(error)) throw error;
-        const delayMs = backoff.failed(String(partition));
+        const delayMs = backoff.failed(key);
         metrics.batches.inc({ outcome: 'retry' });
         logger.warn(
-          { partition, fromOffset: chunk[0]!.offset, failures: backoff.failuresOf(String(partition)), retryInMs: delayMs, reason: (error as Error).message },
+          { partition, fromOffset: chunk.messages[0]!.offset, failures: backoff.failuresOf(key), retryInMs: delayMs, reason: (error as Error).message },
           'could not store a chunk; partition paused',
         );
         pauseFor(pause, partition, delayMs);
         return;
       }
       const writtenAt = Date.now();
-      const lastOffset = chunk[chunk.length - 1]!.offset;
+      const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
       resolveOffset(lastOffset);
       await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
-      if (backoff.failuresOf(String(partition)) > 0) logger.info({ partition }, 'writes succeed again');
-      backoff.succeeded(String(partition));
+      if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
+      backoff.succeeded(key);
+      const points = chunk.lines.length - chunk.rejected;
       metrics.batches.inc({ outcome: 'committed' });
-      metrics.pointsWritten.inc(lines.length - rejectedCount);
-      for (const letter of letters) metrics.deadLetters.inc({ code: letter.error.code });
-      const timestamps = pointMessages.map((m) => Number(m.timestamp));
+      metrics.pointsWritten.inc(points);
+      for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
+      const timestamps = chunk.pointMessages.map((m) => Number(m.timestamp));
       for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
-      options.onChunkCommitted?.({ topic, partition, points: lines.length - rejectedCount, deadLetters: letters.length, timestamps, writtenAt });
+      options.onChunkCommitted?.({ topic, partition, points, deadLetters: chunk.letters.length, timestamps, writtenAt });
     }
   }
 

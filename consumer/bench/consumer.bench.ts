@@ -1,0 +1,196 @@
+// Consumer benchmark, on its own Kafka and InfluxDB started for the run:
+//  1. throughput: a topic pre-filled with BENCH_EVENTS (200 000) events is consumed
+//     into InfluxDB; in the same run the same points are written straight to
+//     InfluxDB with the same writer, batch size and concurrency. Prints both
+//     rates and their ratio (target ≥ 0.8).
+//  2. latency: events produced at a steady BENCH_RATE (10 000/s) for
+//     BENCH_LAG_SECONDS (20); prints the end-to-end lag (Kafka timestamp → InfluxDB
+//     acknowledged) percentiles (target p99 < 1 s).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
+import type { Message } from 'kafkajs';
+import { pino } from 'pino';
+import { loadConfig, type ConsumerConfig } from '../src/config.ts';
+import type { WrittenChunk } from '../src/consumer.ts';
+import { createInfluxWriter } from '../src/influx-writer.ts';
+import { createPipeline } from '../src/pipeline.ts';
+import { toPoint } from '../src/to-point.ts';
+import { enrichedEvents, testKafka } from '../test/support/fixtures.ts';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
+const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
+const LAG_SECONDS = Number(process.env['BENCH_LAG_SECONDS'] ?? 20);
+const PARTITIONS = 6;
+
+const progress = consoleProgress('bench');
+const loadBefore = os.loadavg()[0]!.toFixed(1);
+const logger = pino({ level: 'warn' });
+const dataDir = mkdtempSync(join(tmpdir(), 'consumer-bench-'));
+await provisionInfra(progress);
+const infra = await startInfra({ dataDir }, progress);
+const brokers = infra.kafka.brokers;
+const kafka = testKafka(brokers);
+const configFor = (topic: string, bucket: string) =>
+  loadConfig({
+    EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_KAFKA_DLQ_TOPIC: 'bench-dlq',
+    EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
+    EVENTLINE_INFLUX_URL: infra.influx.url,
+    EVENTLINE_INFLUX_BUCKET: bucket,
+    EVENTLINE_LOG_LEVEL: 'warn',
+  });
+const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
+const perEvent = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / EVENTS).toFixed(1);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function prefill(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  // One record batch per partition per send must stay under the broker's 1 MiB message limit.
+  const chunk = 1_500;
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < messages.length) {
+          const slice = messages.slice(next, (next += chunk));
+          await producer.send({ topic, acks: 1, messages: slice });
+        }
+      }),
+    );
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The same points written straight to InfluxDB with the consumer's writer, batch size and concurrency. */
+async function rawWrite(lines: string[], bucket: string, config: ConsumerConfig): Promise<{ ms: number; cpu: NodeJS.CpuUsage }> {
+  const influx = new InfluxDB({ url: config.influx.url, timeout: config.influx.timeoutMs });
+  const writer = createInfluxWriter({ client: influx, org: '', bucket, gzipThresholdBytes: config.influx.gzipThresholdBytes, logger });
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: config.kafka.partitionsConcurrently }, async () => {
+      while (next < lines.length) await writer.write(lines.slice(next, (next += config.batchSize)));
+    }),
+  );
+  return { ms: Date.now() - started, cpu: process.cpuUsage(cpu) };
+}
+
+async function countPoints(bucket: string): Promise<number> {
+  const rows = await new InfluxDB({ url: infra.influx.url, timeout: 120_000 })
+    .getQueryApi('')
+    .collectRows<{ _value: number }>(`from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._field == "id") |> group() |> count()`);
+  return rows[0]?._value ?? 0;
+}
+
+try {
+  await createTopics(brokers, [
+    { topic: 'bench-events', numPartitions: PARTITIONS },
+    { topic: 'bench-lag', numPartitions: PARTITIONS },
+    { topic: 'bench-dlq', numPartitions: 1 },
+  ]);
+  const rawBucket = await createBucket(infra.influx.url, 'bench_raw', 'events');
+  const rawBucketAfter = await createBucket(infra.influx.url, 'bench_raw_after', 'events');
+  const consumerBucket = await createBucket(infra.influx.url, 'bench_consumer', 'events');
+  const lagBucket = await createBucket(infra.influx.url, 'bench_lag', 'events');
+  const config = configFor('bench-events', consumerBucket);
+
+  const events = enrichedEvents(EVENTS);
+  const messages = events.map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e) }));
+  const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
+  let started = Date.now();
+  await prefill('bench-events', messages);
+  progress.info(`pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`);
+
+  // Raw baseline before and after the consumer run, so a change in machine load shows.
+  const lines = events.map(toPoint);
+  const rawBefore = await rawWrite(lines, rawBucket, config);
+
+  // Consumer: from the pre-filled topic, committed chunk by chunk.
+  const chunks: WrittenChunk[] = [];
+  let written = 0;
+  let done!: () => void;
+  const allWritten = new Promise<void>((resolve) => (done = resolve));
+  const pipeline = createPipeline({
+    config,
+    logger,
+    defaultMetrics: false,
+    onChunkCommitted: (chunk) => {
+      chunks.push(chunk);
+      written += chunk.points;
+      if (written >= EVENTS) done();
+    },
+  });
+  const cpu = process.cpuUsage();
+  started = Date.now();
+  await pipeline.start();
+  await allWritten;
+  const consumerWallMs = Date.now() - started;
+  const consumerCpu = process.cpuUsage(cpu);
+  const rawAfter = await rawWrite(lines, rawBucketAfter, config);
+  const rawMs = (rawBefore.ms + rawAfter.ms) / 2;
+  const rawRate = rate(EVENTS, rawMs);
+  await pipeline.stop();
+  const firstAt = chunks[0]!.writtenAt;
+  const lastAt = chunks[chunks.length - 1]!.writtenAt;
+  const consumerRate = rate(EVENTS - chunks[0]!.points, lastAt - firstAt);
+  const avgChunk = Math.round(EVENTS / chunks.length);
+  const [rawPoints, consumerPoints] = await Promise.all([countPoints(rawBucket), countPoints(consumerBucket)]);
+
+  // Latency: steady production at RATE while the consumer is running.
+  const lagPipeline = createPipeline({
+    config: configFor('bench-lag', lagBucket),
+    logger,
+    defaultMetrics: false,
+    onChunkCommitted: (chunk) => {
+      for (const t of chunk.timestamps) lags.push(chunk.writtenAt - t);
+    },
+  });
+  const lags: number[] = [];
+  await lagPipeline.start();
+  await new Promise((r) => setTimeout(r, 3_000));
+  const lagEvents = enrichedEvents(RATE * LAG_SECONDS, { startMs: Date.now() - 7_200_000 });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const lagStart = Date.now();
+  let sent = 0;
+  const sends: Promise<unknown>[] = [];
+  while (sent < lagEvents.length) {
+    const due = Math.min(lagEvents.length, Math.floor(((Date.now() - lagStart) / 1000) * RATE));
+    if (due > sent) {
+      const now = String(Date.now());
+      const batch = lagEvents.slice(sent, due).map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
+      sends.push(producer.send({ topic: 'bench-lag', acks: 1, messages: batch }));
+      sent = due;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(sends);
+  const producedMs = Date.now() - lagStart;
+  const deadline = Date.now() + 60_000;
+  while (lags.length < lagEvents.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await producer.disconnect();
+  await lagPipeline.stop();
+  const sorted = [...lags].sort((a, b) => a - b);
+
+  const lagLine = sorted.length === lagEvents.length
+    ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
+    : `only ${sorted.length} of ${lagEvents.length} events arrived within 60 s`;
+  console.log(`
+consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${config.batchSize}, ${config.kafka.partitionsConcurrently} concurrent writes)
+  raw InfluxDB writes       ${rawRate} points/s   (mean of ${rate(EVENTS, rawBefore.ms)}/s before and ${rate(EVENTS, rawAfter.ms)}/s after the consumer run; ${rawPoints} points stored)
+  consumer Kafka→InfluxDB   ${consumerRate} events/s   (first to last commit; ${consumerWallMs} ms wall incl. group join; ${chunks.length} chunks, avg ${avgChunk} points; ${consumerPoints} points stored)
+  CPU of this process       raw ${perEvent(rawBefore.cpu)} µs/point, consumer ${perEvent(consumerCpu)} µs/event (both share ${os.cpus().length} cores with Kafka and InfluxDB; load average before the run ${loadBefore})
+  ratio consumer/raw        ${(consumerRate / rawRate).toFixed(2)}   (target ≥ 0.8)
+  end-to-end lag at ${RATE}/s for ${LAG_SECONDS} s (produced in ${producedMs} ms): ${lagLine}   (target p99 < 1000 ms)
+`);
+} finally {
+  await infra.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
