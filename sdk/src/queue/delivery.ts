@@ -11,6 +11,11 @@ import type { QueueStore, StoredEvent } from './store.ts';
 import { envelope, takeBatch, utf8Bytes } from './batch.ts';
 import { retryDelay } from './backoff.ts';
 
+/** How long a beaconed event stays in storage: if the page dies before, the next visit resends it (storage dedupes). 10 s */
+export const BEACON_GRACE_MS = 10_000;
+/** Records of closed tabs are looked for at most this often after a successful send. 30 s */
+export const CLAIM_INTERVAL_MS = 30_000;
+
 export interface DeliveryDeps {
   config: DeliverySettings;
   store: QueueStore;
@@ -55,6 +60,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   let cap = batchSize;
   let delivered = 0;
   let stopped = false;
+  let lastClaim = 0;
 
   const persist = (work: Promise<void>): Promise<void> => work.catch((error: unknown) => log('storage failed', error));
 
@@ -133,6 +139,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         delivered += accepted.length;
         void remove(ids);
         report({ type: 'delivered', ids: accepted.map((r) => r.id) });
+        if (now() - lastClaim > CLAIM_INTERVAL_MS) void adoptOrphans();
         break;
       }
       case 'split':
@@ -153,6 +160,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   }
 
   async function adoptOrphans(): Promise<void> {
+    lastClaim = now();
     try {
       const orphans = await deps.claimOrphans();
       const known = new Set(queue.map((r) => r.id));
@@ -162,9 +170,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     } catch (error) {
       log('could not read stored events', error);
     }
+    schedule();
   }
 
-  const ready = adoptOrphans().then(schedule);
+  const ready = adoptOrphans();
 
   return {
     ready,
@@ -199,7 +208,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
       return { delivered: delivered - before, pending: queue.length };
     },
-    forget: (ids) => remove(ids),
+    async forget(ids) {
+      // Out of the queue at once, so this page does not send them again; out
+      // of storage only once the page has outlived the beacon for a while.
+      const gone = new Set(ids);
+      queue = queue.filter((r) => !gone.has(r.id));
+      setTimeout(() => void persist(store.remove(ids)), BEACON_GRACE_MS);
+    },
     async clear() {
       queue = [];
       schedule();
@@ -208,7 +223,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     async online() {
       retryAt = 0;
       await adoptOrphans();
-      schedule();
     },
     stop() {
       stopped = true;
