@@ -1,0 +1,129 @@
+// Throughput and latency of ingest with a real Kafka broker, against a bare
+// Fastify route that parses the same bodies and does nothing else, measured in
+// the same run with the same load: 40 connections posting realistic batches of
+// 20-50 events for a fixed time each. Both servers run as child processes so
+// autocannon does not share their event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sampleEvent } from '@eventline/contract/testing';
+import { createTopics, freePort, provisionKafka, silentProgress, startKafka } from '@eventline/infra';
+import { printResult } from '@eventline/infra/bench-report';
+
+const DURATION_S = 15;
+const WARMUP_S = 3;
+const CONNECTIONS = 40;
+const BODIES = 64;
+const WRITE_KEY = 'bench-write-key';
+const ORIGIN = 'https://shop.example';
+const ingestDir = fileURLToPath(new URL('..', import.meta.url));
+
+function realisticBatch(index: number): { body: string; events: number } {
+  const count = 20 + (index % 31);
+  const now = Date.now();
+  const events = Array.from({ length: count }, (_, i) => {
+    const visitor = `anon-${String(index * 7 + (i % 5)).padStart(16, '0')}`;
+    const base = { anonymousId: visitor, sessionId: `sess-${visitor.slice(5)}`, seq: i, timestamp: now - (count - i) * 200 };
+    if (i % 10 === 0) return sampleEvent({ ...base, type: 'pageview', name: 'pageview', element: undefined, page: { url: `https://shop.example/p/${i}?ref=nav`, path: `/p/${i}`, title: 'Product', referrer: 'https://shop.example/' } });
+    if (i % 10 === 5) return sampleEvent({ ...base, type: 'custom', name: 'add_to_cart', properties: { sku: `SKU-${i}`, price: 19.99, currency: 'EUR', quantity: 1 } });
+    return sampleEvent(base);
+  });
+  return { body: JSON.stringify({ sentAt: now, events }), events: count };
+}
+
+function startServer(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(ingestDir, entry)], { cwd: ingestDir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await fetch(url).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${url} not ready`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface Load {
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, batches: { body: string; events: number }[]): Promise<Load> {
+  const requests = batches.map((b) => ({ method: 'POST' as const, path: `/v1/batch?writeKey=${WRITE_KEY}`, body: b.body }));
+  const options = { url, connections: CONNECTIONS, headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN }, requests };
+  await autocannon({ ...options, duration: WARMUP_S });
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  const meanEvents = batches.reduce((sum, b) => sum + b.events, 0) / batches.length;
+  return {
+    eventsPerSecond: (result['2xx'] * meanEvents) / DURATION_S,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const batches = Array.from({ length: BODIES }, (_, i) => realisticBatch(i));
+await provisionKafka(silentProgress);
+const dataDir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+const broker = await startKafka({ port: await freePort(), controllerPort: await freePort(), dataDir });
+const children: ChildProcess[] = [];
+try {
+  const topic = 'ingest-bench';
+  await createTopics(broker.brokers, [{ topic, numPartitions: 6 }]);
+
+  const barePort = await freePort();
+  const bare = startServer('bench/bare-server.ts', { BARE_PORT: String(barePort) });
+  children.push(bare);
+  await waitReady(`http://127.0.0.1:${barePort}/healthz`, bare);
+  const baseline = await load(`http://127.0.0.1:${barePort}`, batches);
+  await stopServer(bare);
+
+  const ingestPort = await freePort();
+  const ingest = startServer('src/server.ts', {
+    EVENTLINE_KAFKA_BROKERS: broker.brokers.join(','),
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_INGEST_PORT: String(ingestPort),
+    EVENTLINE_INGEST_LOG_LEVEL: 'warn',
+    EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    EVENTLINE_WRITE_KEYS: JSON.stringify([{ key: WRITE_KEY, site: 'bench', origins: [ORIGIN] }]),
+  });
+  children.push(ingest);
+  await waitReady(`http://127.0.0.1:${ingestPort}/readyz`, ingest);
+  const measured = await load(`http://127.0.0.1:${ingestPort}`, batches);
+  const metrics = await (await fetch(`http://127.0.0.1:${ingestPort}/metrics`)).text();
+  const sends = Number(/eventline_ingest_produce_batch_messages_count (\d+)/.exec(metrics)?.[1]);
+  const messages = Number(/eventline_ingest_produce_batch_messages_sum (\d+)/.exec(metrics)?.[1]);
+  await stopServer(ingest);
+
+  if (measured.non2xx > 0 || measured.errors > 0) {
+    process.stdout.write(`ingest: ${measured.non2xx} non-2xx answers, ${measured.errors} errors/timeouts during the run\n`);
+  }
+  printResult({
+    name: 'ingest-throughput',
+    description: `${CONNECTIONS} connections × ${DURATION_S} s, batches of 20-50 events, real Kafka (acks=all, gzip); ${Math.round(messages / sends)} messages per Kafka send on average`,
+    figures: [
+      { metric: 'events/s', unit: 'events/s', value: measured.eventsPerSecond, baseline: baseline.eventsPerSecond, baselineLabel: 'bare Fastify route' },
+      { metric: 'p50', unit: 'ms', value: measured.p50, baseline: baseline.p50, baselineLabel: 'bare Fastify route' },
+      { metric: 'p99', unit: 'ms', value: measured.p99, baseline: baseline.p99, baselineLabel: 'bare Fastify route' },
+    ],
+  });
+} finally {
+  for (const child of children) await stopServer(child);
+  await broker.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
