@@ -75,6 +75,31 @@ export const ENV = Object.freeze({
 
 type EnvName = keyof typeof ENV;
 
+/** Which variable each configuration value comes from, for error messages. */
+const SOURCE: Record<string, EnvName> = {
+  '/kafka/brokers': 'EVENTLINE_KAFKA_BROKERS',
+  '/kafka/clientId': 'EVENTLINE_KAFKA_CLIENT_ID',
+  '/kafka/topic': 'EVENTLINE_KAFKA_TOPIC',
+  '/kafka/deadLetterTopic': 'EVENTLINE_KAFKA_DLQ_TOPIC',
+  '/kafka/groupId': 'EVENTLINE_CONSUMER_GROUP',
+  '/kafka/sessionTimeoutMs': 'EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS',
+  '/kafka/heartbeatIntervalMs': 'EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS',
+  '/kafka/fetchMaxBytes': 'EVENTLINE_CONSUMER_FETCH_MAX_BYTES',
+  '/kafka/partitionMaxBytes': 'EVENTLINE_CONSUMER_PARTITION_MAX_BYTES',
+  '/kafka/fetchMaxWaitMs': 'EVENTLINE_CONSUMER_FETCH_MAX_WAIT_MS',
+  '/kafka/partitionsConcurrently': 'EVENTLINE_CONSUMER_CONCURRENCY',
+  '/influx/url': 'EVENTLINE_INFLUX_URL',
+  '/influx/bucket': 'EVENTLINE_INFLUX_BUCKET',
+  '/influx/timeoutMs': 'EVENTLINE_INFLUX_TIMEOUT_MS',
+  '/influx/gzipThresholdBytes': 'EVENTLINE_INFLUX_GZIP_THRESHOLD',
+  '/batchSize': 'EVENTLINE_CONSUMER_BATCH_SIZE',
+  '/retry/initialDelayMs': 'EVENTLINE_CONSUMER_RETRY_INITIAL_MS',
+  '/retry/maxDelayMs': 'EVENTLINE_CONSUMER_RETRY_MAX_MS',
+  '/http/host': 'EVENTLINE_CONSUMER_HOST',
+  '/http/port': 'EVENTLINE_CONSUMER_PORT',
+  '/logLevel': 'EVENTLINE_LOG_LEVEL',
+};
+
 const check = Compile(ConfigSchema);
 
 /** Reads the configuration from `env` (the process environment by default). Throws CONSUMER_CONFIG_INVALID listing every problem. */
@@ -130,7 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: read('EVENTLINE_LOG_LEVEL') as ConsumerConfig['logLevel'],
   };
   if (problems.length === 0 && !check.Check(config)) {
-    for (const error of check.Errors(config)) problems.push(`${error.instancePath || '/'} ${error.message}`);
+    for (const error of check.Errors(config)) problems.push(`${SOURCE[error.instancePath.replace(/\/[0-9]+$/, '')] ?? error.instancePath} ${error.message}`);
   }
   if (config.kafka.heartbeatIntervalMs * 3 > config.kafka.sessionTimeoutMs) {
     problems.push('EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS must be at most a third of EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS');

@@ -194,4 +194,38 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ready', joined: true, partitions: [0, 1, 2] });
   });
+
+  it('isolates a point InfluxDB refuses, dead-letters it and stores its neighbours in the same chunk', async () => {
+    const { topic, dlq, bucket, env } = await setup('refused');
+    const { brokers, influxUrl } = testInfra();
+    // A field type conflict that only one event hits: its shard (2020) already has `seq` as a string.
+    const refusedTime = Date.UTC(2020, 0, 1);
+    const conflict = await fetch(`${influxUrl}/api/v2/write?bucket=${encodeURIComponent(bucket)}&precision=ms`, {
+      method: 'POST',
+      body: `${MEASUREMENT},${TAG.site}=shop,${TAG.type}=click ${FIELD.seq}="text" ${refusedTime - 1}`,
+    });
+    expect(conflict.status).toBe(204);
+    const valid = enrichedEvents(400);
+    const refused = enrichedEvents(1, { startMs: refusedTime, runId: 'refused' })[0]!;
+    const messages = asMessages([...valid.slice(0, 200), refused, ...valid.slice(200)]).map((m) => ({ ...m, key: 'one-partition' }));
+    await produce(testKafka(brokers), topic, messages);
+    const app = await startConsumer({ ...env, EVENTLINE_CONSUMER_BATCH_SIZE: '1000' });
+
+    await eventually('valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
+    await eventually('the dead letter', async () => (await app.inject('/metrics')).body.includes('eventline_consumer_dead_letters_total{code="CONSUMER_POINT_REJECTED"} 1'));
+    const ids = await pointIds(influxUrl, bucket);
+    expect(ids).toHaveLength(valid.length);
+    expect(ids).not.toContain(refused.event.id);
+
+    const admin = testKafka(brokers).admin();
+    await admin.connect();
+    try {
+      const [dlqEnd] = await admin.fetchTopicOffsets(dlq);
+      expect(dlqEnd?.high).toBe('1');
+      const committed = await admin.fetchOffsets({ groupId: env.EVENTLINE_CONSUMER_GROUP, topics: [topic] });
+      expect(committed[0]!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0)).toBe(messages.length);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../src/decode-message.ts';
+import { toPoint } from '../src/to-point.ts';
+import { enrichedEvents } from './support/fixtures.ts';
+
+describe('decodeMessage', () => {
+  it('turns a valid enriched event into its point', () => {
+    const event = enrichedEvents(1)[0]!;
+    const decoded = decodeMessage(Buffer.from(JSON.stringify(event)));
+    expect(decoded).toEqual({ ok: true, event, line: toPoint(event) });
+  });
+
+  it.each([
+    ['an empty value', null, 'CONSUMER_MESSAGE_EMPTY'],
+    ['a zero-length value', Buffer.alloc(0), 'CONSUMER_MESSAGE_EMPTY'],
+    ['text that is not JSON', Buffer.from('{"event":'), 'CONSUMER_MESSAGE_NOT_JSON'],
+    ['JSON that is not an enriched event', Buffer.from('{"hello":"world"}'), 'CONSUMER_MESSAGE_INVALID'],
+    ['an event InfluxDB cannot store', Buffer.from(JSON.stringify({ ...enrichedEvents(1)[0]!, site: 'x\n' })), 'CONSUMER_POINT_UNREPRESENTABLE'],
+  ])('refuses %s with a reason', (_, value, code) => {
+    const decoded = decodeMessage(value);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.error.code).toBe(code);
+  });
+});

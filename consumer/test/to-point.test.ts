@@ -1,0 +1,110 @@
+import { FIELD, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { describe, expect, it } from 'vitest';
+import { ConsumerError } from '../src/errors.ts';
+import { MAX_EVENT_TIME_MS, normalizeText, toPoint } from '../src/to-point.ts';
+import { enrichedEvents } from './support/fixtures.ts';
+
+const base = (): EnrichedEvent => enrichedEvents(1, { startMs: 1_700_000_000_000, runId: 'unit' })[0]!;
+
+function fieldsOf(line: string): string {
+  // measurement+tags, fields, time: split on the unescaped spaces outside quotes.
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\') {
+      current += c + (line[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ' ' && !quoted) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  parts.push(current);
+  expect(parts).toHaveLength(3);
+  return parts[1]!;
+}
+
+describe('toPoint', () => {
+  it('writes the measurement, the two tags and the point time derived from the event', () => {
+    const event = base();
+    const line = toPoint(event);
+    expect(line.startsWith(`events,site=shop,type=${event.event.type} `)).toBe(true);
+    expect(line.endsWith(` ${pointTimeNs(event)}`)).toBe(true);
+  });
+
+  it('gives the same line for the same event every time (a redelivery overwrites its point)', () => {
+    const event = base();
+    expect(toPoint(structuredClone(event))).toBe(toPoint(event));
+  });
+
+  it('types integers with i, booleans bare, and JSON-encodes properties and attributes', () => {
+    const event = base();
+    event.event.element = { tag: 'input', selector: '#q', checked: true, valueLength: 3, changed: false, attributes: { a: 'b' } };
+    const fields = fieldsOf(toPoint(event));
+    expect(fields).toContain(`${FIELD.seq}=0i`);
+    expect(fields).toContain(`${FIELD.clientTimestamp}=${event.event.timestamp}i`);
+    expect(fields).toContain(`${FIELD.receivedAt}=${event.receivedAt}i`);
+    expect(fields).toContain(`${FIELD.elementChecked}=true`);
+    expect(fields).toContain(`${FIELD.elementChanged}=false`);
+    expect(fields).toContain(`${FIELD.elementValueLength}=3i`);
+    expect(fields).toContain(`${FIELD.elementAttributes}="{\\"a\\":\\"b\\"}"`);
+    expect(fields).toContain(`${FIELD.properties}="{\\"plan\\":\\"pro\\",\\"index\\":0}"`);
+  });
+
+  it('omits absent optional values instead of writing them empty', () => {
+    const event = base();
+    delete event.event.element;
+    delete event.event.properties;
+    delete event.event.page.title;
+    event.userAgent = {};
+    const names = fieldsOf(toPoint(event))
+      .split(/,(?=[a-z_]+=)/)
+      .map((f) => f.split('=')[0]);
+    expect(names).toEqual([FIELD.id, FIELD.name, FIELD.seq, FIELD.anonymousId, FIELD.sessionId, FIELD.url, FIELD.path, FIELD.clientTimestamp, FIELD.receivedAt]);
+  });
+
+  it('escapes quotes and backslashes in string fields and commas, spaces and = in tags', () => {
+    const event = base();
+    event.site = 'a,b c=d"é';
+    event.event.name = 'say "hi" \\ bye, x=1';
+    const line = toPoint(event);
+    expect(line.startsWith('events,site=a\\,b\\ c\\=d"é,type=')).toBe(true);
+    expect(line).toContain(`${FIELD.name}="say \\"hi\\" \\\\ bye, x=1"`);
+  });
+
+  it('stores every line break in a string field as one space', () => {
+    expect(normalizeText('a\r\nb\nc\rd\n\ne')).toBe('a b c d  e');
+    const event = base();
+    event.event.name = 'one\r\ntwo';
+    expect(toPoint(event)).toContain(`${FIELD.name}="one two"`);
+    expect(toPoint(event)).not.toMatch(/[\r\n]/);
+  });
+
+  it.each([
+    ['a line break in the site', { site: 'a\nb' }],
+    ['a site ending in a backslash', { site: 'ab\\' }],
+    ['a backslash before a comma in the site', { site: 'a\\,b' }],
+    ['an event time after 2262', { eventTime: MAX_EVENT_TIME_MS + 1 }],
+  ])('refuses %s as unrepresentable', (_, overrides) => {
+    const event = { ...base(), ...overrides };
+    expect(() => toPoint(event)).toThrow(ConsumerError);
+    expect(() => toPoint(event)).toThrow(/cannot be stored/);
+  });
+
+  it('keeps a backslash in the site that InfluxDB stores as it is', () => {
+    const event = { ...base(), site: 'a\\b' };
+    expect(toPoint(event).startsWith('events,site=a\\b,type=')).toBe(true);
+  });
+
+  it('refuses integers beyond 64-bit precision', () => {
+    const event = base();
+    event.event.seq = 2 ** 60;
+    expect(() => toPoint(event)).toThrow(/seq .* is not a 64-bit integer/);
+  });
+});
