@@ -61,6 +61,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   let delivered = 0;
   let stopped = false;
   let lastClaim = 0;
+  let lastAt = 0;
+  /** Strictly increasing enqueue times, so capture order survives a reload (storage returns records by id). */
+  const stamp = (): number => (lastAt = Math.max(now(), lastAt + 0.001));
 
   const persist = (work: Promise<void>): Promise<void> => work.catch((error: unknown) => log('storage failed', error));
 
@@ -179,7 +182,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     ready,
     async enqueue(events) {
       const known = new Set(queue.map((r) => r.id));
-      const at = now();
       const records: StoredEvent[] = [];
       for (const json of events) {
         const { id } = JSON.parse(json) as Pick<Event, 'id'>;
@@ -190,7 +192,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           continue;
         }
         known.add(id);
-        records.push({ id, json, bytes, at, owner });
+        records.push({ id, json, bytes, at: stamp(), owner });
       }
       queue.push(...records);
       const stored = persist(store.put(records));

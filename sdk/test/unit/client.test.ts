@@ -1,0 +1,124 @@
+// @vitest-environment happy-dom
+// The main-thread API end to end, with the delivery engine on the main thread
+// (no Worker here, as when CSP forbids one) and a recording transport.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Event } from '@eventline/contract';
+import { validateEvent } from '@eventline/contract';
+import * as client from '../../src/client.ts';
+import { createDeliveryApi } from '../../src/worker/api.ts';
+import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
+import type { Options, TransportRequest } from '../../src/types.ts';
+
+let requests: TransportRequest[];
+const events = (): Event[] => requests.flatMap((r) => (JSON.parse(r.body as string) as { events: Event[] }).events);
+let keyCount = 0;
+
+function start(options: Partial<Options> = {}): void {
+  client.init(
+    {
+      writeKey: `key-${++keyCount}`,
+      endpoint: 'https://ingest.example/',
+      compress: false,
+      flushInterval: 60_000,
+      transport: async (request) => {
+        requests.push(request);
+        return { status: 200, body: { accepted: 1, rejected: [] } };
+      },
+      ...options,
+    },
+    () => 'https://cdn.example/eventline.worker.js',
+  );
+}
+
+beforeEach(() => {
+  requests = [];
+  localStorage.clear();
+  (globalThis as Record<string, unknown>)[FALLBACK_GLOBAL] = createDeliveryApi();
+});
+
+afterEach(async () => {
+  await client.shutdown();
+  vi.restoreAllMocks();
+});
+
+describe('main-thread API', () => {
+  it('captures a page view at init and custom events, all valid per the contract, numbered from 0', async () => {
+    start();
+    client.track('signup', { plan: 'pro' });
+    client.identify('user-1', { role: 'admin' });
+    client.track('after-identify');
+    expect(await client.flush()).toEqual({ delivered: 4, pending: 0 });
+    const sent = events();
+    expect(sent.map((e) => [e.type, e.name, e.seq])).toEqual([
+      ['pageview', 'pageview', 0],
+      ['custom', 'signup', 1],
+      ['identify', 'identify', 2],
+      ['custom', 'after-identify', 3],
+    ]);
+    for (const e of sent) expect(validateEvent(e)).toMatchObject({ ok: true });
+    expect(sent[1]?.properties).toEqual({ plan: 'pro' });
+    expect(sent[3]?.userId).toBe('user-1');
+    expect(requests[0]?.url).toBe(`https://ingest.example/v1/batch?writeKey=key-${keyCount}`);
+  });
+
+  it('beacons what is not yet on the network when the page is hidden, and does not send it again', async () => {
+    start();
+    client.track('before-unload');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    window.dispatchEvent(new Event('pagehide'));
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ keepalive: true, headers: { 'Content-Type': 'text/plain' } });
+    expect(events().map((e) => e.name)).toEqual(['pageview', 'before-unload']);
+    await client.flush();
+    expect(requests).toHaveLength(1);
+  });
+
+  it('captures nothing under Do Not Track or GPC until the visitor opts in', async () => {
+    vi.spyOn(navigator, 'doNotTrack', 'get').mockReturnValue('1');
+    start();
+    client.track('ignored');
+    await client.flush();
+    expect(requests).toEqual([]);
+    client.optIn();
+    client.track('consented');
+    await client.flush();
+    expect(events().map((e) => e.name)).toEqual(['consented']);
+  });
+
+  it('stops capturing and drops the queue on optOut, and remembers it', async () => {
+    start();
+    client.track('queued');
+    client.optOut();
+    client.track('after-opt-out');
+    await client.flush();
+    expect(requests).toEqual([]);
+    await client.shutdown();
+    start();
+    client.track('next-page');
+    await client.flush();
+    expect(requests).toEqual([]);
+  });
+
+  it('ignores a second init and refuses one without writeKey or endpoint', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    client.init({ writeKey: '', endpoint: '' }, () => '');
+    expect(error).toHaveBeenCalledOnce();
+    start({ autocapture: false });
+    start();
+    client.track('once');
+    await client.flush();
+    expect(events().map((e) => e.name)).toEqual(['once']);
+  });
+
+  it('records SPA navigations as page views with the previous URL as referrer', async () => {
+    start({ autocapture: { clicks: false, inputs: false, toggles: false } });
+    const before = location.href;
+    history.pushState({}, '', '/next-route?tab=2');
+    history.pushState({}, '', '/next-route?tab=2#section');
+    await client.flush();
+    const views = events().filter((e) => e.type === 'pageview');
+    expect(views).toHaveLength(2);
+    expect(views[1]?.page).toMatchObject({ path: '/next-route', referrer: before });
+  });
+});
