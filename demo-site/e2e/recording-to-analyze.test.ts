@@ -117,6 +117,9 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await expect.poll(() => dashboard.getByTestId('chart-total').textContent(), { timeout: 10_000 }).toBe('4');
     await expect.poll(() => dashboard.getByTestId('top-elements').textContent()).toContain('#demo-checkbox');
     await dashboard.screenshot({ path: join(artifacts, 'analyze-page.png'), fullPage: true });
+
+    await demo.click('#flush-now');
+    await expect.poll(() => demo.locator('#flush-result').textContent()).toMatch(/^Ingest acknowledged \d+ event\(s\); 0 still queued\.$/);
     await Promise.all([demo.close(), dashboard.close()]);
   });
 
@@ -168,6 +171,22 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     expect(await page.getByTestId('top-elements').locator('code').first().textContent()).toBe(`button.${marker}`);
     expect(dialogs).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'analyze-xss.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('delivers a custom event from the npm page, which bundles the ESM build of the SDK', async () => {
+    const page = await newPage();
+    await page.goto(`${demoUrl}/npm`);
+    await page.click('#api-track');
+    await page.click('#api-flush');
+    await expect.poll(() => page.locator('#api-log li').first().textContent()).toMatch(/^flush\(\) → delivered \d+, pending 0$/);
+    await page.screenshot({ path: join(artifacts, 'npm-page.png'), fullPage: true });
+    const found = async () => {
+      const response = await fetch(`${dashboardUrl}/api/events?from=-15m&type=custom&q=${encodeURIComponent('Plan Selected')}`, { headers: { authorization: 'Bearer eventline-local-dashboard' } });
+      const body = (await response.json()) as { events: { name: string; page: { path?: string }; properties?: Record<string, unknown> }[] };
+      return body.events.map((e) => ({ name: e.name, path: e.page.path, properties: e.properties }));
+    };
+    await expect.poll(found, { timeout: VISIBLE_WITHIN_MS }).toEqual([{ name: 'Plan Selected', path: '/npm', properties: { plan: 'pro' } }]);
     await page.close();
   });
 });

@@ -124,7 +124,7 @@ ${snippetTag(context)}
     <button id="flush-now" type="button" data-track-ignore>Flush now</button>
     <p id="flush-result" class="hint" aria-live="polite"></p>
     <ol id="event-log" class="log" aria-label="Recent events"></ol>
-    <p class="hint">The SDK captures on the main thread and hands events to a Web Worker, which batches them (every 2 s or 20 events) and posts them to ingest. This panel shows what the SDK reports in debug mode (<code>data-debug</code>: beacons, retries, drops) and what <code>eventline.flush()</code> answers: events ingest acknowledged during the flush and events still queued. Each batch the worker sends is logged in the browser console.</p>
+    <p class="hint">The SDK captures on the main thread and hands events to a Web Worker, which batches them (every 2 s or 20 events) and posts them to ingest. A page cannot see inside a worker, so this panel shows what the page can observe: the SDK's main-thread debug lines (<code>data-debug</code>: beacons when the page is hidden or left, warnings) and what <code>eventline.flush()</code> answers — events ingest acknowledged during the flush and events still queued. The worker logs every batch it posts in the browser console.</p>
   </section>
   <section class="card" aria-labelledby="anim-title" data-track-ignore>
     <h2 id="anim-title">Main thread</h2>

@@ -16,7 +16,7 @@ export interface Monitor {
 
 export type SdkActivity =
   | { kind: 'beacon'; count: number; ok: boolean }
-  | { kind: 'retry'; count: number; reason: string }
+  | { kind: 'batch'; count: number; outcome: string; rejected: number }
   | { kind: 'dropped'; count: number; reason: string }
   | { kind: 'warning'; message: string }
   | { kind: 'other'; message: string };
@@ -30,18 +30,24 @@ function describe(value: unknown): string {
   }
 }
 
-/** One debug line of the SDK (see its `debug` option) → what the panel shows. */
+const BATCH = /^POST (\d+) event\(s\) → (\w+)$/;
+const DROPPED = /^dropped (\d+) event\(s\): (.*)$/;
+
+/**
+ * One debug line of the SDK (its `debug` option) → what the panel shows. The
+ * page sees the main thread's lines (beacons, warnings); batch and drop lines
+ * reach it only when delivery runs on the main thread (no Worker support).
+ */
 export function interpret(record: MonitorRecord): SdkActivity {
   if (record.level === 'warn') return { kind: 'warning', message: record.text.replace(/^\[eventline\]\s*/, '') };
   const [what, first, second] = record.args;
-  const report = first as { ids?: unknown[]; reason?: string } | undefined;
-  switch (what) {
-    case 'beacon':
-      return { kind: 'beacon', count: Number(first) || 0, ok: second !== false };
-    case 'retry':
-    case 'dropped':
-      return { kind: what, count: report?.ids?.length ?? 0, reason: String(report?.reason ?? '') };
-    default:
-      return { kind: 'other', message: record.args.map(describe).join(' ').slice(0, 200) };
+  if (what === 'beacon') return { kind: 'beacon', count: Number(first) || 0, ok: second !== false };
+  const batch = typeof what === 'string' ? BATCH.exec(what) : null;
+  if (batch) {
+    const rejected = (first as { rejected?: unknown[] } | undefined)?.rejected?.length ?? 0;
+    return { kind: 'batch', count: Number(batch[1]), outcome: batch[2]!, rejected };
   }
+  const dropped = typeof what === 'string' ? DROPPED.exec(what) : null;
+  if (dropped) return { kind: 'dropped', count: Number(dropped[1]), reason: dropped[2]! };
+  return { kind: 'other', message: record.args.map(describe).join(' ').slice(0, 200) };
 }

@@ -73,9 +73,10 @@ function startPanel(): void {
         if (activity.ok) counts.beaconed += activity.count;
         addLine('beacon', `${activity.count} event(s)${activity.ok ? '' : ' refused'}`, 'beacon');
         break;
-      case 'retry':
-        counts.retries++;
-        addLine('retry', `${activity.count} event(s): ${activity.reason}`, 'retry');
+      case 'batch':
+        if (activity.outcome === 'ok') counts.acknowledged += activity.count - activity.rejected;
+        else if (activity.outcome === 'retry') counts.retries++;
+        addLine('batch', `${activity.count} event(s) → ${activity.outcome}`, activity.outcome === 'ok' ? 'beacon' : 'retry');
         break;
       case 'dropped':
         counts.dropped += activity.count;

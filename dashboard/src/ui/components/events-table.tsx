@@ -19,7 +19,19 @@ function Row(props: { event: ApiEvent }) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <tr data-event-id={event.id} data-type={event.type} onClick={() => setOpen(!open)} class={open ? 'open' : ''}>
+      <tr
+        data-event-id={event.id}
+        data-type={event.type}
+        class={open ? 'open' : ''}
+        tabIndex={0}
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          setOpen(!open);
+        }}
+      >
         <td class="time">
           <time dateTime={event.time} title={utcTitle(event.time)}>
             {localTime(event.time)}
