@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOPICS } from '@eventline/contract';
-import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
+import { ConfigError, DEFAULTS, ENV, loadConfig, WRITE_KEYS_FILE_ENV } from '../src/config.ts';
 
 const keys = JSON.stringify([{ key: 'demo-write-key', site: 'demo', origins: ['http://127.0.0.1:3001'] }]);
 
@@ -75,5 +75,10 @@ describe('configuration', () => {
   it('keeps limits within the contract', () => {
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '501' }).join()).toMatch(/EVENTLINE_INGEST_MAX_EVENTS/);
     expect(loadConfig({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '50' }).maxEvents).toBe(50);
+  });
+
+  it('has every variable in the README configuration table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of [...Object.values(ENV), WRITE_KEYS_FILE_ENV]) expect(readme, name).toContain(`| \`${name}\` |`);
   });
 });
