@@ -2,7 +2,7 @@
 // snippet → ingest → Kafka → consumer → InfluxDB → the dashboard's read API →
 // the Analyze page. Screenshots of both pages go to test-results/demo-site-e2e/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
@@ -149,6 +149,13 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     const url = new URL(page.url());
     expect(Date.parse(url.searchParams.get('from')!)).toBeLessThan(now - 2 * HOUR);
     expect(Date.parse(url.searchParams.get('to')!)).toBeGreaterThan(now - 2 * HOUR);
+
+    // The CSV export holds the same events as the table.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.export')]);
+    expect(download.suggestedFilename()).toMatch(/^eventline-events-.*\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toContain(`${marker} inside`);
 
     // The shared link opens the same view.
     const shared = await newPage();
