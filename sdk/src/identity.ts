@@ -33,7 +33,8 @@ export function anonymousId(): string {
 /** The current session and the next sequence number in it; starts a new session after `timeout` ms of inactivity. */
 export function nextInSession(timeout: number, now: number = Date.now()): { sessionId: string; seq: number } {
   // Stored as `id.nextSeq.lastActivity`; anything unreadable starts a new session.
-  let [sessionId = '', next, last] = (read('session') ?? '').split('.');
+  const [stored, next, last] = (read('session') ?? '').split('.');
+  let sessionId = stored ?? '';
   let seq = Number(next);
   if (!sessionId || !(now - Number(last) < timeout) || !(seq >= 0)) [sessionId, seq] = [newId(), 0];
   write('session', `${sessionId}.${seq + 1}.${now}`);

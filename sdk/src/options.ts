@@ -6,7 +6,7 @@ import type { DeliveryConfig } from './worker/protocol.ts';
 export type Resolved = Options & typeof CAPTURE_DEFAULTS & { url: string; kinds: Required<AutocaptureOptions>; config: DeliveryConfig };
 
 export function resolveOptions(options: Options): Resolved {
-  const { transport, workerUrl, autocapture = true, ...rest } = options;
+  const autocapture = options.autocapture ?? true;
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`;
   const on = (kind: keyof AutocaptureOptions): boolean => autocapture !== false && (autocapture === true || autocapture[kind] !== false);
   return {
@@ -14,7 +14,8 @@ export function resolveOptions(options: Options): Resolved {
     ...options,
     url,
     kinds: { clicks: on('clicks'), inputs: on('inputs'), toggles: on('toggles'), pageviews: on('pageviews') },
-    // Plain data only: it is cloned into the worker, which applies the same defaults.
-    config: { ...rest, url },
+    // Plain data only (the JSON round trip drops the transport function): it
+    // is cloned into the worker, which applies its own defaults.
+    config: JSON.parse(JSON.stringify({ ...options, url })) as DeliveryConfig,
   };
 }

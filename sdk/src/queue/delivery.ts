@@ -1,5 +1,7 @@
 // The delivery engine: owns the queue, persists it, batches by count, bytes and
-// time, sends one request at a time and retries with backoff. An event leaves
+// time, sends one request at a time and retries with backoff. `batchSize`
+// queued events trigger a send; a request then carries as much of the backlog
+// as fits (500 events, 64 KiB), so a burst or a return from offline drains fast. An event leaves
 // the queue (and storage) only after a 2xx accepted or rejected it, a 4xx
 // refused it, the page beaconed it, or the size and age caps pushed it out.
 import type { Event } from '@eventline/contract';
@@ -56,8 +58,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   let inFlight: Promise<SendOutcome | undefined> | undefined;
   let attempt = 0;
   let retryAt = 0;
-  /** Lowered after a 413 so the next batch is smaller. */
-  let cap = batchSize;
+  /** Events per request; lowered after a 413 so the next one is smaller. */
+  let cap = BATCH_EVENTS;
   let delivered = 0;
   let stopped = false;
   let lastClaim = 0;
@@ -132,7 +134,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       case 'ok': {
         attempt = 0;
         retryAt = 0;
-        cap = batchSize;
+        cap = BATCH_EVENTS;
         const rejected = new Map(outcome.rejected.map((r) => [r.index, r.errors]));
         const accepted = batch.filter((_, i) => !rejected.has(i));
         for (const [index, errors] of rejected) {

@@ -161,14 +161,15 @@ export interface TestSite {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.map': 'application/json', '.html': 'text/html' };
 
-/** A static site: test pages from memory, the built SDK under /sdk/. */
-export async function startSite(): Promise<TestSite> {
+/** A static site: test pages from memory, the built SDK under /sdk/; `headers` go on every response. */
+export async function startSite(headers: Record<string, string> = {}): Promise<TestSite> {
   const pages = new Map<string, TestPage>();
   const server = createServer((req, res) => {
     void (async () => {
       // Full Referer even cross-origin, so the ingest stub can tell a request
       // of the worker (its script URL) from one of the page (the page URL).
       res.setHeader('Referrer-Policy', 'unsafe-url');
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       const path = new URL(req.url ?? '/', 'http://site').pathname;
       if (path.startsWith('/sdk/') && /^[\w.-]+$/.test(path.slice(5))) {
         try {

@@ -12,7 +12,10 @@ describe('backoff', () => {
     expect(retryDelay(3, () => 1)).toBe(2_000);
     const delays = new Set(Array.from({ length: 50 }, () => retryDelay(3)));
     expect(delays.size).toBeGreaterThan(10);
-    for (const d of delays) expect(d).toBeGreaterThanOrEqual(2_000) && expect(d).toBeLessThanOrEqual(4_000);
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(2_000);
+      expect(d).toBeLessThanOrEqual(4_000);
+    }
   });
 
   it('reads Retry-After as seconds or as an HTTP date, and caps it', () => {

@@ -41,17 +41,34 @@ beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
 
 describe('delivery queue', () => {
-  it('sends a full batch at once and a partial one after flushInterval', async () => {
+  it('sends as soon as batchSize events are queued, and fewer after flushInterval', async () => {
     const { delivery, sent, enqueue, events } = setup({ config: { batchSize: 3, flushInterval: 1_000 } });
     await delivery.ready;
-    await enqueue(events(4));
+    await enqueue(events(2));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([]);
+    await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(0);
     expect(sent.map((s) => s.body.events.length)).toEqual([3]);
+    await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(999);
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent.map((s) => s.body.events.length)).toEqual([3, 1]);
     expect(delivery.queued()).toEqual([]);
+  });
+
+  it('drains a backlog in requests as large as the limits allow, not batchSize at a time', async () => {
+    const { delivery, sent, enqueue, events } = setup({ config: { batchSize: 20, maxQueue: 2_000 } });
+    const backlog = events(1_200);
+    await enqueue(backlog);
+    await delivery.flush();
+    expect(sent.length).toBeLessThan(1_200 / 20 / 5);
+    for (const { body } of sent) {
+      expect(body.events.length).toBeLessThanOrEqual(500);
+      expect(new TextEncoder().encode(JSON.stringify(body)).length).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(sent.flatMap((s) => s.body.events)).toEqual(backlog);
   });
 
   it('sends events in capture order with the write key and sentAt in the envelope', async () => {
@@ -123,7 +140,7 @@ describe('delivery queue', () => {
   });
 
   it('halves the batch after a 413 until it fits, then tries full batches again', async () => {
-    const { delivery, sent, enqueue, events } = setup({ outcomes: [{ kind: 'split' }, { kind: 'split' }], config: { batchSize: 8 } });
+    const { delivery, sent, enqueue, events } = setup({ outcomes: [{ kind: 'split' }, { kind: 'split' }] });
     await enqueue(events(8));
     await delivery.flush();
     expect(sent.map((s) => s.body.events.length)).toEqual([8, 4, 2, 6]);
