@@ -65,4 +65,62 @@ describe('ingest during a Kafka outage', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('acknowledges only events that survive a broker crash (SIGKILL) under concurrent load', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ingest-crash-'));
+    const options: KafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir, eventPartitions: 1 };
+    let broker: KafkaBroker | undefined = await startKafka(options);
+    let app: FastifyInstance | undefined;
+    try {
+      const topic = 'ingest-crash';
+      await createTopics(broker.brokers, [{ topic, numPartitions: 3 }]);
+      app = await buildApp(
+        testConfig({
+          EVENTLINE_KAFKA_BROKERS: broker.brokers.join(','),
+          EVENTLINE_KAFKA_TOPIC: topic,
+          EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '3000',
+          EVENTLINE_KAFKA_REQUEST_TIMEOUT_MS: '1000',
+          EVENTLINE_KAFKA_RETRIES: '1',
+          EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+        }),
+      );
+      await waitUntilReady(app);
+      const running = app;
+      const acknowledged: string[] = [];
+      const statuses = new Set<number>();
+      let phase: 'before' | 'down' | 'after' = 'before';
+      let recovered = false;
+      const client = async () => {
+        while (!recovered) {
+          const batch = events(10);
+          const response = await post(running, batchOf(batch));
+          statuses.add(response.statusCode);
+          if (response.statusCode === 200) {
+            acknowledged.push(...batch.map((e) => e.id));
+            if (phase === 'after') recovered = true;
+          } else {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
+      };
+      const clients = Array.from({ length: 8 }, client);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      phase = 'down';
+      await broker.kill();
+      broker = await startKafka(options);
+      phase = 'after';
+      await Promise.race([Promise.all(clients), new Promise((resolve) => setTimeout(resolve, 60_000))]);
+      recovered = true;
+      await Promise.all(clients);
+
+      expect([...statuses].sort()).toEqual([200, 503]);
+      const onTopic = new Set((await readTopic(broker.brokers, topic)).map((m) => JSON.parse(m.value).event.id as string));
+      expect(acknowledged.length).toBeGreaterThan(0);
+      expect(acknowledged.filter((id) => !onTopic.has(id))).toEqual([]);
+    } finally {
+      await app?.close();
+      await broker?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
