@@ -2,10 +2,11 @@
 // Fastify route that parses the same bodies and does nothing else, measured in
 // the same run with the same load: 40 connections posting realistic batches of
 // 20-50 events for a fixed time each. Both servers run as child processes so
-// autocannon does not share their event loop.
+// autocannon does not share their event loop. Other work on a shared machine
+// moves events/s a lot; the server's own CPU time per event moves much less.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,22 +55,34 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** CPU time (user + system) the process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 interface Load {
   eventsPerSecond: number;
+  cpuUsPerEvent: number;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
 }
 
-async function load(url: string, batches: { body: string; events: number }[]): Promise<Load> {
+async function load(url: string, server: ChildProcess, batches: { body: string; events: number }[]): Promise<Load> {
   const requests = batches.map((b) => ({ method: 'POST' as const, path: `/v1/batch?writeKey=${WRITE_KEY}`, body: b.body }));
   const options = { url, connections: CONNECTIONS, headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN }, requests };
   await autocannon({ ...options, duration: WARMUP_S });
+  const cpuBefore = cpuMs(server.pid!);
   const result = await autocannon({ ...options, duration: DURATION_S });
+  const cpu = cpuMs(server.pid!) - cpuBefore;
   const meanEvents = batches.reduce((sum, b) => sum + b.events, 0) / batches.length;
+  const events = result['2xx'] * meanEvents;
   return {
-    eventsPerSecond: (result['2xx'] * meanEvents) / DURATION_S,
+    eventsPerSecond: events / DURATION_S,
+    cpuUsPerEvent: (cpu * 1000) / events,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -90,7 +103,7 @@ try {
   const bare = startServer('bench/bare-server.ts', { BARE_PORT: String(barePort) });
   children.push(bare);
   await waitReady(`http://127.0.0.1:${barePort}/healthz`, bare);
-  const baseline = await load(`http://127.0.0.1:${barePort}`, batches);
+  const baseline = await load(`http://127.0.0.1:${barePort}`, bare, batches);
   await stopServer(bare);
 
   const ingestPort = await freePort();
@@ -104,7 +117,7 @@ try {
   });
   children.push(ingest);
   await waitReady(`http://127.0.0.1:${ingestPort}/readyz`, ingest);
-  const measured = await load(`http://127.0.0.1:${ingestPort}`, batches);
+  const measured = await load(`http://127.0.0.1:${ingestPort}`, ingest, batches);
   const metrics = await (await fetch(`http://127.0.0.1:${ingestPort}/metrics`)).text();
   const sends = Number(/eventline_ingest_produce_batch_messages_count (\d+)/.exec(metrics)?.[1]);
   const messages = Number(/eventline_ingest_produce_batch_messages_sum (\d+)/.exec(metrics)?.[1]);
@@ -120,6 +133,7 @@ try {
       { metric: 'events/s', unit: 'events/s', value: measured.eventsPerSecond, baseline: baseline.eventsPerSecond, baselineLabel: 'bare Fastify route' },
       { metric: 'p50', unit: 'ms', value: measured.p50, baseline: baseline.p50, baselineLabel: 'bare Fastify route' },
       { metric: 'p99', unit: 'ms', value: measured.p99, baseline: baseline.p99, baselineLabel: 'bare Fastify route' },
+      { metric: 'cpu/event', unit: 'µs', value: measured.cpuUsPerEvent, baseline: baseline.cpuUsPerEvent, baselineLabel: 'bare Fastify route' },
     ],
   });
 } finally {
