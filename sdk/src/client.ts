@@ -11,7 +11,7 @@ import { startAutocapture } from './capture/autocapture.ts';
 import type { ElementDescriptor } from './capture/element.ts';
 import { watchNavigation } from './capture/pageviews.ts';
 import { clip, cleanProperties } from './capture/properties.ts';
-import { anonymousId, nextInSession, read, resetIdentity, write } from './identity.ts';
+import { anonymousId, dropCache, nextInSession, read, resetIdentity, saveSession, write } from './identity.ts';
 import { newId } from './ids.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
 import { connect, type Connection } from './transport/connect.ts';
@@ -58,7 +58,7 @@ function emit(type: EventType, name: string, extra: { element?: ElementDescripto
 
 /** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each). */
 function beacon(): void {
-  if (!o || navigator.onLine === false) return;
+  if (!o || !navigator.onLine) return;
   const { url, writeKey, transport } = o;
   const sent: string[] = [];
   // Events over the contract's size would be refused anyway (the worker reports them).
@@ -88,10 +88,14 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onReport, r.transport, warn).catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
 
   const { signal } = (listeners = new AbortController());
-  const onHide = (e: globalThis.Event): void => void ((e.type === 'pagehide' || document.visibilityState === 'hidden') && beacon());
+  const onHide = (e: globalThis.Event): void => {
+    if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+    saveSession();
+    beacon();
+  };
   addEventListener('pagehide', onHide, { signal });
   document.addEventListener('visibilitychange', onHide, { signal });
-  addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
+  addEventListener('storage', dropCache, { signal });
 
   const { kinds } = r;
   startAutocapture(kinds, (type, name, element) => emit(type, name, { element }), signal);

@@ -1,7 +1,6 @@
 // Entry of eventline.iife.js, the script-tag build. Reads its options from the
 // data-* attributes of its own <script> tag (data-write-key, data-endpoint,
-// data-worker-url, data-debug, data-autocapture="false"; other options go
-// through `eventline.init({...})`),
+// data-worker-url, data-debug; other options go through `eventline.init({...})`),
 // replaces the snippet's stub `window.eventline` with the real API and replays
 // the calls queued before it loaded.
 import * as client from './client.ts';
@@ -17,7 +16,6 @@ const fromTag: Partial<Options> = {
   endpoint: data['endpoint']!,
   workerUrl: data['workerUrl']!,
   debug: data['debug'] !== undefined && data['debug'] !== 'false',
-  autocapture: data['autocapture'] !== 'false',
 };
 const workerUrl = (): string => new URL('eventline.worker.js', script?.src || location.href).href;
 

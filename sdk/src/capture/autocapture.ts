@@ -12,7 +12,7 @@ export interface Kinds {
 
 export type Emit = (type: EventType, name: string, element: ElementDescriptor) => void;
 
-const CLICKABLE = 'a,button,[role=button],input[type=submit],input[type=button],input[type=reset],input[type=image],[data-track]';
+const CLICKABLE = 'a,button,[role=button],[type=submit],[type=button],[type=reset],[type=image],[data-track]';
 /** Inputs whose value is not typed text. */
 const NOT_TEXT = /^(checkbox|radio|submit|button|reset|image|file|hidden|range|color)$/;
 

@@ -15,7 +15,7 @@ export function selectorOf(el: Element): string {
   const parts: string[] = [];
   for (let node: Element | null = el, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
     if (node.id) {
-      parts.unshift('#' + CSS.escape(node.id));
+      parts.unshift('#' + node.id);
       break;
     }
     const tag = node.tagName;
@@ -52,7 +52,7 @@ export function labelOf(el: Element): string | undefined {
 export function describeField(el: Field, valueOnFocus: string): ElementDescriptor {
   const d = describe(el);
   d.changed = el.value !== valueOnFocus;
-  if (/^(password|hidden)$/.test(el.type) || /(^|\s)cc-/i.test(el.autocomplete)) return d;
+  if (/^(password|hidden)$/.test(el.type) || /\bcc-/i.test(el.autocomplete)) return d;
   d.valueLength = el.value.length;
   if (el.hasAttribute('data-track-value')) d.value = clip(el.value, PROPERTY_VALUE_MAX);
   return d;

@@ -21,7 +21,7 @@ export async function connect(url: string, config: DeliveryConfig, report: (r: D
     const api = wrap<DeliveryApi>(worker) as unknown as DeliveryApi;
     await Promise.race([
       api.start(config, proxy(report), transport && proxy(transport)),
-      new Promise((_, reject) => worker!.addEventListener('error', reject)),
+      new Promise((_, reject) => (worker!.onerror = reject)),
     ]);
     return { api, close: () => worker!.terminate() };
   } catch (error) {
@@ -34,7 +34,8 @@ export async function connect(url: string, config: DeliveryConfig, report: (r: D
     (await new Promise<DeliveryApi>((resolve, reject) => {
       const script = document.createElement('script');
       script.src = url;
-      script.onload = () => (registry[FALLBACK_GLOBAL] ? resolve(registry[FALLBACK_GLOBAL]) : reject(script.onerror));
+      // A file that loads but registers nothing fails at start() below.
+      script.onload = () => resolve(registry[FALLBACK_GLOBAL]!);
       script.onerror = reject;
       document.head.appendChild(script);
     }));

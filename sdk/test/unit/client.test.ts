@@ -7,6 +7,7 @@ import type { Event } from '@eventline/contract';
 import { validateEvent } from '@eventline/contract';
 import * as client from '../../src/client.ts';
 import { createDeliveryApi } from '../../src/worker/api.ts';
+import { dropCache } from '../../src/identity.ts';
 import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
 import type { Options, TransportRequest } from '../../src/types.ts';
 
@@ -33,7 +34,8 @@ function start(options: Partial<Options> = {}): void {
 
 beforeEach(() => {
   requests = [];
-  localStorage.clear();
+  dropCache();
+  localStorage.clear(); // a new page starts with an empty cache
   (globalThis as Record<string, unknown>)[FALLBACK_GLOBAL] = createDeliveryApi();
 });
 

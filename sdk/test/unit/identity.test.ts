@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { anonymousId, nextInSession, read, resetIdentity, write } from '../../src/identity.ts';
+import { anonymousId, dropCache, nextInSession, read, resetIdentity, saveSession, write } from '../../src/identity.ts';
 import { newId } from '../../src/ids.ts';
 
 const THIRTY_MINUTES = 30 * 60_000;
 
-beforeEach(() => localStorage.clear());
+beforeEach(() => {
+  dropCache();
+  localStorage.clear();
+});
 
 describe('identity and sequence numbers', () => {
   it('numbers events of a session from 0 without gaps', () => {
@@ -46,6 +49,20 @@ describe('identity and sequence numbers', () => {
     expect(read('user')).toBeNull();
     expect(anonymousId()).not.toBe(id);
     expect(nextInSession(THIRTY_MINUTES).seq).toBe(0);
+  });
+
+  it('writes the session to localStorage lazily, and at once when asked (page hidden)', () => {
+    const { sessionId } = nextInSession(THIRTY_MINUTES, 5_000);
+    nextInSession(THIRTY_MINUTES, 6_000);
+    expect(localStorage.getItem('eventline:session')).toBeNull();
+    saveSession();
+    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.2.6000`);
+  });
+
+  it('continues the sequence another tab (or page) left in storage', () => {
+    localStorage.setItem('eventline:session', `other-tab-session.7.${Date.now()}`);
+    dropCache();
+    expect(nextInSession(THIRTY_MINUTES)).toEqual({ sessionId: 'other-tab-session', seq: 7 });
   });
 
   it('makes URL-safe ids the contract accepts, all different', () => {
