@@ -1,7 +1,7 @@
 // Builds the ingest app from a frozen configuration; only server.ts listens.
-// Tests pass their own sink or logger through `deps`.
+// Tests can pass their own sink through `deps`.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { IngestConfig } from './config.ts';
@@ -16,23 +16,21 @@ import { batchRoutes } from './routes/batch.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createUserAgentParser } from './user-agent.ts';
 import { createWriteKeyRegistry } from './write-keys.ts';
+import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppDeps {
   /** Where events go. Default: a kafkajs sink built from the configuration. */
   sink?: EventSink;
-  /** Default: a pino logger at the configured level. */
-  logger?: FastifyBaseLogger;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const VERSION = '0.1.0';
 
 export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    logger: { level: config.logLevel },
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
-    // Per-request lines at info would cost more than the work at this rate; see the onResponse hook.
+    // An info line per request is costly at thousands of requests a second; the onResponse hook logs them at debug.
     logController: new LogController({ disableRequestLogging: true }),
     // Requests arriving while draining get our own 503 (with Retry-After), below.
     return503OnClosing: false,
@@ -89,7 +87,7 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
 
   await app.register(metricsPlugin, { metrics: createMetrics() });
   await app.register(errorHandlerPlugin, { config });
-  await app.register(docsPlugin, { version: VERSION });
+  await app.register(docsPlugin, { version: packageJson.version });
   await app.register(eventPipelinePlugin, { config, sink });
   await app.register(healthRoutes, { isClosing: () => closing });
   await app.register(batchRoutes, {

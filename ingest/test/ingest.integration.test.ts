@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEADERS, LIMITS, validateEnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { freePort } from '@eventline/infra';
+import { createTopics, freePort } from '@eventline/infra';
 import { repoRoot } from '@eventline/infra/services';
-import { createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
 import { buildApp } from '../src/app.ts';
 import { batchOf, events, ORIGIN, OTHER_ORIGIN, post, SITE, testConfig, waitUntilReady, WRITE_KEY } from './helpers.ts';
 import { readTopic } from './topic-reader.ts';
@@ -53,6 +53,17 @@ describe('ingest with the real broker', () => {
     const visitor1 = onTopic.filter((m) => m.key === 'visitor-1');
     expect(new Set(visitor1.map((m) => m.partition)).size).toBe(1);
     expect(visitor1.map((m) => m.enriched.event.seq)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('stays unready and answers 503 while its topic does not exist, and becomes ready once it is created', async () => {
+    const topic = uniqueName('ingest-missing');
+    app = await buildApp(testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic }));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+    expect((await post(app, batchOf(events(1)))).statusCode).toBe(503);
+    await createTopics(testInfra().brokers, [{ topic, numPartitions: 1 }]);
+    await waitUntilReady(app);
+    expect((await post(app, batchOf(events(2)))).json()).toMatchObject({ accepted: 2 });
   });
 
   it('coalesces concurrent requests into fewer Kafka sends, each answered after its own events are on the topic', async () => {
