@@ -31,6 +31,9 @@ const logger = pino({ level: 'warn' });
 const dataDir = mkdtempSync(join(tmpdir(), 'consumer-bench-'));
 await provisionInfra(progress);
 const infra = await startInfra({ dataDir }, progress);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void infra.stop().finally(() => process.exit(130)));
+}
 const brokers = infra.kafka.brokers;
 const kafka = testKafka(brokers);
 const configFor = (topic: string, bucket: string) =>
@@ -48,7 +51,7 @@ const perEvent = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / EVEN
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function prefill(topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 10 } });
   await producer.connect();
   // One record batch per partition per send must stay under the broker's 1 MiB message limit.
   const chunk = 1_500;
@@ -163,12 +166,15 @@ try {
   const sends: Promise<unknown>[] = [];
   while (sent < lagEvents.length) {
     const due = Math.min(lagEvents.length, Math.floor(((Date.now() - lagStart) / 1000) * RATE));
-    if (due > sent) {
+    // At most 1 000 messages per send, so a record batch stays under the broker's 1 MiB limit after a stall.
+    for (let from = sent; from < due; from += 1_000) {
       const now = String(Date.now());
-      const batch = lagEvents.slice(sent, due).map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
-      sends.push(producer.send({ topic: 'bench-lag', acks: 1, messages: batch }));
-      sent = due;
+      const batch = lagEvents.slice(from, Math.min(due, from + 1_000)).map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
+      const send = producer.send({ topic: 'bench-lag', acks: 1, messages: batch });
+      send.catch(() => {});
+      sends.push(send);
     }
+    sent = Math.max(sent, due);
     await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.all(sends);

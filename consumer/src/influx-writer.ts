@@ -1,7 +1,12 @@
 // Writes one batch of points to InfluxDB per call and resolves only when
 // InfluxDB has acknowledged it. No client-side buffering and no client-side
-// retries (maxRetries 0): the caller owns retrying, so a rejected promise always
-// means "not written" and a resolved one "durable or refused point by point".
+// retries: the caller owns retrying, so a rejected promise always means "not
+// written" and a resolved one "durable or refused point by point".
+//
+// The batch is POSTed through the client's own transport (same connection
+// handling, timeout, auth and error type as its WriteApi) rather than through a
+// WriteApi: the WriteApi's buffer re-measures and copies every line (about 7 µs
+// per point here) and would add nothing, since each batch is one request anyway.
 import { HttpError, type InfluxDB } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { ConsumerError } from './errors.ts';
@@ -39,16 +44,11 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const logger = options.logger.child({ module: 'influx-writer' });
   const gzipThreshold = options.gzipThresholdBytes ? options.gzipThresholdBytes : undefined;
 
+  const path = `/api/v2/write?org=${encodeURIComponent(options.org)}&bucket=${encodeURIComponent(options.bucket)}&precision=ns`;
+  const sendOptions = { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, gzipThreshold };
+
   async function send(lines: readonly string[]): Promise<void> {
-    const api = options.client.getWriteApi(options.org, options.bucket, 'ns', {
-      maxRetries: 0,
-      batchSize: lines.length + 1,
-      maxBatchBytes: Number.MAX_SAFE_INTEGER,
-      flushInterval: 0,
-      gzipThreshold,
-    });
-    api.writeRecords(lines as string[]);
-    await api.close();
+    await options.client.transport.request(path, lines.join('\n'), sendOptions);
   }
 
   async function isolate(lines: readonly string[], offset: number, rejected: RejectedPoint[]): Promise<void> {

@@ -1,7 +1,7 @@
 // Assembles the consumer's resources: InfluxDB writer, Kafka consumer, the
 // dead-letter producer and the metrics. start() joins the group; stop() finishes
 // the chunk in flight, commits it and disconnects everything.
-import { InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import { InfluxDB } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { ConsumerConfig } from './config.ts';
 import { createEventConsumer, type EventConsumer, type WrittenChunk } from './consumer.ts';
@@ -30,9 +30,6 @@ export interface Pipeline {
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
-  // The client logs every failed request itself; the consumer logs them with context already.
-  const clientLogger = logger.child({ module: 'influxdb-client' });
-  setLogger({ error: (message, error) => clientLogger.debug({ err: error }, message), warn: (message, error) => clientLogger.debug({ err: error }, message) });
   const influx = new InfluxDB({ url: config.influx.url, token: config.influx.token || undefined, timeout: config.influx.timeoutMs });
   const writer = createInfluxWriter({ client: influx, org: config.influx.org, bucket: config.influx.bucket, gzipThresholdBytes: config.influx.gzipThresholdBytes, logger });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
