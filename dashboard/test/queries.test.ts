@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsAtQuery, positionsQuery, timeseriesQuery, topQuery } from '../src/server/queries.ts';
+import { eventsSpanQuery, positionsQuery, timeseriesQuery, topQuery } from '../src/server/queries.ts';
 
 const filter = { range: { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2) }, types: ['click'], site: 'demo' };
 const HOSTILE = '") |> drop(columns: ["_value"])\n${x} \\';
@@ -25,10 +25,10 @@ describe('Flux queries', () => {
     expect(positionsQuery('db/rp', { ...filter, q: 'x' }, 51).toString()).toContain('contains(value: r._field, set: ["name", "el_text", "el_selector", "el_id", "path", "title"])');
   });
 
-  it('fetches whole events only at the requested point times', () => {
-    const query = eventsAtQuery('db/rp', filter, [3_000_000_000n, 1_000_000_000n]).toString();
+  it('pivots whole events between two point times, inclusive', () => {
+    const query = eventsSpanQuery('db/rp', filter, 1_000_000_000n, 3_000_000_000n).toString();
     expect(query).toContain('range(start: time(v: "1970-01-01T00:00:01.000000000Z"), stop: time(v: "1970-01-01T00:00:03.000000001Z"))');
-    expect(query).toContain('set: [time(v: "1970-01-01T00:00:01.000000000Z"), time(v: "1970-01-01T00:00:03.000000000Z")]');
+    expect(query).toContain('pivot(rowKey: ["_time"]');
   });
 
   it('builds counts per window and top-N with typed parameters', () => {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
 import { DashboardError } from './errors.ts';
-import { eventsAtQuery, fieldValuesQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import { eventsSpanQuery, fieldValuesQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
 import { toApiEvent, type ApiEvent } from './to-api-event.ts';
 
 export interface EventPage {
@@ -43,6 +43,32 @@ export interface EventReader {
   top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<TopList>;
 }
 
+/** Most InfluxDB queries one page of events is fetched with. */
+const MAX_SPANS = 4;
+
+/**
+ * Splits point times into at most `max` spans, cutting at the largest gaps, so
+ * a page whose events are far apart (a search) does not read everything in
+ * between; a page of consecutive events is one span.
+ */
+export function spansAround(times: readonly bigint[], max: number): [bigint, bigint][] {
+  const sorted = [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const cuts = sorted
+    .slice(1)
+    .map((time, i) => ({ after: i, gap: time - sorted[i]! }))
+    .sort((a, b) => (b.gap > a.gap ? 1 : b.gap < a.gap ? -1 : 0))
+    .slice(0, max - 1)
+    .map((cut) => cut.after)
+    .sort((a, b) => a - b);
+  const spans: [bigint, bigint][] = [];
+  let start = 0;
+  for (const after of [...cuts, sorted.length - 1]) {
+    spans.push([sorted[start]!, sorted[after]!]);
+    start = after + 1;
+  }
+  return spans;
+}
+
 function newestFirst(a: ApiEvent, b: ApiEvent): number {
   const [ta, tb] = [isoToNs(a.time), isoToNs(b.time)];
   if (ta !== tb) return ta > tb ? -1 : 1;
@@ -68,7 +94,13 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
       const positions = await rows(positionsQuery(deps.bucket, filter, limit + 1, cursor));
       const times = positions.slice(0, limit).map((row) => isoToNs(String(row['_time'])));
       if (times.length === 0) return { events: [], nextCursor: null };
-      const events = (await rows(eventsAtQuery(deps.bucket, filter, times))).map(toApiEvent).sort(newestFirst);
+      const wanted = new Set(times.map(String));
+      const spans = await Promise.all(spansAround(times, MAX_SPANS).map(([first, last]) => rows(eventsSpanQuery(deps.bucket, filter, first, last))));
+      const events = spans
+        .flat()
+        .filter((row) => wanted.has(String(isoToNs(String(row['_time'])))))
+        .map(toApiEvent)
+        .sort(newestFirst);
       const last = events[events.length - 1];
       const nextCursor = positions.length > limit && last ? encodeCursor({ timeNs: isoToNs(last.time), id: last.id }) : null;
       return { events, nextCursor };
