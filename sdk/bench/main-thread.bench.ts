@@ -83,7 +83,8 @@ try {
     const extra = results['sdk']![kind].mean - results['baseline']![kind].mean;
     console.log(`${kind.padEnd(6)} SDK cost  ${µs(extra)} per event on top of a no-op listener (mean)`);
   }
-  console.log(`\nevents stored by the ingest stub: ${ingest.stored.size}`);
+  // The flood (thousands of events a second) overruns maxQueue (1000) by design; the newest survive.
+  console.log(`\nevents delivered to the ingest stub: ${ingest.stored.size}`);
 } finally {
   await browser.close();
   await ingest.close();

@@ -4,7 +4,7 @@
 // sendBeacon (the worker's timers die with the page; the beacon does not).
 import type { Event } from '@eventline/contract';
 import type { EventType } from '@eventline/contract/limits';
-import { BATCH_EVENTS, EVENT_BYTES, NAME_MAX, URL_MAX } from './limits.ts';
+import { BATCH_EVENTS, NAME_MAX, URL_MAX } from './limits.ts';
 import type { FlushResult, Options, Properties } from './types.ts';
 import type { DeliveryReport } from './worker/protocol.ts';
 import { startAutocapture } from './capture/autocapture.ts';
@@ -61,8 +61,9 @@ function beacon(): void {
   if (!o || !navigator.onLine) return;
   const { url, writeKey, transport } = o;
   const sent: string[] = [];
-  // Events over the contract's size would be refused anyway (the worker reports them).
-  let rest = [...held].map(([id, json]) => ({ id, json, bytes: utf8Bytes(json) })).filter((i) => i.bytes <= EVENT_BYTES);
+  // An event over the contract's size is refused by the server (and reported by
+  // the worker); one over 64 KiB makes sendBeacon refuse, which stops here.
+  let rest = [...held].map(([id, json]) => ({ id, json, bytes: utf8Bytes(json) }));
   for (let batch; rest.length; rest = rest.slice(batch.length)) {
     batch = takeBatch(rest, BATCH_EVENTS);
     const body = envelope(writeKey, Date.now(), batch.map((i) => i.json));
@@ -96,6 +97,8 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   addEventListener('pagehide', onHide, { signal });
   document.addEventListener('visibilitychange', onHide, { signal });
   addEventListener('storage', dropCache, { signal });
+  // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
+  addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
 
   const { kinds } = r;
   startAutocapture(kinds, (type, name, element) => emit(type, name, { element }), signal);

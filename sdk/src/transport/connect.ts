@@ -26,7 +26,7 @@ export async function connect(url: string, config: DeliveryConfig, report: (r: D
     return { api, close: () => worker!.terminate() };
   } catch (error) {
     worker?.terminate();
-    warn(`no worker, main-thread delivery (${(error as Error).message})`);
+    warn(`main-thread delivery: ${(error as Error).message}`);
   }
   const registry = globalThis as unknown as Registry;
   const api =

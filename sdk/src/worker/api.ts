@@ -12,7 +12,6 @@ import type { DeliveryApi, DeliverySettings } from './protocol.ts';
 export function createDeliveryApi(): DeliveryApi {
   let current: Promise<Delivery> | undefined;
   let shutdown = (): void => {};
-  const onOnline = (): void => void current?.then((d) => d.online());
   const use = async <T>(fn: (d: Delivery) => Promise<T>, fallback: T): Promise<T> => (current ? fn(await current) : fallback);
 
   return {
@@ -44,9 +43,7 @@ export function createDeliveryApi(): DeliveryApi {
           delivery.stop();
           store.close();
           lock.release();
-          removeEventListener('online', onOnline);
         };
-        addEventListener('online', onOnline);
         return delivery;
       };
       current = open();
