@@ -19,7 +19,7 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
     else if (error.validation) known = new DashboardError('DASHBOARD_INVALID_QUERY', `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? ''}`.trim());
     else {
       request.log.error({ err: error }, 'unexpected error');
-      return reply.status(error.statusCode ?? 500).send({ error: { code: 'DASHBOARD_INTERNAL', message: 'Internal error', retriable: true } });
+      known = new DashboardError('DASHBOARD_INTERNAL', undefined, { cause: error });
     }
     if (known.status >= 500) reply.header('retry-after', '5');
     return reply.status(known.status).send(known.toJSON());

@@ -19,6 +19,7 @@ export const ERRORS = Object.freeze({
   DASHBOARD_NOT_FOUND: { status: 404, message: 'No such route', retriable: false },
   DASHBOARD_UI_NOT_BUILT: { status: 503, message: 'The dashboard UI is not built: run `npm run build -w dashboard`', retriable: false },
   DASHBOARD_STORAGE_UNAVAILABLE: { status: 503, message: 'InfluxDB could not answer the query', retriable: true },
+  DASHBOARD_INTERNAL: { status: 500, message: 'Internal error', retriable: true },
 } satisfies Record<string, ErrorDefinition>);
 
 export type ErrorCode = keyof typeof ERRORS;
