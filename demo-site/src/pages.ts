@@ -30,7 +30,7 @@ ${head}
   <nav aria-label="Site">
     <a href="/" data-spa class="${active === 'recording' ? 'current' : ''}">Recording</a>
     <a href="/npm" class="${active === 'npm' ? 'current' : ''}">npm usage</a>
-    <a href="${escapeHtml(context.config.dashboardUrl)}/" target="_blank" rel="noopener">Analyze ↗</a>
+    <a href="${escapeHtml(context.config.dashboardUrl)}/?from=-15m&amp;live=1" target="_blank" rel="noopener">Analyze ↗</a>
   </nav>
 </header>
 ${missing}
@@ -63,7 +63,7 @@ ${snippetTag(context)}
 
   <div data-view="/">
     <h1>Recording</h1>
-    <p class="lead">Everything you do here is captured by the Eventline SDK, batched in a Web Worker and sent to the ingest service. Open <a href="${escapeHtml(context.config.dashboardUrl)}/" target="_blank" rel="noopener">Analyze</a> to see it arrive.</p>
+    <p class="lead">Everything you do here is captured by the Eventline SDK, batched in a Web Worker and sent to the ingest service. Open <a href="${escapeHtml(context.config.dashboardUrl)}/?from=-15m&amp;live=1" target="_blank" rel="noopener">Analyze</a> (live, last 15 minutes) to see it arrive.</p>
     <div class="card controls">
       <h2>The three classics</h2>
       <div class="control">

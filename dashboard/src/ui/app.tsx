@@ -37,8 +37,14 @@ export function App() {
   }, []);
   useEffect(() => {
     if (!filters.live) return;
-    const timer = setInterval(() => setTick((n) => n + 1), LIVE_INTERVAL_MS);
-    return () => clearInterval(timer);
+    // A hidden tab does not poll; it catches up as soon as it is shown again.
+    const refresh = () => void (document.hidden || setTick((n) => n + 1));
+    const timer = setInterval(refresh, LIVE_INTERVAL_MS);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', refresh);
+    };
   }, [filters.live]);
 
   const inputs = [filters, tick];
