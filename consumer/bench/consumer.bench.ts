@@ -5,10 +5,13 @@
 //     rates and their ratio (target ≥ 0.8).
 //  2. latency: events produced at a steady BENCH_RATE (10 000/s) for
 //     BENCH_LAG_SECONDS (20); prints the end-to-end lag (Kafka timestamp → InfluxDB
-//     acknowledged) percentiles (target p99 < 1 s).
+//     acknowledged) percentiles (target p99 < 1 s); the producer runs in its own
+//     process, as ingest would.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
 import type { Message } from 'kafkajs';
@@ -158,36 +161,21 @@ try {
   const lags: number[] = [];
   await lagPipeline.start();
   await new Promise((r) => setTimeout(r, 3_000));
-  const lagEvents = enrichedEvents(RATE * LAG_SECONDS, { startMs: Date.now() - 7_200_000 });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const lagStart = Date.now();
-  let sent = 0;
-  const sends: Promise<unknown>[] = [];
-  while (sent < lagEvents.length) {
-    const due = Math.min(lagEvents.length, Math.floor(((Date.now() - lagStart) / 1000) * RATE));
-    // At most 1 000 messages per send, so a record batch stays under the broker's 1 MiB limit after a stall.
-    for (let from = sent; from < due; from += 1_000) {
-      const now = String(Date.now());
-      const batch = lagEvents.slice(from, Math.min(due, from + 1_000)).map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
-      const send = producer.send({ topic: 'bench-lag', acks: 1, messages: batch });
-      send.catch(() => {});
-      sends.push(send);
-    }
-    sent = Math.max(sent, due);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(sends);
-  const producedMs = Date.now() - lagStart;
+  const expected = RATE * LAG_SECONDS;
+  const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./steady-producer.ts', import.meta.url)), brokers.join(','), 'bench-lag', String(RATE), String(LAG_SECONDS)], (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout) as { events: number; ms: number }),
+    );
+  });
+  const producedMs = produced.ms;
   const deadline = Date.now() + 60_000;
-  while (lags.length < lagEvents.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await producer.disconnect();
+  while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await lagPipeline.stop();
   const sorted = [...lags].sort((a, b) => a - b);
 
-  const lagLine = sorted.length === lagEvents.length
+  const lagLine = sorted.length >= expected
     ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
-    : `only ${sorted.length} of ${lagEvents.length} events arrived within 60 s`;
+    : `only ${sorted.length} of ${expected} events arrived within 60 s`;
   console.log(`
 consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${config.batchSize}, ${config.kafka.partitionsConcurrently} concurrent writes)
   raw InfluxDB writes       ${rawRate} points/s   (mean of ${rate(EVENTS, rawBefore.ms)}/s before and ${rate(EVENTS, rawAfter.ms)}/s after the consumer run; ${rawPoints} points stored)

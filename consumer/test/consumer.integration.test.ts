@@ -5,7 +5,7 @@ import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { normalizeText } from '../src/to-point.ts';
-import { asMessages, enrichedEvents, eventually, fieldsAt, pointIds, pointRows, produce, testConfig, testKafka, testLogger } from './support/fixtures.ts';
+import { asMessages, enrichedEvents, eventually, fieldsAt, pointIds, pointRows, produce, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ async function startConsumer(env: Record<string, string>): Promise<FastifyInstan
     logger: testLogger(),
   });
   apps.push(app);
-  await app.ready();
+  await readyApp(app);
   return app;
 }
 

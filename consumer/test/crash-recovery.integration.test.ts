@@ -54,10 +54,14 @@ it('stores exactly N points with no duplicates when the consumer process is SIGK
   const atKill = (await pointIds(influxUrl, bucket)).length;
   expect(atKill).toBeLessThan(events.length);
 
-  await startConsumerProcess('consumer-2', env);
+  const second = await startConsumerProcess('consumer-2', env);
   await producing;
   await eventually('all points after the restart', async () => (await pointIds(influxUrl, bucket)).length >= events.length, 90_000);
   // Give a redelivery that would duplicate a point time to show up.
   await new Promise((r) => setTimeout(r, 1_000));
   expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+
+  // A graceful stop leaves the group and exits 0.
+  await second.stop();
+  expect(await second.exited).toBe(0);
 });

@@ -5,7 +5,7 @@ import { createBucket, freePort, startInflux, type InfluxServer } from '@eventli
 import { createTestTopic, testInfra } from '@eventline/infra/testing';
 import { afterAll, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { asMessages, enrichedEvents, eventually, pointIds, produceStream, storedSummary, testConfig, testKafka, testLogger } from './support/fixtures.ts';
+import { asMessages, enrichedEvents, eventually, pointIds, produceStream, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -40,7 +40,7 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
     onFatal: (error) => (fatal = error),
   });
   cleanups.push(() => app.close());
-  await app.ready();
+  await readyApp(app);
 
   const events = enrichedEvents(8_000);
   // 8 000 events over about 16 s: the outage starts early and events keep arriving during it.

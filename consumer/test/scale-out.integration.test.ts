@@ -2,7 +2,7 @@ import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/t
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { asMessages, enrichedEvents, eventually, pointIds, produce, produceStream, storedSummary, testConfig, testKafka, testLogger } from './support/fixtures.ts';
+import { asMessages, enrichedEvents, eventually, pointIds, produce, produceStream, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
 
 const apps = new Set<FastifyInstance>();
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function setup(prefix: string) {
   const start = async (overrides: Record<string, string> = {}) => {
     const app = await buildApp({ config: testConfig({ ...env, ...overrides }), logger: testLogger(), defaultMetrics: false });
     apps.add(app);
-    await app.ready();
+    await readyApp(app);
     return app;
   };
   return { brokers, influxUrl, topic, bucket, start };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { FIELD, MEASUREMENT, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
+import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
@@ -130,4 +131,11 @@ export async function storedSummary(influxUrl: string, bucket: string, expectedI
     missing: [...expected].filter((id) => !distinct.has(id)).length,
     unexpected: [...distinct].filter((id) => !expected.has(id)).length,
   };
+}
+
+/** Readies the app and waits until its consumer has joined the group. */
+export async function readyApp(app: FastifyInstance): Promise<FastifyInstance> {
+  await app.ready();
+  await eventually('the consumer to join its group', async () => app.pipeline.consumer.status().joined, 60_000, 100);
+  return app;
 }
