@@ -51,7 +51,8 @@ export function EventsChart(props: { data: TimeSeries }) {
         })),
       ],
       axes: [{}, { label: 'events', size: 50 }],
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      // Each bar starts at its bucket's time, so the axis runs one interval past the last bucket or its bar is cut off.
+      scales: { x: { time: true, range: (_u, min, max) => [min, max + props.data.intervalMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       cursor: { drag: { x: false, y: false } },
     };
     const data: uPlot.AlignedData = [props.data.buckets.map((ms) => ms / 1000), ...order.map((i) => stacked[i]!)];
