@@ -7,7 +7,7 @@ import { Compile } from 'typebox/compile';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import type { EventSink } from './kafka/event-sink.ts';
-import { createKafkaSink } from './kafka/kafka-sink.ts';
+import { createWorkerSink } from './kafka/worker-sink.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
@@ -76,12 +76,15 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
 
   const sink =
     deps.sink ??
-    createKafkaSink({
-      brokers: config.kafkaBrokers,
-      topic: config.kafkaTopic,
-      clientId: config.kafkaClientId,
-      requestTimeoutMs: config.kafkaRequestTimeoutMs,
-      retries: config.kafkaRetries,
+    createWorkerSink({
+      settings: {
+        brokers: [...config.kafkaBrokers],
+        topic: config.kafkaTopic,
+        clientId: config.kafkaClientId,
+        requestTimeoutMs: config.kafkaRequestTimeoutMs,
+        retries: config.kafkaRetries,
+        logLevel: config.logLevel,
+      },
       logger: app.log,
     });
 

@@ -39,6 +39,8 @@ export interface KafkaSinkOptions {
   logger: FastifyBaseLogger;
   /** Default: RECONNECT_DEFAULTS */
   reconnect?: RetryPolicy;
+  /** Called whenever readiness changes. */
+  onReadyChange?: (ready: boolean) => void;
 }
 
 export function createKafkaSink(options: KafkaSinkOptions): EventSink {
@@ -78,6 +80,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
           return;
         }
         producer = candidate;
+        options.onReadyChange?.(true);
         logger.info({ brokers: options.brokers, topic: options.topic }, 'connected to Kafka');
         return;
       } catch (error) {
@@ -126,6 +129,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       } catch (error) {
         if (producer === current) {
           producer = undefined;
+          options.onReadyChange?.(false);
           logger.warn({ err: error }, 'Kafka send failed; replacing the producer');
           void current.disconnect().catch(() => {});
           startConnecting();
@@ -139,6 +143,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       await connecting;
       const current = producer;
       producer = undefined;
+      options.onReadyChange?.(false);
       await current?.disconnect();
     },
   };
