@@ -41,6 +41,8 @@ const brokers = infra.kafka.brokers;
 const kafka = testKafka(brokers);
 const configFor = (topic: string, bucket: string) =>
   loadConfig({
+    // Tuning variables (EVENTLINE_CONSUMER_BATCH_SIZE, EVENTLINE_CONSUMER_CONCURRENCY, ...) apply to both sides.
+    ...process.env,
     EVENTLINE_KAFKA_BROKERS: brokers.join(','),
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: 'bench-dlq',

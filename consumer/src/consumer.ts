@@ -183,6 +183,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       const chunk: DecodedChunk = next;
       if (!isRunning() || isStale()) return;
       const storing = store(partition, chunk, heartbeat);
+      // Handled below; this only keeps a failure during the next decode from counting as unhandled.
+      storing.catch(() => {});
       // Decode the following chunk while this one is being written (after letting the request go out);
       // it is only used if this one commits.
       await new Promise((resolve) => setImmediate(resolve));
