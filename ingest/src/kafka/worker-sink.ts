@@ -8,8 +8,12 @@ import { SinkUnavailableError, type EventSink } from './event-sink.ts';
 import type { FromWorker, ToWorker, WorkerSinkSettings } from './worker-protocol.ts';
 
 const WORKER_URL = new URL('./kafka-worker.ts', import.meta.url).href;
-/** The worker registers tsx itself: worker threads do not inherit the main thread's loader hooks. */
-const BOOTSTRAP = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+/**
+ * The worker registers tsx itself: worker threads do not inherit the main
+ * thread's loader hooks. Both are absolute URLs, so the process's working
+ * directory does not matter.
+ */
+const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
 /** Wait before replacing a worker that died, ms. */
 const RESPAWN_DELAY_MS = 1_000;
 
