@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsSpanQuery, positionsQuery, timeseriesQuery, topQuery } from '../src/server/queries.ts';
+import { eventsSpanQuery, positionsQuery, sequencedRowsQuery, timeseriesQuery, topQuery } from '../src/server/queries.ts';
 
 const filter = { range: { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2) }, types: ['click'], site: 'demo' };
 const HOSTILE = '") |> drop(columns: ["_value"])\n${x} \\';
@@ -35,5 +35,13 @@ describe('Flux queries', () => {
     expect(timeseriesQuery('db/rp', filter, 300_000).toString()).toContain('aggregateWindow(every: duration(v: "300s")');
     expect(topQuery('db/rp', filter, 'path', 7).toString()).toContain('r._field == "path"');
     expect(topQuery('db/rp', { ...filter, types: [] }, 'path', 7).toString()).not.toContain('contains(value: r["type"]');
+  });
+
+  it('reads only id, seq and session for completeness, grouped by site and session, with the site escaped', () => {
+    const query = sequencedRowsQuery('db/rp', filter.range, 'x" or true or "').toString();
+    expect(query).toContain('r._field == "id" or r._field == "seq" or r._field == "session_id"');
+    expect(query).toContain('r["site"] == "x\\" or true or \\""');
+    expect(query).toContain('group(columns: ["site", "session_id"])');
+    expect(sequencedRowsQuery('db/rp', filter.range).toString()).not.toContain('r["site"]');
   });
 });

@@ -5,8 +5,10 @@ import type { QueryApi, ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
+import { createCompletenessTally, type CompletenessReport } from './completeness.ts';
 import { DashboardError } from './errors.ts';
-import { eventsSpanQuery, fieldValuesQuery, positionsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import { eventsSpanQuery, fieldValuesQuery, positionsQuery, sequencedRowsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import type { TimeRange } from './time-range.ts';
 import { toApiEvent, type ApiEvent } from './to-api-event.ts';
 
 export interface EventPage {
@@ -41,6 +43,8 @@ export interface EventReader {
   events(filter: EventFilter, limit: number, cursor?: string): Promise<EventPage>;
   timeseries(filter: EventFilter, intervalMs: number): Promise<TimeSeries>;
   top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<TopList>;
+  /** Received vs expected events from the sequence numbers, with up to `maxExamples` sessions that have gaps. */
+  completeness(range: TimeRange, site: string | undefined, maxExamples: number): Promise<CompletenessReport>;
 }
 
 /** Most InfluxDB queries one page of events is fetched with. */
@@ -78,12 +82,16 @@ function newestFirst(a: ApiEvent, b: ApiEvent): number {
 export function createEventReader(deps: { queryApi: QueryApi; bucket: string; logger: Logger | FastifyBaseLogger }): EventReader {
   const logger = deps.logger.child({ module: 'event-reader' });
 
+  function storageError(error: unknown): DashboardError {
+    logger.error({ err: error }, 'InfluxDB query failed');
+    return new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+  }
+
   async function rows(query: ParameterizedQuery): Promise<Record<string, unknown>[]> {
     try {
       return await deps.queryApi.collectRows<Record<string, unknown>>(query);
     } catch (error) {
-      logger.error({ err: error }, 'InfluxDB query failed');
-      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      throw storageError(error);
     }
   }
 
@@ -141,6 +149,25 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
       }
       const top = [...counts].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? 1 : -1)).slice(0, limit);
       return { top, truncated: matches.length > SEARCH_TOP_MAX_MATCHES };
+    },
+
+    async completeness(range, site, maxExamples) {
+      // Rows are streamed, not collected: the query returns every event in the
+      // range, and the tally keeps only the session being read.
+      const tally = createCompletenessTally({ maxExamples });
+      try {
+        for await (const { values, tableMeta } of deps.queryApi.iterateRows(sequencedRowsQuery(deps.bucket, range, site))) {
+          tally.add({
+            site: String(tableMeta.get(values, TAG.site)),
+            sessionId: String(tableMeta.get(values, FIELD.sessionId)),
+            seq: Number(tableMeta.get(values, FIELD.seq)),
+            id: String(tableMeta.get(values, FIELD.id)),
+          });
+        }
+      } catch (error) {
+        throw storageError(error);
+      }
+      return tally.finish();
     },
   };
 }

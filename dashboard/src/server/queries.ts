@@ -129,3 +129,15 @@ export function fieldValuesQuery(bucket: string, filter: EventFilter, field: str
   |> filter(fn: (r) => r._field == ${fluxString(field)})${tagFilters(filter)}
   |> keep(columns: ["_time", "_value"])`;
 }
+
+/**
+ * What completeness needs of every event in the range (site, session, seq, id),
+ * one table per (site, session), so the server can tally one session at a time.
+ */
+export function sequencedRowsQuery(bucket: string, range: TimeRange, site?: string): ParameterizedQuery {
+  return flux`${source(bucket, range)}
+  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)} or r._field == ${fluxString(FIELD.seq)} or r._field == ${fluxString(FIELD.sessionId)})${tagFilters({ range, types: [], site })}
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> group(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}])
+  |> keep(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.seq)}, ${fluxString(FIELD.id)}])`;
+}

@@ -13,6 +13,9 @@ export const API_LIMITS = Object.freeze({
   /** Entries of a top-N list when `limit` is omitted. */
   defaultTop: 10,
   maxTop: 100,
+  /** Sessions with gaps listed by /api/completeness when `examples` is omitted. */
+  defaultGapExamples: 10,
+  maxGapExamples: 100,
 });
 
 const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
@@ -61,7 +64,14 @@ export const TopQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
 });
 
+export const CompletenessQuerySchema = Type.Object({
+  ...RangeParams,
+  site: FilterParams.site,
+  examples: Type.Integer({ minimum: 0, maximum: API_LIMITS.maxGapExamples, default: API_LIMITS.defaultGapExamples, description: 'Sessions with gaps to list, most missing first' }),
+});
+
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 export type ExportQuery = Static<typeof ExportQuerySchema>;
 export type TimeseriesQuery = Static<typeof TimeseriesQuerySchema>;
 export type TopQuery = Static<typeof TopQuerySchema>;
+export type CompletenessQuery = Static<typeof CompletenessQuerySchema>;

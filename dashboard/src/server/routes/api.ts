@@ -1,9 +1,10 @@
 // The read API: events (cursor-paginated, newest first), their CSV export,
-// counts per type over time, and top elements and pages. Read-only.
+// counts per type over time, top elements and pages, and data completeness
+// from the sequence numbers. Read-only.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { csvHeader, csvRow } from '../csv.ts';
 import type { EventFilter } from '../queries.ts';
-import { API_LIMITS, EventsQuerySchema, ExportQuerySchema, TimeseriesQuerySchema, TopQuerySchema } from '../schemas.ts';
+import { API_LIMITS, CompletenessQuerySchema, EventsQuerySchema, ExportQuerySchema, TimeseriesQuerySchema, TopQuerySchema } from '../schemas.ts';
 import { chooseInterval, resolveRange } from '../time-range.ts';
 
 function toFilter(query: { from?: string; to?: string; type?: string; site?: string; q?: string }, now = Date.now()): EventFilter {
@@ -52,6 +53,11 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
     const filter = toFilter(request.query);
     const { top, truncated } = await app.reader.top(filter, request.query.dimension, request.query.limit);
     return { dimension: request.query.dimension, top, truncated, range: rangeJson(filter) };
+  });
+
+  app.get('/completeness', { schema: { querystring: CompletenessQuerySchema } }, async (request) => {
+    const filter = toFilter(request.query);
+    return { ...(await app.reader.completeness(filter.range, filter.site, request.query.examples)), range: rangeJson(filter) };
   });
 };
 
