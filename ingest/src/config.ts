@@ -134,7 +134,7 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     const message = error.keyword === 'boolean' ? 'unknown field' : error.message;
     problems.push(`${name}${where}: ${message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`);
   }
-  if (problems.length === 0) problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
+  if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys))) problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return deepFreeze(raw as IngestConfig);
 }

@@ -49,6 +49,8 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/EVENTLINE_INGEST_PORT: .*"eighty"/);
     expect(problems.join('\n')).toMatch(/EVENTLINE_KAFKA_BROKERS .*"nohost"/);
     expect(problems.join('\n')).toMatch(/EVENTLINE_INGEST_PATH_PREFIX: .*"x\/"/);
+    const withBadOrigin = JSON.stringify([{ key: 'k', site: 's', origins: ['https://a.example/'] }]);
+    expect(problemsOf({ EVENTLINE_WRITE_KEYS: withBadOrigin, EVENTLINE_INGEST_PORT: 'x' })).toHaveLength(2);
   });
 
   it('refuses a start without write keys, or with both sources', () => {

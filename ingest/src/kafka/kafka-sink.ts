@@ -151,7 +151,8 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
 
 function forward(logger: FastifyBaseLogger, { level, log }: LogEntry): void {
   const { message, ...details } = log;
-  // kafkajs reports every failed request as an error; the sink decides what is one.
-  if (level <= logLevel.WARN) logger.warn({ kafkajs: details }, message);
+  // kafkajs logs every failed request and connection attempt as an error; the
+  // sink logs what they amount to (a failed send, a failed connect) itself.
+  if (level === logLevel.WARN) logger.warn({ kafkajs: details }, message);
   else logger.debug({ kafkajs: details }, message);
 }
