@@ -46,6 +46,7 @@ export function createWorkerSink(options: { settings: WorkerSinkSettings; logger
     });
     current.on('error', (error) => logger.error({ err: error }, 'Kafka worker failed'));
     current.on('exit', (code) => {
+      if (worker === current) worker = undefined;
       ready = false;
       failPending('the Kafka worker exited');
       if (closed) return;

@@ -1,0 +1,21 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '@eventline/infra';
+import { SinkUnavailableError } from '../src/kafka/event-sink.ts';
+import { createWorkerSink } from '../src/kafka/worker-sink.ts';
+
+describe('worker sink', () => {
+  it('starts its worker, refuses sends at once while no broker answers, and closes cleanly', async () => {
+    const nobody = await freePort();
+    const sink = createWorkerSink({
+      settings: { brokers: [`127.0.0.1:${nobody}`], topic: 't', clientId: 'test', requestTimeoutMs: 500, retries: 0, logLevel: 'silent' },
+      logger: pino({ level: 'silent' }),
+    });
+    sink.start();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sink.isReady()).toBe(false);
+    await expect(sink.send([{ key: 'k', value: 'v', headers: {} }])).rejects.toBeInstanceOf(SinkUnavailableError);
+    await sink.close();
+    await expect(sink.send([{ key: 'k', value: 'v', headers: {} }])).rejects.toThrow(/closed/);
+  });
+});
