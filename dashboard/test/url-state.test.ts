@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { apiParams, DEFAULT_FILTERS, localInputToIso, parseFilters, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
+import { apiParams, completenessParams, DEFAULT_FILTERS, localInputToIso, parseFilters, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
 
 describe('URL state of the Analyze page', () => {
   it('round-trips every filter through the query string', () => {
-    const filters = { from: '2026-11-25T07:00:00.000Z', to: '2026-11-25T08:00:00.000Z', type: 'click', q: 'buy now', live: true };
+    const filters = { from: '2026-11-25T07:00:00.000Z', to: '2026-11-25T08:00:00.000Z', type: 'click', q: 'buy now', site: 'shop', live: true };
     expect(parseFilters(serializeFilters(filters))).toEqual(filters);
     expect(serializeFilters(DEFAULT_FILTERS)).toBe('');
     expect(serializeFilters({ ...DEFAULT_FILTERS, from: '-24h' })).toBe('?from=-24h');
@@ -16,6 +16,13 @@ describe('URL state of the Analyze page', () => {
   it('passes presets to the API unresolved and trims the search', () => {
     const params = apiParams({ ...DEFAULT_FILTERS, q: '  x ' }, { limit: '50', cursor: undefined });
     expect(Object.fromEntries(params)).toEqual({ from: '-1h', to: 'now', q: 'x', limit: '50' });
+  });
+
+  it('passes the site to every query, but only range and site to completeness', () => {
+    const filters = { ...DEFAULT_FILTERS, type: 'click', q: 'buy', site: 'shop' };
+    expect(apiParams(filters).get('site')).toBe('shop');
+    expect(Object.fromEntries(completenessParams(filters))).toEqual({ from: '-1h', to: 'now', site: 'shop' });
+    expect(Object.fromEntries(completenessParams(DEFAULT_FILTERS))).toEqual({ from: '-1h', to: 'now' });
   });
 
   it('resolves presets and converts datetime-local input in the viewer zone', () => {

@@ -38,6 +38,23 @@ export interface TopList {
   truncated: boolean;
 }
 
+export interface CompletenessFigures {
+  sessions: number;
+  received: number;
+  expected: number;
+  missing: number;
+  duplicates: number;
+  sessionsWithGaps: number;
+  /** (expected − missing) / expected; null when nothing is expected. */
+  completeness: number | null;
+}
+
+export interface Completeness {
+  total: CompletenessFigures;
+  sites: (CompletenessFigures & { site: string })[];
+  gapExamples: { site: string; sessionId: string; firstSeq: number; lastSeq: number; missing: number; ranges: [number, number][] }[];
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -81,6 +98,7 @@ export const api = {
   events: (params: URLSearchParams, signal?: AbortSignal) => json<EventPage>('/api/events', params, signal),
   timeseries: (params: URLSearchParams, signal?: AbortSignal) => json<TimeSeries>('/api/stats/timeseries', params, signal),
   top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
+  completeness: (params: URLSearchParams, signal?: AbortSignal) => json<Completeness>('/api/completeness', params, signal),
   /** Downloads the CSV through a Blob, because a plain link cannot carry the Authorization header. */
   async exportCsv(params: URLSearchParams): Promise<void> {
     const response = await request('/api/events.csv', params);

@@ -1,7 +1,8 @@
-// The Analyze page: filters in the URL, chart, top lists and the events table,
+// The Analyze page: filters in the URL, chart, top lists, data completeness and the events table,
 // all reloaded together on every change and every few seconds in live mode.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api.ts';
+import { CompletenessPanel } from './components/completeness-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';
 import { EventsTable } from './components/events-table.tsx';
 import { FiltersBar } from './components/filters-bar.tsx';
@@ -9,7 +10,7 @@ import { Status } from './components/status.tsx';
 import { TokenForm } from './components/token-form.tsx';
 import { TopList } from './components/top-list.tsx';
 import { useQuery } from './use-query.ts';
-import { apiParams, parseFilters, serializeFilters, type Filters } from './url-state.ts';
+import { apiParams, completenessParams, parseFilters, serializeFilters, type Filters } from './url-state.ts';
 
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
@@ -52,12 +53,13 @@ export function App() {
   const series = useQuery((signal) => api.timeseries(apiParams(filters), signal), inputs);
   const topElements = useQuery((signal) => api.top(apiParams(filters, { dimension: 'element' }), signal), inputs);
   const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
+  const completeness = useQuery((signal) => api.completeness(completenessParams(filters), signal), inputs);
 
   const change = (next: Partial<Filters>) => {
     setFilters((previous) => ({ ...previous, ...next }));
     setCursors([]);
   };
-  const unauthorized = [events, series, topElements, topPages].some((state) => state.error instanceof ApiError && state.error.status === 401);
+  const unauthorized = [events, series, topElements, topPages, completeness].some((state) => state.error instanceof ApiError && state.error.status === 401);
 
   const exportCsv = async () => {
     setExporting(true);
@@ -82,7 +84,7 @@ export function App() {
         {filters.live && <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>Live</span>}
       </header>
       <main>
-        <FiltersBar filters={filters} onChange={change} onExport={() => void exportCsv()} exporting={exporting} />
+        <FiltersBar filters={filters} sites={completeness.data?.sites.map((s) => s.site) ?? []} onChange={change} onExport={() => void exportCsv()} exporting={exporting} />
         {exportError && (
           <p class="state error" role="alert">
             Export failed: {exportError}
@@ -104,6 +106,7 @@ export function App() {
               <TopList title="Top elements" state={topElements} testId="top-elements" />
               <TopList title="Top pages" state={topPages} testId="top-pages" />
             </div>
+            <CompletenessPanel state={completeness} onRetry={() => setTick((n) => n + 1)} />
             <EventsTable
               state={events}
               page={cursors.length}

@@ -15,6 +15,21 @@ export function timeZoneName(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/**
+ * A completeness ratio as a percentage, rounded down so that anything short of
+ * complete never reads as 100 %; '—' when there is nothing to expect.
+ */
+export function percentComplete(ratio: number | null): string {
+  if (ratio === null) return '—';
+  if (ratio >= 1) return '100 %';
+  return `${(Math.floor(ratio * 1000) / 10).toFixed(1)} %`;
+}
+
+/** A count with the viewer's digit grouping. */
+export function formatCount(n: number): string {
+  return n.toLocaleString();
+}
+
 export function shortId(id: string | undefined): string {
   return id ? (id.length > 10 ? `${id.slice(0, 8)}…` : id) : '—';
 }

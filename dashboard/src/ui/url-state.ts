@@ -10,6 +10,8 @@ export interface Filters {
   type: string;
   /** Search text, '' for none. */
   q: string;
+  /** One site, or '' for all. */
+  site: string;
   /** Refresh periodically while on. */
   live: boolean;
 }
@@ -21,7 +23,10 @@ export const PRESETS = [
   { label: '7 days', from: '-7d' },
 ] as const;
 
-export const DEFAULT_FILTERS: Readonly<Filters> = Object.freeze({ from: '-1h', to: 'now', type: '', q: '', live: false });
+export const DEFAULT_FILTERS: Readonly<Filters> = Object.freeze({ from: '-1h', to: 'now', type: '', q: '', site: '', live: false });
+
+/** The read API's longest site name. */
+export const SITE_MAX_LENGTH = 64;
 
 const RELATIVE = /^-\d{1,6}[smhdw]$/;
 const isInstant = (value: string) => /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value));
@@ -35,6 +40,7 @@ export function parseFilters(search: string): Filters {
     to: to === 'now' || isInstant(to) ? to : DEFAULT_FILTERS.to,
     type: /^[a-z]{1,20}$/.test(params.get('type') ?? '') ? params.get('type')! : '',
     q: (params.get('q') ?? '').slice(0, 200),
+    site: (params.get('site') ?? '').trim().slice(0, SITE_MAX_LENGTH),
     live: params.get('live') === '1',
   };
 }
@@ -46,6 +52,7 @@ export function serializeFilters(filters: Filters): string {
   if (filters.to !== DEFAULT_FILTERS.to) params.set('to', filters.to);
   if (filters.type) params.set('type', filters.type);
   if (filters.q) params.set('q', filters.q);
+  if (filters.site) params.set('site', filters.site);
   if (filters.live) params.set('live', '1');
   const text = params.toString();
   return text ? `?${text}` : '';
@@ -56,7 +63,15 @@ export function apiParams(filters: Filters, extra: Record<string, string | undef
   const params = new URLSearchParams({ from: filters.from, to: filters.to });
   if (filters.type) params.set('type', filters.type);
   if (filters.q.trim()) params.set('q', filters.q.trim());
+  if (filters.site) params.set('site', filters.site);
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, value);
+  return params;
+}
+
+/** The completeness query: range and site only, because sequence numbers span every type and no search applies to them. */
+export function completenessParams(filters: Filters): URLSearchParams {
+  const params = new URLSearchParams({ from: filters.from, to: filters.to });
+  if (filters.site) params.set('site', filters.site);
   return params;
 }
 

@@ -1,11 +1,18 @@
-// From/To pickers with presets, the type filter, the search box, live mode and CSV export.
+// From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
 import { useEffect, useState } from 'preact/hooks';
-import { localInputToIso, msToLocalInput, PRESETS, resolveTime, type Filters } from '../url-state.ts';
+import { localInputToIso, msToLocalInput, PRESETS, resolveTime, SITE_MAX_LENGTH, type Filters } from '../url-state.ts';
 import { timeZoneName } from '../format.ts';
 
 const TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'];
 
-export function FiltersBar(props: { filters: Filters; onChange: (next: Partial<Filters>) => void; onExport: () => void; exporting: boolean }) {
+export function FiltersBar(props: {
+  filters: Filters;
+  /** Sites to suggest in the site box. */
+  sites: readonly string[];
+  onChange: (next: Partial<Filters>) => void;
+  onExport: () => void;
+  exporting: boolean;
+}) {
   const { filters, onChange } = props;
   const [search, setSearch] = useState(filters.q);
   useEffect(() => setSearch(filters.q), [filters.q]);
@@ -55,6 +62,23 @@ export function FiltersBar(props: { filters: Filters; onChange: (next: Partial<F
             </option>
           ))}
         </select>
+      </label>
+      <label class="site">
+        Site
+        <input
+          type="text"
+          name="site"
+          placeholder="All sites"
+          list="known-sites"
+          value={filters.site}
+          maxLength={SITE_MAX_LENGTH}
+          onChange={(e) => onChange({ site: e.currentTarget.value.trim() })}
+        />
+        <datalist id="known-sites">
+          {props.sites.map((site) => (
+            <option key={site} value={site} />
+          ))}
+        </datalist>
       </label>
       <label class="search">
         Search

@@ -1,0 +1,122 @@
+// Data completeness: events received against those the sessions' sequence
+// numbers call for, missing events, duplicates, and the sessions with gaps.
+import type { Completeness, CompletenessFigures } from '../api.ts';
+import { formatCount, percentComplete, shortId } from '../format.ts';
+import type { QueryState } from '../use-query.ts';
+import { Status } from './status.tsx';
+
+function Figures(props: { figures: CompletenessFigures }) {
+  const f = props.figures;
+  return (
+    <dl class="figures">
+      <div>
+        <dt>Received / expected</dt>
+        <dd data-testid="completeness-received">
+          {formatCount(f.received)} / {formatCount(f.expected)}
+        </dd>
+      </div>
+      <div>
+        <dt>Missing</dt>
+        <dd class={f.missing > 0 ? 'bad' : 'good'} data-testid="completeness-missing">
+          {formatCount(f.missing)}
+        </dd>
+      </div>
+      <div>
+        <dt>Sessions with gaps</dt>
+        <dd class={f.sessionsWithGaps > 0 ? 'bad' : 'good'} data-testid="completeness-sessions">
+          {formatCount(f.sessionsWithGaps)} <span class="of">of {formatCount(f.sessions)}</span>
+        </dd>
+      </div>
+      <div>
+        <dt title="Events stored more than once (same id at different times); must be 0">Duplicates</dt>
+        <dd class={f.duplicates > 0 ? 'bad' : 'good'} data-testid="completeness-duplicates">
+          {formatCount(f.duplicates)}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+export function CompletenessPanel(props: { state: QueryState<Completeness>; onRetry: () => void }) {
+  const data = props.state.data;
+  const complete = data && data.total.missing === 0 && data.total.duplicates === 0;
+  return (
+    <section class="panel completeness" data-testid="completeness" aria-busy={props.state.loading}>
+      <h2>
+        Data completeness
+        <span class={`total ${data && !complete ? 'warn' : ''}`} data-testid="completeness-ratio">
+          {data ? percentComplete(data.total.completeness) : '…'}
+        </span>
+        <span class="hint" title="Expected = per session, highest − lowest sequence number seen in the range + 1. Type and search filters do not apply.">
+          from per-session sequence numbers, all types
+        </span>
+      </h2>
+      <Status state={props.state} empty={data?.total.sessions === 0} emptyText="No events in this range" onRetry={props.onRetry} />
+      {data && data.total.sessions > 0 && (
+        <>
+          <Figures figures={data.total} />
+          {data.sites.length > 1 && (
+            <table class="sites">
+              <thead>
+                <tr>
+                  <th>Site</th>
+                  <th>Complete</th>
+                  <th>Received / expected</th>
+                  <th>Missing</th>
+                  <th>Duplicates</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.sites.map((site) => (
+                  <tr key={site.site}>
+                    <td>{site.site}</td>
+                    <td>{percentComplete(site.completeness)}</td>
+                    <td>
+                      {formatCount(site.received)} / {formatCount(site.expected)}
+                    </td>
+                    <td>{formatCount(site.missing)}</td>
+                    <td>{formatCount(site.duplicates)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {data.gapExamples.length > 0 && (
+            <details class="gaps">
+              <summary>Sessions with gaps ({data.gapExamples.length === data.total.sessionsWithGaps ? 'all' : `${data.gapExamples.length} with the most missing`})</summary>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Site</th>
+                    <th>Session</th>
+                    <th>Sequence seen</th>
+                    <th>Missing</th>
+                    <th>Missing numbers</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.gapExamples.map((gap) => (
+                    <tr key={`${gap.site}\u0000${gap.sessionId}`} data-session-id={gap.sessionId}>
+                      <td>{gap.site}</td>
+                      <td class="session" title={gap.sessionId}>
+                        {shortId(gap.sessionId)}
+                      </td>
+                      <td>
+                        {gap.firstSeq}–{gap.lastSeq}
+                      </td>
+                      <td>{formatCount(gap.missing)}</td>
+                      <td>
+                        {gap.ranges.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(', ')}
+                        {gap.ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0) < gap.missing && ', …'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
