@@ -2,6 +2,8 @@
 // captured event is held here until the worker reports it is on the network;
 // when the page is hidden or unloads, whatever is still held goes out by
 // sendBeacon (the worker's timers die with the page; the beacon does not).
+// Every step is also reported to the page (report.ts): captured, queued and
+// beaconed here, the rest as the worker reports it.
 import type { Event } from '@eventline/contract';
 import type { EventType } from '@eventline/contract/limits';
 import { BATCH_EVENTS, NAME_MAX, URL_MAX } from './limits.ts';
@@ -13,6 +15,7 @@ import { watchNavigation } from './capture/pageviews.ts';
 import { clip, cleanProperties } from './capture/properties.ts';
 import { anonymousId, dropCache, nextInSession, read, resetIdentity, saveSession, write } from './identity.ts';
 import { newId } from './ids.ts';
+import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
 import { connect, type Connection } from './transport/connect.ts';
 import { resolveOptions, type Resolved } from './options.ts';
@@ -51,9 +54,14 @@ function emit(type: EventType, name: string, extra: { element?: ElementDescripto
   if (properties) event.properties = properties;
   const json = JSON.stringify(event);
   held.set(event.id, json);
+  report({ kind: 'captured', count: 1, ids: [event.id], event });
   // The worker has them too; this copy only serves the unload path. It stays
   // bounded: the worker reports every event it sends or drops (maxQueue).
-  void connection.then((c) => (c ? c.api.enqueue([json]) : void setTimeout(beacon, o?.flushInterval)));
+  void connection.then((c) => {
+    if (!c) return void setTimeout(beacon, o?.flushInterval);
+    report({ kind: 'queued', count: 1, ids: [event.id] });
+    void c.api.enqueue([json]);
+  });
 }
 
 /** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each). */
@@ -70,14 +78,18 @@ function beacon(): void {
     const ok = transport ? (transport({ url, body, headers: { 'Content-Type': 'text/plain' }, keepalive: true }).catch(() => 0), true) : navigator.sendBeacon(url, body);
     log('beacon', batch.length, ok);
     if (!ok) break;
-    for (const { id } of batch) held.delete(sent[sent.push(id) - 1]!);
+    const ids = batch.map((i) => i.id);
+    for (const id of ids) held.delete(id);
+    sent.push(...ids);
+    report({ kind: 'beacon', count: ids.length, ids });
   }
   if (sent.length) void connection.then((c) => c?.api.forget(sent));
 }
 
-function onReport(report: DeliveryReport): void {
+function onDelivery(r: DeliveryReport): void {
   // The worker logs sends, retries and drops itself in debug mode.
-  if (report.type !== 'retry') for (const id of report.ids) held.delete(id);
+  if (r.kind !== 'retry') for (const id of r.ids) held.delete(id);
+  report(r);
 }
 
 export function init(options: Options, defaultWorkerUrl: () => string): void {
@@ -86,7 +98,7 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   const r = (o = resolveOptions(options));
   allowed = consent(r.respectDoNotTrack);
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
-  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onReport, r.transport, warn).catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
+  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
 
   const { signal } = (listeners = new AbortController());
   const onHide = (e: globalThis.Event): void => {
@@ -100,9 +112,8 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
   addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
 
-  const { kinds } = r;
-  startAutocapture(kinds, (type, name, element) => emit(type, name, { element }), signal);
-  if (kinds.pageviews) {
+  startAutocapture(r.captures, (type, name, element) => emit(type, name, { element }), signal);
+  if (r.captures('pageviews')) {
     emit('pageview', 'pageview', {}, document.referrer);
     watchNavigation((referrer) => emit('pageview', 'pageview', {}, referrer), signal);
   }
@@ -122,9 +133,7 @@ export function identify(userId: string, traits?: Properties): void {
   emit('identify', 'identify', { properties: traits });
 }
 
-export function reset(): void {
-  resetIdentity();
-}
+export const reset = resetIdentity;
 
 export function optOut(): void {
   write('consent', 'out');

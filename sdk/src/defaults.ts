@@ -5,14 +5,12 @@
 const flushInterval = 2_000;
 const maxQueue = 1_000;
 
-/** Options the main thread uses. */
+/** Options the main thread uses (`debug` is off when undefined). */
 export const CAPTURE_DEFAULTS = {
   flushInterval,
-  maxQueue,
   respectDoNotTrack: true,
   /** 30 min */
   sessionTimeout: 30 * 60_000,
-  debug: false,
 };
 
 /** Options the delivery engine uses. */

@@ -2,8 +2,10 @@
 // data-* attributes of its own <script> tag (data-write-key, data-endpoint,
 // data-worker-url, data-debug; other options go through `eventline.init({...})`),
 // replaces the snippet's stub `window.eventline` with the real API and replays
-// the calls queued before it loaded.
+// the calls queued before it loaded (the stub's `onReport` needs no replay: it
+// listens to the same window event as the real one).
 import * as client from './client.ts';
+import { onReport } from './report.ts';
 import type { Options } from './types.ts';
 
 type Call = [method: string, args: unknown[]];
@@ -29,6 +31,7 @@ const api: Record<string, (...args: never[]) => unknown> = {
   optIn: client.optIn,
   flush: client.flush,
   shutdown: client.shutdown,
+  onReport,
 };
 
 const queued = w.eventline?.q ?? [];

@@ -2,9 +2,23 @@
 // next to this module, so bundlers that understand `new URL(…, import.meta.url)`
 // copy it along; pass `workerUrl` to serve it from elsewhere (same origin).
 import * as client from './client.ts';
-import type { FlushResult, Options, Properties } from './types.ts';
+import * as reports from './report.ts';
+import type { FlushResult, Options, Properties, ReportListener } from './types.ts';
 
-export type { AutocaptureOptions, FlushResult, Options, Properties, PropertyValue, Transport, TransportRequest, TransportResponse } from './types.ts';
+export type {
+  AutocaptureOptions,
+  CapturedEvent,
+  FlushResult,
+  Options,
+  Properties,
+  PropertyValue,
+  Report,
+  ReportKind,
+  ReportListener,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './types.ts';
 
 const workerUrl = (): string => new URL('./eventline.worker.js', import.meta.url).href;
 
@@ -51,4 +65,14 @@ export function flush(): Promise<FlushResult> {
 /** Flushes, removes every listener and stops the worker. `init` may be called again afterwards. */
 export function shutdown(): Promise<void> {
   return client.shutdown();
+}
+
+/**
+ * Calls `listener` with every report of what the SDK is doing (`captured`,
+ * `queued`, `sent`, `delivered`, `retry`, `dropped`, `beacon`), until the
+ * returned function is called. Works before `init`. The same reports are
+ * dispatched on `window` as the `eventline:report` event (`event.detail`).
+ */
+export function onReport(listener: ReportListener): () => void {
+  return reports.onReport(listener);
 }

@@ -1,7 +1,8 @@
 // The inline loader. Put it inside a <script> tag carrying data-src (URL of
 // eventline.iife.js) and the SDK's data-* options: it defines a stub
 // `window.eventline` that queues calls, then loads the SDK asynchronously,
-// passing the data-* attributes on; the SDK replays the queue.
+// passing the data-* attributes on; the SDK replays the queue. `onReport` works
+// at once, as in the SDK: it listens to the `eventline:report` window event.
 (function (w, d) {
   var me = d.currentScript;
   if (w.eventline && w.eventline.init) return;
@@ -11,6 +12,16 @@
       stub.q.push([m, [].slice.call(arguments)]);
     };
   });
+  stub.onReport = function (listener) {
+    var e = 'eventline:report';
+    function handle(event) {
+      listener(event.detail);
+    }
+    w.addEventListener(e, handle);
+    return function () {
+      w.removeEventListener(e, handle);
+    };
+  };
   var s = d.createElement('script');
   s.async = true;
   for (var i = 0, a; (a = me.attributes[i]); i++) if (a.name.indexOf('data-') === 0 && a.name !== 'data-src') s.setAttribute(a.name, a.value);

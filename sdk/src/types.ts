@@ -75,3 +75,79 @@ export interface FlushResult {
   /** Events still queued afterwards (the network failed, or a retry is pending). */
   pending: number;
 }
+
+/** An event as the SDK sends it (the Eventline event contract), as reported when it is captured. */
+export interface CapturedEvent {
+  v: 1;
+  /** Unique id; storage deduplicates on it. Every report about this event lists it in `ids`. */
+  id: string;
+  type: 'click' | 'input' | 'change' | 'pageview' | 'identify' | 'custom';
+  name: string;
+  /** Client time of capture, epoch ms. */
+  timestamp: number;
+  /** Per-session sequence number, from 0. */
+  seq: number;
+  anonymousId: string;
+  sessionId: string;
+  userId?: string;
+  page: { url: string; path: string; title?: string; referrer?: string };
+  /** The element of a click, field or toggle: identity and label, never a typed value unless the field opts in. */
+  element?: {
+    tag: string;
+    id?: string;
+    name?: string;
+    selector: string;
+    text?: string;
+    attributes?: Record<string, string>;
+    inputType?: string;
+    checked?: boolean;
+    valueLength?: number;
+    changed?: boolean;
+    value?: string;
+  };
+  properties?: Record<string, PropertyValue>;
+}
+
+/** Fields every report has. */
+interface ReportOf<K extends string> {
+  kind: K;
+  /** How many events the report is about (`ids.length`). */
+  count: number;
+  /** Ids of those events ({@link CapturedEvent.id}). */
+  ids: string[];
+}
+
+/**
+ * What the SDK is doing, one step at a time: plain data, the same from the
+ * worker and from the main-thread fallback. For one event the order is
+ * `captured` → `queued` → `sent` → `delivered`, with `retry` (then `sent`
+ * again) on a failed attempt; `beacon` replaces `sent` + `delivered` when the
+ * page is hidden or left first; `dropped` ends it for good.
+ */
+export type Report =
+  /** Captured on the main thread (autocapture or an API call). */
+  | (ReportOf<'captured'> & { event: CapturedEvent })
+  /** Handed to the delivery queue (the worker's, persisted in IndexedDB). */
+  | ReportOf<'queued'>
+  /** A request carrying the events is on the network. */
+  | ReportOf<'sent'>
+  /** Ingest answered 2xx and accepted the events. */
+  | ReportOf<'delivered'>
+  /** The request failed (network, 408, 429, 5xx): the events are sent again in `delay` ms. */
+  | (ReportOf<'retry'> & { delay: number; reason: string })
+  /** Given up: refused by ingest (4xx, or rejected one by one), too large, or pushed out by `maxQueue` / `maxAge`. */
+  | (ReportOf<'dropped'> & { reason: string })
+  /** Handed to `navigator.sendBeacon` as the page was hidden or left (the browser does not tell whether it arrived). */
+  | ReportOf<'beacon'>;
+
+export type ReportKind = Report['kind'];
+
+/** Receives every {@link Report}; what it throws is reported to the page (window `error`) and never reaches the SDK. */
+export type ReportListener = (report: Report) => void;
+
+declare global {
+  interface WindowEventMap {
+    /** Every {@link Report} of the SDK, as `event.detail`. */
+    'eventline:report': CustomEvent<Report>;
+  }
+}

@@ -4,11 +4,8 @@
 import type { EventType } from '@eventline/contract/limits';
 import { describe, describeField, labelOf, type ElementDescriptor, type Field } from './element.ts';
 
-export interface Kinds {
-  clicks: boolean;
-  inputs: boolean;
-  toggles: boolean;
-}
+/** Whether a kind of interaction is recorded. */
+export type Captures = (kind: 'clicks' | 'inputs' | 'toggles') => boolean;
 
 export type Emit = (type: EventType, name: string, element: ElementDescriptor) => void;
 
@@ -22,14 +19,14 @@ const field = (target: EventTarget | null): Field | false =>
   target;
 
 /** Listens until `signal` aborts. */
-export function startAutocapture(kinds: Kinds, emit: Emit, signal: AbortSignal): void {
+export function startAutocapture(captures: Captures, emit: Emit, signal: AbortSignal): void {
   // Value at focus, to tell whether it changed; it never leaves this map.
   const onFocus = new WeakMap<Element, string>();
-  const on = (kind: boolean, type: string, listener: (e: Event) => void): void => {
-    if (kind) document.addEventListener(type, listener, { capture: true, signal });
+  const on = (kind: Parameters<Captures>[0], type: string, listener: (e: Event) => void): void => {
+    if (captures(kind)) document.addEventListener(type, listener, { capture: true, signal });
   };
 
-  on(kinds.clicks, 'click', (e) => {
+  on('clicks', 'click', (e) => {
     const el = e.target instanceof Element && e.target.closest(CLICKABLE);
     if (!el || el.closest('[data-track-ignore]')) return;
     const d = describe(el);
@@ -37,15 +34,15 @@ export function startAutocapture(kinds: Kinds, emit: Emit, signal: AbortSignal):
     if (text) d.text = text;
     emit('click', el.getAttribute('data-track') || 'click', d);
   });
-  on(kinds.inputs, 'focusin', (e) => {
+  on('inputs', 'focusin', (e) => {
     const el = field(e.target);
     if (el) onFocus.set(el, el.value);
   });
-  on(kinds.inputs, 'focusout', (e) => {
+  on('inputs', 'focusout', (e) => {
     const el = field(e.target);
     if (el) emit('input', 'input', describeField(el, onFocus.get(el) ?? ''));
   });
-  on(kinds.toggles, 'change', (e) => {
+  on('toggles', 'change', (e) => {
     const el = e.target;
     if (!(el instanceof HTMLInputElement) || !/^(checkbox|radio)$/.test(el.type) || el.closest('[data-track-ignore]')) return;
     const d = describe(el);

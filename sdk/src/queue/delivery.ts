@@ -46,8 +46,14 @@ export interface Delivery {
   queued(): string[];
 }
 
+/** A report before its `count` is filled in. */
+type Uncounted<R> = R extends unknown ? Omit<R, 'count'> : never;
+
 export function createDelivery(deps: DeliveryDeps): Delivery {
-  const { config, store, sender, owner, report } = deps;
+  const { config, store, sender, owner } = deps;
+  const report = (r: Uncounted<DeliveryReport>): void => {
+    if (r.ids.length) deps.report({ ...r, count: r.ids.length } as DeliveryReport);
+  };
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const log = deps.log ?? (() => {});
@@ -74,7 +80,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     const ids = new Set(records.map((r) => r.id));
     queue = queue.filter((r) => !ids.has(r.id));
     void persist(store.remove([...ids]));
-    report({ type: 'dropped', ids: [...ids], reason });
+    report({ kind: 'dropped', ids: [...ids], reason });
     log(`dropped ${ids.size} event(s): ${reason}`);
   }
 
@@ -113,7 +119,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     const run = async (): Promise<SendOutcome> => {
       let outcome: SendOutcome;
       try {
-        outcome = await sender.send(body, () => report({ type: 'sent', ids }));
+        outcome = await sender.send(body, () => report({ kind: 'sent', ids }));
       } catch (error) {
         outcome = { kind: 'retry', reason: String(error) };
       }
@@ -139,11 +145,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         const accepted = batch.filter((_, i) => !rejected.has(i));
         for (const [index, errors] of rejected) {
           const record = batch[index];
-          if (record) report({ type: 'dropped', ids: [record.id], reason: `rejected: ${JSON.stringify(errors)}` });
+          if (record) report({ kind: 'dropped', ids: [record.id], reason: `rejected: ${JSON.stringify(errors)}` });
         }
         delivered += accepted.length;
         void remove(ids);
-        report({ type: 'delivered', ids: accepted.map((r) => r.id) });
+        report({ kind: 'delivered', ids: accepted.map((r) => r.id) });
         if (now() - lastClaim > CLAIM_INTERVAL_MS) void adoptOrphans();
         break;
       }
@@ -158,7 +164,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         attempt += 1;
         const delay = outcome.after ?? retryDelay(attempt, random);
         retryAt = now() + delay;
-        report({ type: 'retry', ids, delay, reason: outcome.reason });
+        report({ kind: 'retry', ids, delay, reason: outcome.reason });
         break;
       }
     }
@@ -190,7 +196,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         if (known.has(id)) continue;
         const bytes = utf8Bytes(json);
         if (bytes > EVENT_BYTES) {
-          report({ type: 'dropped', ids: [id], reason: `event is ${bytes} bytes, over ${EVENT_BYTES}` });
+          report({ kind: 'dropped', ids: [id], reason: `event is ${bytes} bytes, over ${EVENT_BYTES}` });
           continue;
         }
         known.add(id);

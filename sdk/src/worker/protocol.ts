@@ -1,6 +1,6 @@
 // What crosses the worker boundary: plain data only. The main thread and the
 // main-thread fallback both speak this interface; Comlink carries it to the worker.
-import type { FlushResult, Transport } from '../types.ts';
+import type { FlushResult, Report, Transport } from '../types.ts';
 
 /** The user's options without functions (they cannot be cloned), plus the batch URL. */
 export interface DeliveryConfig {
@@ -18,12 +18,12 @@ export interface DeliveryConfig {
 /** DeliveryConfig with the worker's defaults applied. */
 export type DeliverySettings = Required<DeliveryConfig>;
 
-/** Worker → main thread. `sent`: the events are on the network (keepalive), the page no longer needs to beacon them. */
-export type DeliveryReport =
-  | { type: 'sent'; ids: string[] }
-  | { type: 'delivered'; ids: string[] }
-  | { type: 'dropped'; ids: string[]; reason: string }
-  | { type: 'retry'; ids: string[]; delay: number; reason: string };
+/**
+ * Worker → main thread, in the shape of the public reports (discriminated on
+ * `kind`), so the page passes them on unchanged. `sent`: the events are on the
+ * network (keepalive), the page no longer needs to beacon them.
+ */
+export type DeliveryReport = Extract<Report, { kind: 'sent' | 'delivered' | 'dropped' | 'retry' }>;
 
 export interface DeliveryApi {
   start(config: DeliveryConfig, report: (report: DeliveryReport) => void, transport?: Transport): Promise<void>;

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Event } from '@eventline/contract';
 import { launchChromium } from '@eventline/infra/browser';
+import type { Report } from '../../src/types.ts';
 import { ensureBuilt } from '../helpers/build.ts';
 import { distDir, startIngestStub, startSite, type IngestStub, type TestSite } from '../helpers/servers.ts';
 
@@ -111,10 +112,17 @@ describe('autocapture', () => {
 
   it('replays calls made through the snippet before the SDK loaded', async () => {
     const head = `<script data-src="/sdk/eventline.iife.js" data-write-key="test-key" data-endpoint="${ingest.url}">${snippet}</script>
-      <script>eventline.identify('user-42', { plan: 'pro' }); eventline.track('signup_started', { step: 1, nested: { a: 1 } });</script>`;
+      <script>
+        window.reports = [];
+        eventline.onReport((r) => reports.push(r.kind + ' ' + (r.event ? r.event.type : r.count)));
+        eventline.identify('user-42', { plan: 'pro' }); eventline.track('signup_started', { step: 1, nested: { a: 1 } });
+      </script>`;
     const page = await open(servePage('<button id="b">b</button>', { head }));
     await flush(page);
     await ingest.until(() => ingest.find((e) => e.name === 'signup_started').length === 1);
+    // The stub's onReport listened before the SDK loaded: nothing was missed.
+    const reports = await page.evaluate(() => (window as unknown as { reports: string[] }).reports);
+    expect(reports.filter((r) => r.startsWith('captured'))).toEqual(['captured pageview', 'captured identify', 'captured custom']);
     const [identify] = ingest.find(of('identify'));
     const [custom] = ingest.find((e) => e.name === 'signup_started');
     expect(identify?.properties).toEqual({ plan: 'pro' });
@@ -123,16 +131,27 @@ describe('autocapture', () => {
 });
 
 describe('delivery', () => {
-  it('sends from the worker, not from the page', async () => {
+  it('sends from the worker, not from the page, and reports each click captured, queued, sent and delivered in order', async () => {
     const workers: string[] = [];
     context.on('page', (p) => p.on('worker', (w) => workers.push(w.url())));
     const page = await open(servePage('<button id="b">go</button>'));
+    await page.evaluate(() => {
+      const w = window as unknown as { reports: Report[]; eventline: { onReport(listener: (r: Report) => void): () => void } };
+      w.reports = [];
+      w.eventline.onReport((r) => w.reports.push(r));
+    });
     for (let i = 0; i < 5; i++) await page.click('#b');
     await flush(page);
     await ingest.until(() => ingest.find(of('click')).length === 5);
     expect(workers).toEqual([`${site.url}/sdk/eventline.worker.js`]);
     expect(batchPosts().length).toBeGreaterThan(0);
     for (const request of batchPosts()) expect(request.headers.referer).toBe(`${site.url}/sdk/eventline.worker.js`);
+
+    const reports = await page.evaluate(() => (window as unknown as { reports: Report[] }).reports);
+    const clicks = reports.flatMap((r) => (r.kind === 'captured' && r.event.type === 'click' ? r.ids : []));
+    expect(clicks.sort()).toEqual(ingest.find(of('click')).map((e) => e.id).sort());
+    for (const id of clicks) expect(reports.filter((r) => r.ids.includes(id)).map((r) => r.kind)).toEqual(['captured', 'queued', 'sent', 'delivered']);
+    for (const r of reports) expect(r.count).toBe(r.ids.length);
   });
 
   it('delivers a click followed at once by navigation, exactly once in storage', async () => {

@@ -2,18 +2,28 @@
 // The main-thread API end to end, with the delivery engine on the main thread
 // (no Worker here, as when CSP forbids one) and a recording transport.
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Event } from '@eventline/contract';
 import { validateEvent } from '@eventline/contract';
 import * as client from '../../src/client.ts';
 import { createDeliveryApi } from '../../src/worker/api.ts';
 import { dropCache } from '../../src/identity.ts';
 import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
-import type { Options, TransportRequest } from '../../src/types.ts';
+import { onReport } from '../../src/report.ts';
+import type { Options, Report, TransportRequest, TransportResponse } from '../../src/types.ts';
 
 let requests: TransportRequest[];
 const events = (): Event[] => requests.flatMap((r) => (JSON.parse(r.body as string) as { events: Event[] }).events);
 let keyCount = 0;
+
+/** Reports from now until the end of the test. */
+function collectReports(): Report[] {
+  const reports: Report[] = [];
+  onTestFinished(onReport((r) => reports.push(r)));
+  return reports;
+}
+
+const steps = (reports: Report[], id: string) => reports.filter((r) => r.ids.includes(id)).map((r) => r.kind);
 
 function start(options: Partial<Options> = {}): void {
   client.init(
@@ -122,5 +132,69 @@ describe('main-thread API', () => {
     const views = events().filter((e) => e.type === 'pageview');
     expect(views).toHaveLength(2);
     expect(views[1]?.page).toMatchObject({ path: '/next-route', referrer: before });
+  });
+});
+
+describe('delivery reports', () => {
+  it('reports an event captured, queued, sent and delivered, in that order, as plain data', async () => {
+    start({ autocapture: false });
+    const reports = collectReports();
+    client.track('signup', { plan: 'pro' });
+    await client.flush();
+    const [captured] = reports;
+    expect(captured).toMatchObject({ kind: 'captured', count: 1, event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } } });
+    const id = captured!.ids[0]!;
+    expect(captured?.kind === 'captured' && captured.event.id).toBe(id);
+    expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'delivered']);
+    expect(reports.find((r) => r.kind === 'delivered')).toEqual({ kind: 'delivered', count: 1, ids: [id] });
+    for (const report of reports) {
+      expect(Object.getPrototypeOf(report)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    }
+  });
+
+  it('reports retries with their delay and reason, and drops with their reason', async () => {
+    const answers: TransportResponse[] = [
+      { status: 503, retryAfter: '7', body: { code: 'INGEST_UNAVAILABLE' } },
+      { status: 400, body: { code: 'INGEST_INVALID_BATCH', message: 'bad' } },
+    ];
+    start({
+      autocapture: false,
+      transport: async (request) => {
+        requests.push(request);
+        return answers.shift() ?? { status: 200, body: { accepted: 1, rejected: [] } };
+      },
+    });
+    const reports = collectReports();
+    client.track('doomed');
+    await client.flush();
+    const id = reports[0]!.ids[0]!;
+    expect(reports.find((r) => r.kind === 'retry')).toEqual({ kind: 'retry', count: 1, ids: [id], delay: 7_000, reason: 'HTTP 503 INGEST_UNAVAILABLE' });
+    await client.flush();
+    expect(reports.find((r) => r.kind === 'dropped')).toEqual({ kind: 'dropped', count: 1, ids: [id], reason: 'HTTP 400 INGEST_INVALID_BATCH: bad' });
+    expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'retry', 'sent', 'dropped']);
+  });
+
+  it('reports what the page beacons when it is hidden', async () => {
+    start({ autocapture: false });
+    client.track('leaving');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reports = collectReports();
+    window.dispatchEvent(new Event('pagehide'));
+    const sent = events().map((e) => e.id);
+    expect(sent).toHaveLength(1);
+    expect(reports).toEqual([{ kind: 'beacon', count: 1, ids: sent }]);
+  });
+
+  it('keeps capturing and delivering when a report listener throws', async () => {
+    start({ autocapture: false });
+    onTestFinished(
+      onReport(() => {
+        throw new Error('listener bug');
+      }),
+    );
+    client.track('still-delivered');
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(events().map((e) => e.name)).toEqual(['still-delivered']);
   });
 });

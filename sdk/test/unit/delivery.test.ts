@@ -86,17 +86,22 @@ describe('delivery queue', () => {
     await enqueue(list);
     await delivery.flush();
     expect(reports).toEqual([
-      { type: 'sent', ids: ids(list) },
-      { type: 'delivered', ids: ids(list) },
+      { kind: 'sent', count: list.length, ids: ids(list) },
+      { kind: 'delivered', count: list.length, ids: ids(list) },
     ]);
   });
 
   it('retries with exponential backoff and keeps the events until a 2xx', async () => {
     const failure: SendOutcome = { kind: 'retry', reason: 'network' };
-    const { delivery, sent, enqueue, events } = setup({ outcomes: [failure, failure, failure], config: { flushInterval: 10 } });
-    await enqueue(events(1));
+    const { delivery, sent, reports, enqueue, events, ids } = setup({ outcomes: [failure, failure, failure], config: { flushInterval: 10 } });
+    const list = events(1);
+    await enqueue(list);
     await vi.advanceTimersByTimeAsync(10);
     expect(sent).toHaveLength(1);
+    expect(reports).toEqual([
+      { kind: 'sent', count: 1, ids: ids(list) },
+      { kind: 'retry', count: 1, ids: ids(list), delay: 1_000, reason: 'network' },
+    ]);
     await vi.advanceTimersByTimeAsync(999); // random() = 0 → no jitter: 1 s, 2 s, 4 s
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -126,7 +131,7 @@ describe('delivery queue', () => {
     const list = events(2);
     await enqueue(list);
     expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0 });
-    expect(reports).toContainEqual({ type: 'dropped', ids: ids(list), reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY' });
+    expect(reports).toContainEqual({ kind: 'dropped', count: list.length, ids: ids(list), reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY' });
     expect(await store.claim('someone-else', () => false)).toEqual([]);
   });
 
@@ -135,8 +140,8 @@ describe('delivery queue', () => {
     const list = events(3);
     await enqueue(list);
     expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0 });
-    expect(reports).toContainEqual({ type: 'dropped', ids: [list[1]!.id], reason: 'rejected: [{"path":"/name"}]' });
-    expect(reports).toContainEqual({ type: 'delivered', ids: [list[0]!.id, list[2]!.id] });
+    expect(reports).toContainEqual({ kind: 'dropped', count: 1, ids: [list[1]!.id], reason: 'rejected: [{"path":"/name"}]' });
+    expect(reports).toContainEqual({ kind: 'delivered', count: 2, ids: [list[0]!.id, list[2]!.id] });
   });
 
   it('halves the batch after a 413 until it fits, then tries full batches again', async () => {
@@ -151,7 +156,7 @@ describe('delivery queue', () => {
     const list = events(5);
     await enqueue(list);
     expect(delivery.queued()).toEqual(list.slice(2).map((e) => e.id));
-    expect(reports).toContainEqual({ type: 'dropped', ids: [list[0]!.id, list[1]!.id], reason: 'queue full (maxQueue)' });
+    expect(reports).toContainEqual({ kind: 'dropped', count: 2, ids: [list[0]!.id, list[1]!.id], reason: 'queue full (maxQueue)' });
     await vi.advanceTimersByTimeAsync(60_001);
     await delivery.flush();
     expect(sent).toEqual([]);
@@ -163,7 +168,7 @@ describe('delivery queue', () => {
     const [huge] = events(1, { properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1_000)])) });
     await enqueue([huge!]);
     expect(delivery.queued()).toEqual([]);
-    expect(reports[0]).toMatchObject({ type: 'dropped', ids: [huge!.id] });
+    expect(reports[0]).toMatchObject({ kind: 'dropped', count: 1, ids: [huge!.id] });
   });
 
   it('ignores an event it already holds', async () => {

@@ -75,7 +75,7 @@ describe('autocapture', () => {
     document.body.innerHTML = html;
     const events: Parameters<Emit>[] = [];
     const controller = new AbortController();
-    startAutocapture({ clicks: true, inputs: true, toggles: true }, (...args) => void events.push(args), controller.signal);
+    startAutocapture(() => true, (...args) => void events.push(args), controller.signal);
     return { events, stop: () => controller.abort() };
   }
 
