@@ -5,6 +5,7 @@
 // performance.now() has its finest resolution (5 µs in Chromium).
 // Run: npm run bench -w sdk
 import { launchChromium } from '@eventline/infra/browser';
+import { printResult, type Figure } from '@eventline/infra/bench-report';
 import { ensureBuilt } from '../test/helpers/build.ts';
 import { startIngestStub, startSite } from '../test/helpers/servers.ts';
 
@@ -83,6 +84,16 @@ try {
     const extra = results['sdk']![kind].mean - results['baseline']![kind].mean;
     console.log(`${kind.padEnd(6)} SDK cost  ${µs(extra)} per event on top of a no-op listener (mean)`);
   }
+  const figures: Figure[] = (['click', 'blur'] as const).flatMap((kind) =>
+    (['median', 'p99'] as const).map((stat) => ({
+      metric: `${kind} ${stat}`,
+      unit: 'µs',
+      value: results['sdk']![kind][stat],
+      baseline: results['baseline']![kind][stat],
+      baselineLabel: 'no-op listener',
+    })),
+  );
+  printResult({ name: 'sdk-main-thread', description: `main-thread time per captured event, ${EVENTS} events per kind, Chromium`, figures });
   // The flood (thousands of events a second) overruns maxQueue (1000) by design; the newest survive.
   console.log(`\nevents delivered to the ingest stub: ${ingest.stored.size}`);
 } finally {
