@@ -38,7 +38,7 @@ async function scenario(name: string, fault: (stack: StackUnderTest) => Promise<
   const statuses = [...report.statuses].map(([status, n]) => `${status}×${n}`).join(' ');
   process.stdout.write(
     `[faults] ${name}: sent ${report.sent}, acknowledged ${acknowledged}, stored ${counts.distinctIds}, ` +
-      `duplicates ${counts.duplicates}, lost ${counts.missing}, max lag ${maxLag}, requests ${report.requests} (${statuses}), ${(report.durationMs / 1000).toFixed(1)} s\n`,
+      `duplicates ${counts.duplicates}, lost ${counts.missing}, max lag ${maxLag} messages, requests ${report.requests} (${statuses}), ${(report.durationMs / 1000).toFixed(1)} s\n`,
   );
   expect(report.rejected).toBe(0);
   expect(acknowledged).toBe(report.sent);

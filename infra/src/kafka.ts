@@ -91,7 +91,9 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   writeFileSync(propertiesFile, serverProperties(options, logDir));
   const java = ['-Xms256m', `-Xmx${infraConfig.kafkaHeap}`, `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', join(libsDir, '*')];
   if (!existsSync(join(logDir, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    // A Kafka cluster id is 16 random bytes in base64url; one that starts with '-' would read as an option.
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     await runLogged('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], { logFile });
   }
   const broker = startLogged('kafka', 'java', [...java, 'kafka.Kafka', propertiesFile], { logFile });

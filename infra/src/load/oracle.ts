@@ -29,7 +29,7 @@ export async function storedCounts(influxUrl: string, bucket: string, acknowledg
 
 /** Messages in `topic` not yet committed by `groupId`. */
 export async function consumerLag(brokers: string[], topic: string, groupId: string): Promise<number> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
@@ -43,13 +43,17 @@ export async function consumerLag(brokers: string[], topic: string, groupId: str
   }
 }
 
-/** Samples consumer lag every `intervalMs` until stopped; unreachable brokers count as no sample. */
+/**
+ * Samples consumer lag every `intervalMs` until stopped; `stop()` returns the
+ * largest lag seen, or NaN when no sample succeeded (never a reassuring 0).
+ */
 export function sampleLag(brokers: string[], topic: string, groupId: string, intervalMs = 1_000): { stop(): number } {
-  let max = 0;
+  let max = NaN;
   let stopped = false;
   void (async () => {
     while (!stopped) {
-      max = Math.max(max, await consumerLag(brokers, topic, groupId).catch(() => 0));
+      const lag = await consumerLag(brokers, topic, groupId).catch(() => NaN);
+      if (!Number.isNaN(lag)) max = Number.isNaN(max) ? lag : Math.max(max, lag);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
