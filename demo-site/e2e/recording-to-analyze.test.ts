@@ -92,7 +92,13 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     const demo = await newPage();
     await demo.goto(demoUrl);
     await demo.waitForFunction(() => typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' && !('q' in window.eventline!));
+    // The live panel follows the SDK's delivery reports: the click is captured, then acknowledged by ingest.
+    const counter = (name: string) => async () => Number(await demo.locator(`#count-${name}`).textContent());
     await demo.click('#demo-button');
+    await expect.poll(counter('captured')).toBeGreaterThanOrEqual(2); // the page view and the click
+    expect(await demo.locator('#event-log li.captured').first().textContent()).toBe('captured click “Click me”');
+    await expect.poll(counter('acknowledged'), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(await counter('sent')()).toBeGreaterThanOrEqual(2);
     await demo.fill('#demo-text', 'hello world');
     await demo.click('h1');
     await demo.check('#demo-checkbox');
@@ -120,6 +126,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
 
     await demo.click('#flush-now');
     await expect.poll(() => demo.locator('#flush-result').textContent()).toMatch(/^Ingest acknowledged \d+ event\(s\); 0 still queued\.$/);
+    await expect.poll(async () => [await counter('captured')(), await counter('acknowledged')(), await counter('queued')(), await counter('dropped')()]).toEqual([4, 4, 0, 0]);
     await Promise.all([demo.close(), dashboard.close()]);
   });
 

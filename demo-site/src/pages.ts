@@ -48,7 +48,7 @@ export function snippetTag(context: PageContext): string {
 }
 
 export function recordingPage(context: PageContext): string {
-  const head = `<!-- Reads the SDK's debug output for the live panel; must run before the snippet. -->
+  const head = `<!-- Buffers the SDK's delivery reports for the live panel from the start; must run before the snippet. -->
 <script src="/static/sdk-monitor.js"></script>
 <!-- Eventline snippet -->
 ${snippetTag(context)}
@@ -115,16 +115,18 @@ ${snippetTag(context)}
   <section class="card panel" aria-labelledby="panel-title">
     <h2 id="panel-title">What the SDK is doing</h2>
     <dl class="counters">
+      <div><dt>Captured</dt><dd id="count-captured">0</dd></div>
+      <div title="In the worker's queue now, waiting to be sent (or sent again)"><dt>Queued</dt><dd id="count-queued">0</dd></div>
+      <div><dt>Sent</dt><dd id="count-sent">0</dd></div>
       <div><dt>Acknowledged</dt><dd id="count-acknowledged">0</dd></div>
-      <div><dt>Queued</dt><dd id="count-queued">0</dd></div>
-      <div><dt>Beaconed</dt><dd id="count-beaconed">0</dd></div>
       <div><dt>Retries</dt><dd id="count-retries">0</dd></div>
       <div><dt>Dropped</dt><dd id="count-dropped">0</dd></div>
+      <div><dt>Beaconed</dt><dd id="count-beaconed">0</dd></div>
     </dl>
     <button id="flush-now" type="button" data-track-ignore>Flush now</button>
     <p id="flush-result" class="hint" aria-live="polite"></p>
-    <ol id="event-log" class="log" aria-label="Recent events"></ol>
-    <p class="hint">The SDK captures on the main thread and hands events to a Web Worker, which batches them (every 2 s or 20 events) and posts them to ingest. A page cannot see inside a worker, so this panel shows what the page can observe: the SDK's main-thread debug lines (<code>data-debug</code>: beacons when the page is hidden or left, warnings) and what <code>eventline.flush()</code> answers — events ingest acknowledged during the flush and events still queued. The worker logs every batch it posts in the browser console.</p>
+    <ol id="event-log" class="log" aria-label="Recent SDK activity"></ol>
+    <p class="hint">Fed by the SDK's public delivery reports (<code>eventline.onReport(listener)</code>, or the <code>eventline:report</code> window event), which any site can use. An event is <em>captured</em> on the main thread, then <em>queued</em> in the SDK's Web Worker (and kept in IndexedDB), which batches it (every 2 s or 20 events), <em>sends</em> it to ingest and hears it <em>acknowledged</em>; a failed request is retried with backoff. When you leave or hide the page, whatever is not on the network yet is <em>beaconed</em> from the page instead. “Queued” counts what is waiting now; the other counters add up since the page loaded.</p>
   </section>
   <section class="card" aria-labelledby="anim-title" data-track-ignore>
     <h2 id="anim-title">Main thread</h2>

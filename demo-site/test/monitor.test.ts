@@ -1,19 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { interpret } from '../src/pages/monitor.ts';
+import type { CapturedEvent, Report } from '@eventline/sdk';
+import { sampleEvent } from '@eventline/contract/testing';
+import { createPanelModel, describeEvent } from '../src/pages/monitor.ts';
 
-const info = (...args: unknown[]) => ({ level: 'info' as const, at: 0, text: '[eventline]', args });
+const at = 0;
+const click = sampleEvent({ id: 'e1', type: 'click', name: 'click', element: { tag: 'button', selector: '#demo-button', text: 'Click me' } }) as CapturedEvent;
+const reports: Report[] = [
+  { kind: 'captured', count: 1, ids: ['e1'], event: click },
+  { kind: 'queued', count: 1, ids: ['e1'] },
+  { kind: 'captured', count: 1, ids: ['e2'], event: { ...click, id: 'e2' } },
+  { kind: 'queued', count: 1, ids: ['e2'] },
+];
 
-describe('live panel reading the SDK debug output', () => {
-  it('reads beacons, batch outcomes and drops from their debug lines', () => {
-    expect(interpret(info('beacon', 3, true))).toEqual({ kind: 'beacon', count: 3, ok: true });
-    expect(interpret(info('beacon', 2, false))).toEqual({ kind: 'beacon', count: 2, ok: false });
-    expect(interpret(info('POST 4 event(s) → ok', { kind: 'ok', rejected: [{ index: 1 }] }, []))).toEqual({ kind: 'batch', count: 4, outcome: 'ok', rejected: 1 });
-    expect(interpret(info('POST 2 event(s) → retry', { kind: 'retry', reason: 'network: Failed to fetch' }, []))).toEqual({ kind: 'batch', count: 2, outcome: 'retry', rejected: 0 });
-    expect(interpret(info('dropped 5 event(s): HTTP 400'))).toEqual({ kind: 'dropped', count: 5, reason: 'HTTP 400' });
+describe('live panel model', () => {
+  it('counts events captured, waiting in the queue, sent and acknowledged as the reports arrive', () => {
+    const { counters, apply } = createPanelModel();
+    for (const report of reports) apply({ at, report });
+    expect(counters).toMatchObject({ captured: 2, queued: 2, sent: 0, acknowledged: 0 });
+    apply({ at, report: { kind: 'sent', count: 2, ids: ['e1', 'e2'] } });
+    expect(counters).toMatchObject({ queued: 0, sent: 2 });
+    apply({ at, report: { kind: 'retry', count: 2, ids: ['e1', 'e2'], delay: 1_500, reason: 'HTTP 503' } });
+    expect(counters).toMatchObject({ queued: 2, retries: 2 });
+    apply({ at, report: { kind: 'sent', count: 2, ids: ['e1', 'e2'] } });
+    apply({ at, report: { kind: 'dropped', count: 1, ids: ['e2'], reason: 'rejected' } });
+    apply({ at, report: { kind: 'delivered', count: 1, ids: ['e1'] } });
+    expect(counters).toEqual({ captured: 2, queued: 0, sent: 4, acknowledged: 1, retries: 2, dropped: 1, beaconed: 0 });
   });
 
-  it('shows other lines and warnings as text', () => {
-    expect(interpret(info('resending', { n: 4 }))).toEqual({ kind: 'other', message: 'resending {"n":4}' });
-    expect(interpret({ level: 'warn', at: 0, text: '[eventline] beacons only: no worker', args: [] })).toEqual({ kind: 'warning', message: 'beacons only: no worker' });
+  it('takes beaconed events out of the queue', () => {
+    const { counters, apply } = createPanelModel();
+    for (const report of reports) apply({ at, report });
+    apply({ at, report: { kind: 'beacon', count: 2, ids: ['e1', 'e2'] } });
+    expect(counters).toMatchObject({ queued: 0, beaconed: 2 });
+  });
+
+  it('logs each step except the hand-over to the queue, and the SDK warnings', () => {
+    const { apply } = createPanelModel();
+    expect(apply({ at, report: reports[0]! })).toEqual({ label: 'captured', detail: 'click “Click me”', kind: 'captured' });
+    expect(apply({ at, report: reports[1]! })).toBeUndefined();
+    expect(apply({ at, report: { kind: 'retry', count: 3, ids: ['a', 'b', 'c'], delay: 2_000, reason: 'network: Failed to fetch' } })).toEqual({
+      label: 'retry',
+      detail: '3 events in 2.0 s: network: Failed to fetch',
+      kind: 'retry',
+    });
+    expect(apply({ at, report: { kind: 'delivered', count: 1, ids: ['e1'] } })?.detail).toBe('1 event by ingest');
+    expect(apply({ at, warning: 'main-thread delivery: worker refused' })).toEqual({ label: 'warning', detail: 'main-thread delivery: worker refused', kind: 'warning' });
+  });
+
+  it('describes captured events by what the visitor did, never by what they typed', () => {
+    const input = { ...click, type: 'input', name: 'input', element: { tag: 'input', selector: '#demo-text', valueLength: 11, changed: true } } as CapturedEvent;
+    expect(describeEvent(input)).toBe('input #demo-text, 11 characters, changed');
+    const toggle = { ...click, type: 'change', name: 'change', element: { tag: 'input', selector: '#demo-checkbox', checked: true } } as CapturedEvent;
+    expect(describeEvent(toggle)).toBe('toggle #demo-checkbox → checked');
+    expect(describeEvent({ ...click, name: 'add-to-cart' })).toBe('click “Click me” (add-to-cart)');
+    expect(describeEvent({ ...click, type: 'pageview', name: 'pageview', page: { url: 'http://x/products', path: '/products' } })).toBe('page view /products');
+    expect(describeEvent({ ...click, type: 'custom', name: 'Newsletter Signup' })).toBe('custom Newsletter Signup');
   });
 });

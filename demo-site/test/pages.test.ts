@@ -12,6 +12,7 @@ describe('demo pages', () => {
     // The monitor must be in place before the snippet starts the SDK.
     expect(html.indexOf('/static/sdk-monitor.js')).toBeLessThan(html.indexOf('data-write-key'));
     for (const id of ['demo-button', 'demo-text', 'demo-checkbox', 'newsletter', 'npm-link']) expect(html).toContain(`id="${id}"`);
+    for (const counter of ['captured', 'queued', 'sent', 'acknowledged', 'retries', 'dropped', 'beaconed']) expect(html).toContain(`id="count-${counter}"`);
   });
 
   it('keeps hostile configuration values as text', () => {

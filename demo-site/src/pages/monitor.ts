@@ -1,53 +1,107 @@
-// Types of public/sdk-monitor.js, and the interpretation of the SDK's debug lines.
+// The live panel's model: the SDK's delivery reports (its public hook, buffered
+// from the start of the page by public/sdk-monitor.js) turned into counters and
+// log lines. Pure, so it is unit tested without a browser.
+import type { CapturedEvent, Report } from '@eventline/sdk';
 
-export interface MonitorRecord {
-  level: 'info' | 'warn';
-  at: number;
-  /** The console arguments after the `[eventline]` prefix. */
-  args: unknown[];
-  /** The first argument: `[eventline]`, or `[eventline] <message>` for warnings. */
-  text: string;
-}
+/** What public/sdk-monitor.js buffers: a report of the SDK, or one of its `[eventline]` console warnings (debug mode). */
+export type MonitorRecord = { at: number; report: Report } | { at: number; warning: string };
 
 export interface Monitor {
   records: MonitorRecord[];
+  /** Replays the buffered records, then passes on every new one. */
   subscribe(listener: (record: MonitorRecord) => void): void;
 }
 
-export type SdkActivity =
-  | { kind: 'beacon'; count: number; ok: boolean }
-  | { kind: 'batch'; count: number; outcome: string; rejected: number }
-  | { kind: 'dropped'; count: number; reason: string }
-  | { kind: 'warning'; message: string }
-  | { kind: 'other'; message: string };
+export interface Counters {
+  /** Events the SDK captured on the main thread. */
+  captured: number;
+  /** Events waiting in the worker's queue now (handed over, or waiting for a retry), not on the network. */
+  queued: number;
+  /** Events put on the network, counted once per attempt. */
+  sent: number;
+  /** Events ingest answered 2xx for. */
+  acknowledged: number;
+  /** Events whose request failed and will be sent again. */
+  retries: number;
+  dropped: number;
+  /** Events sent with navigator.sendBeacon as the page was hidden or left. */
+  beaconed: number;
+}
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
+export interface LogLine {
+  label: string;
+  detail: string;
+  /** CSS class of the line. */
+  kind: string;
+}
+
+const plural = (count: number): string => `${count} event${count === 1 ? '' : 's'}`;
+
+/** A short description of a captured event: what was clicked, left or toggled, or where the page is. */
+export function describeEvent(event: CapturedEvent): string {
+  const { element } = event;
+  switch (event.type) {
+    case 'pageview':
+      return `page view ${event.page.path}`;
+    case 'click':
+      return `click ${element?.text ? `“${element.text}”` : element?.selector ?? ''}${event.name === 'click' ? '' : ` (${event.name})`}`;
+    case 'input':
+      return `input ${element?.selector ?? ''}${element?.valueLength === undefined ? '' : `, ${element.valueLength} characters`}${element?.changed ? ', changed' : ''}`;
+    case 'change':
+      return `toggle ${element?.selector ?? ''} → ${element?.checked ? 'checked' : 'unchecked'}`;
+    default:
+      return `${event.type} ${event.name}`;
   }
 }
 
-const BATCH = /^POST (\d+) event\(s\) → (\w+)$/;
-const DROPPED = /^dropped (\d+) event\(s\): (.*)$/;
+export function createPanelModel() {
+  const counters: Counters = { captured: 0, queued: 0, sent: 0, acknowledged: 0, retries: 0, dropped: 0, beaconed: 0 };
+  /** Ids in the worker's queue and not on the network. */
+  const waiting = new Set<string>();
+  const settle = (ids: string[]): void => ids.forEach((id) => waiting.delete(id));
 
-/**
- * One debug line of the SDK (its `debug` option) → what the panel shows. The
- * page sees the main thread's lines (beacons, warnings); batch and drop lines
- * reach it only when delivery runs on the main thread (no Worker support).
- */
-export function interpret(record: MonitorRecord): SdkActivity {
-  if (record.level === 'warn') return { kind: 'warning', message: record.text.replace(/^\[eventline\]\s*/, '') };
-  const [what, first, second] = record.args;
-  if (what === 'beacon') return { kind: 'beacon', count: Number(first) || 0, ok: second !== false };
-  const batch = typeof what === 'string' ? BATCH.exec(what) : null;
-  if (batch) {
-    const rejected = (first as { rejected?: unknown[] } | undefined)?.rejected?.length ?? 0;
-    return { kind: 'batch', count: Number(batch[1]), outcome: batch[2]!, rejected };
+  /** Updates the counters; returns the line to log, if the record deserves one. */
+  function apply(record: MonitorRecord): LogLine | undefined {
+    if ('warning' in record) return { label: 'warning', detail: record.warning, kind: 'warning' };
+    const { report } = record;
+    let line: LogLine | undefined;
+    switch (report.kind) {
+      case 'captured':
+        counters.captured += report.count;
+        line = { label: 'captured', detail: describeEvent(report.event), kind: 'captured' };
+        break;
+      case 'queued':
+        report.ids.forEach((id) => waiting.add(id));
+        break;
+      case 'sent':
+        counters.sent += report.count;
+        settle(report.ids);
+        line = { label: 'sent', detail: plural(report.count), kind: 'sent' };
+        break;
+      case 'delivered':
+        counters.acknowledged += report.count;
+        settle(report.ids);
+        line = { label: 'acked', detail: `${plural(report.count)} by ingest`, kind: 'delivered' };
+        break;
+      case 'retry':
+        counters.retries += report.count;
+        report.ids.forEach((id) => waiting.add(id));
+        line = { label: 'retry', detail: `${plural(report.count)} in ${(report.delay / 1000).toFixed(1)} s: ${report.reason}`, kind: 'retry' };
+        break;
+      case 'dropped':
+        counters.dropped += report.count;
+        settle(report.ids);
+        line = { label: 'dropped', detail: `${plural(report.count)}: ${report.reason}`, kind: 'dropped' };
+        break;
+      case 'beacon':
+        counters.beaconed += report.count;
+        settle(report.ids);
+        line = { label: 'beacon', detail: plural(report.count), kind: 'beacon' };
+        break;
+    }
+    counters.queued = waiting.size;
+    return line;
   }
-  const dropped = typeof what === 'string' ? DROPPED.exec(what) : null;
-  if (dropped) return { kind: 'dropped', count: Number(dropped[1]), reason: dropped[2]! };
-  return { kind: 'other', message: record.args.map(describe).join(' ').slice(0, 200) };
+
+  return { counters, apply };
 }

@@ -1,8 +1,8 @@
 // The Recording page's own behaviour: a tiny SPA router, the newsletter form,
-// the live panel fed by the SDK's debug output, and a requestAnimationFrame
+// the live panel fed by the SDK's delivery reports, and a requestAnimationFrame
 // animation that shows whether the main thread is free. It talks to the SDK
-// only through the public `window.eventline` the snippet installs.
-import { interpret, type Monitor, type SdkActivity } from './monitor.ts';
+// only through its public surface: `window.eventline` and the reports.
+import { createPanelModel, type LogLine, type Monitor } from './monitor.ts';
 
 interface EventlineGlobal {
   track(name: string, properties?: Record<string, unknown>): void;
@@ -53,12 +53,12 @@ function startNewsletter(): void {
 }
 
 function startPanel(): void {
-  const counts = { acknowledged: 0, queued: 0, beaconed: 0, retries: 0, dropped: 0 };
+  const model = createPanelModel();
   const render = () => {
-    for (const [name, value] of Object.entries(counts)) $(`#count-${name}`).textContent = String(value);
+    for (const [name, value] of Object.entries(model.counters)) $(`#count-${name}`).textContent = String(value);
   };
   const log = $<HTMLOListElement>('#event-log');
-  const addLine = (label: string, detail: string, kind: string) => {
+  const addLine = ({ label, detail, kind }: LogLine) => {
     const item = document.createElement('li');
     item.className = kind;
     const strong = document.createElement('strong');
@@ -67,31 +67,16 @@ function startPanel(): void {
     log.prepend(item);
     while (log.children.length > 12) log.lastElementChild?.remove();
   };
-  const apply = (activity: SdkActivity) => {
-    switch (activity.kind) {
-      case 'beacon':
-        if (activity.ok) counts.beaconed += activity.count;
-        addLine('beacon', `${activity.count} event(s)${activity.ok ? '' : ' refused'}`, 'beacon');
-        break;
-      case 'batch':
-        if (activity.outcome === 'ok') counts.acknowledged += activity.count - activity.rejected;
-        else if (activity.outcome === 'retry') counts.retries++;
-        addLine('batch', `${activity.count} event(s) → ${activity.outcome}`, activity.outcome === 'ok' ? 'beacon' : 'retry');
-        break;
-      case 'dropped':
-        counts.dropped += activity.count;
-        addLine('dropped', `${activity.count} event(s): ${activity.reason}`, 'dropped');
-        break;
-      case 'warning':
-        addLine('warning', activity.message, 'warning');
-        break;
-      case 'other':
-        addLine('sdk', activity.message, 'other');
-        break;
-    }
-    render();
-  };
-  window.eventlineMonitor?.subscribe((record) => apply(interpret(record)));
+  // Renders at most once a frame, however many reports a burst brings.
+  let frame = 0;
+  window.eventlineMonitor?.subscribe((record) => {
+    const line = model.apply(record);
+    if (line) addLine(line);
+    frame ||= requestAnimationFrame(() => {
+      frame = 0;
+      render();
+    });
+  });
 
   $('#flush-now').addEventListener('click', async () => {
     const result = $('#flush-result');
@@ -100,11 +85,7 @@ function startPanel(): void {
     result.textContent = 'Flushing…';
     try {
       const { delivered, pending: left } = await pending;
-      counts.acknowledged += delivered;
-      counts.queued = left;
-      render();
       result.textContent = `Ingest acknowledged ${delivered} event(s); ${left} still queued.`;
-      addLine('flush', `acknowledged ${delivered}, queued ${left}`, 'flush');
     } catch (error) {
       result.textContent = `Flush failed: ${(error as Error).message}`;
     }
