@@ -2,9 +2,10 @@
 // BENCH_SESSION_SIZE events over 24 h, a few with gaps and duplicates): the
 // route as built (rows of site/session/seq/id streamed to the server, tallied
 // one session at a time) against doing the aggregation in Flux (per session:
-// unique ids, then reduce to count/min/max; plus a count of stored ids per site
-// for duplicates), which yields the same totals but no gap ranges. Prints a
-// table and a BENCH_RESULT line.
+// unique ids, then reduce to count/min/max; plus a count of every stored id
+// for duplicates), which yields the same totals but no gap ranges, and against
+// the same rows without group(), tallied with every session held in memory.
+// Prints a table and a BENCH_RESULT line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -14,6 +14,8 @@ import { clickAt, seedEvents, type SeedEvent } from './seed.ts';
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 const FROM = T - 60 * MINUTE;
+/** The page loads and queries on a shared, busy machine: wait for what it shows, up to 15 s. */
+const POLL = { timeout: 15_000 };
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 
 function session(sessionId: string, site: string, start: number, seqs: number[]): SeedEvent[] {
@@ -56,7 +58,7 @@ describe('data completeness panel on the Analyze page', () => {
       const panel = page.getByTestId('completeness');
       const text = (id: string) => panel.getByTestId(id).textContent();
       // shop: whole 4/4, holes 5/10, dup 1/1 (seq 2 stored twice); blog: 3/3 → 13 of 18, 5 missing.
-      await expect.poll(() => text('completeness-received')).toBe('13 / 18');
+      await expect.poll(() => text('completeness-received'), POLL).toBe('13 / 18');
       expect(await text('completeness-ratio')).toBe('72.2 %');
       expect(await text('completeness-missing')).toBe('5');
       expect(await text('completeness-sessions')).toBe('1 of 4');
@@ -67,11 +69,11 @@ describe('data completeness panel on the Analyze page', () => {
 
       await page.locator('input[name="site"]').fill('blog');
       await page.locator('input[name="site"]').press('Enter');
-      await expect.poll(() => text('completeness-received')).toBe('3 / 3');
+      await expect.poll(() => text('completeness-received'), POLL).toBe('3 / 3');
       expect(await text('completeness-ratio')).toBe('100 %');
       expect(new URL(page.url()).searchParams.get('site')).toBe('blog');
       expect(await panel.locator('table.sites').count()).toBe(0);
-      expect(await page.locator('tr[data-event-id]').count()).toBe(3);
+      await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(3);
     } finally {
       await page.close();
     }
