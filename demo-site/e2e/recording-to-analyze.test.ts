@@ -152,7 +152,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await page.fill('input[name=from]', await local(now - 2.5 * HOUR));
     await page.fill('input[name=to]', await local(now - 1.5 * HOUR));
     await expect.poll(() => page.url()).toContain('to=');
-    await expect.poll(async () => (await rows(page).locator('td:nth-child(3)').allTextContents()).join(',')).toBe(`#inside${marker} inside`);
+    await expect.poll(async () => (await rows(page).locator('td:nth-child(3)').allTextContents()).join(','), { timeout: VISIBLE_WITHIN_MS }).toBe(`#inside${marker} inside`);
     const url = new URL(page.url());
     expect(Date.parse(url.searchParams.get('from')!)).toBeLessThan(now - 2 * HOUR);
     expect(Date.parse(url.searchParams.get('to')!)).toBeGreaterThan(now - 2 * HOUR);
