@@ -172,6 +172,10 @@ try {
   const producedMs = produced.ms;
   const deadline = Date.now() + 60_000;
   while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const writes = (await lagPipeline.metrics.writeDuration.get()).values;
+  const total = (suffix: string) => writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
+  const writeSeconds = total('_sum');
+  const writeCount = total('_count');
   await lagPipeline.stop();
   const sorted = [...lags].sort((a, b) => a - b);
 
@@ -185,6 +189,7 @@ consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${con
   CPU of this process       raw ${perEvent(rawBefore.cpu)} µs/point, consumer ${perEvent(consumerCpu)} µs/event (both share ${os.cpus().length} cores with Kafka and InfluxDB; load average before the run ${loadBefore})
   ratio consumer/raw        ${(consumerRate / rawRate).toFixed(2)}   (target ≥ 0.8)
   end-to-end lag at ${RATE}/s for ${LAG_SECONDS} s (produced in ${producedMs} ms): ${lagLine}   (target p99 < 1000 ms)
+                            ${writeCount} writes of ${Math.round(expected / Math.max(1, writeCount))} points on average, ${Math.round((writeSeconds / Math.max(1, writeCount)) * 1000)} ms each
 `);
 } finally {
   await infra.stop();
