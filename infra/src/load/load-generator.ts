@@ -29,8 +29,8 @@ export interface LoadOptions {
 export interface LoadReport {
   /** Events generated and offered to ingest at least once. */
   sent: number;
-  /** Event ids ingest answered 2xx for. */
-  acknowledgedIds: Set<string>;
+  /** Events ingest answered 2xx for, by id. */
+  acknowledged: Map<string, Event>;
   requests: number;
   /** Responses by status (0 = network error). */
   statuses: Map<number, number>;
@@ -50,14 +50,14 @@ interface Session {
   seq: number;
 }
 
-function makeEvent(session: Session, index: number, path: string): Event {
+function makeEvent(session: Session, index: number, path: string, timestamp: number): Event {
   const type = TYPES[index % TYPES.length] ?? 'click';
   const event: Event = {
     v: 1,
     id: randomUUID(),
     type,
     name: type === 'custom' ? 'checkout_step' : type,
-    timestamp: Date.now(),
+    timestamp,
     seq: session.seq++,
     anonymousId: session.anonymousId,
     sessionId: session.sessionId,
@@ -91,7 +91,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }));
   const report: LoadReport = {
     sent: 0,
-    acknowledgedIds: new Set(),
+    acknowledged: new Map(),
     requests: 0,
     statuses: new Map(),
     rejected: 0,
@@ -109,7 +109,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex % (maxBatch - minBatch + 1)));
     const session = sessions[batchIndex++ % sessions.length];
     if (!session) return undefined;
-    const events = Array.from({ length: size }, (_, i) => makeEvent(session, generated + i, path));
+    // A person's events are captured some milliseconds apart, not all in the same one.
+    const now = Date.now();
+    const events = Array.from({ length: size }, (_, i) => makeEvent(session, generated + i, path, now - (size - 1 - i) * 7));
     generated += size;
     report.sent += size;
     report.lastEventAt = Date.now();
@@ -135,7 +137,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           const rejected = new Set((body.rejected ?? []).map((r) => r.index));
           report.rejected += rejected.size;
           events.forEach((event, index) => {
-            if (!rejected.has(index)) report.acknowledgedIds.add(event.id);
+            if (!rejected.has(index)) report.acknowledged.set(event.id, event);
           });
         }
       } catch {
