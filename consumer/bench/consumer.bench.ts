@@ -3,7 +3,7 @@
 //     into InfluxDB; in the same run the same points are written straight to
 //     InfluxDB with the same writer, batch size and concurrency. Prints both
 //     rates and their ratio (target ≥ 0.8).
-//  2. latency: events produced at a steady BENCH_RATE (10 000/s) for
+//  2. latency (run first, on a fresh InfluxDB): events produced at a steady BENCH_RATE (10 000/s) for
 //     BENCH_LAG_SECONDS (20); prints the end-to-end lag (Kafka timestamp → InfluxDB
 //     acknowledged) percentiles (target p99 < 1 s); the producer runs in its own
 //     process, as ingest would.
@@ -109,6 +109,34 @@ try {
   const lagBucket = await createBucket(infra.influx.url, 'bench_lag', 'events');
   const config = configFor('bench-events', consumerBucket);
 
+  // Latency first, on a fresh InfluxDB (not one busy compacting the throughput run): steady production at RATE.
+  const lagPipeline = createPipeline({
+    config: configFor('bench-lag', lagBucket),
+    logger,
+    defaultMetrics: false,
+    onChunkCommitted: (chunk) => {
+      for (const t of chunk.timestamps) lags.push(chunk.writtenAt - t);
+    },
+  });
+  const lags: number[] = [];
+  await lagPipeline.start();
+  await new Promise((r) => setTimeout(r, 3_000));
+  const expected = RATE * LAG_SECONDS;
+  const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./steady-producer.ts', import.meta.url)), brokers.join(','), 'bench-lag', String(RATE), String(LAG_SECONDS)], (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout) as { events: number; ms: number }),
+    );
+  });
+  const producedMs = produced.ms;
+  const deadline = Date.now() + 60_000;
+  while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const writes = (await lagPipeline.metrics.writeDuration.get()).values;
+  const total = (suffix: string) => writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
+  const writeSeconds = total('_sum');
+  const writeCount = total('_count');
+  await lagPipeline.stop();
+  const sorted = [...lags].sort((a, b) => a - b);
+
   const events = enrichedEvents(EVENTS);
   const messages = events.map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e) }));
   const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
@@ -150,34 +178,6 @@ try {
   const consumerRate = rate(EVENTS - chunks[0]!.points, lastAt - firstAt);
   const avgChunk = Math.round(EVENTS / chunks.length);
   const [rawPoints, consumerPoints] = await Promise.all([countPoints(rawBucket), countPoints(consumerBucket)]);
-
-  // Latency: steady production at RATE while the consumer is running.
-  const lagPipeline = createPipeline({
-    config: configFor('bench-lag', lagBucket),
-    logger,
-    defaultMetrics: false,
-    onChunkCommitted: (chunk) => {
-      for (const t of chunk.timestamps) lags.push(chunk.writtenAt - t);
-    },
-  });
-  const lags: number[] = [];
-  await lagPipeline.start();
-  await new Promise((r) => setTimeout(r, 3_000));
-  const expected = RATE * LAG_SECONDS;
-  const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./steady-producer.ts', import.meta.url)), brokers.join(','), 'bench-lag', String(RATE), String(LAG_SECONDS)], (error, stdout) =>
-      error ? reject(error) : resolve(JSON.parse(stdout) as { events: number; ms: number }),
-    );
-  });
-  const producedMs = produced.ms;
-  const deadline = Date.now() + 60_000;
-  while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const writes = (await lagPipeline.metrics.writeDuration.get()).values;
-  const total = (suffix: string) => writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
-  const writeSeconds = total('_sum');
-  const writeCount = total('_count');
-  await lagPipeline.stop();
-  const sorted = [...lags].sort((a, b) => a - b);
 
   const lagLine = sorted.length >= expected
     ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
