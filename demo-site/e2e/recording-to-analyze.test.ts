@@ -194,6 +194,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await page.click('#api-track');
     await page.click('#api-flush');
     await expect.poll(() => page.locator('#api-log li').first().textContent()).toMatch(/^flush\(\) → delivered \d+, pending 0$/);
+    await expect.poll(() => page.locator('#api-reports').textContent()).toMatch(/^captured 2 · queued 2 · sent 2 · delivered 2$/);
     await page.screenshot({ path: join(artifacts, 'npm-page.png'), fullPage: true });
     const found = async () => {
       const response = await fetch(`${dashboardUrl}/api/events?from=-15m&type=custom&q=${encodeURIComponent('Plan Selected')}`, { headers: { authorization: 'Bearer eventline-local-dashboard' } });

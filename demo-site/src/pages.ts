@@ -145,8 +145,9 @@ export function npmPage(context: PageContext): string {
 <script type="module" src="/assets/npm.js"></script>`;
   const code = `npm install @eventline/sdk
 
-import { init, track, identify, flush } from '@eventline/sdk';
+import { init, track, identify, flush, onReport } from '@eventline/sdk';
 
+onReport((report) => console.log(report.kind, report.count)); // captured, queued, sent, delivered…
 init({
   writeKey: ${JSON.stringify(context.config.writeKey)},
   endpoint: ${JSON.stringify(context.config.ingestUrl)},
@@ -171,6 +172,7 @@ await flush();              // { delivered, pending }`;
     <button type="button" id="api-optin">optIn()</button>
     <button type="button" id="api-reset">reset()</button>
   </div>
+  <p class="hint">Reports so far (<code>onReport</code>): <span id="api-reports" aria-live="polite">none yet</span></p>
   <ol id="api-log" class="log" aria-label="API calls"></ol>
 </section>
 </main>`;

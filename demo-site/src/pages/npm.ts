@@ -1,6 +1,16 @@
 // The npm-usage page: the SDK imported from its ESM build and bundled by Vite,
 // exactly as an app would. The buttons call the public API and show its answers.
-import { flush, identify, init, optIn, optOut, reset, track } from '@eventline/sdk';
+import { flush, identify, init, onReport, optIn, optOut, reset, track, type ReportKind } from '@eventline/sdk';
+
+// Subscribed before init, so the first page view is counted too.
+const tally: Partial<Record<ReportKind, number>> = {};
+const reports = document.getElementById('api-reports')!;
+onReport((report) => {
+  tally[report.kind] = (tally[report.kind] ?? 0) + report.count;
+  reports.textContent = Object.entries(tally)
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(' · ');
+});
 
 const config = JSON.parse(document.getElementById('eventline-config')!.textContent!) as { writeKey: string; endpoint: string };
 init({ writeKey: config.writeKey, endpoint: config.endpoint, debug: true });
