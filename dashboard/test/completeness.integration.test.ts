@@ -29,7 +29,8 @@ describe('completeness over a seeded bucket', () => {
   let app: FastifyInstance;
   const complete = session('complete', 'shop', FROM + MINUTE, [0, 1, 2, 3, 4]);
   const afterRange = session('complete', 'shop', T + 5 * MINUTE, [5]);
-  const gap = session('gap', 'shop', FROM + 10 * MINUTE, [0, 1, 2, 3, 7, 8, 9]);
+  // Interleaved in time with `complete` and `before`, and across two types: rows of a session are not stored together.
+  const gap = session('gap', 'shop', FROM + 1.5 * MINUTE, [0, 1, 2, 3, 7, 8, 9]);
   const before = session('before', 'shop', FROM - 3 * MINUTE, [0, 1, 2, 3, 4, 5, 6]);
   const duplicated = session('duplicated', 'shop', FROM + 30 * MINUTE, [0, 1, 2]);
   const copy = { ...duplicated[1]!, eventTime: duplicated[1]!.event.timestamp + 1_000 };

@@ -47,8 +47,14 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
   return point;
 }
 
+/**
+ * Writes the events as one batch and resolves once InfluxDB has stored it. With
+ * the client's default batching, batches that fill up are sent in the
+ * background and `close()` does not wait for them: a query right after could
+ * miss events.
+ */
 export async function seedEvents(influxUrl: string, bucket: string, events: SeedEvent[]): Promise<void> {
-  const writer = new InfluxDB({ url: influxUrl, token: '' }).getWriteApi('', bucket, 'ns');
+  const writer = new InfluxDB({ url: influxUrl, token: '' }).getWriteApi('', bucket, 'ns', { batchSize: events.length + 1, flushInterval: 0, maxRetries: 0 });
   writer.writePoints(events.map(toSeedPoint));
   await writer.close();
 }
