@@ -1,19 +1,31 @@
 // `npm test` after bootstrap: provision the infrastructure with visible progress,
-// then hand over to vitest, whose global setup starts and always stops it.
+// type-check and lint every package (only for the full run, not when vitest
+// arguments narrow it), then hand over to vitest, whose global setup starts and
+// always stops the infrastructure.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { InfraError } from '../errors.ts';
+import { runLogged } from '../process.ts';
 import { consoleProgress } from '../progress.ts';
 import { repoRoot } from '../services.ts';
 import { provisionInfra } from '../stack.ts';
 
 const progress = consoleProgress('test');
+const vitestArgs = process.argv.slice(2);
+const logDir = join(repoRoot, '.eventline', 'logs');
 try {
   await provisionInfra(progress);
+  if (vitestArgs.length === 0) {
+    await progress.step('Type-checking every package', () =>
+      runLogged('npm', ['run', 'typecheck', '--silent'], { cwd: repoRoot, logFile: join(logDir, 'typecheck.log') }),
+    );
+    await progress.step('Linting', () => runLogged('npx', ['eslint', '.'], { cwd: repoRoot, logFile: join(logDir, 'lint.log') }));
+  }
 } catch (error) {
   process.stderr.write(`[test] ${error instanceof InfraError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-const vitest = spawn(process.execPath, [`${repoRoot}node_modules/vitest/vitest.mjs`, 'run', ...process.argv.slice(2)], {
+const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...vitestArgs], {
   cwd: repoRoot,
   stdio: 'inherit',
 });
