@@ -1,59 +1,13 @@
 // The UI's client for the read API. The token comes from the page (the server
 // embeds the local default) or from what the viewer entered, kept in localStorage.
 
-export interface ApiEvent {
-  id: string;
-  time: string;
-  type: string;
-  site: string;
-  name: string;
-  sessionId?: string;
-  anonymousId?: string;
-  userId?: string;
-  page: { url?: string; path?: string; title?: string };
-  element?: { tag: string; id?: string; selector: string; text?: string; checked?: boolean; inputType?: string; valueLength?: number };
-  properties?: Record<string, unknown>;
-}
+// The response types are the server's own, imported as types only.
+import type { CompletenessReport as Completeness } from '../server/completeness.ts';
+import type { EventPage, TimeSeries, TopList } from '../server/event-reader.ts';
 
-export interface EventPage {
-  events: ApiEvent[];
-  nextCursor: string | null;
-}
-
-export interface TimeSeries {
-  intervalMs: number;
-  buckets: number[];
-  series: Record<string, number[]>;
-  total: number;
-}
-
-export interface TopEntry {
-  key: string;
-  count: number;
-}
-
-export interface TopList {
-  top: TopEntry[];
-  /** A search matched more events than the server counts; the list covers the newest matches. */
-  truncated: boolean;
-}
-
-export interface CompletenessFigures {
-  sessions: number;
-  received: number;
-  expected: number;
-  missing: number;
-  duplicates: number;
-  sessionsWithGaps: number;
-  /** (expected − missing) / expected; null when nothing is expected. */
-  completeness: number | null;
-}
-
-export interface Completeness {
-  total: CompletenessFigures;
-  sites: (CompletenessFigures & { site: string })[];
-  gapExamples: { site: string; sessionId: string; firstSeq: number; lastSeq: number; missing: number; ranges: [number, number][] }[];
-}
+export type { ApiEvent } from '../server/to-api-event.ts';
+export type { CompletenessFigures } from '../server/completeness.ts';
+export type { Completeness, EventPage, TimeSeries, TopList };
 
 export class ApiError extends Error {
   override name = 'ApiError';
