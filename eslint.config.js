@@ -12,6 +12,8 @@ export default tseslint.config(
       // An un-awaited promise in a pipeline is a lost event.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      // `const { dropped: _dropped, ...kept } = x` and `_unused` parameters are deliberate.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
 );

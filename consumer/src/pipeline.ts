@@ -35,27 +35,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
-  let consumer: EventConsumer | undefined;
-  const metrics = createMetrics({ collectLag: (gauge) => consumer?.collectLag(gauge) ?? Promise.resolve(), defaultMetrics: options.defaultMetrics ?? true });
-  consumer = createEventConsumer({ kafka, config, writer, deadLetters, metrics, logger, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal });
-  const eventConsumer = consumer;
+  // The lag gauge is collected at scrape time, by when `consumer` exists.
+  const metrics = createMetrics({ collectLag: (gauge) => consumer.collectLag(gauge), defaultMetrics: options.defaultMetrics ?? true });
+  const consumer: EventConsumer = createEventConsumer({ kafka, config, writer, deadLetters, metrics, logger, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal });
 
   return {
-    consumer: eventConsumer,
+    consumer,
     metrics,
     async start() {
       await producer.connect();
-      await eventConsumer.start();
+      await consumer.start();
     },
     async stop() {
       try {
-        await eventConsumer.stop();
+        await consumer.stop();
       } finally {
         await producer.disconnect();
       }
     },
     async ready() {
-      const status = eventConsumer.status();
+      const status = consumer.status();
       return status.joined && !status.failed && (await influxHealthy(config.influx.url, 1_000));
     },
   };

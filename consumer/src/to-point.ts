@@ -95,6 +95,7 @@ export function toPoint(enriched: EnrichedEvent): string {
   fields.push(`${FIELD.clientTimestamp}=${integerField('timestamp', event.timestamp)}`);
   fields.push(`${FIELD.receivedAt}=${integerField('receivedAt', enriched.receivedAt)}`);
   addText(fields, FIELD.browser, userAgent.browser);
+  addText(fields, FIELD.browserVersion, userAgent.browserVersion);
   addText(fields, FIELD.os, userAgent.os);
   addText(fields, FIELD.device, userAgent.device);
   // Tags in key order (site < type), as InfluxDB sorts them anyway.

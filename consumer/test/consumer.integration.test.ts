@@ -101,6 +101,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
         [FIELD.clientTimestamp]: e.event.timestamp,
         [FIELD.receivedAt]: e.receivedAt,
         [FIELD.browser]: 'Chrome',
+        [FIELD.browserVersion]: '131',
         [FIELD.os]: 'Linux',
         [FIELD.device]: 'desktop',
       });
@@ -125,7 +126,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const plainFields = await fieldsAt(influxUrl, bucket, rows.get(plain[0]!.event.id)!['_time'] as string);
     expect(plainFields).toEqual(
       [FIELD.id, FIELD.name, FIELD.seq, FIELD.anonymousId, FIELD.sessionId, FIELD.url, FIELD.path, FIELD.title, FIELD.elementTag, FIELD.elementId, FIELD.elementSelector,
-       FIELD.elementText, FIELD.properties, FIELD.clientTimestamp, FIELD.receivedAt, FIELD.browser, FIELD.os, FIELD.device].sort(),
+       FIELD.elementText, FIELD.properties, FIELD.clientTimestamp, FIELD.receivedAt, FIELD.browser, FIELD.browserVersion, FIELD.os, FIELD.device].sort(),
     );
   });
 

@@ -38,6 +38,7 @@ export const FIELD = Object.freeze({
   clientTimestamp: 'client_ts',
   receivedAt: 'received_at',
   browser: 'ua_browser',
+  browserVersion: 'ua_browser_version',
   os: 'ua_os',
   device: 'ua_device',
 });

@@ -34,7 +34,7 @@ export interface ApiEvent {
   /** The client's own clock, epoch ms. */
   clientTimestamp?: number;
   receivedAt?: number;
-  userAgent: { browser?: string; os?: string; device?: string };
+  userAgent: { browser?: string; browserVersion?: string; os?: string; device?: string };
 }
 
 type Row = Record<string, unknown>;
@@ -101,6 +101,6 @@ export function toApiEvent(row: Row): ApiEvent {
     properties: json<Record<string, unknown>>(row, FIELD.properties),
     clientTimestamp: number(row, FIELD.clientTimestamp),
     receivedAt: number(row, FIELD.receivedAt),
-    userAgent: compact({ browser: text(row, FIELD.browser), os: text(row, FIELD.os), device: text(row, FIELD.device) }),
+    userAgent: compact({ browser: text(row, FIELD.browser), browserVersion: text(row, FIELD.browserVersion), os: text(row, FIELD.os), device: text(row, FIELD.device) }),
   });
 }
