@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
+import { printResult } from '@eventline/infra/bench-report';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../src/config.ts';
@@ -191,6 +192,22 @@ consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${con
   end-to-end lag at ${RATE}/s for ${LAG_SECONDS} s (produced in ${producedMs} ms): ${lagLine}   (target p99 < 1000 ms)
                             ${writeCount} writes of ${Math.round(expected / Math.max(1, writeCount))} points on average, ${Math.round((writeSeconds / Math.max(1, writeCount)) * 1000)} ms each
 `);
+  const lagFigures =
+    sorted.length >= expected
+      ? [
+          { metric: `lag p50 @${RATE}/s`, unit: 'ms', value: percentile(sorted, 50) },
+          { metric: `lag p99 @${RATE}/s`, unit: 'ms', value: percentile(sorted, 99), baseline: 1000, baselineLabel: 'target' },
+        ]
+      : [];
+  printResult({
+    name: 'consumer',
+    description: `Kafka → InfluxDB, ${EVENTS} pre-filled events, batch ${config.batchSize}; baseline: the same points written straight to InfluxDB`,
+    figures: [
+      { metric: 'events/s', unit: 'events/s', value: consumerRate, baseline: rawRate, baselineLabel: 'raw InfluxDB writes' },
+      { metric: 'CPU/event', unit: 'µs', value: Number(perEvent(consumerCpu)), baseline: Number(perEvent(rawBefore.cpu)), baselineLabel: 'raw writer CPU/point' },
+      ...lagFigures,
+    ],
+  });
 } finally {
   await infra.stop();
   rmSync(dataDir, { recursive: true, force: true });
