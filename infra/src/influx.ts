@@ -32,6 +32,8 @@ export interface InfluxOptions {
   rpcPort: number;
   /** Holds meta, data, wal, influxdb.conf and influxd.log. */
   dataDir: string;
+  /** Run in its own process group (see StartOptions.detached). Default: false */
+  detached?: boolean;
 }
 
 export interface InfluxServer {
@@ -71,7 +73,7 @@ export async function startInflux(options: InfluxOptions): Promise<InfluxServer>
   mkdirSync(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'influxdb.conf');
   writeFileSync(configFile, influxConf(options));
-  const server = startLogged('influxdb', influxdBinary, ['-config', configFile], { logFile: join(options.dataDir, 'influxd.log') });
+  const server = startLogged('influxdb', influxdBinary, ['-config', configFile], { logFile: join(options.dataDir, 'influxd.log'), detached: options.detached });
   const url = `http://127.0.0.1:${options.httpPort}`;
   try {
     await waitFor('InfluxDB', () => isHealthy(url), { timeoutMs: 60_000, process: server });

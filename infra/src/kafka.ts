@@ -44,6 +44,8 @@ export interface KafkaOptions {
   dataDir: string;
   /** Partitions of the `events` topic created at start. Default: 6 */
   eventPartitions?: number;
+  /** Run in its own process group (see StartOptions.detached). Default: false */
+  detached?: boolean;
 }
 
 export interface KafkaBroker {
@@ -96,7 +98,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
     while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     await runLogged('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], { logFile });
   }
-  const broker = startLogged('kafka', 'java', [...java, 'kafka.Kafka', propertiesFile], { logFile });
+  const broker = startLogged('kafka', 'java', [...java, 'kafka.Kafka', propertiesFile], { logFile, detached: options.detached });
   const brokers = [`127.0.0.1:${options.port}`];
   try {
     await waitFor('Kafka', () => consumerGroupWorks(brokers), { timeoutMs: 90_000, process: broker, intervalMs: 500 });

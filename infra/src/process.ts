@@ -43,15 +43,26 @@ export interface ManagedProcess {
   kill(): Promise<void>;
 }
 
-export function startLogged(
-  name: string,
-  command: string,
-  args: string[],
-  options: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv },
-): ManagedProcess {
+export interface StartOptions {
+  logFile: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Own process group, so a terminal's Ctrl-C does not reach it directly and
+   * the parent decides the order of shutdown. Default: false
+   */
+  detached?: boolean;
+}
+
+export function startLogged(name: string, command: string, args: string[], options: StartOptions): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', fd, fd],
+    detached: options.detached ?? false,
+  });
   closeSync(fd);
   if (child.pid === undefined) throw new InfraError(`${name}: ${command} could not be started`);
   let running = true;

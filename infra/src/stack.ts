@@ -17,6 +17,13 @@ export interface InfraOptions {
   dataDir: string;
   /** Fixed ports for npm start; free ones are picked when omitted. */
   ports?: { kafka: number; kafkaController: number; influx: number; influxRpc: number };
+  /**
+   * Keep the brokers out of the terminal's process group, so Ctrl-C reaches the
+   * services first and the brokers are stopped after them (a consumer that
+   * cannot leave its group because the broker is already gone makes the next
+   * start wait out the session timeout). Default: false
+   */
+  detached?: boolean;
 }
 
 export interface Infra {
@@ -36,10 +43,10 @@ export async function startInfra(options: InfraOptions, progress: Progress): Pro
   };
   const [kafkaStart, influxStart] = await Promise.allSettled([
     progress.step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
-      startKafka({ port: ports.kafka, controllerPort: ports.kafkaController, dataDir: join(options.dataDir, 'kafka') }),
+      startKafka({ port: ports.kafka, controllerPort: ports.kafkaController, dataDir: join(options.dataDir, 'kafka'), detached: options.detached }),
     ),
     progress.step(`Starting InfluxDB on 127.0.0.1:${ports.influx}`, () =>
-      startInflux({ httpPort: ports.influx, rpcPort: ports.influxRpc, dataDir: join(options.dataDir, 'influxdb') }),
+      startInflux({ httpPort: ports.influx, rpcPort: ports.influxRpc, dataDir: join(options.dataDir, 'influxdb'), detached: options.detached }),
     ),
   ]);
   if (kafkaStart.status === 'rejected' || influxStart.status === 'rejected') {

@@ -48,7 +48,7 @@ try {
   await progress.step('Building the SDK and the dashboard', () =>
     runLogged('npm', ['run', 'build', '--workspaces', '--if-present'], { cwd: repoRoot, logFile: join(logDir, 'build.log') }),
   );
-  infra = await startInfra({ dataDir, ports: startPorts }, progress);
+  infra = await startInfra({ dataDir, ports: startPorts, detached: true }, progress);
   const specs = serviceSpecs({ brokers: infra.kafka.brokers, influxUrl: infra.influx.url, bucket: infra.bucket }, startPorts);
   for (const spec of specs) {
     const service = await progress.step(`Starting ${spec.name}`, () => startService(spec, logDir));
