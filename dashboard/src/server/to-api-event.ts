@@ -1,21 +1,10 @@
 // Maps a pivoted InfluxDB row (one column per field of the storage schema) to
 // the event shape the read API returns. Absent fields come back from Flux as
 // empty strings or nulls; both mean "not recorded" and are left out.
-import { FIELD, TAG } from '@eventline/contract';
+import { FIELD, TAG, type Element } from '@eventline/contract';
 
-export interface ApiElement {
-  tag: string;
-  id?: string;
-  name?: string;
-  selector: string;
-  text?: string;
-  attributes?: Record<string, string>;
-  inputType?: string;
-  checked?: boolean;
-  valueLength?: number;
-  changed?: boolean;
-  value?: string;
-}
+/** The element descriptor is the contract's, field for field. */
+export type ApiElement = Element;
 
 export interface ApiEvent {
   id: string;
