@@ -9,30 +9,55 @@ import { buildApp } from '../src/app.ts';
 import { batchOf, events, post, testConfig, waitUntilReady } from './helpers.ts';
 import { readTopic } from './topic-reader.ts';
 
+/** A broker of the test's own (it gets stopped and killed) and an ingest app on it; both cleaned up afterwards. */
+interface PrivateBroker {
+  readonly options: KafkaOptions;
+  readonly topic: string;
+  readonly app: FastifyInstance;
+  broker: KafkaBroker | undefined;
+}
+
+async function withPrivateBroker(name: string, env: Record<string, string>, body: (setup: PrivateBroker) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), `ingest-${name}-`));
+  const options: KafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir, eventPartitions: 1 };
+  let broker: KafkaBroker | undefined = await startKafka(options);
+  let app: FastifyInstance | undefined;
+  try {
+    const topic = `ingest-${name}`;
+    await createTopics(broker.brokers, [{ topic, numPartitions: 3 }]);
+    app = await buildApp(
+      testConfig({
+        EVENTLINE_KAFKA_BROKERS: broker.brokers.join(','),
+        EVENTLINE_KAFKA_TOPIC: topic,
+        EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '3000',
+        EVENTLINE_KAFKA_REQUEST_TIMEOUT_MS: '1000',
+        EVENTLINE_KAFKA_RETRIES: '1',
+        ...env,
+      }),
+    );
+    await waitUntilReady(app);
+    const setup: PrivateBroker = { options, topic, app, broker };
+    try {
+      await body(setup);
+    } finally {
+      broker = setup.broker;
+    }
+  } finally {
+    await app?.close();
+    await broker?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 describe('ingest during a Kafka outage', () => {
   it('answers 503 fast and accepts nothing while Kafka is down, then recovers without a restart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ingest-outage-'));
-    const options: KafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir, eventPartitions: 1 };
-    let broker: KafkaBroker | undefined = await startKafka(options);
-    let app: FastifyInstance | undefined;
-    try {
-      const topic = 'ingest-outage';
-      await createTopics(broker.brokers, [{ topic, numPartitions: 3 }]);
-      app = await buildApp(
-        testConfig({
-          EVENTLINE_KAFKA_BROKERS: broker.brokers.join(','),
-          EVENTLINE_KAFKA_TOPIC: topic,
-          EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '3000',
-          EVENTLINE_KAFKA_REQUEST_TIMEOUT_MS: '1000',
-          EVENTLINE_KAFKA_RETRIES: '1',
-        }),
-      );
-      await waitUntilReady(app);
+    await withPrivateBroker('outage', {}, async (setup) => {
+      const { app, options, topic } = setup;
       const before = events(5);
       expect((await post(app, batchOf(before))).statusCode).toBe(200);
 
-      await broker.stop();
-      broker = undefined;
+      await setup.broker?.stop();
+      setup.broker = undefined;
       const outcomes: { status: number; ms: number; retryAfter: unknown }[] = [];
       for (let i = 0; i < 6; i++) {
         const started = performance.now();
@@ -45,7 +70,8 @@ describe('ingest during a Kafka outage', () => {
       expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(8_000);
       expect((await app.inject('/readyz')).statusCode).toBe(503);
 
-      broker = await startKafka(options);
+      const broker = await startKafka(options);
+      setup.broker = broker;
       const after = events(4);
       const deadline = Date.now() + 60_000;
       let recovered = await post(app, batchOf(after));
@@ -59,33 +85,12 @@ describe('ingest during a Kafka outage', () => {
 
       const ids = (await readTopic(broker.brokers, topic)).map((m) => JSON.parse(m.value).event.id as string);
       for (const event of [...before, ...after]) expect(ids.filter((id) => id === event.id)).toHaveLength(1);
-    } finally {
-      await app?.close();
-      await broker?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('acknowledges only events that survive a broker crash (SIGKILL) under concurrent load', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ingest-crash-'));
-    const options: KafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir, eventPartitions: 1 };
-    let broker: KafkaBroker | undefined = await startKafka(options);
-    let app: FastifyInstance | undefined;
-    try {
-      const topic = 'ingest-crash';
-      await createTopics(broker.brokers, [{ topic, numPartitions: 3 }]);
-      app = await buildApp(
-        testConfig({
-          EVENTLINE_KAFKA_BROKERS: broker.brokers.join(','),
-          EVENTLINE_KAFKA_TOPIC: topic,
-          EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '3000',
-          EVENTLINE_KAFKA_REQUEST_TIMEOUT_MS: '1000',
-          EVENTLINE_KAFKA_RETRIES: '1',
-          EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
-        }),
-      );
-      await waitUntilReady(app);
-      const running = app;
+    await withPrivateBroker('crash', { EVENTLINE_INGEST_RATE_LIMIT_MAX: '0' }, async (setup) => {
+      const { app: running, options, topic } = setup;
       const acknowledged: string[] = [];
       const statuses = new Set<number>();
       let phase: 'before' | 'down' | 'after' = 'before';
@@ -106,8 +111,9 @@ describe('ingest during a Kafka outage', () => {
       const clients = Array.from({ length: 8 }, client);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       phase = 'down';
-      await broker.kill();
-      broker = await startKafka(options);
+      await setup.broker?.kill();
+      const broker = await startKafka(options);
+      setup.broker = broker;
       phase = 'after';
       await Promise.race([Promise.all(clients), new Promise((resolve) => setTimeout(resolve, 60_000))]);
       recovered = true;
@@ -117,10 +123,6 @@ describe('ingest during a Kafka outage', () => {
       const onTopic = new Set((await readTopic(broker.brokers, topic)).map((m) => JSON.parse(m.value).event.id as string));
       expect(acknowledged.length).toBeGreaterThan(0);
       expect(acknowledged.filter((id) => !onTopic.has(id))).toEqual([]);
-    } finally {
-      await app?.close();
-      await broker?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 });
