@@ -53,14 +53,8 @@ export interface CompletenessReport {
 /** Missing ranges listed per example session; `missing` still counts all of them. */
 export const MAX_RANGES_PER_EXAMPLE = 20;
 
-interface Totals {
-  sessions: number;
-  received: number;
-  expected: number;
-  missing: number;
-  duplicates: number;
-  sessionsWithGaps: number;
-}
+/** The counted figures; `completeness` is derived from them. */
+type Totals = Omit<CompletenessFigures, 'completeness'>;
 
 const emptyTotals = (): Totals => ({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, sessionsWithGaps: 0 });
 
