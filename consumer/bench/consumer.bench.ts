@@ -2,7 +2,8 @@
 //  1. throughput: a topic pre-filled with BENCH_EVENTS (200 000) events is consumed
 //     into InfluxDB; in the same run the same points are written straight to
 //     InfluxDB with the same writer, batch size and concurrency. Prints both
-//     rates and their ratio (target ≥ 0.8).
+//     rates and their ratio (target ≥ 0.8), once with every core shared and once
+//     with InfluxDB on cores of its own (bench/cpu-layout.ts).
 //  2. latency (run first, on a fresh InfluxDB): events produced at a steady BENCH_RATE (10 000/s) for
 //     BENCH_LAG_SECONDS (20); prints the end-to-end lag (Kafka timestamp → InfluxDB
 //     acknowledged) percentiles (target p99 < 1 s); the producer runs in its own
@@ -23,6 +24,7 @@ import { createInfluxWriter } from '../src/influx-writer.ts';
 import { createPipeline } from '../src/pipeline.ts';
 import { toPoint } from '../src/to-point.ts';
 import { enrichedEvents, testKafka } from '../test/support/fixtures.ts';
+import { cpuLayouts, type CpuLayout } from './cpu-layout.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
@@ -40,20 +42,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 const brokers = infra.kafka.brokers;
 const kafka = testKafka(brokers);
-const configFor = (topic: string, bucket: string) =>
+const configFor = (topic: string, bucket: string, groupId = `${topic}-group`) =>
   loadConfig({
     // Tuning variables (EVENTLINE_CONSUMER_BATCH_SIZE, EVENTLINE_CONSUMER_CONCURRENCY, ...) apply to both sides.
     ...process.env,
     EVENTLINE_KAFKA_BROKERS: brokers.join(','),
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: 'bench-dlq',
-    EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
+    EVENTLINE_CONSUMER_GROUP: groupId,
     EVENTLINE_INFLUX_URL: infra.influx.url,
     EVENTLINE_INFLUX_BUCKET: bucket,
     EVENTLINE_LOG_LEVEL: 'warn',
   });
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
 const perEvent = (usage: NodeJS.CpuUsage) => ((usage.user + usage.system) / EVENTS).toFixed(1);
+interface Throughput {
+  layout: CpuLayout;
+  rawBefore: number;
+  rawAfter: number;
+  raw: number;
+  rawCpu: string;
+  consumer: number;
+  consumerCpu: string;
+  wallMs: number;
+  chunks: number;
+  rawPoints: number;
+  consumerPoints: number;
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function prefill(topic: string, messages: Message[]): Promise<void> {
@@ -104,12 +120,7 @@ try {
     { topic: 'bench-lag', numPartitions: PARTITIONS },
     { topic: 'bench-dlq', numPartitions: 1 },
   ]);
-  const rawBucket = await createBucket(infra.influx.url, 'bench_raw', 'events');
-  const rawBucketAfter = await createBucket(infra.influx.url, 'bench_raw_after', 'events');
-  const consumerBucket = await createBucket(infra.influx.url, 'bench_consumer', 'events');
   const lagBucket = await createBucket(infra.influx.url, 'bench_lag', 'events');
-  const config = configFor('bench-events', consumerBucket);
-
   // Latency first, on a fresh InfluxDB (not one busy compacting the throughput run): steady production at RATE.
   const lagPipeline = createPipeline({
     config: configFor('bench-lag', lagBucket),
@@ -141,55 +152,79 @@ try {
   const events = enrichedEvents(EVENTS);
   const messages = events.map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e) }));
   const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
-  let started = Date.now();
+  const started = Date.now();
   await prefill('bench-events', messages);
   progress.info(`pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`);
-
-  // Raw baseline before and after the consumer run, so a change in machine load shows.
   const lines = events.map(toPoint);
-  const rawBefore = await rawWrite(lines, rawBucket, config);
 
-  // Consumer: from the pre-filled topic, committed chunk by chunk.
-  const chunks: WrittenChunk[] = [];
-  let written = 0;
-  let done!: () => void;
-  const allWritten = new Promise<void>((resolve) => (done = resolve));
-  const pipeline = createPipeline({
-    config,
-    logger,
-    defaultMetrics: false,
-    onChunkCommitted: (chunk) => {
-      chunks.push(chunk);
-      written += chunk.points;
-      if (written >= EVENTS) done();
-    },
-  });
-  const cpu = process.cpuUsage();
-  started = Date.now();
-  await pipeline.start();
-  await allWritten;
-  const consumerWallMs = Date.now() - started;
-  const consumerCpu = process.cpuUsage(cpu);
-  const rawAfter = await rawWrite(lines, rawBucketAfter, config);
-  const rawMs = (rawBefore.ms + rawAfter.ms) / 2;
-  const rawRate = rate(EVENTS, rawMs);
-  await pipeline.stop();
-  const firstAt = chunks[0]!.writtenAt;
-  const lastAt = chunks[chunks.length - 1]!.writtenAt;
-  const consumerRate = rate(EVENTS - chunks[0]!.points, lastAt - firstAt);
-  const avgChunk = Math.round(EVENTS / chunks.length);
-  const [rawPoints, consumerPoints] = await Promise.all([countPoints(rawBucket), countPoints(consumerBucket)]);
+  /** Raw and consumer rates with the processes placed by `layout`; the consumer reads the whole topic with a group of its own. */
+  async function throughput(layout: CpuLayout): Promise<Throughput> {
+    layout.apply();
+    const bucket = (name: string) => createBucket(infra.influx.url, `bench_${name}_${layout.name}`, 'events');
+    const [rawBucket, rawBucketAfter, consumerBucket] = await Promise.all([bucket('raw'), bucket('raw_after'), bucket('consumer')]);
+    const config = configFor('bench-events', consumerBucket, `bench-events-${layout.name}`);
+    // Raw baseline before and after the consumer run, so a change in machine load shows.
+    const rawBefore = await rawWrite(lines, rawBucket, config);
+    const chunks: WrittenChunk[] = [];
+    let written = 0;
+    let done!: () => void;
+    const allWritten = new Promise<void>((resolve) => (done = resolve));
+    const pipeline = createPipeline({
+      config,
+      logger,
+      defaultMetrics: false,
+      onChunkCommitted: (chunk) => {
+        chunks.push(chunk);
+        written += chunk.points;
+        if (written >= EVENTS) done();
+      },
+    });
+    const cpu = process.cpuUsage();
+    const startedAt = Date.now();
+    await pipeline.start();
+    await allWritten;
+    const wallMs = Date.now() - startedAt;
+    const consumerCpu = process.cpuUsage(cpu);
+    const rawAfter = await rawWrite(lines, rawBucketAfter, config);
+    await pipeline.stop();
+    const firstAt = chunks[0]!.writtenAt;
+    const lastAt = chunks[chunks.length - 1]!.writtenAt;
+    const [rawPoints, consumerPoints] = await Promise.all([countPoints(rawBucket), countPoints(consumerBucket)]);
+    return {
+      layout,
+      rawBefore: rate(EVENTS, rawBefore.ms),
+      rawAfter: rate(EVENTS, rawAfter.ms),
+      raw: rate(EVENTS, (rawBefore.ms + rawAfter.ms) / 2),
+      rawCpu: perEvent(rawBefore.cpu),
+      consumer: rate(EVENTS - chunks[0]!.points, lastAt - firstAt),
+      consumerCpu: perEvent(consumerCpu),
+      wallMs,
+      chunks: chunks.length,
+      rawPoints,
+      consumerPoints,
+    };
+  }
+
+  const layouts = cpuLayouts({ influx: infra.influx.process.pid, others: [process.pid, infra.kafka.process.pid] });
+  const results: Throughput[] = [];
+  for (const layout of layouts) results.push(await throughput(layout));
+  layouts[0]!.apply();
+  const { batchSize, kafka: kafkaConfig } = configFor('bench-events', 'unused', 'unused');
 
   const lagLine = sorted.length >= expected
     ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
     : `only ${sorted.length} of ${expected} events arrived within 60 s`;
+  const describe = (r: Throughput) => `
+  ${r.layout.description}
+    raw InfluxDB writes       ${r.raw} points/s   (mean of ${r.rawBefore}/s before and ${r.rawAfter}/s after the consumer run; ${r.rawPoints} points stored)
+    consumer Kafka→InfluxDB   ${r.consumer} events/s   (first to last commit; ${r.wallMs} ms wall incl. group join; ${r.chunks} chunks, avg ${Math.round(EVENTS / r.chunks)} points; ${r.consumerPoints} points stored)
+    CPU of this process       raw ${r.rawCpu} µs/point, consumer ${r.consumerCpu} µs/event
+    ratio consumer/raw        ${(r.consumer / r.raw).toFixed(2)}   (target ≥ 0.8)`;
   console.log(`
-consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${config.batchSize}, ${config.kafka.partitionsConcurrently} concurrent writes)
-  raw InfluxDB writes       ${rawRate} points/s   (mean of ${rate(EVENTS, rawBefore.ms)}/s before and ${rate(EVENTS, rawAfter.ms)}/s after the consumer run; ${rawPoints} points stored)
-  consumer Kafka→InfluxDB   ${consumerRate} events/s   (first to last commit; ${consumerWallMs} ms wall incl. group join; ${chunks.length} chunks, avg ${avgChunk} points; ${consumerPoints} points stored)
-  CPU of this process       raw ${perEvent(rawBefore.cpu)} µs/point, consumer ${perEvent(consumerCpu)} µs/event (both share ${os.cpus().length} cores with Kafka and InfluxDB; load average before the run ${loadBefore})
-  ratio consumer/raw        ${(consumerRate / rawRate).toFixed(2)}   (target ≥ 0.8)
-  end-to-end lag at ${RATE}/s for ${LAG_SECONDS} s (produced in ${producedMs} ms): ${lagLine}   (target p99 < 1000 ms)
+consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${batchSize}, ${kafkaConfig.partitionsConcurrently} concurrent writes, ${os.cpus().length} cores, load average before the run ${loadBefore})
+${results.map(describe).join('\n')}
+
+  end-to-end lag at ${RATE}/s for ${LAG_SECONDS} s, cores shared (produced in ${producedMs} ms): ${lagLine}   (target p99 < 1000 ms)
                             ${writeCount} writes of ${Math.round(expected / Math.max(1, writeCount))} points on average, ${Math.round((writeSeconds / Math.max(1, writeCount)) * 1000)} ms each
 `);
   const lagFigures =
@@ -201,10 +236,12 @@ consumer benchmark (${EVENTS} events, ${PARTITIONS} partitions, batch size ${con
       : [];
   printResult({
     name: 'consumer',
-    description: `Kafka → InfluxDB, ${EVENTS} pre-filled events, batch ${config.batchSize}; baseline: the same points written straight to InfluxDB`,
+    description: `Kafka → InfluxDB, ${EVENTS} pre-filled events, batch ${batchSize}; baseline: the same points written straight to InfluxDB, cores shared or InfluxDB on its own`,
     figures: [
-      { metric: 'events/s', unit: 'events/s', value: consumerRate, baseline: rawRate, baselineLabel: 'raw InfluxDB writes' },
-      { metric: 'CPU/event', unit: 'µs', value: Number(perEvent(consumerCpu)), baseline: Number(perEvent(rawBefore.cpu)), baselineLabel: 'raw writer CPU/point' },
+      ...results.flatMap((r) => [
+        { metric: `events/s, ${r.layout.name} cores`, unit: 'events/s', value: r.consumer, baseline: r.raw, baselineLabel: 'raw InfluxDB writes' },
+        { metric: `CPU/event, ${r.layout.name} cores`, unit: 'µs', value: Number(r.consumerCpu), baseline: Number(r.rawCpu), baselineLabel: 'raw writer CPU/point' },
+      ]),
       ...lagFigures,
     ],
   });
