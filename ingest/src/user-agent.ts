@@ -1,6 +1,7 @@
 // Turns a User-Agent header into the browser, version, OS and device class the
-// enriched event carries, with ua-parser-js. Parsing costs ~0.1 ms, and a site's
-// visitors share few distinct headers, so results are kept in a small LRU cache.
+// enriched event carries, with ua-parser-js 1.x (MIT; 2.x is AGPL-3.0, which an
+// MIT project cannot ship). Parsing costs ~0.1 ms, and a site's visitors share
+// few distinct headers, so results are kept in a small LRU cache.
 import { UAParser } from 'ua-parser-js';
 import type { UserAgent } from '@eventline/contract';
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { validateEnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
@@ -35,5 +36,10 @@ describe('user agent parsing', () => {
     small.parse('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/140.0');
     expect(small.parse(CHROME_LINUX)).not.toBe(first);
     expect(small.parse(CHROME_LINUX)).toEqual(first);
+  });
+
+  it('uses a parser under a licence an MIT project can ship (ua-parser-js 2.x is AGPL-3.0)', () => {
+    const manifest = createRequire(import.meta.url)('ua-parser-js/package.json') as { license: string };
+    expect(manifest.license).toBe('MIT');
   });
 });
