@@ -17,7 +17,18 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_0
 const RELATIVE = /^-(\d{1,6})(s|m|h|d|w)$/;
 const DURATION = /^(\d{1,6})(s|m|h|d|w)$/;
 // Date-time with an explicit zone (Z or ±hh:mm); a date alone means midnight UTC.
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/;
+
+/**
+ * Whether the fields of an ISO match name a real instant. Date.parse rolls
+ * impossible ones over (2026-02-30 is March 2, T24:00 the next day), which
+ * would silently query a range nobody asked for.
+ */
+function isRealDateTime(match: RegExpExecArray): boolean {
+  const [year, month, day, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((field) => (field === undefined ? undefined : Number(field)));
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
+}
 
 export interface TimeRange {
   /** Inclusive, epoch ms. */
@@ -31,7 +42,8 @@ export function parseTime(value: string, now: number, name: string): number {
   if (value === 'now') return now;
   const relative = RELATIVE.exec(value);
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
-  if (ISO.test(value)) {
+  const iso = ISO.exec(value);
+  if (iso && isRealDateTime(iso)) {
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
