@@ -23,7 +23,10 @@ const PropertyValue = Type.Union([
   Type.Null(),
 ]);
 
+// TypeBox turns a record's key schema into `patternProperties: { "^.*$": … }`,
+// which checks no length: `propertyNames` is what enforces the key limits.
 export const PropertiesSchema = Type.Record(PropertyKey, PropertyValue, {
+  propertyNames: PropertyKey,
   maxProperties: LIMITS.maxProperties,
   description: 'Free-form, flat key/value pairs.',
 });
@@ -47,7 +50,7 @@ export const ElementSchema = Type.Object(
     text: Type.Optional(ShortText()),
     /** `data-track-*` attributes, without the prefix. */
     attributes: Type.Optional(
-      Type.Record(PropertyKey, Type.String({ maxLength: LIMITS.textMaxLength }), { maxProperties: LIMITS.maxProperties }),
+      Type.Record(PropertyKey, Type.String({ maxLength: LIMITS.textMaxLength }), { propertyNames: PropertyKey, maxProperties: LIMITS.maxProperties }),
     ),
     /** Input type for `input` elements (text, email, checkbox, ...). */
     inputType: Type.Optional(Type.String({ maxLength: 32 })),

@@ -32,10 +32,72 @@ describe('event contract', () => {
     expect(validateEvent(sampleEvent({ properties: { plan: 'pro', seats: 3, trial: false, coupon: null } })).ok).toBe(true);
   });
 
+  it('caps property and attribute names at their limit', () => {
+    const atLimit = 'k'.repeat(LIMITS.propertyKeyMaxLength);
+    expect(validateEvent(sampleEvent({ properties: { [atLimit]: 1 } })).ok).toBe(true);
+    expect(validateEvent(sampleEvent({ properties: { [`${atLimit}k`]: 1 } })).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ properties: { '': 1 } })).ok).toBe(false);
+    const element = { tag: 'button', selector: '#buy' };
+    expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [atLimit]: 'v' } } })).ok).toBe(true);
+    expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [`${atLimit}k`]: 'v' } } })).ok).toBe(false);
+  });
+
   it('validates the enriched message the consumer reads', () => {
     const event = sampleEvent();
     const enriched = { event, site: 'shop', receivedAt: event.timestamp, eventTime: event.timestamp, userAgent: { browser: 'Chrome' } };
     expect(validateEnrichedEvent(enriched).ok).toBe(true);
     expect(validateEnrichedEvent({ ...enriched, ip: '1.2.3.4' }).ok).toBe(false);
+  });
+});
+
+describe('validation messages', () => {
+  const issuesOf = (value: unknown) => {
+    const result = validateEvent(value);
+    if (result.ok) throw new Error('expected the event to be invalid');
+    return result.issues;
+  };
+
+  it('names each property that is not allowed, at its own path, once', () => {
+    const issues = issuesOf({ ...sampleEvent(), extra: 1, page: { url: 'https://a.example/', path: '/', bogus: 2 } });
+    expect(issues).toEqual([
+      { path: '/extra', message: 'property "extra" is not allowed' },
+      { path: '/page/bogus', message: 'property "bogus" is not allowed' },
+    ]);
+    expect(formatIssues(issues)).not.toContain('schema is false');
+  });
+
+  it('quotes a hostile property name clipped and escaped', () => {
+    const name = `a/b~c\u0000${'x'.repeat(500)}`;
+    const [issue] = issuesOf({ ...sampleEvent(), [name]: 1 });
+    expect(issue?.path).toBe(`/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    expect(issue?.message).toBe(`property ${JSON.stringify(`${name.slice(0, 64)}…`)} is not allowed`);
+  });
+
+  it('says a property name is too long rather than its value', () => {
+    const name = 'k'.repeat(LIMITS.propertyKeyMaxLength + 1);
+    expect(issuesOf(sampleEvent({ properties: { [name]: 1 } }))).toEqual([
+      { path: `/properties/${name}`, message: `the property name must not have more than ${LIMITS.propertyKeyMaxLength} characters` },
+    ]);
+  });
+
+  it('gives one line for a value of the wrong type in a union, and the real problem when the type is right', () => {
+    expect(issuesOf({ ...sampleEvent(), properties: { nested: { a: 1 } } })).toEqual([
+      { path: '/properties/nested', message: 'must be string, number, boolean or null' },
+    ]);
+    expect(issuesOf(sampleEvent({ properties: { long: 'x'.repeat(LIMITS.propertyValueMaxLength + 1) } }))).toEqual([
+      { path: '/properties/long', message: `must not have more than ${LIMITS.propertyValueMaxLength} characters` },
+    ]);
+  });
+
+  it('lists the allowed values of an enum and a constant', () => {
+    expect(issuesOf({ ...sampleEvent(), type: 'hover', v: 2 })).toEqual([
+      { path: '/v', message: 'must be 1' },
+      { path: '/type', message: 'must be one of "click", "input", "change", "pageview", "identify", "custom"' },
+    ]);
+  });
+
+  it('keeps the issues of an event with thousands of unknown fields few', () => {
+    const junk = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`junk${i}`, i]));
+    expect(issuesOf({ ...sampleEvent(), ...junk }).length).toBeLessThanOrEqual(10);
   });
 });

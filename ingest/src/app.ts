@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { readableErrors } from '@eventline/contract';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import type { EventSink } from './kafka/event-sink.ts';
@@ -42,16 +43,12 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
 
   // The contract's TypeBox schemas are checked with TypeBox's own compiler:
   // strict (no coercion, no silently removed fields) and the same code the
-  // consumer validates with.
+  // consumer validates with; the contract words the messages, as it does for each event.
   app.setValidatorCompiler(({ schema }) => {
     const compiled = Compile(schema as TSchema);
     return (value) => {
       if (compiled.Check(value)) return { value };
-      const error = [...compiled.Errors(value)].slice(0, 10).map((e) => ({
-        ...e,
-        message: e.keyword === 'boolean' ? 'is not an allowed field' : e.message,
-      }));
-      return { error: error as unknown as FastifySchemaValidationError[] };
+      return { error: readableErrors(compiled.Errors(value)) as unknown as FastifySchemaValidationError[] };
     };
   });
 

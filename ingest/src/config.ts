@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { LIMITS, TOPICS } from '@eventline/contract';
+import { LIMITS, readableErrors, TOPICS } from '@eventline/contract';
 
 export const WriteKeySchema = Type.Object(
   {
@@ -127,12 +127,11 @@ export function loadConfig(env: Env = process.env): IngestConfig {
   const writeKeysRead = problems.length === 0;
   // Without readable write keys, still report every other problem in the same run.
   const checked = writeKeysRead ? raw : { ...raw, writeKeys: [{ key: 'k', site: 's', origins: ['*'] }] };
-  for (const error of checkConfig.Errors(checked)) {
+  for (const error of readableErrors(checkConfig.Errors(checked))) {
     const [, field, ...rest] = error.instancePath.split('/');
     const name = field ? (ENV[field as keyof IngestConfig] ?? field) : 'configuration';
     const where = rest.length > 0 ? ` (at ${rest.join('/')})` : '';
-    const message = error.keyword === 'boolean' ? 'unknown field' : error.message;
-    problems.push(`${name}${where}: ${message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`);
+    problems.push(`${name}${where}: ${error.message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`);
   }
   if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys))) problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);

@@ -174,6 +174,17 @@ describe('refusals', () => {
     expect(response.json().message).toContain('sentAt');
   });
 
+  it('names a property that is not allowed, in the envelope and in a rejected event', async () => {
+    await start();
+    const envelope = await post(app, { ...batchOf(events(1)), extra: 1 });
+    expect(envelope.json().message).toBe('body/extra property "extra" is not allowed');
+    const response = await post(app, batchOf([{ ...sampleEvent(), colour: 'red' }, { ...sampleEvent(), page: { url: 'https://shop.example/', path: '/', bogus: 1 } }]));
+    expect(response.json().rejected).toEqual([
+      { index: 0, errors: [{ path: '/colour', message: 'property "colour" is not allowed' }] },
+      { index: 1, errors: [{ path: '/page/bogus', message: 'property "bogus" is not allowed' }] },
+    ]);
+  });
+
   it('rate limits per client with 429 and Retry-After', async () => {
     await start({ EVENTLINE_INGEST_RATE_LIMIT_MAX: '2' });
     const statuses = [];

@@ -72,6 +72,8 @@ describe('configuration', () => {
       { key: 'k', site: 't', origins: ['*'] },
     ]);
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: twice })[0]).toMatch(/listed twice/);
+    const extra = JSON.stringify([{ key: 'k', site: 's', origins: ['*'], sites: ['t'] }]);
+    expect(problemsOf({ EVENTLINE_WRITE_KEYS: extra })).toEqual(['EVENTLINE_WRITE_KEYS (at 0/sites): property "sites" is not allowed, got ["t"]']);
   });
 
   it('keeps limits within the contract', () => {
