@@ -19,7 +19,12 @@ export const EnrichedEventSchema = Type.Object(
     /** The site the write key belongs to. */
     site: Type.String({ minLength: 1, maxLength: 64 }),
     receivedAt: TimestampSchema,
-    /** receivedAt + (timestamp − sentAt), never later than receivedAt. */
+    /**
+     * The client's time corrected by its clock skew rounded to whole minutes
+     * (`correctedEventTime`), so a resent event keeps it. At most
+     * receivedAt + 30 s: it can be a little after receipt (a client clock a few
+     * ms ahead), which a clamp to receivedAt would change on every resend.
+     */
     eventTime: TimestampSchema,
     userAgent: UserAgentSchema,
   },
