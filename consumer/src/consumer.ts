@@ -3,6 +3,7 @@
 // messages below it and the dead-letter topic acknowledged the rest; when either
 // fails the partition is paused, backs off and is fetched again from its last
 // committed position. Points are idempotent, so redelivery never duplicates.
+// A rebalance noticed by a heartbeat ends the batch after the chunk in flight.
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
@@ -12,7 +13,7 @@ import { decodeMessage } from './decode-message.ts';
 import { ConsumerError, isRetriable } from './errors.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { ConsumerMetrics } from './metrics.ts';
-import { Backoff } from './retry.ts';
+import { Backoff, WRITE_SIZE_DEFAULTS, WriteSize } from './retry.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
 export interface WrittenChunk {
@@ -69,6 +70,9 @@ export interface EventConsumer {
   collectLag(gauge: Gauge<'topic' | 'partition'>): Promise<void>;
 }
 
+/** Heartbeat answers meaning this member's partitions are being taken away (or already are): the errors kafkajs rejoins on. */
+const REVOKED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'UNKNOWN_MEMBER_ID']);
+
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { config, writer, deadLetters, metrics } = options;
   const { topic, groupId } = config.kafka;
@@ -84,7 +88,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   });
   const admin: Admin = options.kafka.admin();
   const backoff = new Backoff(config.retry);
+  const writeSize = new WriteSize({ maxPoints: config.batchSize, ...WRITE_SIZE_DEFAULTS });
   const resumeTimers = new Map<number, NodeJS.Timeout>();
+  let stopping = false;
   let joined = false;
   let partitions: number[] = [];
   let failed: string | undefined;
@@ -107,6 +113,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   });
 
   function pauseFor(pause: () => () => void, partition: number, delayMs: number): void {
+    // A consumer being stopped fetches nothing more; a resume timer would only outlive it.
+    if (stopping) return;
     const resume = pause();
     clearTimeout(resumeTimers.get(partition));
     resumeTimers.set(
@@ -120,11 +128,15 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     metrics.pausedPartitions.set(resumeTimers.size);
   }
 
-  /** Keeps the group session alive while `work` runs (kafkajs rate-limits heartbeat() itself). */
-  async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => {
-      heartbeat().catch((error: Error) => logger.debug({ err: error }, 'heartbeat failed during a write; the commit will tell'));
-    }, Math.max(100, Math.floor(config.kafka.heartbeatIntervalMs / 2)));
+  function clearResumeTimers(): void {
+    for (const timer of resumeTimers.values()) clearTimeout(timer);
+    resumeTimers.clear();
+    metrics.pausedPartitions.set(0);
+  }
+
+  /** Keeps the group session alive while `work` runs (kafkajs rate-limits heartbeat() itself). `beat` never rejects. */
+  async function heartbeating<T>(beat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void beat(), Math.max(100, Math.floor(config.kafka.heartbeatIntervalMs / 2)));
     try {
       return await work();
     } finally {
@@ -162,27 +174,38 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   }
 
   /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
-  async function store(partition: number, chunk: DecodedChunk, heartbeat: () => Promise<void>): Promise<void> {
-    const rejected = await heartbeating(heartbeat, () => timedWrite(chunk.lines));
+  async function store(partition: number, chunk: DecodedChunk, beat: () => Promise<void>): Promise<void> {
+    const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
     for (const { index, reason } of rejected) {
       chunk.letters.push({ topic, partition, message: chunk.pointMessages[index]!, error: new ConsumerError('CONSUMER_POINT_REJECTED', reason) });
     }
-    await heartbeating(heartbeat, () => deadLetters.publish(chunk.letters));
+    await heartbeating(beat, () => deadLetters.publish(chunk.letters));
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const key = String(partition);
-    // Equal chunks of at most batchSize, so a batch of 1.1 × batchSize is not written as a full chunk and a tiny one.
-    const count = Math.ceil(batch.messages.length / config.batchSize);
+    let revoked: Error | undefined;
+    const beat = async (): Promise<void> => {
+      try {
+        await heartbeat();
+      } catch (error) {
+        if (REVOKED.has((error as { type?: string }).type ?? '')) revoked ??= error as Error;
+        else logger.debug({ err: error }, 'heartbeat failed; the next one or the commit will tell');
+      }
+    };
+    // Equal chunks of at most the partition's write size, so a batch of 1.1 × that is not written as a full chunk and a tiny one.
+    const count = Math.ceil(batch.messages.length / writeSize.of(key));
     const size = Math.ceil(batch.messages.length / count);
     const slices = Array.from({ length: count }, (_, i) => batch.messages.slice(i * size, (i + 1) * size));
     let next: DecodedChunk | undefined = slices.length > 0 ? decodeChunk(partition, slices[0]!) : undefined;
     for (let i = 0; next; i++) {
       const chunk: DecodedChunk = next;
       if (!isRunning() || isStale()) return;
-      const storing = store(partition, chunk, heartbeat);
+      // The partition may already be someone else's: write nothing more, and let kafkajs rejoin at once.
+      if (revoked) throw revoked;
+      const storing = store(partition, chunk, beat);
       // Handled below; this only keeps a failure during the next decode from counting as unhandled.
       storing.catch(() => {});
       // Decode the following chunk while this one is being written (after letting the request go out);
@@ -193,10 +216,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         await storing;
       } catch (error) {
         if (!isRetriable(error)) throw error;
+        if (error instanceof ConsumerError && error.code === 'CONSUMER_INFLUX_TIMEOUT') writeSize.timedOut(key);
         const delayMs = backoff.failed(key);
         metrics.batches.inc({ outcome: 'retry' });
         logger.warn(
-          { partition, fromOffset: chunk.messages[0]!.offset, failures: backoff.failuresOf(key), retryInMs: delayMs, reason: (error as Error).message },
+          { partition, fromOffset: chunk.messages[0]!.offset, failures: backoff.failuresOf(key), retryInMs: delayMs, writeSize: writeSize.of(key), reason: (error as Error).message },
           'could not store a chunk; partition paused',
         );
         pauseFor(pause, partition, delayMs);
@@ -208,6 +232,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
       if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
       backoff.succeeded(key);
+      writeSize.succeeded(key);
       const points = chunk.lines.length - chunk.rejected;
       metrics.batches.inc({ outcome: 'committed' });
       metrics.pointsWritten.inc(points);
@@ -215,6 +240,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       const timestamps = chunk.pointMessages.map((m) => Number(m.timestamp));
       for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
       options.onChunkCommitted?.({ topic, partition, points, deadLetters: chunk.letters.length, timestamps, writtenAt });
+      // Chunks may each finish within the heartbeat timer's period, so beat between them too.
+      await beat();
     }
   }
 
@@ -239,12 +266,15 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     },
 
     async stop() {
-      for (const timer of resumeTimers.values()) clearTimeout(timer);
-      resumeTimers.clear();
-      await consumer.disconnect();
-      joined = false;
-      partitions = [];
-      await admin.disconnect();
+      stopping = true;
+      clearResumeTimers();
+      try {
+        await consumer.disconnect();
+      } finally {
+        joined = false;
+        partitions = [];
+        await admin.disconnect();
+      }
     },
 
     status() {

@@ -1,6 +1,7 @@
 // Everything the consumer can refuse or fail at, with a stable code. `retriable`
 // decides the path: retriable failures pause the partition and back off (the
-// offset does not move); the rest send the message to the dead-letter topic.
+// offset does not move); the rest send the message to the dead-letter topic,
+// except a dead-letter topic that refuses for good, which stops the consumer.
 
 export interface ErrorDefinition {
   readonly code: string;
@@ -26,8 +27,12 @@ export const ERRORS = define({
   CONSUMER_MESSAGE_INVALID: { message: 'The message is not a valid EnrichedEvent', status: 400, retriable: false },
   CONSUMER_POINT_UNREPRESENTABLE: { message: 'The event cannot be stored as an InfluxDB point', status: 400, retriable: false },
   CONSUMER_POINT_REJECTED: { message: 'InfluxDB refused the point', status: 400, retriable: false },
+  CONSUMER_DECODE_FAILED: { message: 'Decoding the message failed unexpectedly', status: 500, retriable: false },
   CONSUMER_INFLUX_UNAVAILABLE: { message: 'InfluxDB did not accept the write', status: 503, retriable: true },
+  CONSUMER_INFLUX_TIMEOUT: { message: 'InfluxDB did not answer the write in time', status: 503, retriable: true },
+  CONSUMER_INFLUX_REFUSED: { message: 'InfluxDB refused the write request, not its points', status: 503, retriable: true },
   CONSUMER_DEAD_LETTER_UNAVAILABLE: { message: 'The dead-letter topic did not accept the message', status: 503, retriable: true },
+  CONSUMER_DEAD_LETTER_REFUSED: { message: 'The dead-letter topic refused the message for good', status: 500, retriable: false },
   CONSUMER_NOT_READY: { message: 'The consumer has not joined its group or InfluxDB is unhealthy', status: 503, retriable: true },
 });
 

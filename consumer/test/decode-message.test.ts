@@ -21,4 +21,15 @@ describe('decodeMessage', () => {
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.error.code).toBe(code);
   });
+
+  it('turns an unexpected failure into a dead letter carrying the error instead of throwing', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'tag')");
+    const decoded = decodeMessage(Buffer.from(JSON.stringify(enrichedEvents(1)[0]!)), () => {
+      throw bug;
+    });
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.error).toMatchObject({ code: 'CONSUMER_DECODE_FAILED', retriable: false, cause: bug });
+    expect(decoded.error.message).toContain("TypeError: Cannot read properties of undefined (reading 'tag')");
+  });
 });
