@@ -3,13 +3,13 @@
 // events are enriched and produced, and the answer waits for Kafka's
 // acknowledgement of exactly those events. Nothing here answers 2xx for an
 // event Kafka does not have.
-import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BatchSchema, CONTRACT_VERSION, HEADERS, validateEvent } from '@eventline/contract';
 import type { IngestConfig, WriteKey } from '../config.ts';
+import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
 import { SinkUnavailableError, type SinkMessage } from '../kafka/event-sink.ts';
@@ -30,26 +30,6 @@ function queryKey(request: FastifyRequest): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.['writeKey'];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
-
-/** Undoes Content-Encoding before parsing; the body limit then applies to the decoded bytes (no gzip bombs). */
-const decodeContentEncoding: preParsingAsyncHookHandler = async (request, _reply, payload) => {
-  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return payload;
-  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new IngestError('INGEST_UNSUPPORTED_ENCODING', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send gzip or no encoding`);
-  }
-  const gunzip = Object.assign(createGunzip(), { receivedEncodedLength: 0 });
-  payload.on('data', (chunk: Buffer) => {
-    gunzip.receivedEncodedLength += chunk.length;
-  });
-  payload.on('error', (error) => gunzip.destroy(error));
-  // The parser reports a corrupt stream when it reads the body; when the body is
-  // never read (415, an early refusal) nobody else listens, and an unheard
-  // 'error' event would crash the process.
-  gunzip.on('error', () => {});
-  payload.pipe(gunzip);
-  return gunzip;
-};
 
 export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { config, writeKeys, userAgents }) => {
   // sendBeacon posts text/plain: its body is the same JSON, parsed as strictly.
@@ -116,7 +96,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
     {
       bodyLimit: config.bodyLimitBytes,
       config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } },
-      preParsing: [checkQueryKey, decodeContentEncoding],
+      preParsing: [checkQueryKey, createContentDecoder(config.bodyLimitBytes)],
       schema: {
         summary: 'Send a batch of events',
         description:
