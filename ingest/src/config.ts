@@ -44,6 +44,8 @@ const ConfigSchema = Type.Object({
   lingerMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   produceBatchMaxMessages: Type.Integer({ minimum: LIMITS.batchEvents }),
   bufferMaxMessages: Type.Integer({ minimum: LIMITS.batchEvents }),
+  // At least two full batches, so one request of any allowed size always fits an empty buffer.
+  bufferMaxBytes: Type.Integer({ minimum: 2 * LIMITS.batchBytes }),
 });
 
 export type WriteKey = Static<typeof WriteKeySchema>;
@@ -73,6 +75,7 @@ export const DEFAULTS = Object.freeze({
   lingerMs: 2, // 2 ms to gather concurrent requests into one send
   produceBatchMaxMessages: 5_000, // messages per Kafka send
   bufferMaxMessages: 50_000, // messages waiting for Kafka before 503
+  bufferMaxBytes: 64 * 1024 * 1024, // 64 MiB of keys and values waiting for Kafka before 503
 });
 
 /** Environment variable for each setting. */
@@ -100,6 +103,7 @@ export const ENV = Object.freeze({
   lingerMs: 'EVENTLINE_INGEST_LINGER_MS',
   produceBatchMaxMessages: 'EVENTLINE_INGEST_PRODUCE_BATCH_MAX',
   bufferMaxMessages: 'EVENTLINE_INGEST_BUFFER_MAX',
+  bufferMaxBytes: 'EVENTLINE_INGEST_BUFFER_MAX_BYTES',
 } satisfies Record<keyof IngestConfig, string>);
 
 export const WRITE_KEYS_FILE_ENV = 'EVENTLINE_WRITE_KEYS_FILE';

@@ -206,6 +206,24 @@ describe('refusals', () => {
     expect((await app.inject('/readyz')).statusCode).toBe(503);
   });
 
+  it('answers 503 INGEST_OVERLOADED once the bytes waiting for Kafka would pass the buffer limit', async () => {
+    sink = memorySink();
+    const hanging: MemorySink = { ...sink, send: () => new Promise<void>(() => {}) };
+    app = await buildApp(testConfig({ EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(1024 * 1024), EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000' }), { sink: hanging });
+    // 15 events of ~30 KiB: about 450 KiB per request, in few messages.
+    const properties = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
+    const heavy = () => batchOf(events(15, { properties }));
+    const pending = [post(app, heavy()), post(app, heavy()), post(app, heavy())];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await post(app, heavy());
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe('INGEST_OVERLOADED');
+    expect(refused.headers['retry-after']).toBe('5');
+    expect((await app.inject('/metrics')).body).toMatch(/eventline_ingest_buffered_bytes [0-9]{6,}/);
+    await app.close();
+    expect((await Promise.all(pending)).map((r) => r.statusCode)).toEqual([503, 503, 503]);
+  });
+
   it('does not call Kafka when every event is invalid', async () => {
     await start();
     sink.failing = true;
@@ -299,6 +317,28 @@ describe('operations', () => {
     expect(late.statusCode).toBe(503);
     expect(late.json().code).toBe('INGEST_SHUTTING_DOWN');
     expect(sink.sent.flat()).toHaveLength(2);
+  });
+
+  it('gives up on a Kafka send that never settles: 503 within the produce timeout, later requests served, close returns', async () => {
+    sink = memorySink();
+    let calls = 0;
+    const wedgedOnce: MemorySink = { ...sink, send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : sink.send(messages)) };
+    app = await buildApp(testConfig({ EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '200' }), { sink: wedgedOnce });
+    const started = performance.now();
+    const wedged = await post(app, batchOf(events(2)));
+    expect(wedged.statusCode).toBe(503);
+    expect(wedged.json().code).toBe('INGEST_KAFKA_UNAVAILABLE');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const next = await post(app, batchOf(events(3)));
+    expect(next.statusCode).toBe(200);
+    expect(sink.sent.flat()).toHaveLength(3);
+    const closing = performance.now();
+    calls = 0;
+    const stuck = post(app, batchOf(events(1)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await app.close();
+    expect(performance.now() - closing).toBeLessThan(2_000);
+    expect((await stuck).statusCode).toBe(503);
   });
 
   it('inflates gzip bodies written with any compression level', async () => {

@@ -76,6 +76,11 @@ describe('configuration', () => {
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: extra })).toEqual(['EVENTLINE_WRITE_KEYS (at 0/sites): property "sites" is not allowed, got ["t"]']);
   });
 
+  it('refuses a byte bound on the buffer that one full batch could not fit in', () => {
+    expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(512 * 1024) }).join()).toMatch(/EVENTLINE_INGEST_BUFFER_MAX_BYTES/);
+    expect(loadConfig({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(8 * 1024 * 1024) }).bufferMaxBytes).toBe(8 * 1024 * 1024);
+  });
+
   it('keeps limits within the contract', () => {
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '501' }).join()).toMatch(/EVENTLINE_INGEST_MAX_EVENTS/);
     expect(loadConfig({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '50' }).maxEvents).toBe(50);

@@ -24,7 +24,7 @@ const msg = (n: number): SinkMessage => ({ key: `k${n}`, value: `v${n}`, headers
 const msgs = (from: number, count: number) => Array.from({ length: count }, (_, i) => msg(from + i));
 
 function batcher(sink: EventSink, options: Partial<MicroBatcherOptions> = {}) {
-  return createMicroBatcher({ sink, logger, lingerMs: 0, maxBatchMessages: 1000, maxBufferedMessages: 10_000, timeoutMs: 60_000, ...options });
+  return createMicroBatcher({ sink, logger, lingerMs: 0, maxBatchMessages: 1000, maxBufferedMessages: 10_000, maxBufferedBytes: 1 << 30, timeoutMs: 60_000, ...options });
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -86,7 +86,7 @@ describe('micro-batcher', () => {
     expect(a.error).toBeInstanceOf(SinkUnavailableError);
   });
 
-  it('rejects a submission whose acknowledgement does not come within the deadline, and does not send it late', async () => {
+  it('rejects a submission whose acknowledgement does not come within the deadline, even if it comes later', async () => {
     const { sink, sends } = manualSink();
     const b = batcher(sink, { timeoutMs: 30 });
     const inFlight = track(b.submit(msgs(0, 1)));
@@ -96,10 +96,23 @@ describe('micro-batcher', () => {
     expect(inFlight.settled).toBe('rejected');
     expect(queued.settled).toBe('rejected');
     expect(b.buffered()).toBe(0);
-    sends[0]!.succeed();
+    for (const send of sends) send.succeed();
     await tick();
     expect(inFlight.settled).toBe('rejected');
-    expect(sends).toHaveLength(1);
+    expect(queued.settled).toBe('rejected');
+  });
+
+  it('does not send a submission that expired while waiting in the queue', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { timeoutMs: 30, maxBatchMessages: 1 });
+    void b.submit(msgs(0, 1)).catch(() => {});
+    await tick();
+    void b.submit(msgs(1, 1)).catch(() => {});
+    const expired = track(b.submit(msgs(2, 1)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(expired.settled).toBe('rejected');
+    expect(b.buffered()).toBe(0);
+    expect(sends.flatMap((s) => s.messages.map((m) => m.key))).toEqual(['k0', 'k1']);
   });
 
   it('keeps sends within the batch size and the order of submissions', async () => {
@@ -127,6 +140,61 @@ describe('micro-batcher', () => {
     await tick();
     void b.submit(msgs(1, 4));
     await expect(b.submit(msgs(5, 2))).rejects.toBeInstanceOf(BatcherOverloadedError);
+  });
+
+  it('refuses submissions at once when too many bytes are waiting, however few the messages', async () => {
+    const { sink, sends } = manualSink();
+    const b = batcher(sink, { maxBufferedBytes: 100_000 });
+    const big = (n: number): SinkMessage => ({ key: `k${n}`, value: 'x'.repeat(30_000), headers: {} });
+    void b.submit([big(0)]);
+    await tick();
+    const waiting = track(b.submit([big(1), big(2)]));
+    expect(b.bufferedBytes()).toBe(2 * (30_000 + 2));
+    await expect(b.submit([big(3), big(4)])).rejects.toBeInstanceOf(BatcherOverloadedError);
+    await expect(b.submit([{ key: 'k5', value: 'é'.repeat(20_000), headers: {} }])).rejects.toBeInstanceOf(BatcherOverloadedError);
+    void b.submit([big(6)]);
+    expect(b.bufferedBytes()).toBe(3 * (30_000 + 2));
+    sends[0]!.succeed();
+    await tick();
+    expect(b.bufferedBytes()).toBe(0);
+    sends[1]!.succeed();
+    await tick();
+    expect(waiting.settled).toBe('resolved');
+  });
+
+  it('gives up on a send that never settles after the deadline, fails it as retriable and moves on', async () => {
+    let calls = 0;
+    const sent: SinkMessage[][] = [];
+    // The first send hangs forever (a wedged broker connection or worker); later ones succeed.
+    const sink: EventSink = {
+      start() {},
+      isReady: () => true,
+      close: async () => {},
+      send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : Promise.resolve(void sent.push([...messages]))),
+    };
+    const b = batcher(sink, { timeoutMs: 50 });
+    const wedged = track(b.submit(msgs(0, 2)));
+    await tick();
+    const queued = track(b.submit(msgs(2, 1)));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(wedged.settled).toBe('rejected');
+    expect(wedged.error).toBeInstanceOf(SinkUnavailableError);
+    // What queued behind the wedged send goes out next, within its own deadline.
+    expect(queued.settled).toBe('resolved');
+    await expect(b.submit(msgs(3, 1))).resolves.toBeUndefined();
+    expect(sent).toEqual([msgs(2, 1), msgs(3, 1)]);
+    await b.drain();
+  });
+
+  it('drains within the deadline even while a send hangs', async () => {
+    const sink: EventSink = { start() {}, isReady: () => true, close: async () => {}, send: () => new Promise<void>(() => {}) };
+    const b = batcher(sink, { timeoutMs: 50 });
+    const wedged = track(b.submit(msgs(0, 1)));
+    await tick();
+    const started = performance.now();
+    await b.drain();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(wedged.settled).toBe('rejected');
   });
 
   it('sends everything waiting on drain and refuses new submissions after', async () => {

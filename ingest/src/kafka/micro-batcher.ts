@@ -4,6 +4,9 @@
 // submission resolves only when the send that carried its own messages was
 // acknowledged, and rejects (never resolves) when that send failed or its
 // deadline passed, so a caller never reports success for unacknowledged data.
+// A send that never settles is given up on after the same deadline, so it
+// cannot hold the batcher (and every later request, and shutdown) forever.
+// Buffered work is bounded in messages and in bytes.
 import type { FastifyBaseLogger } from 'fastify';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-sink.ts';
 
@@ -16,7 +19,13 @@ export interface MicroBatcherOptions {
   maxBatchMessages: number;
   /** Most messages waiting to be sent; submissions beyond it are refused at once. */
   maxBufferedMessages: number;
-  /** Longest a submission waits for its acknowledgement, ms. */
+  /** Most bytes (UTF-8 keys and values) waiting to be sent; submissions beyond it are refused at once. */
+  maxBufferedBytes: number;
+  /**
+   * Longest a submission waits for its acknowledgement, ms; also how long a send
+   * may stay in flight before it counts as failed and the next one may start
+   * (by then every submission it carried has given up waiting).
+   */
   timeoutMs: number;
   /** Called after every send with its size, duration and outcome. */
   onSend?: (report: { messages: number; seconds: number; ok: boolean }) => void;
@@ -27,6 +36,8 @@ export interface MicroBatcher {
   submit(messages: SinkMessage[]): Promise<void>;
   /** Messages waiting to be sent. */
   buffered(): number;
+  /** Bytes of the messages waiting to be sent. */
+  bufferedBytes(): number;
   /** Sends everything waiting, then refuses new submissions. */
   drain(): Promise<void>;
 }
@@ -48,6 +59,7 @@ export class BatcherClosedError extends Error {
 
 interface Submission {
   messages: SinkMessage[];
+  bytes: number;
   settled: boolean;
   resolve(): void;
   reject(error: Error): void;
@@ -58,6 +70,7 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
   const logger = options.logger.child({ module: 'micro-batcher' });
   let queue: Submission[] = [];
   let bufferedMessages = 0;
+  let bufferedBytes = 0;
   let inFlight: Promise<void> | undefined;
   let lingerTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -75,6 +88,7 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     if (index !== -1) {
       queue.splice(index, 1);
       bufferedMessages -= submission.messages.length;
+      bufferedBytes -= submission.bytes;
     }
     settle(submission, new SinkUnavailableError(`no acknowledgement from Kafka within ${options.timeoutMs} ms`));
   }
@@ -90,16 +104,19 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
 
   function takeBatch(): Submission[] {
     let count = 0;
+    let bytes = 0;
     let taken = 0;
     while (taken < queue.length) {
-      const size = queue[taken]!.messages.length;
-      if (taken > 0 && count + size > options.maxBatchMessages) break;
-      count += size;
+      const { messages, bytes: size } = queue[taken]!;
+      if (taken > 0 && count + messages.length > options.maxBatchMessages) break;
+      count += messages.length;
+      bytes += size;
       taken++;
     }
     const batch = queue.slice(0, taken);
     queue = queue.slice(taken);
     bufferedMessages -= count;
+    bufferedBytes -= bytes;
     return batch;
   }
 
@@ -110,7 +127,17 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     const batch = takeBatch();
     const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((s) => s.messages);
     const started = performance.now();
-    inFlight = options.sink.send(messages).then(
+    const sent = options.sink.send(messages);
+    // Once given up on, the send's own outcome has nobody left to tell.
+    sent.catch(() => {});
+    let watchdog: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<never>((_resolve, reject) => {
+      watchdog = setTimeout(() => {
+        logger.warn({ messages: messages.length, timeoutMs: options.timeoutMs }, 'Kafka send did not settle in time; treating it as failed');
+        reject(new SinkUnavailableError(`the Kafka send did not settle within ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+    });
+    inFlight = Promise.race([sent, givenUp]).then(
       () => {
         report(messages.length, started, true);
         for (const submission of batch) settle(submission);
@@ -123,6 +150,7 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
       },
     );
     void inFlight.finally(() => {
+      clearTimeout(watchdog);
       inFlight = undefined;
       // Whatever queued during the send has waited long enough: no linger.
       if (queue.length > 0) sendNext();
@@ -137,15 +165,19 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     submit(messages) {
       if (closed) return Promise.reject(new BatcherClosedError());
       if (bufferedMessages + messages.length > options.maxBufferedMessages) return Promise.reject(new BatcherOverloadedError());
+      const bytes = byteSize(messages);
+      if (bufferedBytes + bytes > options.maxBufferedBytes) return Promise.reject(new BatcherOverloadedError());
       return new Promise<void>((resolve, reject) => {
-        const submission: Submission = { messages, settled: false, resolve, reject };
+        const submission: Submission = { messages, bytes, settled: false, resolve, reject };
         submission.timer = setTimeout(() => expire(submission), options.timeoutMs);
         queue.push(submission);
         bufferedMessages += messages.length;
+        bufferedBytes += bytes;
         schedule();
       });
     },
     buffered: () => bufferedMessages,
+    bufferedBytes: () => bufferedBytes,
     async drain() {
       closed = true;
       while (inFlight || queue.length > 0) {
@@ -154,4 +186,10 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
       }
     },
   };
+}
+
+function byteSize(messages: readonly SinkMessage[]): number {
+  let bytes = 0;
+  for (const { key, value } of messages) bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  return bytes;
 }

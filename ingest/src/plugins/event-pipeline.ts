@@ -23,6 +23,7 @@ export const eventPipelinePlugin = fp(
       lingerMs: config.lingerMs,
       maxBatchMessages: config.produceBatchMaxMessages,
       maxBufferedMessages: config.bufferMaxMessages,
+      maxBufferedBytes: config.bufferMaxBytes,
       timeoutMs: config.produceTimeoutMs,
       onSend: ({ messages, seconds, ok }) => {
         app.metrics.produceDuration.observe({ outcome: ok ? 'acknowledged' : 'failed' }, seconds);
@@ -35,6 +36,14 @@ export const eventPipelinePlugin = fp(
       registers: [app.metrics.registry],
       collect() {
         this.set(batcher.buffered());
+      },
+    });
+    new Gauge({
+      name: 'eventline_ingest_buffered_bytes',
+      help: 'Bytes (keys and values) of the messages waiting in the micro-batcher.',
+      registers: [app.metrics.registry],
+      collect() {
+        this.set(batcher.bufferedBytes());
       },
     });
     app.decorate('sink', sink);
