@@ -1,11 +1,13 @@
 import { FIELD, HEADERS, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createBucket, createTopics } from '@eventline/infra';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
 import type { FastifyInstance } from 'fastify';
 import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { TRUNCATED_HEADER, TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
 import { normalizeText } from '../src/to-point.ts';
-import { asMessages, enrichedEvents, eventually, fieldsAt, pointIds, pointRows, produce, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
+import { allCommitted, asMessages, enrichedEvents, eventually, fieldsAt, groupOffsets, pointIds, pointRows, produce, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -30,6 +32,23 @@ async function setup(prefix: string) {
   const group = `${topic}-group`;
   const env = { EVENTLINE_KAFKA_TOPIC: topic, EVENTLINE_KAFKA_DLQ_TOPIC: dlq, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_CONSUMER_GROUP: group };
   return { topic, dlq, bucket, group, env };
+}
+
+const offsets = (groupId: string, topic: string) => groupOffsets(testInfra().brokers, groupId, topic);
+
+/** Reads every message of the dead-letter topic `dlq`, waiting until there are `count`. */
+async function readDeadLetters(dlq: string, count: number): Promise<{ value: Buffer | null; headers: IHeaders }[]> {
+  const letters: { value: Buffer | null; headers: IHeaders }[] = [];
+  const reader = testKafka(testInfra().brokers).consumer({ groupId: `${dlq}-reader` });
+  await reader.connect();
+  await reader.subscribe({ topic: dlq, fromBeginning: true });
+  await reader.run({ eachMessage: async ({ message }) => void letters.push({ value: message.value, headers: message.headers ?? {} }) });
+  try {
+    await eventually(`${count} dead letters`, async () => letters.length >= count);
+  } finally {
+    await reader.disconnect();
+  }
+  return letters;
 }
 
 const tricky = 'a,b c=d "quoted" back\\slash \\ end\\ tab\there é 😀 中文';
@@ -228,5 +247,73 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('dead-letters nothing and commits nothing while the database is missing, and stores every event once it exists', async () => {
+    const { topic, dlq, group, env } = await setup('nodb');
+    const { brokers, influxUrl } = testInfra();
+    const database = uniqueName('nodb').replace(/-/g, '_');
+    const events = enrichedEvents(900);
+    await produce(testKafka(brokers), topic, asMessages(events));
+    const app = await startConsumer({ ...env, EVENTLINE_INFLUX_BUCKET: `${database}/events`, EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000' });
+
+    const retries = async () => Number((await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1] ?? 0);
+    await eventually('writes refused for the missing database', async () => (await retries()) >= 6);
+    expect((await offsets(group, topic)).committed).toEqual([-1, -1, -1]);
+    expect((await offsets(group, dlq)).end).toEqual([0]);
+    expect((await app.inject('/metrics')).body).not.toContain('eventline_consumer_dead_letters_total{');
+
+    await createBucket(influxUrl, database, 'events');
+    const bucket = `${database}/events`;
+    await eventually('every event once the database exists', async () => (await pointIds(influxUrl, bucket)).length >= events.length);
+    expect(new Set(await pointIds(influxUrl, bucket))).toEqual(new Set(events.map((e) => e.event.id)));
+    await eventually('every offset committed', () => allCommitted(brokers, group, topic));
+    expect((await offsets(group, dlq)).end).toEqual([0]);
+  });
+
+  it('dead-letters only the point older than the retention policy keeps and stores its neighbours', async () => {
+    const { topic, dlq, group, env } = await setup('retention');
+    const { brokers, influxUrl } = testInfra();
+    const bucket = await createBucket(influxUrl, uniqueName('retention').replace(/-/g, '_'), 'hour', '1h');
+    const valid = enrichedEvents(300, { startMs: Date.now() - 600_000 });
+    const old = enrichedEvents(1, { startMs: Date.now() - 2 * 86_400_000, runId: 'beyond-retention' })[0]!;
+    const messages = asMessages([...valid.slice(0, 150), old, ...valid.slice(150)]).map((m) => ({ ...m, key: 'one-partition' }));
+    await produce(testKafka(brokers), topic, messages);
+    await startConsumer({ ...env, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_CONSUMER_BATCH_SIZE: '1000' });
+
+    const [letter] = await readDeadLetters(dlq, 1);
+    expect(letter!.headers[HEADERS.error]?.toString()).toMatch(/^CONSUMER_POINT_REJECTED: .*points beyond retention policy/);
+    expect(JSON.parse(letter!.value!.toString()).event.id).toBe(old.event.id);
+    await eventually('the valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
+    expect(new Set(await pointIds(influxUrl, bucket))).toEqual(new Set(valid.map((e) => e.event.id)));
+    await eventually('every offset committed', async () => (await offsets(group, topic)).committed.reduce((sum, c) => sum + Math.max(0, c), 0) === messages.length);
+    expect((await offsets(group, dlq)).end).toEqual([1]);
+  });
+
+  it('publishes dead letters too large for the dead-letter topic in smaller sends, and one too large alone cut down with a header saying so', async () => {
+    const { topic, bucket, env } = await setup('toolarge');
+    const { brokers, influxUrl } = testInfra();
+    const dlq = uniqueName('toolarge-dlq');
+    await createTopics(brokers, [{ topic: dlq, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '24000' }] }]);
+    const valid = enrichedEvents(200);
+    const huge = `not json ${'x'.repeat(100_000)}`;
+    // Each fits the topic alone, but not all in one send.
+    const small = Array.from({ length: 40 }, (_, i) => `not json ${i} ${'y'.repeat(1_000)}`);
+    const poison = [...small.slice(0, 20), huge, ...small.slice(20)];
+    const messages = asMessages(valid);
+    messages.splice(100, 0, ...poison.map((value) => ({ key: messages[0]!.key, value })));
+    await produce(testKafka(brokers), topic, messages);
+    await startConsumer({ ...env, EVENTLINE_KAFKA_DLQ_TOPIC: dlq });
+
+    const letters = await readDeadLetters(dlq, poison.length);
+    expect(letters).toHaveLength(poison.length);
+    const cut = letters[20]!;
+    expect(cut.value!.toString()).toBe(huge.slice(0, TRUNCATED_VALUE_BYTES));
+    expect(cut.headers[TRUNCATED_HEADER]?.toString()).toBe(`value cut to its first ${TRUNCATED_VALUE_BYTES} of ${huge.length} bytes`);
+    expect(cut.headers[HEADERS.error]?.toString()).toMatch(/^CONSUMER_MESSAGE_NOT_JSON/);
+    const rest = letters.filter((_, i) => i !== 20);
+    expect(rest.map((l) => l.value!.toString())).toEqual(small);
+    expect(rest.every((l) => l.headers[TRUNCATED_HEADER] === undefined)).toBe(true);
+    await eventually('the valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
   });
 });

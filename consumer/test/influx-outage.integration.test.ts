@@ -2,12 +2,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBucket, freePort, startInflux, type InfluxServer } from '@eventline/infra';
-import { createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
 import { afterAll, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { asMessages, enrichedEvents, eventually, pointIds, produceStream, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
+import {
+  allCommitted,
+  asMessages,
+  enrichedEvents,
+  eventIdsByOffset,
+  eventually,
+  groupOffsets,
+  pointIds,
+  produce,
+  produceStream,
+  storedSummary,
+  testConfig,
+  testKafka,
+  testLogger,
+  readyApp,
+} from './support/fixtures.ts';
+import { startInfluxRelay } from './support/influx-relay.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -51,7 +68,14 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
   const stoppedAt = Date.now();
   await eventually('a failed write that paused a partition', async () => app.pipeline.consumer.status().paused > 0, 15_000, 100);
   expect((await app.inject('/readyz')).statusCode).toBe(503);
-  await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - (Date.now() - stoppedAt))));
+  // Writes that succeeded just before the stop have committed within a second; after that nothing may move.
+  await sleep(1_000);
+  const group = `${topic}-group`;
+  const duringOutage = await groupOffsets(brokers, group, topic);
+  await sleep(Math.max(0, 10_500 - (Date.now() - stoppedAt)));
+  const endOfOutage = await groupOffsets(brokers, group, topic);
+  expect(endOfOutage.committed).toEqual(duringOutage.committed);
+  expect(endOfOutage.committed.some((c, i) => c < endOfOutage.end[i]!)).toBe(true);
   influx = await startInflux({ ...ports, dataDir });
 
   await producing;
@@ -62,4 +86,100 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
   const metrics = (await app.inject('/metrics')).body;
   expect(Number(metrics.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1])).toBeGreaterThan(0);
   expect((await app.inject('/readyz')).statusCode).toBe(200);
+  await eventually('every offset committed', () => allCommitted(brokers, group, topic));
+});
+
+it('never commits an offset past an unwritten event while InfluxDB is unreachable, then stores every event exactly once', async () => {
+  const { brokers, influxUrl } = testInfra();
+  const relay = await startInfluxRelay(influxUrl);
+  cleanups.push(() => relay.close());
+  const bucket = await createTestBucket('unreachable');
+  const topic = await createTestTopic('unreachable', 3);
+  const dlq = await createTestTopic('unreachable-dlq', 1);
+  const group = `${topic}-group`;
+  const app = await buildApp({
+    config: testConfig({
+      EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+      EVENTLINE_KAFKA_TOPIC: topic,
+      EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+      EVENTLINE_CONSUMER_GROUP: group,
+      EVENTLINE_INFLUX_URL: relay.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_INFLUX_TIMEOUT_MS: '2000',
+      EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000',
+      EVENTLINE_CONSUMER_BATCH_SIZE: '200',
+    }),
+    logger: testLogger(),
+    defaultMetrics: false,
+  });
+  cleanups.push(() => app.close());
+  await readyApp(app);
+
+  const events = enrichedEvents(6_000);
+  const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 100, tickMs: 100 });
+  await eventually('the first points', async () => (await pointIds(influxUrl, bucket)).length >= 1_000, 30_000, 100);
+  // The consumer loses InfluxDB mid-stream; the test keeps reading it directly.
+  await relay.down();
+  await eventually('a failed write that paused a partition', async () => app.pipeline.consumer.status().paused > 0, 15_000, 100);
+  const samples: { committed: number[]; stored: Set<string> }[] = [];
+  const outageEnds = Date.now() + 10_000;
+  while (Date.now() < outageEnds) {
+    // Offsets first: whatever they cover must already be stored when the points are read after them.
+    const { committed } = await groupOffsets(brokers, group, topic);
+    samples.push({ committed, stored: new Set(await pointIds(influxUrl, bucket)) });
+    await sleep(1_000);
+  }
+  await producing;
+  const idsByOffset = await eventIdsByOffset(brokers, topic, events.length);
+  for (const { committed, stored } of samples) {
+    committed.forEach((offset, partition) => {
+      const unwritten = idsByOffset[partition]!.slice(0, Math.max(0, offset)).filter((id) => !stored.has(id));
+      expect(unwritten, `partition ${partition} committed to ${offset}`).toEqual([]);
+    });
+  }
+  // Once the writes that were answered before the outage have committed, nothing moves.
+  for (const { committed } of samples.slice(2)) expect(committed).toEqual(samples[1]!.committed);
+  const { end } = await groupOffsets(brokers, group, topic);
+  expect(samples.at(-1)!.committed.some((c, i) => c < end[i]!)).toBe(true);
+
+  await relay.up();
+  await eventually('every offset committed', () => allCommitted(brokers, group, topic), 60_000);
+  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+});
+
+it('leaves no partition paused and no retry pending when a write fails while the consumer is stopping', async () => {
+  const { brokers, influxUrl } = testInfra();
+  const relay = await startInfluxRelay(influxUrl);
+  cleanups.push(() => relay.close());
+  relay.setWriteDelay(() => 3_000);
+  const bucket = await createTestBucket('stopping');
+  const topic = await createTestTopic('stopping', 1);
+  const dlq = await createTestTopic('stopping-dlq', 1);
+  const group = `${topic}-group`;
+  const app = await buildApp({
+    config: testConfig({
+      EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+      EVENTLINE_KAFKA_TOPIC: topic,
+      EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+      EVENTLINE_CONSUMER_GROUP: group,
+      EVENTLINE_INFLUX_URL: relay.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      // A retry timer set by the failure would still be pending when close() resolves.
+      EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '5000',
+      EVENTLINE_CONSUMER_RETRY_MAX_MS: '5000',
+    }),
+    logger: testLogger(),
+    defaultMetrics: false,
+  });
+  await readyApp(app);
+  await produce(testKafka(brokers), topic, asMessages(enrichedEvents(300)));
+  await eventually('a write in flight', async () => relay.writes().inFlight > 0, 30_000, 50);
+
+  const closing = app.close();
+  await sleep(300);
+  // The write the stop waits for fails.
+  await relay.down();
+  await closing;
+  expect(app.pipeline.consumer.status()).toMatchObject({ joined: false, paused: 0 });
+  expect((await groupOffsets(brokers, group, topic)).committed).toEqual([-1]);
 });

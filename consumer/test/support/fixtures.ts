@@ -139,3 +139,44 @@ export async function readyApp(app: FastifyInstance): Promise<FastifyInstance> {
   await eventually('the consumer to join its group', async () => app.pipeline.consumer.status().joined, 60_000, 100);
   return app;
 }
+
+/** The group's committed offset per partition of `topic` (-1 where nothing is committed) and the topic's end offsets, by partition. */
+export async function groupOffsets(brokers: string[], groupId: string, topic: string): Promise<{ committed: number[]; end: number[] }> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const sorted = [...ends].sort((a, b) => a.partition - b.partition);
+    return { committed: sorted.map((e) => byPartition.get(e.partition) ?? -1), end: sorted.map((e) => Number(e.high)) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True once the group has committed every partition of `topic` up to its end. */
+export async function allCommitted(brokers: string[], groupId: string, topic: string): Promise<boolean> {
+  const { committed, end } = await groupOffsets(brokers, groupId, topic);
+  return committed.every((c, i) => c === end[i]);
+}
+
+/** The event id at each offset of each partition of `topic`, read back from Kafka: `ids[partition][offset]`. */
+export async function eventIdsByOffset(brokers: string[], topic: string, count: number): Promise<string[][]> {
+  const ids: string[][] = [];
+  let read = 0;
+  const reader = testKafka(brokers).consumer({ groupId: `${topic}-index-${randomBytes(4).toString('hex')}` });
+  await reader.connect();
+  await reader.subscribe({ topic, fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ partition, message }) => {
+      (ids[partition] ??= [])[Number(message.offset)] = (JSON.parse(message.value!.toString()) as EnrichedEvent).event.id;
+      read += 1;
+    },
+  });
+  try {
+    await eventually(`${count} messages of ${topic}`, async () => read >= count);
+  } finally {
+    await reader.disconnect();
+  }
+  return ids;
+}
