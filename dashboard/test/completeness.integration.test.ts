@@ -35,10 +35,13 @@ describe('completeness over a seeded bucket', () => {
   const duplicated = session('duplicated', 'shop', FROM + 30 * MINUTE, [0, 1, 2]);
   const copy = { ...duplicated[1]!, eventTime: duplicated[1]!.event.timestamp + 1_000 };
   const blog = session('blog-gap', 'blog', FROM + 40 * MINUTE, [0, 1, 3]);
+  // Two senders numbering one session: the second one's 1 and 2 are other events (other ids) with numbers already taken.
+  const firstTab = session('two-tabs', 'tabs', FROM + 50 * MINUTE, [0, 1, 2]);
+  const secondTab = session('two-tabs', 'tabs', FROM + 50.5 * MINUTE, [1, 2]);
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard-completeness');
-    await seedEvents(testInfra().influxUrl, bucket, [...complete, ...afterRange, ...gap, ...before, ...duplicated, copy, ...blog]);
+    await seedEvents(testInfra().influxUrl, bucket, [...complete, ...afterRange, ...gap, ...before, ...duplicated, copy, ...blog, ...firstTab, ...secondTab]);
     app = await appFor(bucket);
   });
   afterAll(() => app?.close());
@@ -48,15 +51,18 @@ describe('completeness over a seeded bucket', () => {
     return { status: response.statusCode, body: response.json() };
   };
 
-  it('counts sessions, received, expected, missing and duplicates per site and overall', async () => {
+  it('counts sessions, received, expected, missing, duplicates and reused numbers per site and overall', async () => {
     const { status, body } = await get(`/api/completeness?${range}`);
     expect(status).toBe(200);
-    // shop: complete 5/5, gap 7/10, before (seq 3–6 in range) 4/4, duplicated 3/3 with one extra copy.
+    // shop: complete 5/5, gap 7/10, before (seq 3–6 in range) 4/4, duplicated 3/3 with one extra copy;
+    // tabs: 5 events numbered 0–2, so 3 expected, none missing, 2 numbers reused.
     expect(body.sites).toEqual([
-      { site: 'blog', sessions: 1, received: 3, expected: 4, missing: 1, duplicates: 0, sessionsWithGaps: 1, completeness: 0.75 },
-      { site: 'shop', sessions: 4, received: 19, expected: 22, missing: 3, duplicates: 1, sessionsWithGaps: 1, completeness: 19 / 22 },
+      { site: 'blog', sessions: 1, received: 3, expected: 4, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 0.75 },
+      { site: 'shop', sessions: 4, received: 19, expected: 22, missing: 3, duplicates: 1, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 19 / 22 },
+      { site: 'tabs', sessions: 1, received: 5, expected: 3, missing: 0, duplicates: 0, reusedSeqs: 2, sessionsWithGaps: 0, completeness: 1 },
     ]);
-    expect(body.total).toEqual({ sessions: 5, received: 22, expected: 26, missing: 4, duplicates: 1, sessionsWithGaps: 2, completeness: 22 / 26 });
+    expect(body.total).toEqual({ sessions: 6, received: 27, expected: 29, missing: 4, duplicates: 1, reusedSeqs: 2, sessionsWithGaps: 2, completeness: 25 / 29 });
+    expect(body.reusedSeqExamples).toEqual([{ site: 'tabs', sessionId: 'two-tabs', reused: 2, seqs: [1, 2] }]);
     expect(body.range).toEqual({ from: new Date(FROM).toISOString(), to: new Date(T).toISOString() });
   });
 
@@ -75,7 +81,7 @@ describe('completeness over a seeded bucket', () => {
     expect(body.total).toMatchObject({ sessions: 4, received: 19, expected: 22, missing: 3, duplicates: 1 });
     const hostile = await get(`/api/completeness?${range}&site=${encodeURIComponent('") |> drop(columns: ["_value"]) //')}`);
     expect(hostile.status).toBe(200);
-    expect(hostile.body).toMatchObject({ sites: [], gapExamples: [], total: { sessions: 0, expected: 0, completeness: null } });
+    expect(hostile.body).toMatchObject({ sites: [], gapExamples: [], reusedSeqExamples: [], total: { sessions: 0, expected: 0, completeness: null } });
   });
 
   it('uses the same token, range checks and error catalogue as the other routes', async () => {

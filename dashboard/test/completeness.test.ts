@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCompletenessTally, MAX_RANGES_PER_EXAMPLE, missingRanges, type SequencedRow } from '../src/server/completeness.ts';
+import { createCompletenessTally, MAX_RANGES_PER_EXAMPLE, MAX_SEQS_PER_EXAMPLE, missingRanges, type SequencedRow } from '../src/server/completeness.ts';
 
 const session = (site: string, sessionId: string, seqs: number[]): SequencedRow[] => seqs.map((seq) => ({ site, sessionId, seq, id: `${sessionId}-${seq}` }));
 const tally = (rows: SequencedRow[], maxExamples = 10) => {
@@ -20,7 +20,7 @@ describe('missing sequence ranges', () => {
 describe('completeness tally', () => {
   it('counts a gapless session as complete', () => {
     const report = tally(session('shop', 'a', [0, 1, 2, 3]));
-    expect(report.total).toEqual({ sessions: 1, received: 4, expected: 4, missing: 0, duplicates: 0, sessionsWithGaps: 0, completeness: 1 });
+    expect(report.total).toEqual({ sessions: 1, received: 4, expected: 4, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0, completeness: 1 });
     expect(report.gapExamples).toEqual([]);
   });
 
@@ -40,6 +40,33 @@ describe('completeness tally', () => {
     expect(report.total).toMatchObject({ received: 3, expected: 3, missing: 0, duplicates: 1, completeness: 1 });
   });
 
+  it('counts a sequence number carried by two different ids as reused, apart from duplicates and gaps', () => {
+    const rows = session('shop', 'a', [0, 1, 2, 3]);
+    // Another sender numbered the same session: its events 1 and 2 collide with this one's.
+    const other = [{ ...rows[1]!, id: 'other-1' }, { ...rows[2]!, id: 'other-2' }];
+    const report = tally([rows[0]!, rows[1]!, other[0]!, rows[2]!, other[1]!, other[1]!, rows[3]!]);
+    expect(report.total).toEqual({ sessions: 1, received: 6, expected: 4, missing: 0, duplicates: 1, reusedSeqs: 2, sessionsWithGaps: 0, completeness: 1 });
+    expect(report.reusedSeqExamples).toEqual([{ site: 'shop', sessionId: 'a', reused: 2, seqs: [1, 2] }]);
+    expect(report.gapExamples).toEqual([]);
+  });
+
+  it('does not count an id stored twice as a reused number', () => {
+    const rows = session('shop', 'a', [0, 1]);
+    const report = tally([rows[0]!, rows[0]!, rows[1]!]);
+    expect(report.total).toMatchObject({ duplicates: 1, reusedSeqs: 0 });
+    expect(report.reusedSeqExamples).toEqual([]);
+  });
+
+  it('keeps the sessions with the most reused numbers as examples, listing a bounded number of them', () => {
+    const reusing = (sessionId: string, seqs: number[]) => [...session('s', sessionId, seqs), ...seqs.map((seq) => ({ site: 's', sessionId, seq, id: `${sessionId}-again-${seq}` }))];
+    const many = Array.from({ length: 30 }, (_, i) => i);
+    const report = tally([...reusing('one', [0]), ...reusing('many', many), ...reusing('two', [0, 1])], 2);
+    expect(report.reusedSeqExamples.map((e) => [e.sessionId, e.reused])).toEqual([['many', 30], ['two', 2]]);
+    expect(report.reusedSeqExamples[0]!.seqs).toEqual(many.slice(0, MAX_SEQS_PER_EXAMPLE));
+    expect(report.total.reusedSeqs).toBe(33);
+    expect(tally(reusing('one', [0]), 0).reusedSeqExamples).toEqual([]);
+  });
+
   it('does not depend on the order of rows within a session', () => {
     expect(tally(session('shop', 'a', [5, 0, 3, 1])).total).toMatchObject({ expected: 6, missing: 2 });
   });
@@ -47,8 +74,8 @@ describe('completeness tally', () => {
   it('adds up per site and overall', () => {
     const report = tally([...session('blog', 'x', [0, 2]), ...session('shop', 'a', [0, 1]), ...session('shop', 'b', [3, 4, 6])]);
     expect(report.sites).toEqual([
-      { site: 'blog', sessions: 1, received: 2, expected: 3, missing: 1, duplicates: 0, sessionsWithGaps: 1, completeness: 2 / 3 },
-      { site: 'shop', sessions: 2, received: 5, expected: 6, missing: 1, duplicates: 0, sessionsWithGaps: 1, completeness: 5 / 6 },
+      { site: 'blog', sessions: 1, received: 2, expected: 3, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 2 / 3 },
+      { site: 'shop', sessions: 2, received: 5, expected: 6, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 5 / 6 },
     ]);
     expect(report.total).toMatchObject({ sessions: 3, received: 7, expected: 9, missing: 2, sessionsWithGaps: 2 });
   });
@@ -68,6 +95,6 @@ describe('completeness tally', () => {
   });
 
   it('reports no ratio when nothing is in the range', () => {
-    expect(tally([]).total).toEqual({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, sessionsWithGaps: 0, completeness: null });
+    expect(tally([]).total).toEqual({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0, completeness: null });
   });
 });

@@ -22,6 +22,12 @@ export interface CompletenessFigures {
   missing: number;
   /** Stored copies beyond the first of an event id (the same id at different point times); must be 0. */
   duplicates: number;
+  /**
+   * Sequence numbers that two or more distinct event ids carry within one
+   * session. Not duplicates (the events differ) and not gaps: two senders
+   * numbered the same session, so its count of expected events is too low.
+   */
+  reusedSeqs: number;
   sessionsWithGaps: number;
   /** (expected − missing) / expected, 1 when complete; null when there is nothing to expect. */
   completeness: number | null;
@@ -42,21 +48,34 @@ export interface GapExample {
   ranges: [number, number][];
 }
 
+export interface ReusedSeqExample {
+  site: string;
+  sessionId: string;
+  /** How many of the session's sequence numbers more than one event id carries. */
+  reused: number;
+  /** Those numbers, lowest first, at most MAX_SEQS_PER_EXAMPLE. */
+  seqs: number[];
+}
+
 export interface CompletenessReport {
   total: CompletenessFigures;
   /** One entry per site, by site name. */
   sites: SiteCompleteness[];
-  /** Sessions with the most missing events, most first (on a tie for the last place, the one seen first stays). */
+  /** Sessions with the most missing events, most first. */
   gapExamples: GapExample[];
+  /** Sessions with the most reused sequence numbers, most first, as many as `gapExamples` may hold. */
+  reusedSeqExamples: ReusedSeqExample[];
 }
 
 /** Missing ranges listed per example session; `missing` still counts all of them. */
 export const MAX_RANGES_PER_EXAMPLE = 20;
+/** Reused numbers listed per example session; `reused` still counts all of them. */
+export const MAX_SEQS_PER_EXAMPLE = 20;
 
 /** The counted figures; `completeness` is derived from them. */
 type Totals = Omit<CompletenessFigures, 'completeness'>;
 
-const emptyTotals = (): Totals => ({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, sessionsWithGaps: 0 });
+const emptyTotals = (): Totals => ({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0 });
 
 function figures(totals: Totals): CompletenessFigures {
   return { ...totals, completeness: totals.expected === 0 ? null : (totals.expected - totals.missing) / totals.expected };
@@ -72,7 +91,17 @@ export function missingRanges(sorted: readonly number[], max: number): [number, 
   return ranges;
 }
 
-const byWorstGap = (a: GapExample, b: GapExample) => b.missing - a.missing || (a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
+type SessionKey = { site: string; sessionId: string };
+const bySession = (a: SessionKey, b: SessionKey) => (a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
+
+/** Keeps `list` (worst first by `weight`) at the `max` worst examples seen; on a tie for the last place, the one seen first stays. */
+function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (example: T) => number, example: T): void {
+  const worst = list[list.length - 1];
+  if (max === 0 || (worst && list.length >= max && weight(example) <= weight(worst))) return;
+  list.push(example);
+  list.sort((a, b) => weight(b) - weight(a) || bySession(a, b));
+  if (list.length > max) list.pop();
+}
 
 export interface CompletenessTally {
   /** Adds one stored event. All rows of a session must arrive together (in any order within the session). */
@@ -83,32 +112,33 @@ export interface CompletenessTally {
 export function createCompletenessTally(options: { maxExamples: number }): CompletenessTally {
   const total = emptyTotals();
   const sites = new Map<string, Totals>();
-  const examples: GapExample[] = [];
-  let current: { site: string; sessionId: string; seqs: Set<number>; ids: Set<string>; rows: number } | undefined;
+  const gapExamples: GapExample[] = [];
+  const reusedSeqExamples: ReusedSeqExample[] = [];
+  // idBySeq holds the first id seen with each number, so a second id with it is a reuse and a second copy of it is not.
+  let current: { site: string; sessionId: string; idBySeq: Map<number, string>; reused: Set<number>; ids: Set<string>; rows: number } | undefined;
 
   function closeSession(): void {
     if (!current) return;
-    const seqs = [...current.seqs].sort((a, b) => a - b);
+    const { site: siteName, sessionId, reused } = current;
+    const seqs = [...current.idBySeq.keys()].sort((a, b) => a - b);
     const [firstSeq, lastSeq] = [seqs[0]!, seqs[seqs.length - 1]!];
     const expected = lastSeq - firstSeq + 1;
     const missing = expected - seqs.length;
-    const site = sites.get(current.site) ?? emptyTotals();
-    sites.set(current.site, site);
+    const site = sites.get(siteName) ?? emptyTotals();
+    sites.set(siteName, site);
     for (const totals of [total, site]) {
       totals.sessions += 1;
       totals.received += current.ids.size;
       totals.expected += expected;
       totals.missing += missing;
       totals.duplicates += current.rows - current.ids.size;
+      totals.reusedSeqs += reused.size;
       if (missing > 0) totals.sessionsWithGaps += 1;
     }
-    if (missing > 0 && options.maxExamples > 0) {
-      const worst = examples[examples.length - 1];
-      if (examples.length < options.maxExamples || (worst && missing > worst.missing)) {
-        examples.push({ site: current.site, sessionId: current.sessionId, firstSeq, lastSeq, missing, ranges: missingRanges(seqs, MAX_RANGES_PER_EXAMPLE) });
-        examples.sort(byWorstGap);
-        if (examples.length > options.maxExamples) examples.pop();
-      }
+    if (missing > 0) keepWorst(gapExamples, options.maxExamples, (e) => e.missing, { site: siteName, sessionId, firstSeq, lastSeq, missing, ranges: missingRanges(seqs, MAX_RANGES_PER_EXAMPLE) });
+    if (reused.size > 0) {
+      const listed = [...reused].sort((a, b) => a - b).slice(0, MAX_SEQS_PER_EXAMPLE);
+      keepWorst(reusedSeqExamples, options.maxExamples, (e) => e.reused, { site: siteName, sessionId, reused: reused.size, seqs: listed });
     }
     current = undefined;
   }
@@ -116,8 +146,10 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
   return {
     add(row) {
       if (current && (current.site !== row.site || current.sessionId !== row.sessionId)) closeSession();
-      current ??= { site: row.site, sessionId: row.sessionId, seqs: new Set(), ids: new Set(), rows: 0 };
-      current.seqs.add(row.seq);
+      current ??= { site: row.site, sessionId: row.sessionId, idBySeq: new Map(), reused: new Set(), ids: new Set(), rows: 0 };
+      const first = current.idBySeq.get(row.seq);
+      if (first === undefined) current.idBySeq.set(row.seq, row.id);
+      else if (first !== row.id) current.reused.add(row.seq);
       current.ids.add(row.id);
       current.rows += 1;
     },
@@ -126,7 +158,8 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       return {
         total: figures(total),
         sites: [...sites].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([site, totals]) => ({ site, ...figures(totals) })),
-        gapExamples: examples,
+        gapExamples,
+        reusedSeqExamples,
       };
     },
   };

@@ -1,5 +1,6 @@
 // Data completeness: events received against those the sessions' sequence
-// numbers call for, missing events, duplicates, and the sessions with gaps.
+// numbers call for, missing events, duplicates, reused sequence numbers, and
+// the sessions with gaps or reused numbers.
 import type { Completeness, CompletenessFigures } from '../api.ts';
 import { formatCount, percentComplete, shortId } from '../format.ts';
 import type { QueryState } from '../use-query.ts';
@@ -33,13 +34,19 @@ function Figures(props: { figures: CompletenessFigures }) {
           {formatCount(f.duplicates)}
         </dd>
       </div>
+      <div>
+        <dt title="Sequence numbers that two different events of one session carry (two senders numbered the session); must be 0">Reused numbers</dt>
+        <dd class={f.reusedSeqs > 0 ? 'bad' : 'good'} data-testid="completeness-reused">
+          {formatCount(f.reusedSeqs)}
+        </dd>
+      </div>
     </dl>
   );
 }
 
 export function CompletenessPanel(props: { state: QueryState<Completeness>; onRetry: () => void }) {
   const data = props.state.data;
-  const complete = data && data.total.missing === 0 && data.total.duplicates === 0;
+  const complete = data && data.total.missing === 0 && data.total.duplicates === 0 && data.total.reusedSeqs === 0;
   return (
     <section class="panel completeness" data-testid="completeness" aria-busy={props.state.loading}>
       <h2>
@@ -64,6 +71,7 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
                   <th>Received / expected</th>
                   <th>Missing</th>
                   <th>Duplicates</th>
+                  <th>Reused numbers</th>
                 </tr>
               </thead>
               <tbody>
@@ -76,6 +84,7 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
                     </td>
                     <td>{formatCount(site.missing)}</td>
                     <td>{formatCount(site.duplicates)}</td>
+                    <td>{formatCount(site.reusedSeqs)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -108,6 +117,36 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
                       <td>
                         {gap.ranges.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(', ')}
                         {gap.ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0) < gap.missing && ', …'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
+          {data.reusedSeqExamples.length > 0 && (
+            <details class="reused">
+              <summary>Sessions with reused numbers</summary>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Site</th>
+                    <th>Session</th>
+                    <th>Reused</th>
+                    <th>Reused numbers</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.reusedSeqExamples.map((example) => (
+                    <tr key={`${example.site}\u0000${example.sessionId}`} data-session-id={example.sessionId}>
+                      <td>{example.site}</td>
+                      <td class="session" title={example.sessionId}>
+                        {shortId(example.sessionId)}
+                      </td>
+                      <td>{formatCount(example.reused)}</td>
+                      <td>
+                        {example.seqs.join(', ')}
+                        {example.seqs.length < example.reused && ', …'}
                       </td>
                     </tr>
                   ))}
