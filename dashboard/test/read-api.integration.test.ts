@@ -127,6 +127,16 @@ describe('read API over a seeded bucket', () => {
     expect(lines[1]).toContain(`'=HYPERLINK(""http://evil"")`);
     expect(response.body).toContain('"Quotes ""and"", commas"');
     expect(response.body).toContain(XSS);
+    expect(response.headers['x-eventline-export-truncated']).toBeUndefined();
+  });
+
+  it('says so when a CSV export is cut to its row limit, and only then', async () => {
+    const cut = await app.inject({ url: `/api/events.csv?${range}&site=demo&limit=2`, headers: auth });
+    expect(cut.headers['x-eventline-export-truncated']).toBe('true');
+    expect(cut.body.trimEnd().split('\r\n')).toHaveLength(1 + 2);
+    const exact = await app.inject({ url: `/api/events.csv?${range}&site=demo&limit=${inRange.length}`, headers: auth });
+    expect(exact.body.trimEnd().split('\r\n')).toHaveLength(1 + inRange.length);
+    expect(exact.headers['x-eventline-export-truncated']).toBeUndefined();
   });
 
   it('answers 400 with a clear code for bad ranges, limits and cursors', async () => {

@@ -1,17 +1,34 @@
-// Builds the dashboard server: the read API under /api (token-protected), the
-// built UI at / and /analyze, and /healthz. Only main.ts listens.
+// Builds the dashboard server: the read API under /api (token-protected), its
+// OpenAPI document at /docs, the built UI at / and /analyze, and /healthz.
+// Only main.ts listens.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
 import auth from './plugins/auth.ts';
+import docs from './plugins/docs.ts';
 import eventReader from './plugins/event-reader.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/**
+ * How often Node looks for requests past `requestTimeoutMs`. Its default (30 s)
+ * would let a trickled request live three times the timeout; the dashboard has
+ * few connections, so walking them every second costs nothing.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // Fastify disables both by default; without them a client that sends its
+    // request a byte at a time (slowloris) holds a socket for as long as it likes.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let known: DashboardError;
@@ -29,6 +46,7 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
     return reply.status(error.status).send(error.toJSON());
   });
 
+  await app.register(docs, { version: packageJson.version });
   await app.register(health);
   await app.register(eventReader, { influx: config.influx });
   await app.register(

@@ -1,14 +1,15 @@
-// JSON Schemas of the read API's query strings; Fastify validates requests with
-// them and the route types come from them.
+// JSON Schemas of the read API: Fastify validates query strings with them, the
+// route types come from them, and so does the OpenAPI document at /docs.
 import { EVENT_TYPES, LIMITS } from '@eventline/contract';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import { ERRORS } from './errors.ts';
 
 export const API_LIMITS = Object.freeze({
   /** Events per page when `limit` is omitted. */
   defaultPageSize: 50,
   /** Most events one page may hold. */
   maxPageSize: 500,
-  /** Most rows one CSV export holds. */
+  /** Most rows one CSV export holds; a longer export is cut to the newest and says so (EXPORT_TRUNCATED_HEADER). */
   maxExportRows: 10_000,
   /** Entries of a top-N list when `limit` is omitted. */
   defaultTop: 10,
@@ -70,8 +71,22 @@ export const CompletenessQuerySchema = Type.Object({
   examples: Type.Integer({ minimum: 0, maximum: API_LIMITS.maxGapExamples, default: API_LIMITS.defaultGapExamples, description: 'Sessions with gaps to list, most missing first' }),
 });
 
-export type EventsQuery = Static<typeof EventsQuerySchema>;
-export type ExportQuery = Static<typeof ExportQuerySchema>;
-export type TimeseriesQuery = Static<typeof TimeseriesQuerySchema>;
-export type TopQuery = Static<typeof TopQuerySchema>;
-export type CompletenessQuery = Static<typeof CompletenessQuerySchema>;
+/** Set to `true` on a CSV export that holds the newest `limit` events of a range with more. */
+export const EXPORT_TRUNCATED_HEADER = 'x-eventline-export-truncated';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Enum(Object.keys(ERRORS)),
+      message: Type.String(),
+      retriable: Type.Boolean({ description: 'Whether the same request may succeed later' }),
+    }),
+  },
+  { description: 'Every error answer; the codes are listed in dashboard/README.md' },
+);
+
+/** The parts of a route schema the read API's routes share: token, error answers. */
+export const API_ROUTE = {
+  security: [{ bearer: [] }],
+  response: { '4XX': ErrorSchema, '5XX': ErrorSchema },
+};

@@ -45,6 +45,7 @@ export default async function ui(app: FastifyInstance, options: { uiDir: string;
       maxAge: '365d',
     });
   }
-  app.get('/', async (_request, reply) => sendIndex(reply));
-  app.get('/analyze', async (_request, reply) => sendIndex(reply));
+  // Pages, not API: left out of the OpenAPI document.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
+  app.get('/analyze', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
 }
