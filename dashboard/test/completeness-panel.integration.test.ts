@@ -1,8 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchChromium } from '@eventline/infra/browser';
 import { createTestBucket, testInfra } from '@eventline/infra/testing';
 import type { FastifyInstance } from 'fastify';
@@ -10,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { clickAt, seedEvents, type SeedEvent } from './seed.ts';
+import { builtUi } from './ui-build.ts';
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 const FROM = T - 60 * MINUTE;
 /** The page loads and queries on a shared, busy machine: wait for what it shows, up to 15 s. */
 const POLL = { timeout: 15_000 };
-const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 
 function session(sessionId: string, site: string, start: number, seqs: number[]): SeedEvent[] {
   return seqs.map((seq, i) => ({ site, event: clickAt(start + i * MINUTE, { sessionId, seq }) }));
@@ -26,12 +21,9 @@ describe('data completeness panel on the Analyze page', () => {
   let app: FastifyInstance;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let baseUrl: string;
-  // A private build, so a concurrent build of dashboard/dist cannot pull files from under this page.
-  const uiDir = mkdtempSync(join(tmpdir(), 'dashboard-ui-'));
 
   beforeAll(async () => {
-    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', uiDir, '--emptyOutDir'], { cwd: dashboardDir, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+    const uiDir = await builtUi();
     const bucket = await createTestBucket('dashboard-completeness-ui');
     const copied = session('dup', 'shop', FROM + 30 * MINUTE, [0, 1])[0]!;
     await seedEvents(testInfra().influxUrl, bucket, [
@@ -40,6 +32,9 @@ describe('data completeness panel on the Analyze page', () => {
       { ...copied, event: { ...copied.event, seq: 2 } },
       { ...copied, event: { ...copied.event, seq: 2 }, eventTime: copied.event.timestamp + 500 },
       ...session('blog-whole', 'blog', FROM + 40 * MINUTE, [0, 1, 2]),
+      // Two senders numbering one session: the second one's 1 is another event with a number already taken.
+      ...session('tabs', 'shop', FROM + 50 * MINUTE, [0, 1]),
+      ...session('tabs', 'shop', FROM + 50.5 * MINUTE, [1]),
     ]);
     app = await buildApp(loadConfig({ EVENTLINE_INFLUX_URL: testInfra().influxUrl, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_DASHBOARD_UI_DIR: uiDir, EVENTLINE_LOG_LEVEL: 'silent' }));
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -48,24 +43,27 @@ describe('data completeness panel on the Analyze page', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    rmSync(uiDir, { recursive: true, force: true });
   });
 
-  it('shows received / expected, missing, sessions with gaps and duplicates for the range, and follows the site filter', async () => {
+  it('shows received / expected, missing, sessions with gaps, duplicates and reused numbers for the range, and follows the site filter', async () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${baseUrl}/?from=${new Date(FROM).toISOString()}&to=${new Date(T).toISOString()}`);
       const panel = page.getByTestId('completeness');
       const text = (id: string) => panel.getByTestId(id).textContent();
-      // shop: whole 4/4, holes 5/10, dup 1/1 (seq 2 stored twice); blog: 3/3 → 13 of 18, 5 missing.
-      await expect.poll(() => text('completeness-received'), POLL).toBe('13 / 18');
-      expect(await text('completeness-ratio')).toBe('72.2 %');
+      // shop: whole 4/4, holes 5/10, dup 1/1 (seq 2 stored twice), tabs 3 events for 2 numbers; blog: 3/3 → 16 of 20, 5 missing.
+      await expect.poll(() => text('completeness-received'), POLL).toBe('16 / 20');
+      expect(await text('completeness-ratio')).toBe('75.0 %');
       expect(await text('completeness-missing')).toBe('5');
-      expect(await text('completeness-sessions')).toBe('1 of 4');
+      expect(await text('completeness-sessions')).toBe('1 of 5');
       expect(await text('completeness-duplicates')).toBe('1');
+      expect(await text('completeness-reused')).toBe('1');
       expect(await panel.locator('table.sites tbody tr').count()).toBe(2);
+      expect(await panel.locator('table.sites tbody tr').first().locator('td').allTextContents()).toEqual(['blog', '100 %', '3 / 3', '0', '0', '0']);
       await panel.locator('details.gaps summary').click();
       expect(await panel.locator('tr[data-session-id="holes"] td').allTextContents()).toEqual(['shop', 'holes', '0–9', '5', '2–3, 6–8']);
+      await panel.locator('details.reused summary').click();
+      expect(await panel.locator('details.reused tr[data-session-id="tabs"] td').allTextContents()).toEqual(['shop', 'tabs', '1', '1']);
 
       await page.locator('input[name="site"]').fill('blog');
       await page.locator('input[name="site"]').press('Enter');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiParams, completenessParams, DEFAULT_FILTERS, localInputToIso, parseFilters, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
+import { EVENT_TYPES } from '@eventline/contract';
+import { apiParams, completenessParams, DEFAULT_FILTERS, localInputToIso, parseFilters, parseTypes, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
 
 describe('URL state of the Analyze page', () => {
   it('round-trips every filter through the query string', () => {
@@ -11,6 +12,18 @@ describe('URL state of the Analyze page', () => {
 
   it('falls back to defaults for values it does not understand', () => {
     expect(parseFilters('?from=<script>&to=tomorrow&type=<b>&live=yes')).toEqual(DEFAULT_FILTERS);
+  });
+
+  it('keeps several types, as the read API accepts them, and drops types the contract does not have', () => {
+    expect(parseFilters('?type=click,input').type).toBe('click,input');
+    expect(apiParams(parseFilters('?type=click,input')).get('type')).toBe('click,input');
+    // One order and no repeats, so equal filters make equal links.
+    expect(parseFilters('?type=input,click,input').type).toBe('click,input');
+    expect(parseFilters('?type=click,scroll').type).toBe('click');
+    expect(parseFilters('?type=scroll').type).toBe('');
+    expect(parseFilters('?type=CLICK').type).toBe('');
+    expect(parseTypes(EVENT_TYPES.join(','))).toBe(EVENT_TYPES.join(','));
+    expect(serializeFilters(parseFilters('?type=input,click'))).toBe('?type=click%2Cinput');
   });
 
   it('passes presets to the API unresolved and trims the search', () => {

@@ -53,13 +53,18 @@ export const api = {
   timeseries: (params: URLSearchParams, signal?: AbortSignal) => json<TimeSeries>('/api/stats/timeseries', params, signal),
   top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
   completeness: (params: URLSearchParams, signal?: AbortSignal) => json<Completeness>('/api/completeness', params, signal),
-  /** Downloads the CSV through a Blob, because a plain link cannot carry the Authorization header. */
-  async exportCsv(params: URLSearchParams): Promise<void> {
+  /**
+   * Downloads the CSV through a Blob, because a plain link cannot carry the
+   * Authorization header. Resolves to whether the server cut the export to its
+   * row limit (the range holds more events).
+   */
+  async exportCsv(params: URLSearchParams): Promise<{ truncated: boolean }> {
     const response = await request('/api/events.csv', params);
     const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'eventline-events.csv';
     const url = URL.createObjectURL(await response.blob());
     const link = Object.assign(document.createElement('a'), { href: url, download: name });
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return { truncated: response.headers.get('x-eventline-export-truncated') === 'true' };
   },
 };

@@ -1,6 +1,6 @@
 // The Analyze page: filters in the URL, chart, top lists, data completeness and the events table,
 // all reloaded together on every change and every few seconds in live mode.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api.ts';
 import { CompletenessPanel } from './components/completeness-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';
@@ -10,11 +10,14 @@ import { Status } from './components/status.tsx';
 import { TokenForm } from './components/token-form.tsx';
 import { TopList } from './components/top-list.tsx';
 import { useQuery } from './use-query.ts';
-import { apiParams, completenessParams, parseFilters, serializeFilters, type Filters } from './url-state.ts';
+import { formatCount } from './format.ts';
+import { apiParams, completenessParams, parseFilters, serializeFilters, type Filters, type HistoryMode } from './url-state.ts';
 
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
 const PAGE_SIZE = '50';
+/** Rows one CSV export asks for: the read API's most. */
+const EXPORT_ROWS = 10_000;
 
 export function App() {
   const [filters, setFilters] = useState<Filters>(() => parseFilters(location.search));
@@ -22,11 +25,20 @@ export function App() {
   const [cursors, setCursors] = useState<string[]>([]);
   const [tick, setTick] = useState(0);
   const [exportError, setExportError] = useState<string>();
+  const [exportTruncated, setExportTruncated] = useState(false);
   const [exporting, setExporting] = useState(false);
+  // Filters that came from the URL (first load, Back/Forward) only rewrite it
+  // into its canonical form; pushing there would add an entry per load and cut
+  // off the Forward history.
+  const nextHistory = useRef<HistoryMode>('replace');
 
   useEffect(() => {
+    const mode = nextHistory.current;
+    nextHistory.current = 'replace';
     const url = `${location.pathname}${serializeFilters(filters)}`;
-    if (url !== `${location.pathname}${location.search}`) history.pushState(null, '', url);
+    if (url === `${location.pathname}${location.search}`) return;
+    if (mode === 'push') history.pushState(null, '', url);
+    else history.replaceState(null, '', url);
   }, [filters]);
   useEffect(() => {
     const onPop = () => {
@@ -55,7 +67,8 @@ export function App() {
   const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
   const completeness = useQuery((signal) => api.completeness(completenessParams(filters), signal), inputs);
 
-  const change = (next: Partial<Filters>) => {
+  const change = (next: Partial<Filters>, mode: HistoryMode = 'push') => {
+    if (mode === 'push') nextHistory.current = 'push';
     setFilters((previous) => ({ ...previous, ...next }));
     setCursors([]);
   };
@@ -64,8 +77,9 @@ export function App() {
   const exportCsv = async () => {
     setExporting(true);
     setExportError(undefined);
+    setExportTruncated(false);
     try {
-      await api.exportCsv(apiParams(filters));
+      setExportTruncated((await api.exportCsv(apiParams(filters, { limit: String(EXPORT_ROWS) }))).truncated);
     } catch (error) {
       setExportError((error as Error).message);
     } finally {
@@ -88,6 +102,11 @@ export function App() {
         {exportError && (
           <p class="state error" role="alert">
             Export failed: {exportError}
+          </p>
+        )}
+        {exportTruncated && (
+          <p class="state notice" role="status" data-testid="export-truncated">
+            The export holds the newest {formatCount(EXPORT_ROWS)} events only: this range has more. Narrow the range to export the rest.
           </p>
         )}
         {unauthorized ? (

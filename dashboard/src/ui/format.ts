@@ -11,6 +11,12 @@ export function utcTitle(iso: string): string {
   return `${new Date(iso).toISOString().replace('T', ' ').replace('Z', '')} UTC`;
 }
 
+/** A chart bucket's start (epoch ms) for the hover readout: the viewer's zone, then UTC, as the table's time and its title. */
+export function bucketTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${localTime(iso)} (${iso.slice(0, 19).replace('T', ' ')} UTC)`;
+}
+
 export function timeZoneName(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

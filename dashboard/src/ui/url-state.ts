@@ -1,12 +1,15 @@
 // The Analyze page's filters, kept in the URL query so a view can be shared
-// and survives a reload. Parsing never throws: unknown values fall back to defaults.
+// and survives a reload. Parsing never throws: values it does not understand
+// fall back to defaults, and event types not in the contract are dropped (the
+// read API would refuse them on every panel).
+import { EVENT_TYPES } from '@eventline/contract/limits';
 
 export interface Filters {
   /** `-15m`/`-1h`/`-24h`/`-7d` or an ISO-8601 instant. */
   from: string;
   /** `now` or an ISO-8601 instant. */
   to: string;
-  /** One event type, or '' for all. */
+  /** Comma-separated event types in EVENT_TYPES order (`click,input`), or '' for all. */
   type: string;
   /** Search text, '' for none. */
   q: string;
@@ -15,6 +18,9 @@ export interface Filters {
   /** Refresh periodically while on. */
   live: boolean;
 }
+
+/** How a filter change enters the browser history: `push` makes a step Back undoes, `replace` rewrites the current entry. */
+export type HistoryMode = 'push' | 'replace';
 
 export const PRESETS = [
   { label: '15 min', from: '-15m' },
@@ -31,6 +37,12 @@ export const SITE_MAX_LENGTH = 64;
 const RELATIVE = /^-\d{1,6}[smhdw]$/;
 const isInstant = (value: string) => /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value));
 
+/** The known types of a comma-separated list, each once, in EVENT_TYPES order; '' when none is known. */
+export function parseTypes(value: string): string {
+  const given = new Set(value.split(','));
+  return EVENT_TYPES.filter((type) => given.has(type)).join(',');
+}
+
 export function parseFilters(search: string): Filters {
   const params = new URLSearchParams(search);
   const from = params.get('from') ?? '';
@@ -38,7 +50,7 @@ export function parseFilters(search: string): Filters {
   return {
     from: RELATIVE.test(from) || isInstant(from) ? from : DEFAULT_FILTERS.from,
     to: to === 'now' || isInstant(to) ? to : DEFAULT_FILTERS.to,
-    type: /^[a-z]{1,20}$/.test(params.get('type') ?? '') ? params.get('type')! : '',
+    type: parseTypes(params.get('type') ?? ''),
     q: (params.get('q') ?? '').slice(0, 200),
     site: (params.get('site') ?? '').trim().slice(0, SITE_MAX_LENGTH),
     live: params.get('live') === '1',

@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TimeSeries } from '../api.ts';
+import { bucketTime } from '../format.ts';
 
 export const TYPE_COLORS: Record<string, string> = {
   click: '#4f46e5',
@@ -39,7 +40,8 @@ export function EventsChart(props: { data: TimeSeries }) {
       width: element.clientWidth || 800,
       height: HEIGHT,
       series: [
-        { label: 'Time' },
+        // The hover readout: uPlot's x values are in seconds.
+        { label: 'Time', value: (_u: uPlot, seconds: number | null) => (seconds === null ? '–' : bucketTime(seconds * 1000)) },
         ...order.map((i) => ({
           label: types[i],
           stroke: TYPE_COLORS[types[i]!] ?? '#111827',

@@ -1,15 +1,36 @@
 // From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
+import { EVENT_TYPES } from '@eventline/contract/limits';
 import { useEffect, useState } from 'preact/hooks';
-import { localInputToIso, msToLocalInput, PRESETS, resolveTime, SITE_MAX_LENGTH, type Filters } from '../url-state.ts';
+import { localInputToIso, msToLocalInput, PRESETS, resolveTime, SITE_MAX_LENGTH, type Filters, type HistoryMode } from '../url-state.ts';
 import { timeZoneName } from '../format.ts';
 
-const TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'];
+/**
+ * A From/To picker. A preset like `-1h` moves with the clock, so its value is
+ * recomputed on every render; while the picker has focus it is left alone, or
+ * a live refresh (or any answer arriving) would reset what the viewer is typing.
+ */
+function TimeInput(props: { name: 'from' | 'to'; value: string; onCommit: (iso: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  return (
+    <input
+      type="datetime-local"
+      name={props.name}
+      value={editing ? undefined : msToLocalInput(resolveTime(props.value, Date.now()))}
+      onFocus={() => setEditing(true)}
+      onBlur={() => setEditing(false)}
+      onChange={(e) => {
+        const iso = localInputToIso(e.currentTarget.value);
+        if (iso) props.onCommit(iso);
+      }}
+    />
+  );
+}
 
 export function FiltersBar(props: {
   filters: Filters;
   /** Sites to suggest in the site box. */
   sites: readonly string[];
-  onChange: (next: Partial<Filters>) => void;
+  onChange: (next: Partial<Filters>, history?: HistoryMode) => void;
   onExport: () => void;
   exporting: boolean;
 }) {
@@ -18,15 +39,13 @@ export function FiltersBar(props: {
   useEffect(() => setSearch(filters.q), [filters.q]);
   useEffect(() => {
     if (search === filters.q) return;
-    const timer = setTimeout(() => onChange({ q: search }), 300);
+    // Starting a search is a step Back undoes; each keystroke after it only rewrites that step.
+    const timer = setTimeout(() => onChange({ q: search }, filters.q ? 'replace' : 'push'), 300);
     return () => clearTimeout(timer);
   }, [search]);
 
-  const now = Date.now();
-  const setTime = (which: 'from' | 'to', value: string) => {
-    const iso = localInputToIso(value);
-    if (iso) onChange({ [which]: iso });
-  };
+  // A shared link may filter on several types; the select offers that combination beside the single ones.
+  const typeOptions = filters.type.includes(',') ? [filters.type, ...EVENT_TYPES] : EVENT_TYPES;
 
   return (
     <form class="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filters">
@@ -45,20 +64,20 @@ export function FiltersBar(props: {
       </div>
       <label>
         From
-        <input type="datetime-local" name="from" value={msToLocalInput(resolveTime(filters.from, now))} onChange={(e) => setTime('from', e.currentTarget.value)} />
+        <TimeInput name="from" value={filters.from} onCommit={(from) => onChange({ from })} />
       </label>
       <label>
         To
-        <input type="datetime-local" name="to" value={msToLocalInput(resolveTime(filters.to, now))} onChange={(e) => setTime('to', e.currentTarget.value)} />
+        <TimeInput name="to" value={filters.to} onCommit={(to) => onChange({ to })} />
       </label>
       <span class="zone" title="Times are shown in your time zone; hover a time for UTC">{timeZoneName()}</span>
       <label>
         Type
         <select name="type" value={filters.type} onChange={(e) => onChange({ type: e.currentTarget.value })}>
           <option value="">All types</option>
-          {TYPES.map((type) => (
+          {typeOptions.map((type) => (
             <option key={type} value={type}>
-              {type}
+              {type.replaceAll(',', ', ')}
             </option>
           ))}
         </select>
