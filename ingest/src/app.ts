@@ -10,7 +10,7 @@ import { IngestError } from './errors.ts';
 import type { EventSink } from './kafka/event-sink.ts';
 import { createWorkerSink } from './kafka/worker-sink.ts';
 import { docsPlugin } from './plugins/docs.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { answerClientError, errorHandlerPlugin } from './plugins/error-handler.ts';
 import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
 import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { batchRoutes } from './routes/batch.ts';
@@ -25,12 +25,23 @@ export interface AppDeps {
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** How often Node looks for requests past their timeouts, ms. 1 s */
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    // A client that sends its request slowly (slowloris) holds a connection
+    // only this long; Fastify's default is no limit.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts every 30 s by default, which
+    // would let a slow request outlive its timeout by that much.
+    http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
+    clientErrorHandler: answerClientError,
     // An info line per request is costly at thousands of requests a second; the onResponse hook logs them at debug.
     logController: new LogController({ disableRequestLogging: true }),
     // Requests arriving while draining get our own 503 (with Retry-After), below.

@@ -35,6 +35,10 @@ const ConfigSchema = Type.Object({
   corsMaxAgeSeconds: Type.Integer({ minimum: 0 }),
   retryAfterSeconds: Type.Integer({ minimum: 1 }),
   shutdownTimeoutMs: Type.Integer({ minimum: 1000 }),
+  requestTimeoutMs: Type.Integer({ minimum: 1000 }),
+  headersTimeoutMs: Type.Integer({ minimum: 1000 }),
+  connectionTimeoutMs: Type.Integer({ minimum: 1000 }),
+  keepAliveTimeoutMs: Type.Integer({ minimum: 1000 }),
   kafkaBrokers: Type.Array(Type.String({ pattern: '^[^\\s,:]+:[0-9]{1,5}$' }), { minItems: 1 }),
   kafkaTopic: Type.String({ minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' }),
   kafkaClientId: Type.String({ minLength: 1 }),
@@ -66,6 +70,11 @@ export const DEFAULTS = Object.freeze({
   corsMaxAgeSeconds: 86_400, // 1 day; Chromium caps it at 2 h
   retryAfterSeconds: 5, // 5 s, sent with 503
   shutdownTimeoutMs: 15_000, // 15 s to drain before exiting anyway
+  // Slow clients (slowloris): Fastify leaves these off or at Node's lenient defaults.
+  requestTimeoutMs: 30_000, // 30 s to receive a whole request, headers and body, then 408; 512 KiB at ~20 KB/s
+  headersTimeoutMs: 10_000, // 10 s to receive the request line and headers, then 408
+  connectionTimeoutMs: 30_000, // 30 s without a byte in either direction closes the socket; must outlast the produce timeout
+  keepAliveTimeoutMs: 72_000, // 72 s an idle keep-alive connection stays open (Fastify's default: above common load balancers' 60 s)
   kafkaBrokers: ['127.0.0.1:9092'],
   kafkaTopic: TOPICS.events,
   kafkaClientId: 'eventline-ingest',
@@ -94,6 +103,10 @@ export const ENV = Object.freeze({
   corsMaxAgeSeconds: 'EVENTLINE_INGEST_CORS_MAX_AGE_S',
   retryAfterSeconds: 'EVENTLINE_INGEST_RETRY_AFTER_S',
   shutdownTimeoutMs: 'EVENTLINE_INGEST_SHUTDOWN_TIMEOUT_MS',
+  requestTimeoutMs: 'EVENTLINE_INGEST_REQUEST_TIMEOUT_MS',
+  headersTimeoutMs: 'EVENTLINE_INGEST_HEADERS_TIMEOUT_MS',
+  connectionTimeoutMs: 'EVENTLINE_INGEST_CONNECTION_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'EVENTLINE_INGEST_KEEP_ALIVE_TIMEOUT_MS',
   kafkaBrokers: 'EVENTLINE_KAFKA_BROKERS',
   kafkaTopic: 'EVENTLINE_KAFKA_TOPIC',
   kafkaClientId: 'EVENTLINE_KAFKA_CLIENT_ID',
@@ -138,6 +151,7 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     problems.push(`${name}${where}: ${error.message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`);
   }
   if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys))) problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
+  if (problems.length === 0) problems.push(...timeoutProblems(raw as IngestConfig));
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return deepFreeze(raw as IngestConfig);
 }
@@ -203,6 +217,20 @@ function writeKeyProblems(keys: WriteKey[]): string[] {
         problems.push(`${ENV.writeKeys} (at ${index}): "${origin}" is not an origin like https://shop.example${hint}`);
       }
     }
+  }
+  return problems;
+}
+
+/** What the schema cannot say: how the timeouts must relate. */
+function timeoutProblems(config: IngestConfig): string[] {
+  const problems: string[] = [];
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    problems.push(`${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} (${config.requestTimeoutMs}): the headers are part of the request`);
+  }
+  if (config.connectionTimeoutMs <= config.produceTimeoutMs) {
+    problems.push(
+      `${ENV.connectionTimeoutMs} (${config.connectionTimeoutMs}) must exceed ${ENV.produceTimeoutMs} (${config.produceTimeoutMs}): a connection is idle while its request waits for Kafka`,
+    );
   }
   return problems;
 }

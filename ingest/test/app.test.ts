@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -351,5 +352,69 @@ describe('operations', () => {
       headers: { 'content-type': 'application/json', 'content-encoding': 'GZIP' },
     });
     expect(response.json().accepted).toBe(20);
+  });
+});
+
+describe('slow clients', () => {
+  /** Opens a raw connection, sends `head`, then one byte of `trickle` every 100 ms; resolves with what came back and when the server closed it. */
+  function slowClient(port: number, head: string, trickle: string) {
+    const socket = connect(port, '127.0.0.1');
+    const started = performance.now();
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('error', () => {});
+    socket.write(head);
+    let i = 0;
+    const timer = setInterval(() => {
+      if (!socket.destroyed && trickle !== '') socket.write(trickle[i++ % trickle.length]!);
+    }, 100);
+    return new Promise<{ received: string; ms: number }>((resolve) =>
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ received, ms: performance.now() - started });
+      }),
+    );
+  }
+
+  it('answers 408 to a request whose body or headers trickle in, within the timeouts, while serving others', async () => {
+    await start({
+      EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '1500',
+      EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: '1000',
+      EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '500',
+      EVENTLINE_INGEST_CONNECTION_TIMEOUT_MS: '5000',
+      EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const slowBody = slowClient(port, `POST /v1/batch?writeKey=${WRITE_KEY} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"sentAt":`, '1');
+    const slowHeaders = slowClient(port, `POST /v1/batch?writeKey=${WRITE_KEY} HTTP/1.1\r\n`, 'X-Padding: aaaa\r\n');
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/batch?writeKey=${WRITE_KEY}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batchOf(events(1))),
+      });
+      expect(response.status).toBe(200);
+    }
+    const [body, headers] = await Promise.all([slowBody, slowHeaders]);
+    for (const [cut, limitMs] of [
+      [body, 1500],
+      [headers, 1000],
+    ] as const) {
+      expect(cut.received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(cut.received.slice(cut.received.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 408, code: 'INGEST_REQUEST_TIMEOUT' });
+      // Node looks for overdue requests once a second.
+      expect(cut.ms).toBeGreaterThanOrEqual(limitMs - 100);
+      expect(cut.ms).toBeLessThan(limitMs + 1_000 + 1_500);
+    }
+    expect(sink.sent.flat()).toHaveLength(5);
+  });
+
+  it('closes a connection that sends nothing', async () => {
+    await start({ EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: '1000', EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '1000', EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '500' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const { ms } = await slowClient(port, '', '');
+    expect(ms).toBeLessThan(1_000 + 1_000 + 1_500);
   });
 });

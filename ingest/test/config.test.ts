@@ -81,6 +81,19 @@ describe('configuration', () => {
     expect(loadConfig({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(8 * 1024 * 1024) }).bufferMaxBytes).toBe(8 * 1024 * 1024);
   });
 
+  it('refuses timeouts that contradict each other', () => {
+    const problems = problemsOf({
+      EVENTLINE_WRITE_KEYS: keys,
+      EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: '20000',
+      EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '10000',
+      EVENTLINE_INGEST_CONNECTION_TIMEOUT_MS: '5000',
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/EVENTLINE_INGEST_HEADERS_TIMEOUT_MS \(20000\) must not exceed EVENTLINE_INGEST_REQUEST_TIMEOUT_MS/);
+    expect(problems[1]).toMatch(/EVENTLINE_INGEST_CONNECTION_TIMEOUT_MS \(5000\) must exceed EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS \(5000\)/);
+    expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '0' }).join()).toMatch(/EVENTLINE_INGEST_REQUEST_TIMEOUT_MS/);
+  });
+
   it('keeps limits within the contract', () => {
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '501' }).join()).toMatch(/EVENTLINE_INGEST_MAX_EVENTS/);
     expect(loadConfig({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_INGEST_MAX_EVENTS: '50' }).maxEvents).toBe(50);

@@ -13,9 +13,9 @@ describe('error catalogue', () => {
     }
   });
 
-  it('marks exactly the 429 and 5xx answers as retriable', () => {
+  it('marks exactly the 408, 429 and 5xx answers as retriable (the ones the SDK resends)', () => {
     for (const [code, spec] of Object.entries(ERRORS)) {
-      expect(spec.retriable, code).toBe(spec.status === 429 || spec.status >= 500);
+      expect(spec.retriable, code).toBe(spec.status === 408 || spec.status === 429 || spec.status >= 500);
     }
   });
 

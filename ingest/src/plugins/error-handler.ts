@@ -1,8 +1,10 @@
 // Every error leaves the service as `{ statusCode, code, error, message }` with a
-// code from the catalogue: Fastify's own errors, schema failures and broker
-// failures are translated here and nowhere else.
+// code from the catalogue: Fastify's own errors, schema failures, broker
+// failures and errors of the connection itself (a request too slow to arrive)
+// are translated here and nowhere else.
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { IngestError } from '../errors.ts';
 import { SinkUnavailableError } from '../kafka/event-sink.ts';
@@ -57,3 +59,27 @@ export const errorHandlerPlugin = fp(
   },
   { name: 'eventline-error-handler' },
 );
+
+/**
+ * Answers errors Node's HTTP parser raises before there is a request to reply
+ * to: a request or its headers not complete within their timeouts (slowloris),
+ * headers over the size limit, bytes that are not HTTP. Fastify's
+ * `clientErrorHandler`, called with the app as `this`; the connection is closed.
+ */
+export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const ingestError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new IngestError('INGEST_REQUEST_TIMEOUT')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new IngestError('INGEST_HEADERS_TOO_LARGE')
+        : new IngestError('INGEST_BAD_REQUEST', 'The request is not valid HTTP');
+  this.log.debug({ code: ingestError.code, cause: error.code }, 'connection refused');
+  if (socket.writable) {
+    const body = JSON.stringify(ingestError.toBody());
+    socket.write(
+      `HTTP/1.1 ${ingestError.statusCode} ${ingestError.toBody().error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
