@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 export interface DemoConfig {
   host: string;
   port: number;
+  /** Most time a client may take to send a whole request (headers included), ms; then 408. */
+  requestTimeoutMs: number;
+  /** Most time a connection may stay silent in either direction, ms; then it is closed. */
+  connectionTimeoutMs: number;
   /** Base URL of the ingest service the SDK posts to (the visitor's browser must reach it). */
   ingestUrl: string;
   /** Write key the snippet carries; public by design, like any analytics write key. */
@@ -24,6 +28,11 @@ export class ConfigError extends Error {
 const defaults = {
   host: '127.0.0.1',
   port: 3001,
+  // Page and file requests are GETs of a few hundred bytes: ample on a slow
+  // link, and a client trickling its headers (slowloris) holds a socket no longer.
+  requestTimeoutMs: 10_000, // 10 s
+  // Every answer is a file or a page rendered at once, so a connection silent this long is abandoned.
+  connectionTimeoutMs: 60_000, // 1 min
   ingestUrl: 'http://127.0.0.1:8080',
   writeKey: 'demo-write-key',
   dashboardUrl: 'http://127.0.0.1:3000',
@@ -43,6 +52,13 @@ function httpUrl(name: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name] || String(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100) throw new ConfigError(`${name} must be a whole number of milliseconds, at least 100, got "${raw}"`);
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<DemoConfig> {
   const rawPort = env['EVENTLINE_DEMO_PORT'] || String(defaults.port);
   const port = Number(rawPort);
@@ -52,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<DemoC
   return Object.freeze({
     host: env['EVENTLINE_DEMO_HOST'] || defaults.host,
     port,
+    requestTimeoutMs: milliseconds(env, 'EVENTLINE_DEMO_REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs),
+    connectionTimeoutMs: milliseconds(env, 'EVENTLINE_DEMO_CONNECTION_TIMEOUT_MS', defaults.connectionTimeoutMs),
     ingestUrl: httpUrl('EVENTLINE_DEMO_INGEST_URL', env['EVENTLINE_DEMO_INGEST_URL'] || defaults.ingestUrl),
     writeKey,
     dashboardUrl: httpUrl('EVENTLINE_DEMO_DASHBOARD_URL', env['EVENTLINE_DEMO_DASHBOARD_URL'] || defaults.dashboardUrl),
