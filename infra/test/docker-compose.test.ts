@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ConfigError, loadConfig } from '../../dashboard/src/server/config.ts';
 import { repoRoot } from '../src/services.ts';
 
 interface ComposeService {
@@ -24,6 +25,20 @@ const service = (name: string): ComposeService => {
   if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
   return found;
 };
+
+/** A service's environment as compose would hand it over, given the shell's variables; throws where compose would refuse to start. */
+function interpolated(name: string, shell: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(service(name).environment ?? {})) {
+    env[key] = String(value).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_match, variable: string, operator?: string, text = '') => {
+      const given = shell[variable];
+      if (given) return given;
+      if (operator === '?') throw new Error(`compose: required variable ${variable} is missing a value: ${text}`);
+      return operator === '-' ? text : '';
+    });
+  }
+  return env;
+}
 
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode with single-broker replication settings and no ZooKeeper', () => {
@@ -68,12 +83,22 @@ describe('docker-compose.yml', () => {
     for (const name of ['kafka', 'influxdb']) expect(service(name).healthcheck?.test).toBeDefined();
   });
 
-  it('publishes the public ports and keeps broker and database data in named volumes', () => {
+  it('publishes the public ports, the dashboard on this machine only, and keeps broker and database data in named volumes', () => {
     expect(service('ingest').ports).toContain('8080:8080');
-    expect(service('dashboard').ports).toContain('3000:3000');
+    expect(service('dashboard').ports).toEqual(['127.0.0.1:3000:3000']);
     expect(service('demo-site').ports).toContain('3001:3001');
     expect(Object.keys(compose.volumes)).toEqual(['kafka-data', 'influxdb-data']);
     expect(service('kafka').volumes?.[0]).toMatch(/^kafka-data:/);
     expect(service('influxdb').volumes?.[0]).toMatch(/^influxdb-data:/);
+  });
+
+  it('will not start the dashboard without a read token of its own', () => {
+    expect(() => interpolated('dashboard', {})).toThrow(/required variable EVENTLINE_DASHBOARD_TOKEN/);
+    const env = interpolated('dashboard', { EVENTLINE_DASHBOARD_TOKEN: 'a-deployment-secret' });
+    expect(env['EVENTLINE_DASHBOARD_HOST']).toBe('0.0.0.0');
+    expect(loadConfig(env)).toMatchObject({ host: '0.0.0.0', token: 'a-deployment-secret', embedToken: false });
+    // Without the token line, the dashboard itself refuses: on 0.0.0.0 the default token would be handed to every visitor.
+    const { EVENTLINE_DASHBOARD_TOKEN: _token, ...withoutToken } = env;
+    expect(() => loadConfig(withoutToken)).toThrow(ConfigError);
   });
 });
