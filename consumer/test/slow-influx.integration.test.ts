@@ -1,0 +1,82 @@
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import type { WrittenChunk } from '../src/consumer.ts';
+import { allCommitted, asMessages, enrichedEvents, eventually, pointIds, produce, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
+import { startInfluxRelay, type InfluxRelay } from './support/influx-relay.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(prefix: string, partitions: number) {
+  const { brokers, influxUrl } = testInfra();
+  const relay: InfluxRelay = await startInfluxRelay(influxUrl);
+  cleanups.push(() => relay.close());
+  const topic = await createTestTopic(prefix, partitions);
+  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
+  const bucket = await createTestBucket(prefix);
+  const group = `${topic}-group`;
+  const start = async (env: Record<string, string>, onChunkCommitted?: (chunk: WrittenChunk) => void): Promise<FastifyInstance> => {
+    const app = await buildApp({
+      config: testConfig({
+        EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+        EVENTLINE_KAFKA_TOPIC: topic,
+        EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+        EVENTLINE_CONSUMER_GROUP: group,
+        EVENTLINE_INFLUX_URL: relay.url,
+        EVENTLINE_INFLUX_BUCKET: bucket,
+        ...env,
+      }),
+      logger: testLogger(),
+      defaultMetrics: false,
+      onChunkCommitted,
+    });
+    cleanups.push(() => app.close());
+    await readyApp(app);
+    return app;
+  };
+  return { brokers, influxUrl, relay, topic, bucket, group, start };
+}
+
+it('writes smaller chunks while writes time out, so a slow InfluxDB still takes every event', async () => {
+  const { brokers, influxUrl, relay, topic, bucket, group, start } = await setup('slow', 1);
+  // 1 ms per point: a write of 1 000 points or more outlasts the 1 s timeout, whatever the retries.
+  relay.setWriteDelay((lines) => lines);
+  const events = enrichedEvents(4_000);
+  // Sends of 500: 2 000 events in one partition would exceed the broker's 1 MiB per request.
+  await produce(testKafka(brokers), topic, asMessages(events), 500);
+  const chunkSizes: number[] = [];
+  const app = await start(
+    { EVENTLINE_INFLUX_TIMEOUT_MS: '1000', EVENTLINE_CONSUMER_BATCH_SIZE: '2000', EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '100', EVENTLINE_CONSUMER_RETRY_MAX_MS: '500' },
+    (chunk) => chunkSizes.push(chunk.points),
+  );
+
+  await eventually('every offset committed', () => allCommitted(brokers, group, topic), 90_000);
+  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(Math.max(...chunkSizes)).toBeLessThanOrEqual(1_000);
+  expect(Number((await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1])).toBeGreaterThan(0);
+});
+
+it('stops writing its batch when a heartbeat reports a rebalance, so a new instance gets partitions promptly, and stores exactly N', async () => {
+  const { brokers, influxUrl, relay, topic, bucket, group, start } = await setup('handover', 2);
+  // Each partition's first batch is 50 chunks of 100 at 400 ms each: 20 s if the first instance wrote it to the end.
+  relay.setWriteDelay(() => 400);
+  const events = enrichedEvents(10_000);
+  await produce(testKafka(brokers), topic, asMessages(events));
+  const env = { EVENTLINE_CONSUMER_BATCH_SIZE: '100' };
+  const one = await start(env);
+  await eventually('the first points', async () => (await pointIds(influxUrl, bucket)).length > 0, 30_000, 100);
+
+  const joining = Date.now();
+  const two = await start(env);
+  await eventually('the second instance owns a partition', async () => two.pipeline.consumer.status().partitions.length > 0, 30_000, 100);
+  const handoverMs = Date.now() - joining;
+  expect(handoverMs).toBeLessThan(8_000);
+  expect(one.pipeline.consumer.status().partitions).toHaveLength(1);
+
+  await eventually('every offset committed', () => allCommitted(brokers, group, topic), 90_000);
+  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+});
