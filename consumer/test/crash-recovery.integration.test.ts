@@ -5,12 +5,15 @@ import { freePort, startLogged, waitFor, type ManagedProcess } from '@eventline/
 import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
 import { repoRoot } from '@eventline/infra/services';
 import { afterAll, expect, it } from 'vitest';
-import { asMessages, enrichedEvents, eventually, pointIds, produceStream, storedSummary, testKafka } from './support/fixtures.ts';
+import { asMessages, enrichedEvents, eventually, groupOffsets, pointIds, produce, produceStream, storedSummary, testKafka } from './support/fixtures.ts';
+import { startInfluxRelay } from './support/influx-relay.ts';
 
 const logDir = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
 const running: ManagedProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   await Promise.all(running.map((p) => p.kill()));
+  for (const cleanup of cleanups) await cleanup();
   rmSync(logDir, { recursive: true, force: true });
 });
 
@@ -64,4 +67,34 @@ it('stores exactly N points with no duplicates when the consumer process is SIGK
   // A graceful stop leaves the group and exits 0.
   await second.stop();
   expect(await second.exited).toBe(0);
+});
+
+it('finishes and commits the chunk being written when stopped with SIGTERM, then exits 0', async () => {
+  const { brokers, influxUrl } = testInfra();
+  const relay = await startInfluxRelay(influxUrl);
+  cleanups.push(() => relay.close());
+  // InfluxDB answers each write after 3 s, so the SIGTERM lands while the chunk is being written.
+  relay.setWriteDelay(() => 3_000);
+  const topic = await createTestTopic('sigterm', 1);
+  const dlq = await createTestTopic('sigterm-dlq', 1);
+  const bucket = await createTestBucket('sigterm');
+  const group = `${topic}-group`;
+  const events = enrichedEvents(300);
+  await produce(testKafka(brokers), topic, asMessages(events));
+  const consumer = await startConsumerProcess('consumer-sigterm', {
+    EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+    EVENTLINE_CONSUMER_GROUP: group,
+    EVENTLINE_INFLUX_URL: relay.url,
+    EVENTLINE_INFLUX_BUCKET: bucket,
+    EVENTLINE_LOG_LEVEL: 'warn',
+  });
+  await eventually('the chunk being written', async () => relay.writes().inFlight > 0, 30_000, 50);
+  expect((await groupOffsets(brokers, group, topic)).committed).toEqual([-1]);
+
+  await consumer.stop();
+  expect(await consumer.exited).toBe(0);
+  expect(await groupOffsets(brokers, group, topic)).toEqual({ committed: [events.length], end: [events.length] });
+  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });
