@@ -5,15 +5,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { infraConfig, INFLUXDB_VERSION } from './config.ts';
 import { InfraError } from './errors.ts';
-import { requireCommand, runLogged, startLogged, waitFor, type ManagedProcess } from './process.ts';
+import { runLogged, startLogged, waitFor, type ManagedProcess } from './process.ts';
 import type { Progress } from './progress.ts';
+import { GO, requireTool } from './tool-versions.ts';
 
 const influxdBinary = join(infraConfig.influxDir, 'bin', 'influxd');
 
 /** Builds influxd into the cache with `go install`; a no-op when it is there. */
 export async function provisionInflux(progress: Progress): Promise<void> {
   if (existsSync(influxdBinary)) return;
-  requireCommand('go', 'install Go 1.21 or newer (https://go.dev/doc/install or Debian: apt-get install golang)');
+  requireTool(GO);
   mkdirSync(infraConfig.influxDir, { recursive: true });
   await progress.step(`Building InfluxDB ${INFLUXDB_VERSION} with go install (first run only)`, () =>
     runLogged(
@@ -100,10 +101,6 @@ export async function createBucket(url: string, database: string, retentionPolic
   await influxQL(url, `CREATE DATABASE ${ident(database)}`);
   await influxQL(url, `CREATE RETENTION POLICY ${ident(retentionPolicy)} ON ${ident(database)} DURATION ${duration} REPLICATION 1 DEFAULT`);
   return `${database}/${retentionPolicy}`;
-}
-
-export async function dropDatabase(url: string, database: string): Promise<void> {
-  await influxQL(url, `DROP DATABASE "${database.replace(/"/g, '\\"')}"`);
 }
 
 async function influxQL(url: string, statement: string): Promise<void> {

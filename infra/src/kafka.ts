@@ -11,6 +11,7 @@ import { infraConfig, KAFKA_VERSION } from './config.ts';
 import { InfraError } from './errors.ts';
 import { requireCommand, runLogged, startLogged, waitFor, type ManagedProcess } from './process.ts';
 import type { Progress } from './progress.ts';
+import { JAVA, requireTool } from './tool-versions.ts';
 
 const pomFile = fileURLToPath(new URL('../kafka/pom.xml', import.meta.url));
 const log4jFile = fileURLToPath(new URL('../kafka/log4j2.properties', import.meta.url));
@@ -20,7 +21,7 @@ const completeMarker = join(infraConfig.kafkaDir, '.complete');
 /** Fetches the broker's jars with Maven into the cache; a no-op when they are there. */
 export async function provisionKafka(progress: Progress): Promise<void> {
   if (existsSync(completeMarker)) return;
-  requireCommand('java', 'install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)');
+  requireTool(JAVA);
   requireCommand('mvn', 'install Maven (Debian: apt-get install maven)');
   const staging = `${libsDir}.partial`;
   rmSync(staging, { recursive: true, force: true });
@@ -86,6 +87,7 @@ function serverProperties(options: KafkaOptions, logDir: string): string {
 /** Formats storage on first use, starts the broker and waits until a consumer group works. */
 export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   if (!existsSync(completeMarker)) throw new InfraError('Kafka is not provisioned', 'run `npm run infra -- provision`');
+  requireTool(JAVA);
   const logDir = join(options.dataDir, 'log');
   const propertiesFile = join(options.dataDir, 'server.properties');
   const logFile = join(options.dataDir, 'kafka.log');
