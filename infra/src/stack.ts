@@ -56,7 +56,10 @@ export async function startInfra(options: InfraOptions, progress: Progress): Pro
   }
   const kafka = kafkaStart.value;
   const influx = influxStart.value;
-  const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy);
+  const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy).catch(async (error: unknown) => {
+    await Promise.all([kafka.stop(), influx.stop()]);
+    throw error;
+  });
   return {
     kafka,
     influx,

@@ -1,6 +1,7 @@
 // A private Eventline pipeline for one fault scenario: its own Kafka, InfluxDB,
 // ingest and consumer on free ports, each of which can be killed and restarted
 // without touching any other test's infrastructure.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { freePort } from '../ports.ts';
 import type { ManagedProcess } from '../process.ts';
 import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../services.ts';
 import { DEFAULT_BUCKET } from '../stack.ts';
+import { createTeardown } from '../teardown.ts';
 
 export interface StackUnderTest {
   readonly brokers: string[];
@@ -24,6 +26,8 @@ export interface StackUnderTest {
   /** An origin the write key accepts. */
   readonly origin: string;
   readonly dataDir: string;
+  /** The dashboard server, when started with `dashboard: true`; `token` is its read-API bearer token. */
+  readonly dashboard?: { readonly url: string; readonly token: string };
   killKafka(): Promise<void>;
   startKafka(): Promise<void>;
   stopInflux(): Promise<void>;
@@ -35,29 +39,56 @@ export interface StackUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startStackUnderTest(): Promise<StackUnderTest> {
+const groupId = 'eventline-faults';
+
+export interface StackUnderTestOptions {
+  /** Also start the dashboard server, for its read API (e.g. GET /api/completeness). Default: false */
+  dashboard?: boolean;
+}
+
+export async function startStackUnderTest(options: StackUnderTestOptions = {}): Promise<StackUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-faults-'));
+  const logDir = join(dataDir, 'logs');
   const kafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir: join(dataDir, 'kafka') };
   const influxOptions = { httpPort: await freePort(), rpcPort: await freePort(), dataDir: join(dataDir, 'influxdb') };
   const ports = { ingest: await freePort(), consumer: await freePort(), dashboard: await freePort(), demo: await freePort() };
-  let kafka: KafkaBroker | undefined = await startKafka(kafkaOptions);
-  let influx: InfluxServer | undefined = await startInflux(influxOptions);
-  const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy);
-  const groupId = 'eventline-faults';
-  const specs = serviceSpecs({ brokers: kafka.brokers, influxUrl: influx.url, bucket }, ports, {
-    EVENTLINE_CONSUMER_GROUP: groupId,
-    // One load generator on 127.0.0.1 is not an abusive client.
-    EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
-    EVENTLINE_INGEST_LOG_LEVEL: 'warn',
+  const dashboardToken = `faults-${randomUUID()}`;
+  let kafka: KafkaBroker | undefined;
+  let influx: InfluxServer | undefined;
+  let ingest: ManagedProcess | undefined;
+  let consumer: ManagedProcess | undefined;
+  let dashboard: ManagedProcess | undefined;
+  const removeData = () => {
+    if (!infraConfig.keepTestData) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const started = createTeardown();
+  started.add(async () => removeData());
+  // Already-started processes are stopped if a later one fails to start.
+  const { brokers, bucket, spec } = await started.guard(async () => {
+    kafka = await startKafka(kafkaOptions);
+    started.add(async () => kafka?.stop());
+    influx = await startInflux(influxOptions);
+    started.add(async () => influx?.stop());
+    const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy);
+    const specs = serviceSpecs({ brokers: kafka.brokers, influxUrl: influx.url, bucket }, ports, {
+      EVENTLINE_CONSUMER_GROUP: groupId,
+      // One load generator on 127.0.0.1 is not an abusive client.
+      EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+      EVENTLINE_INGEST_LOG_LEVEL: 'warn',
+      EVENTLINE_DASHBOARD_TOKEN: dashboardToken,
+    });
+    const spec = (name: ServiceSpec['name']): ServiceSpec => specs.find((s) => s.name === name) as ServiceSpec;
+    ingest = await startService(spec('ingest'), logDir);
+    started.add(async () => ingest?.stop());
+    consumer = await startService(spec('consumer'), logDir);
+    started.add(async () => consumer?.stop());
+    if (options.dashboard) dashboard = await startService(spec('dashboard'), logDir);
+    return { brokers: kafka.brokers, bucket, spec };
   });
-  const spec = (name: ServiceSpec['name']): ServiceSpec => specs.find((s) => s.name === name) as ServiceSpec;
-  const logDir = join(dataDir, 'logs');
-  let ingest: ManagedProcess | undefined = await startService(spec('ingest'), logDir);
-  let consumer: ManagedProcess | undefined = await startService(spec('consumer'), logDir);
 
   return {
-    brokers: kafka.brokers,
-    influxUrl: influx.url,
+    brokers,
+    influxUrl: `http://127.0.0.1:${influxOptions.httpPort}`,
     bucket,
     topic: TOPICS.events,
     groupId,
@@ -65,6 +96,7 @@ export async function startStackUnderTest(): Promise<StackUnderTest> {
     writeKey: DEMO_WRITE_KEY,
     origin: `http://127.0.0.1:${ports.demo}`,
     dataDir,
+    ...(dashboard ? { dashboard: { url: `http://127.0.0.1:${ports.dashboard}`, token: dashboardToken } } : {}),
     async killKafka() {
       await kafka?.kill();
       kafka = undefined;
@@ -94,9 +126,9 @@ export async function startStackUnderTest(): Promise<StackUnderTest> {
       ingest = await startService(spec('ingest'), logDir);
     },
     async stop() {
-      await Promise.all([ingest?.stop(), consumer?.stop()]);
+      await Promise.all([ingest?.stop(), consumer?.stop(), dashboard?.stop()]);
       await Promise.all([kafka?.stop(), influx?.stop()]);
-      if (!infraConfig.keepTestData) rmSync(dataDir, { recursive: true, force: true });
+      removeData();
     },
   };
 }
