@@ -32,6 +32,8 @@ export interface ServiceSpec {
 
 /** Write key used by the demo site and local runs; its origins are the demo site's. */
 export const DEMO_WRITE_KEY = 'demo-write-key';
+/** The site DEMO_WRITE_KEY writes to (the `site` tag of its events). */
+export const DEMO_SITE = 'demo';
 
 export function serviceSpecs(stack: StackEndpoints, ports: ServicePorts, extraEnv: Record<string, string> = {}): ServiceSpec[] {
   const ingestUrl = `http://127.0.0.1:${ports.ingest}`;
@@ -49,7 +51,7 @@ export function serviceSpecs(stack: StackEndpoints, ports: ServicePorts, extraEn
       env: {
         ...shared,
         EVENTLINE_INGEST_PORT: String(ports.ingest),
-        EVENTLINE_WRITE_KEYS: JSON.stringify([{ key: DEMO_WRITE_KEY, site: 'demo', origins: demoOrigins }]),
+        EVENTLINE_WRITE_KEYS: JSON.stringify([{ key: DEMO_WRITE_KEY, site: DEMO_SITE, origins: demoOrigins }]),
       },
       readyUrl: `${ingestUrl}/readyz`,
       publicUrl: ingestUrl,

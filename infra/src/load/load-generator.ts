@@ -37,9 +37,6 @@ export interface LoadReport {
   /** Events ingest reported as invalid in a 200 (should be 0 for this generator). */
   rejected: number;
   durationMs: number;
-  /** Time of the first and last event the generator produced, epoch ms. */
-  firstEventAt: number;
-  lastEventAt: number;
 }
 
 const TYPES: Event['type'][] = ['click', 'click', 'click', 'input', 'change', 'pageview', 'custom'];
@@ -48,6 +45,8 @@ interface Session {
   anonymousId: string;
   sessionId: string;
   seq: number;
+  /** A batch of this session is being sent or retried. */
+  busy: boolean;
 }
 
 function makeEvent(session: Session, index: number, path: string, timestamp: number): Event {
@@ -81,13 +80,15 @@ function retryDelay(attempt: number, retryAfter: string | null): number {
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const [minBatch, maxBatch] = options.batchSize ?? [20, 50];
-  const concurrency = options.concurrency ?? 16;
+  // Each request holds one session, so there are never more in flight than sessions.
+  const concurrency = Math.min(options.concurrency ?? 16, options.sessions);
   const deadline = Date.now() + (options.deadlineMs ?? 180_000);
   const path = options.path ?? '/load';
   const sessions: Session[] = Array.from({ length: options.sessions }, () => ({
     anonymousId: `anon-${randomUUID()}`,
     sessionId: `sess-${randomUUID()}`,
     seq: 0,
+    busy: false,
   }));
   const report: LoadReport = {
     sent: 0,
@@ -96,26 +97,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     statuses: new Map(),
     rejected: 0,
     durationMs: 0,
-    firstEventAt: Date.now(),
-    lastEventAt: 0,
   };
   const started = Date.now();
   let generated = 0;
   let batchIndex = 0;
 
-  // One session's batch is sent and retried to completion before its next batch, as the SDK's queue does.
-  const nextBatch = (): Event[] | undefined => {
+  let nextSession = 0;
+  // One session's batch is sent and retried to completion before its next batch, as the SDK's queue does:
+  // sessions are taken round-robin, skipping those with a batch in flight. A worker asks only when it holds
+  // none, and there are at most `concurrency` ≤ sessions workers, so a free session always exists.
+  const nextBatch = (): { session: Session; events: Event[] } | undefined => {
     if (generated >= options.totalEvents) return undefined;
-    const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex % (maxBatch - minBatch + 1)));
-    const session = sessions[batchIndex++ % sessions.length];
+    const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex++ % (maxBatch - minBatch + 1)));
+    let session = sessions[nextSession++ % sessions.length];
+    while (session?.busy) session = sessions[nextSession++ % sessions.length];
     if (!session) return undefined;
+    session.busy = true;
     // A person's events are captured some milliseconds apart, not all in the same one.
     const now = Date.now();
     const events = Array.from({ length: size }, (_, i) => makeEvent(session, generated + i, path, now - (size - 1 - i) * 7));
     generated += size;
     report.sent += size;
-    report.lastEventAt = Date.now();
-    return events;
+    return { session, events };
   };
 
   const deliver = async (events: Event[]): Promise<void> => {
@@ -151,12 +154,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const worker = async (): Promise<void> => {
-    for (let events = nextBatch(); events; events = nextBatch()) {
+    for (let batch = nextBatch(); batch; batch = nextBatch()) {
       if (options.eventsPerSecond) {
         const due = started + (generated / options.eventsPerSecond) * 1000;
         if (due > Date.now()) await sleep(due - Date.now());
       }
-      await deliver(events);
+      await deliver(batch.events);
+      batch.session.busy = false;
     }
   };
 

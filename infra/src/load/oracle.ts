@@ -1,8 +1,10 @@
 // The fault tests' oracle: what InfluxDB holds for a run (points, distinct ids,
-// duplicates, missing acknowledged ids) and how far the consumer group lags.
+// duplicates, missing acknowledged ids), how far the consumer group lags, when
+// the pipeline has settled, and what the dashboard's completeness check says.
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT, pointTimeNs, type Event } from '@eventline/contract';
+import type { CompletenessFigures, CompletenessReport } from '../../../dashboard/src/server/completeness.ts';
 
 export interface StoredCounts {
   points: number;
@@ -108,14 +110,58 @@ export async function storedPoints(influxUrl: string, bucket: string): Promise<n
   return rows.reduce((sum, row) => sum + Number(row._value), 0);
 }
 
-/** Waits until at least `expected` points are stored or `timeoutMs` passes; returns the last count. */
-export async function waitForStored(influxUrl: string, bucket: string, expected: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let points = 0;
-  while (Date.now() < deadline) {
-    points = await storedPoints(influxUrl, bucket).catch(() => points);
-    if (points >= expected) return points;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+export interface SettleProbe {
+  /** Consumer lag in messages; a rejection counts as not settled. */
+  lag(): Promise<number>;
+  /** What is stored so far (points, clicks, …); a rejection counts as not settled. */
+  stored(): Promise<number>;
+}
+
+export interface SettleOptions {
+  /** Stored count the run must reach at least. */
+  expected: number;
+  /** How long lag must stay 0 and the count unchanged. */
+  settleMs: number;
+  timeoutMs: number;
+  /** Default: 1000 ms */
+  intervalMs?: number;
+}
+
+export interface Settled {
+  /** False when the time ran out first. */
+  settled: boolean;
+  stored: number;
+  /** Last lag read, NaN when none could be read. */
+  lag: number;
+}
+
+/**
+ * Waits until the consumer has committed everything (lag 0), at least
+ * `expected` are stored, and neither has changed for `settleMs`. Reaching the
+ * count is not enough: a redelivered batch still in Kafka or in the consumer
+ * would land after it, as a duplicate the assertion never saw.
+ */
+export async function waitUntilSettled(probe: SettleProbe, options: SettleOptions): Promise<Settled> {
+  const deadline = Date.now() + options.timeoutMs;
+  let stableSince: number | undefined;
+  let last: Settled = { settled: false, stored: 0, lag: NaN };
+  for (;;) {
+    const [lag, stored] = await Promise.all([probe.lag().catch(() => NaN), probe.stored().catch(() => NaN)]);
+    const quiet = lag === 0 && stored >= options.expected;
+    if (!quiet) stableSince = undefined;
+    else if (stableSince === undefined || stored !== last.stored) stableSince = Date.now();
+    last = { settled: false, stored: Number.isNaN(stored) ? last.stored : stored, lag };
+    if (stableSince !== undefined && Date.now() - stableSince >= options.settleMs) return { ...last, settled: true };
+    if (Date.now() >= deadline) return last;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
   }
-  return points;
+}
+
+/** The completeness figures of the dashboard's read API (GET /api/completeness), for one site over a range. */
+export async function readCompleteness(dashboard: { url: string; token: string }, query: { site: string; from: Date; to?: Date }): Promise<CompletenessFigures> {
+  const params = new URLSearchParams({ site: query.site, from: query.from.toISOString(), to: (query.to ?? new Date()).toISOString(), examples: '5' });
+  const response = await fetch(`${dashboard.url}/api/completeness?${params}`, { headers: { authorization: `Bearer ${dashboard.token}` }, signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`GET /api/completeness answered ${response.status}: ${await response.text()}`);
+  const report = (await response.json()) as CompletenessReport;
+  return report.total;
 }

@@ -11,7 +11,7 @@ import { createBucket, startInflux, type InfluxServer } from '../influx.ts';
 import { startKafka, type KafkaBroker } from '../kafka.ts';
 import { freePort } from '../ports.ts';
 import type { ManagedProcess } from '../process.ts';
-import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../services.ts';
+import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../services.ts';
 import { DEFAULT_BUCKET } from '../stack.ts';
 import { createTeardown } from '../teardown.ts';
 
@@ -23,6 +23,8 @@ export interface StackUnderTest {
   readonly groupId: string;
   readonly ingestUrl: string;
   readonly writeKey: string;
+  /** The site `writeKey` belongs to. */
+  readonly site: string;
   /** An origin the write key accepts. */
   readonly origin: string;
   readonly dataDir: string;
@@ -94,6 +96,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
     groupId,
     ingestUrl: `http://127.0.0.1:${ports.ingest}`,
     writeKey: DEMO_WRITE_KEY,
+    site: DEMO_SITE,
     origin: `http://127.0.0.1:${ports.demo}`,
     dataDir,
     ...(dashboard ? { dashboard: { url: `http://127.0.0.1:${ports.dashboard}`, token: dashboardToken } } : {}),
