@@ -2,8 +2,8 @@
 // documented inline snippet) in Chromium against a private pipeline (ingest,
 // Kafka, consumer, InfluxDB as processes). Every click a user made must be in
 // InfluxDB exactly once, whether the browser was offline for 30 s or the page
-// was left the instant the click happened.
-import { execFileSync } from 'node:child_process';
+// was left the instant the click happened, and the dashboard's completeness
+// check must find the test's sessions whole (received = expected, no duplicates).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,14 +14,20 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
 import { launchChromium } from '../src/browser.ts';
-import { sampleLag } from '../src/load/oracle.ts';
+import { consumerLag, readCompleteness, sampleLag, waitUntilSettled, type CompletenessFigures, type Settled } from '../src/load/oracle.ts';
 import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
 import { repoRoot } from '../src/services.ts';
+import { ensureBuilt } from '../../sdk/test/helpers/build.ts';
 
 const distDir = join(repoRoot, 'sdk', 'dist');
 const OFFLINE_MS = 30_000;
 const OFFLINE_CLICKS = 60;
 const NAVIGATIONS = 100;
+/**
+ * Lag 0 and an unchanged count for this long before counting: longer than the
+ * 10 s a beaconed event stays in IndexedDB, so a resend of it would have landed.
+ */
+const SETTLE_MS = 12_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let stack: StackUnderTest;
@@ -131,29 +137,59 @@ function unstored(acknowledged: ReadonlySet<string>, clicks: StoredClick[]): str
   return [...acknowledged].filter((id) => !ids.has(id));
 }
 
-/** Polls storage until every click is there (or the time is up), then lets late duplicates land. */
-async function waitForClicks(run: string, sent: number, timeoutMs: number): Promise<StoredClick[]> {
-  const deadline = Date.now() + timeoutMs;
-  let clicks = await storedClicks(run);
-  while (account(clicks, sent).lost > 0 && Date.now() < deadline) {
-    await sleep(1_000);
-    clicks = await storedClicks(run);
-  }
-  await sleep(3_000);
-  return storedClicks(run);
+interface Waited {
+  clicks: StoredClick[];
+  /** When every click was first found stored (or the time ran out), epoch ms. */
+  completeAt: number;
+  settled: Settled;
 }
 
-function report(name: string, sent: number, acknowledged: number, result: Accounting, maxLag: number, extra: string): void {
+/**
+ * Polls storage until every click is there (or the time is up), then until the
+ * consumer has no lag and the count has held for SETTLE_MS, so late duplicates land.
+ */
+async function waitForClicks(run: string, sent: number, timeoutMs: number): Promise<Waited> {
+  const deadline = Date.now() + timeoutMs;
+  while (account(await storedClicks(run), sent).lost > 0 && Date.now() < deadline) await sleep(1_000);
+  const completeAt = Date.now();
+  const settled = await waitUntilSettled(
+    { lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId), stored: async () => (await storedClicks(run)).length },
+    { expected: sent, settleMs: SETTLE_MS, timeoutMs: SETTLE_MS + 60_000 },
+  );
+  return { clicks: await storedClicks(run), completeAt, settled };
+}
+
+/** What the dashboard's completeness check reports for everything the test's sessions stored since `from`. */
+async function completenessSince(from: Date): Promise<CompletenessFigures> {
+  if (!stack.dashboard) throw new Error('the stack under test started without its dashboard');
+  return readCompleteness(stack.dashboard, { site: stack.site, from });
+}
+
+function report(name: string, sent: number, acknowledged: number, result: Accounting, maxLag: number, completeness: CompletenessFigures, extra: string): void {
   process.stdout.write(
-    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ${extra}\n`,
+    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
+      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra}\n`,
   );
 }
 
+/** The checks both scenarios share: storage holds each click once, the pipeline settled, the completeness API agrees. */
+function expectExactlyOnce(waited: Waited, sent: number, acknowledged: ReadonlySet<string>, maxLag: number, completeness: CompletenessFigures): void {
+  const result = account(waited.clicks, sent);
+  expect(waited.settled, `lag 0 and a stable count for ${SETTLE_MS / 1000} s`).toMatchObject({ settled: true, lag: 0 });
+  expect(maxLag, 'consumer lag was never read').not.toBeNaN();
+  expect(result.lost).toBe(0);
+  expect(result.duplicates).toBe(0);
+  expect(new Set(waited.clicks.map((c) => c.id)).size).toBe(sent);
+  expect(unstored(acknowledged, waited.clicks)).toEqual([]);
+  // Every event of the test's sessions (clicks and page views), by the product's own check from sequence numbers.
+  expect(completeness.duplicates).toBe(0);
+  expect(completeness.received).toBeGreaterThanOrEqual(sent);
+  expect(completeness.received).toBe(completeness.expected);
+}
+
 beforeAll(async () => {
-  if (!existsSync(join(distDir, 'eventline.iife.js')) || !existsSync(join(distDir, 'snippet.min.js'))) {
-    execFileSync('npm', ['run', 'build', '-w', 'sdk'], { cwd: repoRoot, stdio: 'ignore' });
-  }
-  stack = await startStackUnderTest();
+  await ensureBuilt();
+  stack = await startStackUnderTest({ dashboard: true });
   site = await startSite(Number(new URL(stack.origin).port), stack.ingestUrl, stack.writeKey);
   browser = await launchChromium();
 }, 180_000);
@@ -170,6 +206,7 @@ afterAll(async () => {
 describe('a real browser with the built SDK against the real pipeline', () => {
   it('stores every click made during 30 s offline exactly once after the network returns', async () => {
     const run = randomUUID();
+    const startedAt = new Date();
     const context: BrowserContext = await browser.newContext();
     const acknowledged = watchAcknowledged(context, run);
     const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
@@ -187,14 +224,13 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const storedWhileOffline = account(await storedClicks(run), OFFLINE_CLICKS).stored;
       await context.setOffline(false);
       const onlineAt = Date.now();
-      const clicks = await waitForClicks(run, OFFLINE_CLICKS, 60_000);
-      const result = account(clicks, OFFLINE_CLICKS);
-      report('browser offline 30 s', OFFLINE_CLICKS, acknowledged.size, result, lag.stop(), `stored while offline ${storedWhileOffline}, all stored ${((Date.now() - onlineAt - 3_000) / 1000).toFixed(1)} s after online`);
+      const waited = await waitForClicks(run, OFFLINE_CLICKS, 60_000);
+      const completeness = await completenessSince(startedAt);
+      const maxLag = lag.stop();
+      const extra = `stored while offline ${storedWhileOffline}, all stored ${((waited.completeAt - onlineAt) / 1000).toFixed(1)} s after online`;
+      report('browser offline 30 s', OFFLINE_CLICKS, acknowledged.size, account(waited.clicks, OFFLINE_CLICKS), maxLag, completeness, extra);
       expect(storedWhileOffline).toBe(0);
-      expect(result.lost).toBe(0);
-      expect(result.duplicates).toBe(0);
-      expect(new Set(clicks.map((c) => c.id)).size).toBe(OFFLINE_CLICKS);
-      expect(unstored(acknowledged, clicks)).toEqual([]);
+      expectExactlyOnce(waited, OFFLINE_CLICKS, acknowledged, maxLag, completeness);
     } finally {
       lag.stop();
       await context.close();
@@ -203,10 +239,11 @@ describe('a real browser with the built SDK against the real pipeline', () => {
 
   it('stores exactly once every click made right before leaving the page, 100 times over', async () => {
     const run = randomUUID();
+    // The offline scenario's events are all stamped before this, so the range holds only this test's session.
+    const startedAt = new Date();
     const context = await browser.newContext();
     const acknowledged = watchAcknowledged(context, run);
     const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    const started = Date.now();
     try {
       const page = await context.newPage();
       for (let n = 0; n < NAVIGATIONS; n++) {
@@ -217,13 +254,11 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       // Back on a page with the SDK, whatever a page left in IndexedDB is resent.
       await page.goto(`${stack.origin}/next?n=end`);
       await sdkReady(page);
-      const clicks = await waitForClicks(run, NAVIGATIONS, 90_000);
-      const result = account(clicks, NAVIGATIONS);
-      report('browser click + navigate ×100', NAVIGATIONS, acknowledged.size, result, lag.stop(), `${((Date.now() - started) / 1000).toFixed(1)} s`);
-      expect(result.lost).toBe(0);
-      expect(result.duplicates).toBe(0);
-      expect(new Set(clicks.map((c) => c.id)).size).toBe(NAVIGATIONS);
-      expect(unstored(acknowledged, clicks)).toEqual([]);
+      const waited = await waitForClicks(run, NAVIGATIONS, 90_000);
+      const completeness = await completenessSince(startedAt);
+      const maxLag = lag.stop();
+      report('browser click + navigate ×100', NAVIGATIONS, acknowledged.size, account(waited.clicks, NAVIGATIONS), maxLag, completeness, `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`);
+      expectExactlyOnce(waited, NAVIGATIONS, acknowledged, maxLag, completeness);
     } finally {
       lag.stop();
       await context.close();

@@ -6,6 +6,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT, pointTimeNs, type Event } from '@eventline/contract';
 import type { CompletenessFigures, CompletenessReport } from '../../../dashboard/src/server/completeness.ts';
 
+export type { CompletenessFigures };
+
 export interface StoredCounts {
   points: number;
   distinctIds: number;
