@@ -8,6 +8,12 @@ export interface Figure {
   /** The same measurement on the baseline, in the same run. */
   baseline?: number;
   baselineLabel?: string;
+  /**
+   * The timer's resolution, in `unit`, when it is coarse next to the figures:
+   * a baseline measured as 0 was below it, and the summary says so instead of
+   * printing a ratio it cannot know. Default: unknown
+   */
+  resolution?: number;
 }
 
 export interface BenchResult {
@@ -24,12 +30,32 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
+const TIME_UNITS = new Set(['s', 'ms', 'µs', 'us', 'ns']);
+
+/** value ÷ baseline, or why there is none: never a made-up number. */
+export function ratioText(f: Figure): string {
+  if (f.baseline === undefined) return 'no baseline';
+  if (f.baseline !== 0) return (f.value / f.baseline).toFixed(2);
+  if (f.resolution !== undefined) return `n/a: baseline below the ${round(f.resolution)} ${f.unit} timer resolution`;
+  return TIME_UNITS.has(f.unit) ? `n/a: baseline measured 0 ${f.unit} (below the timer's resolution)` : 'n/a: baseline is 0';
+}
 
 export function printResult(result: BenchResult): void {
   process.stdout.write(`\n${result.name}: ${result.description}\n`);
   for (const f of result.figures) {
-    const ratio = f.baseline ? `  ratio ${(f.value / f.baseline).toFixed(2)} vs ${f.baselineLabel ?? 'baseline'} ${round(f.baseline)} ${f.unit}` : '';
+    const ratio = f.baseline === undefined ? '' : `  ratio ${ratioText(f)} vs ${f.baselineLabel ?? 'baseline'} ${round(f.baseline)} ${f.unit}`;
     process.stdout.write(`  ${f.metric.padEnd(12)} ${String(round(f.value)).padStart(10)} ${f.unit}${ratio}\n`);
   }
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+/** The summary table of `npm run bench` (bench-results/summary.md). */
+export function summaryMarkdown(results: BenchResult[], machine: string, date: Date): string {
+  const rows = results.flatMap((r) =>
+    r.figures.map(
+      (f) =>
+        `| ${r.name} | ${f.metric} | ${round(f.value)} ${f.unit} | ${f.baseline === undefined ? '—' : `${round(f.baseline)} ${f.unit} (${f.baselineLabel ?? 'baseline'})`} | ${ratioText(f)} |`,
+    ),
+  );
+  return [`Measured ${date.toISOString().slice(0, 10)} on ${machine}.`, '', '| benchmark | figure | value | baseline (same run) | ratio |', '|---|---|---|---|---|', ...rows, ''].join('\n');
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { BenchResult } from '../bench-report.ts';
+import { summaryMarkdown, type BenchResult } from '../bench-report.ts';
 import { repoRoot } from '../services.ts';
 
 interface Workspace {
@@ -37,18 +37,6 @@ function runBench(workspace: Workspace): Promise<{ results: BenchResult[]; ok: b
   });
 }
 
-const fmt = (n: number | undefined) => (n === undefined ? '' : Math.abs(n) >= 100 ? String(Math.round(n)) : String(Math.round(n * 100) / 100));
-
-function markdown(results: BenchResult[], machine: string): string {
-  const rows = results.flatMap((r) =>
-    r.figures.map(
-      (f) =>
-        `| ${r.name} | ${f.metric} | ${fmt(f.value)} ${f.unit} | ${f.baseline === undefined ? '' : `${fmt(f.baseline)} ${f.unit} (${f.baselineLabel ?? 'baseline'})`} | ${f.baseline ? (f.value / f.baseline).toFixed(2) : ''} |`,
-    ),
-  );
-  return [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, '', '| benchmark | figure | value | baseline (same run) | ratio |', '|---|---|---|---|---|', ...rows, ''].join('\n');
-}
-
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const all: BenchResult[] = [];
 const failed: string[] = [];
@@ -61,8 +49,9 @@ for (const workspace of benchWorkspaces()) {
 const outDir = join(repoRoot, 'bench-results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results: all }, null, 2)}\n`);
-writeFileSync(join(outDir, 'summary.md'), markdown(all, machine));
-process.stdout.write(`\n${markdown(all, machine)}\nwritten to ${outDir}/summary.{json,md}\n`);
+const summary = summaryMarkdown(all, machine, new Date());
+writeFileSync(join(outDir, 'summary.md'), summary);
+process.stdout.write(`\n${summary}\nwritten to ${outDir}/summary.{json,md}\n`);
 if (failed.length > 0) {
   process.stderr.write(`benchmarks that failed: ${failed.join(', ')}\n`);
   process.exit(1);
