@@ -2,6 +2,8 @@
 // captured event is held here until the worker reports it is on the network;
 // when the page is hidden or unloads, whatever is still held goes out by
 // sendBeacon (the worker's timers die with the page; the beacon does not).
+// A beacon's answer is never known, so beaconed events stay in the worker's
+// queue until one of its own sends gets a 2xx (storage dedupes the copy).
 // Every step is also reported to the page (report.ts): captured, queued and
 // beaconed here, the rest as the worker reports it.
 import type { Event } from '@eventline/contract';
@@ -13,7 +15,7 @@ import { startAutocapture } from './capture/autocapture.ts';
 import type { ElementDescriptor } from './capture/element.ts';
 import { watchNavigation } from './capture/pageviews.ts';
 import { clip, cleanProperties } from './capture/properties.ts';
-import { anonymousId, dropCache, nextInSession, read, resetIdentity, saveSession, write } from './identity.ts';
+import { anonymousId, nextInSession, read, resetIdentity, write } from './identity.ts';
 import { newId } from './ids.ts';
 import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
@@ -40,18 +42,19 @@ function consent(respectDoNotTrack: boolean): boolean {
   return !(respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl));
 }
 
-function emit(type: EventType, name: string, extra: { element?: ElementDescriptor; properties?: Properties | undefined } = {}, referrer = ''): void {
+function emit(type: EventType, name: string, element?: ElementDescriptor, properties?: Properties, referrer = ''): void {
   if (!o || !allowed) return;
-  const { sessionId, seq } = nextInSession(o.sessionTimeout);
+  const timestamp = Date.now();
+  const { sessionId, seq } = nextInSession(o.sessionTimeout, timestamp);
   const page: Event['page'] = { url: clip(location.href, URL_MAX), path: clip(location.pathname, URL_MAX) };
   if (document.title) page.title = clip(document.title);
   if (referrer) page.referrer = clip(referrer, URL_MAX);
-  const event: Event = { v: 1, id: newId(), type, name: clip(String(name), NAME_MAX) || type, timestamp: Date.now(), seq, anonymousId: anonymousId(), sessionId, page };
+  const event: Event = { v: 1, id: newId(), type, name: clip(String(name), NAME_MAX) || type, timestamp, seq, anonymousId: anonymousId(), sessionId, page };
   const userId = read('user');
   if (userId) event.userId = userId;
-  if (extra.element) event.element = extra.element;
-  const properties = cleanProperties(extra.properties);
-  if (properties) event.properties = properties;
+  if (element) event.element = element;
+  const cleaned = cleanProperties(properties);
+  if (cleaned) event.properties = cleaned;
   const json = JSON.stringify(event);
   held.set(event.id, json);
   report({ kind: 'captured', count: 1, ids: [event.id], event });
@@ -64,11 +67,12 @@ function emit(type: EventType, name: string, extra: { element?: ElementDescripto
   });
 }
 
-/** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each). */
+const view = (referrer: string, properties?: Properties): void => emit('pageview', 'pageview', undefined, properties, referrer);
+
+/** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each), once: a beaconed event is no longer held. */
 function beacon(): void {
   if (!o || !navigator.onLine) return;
   const { url, writeKey, transport } = o;
-  const sent: string[] = [];
   // An event over the contract's size is refused by the server (and reported by
   // the worker); one over 64 KiB makes sendBeacon refuse, which stops here.
   let rest = [...held].map(([id, json]) => ({ id, json, bytes: utf8Bytes(json) }));
@@ -80,10 +84,8 @@ function beacon(): void {
     if (!ok) break;
     const ids = batch.map((i) => i.id);
     for (const id of ids) held.delete(id);
-    sent.push(...ids);
     report({ kind: 'beacon', count: ids.length, ids });
   }
-  if (sent.length) void connection.then((c) => c?.api.forget(sent));
 }
 
 function onDelivery(r: DeliveryReport): void {
@@ -102,35 +104,32 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
 
   const { signal } = (listeners = new AbortController());
   const onHide = (e: globalThis.Event): void => {
-    if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
-    saveSession();
-    beacon();
+    if (e.type === 'pagehide' || document.visibilityState === 'hidden') beacon();
   };
   addEventListener('pagehide', onHide, { signal });
   document.addEventListener('visibilitychange', onHide, { signal });
-  addEventListener('storage', dropCache, { signal });
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
   addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
 
-  startAutocapture(r.captures, (type, name, element) => emit(type, name, { element }), signal);
+  startAutocapture(r.captures, emit, signal);
   if (r.captures('pageviews')) {
-    emit('pageview', 'pageview', {}, document.referrer);
-    watchNavigation((referrer) => emit('pageview', 'pageview', {}, referrer), signal);
+    view(document.referrer);
+    watchNavigation(view, signal);
   }
 }
 
 export function track(name: string, properties?: Properties): void {
-  emit('custom', name, { properties });
+  emit('custom', name, undefined, properties);
 }
 
 export function pageview(properties?: Properties): void {
-  emit('pageview', 'pageview', { properties }, document.referrer);
+  view(document.referrer, properties);
 }
 
 export function identify(userId: string, traits?: Properties): void {
   if (!allowed || !userId) return;
   write('user', clip(String(userId)));
-  emit('identify', 'identify', { properties: traits });
+  emit('identify', 'identify', undefined, traits);
 }
 
 export const reset = resetIdentity;

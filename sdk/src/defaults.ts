@@ -21,5 +21,7 @@ export const DELIVERY_DEFAULTS = {
   /** 7 days */
   maxAge: 7 * 24 * 3_600_000,
   compress: true,
+  /** 10 s: a 64 KiB batch needs about 5 s at 100 kbit/s. */
+  timeout: 10_000,
   debug: false,
 };

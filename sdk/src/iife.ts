@@ -5,6 +5,7 @@
 // the calls queued before it loaded (the stub's `onReport` needs no replay: it
 // listens to the same window event as the real one).
 import * as client from './client.ts';
+import { merge } from './options.ts';
 import { onReport } from './report.ts';
 import type { Options } from './types.ts';
 
@@ -22,7 +23,7 @@ const fromTag: Partial<Options> = {
 const workerUrl = (): string => new URL('eventline.worker.js', script?.src || location.href).href;
 
 const api: Record<string, (...args: never[]) => unknown> = {
-  init: (options?: Partial<Options>) => client.init({ ...fromTag, ...options } as Options, workerUrl),
+  init: (options?: Partial<Options>) => client.init(merge<Options>(fromTag, options), workerUrl),
   track: client.track,
   page: client.pageview,
   identify: client.identify,

@@ -27,6 +27,8 @@ export interface TransportRequest {
   headers: Record<string, string>;
   /** True for requests that must outlive the page (beacons, keepalive fetches). */
   keepalive: boolean;
+  /** Give up after this many ms: the network transport aborts the request and the batch is retried. Absent for beacons. */
+  timeout?: number;
 }
 
 export interface TransportResponse {
@@ -37,7 +39,7 @@ export interface TransportResponse {
   body?: unknown;
 }
 
-/** Replaces the network, e.g. in tests. It runs on the main thread; the worker calls it through Comlink. */
+/** Replaces the network, e.g. in tests. It runs on the main thread; the worker calls it through Comlink. It should honour `request.timeout` (reject, or answer status 0): a request that never settles stalls the queue. */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 export interface Options {
@@ -61,6 +63,8 @@ export interface Options {
   sessionTimeout?: number;
   /** URL of `eventline.worker.js`; must be same-origin with the page. Default: next to the SDK file */
   workerUrl?: string | URL;
+  /** Longest wait for the answer to a batch request, in ms; then it is aborted and retried with backoff. Default: 10000 */
+  timeout?: number;
   /** gzip request bodies in the worker when that makes them smaller. Default: true */
   compress?: boolean;
   /** Replaces `fetch`/`sendBeacon`, e.g. in tests. Default: the network */

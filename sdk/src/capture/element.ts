@@ -10,12 +10,12 @@ export type { ElementDescriptor };
 
 export type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
-/** A short, stable selector: up to four levels of tag and position, stopping at the nearest id. Classes are left out: build tools rename them. */
+/** A short, stable selector: up to four levels of tag and position, stopping at the nearest id (CSS-escaped: React's `:r1:` is an id too). Classes are left out: build tools rename them. */
 export function selectorOf(el: Element): string {
   const parts: string[] = [];
   for (let node: Element | null = el, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
     if (node.id) {
-      parts.unshift('#' + node.id);
+      parts.unshift('#' + CSS.escape(node.id));
       break;
     }
     const tag = node.tagName;
@@ -42,9 +42,14 @@ export function describe(el: Element): ElementDescriptor {
   return d;
 }
 
+/** Text of a node without its `data-track-ignore` subtrees (what textContent would be if they were not there). */
+const textOf = (node: Node): string =>
+  // 3: a text node. Comments have no children, so they add nothing, as in textContent.
+  node.nodeType === 3 ? (node as Text).data : (node as Element).hasAttribute?.('data-track-ignore') ? '' : [...node.childNodes].map(textOf).join('');
+
 /** A clicked element's label: the caption of button-like inputs (never a typed value), otherwise its text, whitespace collapsed. */
 export function labelOf(el: Element): string | undefined {
-  const text = (el instanceof HTMLInputElement ? (/^(submit|button|reset|image)$/.test(el.type) ? el.value : '') : el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const text = (el instanceof HTMLInputElement ? (/^(submit|button|reset|image)$/.test(el.type) ? el.value : '') : textOf(el)).replace(/\s+/g, ' ').trim();
   return text ? clip(text) : undefined;
 }
 

@@ -3,7 +3,8 @@
 // queued events trigger a send; a request then carries as much of the backlog
 // as fits (500 events, 64 KiB), so a burst or a return from offline drains fast. An event leaves
 // the queue (and storage) only after a 2xx accepted or rejected it, a 4xx
-// refused it, the page beaconed it, or the size and age caps pushed it out.
+// refused it, or the size and age caps pushed it out. A beacon of the page does
+// not count: its answer is never known, so the event is sent again from here.
 import type { Event } from '@eventline/contract';
 import { BATCH_EVENTS, EVENT_BYTES } from '../limits.ts';
 import type { FlushResult } from '../types.ts';
@@ -13,8 +14,6 @@ import type { QueueStore, StoredEvent } from './store.ts';
 import { envelope, takeBatch, utf8Bytes } from './batch.ts';
 import { retryDelay } from './backoff.ts';
 
-/** How long a beaconed event stays in storage: if the page dies before, the next visit resends it (storage dedupes). 10 s */
-export const BEACON_GRACE_MS = 10_000;
 /** Records of closed tabs are looked for at most this often after a successful send. 30 s */
 export const CLAIM_INTERVAL_MS = 30_000;
 
@@ -38,7 +37,6 @@ export interface Delivery {
   /** Takes events as JSON text (see DeliveryApi.enqueue). */
   enqueue(events: readonly string[]): Promise<void>;
   flush(): Promise<FlushResult>;
-  forget(ids: readonly string[]): Promise<void>;
   clear(): Promise<void>;
   online(): Promise<void>;
   stop(): void;
@@ -217,13 +215,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         if (!outcome || outcome.kind === 'retry') break;
       }
       return { delivered: delivered - before, pending: queue.length };
-    },
-    async forget(ids) {
-      // Out of the queue at once, so this page does not send them again; out
-      // of storage only once the page has outlived the beacon for a while.
-      const gone = new Set(ids);
-      queue = queue.filter((r) => !gone.has(r.id));
-      setTimeout(() => void persist(store.remove(ids)), BEACON_GRACE_MS);
     },
     async clear() {
       queue = [];

@@ -1,6 +1,7 @@
 // Sends one batch body and classifies the answer: delivered (with per-event
-// rejections), retry later (network, 408, 429, 5xx, honouring Retry-After),
-// split (413), or drop (any other 4xx: retrying cannot fix it).
+// rejections), retry later (network, timeout, 408, 429, 5xx, honouring
+// Retry-After), split (413), or drop (any other 4xx: retrying cannot fix it).
+// Every request has a timeout, so one that hangs cannot stall the queue.
 import type { Transport, TransportRequest, TransportResponse } from '../types.ts';
 import { parseRetryAfter } from '../queue/backoff.ts';
 
@@ -18,21 +19,30 @@ export interface Sender {
 /** Below this, gzip rarely pays for its header. 1 KiB */
 const GZIP_MIN_BYTES = 1024;
 
+/** `fetch`, aborted after `request.timeout` ms (the rejection is a `TimeoutError`); the timeout covers reading the answer too. */
 export const fetchTransport: Transport = async (request: TransportRequest): Promise<TransportResponse> => {
-  const response = await fetch(request.url, {
-    method: 'POST',
-    body: request.body as BodyInit,
-    headers: request.headers,
-    keepalive: request.keepalive,
-    credentials: 'omit',
-  });
-  let body: unknown;
+  const controller = new AbortController();
+  // AbortSignal.timeout would do, but Safari has it only from 16.
+  const timer = request.timeout === undefined ? undefined : setTimeout(() => controller.abort(new DOMException(`no answer within ${request.timeout} ms`, 'TimeoutError')), request.timeout);
   try {
-    body = await response.json();
-  } catch {
-    body = undefined;
+    const response = await fetch(request.url, {
+      method: 'POST',
+      body: request.body as BodyInit,
+      headers: request.headers,
+      keepalive: request.keepalive,
+      credentials: 'omit',
+      signal: controller.signal,
+    });
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, retryAfter: response.headers.get('Retry-After'), body };
+  } finally {
+    clearTimeout(timer);
   }
-  return { status: response.status, retryAfter: response.headers.get('Retry-After'), body };
 };
 
 async function gzip(text: string): Promise<Uint8Array> {
@@ -55,7 +65,7 @@ export function classify(response: TransportResponse, gzipped: boolean, now: num
   return { kind: 'drop', reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}${body.message ? `: ${body.message}` : ''}` };
 }
 
-export function createHttpSender(options: { url: string; compress: boolean; transport: Transport; now?: () => number }): Sender {
+export function createHttpSender(options: { url: string; compress: boolean; timeout: number; transport: Transport; now?: () => number }): Sender {
   const now = options.now ?? Date.now;
   let compress = options.compress && typeof CompressionStream === 'function';
   return {
@@ -71,11 +81,12 @@ export function createHttpSender(options: { url: string; compress: boolean; tran
       }
       let response: TransportResponse;
       try {
-        const pending = options.transport({ url: options.url, body: payload, headers, keepalive: true });
+        const pending = options.transport({ url: options.url, body: payload, headers, keepalive: true, timeout: options.timeout });
         dispatched();
         response = await pending;
       } catch (error) {
-        return { kind: 'retry', reason: `network: ${(error as Error)?.message ?? String(error)}` };
+        const { name, message } = (error ?? {}) as Partial<Error>;
+        return { kind: 'retry', reason: `${name === 'TimeoutError' ? 'timeout' : 'network'}: ${message ?? String(error)}` };
       }
       const outcome = classify(response, payload !== body, now());
       // A server (or proxy) that cannot read gzip gets plain JSON from now on.

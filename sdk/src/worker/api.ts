@@ -35,7 +35,7 @@ export function createDeliveryApi(): DeliveryApi {
           store,
           owner,
           report,
-          sender: createHttpSender({ url: config.url, compress: config.compress, transport: transport ?? fetchTransport }),
+          sender: createHttpSender({ url: config.url, compress: config.compress, timeout: config.timeout, transport: transport ?? fetchTransport }),
           claimOrphans: () => exclusively(async () => store.claim(owner, await liveOwners())),
           ...(log ? { log } : {}),
         });
@@ -51,7 +51,6 @@ export function createDeliveryApi(): DeliveryApi {
     },
     enqueue: (events) => use((d) => d.enqueue(events), undefined),
     flush: () => use((d) => d.flush(), { delivered: 0, pending: 0 }),
-    forget: (ids) => use((d) => d.forget(ids), undefined),
     clear: () => use((d) => d.clear(), undefined),
     online: () => use((d) => d.online(), undefined),
     async stop() {

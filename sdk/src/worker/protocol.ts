@@ -12,6 +12,7 @@ export interface DeliveryConfig {
   maxQueue?: number;
   maxAge?: number;
   compress?: boolean;
+  timeout?: number;
   debug?: boolean;
 }
 
@@ -31,8 +32,6 @@ export interface DeliveryApi {
   enqueue(events: string[]): Promise<void>;
   /** Sends everything queued now; resolves when the queue is empty or a send failed. */
   flush(): Promise<FlushResult>;
-  /** The page delivered these itself (beacon): stop sending them. */
-  forget(ids: string[]): Promise<void>;
   /** Drops every queued event (opt-out). */
   clear(): Promise<void>;
   /** The network is back: retry at once. */

@@ -73,12 +73,17 @@ describe('autocapture', () => {
           <input id="email" name="email" type="email">
           <input type="checkbox" id="tos" name="tos">
           <p>not clickable</p>
+          <div id=":r1:"><a href="#react">generated</a></div><section id="1st"><button>numbered</button></section>
+          <a id="account" href="#me">Account <span data-track-ignore>jane@example.com</span></a>
         </main>`),
     );
     await page.click('#buy');
     await page.click('a[data-track]');
     await page.click('li:nth-of-type(2) span');
     await page.click('p');
+    await page.click('[id=":r1:"] a');
+    await page.click('[id="1st"] button');
+    await page.click('#account');
     await page.fill('#email', 'someone@example.com');
     await page.click('#tos');
     await page.click('#tos');
@@ -94,8 +99,13 @@ describe('autocapture', () => {
     expect(link[0]?.element).toMatchObject({ tag: 'a', text: 'See pricing' });
     const second = ingest.find((e) => e.type === 'click' && e.element?.text === 'second');
     expect(second[0]?.element?.selector).toBe('main>ul>li:nth-of-type(2)>span');
-    // buy, link and span; the paragraph and the checkbox are not clickable things
-    expect(ingest.find(of('click'))).toHaveLength(3);
+    // buy, link, span, the two under generated ids and the account link; the paragraph and the checkbox are not clickable things
+    expect(ingest.find(of('click'))).toHaveLength(6);
+    // Selectors stay valid with ids CSS cannot take raw, and find their element.
+    const generated = ['generated', 'numbered'].map((text) => ingest.find((e) => e.type === 'click' && e.element?.text === text)[0]?.element?.selector);
+    expect(generated).toEqual(['#\\:r1\\:>a', '#\\31 st>button']);
+    expect(await page.evaluate((selectors) => selectors.map((s) => document.querySelector(s!)?.textContent), generated)).toEqual(['generated', 'numbered']);
+    expect(ingest.find(of('click', '#account'))[0]?.element?.text).toBe('Account');
 
     const [email] = ingest.find(of('input', '#email'));
     expect(email?.element).toEqual({ tag: 'input', id: 'email', name: 'email', selector: '#email', inputType: 'email', changed: true, valueLength: 'someone@example.com'.length });
@@ -167,12 +177,30 @@ describe('delivery', () => {
     const again = await open(first);
     await flush(again);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const clicks = ingest.find(of('click', '#go'));
-    expect(clicks).toHaveLength(3);
-    for (const click of clicks) expect(ingest.received.filter((e) => e.id === click.id).length).toBeGreaterThanOrEqual(1);
-    // The page was gone before the batch timer fired: the beacon carried them.
+    // The page was gone before the batch timer fired: the beacons (sent by the page, not the worker) carried each click.
     const beacons = batchPosts().filter((r) => r.headers.referer === first);
-    expect(beacons.length).toBeGreaterThan(0);
+    const beaconed = beacons.flatMap((r) => (JSON.parse(r.body) as { events: Event[] }).events).filter(of('click', '#go'));
+    expect(new Set(beaconed.map((e) => e.id)).size).toBe(3);
+    // One stored event per click, under the id the beacon carried; a resend of the same id (from IndexedDB) adds nothing.
+    const stored = ingest.find(of('click', '#go'));
+    expect(stored.map((e) => e.id).sort()).toEqual([...new Set(beaconed.map((e) => e.id))].sort());
+    expect(ingest.find((e) => e.type === 'click')).toHaveLength(3);
+  });
+
+  it('still delivers what a refused beacon carried (sendBeacon never reports the answer)', async () => {
+    const url = servePage('<button id="b">b</button>');
+    const page = await open(url);
+    await page.click('#b');
+    ingest.failNext(1, 503, 1);
+    await page.evaluate(() => dispatchEvent(new Event('pagehide')));
+    await expect.poll(() => ingest.requests.some((r) => r.status === 503)).toBe(true);
+    const refused = ingest.requests.find((r) => r.status === 503)!;
+    expect(refused.headers.referer).toBe(url);
+    const [click] = (JSON.parse(refused.body) as { events: Event[] }).events.filter(of('click'));
+    expect(click).toBeDefined();
+    expect(ingest.stored.has(click!.id)).toBe(false);
+    await flush(page);
+    await ingest.until(() => ingest.stored.has(click!.id), 5_000);
   });
 
   it('keeps events while offline and sends them when the network returns', async () => {

@@ -7,7 +7,6 @@ import type { Event } from '@eventline/contract';
 import { validateEvent } from '@eventline/contract';
 import * as client from '../../src/client.ts';
 import { createDeliveryApi } from '../../src/worker/api.ts';
-import { dropCache } from '../../src/identity.ts';
 import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
 import { onReport } from '../../src/report.ts';
 import type { Options, Report, TransportRequest, TransportResponse } from '../../src/types.ts';
@@ -44,8 +43,7 @@ function start(options: Partial<Options> = {}): void {
 
 beforeEach(() => {
   requests = [];
-  dropCache();
-  localStorage.clear(); // a new page starts with an empty cache
+  localStorage.clear();
   (globalThis as Record<string, unknown>)[FALLBACK_GLOBAL] = createDeliveryApi();
 });
 
@@ -74,21 +72,50 @@ describe('main-thread API', () => {
     expect(requests[0]?.url).toBe(`https://ingest.example/v1/batch?writeKey=key-${keyCount}`);
   });
 
-  it('beacons what is not yet on the network when the page is hidden, and does not send it again', async () => {
+  it('beacons what is not yet on the network when the page is hidden, once, and keeps it queued until a 2xx', async () => {
     start();
     client.track('before-unload');
     await new Promise((resolve) => setTimeout(resolve, 50));
     window.dispatchEvent(new Event('pagehide'));
+    window.dispatchEvent(new Event('pagehide'));
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ keepalive: true, headers: { 'Content-Type': 'text/plain' } });
-    expect(events().map((e) => e.name)).toEqual(['pageview', 'before-unload']);
+    const beaconed = events();
+    expect(beaconed.map((e) => e.name)).toEqual(['pageview', 'before-unload']);
+    // The beacon's answer is never known: the queue sends the same events itself, and only its 2xx removes them.
+    expect(await client.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(requests).toHaveLength(2);
+    expect(events().slice(2)).toEqual(beaconed);
     await client.flush();
-    expect(requests).toHaveLength(1);
+    expect(requests).toHaveLength(2);
   });
 
-  it('captures nothing under Do Not Track or GPC until the visitor opts in', async () => {
+  it('delivers events whose beacon the server refused', async () => {
+    const answers: TransportResponse[] = [{ status: 503, retryAfter: '1' }];
+    start({
+      autocapture: false,
+      transport: async (request) => {
+        requests.push(request);
+        return answers.shift() ?? { status: 200, body: { accepted: 1, rejected: [] } };
+      },
+    });
+    const reports = collectReports();
+    client.track('refused-beacon');
+    await vi.waitFor(() => expect(reports.map((r) => r.kind)).toContain('queued'));
+    document.dispatchEvent(new Event('visibilitychange'));
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    onTestFinished(() => void delete (document as { visibilityState?: unknown }).visibilityState);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(requests).toHaveLength(1);
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    const id = reports[0]!.ids[0]!;
+    expect(requests.map((r) => (JSON.parse(r.body as string) as { events: Event[] }).events.map((e) => e.id))).toEqual([[id], [id]]);
+    expect(steps(reports, id)).toEqual(['captured', 'queued', 'beacon', 'sent', 'delivered']);
+  });
+
+  it('captures nothing under Do Not Track or GPC until the visitor opts in, also when respectDoNotTrack is passed as undefined', async () => {
     vi.spyOn(navigator, 'doNotTrack', 'get').mockReturnValue('1');
-    start();
+    start({ respectDoNotTrack: undefined });
     client.track('ignored');
     await client.flush();
     expect(requests).toEqual([]);

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sampleEvent } from '@eventline/contract/testing';
 import type { Event } from '@eventline/contract';
-import { createDelivery, BEACON_GRACE_MS, type DeliveryDeps } from '../../src/queue/delivery.ts';
+import { createDelivery, type DeliveryDeps } from '../../src/queue/delivery.ts';
 import { memoryStore, type QueueStore, type StoredEvent } from '../../src/queue/store.ts';
 import { DELIVERY_DEFAULTS } from '../../src/defaults.ts';
 import type { SendOutcome } from '../../src/transport/http.ts';
@@ -177,17 +177,6 @@ describe('delivery queue', () => {
     await enqueue(list);
     await enqueue(list);
     expect(delivery.queued()).toHaveLength(1);
-  });
-
-  it('stops sending beaconed events at once and removes them from storage after a grace period', async () => {
-    const { delivery, enqueue, events, ids, store } = setup({ config: { flushInterval: 100_000 } });
-    const list = events(2);
-    await enqueue(list);
-    await delivery.forget(ids(list));
-    expect(delivery.queued()).toEqual([]);
-    expect((await store.claim('probe', () => false)).map((r) => r.id)).toEqual(ids(list));
-    await vi.advanceTimersByTimeAsync(BEACON_GRACE_MS);
-    expect(await store.claim('probe-2', () => false)).toEqual([]);
   });
 
   it('resends events a closed tab left in storage before new ones', async () => {

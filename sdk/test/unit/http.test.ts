@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { classify, createHttpSender } from '../../src/transport/http.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { classify, createHttpSender, fetchTransport } from '../../src/transport/http.ts';
 import type { TransportRequest, TransportResponse } from '../../src/types.ts';
 
 const at = Date.parse('2026-01-01T00:00:00Z');
@@ -39,26 +41,41 @@ describe('http sender', () => {
 
   it('gzips large bodies as CORS text/plain with keepalive, and leaves small ones alone', async () => {
     const { requests, transport } = recorder([]);
-    const sender = createHttpSender({ url: 'https://in.example/v1/batch?writeKey=k', compress: true, transport });
+    const sender = createHttpSender({ url: 'https://in.example/v1/batch?writeKey=k', compress: true, timeout: 5_000, transport });
     let dispatched = 0;
     await sender.send(big, () => dispatched++);
     await sender.send('{"small":1}', () => dispatched++);
     expect(dispatched).toBe(2);
     expect(requests[0]).toMatchObject({ keepalive: true, headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' } });
     expect(gunzipSync(requests[0]!.body as Uint8Array).toString()).toBe(big);
-    expect(requests[1]).toEqual({ url: 'https://in.example/v1/batch?writeKey=k', body: '{"small":1}', headers: { 'Content-Type': 'text/plain' }, keepalive: true });
+    expect(requests[1]).toEqual({ url: 'https://in.example/v1/batch?writeKey=k', body: '{"small":1}', headers: { 'Content-Type': 'text/plain' }, keepalive: true, timeout: 5_000 });
   });
 
   it('falls back to plain JSON for good when the server refuses gzip', async () => {
     const { requests, transport } = recorder([{ status: 415 }]);
-    const sender = createHttpSender({ url: 'u', compress: true, transport });
+    const sender = createHttpSender({ url: 'u', compress: true, timeout: 5_000, transport });
     expect(await sender.send(big, () => {})).toMatchObject({ kind: 'retry', after: 0 });
     await sender.send(big, () => {});
     expect(requests[1]?.body).toBe(big);
   });
 
   it('reports a network error as retriable', async () => {
-    const sender = createHttpSender({ url: 'u', compress: false, transport: () => Promise.reject(new TypeError('Failed to fetch')) });
+    const sender = createHttpSender({ url: 'u', compress: false, timeout: 5_000, transport: () => Promise.reject(new TypeError('Failed to fetch')) });
     expect(await sender.send('{}', () => {})).toEqual({ kind: 'retry', reason: 'network: Failed to fetch' });
+  });
+
+  it('aborts a request that gets no answer within the timeout and reports it as retriable', async () => {
+    // A server that reads the request and never answers, like a hung proxy.
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/batch`;
+    const sender = createHttpSender({ url, compress: false, timeout: 200, transport: fetchTransport });
+    const started = Date.now();
+    expect(await sender.send('{}', () => {})).toEqual({ kind: 'retry', reason: 'timeout: no answer within 200 ms' });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

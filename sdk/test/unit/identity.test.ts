@@ -1,13 +1,24 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
-import { anonymousId, dropCache, nextInSession, read, resetIdentity, saveSession, write } from '../../src/identity.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { anonymousId, nextInSession, read, resetIdentity, write } from '../../src/identity.ts';
 import { newId } from '../../src/ids.ts';
 
 const THIRTY_MINUTES = 30 * 60_000;
 
+type Identity = typeof import('../../src/identity.ts');
+
+/** Another tab of the site: its own copy of the module, the same localStorage (as one process shares it). */
+async function otherTab(): Promise<Identity> {
+  vi.resetModules();
+  return import('../../src/identity.ts');
+}
+
 beforeEach(() => {
-  dropCache();
   localStorage.clear();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('identity and sequence numbers', () => {
@@ -29,9 +40,9 @@ describe('identity and sequence numbers', () => {
 
   it('starts over from unreadable session state', () => {
     write('session', 'garbage');
-    expect(nextInSession(THIRTY_MINUTES).seq).toBe(0);
+    expect(nextInSession(THIRTY_MINUTES, Date.now()).seq).toBe(0);
     write('session', 'abc.NaN.1');
-    expect(nextInSession(THIRTY_MINUTES).seq).toBe(0);
+    expect(nextInSession(THIRTY_MINUTES, Date.now()).seq).toBe(0);
   });
 
   it('keeps one anonymous id in localStorage, and no cookie', () => {
@@ -44,25 +55,58 @@ describe('identity and sequence numbers', () => {
   it('forgets the visitor on reset', () => {
     const id = anonymousId();
     write('user', 'u1');
-    nextInSession(THIRTY_MINUTES);
+    nextInSession(THIRTY_MINUTES, Date.now());
     resetIdentity();
     expect(read('user')).toBeNull();
     expect(anonymousId()).not.toBe(id);
-    expect(nextInSession(THIRTY_MINUTES).seq).toBe(0);
+    expect(nextInSession(THIRTY_MINUTES, Date.now()).seq).toBe(0);
   });
 
-  it('writes the session to localStorage lazily, and at once when asked (page hidden)', () => {
+  it('writes the session to localStorage with every event', () => {
     const { sessionId } = nextInSession(THIRTY_MINUTES, 5_000);
+    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.1.5000`);
     nextInSession(THIRTY_MINUTES, 6_000);
-    expect(localStorage.getItem('eventline:session')).toBeNull();
-    saveSession();
     expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.2.6000`);
   });
 
   it('continues the sequence another tab (or page) left in storage', () => {
     localStorage.setItem('eventline:session', `other-tab-session.7.${Date.now()}`);
-    dropCache();
-    expect(nextInSession(THIRTY_MINUTES)).toEqual({ sessionId: 'other-tab-session', seq: 7 });
+    expect(nextInSession(THIRTY_MINUTES, Date.now())).toEqual({ sessionId: 'other-tab-session', seq: 7 });
+  });
+
+  it('numbers the events of one session without repeats when two tabs capture in turns', async () => {
+    const tabA = await otherTab();
+    const tabB = await otherTab();
+    const t = 1_000_000;
+    const order = ['A', 'A', 'B', 'A', 'B', 'B', 'A', 'B'];
+    const numbered = order.map((tab, i) => (tab === 'A' ? tabA : tabB).nextInSession(THIRTY_MINUTES, t + i));
+    expect(new Set(numbered.map((n) => n.sessionId)).size).toBe(1);
+    expect(numbered.map((n) => n.seq)).toEqual(order.map((_, i) => i));
+    // Tab B's last event (t + 7) keeps the session alive for tab A, whose own last one was at t + 6.
+    expect(tabA.nextInSession(THIRTY_MINUTES, t + 6 + THIRTY_MINUTES).seq).toBe(order.length);
+  });
+
+  it('never gives out a number twice when a lagging tab stores an older one over it', async () => {
+    const tab = await otherTab();
+    const { sessionId } = tab.nextInSession(THIRTY_MINUTES, 1_000);
+    tab.nextInSession(THIRTY_MINUTES, 1_001);
+    tab.nextInSession(THIRTY_MINUTES, 1_002);
+    // A tab in another process that had not yet seen numbers 1 and 2 stores its next (1) late.
+    localStorage.setItem('eventline:session', `${sessionId}.1.1003`);
+    expect(tab.nextInSession(THIRTY_MINUTES, 1_004)).toEqual({ sessionId, seq: 3 });
+  });
+
+  it('keeps numbering in memory where storage is blocked', async () => {
+    const tab = await otherTab();
+    const blocked = (): never => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(blocked);
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(blocked);
+    const numbered = [0, 1, 2].map((i) => tab.nextInSession(THIRTY_MINUTES, 1_000 + i));
+    expect(numbered.map((n) => n.seq)).toEqual([0, 1, 2]);
+    expect(new Set(numbered.map((n) => n.sessionId)).size).toBe(1);
+    expect(tab.anonymousId()).toBe(tab.anonymousId());
   });
 
   it('makes URL-safe ids the contract accepts, all different', () => {

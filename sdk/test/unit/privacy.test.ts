@@ -55,6 +55,16 @@ describe('element descriptors', () => {
     expect(selectorOf($('#shop'))).toBe('#shop');
   });
 
+  it('escapes ids in selectors, so generated ids like React\'s :r1: still select their element', () => {
+    document.body.innerHTML = `<div id=":r1:"><button>a</button><button>b</button></div><p id="1st"><a>x</a></p><span id="a b.c"><i>y</i></span>`;
+    const button = $('button:nth-of-type(2)');
+    expect(selectorOf(button)).toBe('#\\:r1\\:>button:nth-of-type(2)');
+    expect(document.querySelector(selectorOf(button))).toBe(button);
+    // happy-dom cannot parse these escapes; the browser test resolves them in Chromium.
+    expect(selectorOf($('p a'))).toBe('#\\31 st>a');
+    expect(selectorOf($('span i'))).toBe('#a\\ b\\.c>i');
+  });
+
   it('collects data-track-* attributes without the control ones', () => {
     document.body.innerHTML = `<button id="b" name="go" data-track-plan="pro" data-track-value data-track-ignore-not="x">Go</button>`;
     expect(describeElement($('#b'))).toEqual({ tag: 'button', id: 'b', name: 'go', selector: '#b', attributes: { plan: 'pro', 'ignore-not': 'x' } });
@@ -67,6 +77,12 @@ describe('element descriptors', () => {
     expect(labelOf($('#s'))).toBe('Pay');
     expect(labelOf($('#t'))).toBeUndefined();
     expect(labelOf(Object.assign(document.createElement('button'), { textContent: 'x'.repeat(500) }))).toHaveLength(200);
+  });
+
+  it('leaves the text of data-track-ignore subtrees out of a label', () => {
+    document.body.innerHTML = `<a id="account">Account <span data-track-ignore>jane@example.com <b>Jane</b></span><!-- note --> menu</a><button id="only"><span data-track-ignore>secret</span></button>`;
+    expect(labelOf($('#account'))).toBe('Account menu');
+    expect(labelOf($('#only'))).toBeUndefined();
   });
 });
 
