@@ -125,8 +125,10 @@ interface ReportOf<K extends string> {
  * What the SDK is doing, one step at a time: plain data, the same from the
  * worker and from the main-thread fallback. For one event the order is
  * `captured` → `queued` → `sent` → `delivered`, with `retry` (then `sent`
- * again) on a failed attempt; `beacon` replaces `sent` + `delivered` when the
- * page is hidden or left first; `dropped` ends it for good.
+ * again) on a failed attempt; `beacon` comes in between when the page is
+ * hidden or left first, and `sent` → `delivered` still follow if the page lives
+ * on (a beacon's answer is never known, so the queue sends the event again);
+ * `dropped` ends it for good.
  */
 export type Report =
   /** Captured on the main thread (autocapture or an API call). */
@@ -141,7 +143,7 @@ export type Report =
   | (ReportOf<'retry'> & { delay: number; reason: string })
   /** Given up: refused by ingest (4xx, or rejected one by one), too large, or pushed out by `maxQueue` / `maxAge`. */
   | (ReportOf<'dropped'> & { reason: string })
-  /** Handed to `navigator.sendBeacon` as the page was hidden or left (the browser does not tell whether it arrived). */
+  /** Handed to `navigator.sendBeacon` as the page was hidden or left (the browser does not tell whether it arrived, so the event stays queued). */
   | ReportOf<'beacon'>;
 
 export type ReportKind = Report['kind'];

@@ -266,6 +266,24 @@ describe('delivery', () => {
   });
 });
 
+describe('sessions', () => {
+  it('numbers the events of one session without repeats or gaps across two tabs', async () => {
+    const url = servePage('<button id="b">b</button>');
+    const tabA = await open(url);
+    const tabB = await open(url);
+    for (let i = 0; i < 4; i++) {
+      await tabA.click('#b');
+      await tabB.click('#b');
+    }
+    await flush(tabA);
+    await flush(tabB);
+    await ingest.until(() => ingest.find(of('click')).length === 8 && ingest.find(of('pageview')).length === 2);
+    const all = [...ingest.stored.values()];
+    expect(new Set(all.map((e) => e.sessionId)).size).toBe(1);
+    expect(all.map((e) => e.seq).sort((x, y) => x - y)).toEqual(all.map((_, i) => i));
+  });
+});
+
 describe('privacy', () => {
   it('never sends typed text unless the field opts in with data-track-value', async () => {
     const url = servePage(`
