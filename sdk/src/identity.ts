@@ -3,9 +3,11 @@
 // capture time so the pipeline can tell gaps from duplicates.
 //
 // Every read goes to localStorage (getItem ~0.5 µs in Chromium) and every event
-// writes the session back at once (setItem ~10 µs median), so the tabs of a
-// session see each other's numbers as soon as the browser propagates them. A
-// key whose write failed (storage blocked, quota) is served from memory.
+// writes the session back at once (setItem ~10 µs median, but a mean over
+// 100 µs in the event path: the main-thread cost of the SDK, see the README's
+// benchmark), so the tabs of a session see each other's numbers as soon as the
+// browser relays them. A key whose write failed (storage blocked, quota) is
+// served from memory.
 import { newId } from './ids.ts';
 
 const PREFIX = 'eventline:';
