@@ -35,7 +35,7 @@ export function describe(el: Element): ElementDescriptor {
   let attributes: Record<string, string> | undefined;
   // data-track-value and data-track-ignore steer the SDK; they do not describe the element.
   for (const { name: key, value } of el.attributes) {
-    if (/^data-track-(?!value$|ignore$)/.test(key)) (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
+    if (/^data-track-(?!value$|ignore$)./.test(key)) (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
   }
   if (attributes) d.attributes = attributes;
   if (el instanceof HTMLInputElement) d.inputType = el.type;

@@ -65,8 +65,8 @@ describe('element descriptors', () => {
     expect(selectorOf($('span i'))).toBe('#a\\ b\\.c>i');
   });
 
-  it('collects data-track-* attributes without the control ones', () => {
-    document.body.innerHTML = `<button id="b" name="go" data-track-plan="pro" data-track-value data-track-ignore-not="x">Go</button>`;
+  it('collects data-track-* attributes without the control ones or a nameless one (ingest refuses empty keys)', () => {
+    document.body.innerHTML = `<button id="b" name="go" data-track-plan="pro" data-track-value data-track-ignore-not="x" data-track-="nameless">Go</button>`;
     expect(describeElement($('#b'))).toEqual({ tag: 'button', id: 'b', name: 'go', selector: '#b', attributes: { plan: 'pro', 'ignore-not': 'x' } });
   });
 
