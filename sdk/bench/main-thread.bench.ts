@@ -34,11 +34,22 @@ function stats(samples: number[]): { median: number; p99: number; mean: number }
 const browser = await launchChromium();
 try {
   const results: Record<string, Record<Kind, ReturnType<typeof stats>>> = {};
+  let resolution = NaN;
   for (const name of ['baseline', 'sdk']) {
     const page = await browser.newPage();
     await page.goto(`${site.url}/${name}`);
     if (name === 'sdk') await page.waitForFunction(() => typeof (window as unknown as { eventline?: { flush?: unknown } }).eventline?.flush === 'function');
     const isolated = await page.evaluate(() => crossOriginIsolated);
+    // The clock's step (Chromium coarsens performance.now): the smallest non-zero difference of successive readings.
+    resolution = await page.evaluate(() => {
+      let step = Infinity;
+      for (let i = 0, last = performance.now(); i < 100_000; i++) {
+        const now = performance.now();
+        if (now > last) step = Math.min(step, now - last);
+        last = now;
+      }
+      return step * 1000;
+    });
     const measured = {} as Record<Kind, ReturnType<typeof stats>>;
     for (const kind of ['click', 'blur'] as const) {
       const samples = await page.evaluate(
@@ -67,7 +78,7 @@ try {
       measured[kind] = stats(samples);
     }
     results[name] = measured;
-    console.log(`${name}: crossOriginIsolated=${isolated}`);
+    console.log(`${name}: crossOriginIsolated=${isolated}, performance.now() step ${resolution.toFixed(1)} µs`);
     if (name === 'sdk') {
       await page.evaluate(() => (window as unknown as { eventline: { flush(): Promise<unknown> } }).eventline.flush());
     }
@@ -91,6 +102,7 @@ try {
       value: results['sdk']![kind][stat],
       baseline: results['baseline']![kind][stat],
       baselineLabel: 'no-op listener',
+      resolution,
     })),
   );
   printResult({ name: 'sdk-main-thread', description: `main-thread time per captured event, ${EVENTS} events per kind, Chromium`, figures });
