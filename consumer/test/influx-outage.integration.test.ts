@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBucket, freePort, startInflux, type InfluxServer } from '@eventline/infra';
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestTopic, testInfra } from '@eventline/infra/testing';
 import { afterAll, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import {
@@ -21,7 +21,7 @@ import {
   testLogger,
   readyApp,
 } from './support/fixtures.ts';
-import { startInfluxRelay } from './support/influx-relay.ts';
+import { relayedConsumer } from './support/relayed-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,30 +90,8 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
 });
 
 it('never commits an offset past an unwritten event while InfluxDB is unreachable, then stores every event exactly once', async () => {
-  const { brokers, influxUrl } = testInfra();
-  const relay = await startInfluxRelay(influxUrl);
-  cleanups.push(() => relay.close());
-  const bucket = await createTestBucket('unreachable');
-  const topic = await createTestTopic('unreachable', 3);
-  const dlq = await createTestTopic('unreachable-dlq', 1);
-  const group = `${topic}-group`;
-  const app = await buildApp({
-    config: testConfig({
-      EVENTLINE_KAFKA_BROKERS: brokers.join(','),
-      EVENTLINE_KAFKA_TOPIC: topic,
-      EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
-      EVENTLINE_CONSUMER_GROUP: group,
-      EVENTLINE_INFLUX_URL: relay.url,
-      EVENTLINE_INFLUX_BUCKET: bucket,
-      EVENTLINE_INFLUX_TIMEOUT_MS: '2000',
-      EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000',
-      EVENTLINE_CONSUMER_BATCH_SIZE: '200',
-    }),
-    logger: testLogger(),
-    defaultMetrics: false,
-  });
-  cleanups.push(() => app.close());
-  await readyApp(app);
+  const { brokers, influxUrl, relay, topic, bucket, group, start } = await relayedConsumer('unreachable', 3, cleanups);
+  const app = await start({ EVENTLINE_INFLUX_TIMEOUT_MS: '2000', EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000', EVENTLINE_CONSUMER_BATCH_SIZE: '200' });
 
   const events = enrichedEvents(6_000);
   const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 100, tickMs: 100 });
@@ -148,30 +126,10 @@ it('never commits an offset past an unwritten event while InfluxDB is unreachabl
 });
 
 it('leaves no partition paused and no retry pending when a write fails while the consumer is stopping', async () => {
-  const { brokers, influxUrl } = testInfra();
-  const relay = await startInfluxRelay(influxUrl);
-  cleanups.push(() => relay.close());
+  const { brokers, relay, topic, group, start } = await relayedConsumer('stopping', 1, cleanups);
   relay.setWriteDelay(() => 3_000);
-  const bucket = await createTestBucket('stopping');
-  const topic = await createTestTopic('stopping', 1);
-  const dlq = await createTestTopic('stopping-dlq', 1);
-  const group = `${topic}-group`;
-  const app = await buildApp({
-    config: testConfig({
-      EVENTLINE_KAFKA_BROKERS: brokers.join(','),
-      EVENTLINE_KAFKA_TOPIC: topic,
-      EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
-      EVENTLINE_CONSUMER_GROUP: group,
-      EVENTLINE_INFLUX_URL: relay.url,
-      EVENTLINE_INFLUX_BUCKET: bucket,
-      // A retry timer set by the failure would still be pending when close() resolves.
-      EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '5000',
-      EVENTLINE_CONSUMER_RETRY_MAX_MS: '5000',
-    }),
-    logger: testLogger(),
-    defaultMetrics: false,
-  });
-  await readyApp(app);
+  // A retry timer set by the failure would still be pending when close() resolves.
+  const app = await start({ EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '5000', EVENTLINE_CONSUMER_RETRY_MAX_MS: '5000' });
   await produce(testKafka(brokers), topic, asMessages(enrichedEvents(300)));
   await eventually('a write in flight', async () => relay.writes().inFlight > 0, 30_000, 50);
 

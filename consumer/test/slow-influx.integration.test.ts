@@ -1,45 +1,14 @@
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import type { WrittenChunk } from '../src/consumer.ts';
-import { allCommitted, asMessages, enrichedEvents, eventually, pointIds, produce, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
-import { startInfluxRelay, type InfluxRelay } from './support/influx-relay.ts';
+import { allCommitted, asMessages, enrichedEvents, eventually, pointIds, produce, storedSummary, testKafka } from './support/fixtures.ts';
+import { relayedConsumer } from './support/relayed-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(prefix: string, partitions: number) {
-  const { brokers, influxUrl } = testInfra();
-  const relay: InfluxRelay = await startInfluxRelay(influxUrl);
-  cleanups.push(() => relay.close());
-  const topic = await createTestTopic(prefix, partitions);
-  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
-  const bucket = await createTestBucket(prefix);
-  const group = `${topic}-group`;
-  const start = async (env: Record<string, string>, onChunkCommitted?: (chunk: WrittenChunk) => void): Promise<FastifyInstance> => {
-    const app = await buildApp({
-      config: testConfig({
-        EVENTLINE_KAFKA_BROKERS: brokers.join(','),
-        EVENTLINE_KAFKA_TOPIC: topic,
-        EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
-        EVENTLINE_CONSUMER_GROUP: group,
-        EVENTLINE_INFLUX_URL: relay.url,
-        EVENTLINE_INFLUX_BUCKET: bucket,
-        ...env,
-      }),
-      logger: testLogger(),
-      defaultMetrics: false,
-      onChunkCommitted,
-    });
-    cleanups.push(() => app.close());
-    await readyApp(app);
-    return app;
-  };
-  return { brokers, influxUrl, relay, topic, bucket, group, start };
-}
+const setup = (prefix: string, partitions: number) => relayedConsumer(prefix, partitions, cleanups);
 
 it('writes smaller chunks while writes time out, so a slow InfluxDB still takes every event', async () => {
   const { brokers, influxUrl, relay, topic, bucket, group, start } = await setup('slow', 1);
