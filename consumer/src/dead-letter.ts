@@ -24,9 +24,6 @@ export interface DeadLetterPublisher {
   publish(letters: readonly DeadLetter[]): Promise<void>;
 }
 
-/** On a dead letter that had to be cut to fit the topic's max.message.bytes: what was left out. */
-export const TRUNCATED_HEADER = 'eventline-dead-letter-truncated';
-
 /** Bytes of the original value a cut-down dead letter keeps: enough to recognise the message. 16 KiB */
 export const TRUNCATED_VALUE_BYTES = 16 * 1024;
 
@@ -109,14 +106,14 @@ function deadLetterMessage({ topic, partition, message, error }: DeadLetter, for
   };
   const valueBytes = message.value?.length ?? 0;
   if (form === 'headers-only') {
-    return { value: null, timestamp: message.timestamp, headers: { ...origin, [TRUNCATED_HEADER]: `value (${valueBytes} bytes), key and original headers left out` } };
+    return { value: null, timestamp: message.timestamp, headers: { ...origin, [HEADERS.deadLetterTruncated]: `value (${valueBytes} bytes), key and original headers left out` } };
   }
   if (form === 'truncated') {
     return {
       key: message.key,
       value: message.value!.subarray(0, TRUNCATED_VALUE_BYTES),
       timestamp: message.timestamp,
-      headers: { ...copyHeaders(message.headers), ...origin, [TRUNCATED_HEADER]: `value cut to its first ${TRUNCATED_VALUE_BYTES} of ${valueBytes} bytes` },
+      headers: { ...copyHeaders(message.headers), ...origin, [HEADERS.deadLetterTruncated]: `value cut to its first ${TRUNCATED_VALUE_BYTES} of ${valueBytes} bytes` },
     };
   }
   return { key: message.key, value: message.value, timestamp: message.timestamp, headers: { ...copyHeaders(message.headers), ...origin } };

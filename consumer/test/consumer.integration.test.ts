@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { TRUNCATED_HEADER, TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
+import { TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
 import { normalizeText } from '../src/to-point.ts';
 import { allCommitted, asMessages, enrichedEvents, eventually, fieldsAt, groupOffsets, pointIds, pointRows, produce, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
 
@@ -309,11 +309,11 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     expect(letters).toHaveLength(poison.length);
     const cut = letters[20]!;
     expect(cut.value!.toString()).toBe(huge.slice(0, TRUNCATED_VALUE_BYTES));
-    expect(cut.headers[TRUNCATED_HEADER]?.toString()).toBe(`value cut to its first ${TRUNCATED_VALUE_BYTES} of ${huge.length} bytes`);
+    expect(cut.headers[HEADERS.deadLetterTruncated]?.toString()).toBe(`value cut to its first ${TRUNCATED_VALUE_BYTES} of ${huge.length} bytes`);
     expect(cut.headers[HEADERS.error]?.toString()).toMatch(/^CONSUMER_MESSAGE_NOT_JSON/);
     const rest = letters.filter((_, i) => i !== 20);
     expect(rest.map((l) => l.value!.toString())).toEqual(small);
-    expect(rest.every((l) => l.headers[TRUNCATED_HEADER] === undefined)).toBe(true);
+    expect(rest.every((l) => l.headers[HEADERS.deadLetterTruncated] === undefined)).toBe(true);
     await eventually('the valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
   });
 });

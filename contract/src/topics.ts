@@ -16,4 +16,6 @@ export const HEADERS = Object.freeze({
   sourceTopic: 'eventline-source-topic',
   sourcePartition: 'eventline-source-partition',
   sourceOffset: 'eventline-source-offset',
+  /** On dead letters cut down to fit the topic's max.message.bytes: what was left out. */
+  deadLetterTruncated: 'eventline-dead-letter-truncated',
 });
