@@ -4,6 +4,7 @@ import { createBucket, provisionInflux, startInflux, type InfluxServer } from '.
 import { provisionKafka, startKafka, type KafkaBroker } from './kafka.ts';
 import { freePort } from './ports.ts';
 import type { Progress } from './progress.ts';
+import { createTeardown } from './teardown.ts';
 
 export const DEFAULT_BUCKET = { database: 'eventline', retentionPolicy: 'events' } as const;
 
@@ -41,24 +42,22 @@ export async function startInfra(options: InfraOptions, progress: Progress): Pro
     influx: await freePort(),
     influxRpc: await freePort(),
   };
-  const [kafkaStart, influxStart] = await Promise.allSettled([
+  const started = createTeardown();
+  // Each start registers its stop as soon as it is up; both are waited for, so
+  // neither is still starting when the other's failure stops what runs.
+  const running = <T extends { stop(): Promise<void> }>(server: T): T => (started.add(() => server.stop()), server);
+  const starts = [
     progress.step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
       startKafka({ port: ports.kafka, controllerPort: ports.kafkaController, dataDir: join(options.dataDir, 'kafka'), detached: options.detached }),
-    ),
+    ).then(running),
     progress.step(`Starting InfluxDB on 127.0.0.1:${ports.influx}`, () =>
       startInflux({ httpPort: ports.influx, rpcPort: ports.influxRpc, dataDir: join(options.dataDir, 'influxdb'), detached: options.detached }),
-    ),
-  ]);
-  if (kafkaStart.status === 'rejected' || influxStart.status === 'rejected') {
-    if (kafkaStart.status === 'fulfilled') await kafkaStart.value.stop();
-    if (influxStart.status === 'fulfilled') await influxStart.value.stop();
-    throw kafkaStart.status === 'rejected' ? kafkaStart.reason : (influxStart as PromiseRejectedResult).reason;
-  }
-  const kafka = kafkaStart.value;
-  const influx = influxStart.value;
-  const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy).catch(async (error: unknown) => {
-    await Promise.all([kafka.stop(), influx.stop()]);
-    throw error;
+    ).then(running),
+  ] as const;
+  await Promise.allSettled(starts);
+  const { kafka, influx, bucket } = await started.guard(async () => {
+    const [kafka, influx] = await Promise.all(starts);
+    return { kafka, influx, bucket: await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy) };
   });
   return {
     kafka,
