@@ -2,22 +2,10 @@
 // route types come from them, and so does the OpenAPI document at /docs.
 import { EVENT_TYPES, LIMITS } from '@eventline/contract';
 import { Type } from 'typebox';
+import { API_LIMITS } from './api-limits.ts';
 import { ERRORS } from './errors.ts';
 
-export const API_LIMITS = Object.freeze({
-  /** Events per page when `limit` is omitted. */
-  defaultPageSize: 50,
-  /** Most events one page may hold. */
-  maxPageSize: 500,
-  /** Most rows one CSV export holds; a longer export is cut to the newest and says so (EXPORT_TRUNCATED_HEADER). */
-  maxExportRows: 10_000,
-  /** Entries of a top-N list when `limit` is omitted. */
-  defaultTop: 10,
-  maxTop: 100,
-  /** Sessions with gaps listed by /api/completeness when `examples` is omitted. */
-  defaultGapExamples: 10,
-  maxGapExamples: 100,
-});
+export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './api-limits.ts';
 
 const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
 
@@ -71,8 +59,6 @@ export const CompletenessQuerySchema = Type.Object({
   examples: Type.Integer({ minimum: 0, maximum: API_LIMITS.maxGapExamples, default: API_LIMITS.defaultGapExamples, description: 'Sessions with gaps to list, most missing first' }),
 });
 
-/** Set to `true` on a CSV export that holds the newest `limit` events of a range with more. */
-export const EXPORT_TRUNCATED_HEADER = 'x-eventline-export-truncated';
 
 export const ErrorSchema = Type.Object(
   {

@@ -2,6 +2,7 @@
 // embeds the local default) or from what the viewer entered, kept in localStorage.
 
 // The response types are the server's own, imported as types only.
+import { EXPORT_TRUNCATED_HEADER } from '../server/api-limits.ts';
 import type { CompletenessReport as Completeness } from '../server/completeness.ts';
 import type { EventPage, TimeSeries, TopList } from '../server/event-reader.ts';
 
@@ -65,6 +66,6 @@ export const api = {
     const link = Object.assign(document.createElement('a'), { href: url, download: name });
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    return { truncated: response.headers.get('x-eventline-export-truncated') === 'true' };
+    return { truncated: response.headers.get(EXPORT_TRUNCATED_HEADER) === 'true' };
   },
 };

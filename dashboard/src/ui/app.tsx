@@ -1,6 +1,7 @@
 // The Analyze page: filters in the URL, chart, top lists, data completeness and the events table,
 // all reloaded together on every change and every few seconds in live mode.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { API_LIMITS } from '../server/api-limits.ts';
 import { api, ApiError } from './api.ts';
 import { CompletenessPanel } from './components/completeness-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';
@@ -16,8 +17,6 @@ import { apiParams, completenessParams, parseFilters, serializeFilters, type Fil
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
 const PAGE_SIZE = '50';
-/** Rows one CSV export asks for: the read API's most. */
-const EXPORT_ROWS = 10_000;
 
 export function App() {
   const [filters, setFilters] = useState<Filters>(() => parseFilters(location.search));
@@ -79,7 +78,7 @@ export function App() {
     setExportError(undefined);
     setExportTruncated(false);
     try {
-      setExportTruncated((await api.exportCsv(apiParams(filters, { limit: String(EXPORT_ROWS) }))).truncated);
+      setExportTruncated((await api.exportCsv(apiParams(filters, { limit: String(API_LIMITS.maxExportRows) }))).truncated);
     } catch (error) {
       setExportError((error as Error).message);
     } finally {
@@ -106,7 +105,7 @@ export function App() {
         )}
         {exportTruncated && (
           <p class="state notice" role="status" data-testid="export-truncated">
-            The export holds the newest {formatCount(EXPORT_ROWS)} events only: this range has more. Narrow the range to export the rest.
+            The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more. Narrow the range to export the rest.
           </p>
         )}
         {unauthorized ? (
