@@ -21,7 +21,8 @@ const COMMANDS = ['start', 'test', 'bench'];
 if (!COMMANDS.includes(command)) fail(`usage: node scripts/bootstrap.mjs ${COMMANDS.join('|')} [args]`);
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 11)) fail(`Node ${process.versions.node} is too old — install Node 20.11 or newer`);
+if (major < 20 || (major === 20 && minor < 11))
+  fail(`Node ${process.versions.node} is too old — install Node 20.11 or newer`);
 
 function run(cmd, args) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -44,7 +45,8 @@ function ensureChromium() {
   if (existsSync(chromium)) return;
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-  if (!hasApt) fail(`Chromium is missing at ${chromium} — install it, or point EVENTLINE_CHROMIUM at a Chromium binary`);
+  if (!hasApt)
+    fail(`Chromium is missing at ${chromium} — install it, or point EVENTLINE_CHROMIUM at a Chromium binary`);
   const sudo = isRoot ? [] : ['sudo', '-n'];
   say('installing Chromium for the browser tests (apt-get install chromium) …');
   const apt = (...args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), 'apt-get', ...args]) : run('apt-get', args));
@@ -58,8 +60,12 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 ensureDependencies();
 if (command !== 'start') ensureChromium();
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'src', 'cli', `${command}.ts`), ...process.argv.slice(3)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'infra', 'src', 'cli', `${command}.ts`), ...process.argv.slice(3)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

@@ -17,7 +17,17 @@ const plugins = () => [
     ecma: 2020,
     module: true,
     toplevel: true,
-    compress: { passes: 3, hoist_funs: true, pure_getters: true, unsafe: true, unsafe_comps: true, unsafe_arrows: true, unsafe_methods: true, unsafe_proto: true, unsafe_symbols: true },
+    compress: {
+      passes: 3,
+      hoist_funs: true,
+      pure_getters: true,
+      unsafe: true,
+      unsafe_comps: true,
+      unsafe_arrows: true,
+      unsafe_methods: true,
+      unsafe_proto: true,
+      unsafe_symbols: true,
+    },
     format: { comments: false },
   }),
 ];
@@ -34,7 +44,11 @@ const declarations = () => ({
         reportDiagnostics: true,
       });
       if (diagnostics?.length) this.error(ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n'));
-      this.emitFile({ type: 'asset', fileName: `${file}.d.ts`, source: outputText.replace(/(from '\.\/[\w-]+)\.ts'/g, "$1.js'") });
+      this.emitFile({
+        type: 'asset',
+        fileName: `${file}.d.ts`,
+        source: outputText.replace(/(from '\.\/[\w-]+)\.ts'/g, "$1.js'"),
+      });
     }
   },
 });

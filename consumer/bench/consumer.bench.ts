@@ -70,7 +70,8 @@ interface Throughput {
   consumerPoints: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function prefill(topic: string, messages: Message[]): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 10 } });
@@ -93,9 +94,19 @@ async function prefill(topic: string, messages: Message[]): Promise<void> {
 }
 
 /** The same points written straight to InfluxDB with the consumer's writer, batch size and concurrency. */
-async function rawWrite(lines: string[], bucket: string, config: ConsumerConfig): Promise<{ ms: number; cpu: NodeJS.CpuUsage }> {
+async function rawWrite(
+  lines: string[],
+  bucket: string,
+  config: ConsumerConfig,
+): Promise<{ ms: number; cpu: NodeJS.CpuUsage }> {
   const influx = new InfluxDB({ url: config.influx.url, timeout: config.influx.timeoutMs });
-  const writer = createInfluxWriter({ client: influx, org: '', bucket, gzipThresholdBytes: config.influx.gzipThresholdBytes, logger });
+  const writer = createInfluxWriter({
+    client: influx,
+    org: '',
+    bucket,
+    gzipThresholdBytes: config.influx.gzipThresholdBytes,
+    logger,
+  });
   let next = 0;
   const cpu = process.cpuUsage();
   const started = Date.now();
@@ -110,7 +121,9 @@ async function rawWrite(lines: string[], bucket: string, config: ConsumerConfig)
 async function countPoints(bucket: string): Promise<number> {
   const rows = await new InfluxDB({ url: infra.influx.url, timeout: 120_000 })
     .getQueryApi('')
-    .collectRows<{ _value: number }>(`from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._field == "id") |> group() |> count()`);
+    .collectRows<{ _value: number }>(
+      `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._field == "id") |> group() |> count()`,
+    );
   return rows[0]?._value ?? 0;
 }
 
@@ -135,15 +148,26 @@ try {
   await new Promise((r) => setTimeout(r, 3_000));
   const expected = RATE * LAG_SECONDS;
   const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./steady-producer.ts', import.meta.url)), brokers.join(','), 'bench-lag', String(RATE), String(LAG_SECONDS)], (error, stdout) =>
-      error ? reject(error) : resolve(JSON.parse(stdout) as { events: number; ms: number }),
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./steady-producer.ts', import.meta.url)),
+        brokers.join(','),
+        'bench-lag',
+        String(RATE),
+        String(LAG_SECONDS),
+      ],
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as { events: number; ms: number })),
     );
   });
   const producedMs = produced.ms;
   const deadline = Date.now() + 60_000;
   while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const writes = (await lagPipeline.metrics.writeDuration.get()).values;
-  const total = (suffix: string) => writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
+  const total = (suffix: string) =>
+    writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
   const writeSeconds = total('_sum');
   const writeCount = total('_count');
   await lagPipeline.stop();
@@ -154,14 +178,20 @@ try {
   const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
   const started = Date.now();
   await prefill('bench-events', messages);
-  progress.info(`pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`);
+  progress.info(
+    `pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`,
+  );
   const lines = events.map(toPoint);
 
   /** Raw and consumer rates with the processes placed by `layout`; the consumer reads the whole topic with a group of its own. */
   async function throughput(layout: CpuLayout): Promise<Throughput> {
     layout.apply();
     const bucket = (name: string) => createBucket(infra.influx.url, `bench_${name}_${layout.name}`, 'events');
-    const [rawBucket, rawBucketAfter, consumerBucket] = await Promise.all([bucket('raw'), bucket('raw_after'), bucket('consumer')]);
+    const [rawBucket, rawBucketAfter, consumerBucket] = await Promise.all([
+      bucket('raw'),
+      bucket('raw_after'),
+      bucket('consumer'),
+    ]);
     const config = configFor('bench-events', consumerBucket, `bench-events-${layout.name}`);
     // Raw baseline before and after the consumer run, so a change in machine load shows.
     const rawBefore = await rawWrite(lines, rawBucket, config);
@@ -211,9 +241,10 @@ try {
   layouts[0]!.apply();
   const { batchSize, kafka: kafkaConfig } = configFor('bench-events', 'unused', 'unused');
 
-  const lagLine = sorted.length >= expected
-    ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
-    : `only ${sorted.length} of ${expected} events arrived within 60 s`;
+  const lagLine =
+    sorted.length >= expected
+      ? `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`
+      : `only ${sorted.length} of ${expected} events arrived within 60 s`;
   const describe = (r: Throughput) => `
   ${r.layout.description}
     raw InfluxDB writes       ${r.raw} points/s   (mean of ${r.rawBefore}/s before and ${r.rawAfter}/s after the consumer run; ${r.rawPoints} points stored)
@@ -231,7 +262,13 @@ ${results.map(describe).join('\n')}
     sorted.length >= expected
       ? [
           { metric: `lag p50 @${RATE}/s`, unit: 'ms', value: percentile(sorted, 50) },
-          { metric: `lag p99 @${RATE}/s`, unit: 'ms', value: percentile(sorted, 99), baseline: 1000, baselineLabel: 'target' },
+          {
+            metric: `lag p99 @${RATE}/s`,
+            unit: 'ms',
+            value: percentile(sorted, 99),
+            baseline: 1000,
+            baselineLabel: 'target',
+          },
         ]
       : [];
   printResult({
@@ -239,8 +276,20 @@ ${results.map(describe).join('\n')}
     description: `Kafka → InfluxDB, ${EVENTS} pre-filled events, batch ${batchSize}; baseline: the same points written straight to InfluxDB, cores shared or InfluxDB on its own`,
     figures: [
       ...results.flatMap((r) => [
-        { metric: `events/s, ${r.layout.name} cores`, unit: 'events/s', value: r.consumer, baseline: r.raw, baselineLabel: 'raw InfluxDB writes' },
-        { metric: `CPU/event, ${r.layout.name} cores`, unit: 'µs', value: Number(r.consumerCpu), baseline: Number(r.rawCpu), baselineLabel: 'raw writer CPU/point' },
+        {
+          metric: `events/s, ${r.layout.name} cores`,
+          unit: 'events/s',
+          value: r.consumer,
+          baseline: r.raw,
+          baselineLabel: 'raw InfluxDB writes',
+        },
+        {
+          metric: `CPU/event, ${r.layout.name} cores`,
+          unit: 'µs',
+          value: Number(r.consumerCpu),
+          baseline: Number(r.rawCpu),
+          baselineLabel: 'raw writer CPU/point',
+        },
       ]),
       ...lagFigures,
     ],

@@ -16,7 +16,9 @@ while (sent < events.length) {
   // At most 1 000 messages per send, so a record batch stays under the broker's 1 MiB limit after a stall.
   for (let from = sent; from < due; from += 1_000) {
     const now = String(Date.now());
-    const messages = events.slice(from, Math.min(due, from + 1_000)).map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
+    const messages = events
+      .slice(from, Math.min(due, from + 1_000))
+      .map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
     const send = producer.send({ topic, acks: 1, messages });
     send.catch(() => {});
     sends.push(send);

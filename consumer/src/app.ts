@@ -17,8 +17,16 @@ export interface AppOptions {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
-  await app.register(pipelinePlugin, { config: options.config, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal, defaultMetrics: options.defaultMetrics });
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  }) as unknown as FastifyInstance;
+  await app.register(pipelinePlugin, {
+    config: options.config,
+    onChunkCommitted: options.onChunkCommitted,
+    onFatal: options.onFatal,
+    defaultMetrics: options.defaultMetrics,
+  });
   await app.register(healthRoutes);
   return app;
 }

@@ -50,26 +50,68 @@ export const ENV = Object.freeze({
   EVENTLINE_KAFKA_BROKERS: { default: '127.0.0.1:9092', help: 'Comma-separated Kafka bootstrap brokers (host:port).' },
   EVENTLINE_KAFKA_CLIENT_ID: { default: 'eventline-consumer', help: 'Kafka client id.' },
   EVENTLINE_KAFKA_TOPIC: { default: TOPICS.events, help: 'Topic of enriched events to consume.' },
-  EVENTLINE_KAFKA_DLQ_TOPIC: { default: TOPICS.deadLetter, help: 'Dead-letter topic for messages that cannot be stored.' },
-  EVENTLINE_CONSUMER_GROUP: { default: 'eventline-consumer', help: 'Consumer group id; instances with the same id share partitions.' },
-  EVENTLINE_CONSUMER_FROM_BEGINNING: { default: 'true', help: 'Where a group without committed offsets starts: earliest (true) or latest (false).' },
-  EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: { default: '30000', help: 'Group session timeout (ms): how soon a crashed instance\'s partitions move to the others.' },
+  EVENTLINE_KAFKA_DLQ_TOPIC: {
+    default: TOPICS.deadLetter,
+    help: 'Dead-letter topic for messages that cannot be stored.',
+  },
+  EVENTLINE_CONSUMER_GROUP: {
+    default: 'eventline-consumer',
+    help: 'Consumer group id; instances with the same id share partitions.',
+  },
+  EVENTLINE_CONSUMER_FROM_BEGINNING: {
+    default: 'true',
+    help: 'Where a group without committed offsets starts: earliest (true) or latest (false).',
+  },
+  EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: {
+    default: '30000',
+    help: "Group session timeout (ms): how soon a crashed instance's partitions move to the others.",
+  },
   EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: { default: '3000', help: 'Group heartbeat interval (ms).' },
-  EVENTLINE_CONSUMER_FETCH_MAX_BYTES: { default: String(48 * 1024 * 1024), help: 'Bytes one fetch may return across partitions (bounds memory): 6 partitions × 8 MiB. 48 MiB' },
-  EVENTLINE_CONSUMER_PARTITION_MAX_BYTES: { default: String(8 * 1024 * 1024), help: 'Bytes one fetch may return per partition (at most `EVENTLINE_CONSUMER_FETCH_MAX_BYTES`): several batches, so writes continue while the next ones are decoded and a backlog is not drained one small fetch at a time. 8 MiB' },
-  EVENTLINE_CONSUMER_FETCH_MAX_WAIT_MS: { default: '200', help: 'Longest a fetch waits for new data (ms); also the delay before a resumed partition is fetched again.' },
-  EVENTLINE_CONSUMER_CONCURRENCY: { default: '6', help: 'Partitions processed (and written to InfluxDB) concurrently; the events topic has 6 by default, so one fetch is written in one round.' },
-  EVENTLINE_CONSUMER_BATCH_SIZE: { default: '5000', help: 'Most points in one InfluxDB write; larger Kafka batches are written in chunks of this size (smaller while writes time out).' },
-  EVENTLINE_CONSUMER_RETRY_INITIAL_MS: { default: String(RETRY_DEFAULTS.initialDelayMs), help: 'First back-off after a failed write (ms); doubles per failure.' },
-  EVENTLINE_CONSUMER_RETRY_MAX_MS: { default: String(RETRY_DEFAULTS.maxDelayMs), help: 'Longest back-off between write attempts (ms).' },
+  EVENTLINE_CONSUMER_FETCH_MAX_BYTES: {
+    default: String(48 * 1024 * 1024),
+    help: 'Bytes one fetch may return across partitions (bounds memory): 6 partitions × 8 MiB. 48 MiB',
+  },
+  EVENTLINE_CONSUMER_PARTITION_MAX_BYTES: {
+    default: String(8 * 1024 * 1024),
+    help: 'Bytes one fetch may return per partition (at most `EVENTLINE_CONSUMER_FETCH_MAX_BYTES`): several batches, so writes continue while the next ones are decoded and a backlog is not drained one small fetch at a time. 8 MiB',
+  },
+  EVENTLINE_CONSUMER_FETCH_MAX_WAIT_MS: {
+    default: '200',
+    help: 'Longest a fetch waits for new data (ms); also the delay before a resumed partition is fetched again.',
+  },
+  EVENTLINE_CONSUMER_CONCURRENCY: {
+    default: '6',
+    help: 'Partitions processed (and written to InfluxDB) concurrently; the events topic has 6 by default, so one fetch is written in one round.',
+  },
+  EVENTLINE_CONSUMER_BATCH_SIZE: {
+    default: '5000',
+    help: 'Most points in one InfluxDB write; larger Kafka batches are written in chunks of this size (smaller while writes time out).',
+  },
+  EVENTLINE_CONSUMER_RETRY_INITIAL_MS: {
+    default: String(RETRY_DEFAULTS.initialDelayMs),
+    help: 'First back-off after a failed write (ms); doubles per failure.',
+  },
+  EVENTLINE_CONSUMER_RETRY_MAX_MS: {
+    default: String(RETRY_DEFAULTS.maxDelayMs),
+    help: 'Longest back-off between write attempts (ms).',
+  },
   EVENTLINE_INFLUX_URL: { default: 'http://127.0.0.1:8086', help: 'InfluxDB base URL.' },
   EVENTLINE_INFLUX_TOKEN: { default: '', help: 'InfluxDB token (InfluxDB 1.8: empty, or `user:password`).' },
   EVENTLINE_INFLUX_ORG: { default: '', help: 'InfluxDB organisation (ignored by InfluxDB 1.8).' },
   EVENTLINE_INFLUX_BUCKET: { default: 'eventline/events', help: 'Bucket; on InfluxDB 1.8 `database/retentionPolicy`.' },
-  EVENTLINE_INFLUX_TIMEOUT_MS: { default: '10000', help: 'Timeout of one write request (ms); a partition whose writes time out writes smaller chunks.' },
-  EVENTLINE_INFLUX_GZIP_THRESHOLD: { default: '0', help: 'Gzip write bodies larger than this many bytes; 0 never gzips (best on a local network).' },
+  EVENTLINE_INFLUX_TIMEOUT_MS: {
+    default: '10000',
+    help: 'Timeout of one write request (ms); a partition whose writes time out writes smaller chunks.',
+  },
+  EVENTLINE_INFLUX_GZIP_THRESHOLD: {
+    default: '0',
+    help: 'Gzip write bodies larger than this many bytes; 0 never gzips (best on a local network).',
+  },
   EVENTLINE_CONSUMER_HOST: { default: '127.0.0.1', help: 'Address of the health and metrics server.' },
-  EVENTLINE_CONSUMER_PORT: { default: '9464', help: 'Port of the health and metrics server (/healthz, /readyz, /metrics).' },
+  EVENTLINE_CONSUMER_PORT: {
+    default: '9464',
+    help: 'Port of the health and metrics server (/healthz, /readyz, /metrics).',
+  },
   EVENTLINE_LOG_LEVEL: { default: 'info', help: 'pino log level (fatal, error, warn, info, debug, trace, silent).' },
 });
 
@@ -112,7 +154,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const integer = (name: EnvName): number => {
     const raw = read(name);
     const value = Number(raw);
-    if (!/^-?[0-9]+$/.test(raw) || !Number.isSafeInteger(value)) problems.push(`${name} must be an integer, got "${raw}"`);
+    if (!/^-?[0-9]+$/.test(raw) || !Number.isSafeInteger(value))
+      problems.push(`${name} must be an integer, got "${raw}"`);
     return value;
   };
   const boolean = (name: EnvName): boolean => {
@@ -123,7 +166,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const gzip = integer('EVENTLINE_INFLUX_GZIP_THRESHOLD');
   const config: ConsumerConfig = {
     kafka: {
-      brokers: read('EVENTLINE_KAFKA_BROKERS').split(',').map((b) => b.trim()).filter(Boolean),
+      brokers: read('EVENTLINE_KAFKA_BROKERS')
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
       clientId: read('EVENTLINE_KAFKA_CLIENT_ID'),
       topic: read('EVENTLINE_KAFKA_TOPIC'),
       deadLetterTopic: read('EVENTLINE_KAFKA_DLQ_TOPIC'),
@@ -155,10 +201,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: read('EVENTLINE_LOG_LEVEL') as ConsumerConfig['logLevel'],
   };
   if (problems.length === 0 && !check.Check(config)) {
-    for (const error of check.Errors(config)) problems.push(`${SOURCE[error.instancePath.replace(/\/[0-9]+$/, '')] ?? error.instancePath} ${error.message}`);
+    for (const error of check.Errors(config))
+      problems.push(`${SOURCE[error.instancePath.replace(/\/[0-9]+$/, '')] ?? error.instancePath} ${error.message}`);
   }
   if (config.kafka.heartbeatIntervalMs * 3 > config.kafka.sessionTimeoutMs) {
-    problems.push('EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS must be at most a third of EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS');
+    problems.push(
+      'EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS must be at most a third of EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS',
+    );
   }
   if (config.kafka.partitionMaxBytes > config.kafka.fetchMaxBytes) {
     problems.push('EVENTLINE_CONSUMER_PARTITION_MAX_BYTES must not be above EVENTLINE_CONSUMER_FETCH_MAX_BYTES');

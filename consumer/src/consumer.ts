@@ -71,7 +71,12 @@ export interface EventConsumer {
 }
 
 /** Heartbeat answers meaning this member's partitions are being taken away (or already are): the errors kafkajs rejoins on. */
-const REVOKED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'UNKNOWN_MEMBER_ID']);
+const REVOKED = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'UNKNOWN_MEMBER_ID',
+]);
 
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { config, writer, deadLetters, metrics } = options;
@@ -178,12 +183,25 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
     for (const { index, reason } of rejected) {
-      chunk.letters.push({ topic, partition, message: chunk.pointMessages[index]!, error: new ConsumerError('CONSUMER_POINT_REJECTED', reason) });
+      chunk.letters.push({
+        topic,
+        partition,
+        message: chunk.pointMessages[index]!,
+        error: new ConsumerError('CONSUMER_POINT_REJECTED', reason),
+      });
     }
     await heartbeating(beat, () => deadLetters.publish(chunk.letters));
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  async function eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+    pause,
+  }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const key = String(partition);
     let revoked: Error | undefined;
@@ -220,7 +238,14 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         const delayMs = backoff.failed(key);
         metrics.batches.inc({ outcome: 'retry' });
         logger.warn(
-          { partition, fromOffset: chunk.messages[0]!.offset, failures: backoff.failuresOf(key), retryInMs: delayMs, writeSize: writeSize.of(key), reason: (error as Error).message },
+          {
+            partition,
+            fromOffset: chunk.messages[0]!.offset,
+            failures: backoff.failuresOf(key),
+            retryInMs: delayMs,
+            writeSize: writeSize.of(key),
+            reason: (error as Error).message,
+          },
           'could not store a chunk; partition paused',
         );
         pauseFor(pause, partition, delayMs);
@@ -229,7 +254,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       const writtenAt = Date.now();
       const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
       resolveOffset(lastOffset);
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
+      await commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+      });
       if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
       backoff.succeeded(key);
       writeSize.succeeded(key);
@@ -239,7 +266,14 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
       const timestamps = chunk.pointMessages.map((m) => Number(m.timestamp));
       for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
-      options.onChunkCommitted?.({ topic, partition, points, deadLetters: chunk.letters.length, timestamps, writtenAt });
+      options.onChunkCommitted?.({
+        topic,
+        partition,
+        points,
+        deadLetters: chunk.letters.length,
+        timestamps,
+        writtenAt,
+      });
       // Chunks may each finish within the heartbeat timer's period, so beat between them too.
       await beat();
     }
@@ -248,7 +282,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   async function requireTopics(): Promise<void> {
     const existing = new Set(await admin.listTopics());
     const missing = [topic, config.kafka.deadLetterTopic].filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new ConsumerError('CONSUMER_TOPIC_MISSING', `${missing.join(', ')} (topic auto-creation is off; create them first)`);
+    if (missing.length > 0)
+      throw new ConsumerError(
+        'CONSUMER_TOPIC_MISSING',
+        `${missing.join(', ')} (topic auto-creation is off; create them first)`,
+      );
   }
 
   return {
@@ -285,8 +323,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       gauge.reset();
       if (!joined || partitions.length === 0) return;
       try {
-        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-        const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        const [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
+        const committedByPartition = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+        );
         for (const end of ends) {
           if (!partitions.includes(end.partition)) continue;
           const position = committedByPartition.get(end.partition) ?? -1;

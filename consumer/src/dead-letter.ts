@@ -48,13 +48,18 @@ interface Outgoing {
  */
 export function classifyProducerError(error: unknown): 'too-large' | 'retriable' | 'refused' {
   const chain: { name?: string; type?: string; retriable?: boolean }[] = [];
-  for (let e: unknown = error; e && typeof e === 'object' && chain.length < 10; e = (e as { cause?: unknown }).cause) chain.push(e as (typeof chain)[number]);
+  for (let e: unknown = error; e && typeof e === 'object' && chain.length < 10; e = (e as { cause?: unknown }).cause)
+    chain.push(e as (typeof chain)[number]);
   if (chain.some((e) => e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE')) return 'too-large';
   if (chain.some((e) => e.name === 'KafkaJSNumberOfRetriesExceeded')) return 'retriable';
   return chain.at(-1)?.retriable === true ? 'retriable' : 'refused';
 }
 
-export function createDeadLetterPublisher(options: { producer: Producer; topic: string; logger: Logger }): DeadLetterPublisher {
+export function createDeadLetterPublisher(options: {
+  producer: Producer;
+  topic: string;
+  logger: Logger;
+}): DeadLetterPublisher {
   const logger = options.logger.child({ module: 'dead-letter' });
 
   async function send(outgoing: readonly Outgoing[]): Promise<void> {
@@ -64,7 +69,8 @@ export function createDeadLetterPublisher(options: { producer: Producer; topic: 
     } catch (error) {
       const reason = (error as Error).message;
       const verdict = classifyProducerError(error);
-      if (verdict === 'retriable') throw new ConsumerError('CONSUMER_DEAD_LETTER_UNAVAILABLE', reason, { cause: error });
+      if (verdict === 'retriable')
+        throw new ConsumerError('CONSUMER_DEAD_LETTER_UNAVAILABLE', reason, { cause: error });
       if (verdict === 'refused') throw new ConsumerError('CONSUMER_DEAD_LETTER_REFUSED', reason, { cause: error });
       if (outgoing.length > 1) {
         // The topic's limit applies to the batch of one request, so halves may pass where the whole did not.
@@ -75,8 +81,16 @@ export function createDeadLetterPublisher(options: { producer: Producer; topic: 
       }
       const { letter, form } = outgoing[0]!;
       const smaller = smallerForm(letter, form);
-      if (!smaller) throw new ConsumerError('CONSUMER_DEAD_LETTER_REFUSED', `too large even without its value and headers: ${reason}`, { cause: error });
-      logger.warn({ partition: letter.partition, offset: letter.message.offset, form: smaller }, 'dead letter too large for the topic; publishing it cut down');
+      if (!smaller)
+        throw new ConsumerError(
+          'CONSUMER_DEAD_LETTER_REFUSED',
+          `too large even without its value and headers: ${reason}`,
+          { cause: error },
+        );
+      logger.warn(
+        { partition: letter.partition, offset: letter.message.offset, form: smaller },
+        'dead letter too large for the topic; publishing it cut down',
+      );
       await send([{ letter, form: smaller, message: deadLetterMessage(letter, smaller) }]);
     }
   }
@@ -84,9 +98,14 @@ export function createDeadLetterPublisher(options: { producer: Producer; topic: 
   return {
     async publish(letters) {
       if (letters.length === 0) return;
-      await send(letters.map((letter) => ({ letter, form: 'complete', message: deadLetterMessage(letter, 'complete') })));
+      await send(
+        letters.map((letter) => ({ letter, form: 'complete', message: deadLetterMessage(letter, 'complete') })),
+      );
       for (const { topic, partition, message, error } of letters) {
-        logger.warn({ topic, partition, offset: message.offset, code: error.code, reason: error.message }, 'message sent to the dead-letter topic');
+        logger.warn(
+          { topic, partition, offset: message.offset, code: error.code, reason: error.message },
+          'message sent to the dead-letter topic',
+        );
       }
     },
   };
@@ -106,17 +125,33 @@ function deadLetterMessage({ topic, partition, message, error }: DeadLetter, for
   };
   const valueBytes = message.value?.length ?? 0;
   if (form === 'headers-only') {
-    return { value: null, timestamp: message.timestamp, headers: { ...origin, [HEADERS.deadLetterTruncated]: `value (${valueBytes} bytes), key and original headers left out` } };
+    return {
+      value: null,
+      timestamp: message.timestamp,
+      headers: {
+        ...origin,
+        [HEADERS.deadLetterTruncated]: `value (${valueBytes} bytes), key and original headers left out`,
+      },
+    };
   }
   if (form === 'truncated') {
     return {
       key: message.key,
       value: message.value!.subarray(0, TRUNCATED_VALUE_BYTES),
       timestamp: message.timestamp,
-      headers: { ...copyHeaders(message.headers), ...origin, [HEADERS.deadLetterTruncated]: `value cut to its first ${TRUNCATED_VALUE_BYTES} of ${valueBytes} bytes` },
+      headers: {
+        ...copyHeaders(message.headers),
+        ...origin,
+        [HEADERS.deadLetterTruncated]: `value cut to its first ${TRUNCATED_VALUE_BYTES} of ${valueBytes} bytes`,
+      },
     };
   }
-  return { key: message.key, value: message.value, timestamp: message.timestamp, headers: { ...copyHeaders(message.headers), ...origin } };
+  return {
+    key: message.key,
+    value: message.value,
+    timestamp: message.timestamp,
+    headers: { ...copyHeaders(message.headers), ...origin },
+  };
 }
 
 function copyHeaders(headers: IHeaders | undefined): IHeaders {

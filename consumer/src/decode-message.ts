@@ -28,6 +28,7 @@ function decode(value: Buffer | null, toLine: (event: EnrichedEvent) => string):
     return { ok: false, error: new ConsumerError('CONSUMER_MESSAGE_NOT_JSON', (error as Error).message) };
   }
   const validation = validateEnrichedEvent(parsed);
-  if (!validation.ok) return { ok: false, error: new ConsumerError('CONSUMER_MESSAGE_INVALID', formatIssues(validation.issues)) };
+  if (!validation.ok)
+    return { ok: false, error: new ConsumerError('CONSUMER_MESSAGE_INVALID', formatIssues(validation.issues)) };
   return { ok: true, event: validation.value, line: toLine(validation.value) };
 }

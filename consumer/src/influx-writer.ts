@@ -63,8 +63,13 @@ const POINT_SPECIFIC = /unable to parse '|points beyond retention policy|invalid
 const SCHEMA_CONFLICT = /field type conflict/;
 
 export function classifyWriteError(error: unknown): WriteVerdict {
-  if (error instanceof RequestTimedOutError) return { kind: 'failed', error: new ConsumerError('CONSUMER_INFLUX_TIMEOUT', describe(error), { cause: error }) };
-  if (!(error instanceof HttpError)) return { kind: 'failed', error: new ConsumerError('CONSUMER_INFLUX_UNAVAILABLE', describe(error), { cause: error }) };
+  if (error instanceof RequestTimedOutError)
+    return { kind: 'failed', error: new ConsumerError('CONSUMER_INFLUX_TIMEOUT', describe(error), { cause: error }) };
+  if (!(error instanceof HttpError))
+    return {
+      kind: 'failed',
+      error: new ConsumerError('CONSUMER_INFLUX_UNAVAILABLE', describe(error), { cause: error }),
+    };
   const reason = `${error.statusCode} ${reasonOf(error)}`;
   const { statusCode } = error;
   if (statusCode === 413) return { kind: 'size', reason };
@@ -76,7 +81,12 @@ export function classifyWriteError(error: unknown): WriteVerdict {
     }
   }
   const refusal = statusCode < 500 ? statusCode !== 429 : /not found/.test(reason);
-  return { kind: 'failed', error: new ConsumerError(refusal ? 'CONSUMER_INFLUX_REFUSED' : 'CONSUMER_INFLUX_UNAVAILABLE', reason, { cause: error }) };
+  return {
+    kind: 'failed',
+    error: new ConsumerError(refusal ? 'CONSUMER_INFLUX_REFUSED' : 'CONSUMER_INFLUX_UNAVAILABLE', reason, {
+      cause: error,
+    }),
+  };
 }
 
 interface Refusal extends RejectedPoint {
@@ -110,7 +120,10 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       lines.forEach((_, i) => refused.push({ index: offset + i, reason: verdict.reason, pointSpecific }));
       return;
     }
-    logger.debug({ points: lines.length, reason: verdict.reason }, 'InfluxDB refused part of a batch; bisecting to find the refused points');
+    logger.debug(
+      { points: lines.length, reason: verdict.reason },
+      'InfluxDB refused part of a batch; bisecting to find the refused points',
+    );
     const half = Math.ceil(lines.length / 2);
     await isolate(lines.slice(0, half), offset, refused);
     await isolate(lines.slice(half), offset + half, refused);
@@ -124,7 +137,10 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       // disagree with every point, a body limit below one line) is the database's doing:
       // dead-lettering it would empty the stream into the dead-letter topic.
       if (refused.length > 0 && refused.length === lines.length && refused.some((r) => !r.pointSpecific)) {
-        throw new ConsumerError('CONSUMER_INFLUX_REFUSED', `every point of the batch was refused, not for a reason of its own (${refused.find((r) => !r.pointSpecific)!.reason})`);
+        throw new ConsumerError(
+          'CONSUMER_INFLUX_REFUSED',
+          `every point of the batch was refused, not for a reason of its own (${refused.find((r) => !r.pointSpecific)!.reason})`,
+        );
       }
       return refused.map(({ index, reason }) => ({ index, reason }));
     },

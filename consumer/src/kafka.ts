@@ -22,7 +22,12 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
     logCreator:
       () =>
       ({ namespace, level, log }: LogEntry) => {
-        const { message, timestamp: _timestamp, logger: _logger, ...extra } = log as LogEntry['log'] & { logger?: unknown };
+        const {
+          message,
+          timestamp: _timestamp,
+          logger: _logger,
+          ...extra
+        } = log as LogEntry['log'] & { logger?: unknown };
         const pinoLevel = namespace === 'Connection' && level === logLevel.ERROR ? 'warn' : (LEVELS[level] ?? 'info');
         logger[pinoLevel]({ namespace, ...extra }, message);
       },

@@ -14,14 +14,21 @@ export interface ConsumerMetrics {
 }
 
 /** `collectLag` refreshes the per-partition lag gauge at scrape time. */
-export function createMetrics(options: { collectLag: (gauge: Gauge<'topic' | 'partition'>) => Promise<void>; defaultMetrics?: boolean }): ConsumerMetrics {
+export function createMetrics(options: {
+  collectLag: (gauge: Gauge<'topic' | 'partition'>) => Promise<void>;
+  defaultMetrics?: boolean;
+}): ConsumerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'eventline_consumer_' });
   const registers = [registry];
   const collectLag = options.collectLag;
   return {
     registry,
-    pointsWritten: new Counter({ name: 'eventline_consumer_points_written_total', help: 'Points InfluxDB acknowledged.', registers }),
+    pointsWritten: new Counter({
+      name: 'eventline_consumer_points_written_total',
+      help: 'Points InfluxDB acknowledged.',
+      registers,
+    }),
     writeDuration: new Histogram({
       name: 'eventline_consumer_write_duration_seconds',
       help: 'Duration of one InfluxDB write request (a batch), by outcome (ok, rejected, failed).',
@@ -35,14 +42,23 @@ export function createMetrics(options: { collectLag: (gauge: Gauge<'topic' | 'pa
       labelNames: ['outcome'],
       registers,
     }),
-    deadLetters: new Counter({ name: 'eventline_consumer_dead_letters_total', help: 'Messages sent to the dead-letter topic, by error code.', labelNames: ['code'], registers }),
+    deadLetters: new Counter({
+      name: 'eventline_consumer_dead_letters_total',
+      help: 'Messages sent to the dead-letter topic, by error code.',
+      labelNames: ['code'],
+      registers,
+    }),
     eventLag: new Histogram({
       name: 'eventline_consumer_event_lag_seconds',
       help: 'From the Kafka message timestamp to the point being acknowledged by InfluxDB.',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
-    pausedPartitions: new Gauge({ name: 'eventline_consumer_paused_partitions', help: 'Partitions paused while their write is backing off.', registers }),
+    pausedPartitions: new Gauge({
+      name: 'eventline_consumer_paused_partitions',
+      help: 'Partitions paused while their write is backing off.',
+      registers,
+    }),
     lag: new Gauge({
       name: 'eventline_consumer_lag_messages',
       help: "Messages behind the log end of each partition assigned to this instance (the group's committed offset).",

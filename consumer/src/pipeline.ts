@@ -30,14 +30,36 @@ export interface Pipeline {
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, logger } = options;
-  const influx = new InfluxDB({ url: config.influx.url, token: config.influx.token || undefined, timeout: config.influx.timeoutMs });
-  const writer = createInfluxWriter({ client: influx, org: config.influx.org, bucket: config.influx.bucket, gzipThresholdBytes: config.influx.gzipThresholdBytes, logger });
+  const influx = new InfluxDB({
+    url: config.influx.url,
+    token: config.influx.token || undefined,
+    timeout: config.influx.timeoutMs,
+  });
+  const writer = createInfluxWriter({
+    client: influx,
+    org: config.influx.org,
+    bucket: config.influx.bucket,
+    gzipThresholdBytes: config.influx.gzipThresholdBytes,
+    logger,
+  });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
   // The lag gauge is collected at scrape time, by when `consumer` exists.
-  const metrics = createMetrics({ collectLag: (gauge) => consumer.collectLag(gauge), defaultMetrics: options.defaultMetrics ?? true });
-  const consumer: EventConsumer = createEventConsumer({ kafka, config, writer, deadLetters, metrics, logger, onChunkCommitted: options.onChunkCommitted, onFatal: options.onFatal });
+  const metrics = createMetrics({
+    collectLag: (gauge) => consumer.collectLag(gauge),
+    defaultMetrics: options.defaultMetrics ?? true,
+  });
+  const consumer: EventConsumer = createEventConsumer({
+    kafka,
+    config,
+    writer,
+    deadLetters,
+    metrics,
+    logger,
+    onChunkCommitted: options.onChunkCommitted,
+    onFatal: options.onFatal,
+  });
 
   return {
     consumer,

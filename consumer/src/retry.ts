@@ -13,7 +13,12 @@ export interface RetryPolicy {
   jitter: number;
 }
 
-export const RETRY_DEFAULTS: Readonly<RetryPolicy> = Object.freeze({ initialDelayMs: 200, maxDelayMs: 5_000, multiplier: 2, jitter: 0.2 });
+export const RETRY_DEFAULTS: Readonly<RetryPolicy> = Object.freeze({
+  initialDelayMs: 200,
+  maxDelayMs: 5_000,
+  multiplier: 2,
+  jitter: 0.2,
+});
 
 /** Delay before attempt `failures + 1`, given `failures` ≥ 1 consecutive failures. */
 export function backoffDelay(policy: RetryPolicy, failures: number, random: () => number = Math.random): number {

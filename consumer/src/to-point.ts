@@ -27,7 +27,8 @@ function stringField(value: string): string {
 }
 
 function integerField(name: string, value: number): string {
-  if (!Number.isSafeInteger(value)) throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `${name} ${value} is not a 64-bit integer`);
+  if (!Number.isSafeInteger(value))
+    throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `${name} ${value} is not a 64-bit integer`);
   return `${value}i`;
 }
 
@@ -40,7 +41,10 @@ const TAG_SPECIAL = /[, =]/;
  */
 function tagValue(name: string, value: string): string {
   if (/[\r\n]|\\$|\\[, =]/.test(value)) {
-    throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `tag ${name} ${JSON.stringify(value)} contains a line break or a backslash before , = space or the end`);
+    throw new ConsumerError(
+      'CONSUMER_POINT_UNREPRESENTABLE',
+      `tag ${name} ${JSON.stringify(value)} contains a line break or a backslash before , = space or the end`,
+    );
   }
   return TAG_SPECIAL.test(value) ? value.replace(/[, =]/g, '\\$&') : value;
 }
@@ -62,7 +66,10 @@ function addFlag(fields: string[], name: string, value: boolean | undefined): vo
 export function toPoint(enriched: EnrichedEvent): string {
   const { event, userAgent } = enriched;
   if (enriched.eventTime > MAX_EVENT_TIME_MS) {
-    throw new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', `eventTime ${enriched.eventTime} is after InfluxDB's last timestamp (2262-04-11)`);
+    throw new ConsumerError(
+      'CONSUMER_POINT_UNREPRESENTABLE',
+      `eventTime ${enriched.eventTime} is after InfluxDB's last timestamp (2262-04-11)`,
+    );
   }
   const fields: string[] = [
     `${FIELD.id}=${stringField(event.id)}`,
@@ -87,7 +94,8 @@ export function toPoint(enriched: EnrichedEvent): string {
     if (element.attributes !== undefined) addText(fields, FIELD.elementAttributes, JSON.stringify(element.attributes));
     addText(fields, FIELD.elementInputType, element.inputType);
     addFlag(fields, FIELD.elementChecked, element.checked);
-    if (element.valueLength !== undefined) fields.push(`${FIELD.elementValueLength}=${integerField('valueLength', element.valueLength)}`);
+    if (element.valueLength !== undefined)
+      fields.push(`${FIELD.elementValueLength}=${integerField('valueLength', element.valueLength)}`);
     addFlag(fields, FIELD.elementChanged, element.changed);
     addText(fields, FIELD.elementValue, element.value);
   }

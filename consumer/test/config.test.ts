@@ -6,8 +6,19 @@ import { ConsumerError } from '../src/errors.ts';
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {
     const config = loadConfig({});
-    expect(config.kafka).toMatchObject({ brokers: ['127.0.0.1:9092'], topic: TOPICS.events, deadLetterTopic: TOPICS.deadLetter, groupId: 'eventline-consumer', fromBeginning: true });
-    expect(config.influx).toMatchObject({ url: 'http://127.0.0.1:8086', token: '', org: '', bucket: 'eventline/events' });
+    expect(config.kafka).toMatchObject({
+      brokers: ['127.0.0.1:9092'],
+      topic: TOPICS.events,
+      deadLetterTopic: TOPICS.deadLetter,
+      groupId: 'eventline-consumer',
+      fromBeginning: true,
+    });
+    expect(config.influx).toMatchObject({
+      url: 'http://127.0.0.1:8086',
+      token: '',
+      org: '',
+      bucket: 'eventline/events',
+    });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.batchSize).toBe(5_000);
   });
@@ -25,7 +36,13 @@ describe('loadConfig', () => {
       EVENTLINE_CONSUMER_BATCH_SIZE: '100',
       EVENTLINE_CONSUMER_PORT: '0',
     });
-    expect(config.kafka).toMatchObject({ brokers: ['a:1', 'b:2'], topic: 't', deadLetterTopic: 'd', groupId: 'g', fromBeginning: false });
+    expect(config.kafka).toMatchObject({
+      brokers: ['a:1', 'b:2'],
+      topic: 't',
+      deadLetterTopic: 'd',
+      groupId: 'g',
+      fromBeginning: false,
+    });
     expect(config.influx).toMatchObject({ url: 'http://influx:8086', token: 'user:pass', bucket: 'db/rp' });
     expect(config.batchSize).toBe(100);
     expect(Object.isFrozen(config) && Object.isFrozen(config.kafka)).toBe(true);
@@ -34,13 +51,22 @@ describe('loadConfig', () => {
   it('refuses invalid values and names every offending variable', () => {
     let error: unknown;
     try {
-      loadConfig({ EVENTLINE_CONSUMER_BATCH_SIZE: 'many', EVENTLINE_CONSUMER_FROM_BEGINNING: 'maybe', EVENTLINE_CONSUMER_PORT: '1.5' });
+      loadConfig({
+        EVENTLINE_CONSUMER_BATCH_SIZE: 'many',
+        EVENTLINE_CONSUMER_FROM_BEGINNING: 'maybe',
+        EVENTLINE_CONSUMER_PORT: '1.5',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConsumerError);
     expect((error as ConsumerError).code).toBe('CONSUMER_CONFIG_INVALID');
-    for (const name of ['EVENTLINE_CONSUMER_BATCH_SIZE', 'EVENTLINE_CONSUMER_FROM_BEGINNING', 'EVENTLINE_CONSUMER_PORT']) expect((error as Error).message).toContain(name);
+    for (const name of [
+      'EVENTLINE_CONSUMER_BATCH_SIZE',
+      'EVENTLINE_CONSUMER_FROM_BEGINNING',
+      'EVENTLINE_CONSUMER_PORT',
+    ])
+      expect((error as Error).message).toContain(name);
   });
 
   it.each([
@@ -48,9 +74,15 @@ describe('loadConfig', () => {
     [{ EVENTLINE_INFLUX_URL: 'influx:8086' }, /EVENTLINE_INFLUX_URL/],
     [{ EVENTLINE_CONSUMER_BATCH_SIZE: '0' }, /EVENTLINE_CONSUMER_BATCH_SIZE/],
     [{ EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '1000' }, /EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS/],
-    [{ EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '6000', EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '3000' }, /HEARTBEAT_INTERVAL_MS/],
+    [
+      { EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '6000', EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '3000' },
+      /HEARTBEAT_INTERVAL_MS/,
+    ],
     [{ EVENTLINE_LOG_LEVEL: 'loud' }, /EVENTLINE_LOG_LEVEL/],
-    [{ EVENTLINE_CONSUMER_FETCH_MAX_BYTES: '1048576', EVENTLINE_CONSUMER_PARTITION_MAX_BYTES: '2097152' }, /PARTITION_MAX_BYTES must not be above EVENTLINE_CONSUMER_FETCH_MAX_BYTES/],
+    [
+      { EVENTLINE_CONSUMER_FETCH_MAX_BYTES: '1048576', EVENTLINE_CONSUMER_PARTITION_MAX_BYTES: '2097152' },
+      /PARTITION_MAX_BYTES must not be above EVENTLINE_CONSUMER_FETCH_MAX_BYTES/,
+    ],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -7,7 +7,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
 import { normalizeText } from '../src/to-point.ts';
-import { allCommitted, asMessages, enrichedEvents, eventually, fieldsAt, groupOffsets, pointIds, pointRows, produce, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
+import {
+  allCommitted,
+  asMessages,
+  enrichedEvents,
+  eventually,
+  fieldsAt,
+  groupOffsets,
+  pointIds,
+  pointRows,
+  produce,
+  testConfig,
+  testKafka,
+  testLogger,
+  readyApp,
+} from './support/fixtures.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -30,7 +44,12 @@ async function setup(prefix: string) {
   const dlq = await createTestTopic(`${prefix}-dlq`, 1);
   const bucket = await createTestBucket(prefix);
   const group = `${topic}-group`;
-  const env = { EVENTLINE_KAFKA_TOPIC: topic, EVENTLINE_KAFKA_DLQ_TOPIC: dlq, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_CONSUMER_GROUP: group };
+  const env = {
+    EVENTLINE_KAFKA_TOPIC: topic,
+    EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
+    EVENTLINE_INFLUX_BUCKET: bucket,
+    EVENTLINE_CONSUMER_GROUP: group,
+  };
   return { topic, dlq, bucket, group, env };
 }
 
@@ -42,7 +61,9 @@ async function readDeadLetters(dlq: string, count: number): Promise<{ value: Buf
   const reader = testKafka(testInfra().brokers).consumer({ groupId: `${dlq}-reader` });
   await reader.connect();
   await reader.subscribe({ topic: dlq, fromBeginning: true });
-  await reader.run({ eachMessage: async ({ message }) => void letters.push({ value: message.value, headers: message.headers ?? {} }) });
+  await reader.run({
+    eachMessage: async ({ message }) => void letters.push({ value: message.value, headers: message.headers ?? {} }),
+  });
   try {
     await eventually(`${count} dead letters`, async () => letters.length >= count);
   } finally {
@@ -53,7 +74,11 @@ async function readDeadLetters(dlq: string, count: number): Promise<{ value: Buf
 
 const tricky = 'a,b c=d "quoted" back\\slash \\ end\\ tab\there é 😀 中文';
 
-function fullEvent(base: EnrichedEvent, overrides: Partial<EnrichedEvent['event']> = {}, site = base.site): EnrichedEvent {
+function fullEvent(
+  base: EnrichedEvent,
+  overrides: Partial<EnrichedEvent['event']> = {},
+  site = base.site,
+): EnrichedEvent {
   return {
     ...base,
     site,
@@ -61,7 +86,12 @@ function fullEvent(base: EnrichedEvent, overrides: Partial<EnrichedEvent['event'
       ...base.event,
       name: `name ${tricky}`,
       userId: 'user=1, "x"',
-      page: { url: 'https://shop.example/a b?q=1,2&x="y"', path: '/a b', title: `title\nline2\r\nline3\rline4 ${tricky}`, referrer: 'https://ref.example/' },
+      page: {
+        url: 'https://shop.example/a b?q=1,2&x="y"',
+        path: '/a b',
+        title: `title\nline2\r\nline3\rline4 ${tricky}`,
+        referrer: 'https://ref.example/',
+      },
       element: {
         tag: 'textarea',
         id: 'i d',
@@ -86,7 +116,10 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const { topic, bucket, env } = await setup('store');
     const { brokers, influxUrl } = testInfra();
     const plain = enrichedEvents(2_000);
-    const special = enrichedEvents(3, { site: 'site, with spaces=and "quotes" é😀', startMs: Date.now() - 3_600_000 }).map((e) => fullEvent(e));
+    const special = enrichedEvents(3, {
+      site: 'site, with spaces=and "quotes" é😀',
+      startMs: Date.now() - 3_600_000,
+    }).map((e) => fullEvent(e));
     const events = [...plain, ...special];
     await produce(testKafka(brokers), topic, asMessages(events));
     await startConsumer(env);
@@ -105,7 +138,12 @@ describe('consumer (real Kafka and InfluxDB)', () => {
       expect(row[TAG.type]).toBe(e.event.type);
       expect(BigInt(Date.parse(row['_time'] as string))).toBe(BigInt(e.eventTime));
       // Flux returns RFC 3339 with nanoseconds: the sub-millisecond part is the id hash.
-      expect((row['_time'] as string).match(/\.(\d+)Z$/)![1]!.padEnd(9, '0').slice(3)).toBe(pointTimeNs(e).slice(-6));
+      expect(
+        (row['_time'] as string)
+          .match(/\.(\d+)Z$/)![1]!
+          .padEnd(9, '0')
+          .slice(3),
+      ).toBe(pointTimeNs(e).slice(-6));
       expect(row).toMatchObject({
         [FIELD.name]: normalizeText(e.event.name),
         [FIELD.seq]: e.event.seq,
@@ -144,8 +182,27 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     // Absent optional values are omitted, not stored empty.
     const plainFields = await fieldsAt(influxUrl, bucket, rows.get(plain[0]!.event.id)!['_time'] as string);
     expect(plainFields).toEqual(
-      [FIELD.id, FIELD.name, FIELD.seq, FIELD.anonymousId, FIELD.sessionId, FIELD.url, FIELD.path, FIELD.title, FIELD.elementTag, FIELD.elementId, FIELD.elementSelector,
-       FIELD.elementText, FIELD.properties, FIELD.clientTimestamp, FIELD.receivedAt, FIELD.browser, FIELD.browserVersion, FIELD.os, FIELD.device].sort(),
+      [
+        FIELD.id,
+        FIELD.name,
+        FIELD.seq,
+        FIELD.anonymousId,
+        FIELD.sessionId,
+        FIELD.url,
+        FIELD.path,
+        FIELD.title,
+        FIELD.elementTag,
+        FIELD.elementId,
+        FIELD.elementSelector,
+        FIELD.elementText,
+        FIELD.properties,
+        FIELD.clientTimestamp,
+        FIELD.receivedAt,
+        FIELD.browser,
+        FIELD.browserVersion,
+        FIELD.os,
+        FIELD.device,
+      ].sort(),
     );
   });
 
@@ -174,7 +231,10 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const reader = kafka.consumer({ groupId: `${dlq}-reader` });
     await reader.connect();
     await reader.subscribe({ topic: dlq, fromBeginning: true });
-    await reader.run({ eachMessage: async ({ message }) => void letters.push({ value: message.value?.toString() ?? null, headers: message.headers ?? {} }) });
+    await reader.run({
+      eachMessage: async ({ message }) =>
+        void letters.push({ value: message.value?.toString() ?? null, headers: message.headers ?? {} }),
+    });
     try {
       await eventually('dead letters', async () => letters.length >= poison.length);
       await eventually('valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
@@ -227,12 +287,19 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     expect(conflict.status).toBe(204);
     const valid = enrichedEvents(400);
     const refused = enrichedEvents(1, { startMs: refusedTime, runId: 'refused' })[0]!;
-    const messages = asMessages([...valid.slice(0, 200), refused, ...valid.slice(200)]).map((m) => ({ ...m, key: 'one-partition' }));
+    const messages = asMessages([...valid.slice(0, 200), refused, ...valid.slice(200)]).map((m) => ({
+      ...m,
+      key: 'one-partition',
+    }));
     await produce(testKafka(brokers), topic, messages);
     const app = await startConsumer({ ...env, EVENTLINE_CONSUMER_BATCH_SIZE: '1000' });
 
     await eventually('valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
-    await eventually('the dead letter', async () => (await app.inject('/metrics')).body.includes('eventline_consumer_dead_letters_total{code="CONSUMER_POINT_REJECTED"} 1'));
+    await eventually('the dead letter', async () =>
+      (await app.inject('/metrics')).body.includes(
+        'eventline_consumer_dead_letters_total{code="CONSUMER_POINT_REJECTED"} 1',
+      ),
+    );
     const ids = await pointIds(influxUrl, bucket);
     expect(ids).toHaveLength(valid.length);
     expect(ids).not.toContain(refused.event.id);
@@ -255,9 +322,17 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const database = uniqueName('nodb').replace(/-/g, '_');
     const events = enrichedEvents(900);
     await produce(testKafka(brokers), topic, asMessages(events));
-    const app = await startConsumer({ ...env, EVENTLINE_INFLUX_BUCKET: `${database}/events`, EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000' });
+    const app = await startConsumer({
+      ...env,
+      EVENTLINE_INFLUX_BUCKET: `${database}/events`,
+      EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000',
+    });
 
-    const retries = async () => Number((await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1] ?? 0);
+    const retries = async () =>
+      Number(
+        (await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1] ??
+          0,
+      );
     await eventually('writes refused for the missing database', async () => (await retries()) >= 6);
     expect((await offsets(group, topic)).committed).toEqual([-1, -1, -1]);
     expect((await offsets(group, dlq)).end).toEqual([0]);
@@ -265,7 +340,10 @@ describe('consumer (real Kafka and InfluxDB)', () => {
 
     await createBucket(influxUrl, database, 'events');
     const bucket = `${database}/events`;
-    await eventually('every event once the database exists', async () => (await pointIds(influxUrl, bucket)).length >= events.length);
+    await eventually(
+      'every event once the database exists',
+      async () => (await pointIds(influxUrl, bucket)).length >= events.length,
+    );
     expect(new Set(await pointIds(influxUrl, bucket))).toEqual(new Set(events.map((e) => e.event.id)));
     await eventually('every offset committed', () => allCommitted(brokers, group, topic));
     expect((await offsets(group, dlq)).end).toEqual([0]);
@@ -277,16 +355,25 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const bucket = await createBucket(influxUrl, uniqueName('retention').replace(/-/g, '_'), 'hour', '1h');
     const valid = enrichedEvents(300, { startMs: Date.now() - 600_000 });
     const old = enrichedEvents(1, { startMs: Date.now() - 2 * 86_400_000, runId: 'beyond-retention' })[0]!;
-    const messages = asMessages([...valid.slice(0, 150), old, ...valid.slice(150)]).map((m) => ({ ...m, key: 'one-partition' }));
+    const messages = asMessages([...valid.slice(0, 150), old, ...valid.slice(150)]).map((m) => ({
+      ...m,
+      key: 'one-partition',
+    }));
     await produce(testKafka(brokers), topic, messages);
     await startConsumer({ ...env, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_CONSUMER_BATCH_SIZE: '1000' });
 
     const [letter] = await readDeadLetters(dlq, 1);
-    expect(letter!.headers[HEADERS.error]?.toString()).toMatch(/^CONSUMER_POINT_REJECTED: .*points beyond retention policy/);
+    expect(letter!.headers[HEADERS.error]?.toString()).toMatch(
+      /^CONSUMER_POINT_REJECTED: .*points beyond retention policy/,
+    );
     expect(JSON.parse(letter!.value!.toString()).event.id).toBe(old.event.id);
     await eventually('the valid points', async () => (await pointIds(influxUrl, bucket)).length >= valid.length);
     expect(new Set(await pointIds(influxUrl, bucket))).toEqual(new Set(valid.map((e) => e.event.id)));
-    await eventually('every offset committed', async () => (await offsets(group, topic)).committed.reduce((sum, c) => sum + Math.max(0, c), 0) === messages.length);
+    await eventually(
+      'every offset committed',
+      async () =>
+        (await offsets(group, topic)).committed.reduce((sum, c) => sum + Math.max(0, c), 0) === messages.length,
+    );
     expect((await offsets(group, dlq)).end).toEqual([1]);
   });
 
@@ -294,7 +381,9 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     const { topic, bucket, env } = await setup('toolarge');
     const { brokers, influxUrl } = testInfra();
     const dlq = uniqueName('toolarge-dlq');
-    await createTopics(brokers, [{ topic: dlq, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '24000' }] }]);
+    await createTopics(brokers, [
+      { topic: dlq, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '24000' }] },
+    ]);
     const valid = enrichedEvents(200);
     const huge = `not json ${'x'.repeat(100_000)}`;
     // Each fits the topic alone, but not all in one send.
@@ -309,7 +398,9 @@ describe('consumer (real Kafka and InfluxDB)', () => {
     expect(letters).toHaveLength(poison.length);
     const cut = letters[20]!;
     expect(cut.value!.toString()).toBe(huge.slice(0, TRUNCATED_VALUE_BYTES));
-    expect(cut.headers[HEADERS.deadLetterTruncated]?.toString()).toBe(`value cut to its first ${TRUNCATED_VALUE_BYTES} of ${huge.length} bytes`);
+    expect(cut.headers[HEADERS.deadLetterTruncated]?.toString()).toBe(
+      `value cut to its first ${TRUNCATED_VALUE_BYTES} of ${huge.length} bytes`,
+    );
     expect(cut.headers[HEADERS.error]?.toString()).toMatch(/^CONSUMER_MESSAGE_NOT_JSON/);
     const rest = letters.filter((_, i) => i !== 20);
     expect(rest.map((l) => l.value!.toString())).toEqual(small);

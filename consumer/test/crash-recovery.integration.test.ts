@@ -5,7 +5,17 @@ import { freePort, startLogged, waitFor, type ManagedProcess } from '@eventline/
 import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
 import { repoRoot } from '@eventline/infra/services';
 import { afterAll, expect, it } from 'vitest';
-import { asMessages, enrichedEvents, eventually, groupOffsets, pointIds, produce, produceStream, storedSummary, testKafka } from './support/fixtures.ts';
+import {
+  asMessages,
+  enrichedEvents,
+  eventually,
+  groupOffsets,
+  pointIds,
+  produce,
+  produceStream,
+  storedSummary,
+  testKafka,
+} from './support/fixtures.ts';
 import { startInfluxRelay } from './support/influx-relay.ts';
 
 const logDir = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
@@ -25,7 +35,10 @@ async function startConsumerProcess(name: string, env: Record<string, string>): 
     env: { ...process.env, ...env, EVENTLINE_CONSUMER_PORT: String(port) },
   });
   running.push(child);
-  await waitFor(name, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 60_000, process: child });
+  await waitFor(name, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+    timeoutMs: 60_000,
+    process: child,
+  });
   return child;
 }
 
@@ -52,17 +65,32 @@ it('stores exactly N points with no duplicates when the consumer process is SIGK
   const first = await startConsumerProcess('consumer-1', env);
   const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 300, tickMs: 100 });
 
-  await eventually('a third of the points', async () => (await pointIds(influxUrl, bucket)).length >= 4_000, 60_000, 100);
+  await eventually(
+    'a third of the points',
+    async () => (await pointIds(influxUrl, bucket)).length >= 4_000,
+    60_000,
+    100,
+  );
   await first.kill();
   const atKill = (await pointIds(influxUrl, bucket)).length;
   expect(atKill).toBeLessThan(events.length);
 
   const second = await startConsumerProcess('consumer-2', env);
   await producing;
-  await eventually('all points after the restart', async () => (await pointIds(influxUrl, bucket)).length >= events.length, 90_000);
+  await eventually(
+    'all points after the restart',
+    async () => (await pointIds(influxUrl, bucket)).length >= events.length,
+    90_000,
+  );
   // Give a redelivery that would duplicate a point time to show up.
   await new Promise((r) => setTimeout(r, 1_000));
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 
   // A graceful stop leaves the group and exits 0.
   await second.stop();
@@ -96,5 +124,11 @@ it('finishes and commits the chunk being written when stopped with SIGTERM, then
   await consumer.stop();
   expect(await consumer.exited).toBe(0);
   expect(await groupOffsets(brokers, group, topic)).toEqual({ committed: [events.length], end: [events.length] });
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });

@@ -1,9 +1,16 @@
-import { KafkaJSConnectionError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { classifyProducerError } from '../src/dead-letter.ts';
 
 /** A broker error response as kafkajs builds it from its protocol error table. */
-const protocolError = (type: string, code: number, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }));
+const protocolError = (type: string, code: number, retriable: boolean) =>
+  new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }));
 /** How kafkajs's retrier hands on an error it does not retry (src/retry/index.js). */
 const notRetried = (error: Error) => Object.assign(new KafkaJSNonRetriableError(error), { cause: error });
 
@@ -26,7 +33,9 @@ describe('classifyProducerError', () => {
   it('calls a broker that is away retriable, also once kafkajs ran out of its own retries', () => {
     const down = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED');
     expect(classifyProducerError(down)).toBe('retriable');
-    expect(classifyProducerError(new KafkaJSNumberOfRetriesExceeded(down, { retryCount: 5, retryTime: 1000 }))).toBe('retriable');
+    expect(classifyProducerError(new KafkaJSNumberOfRetriesExceeded(down, { retryCount: 5, retryTime: 1000 }))).toBe(
+      'retriable',
+    );
     expect(classifyProducerError(protocolError('NOT_LEADER_FOR_PARTITION', 6, true))).toBe('retriable');
     expect(classifyProducerError(new KafkaJSError('The producer is disconnected'))).toBe('retriable');
   });

@@ -15,7 +15,11 @@ describe('decodeMessage', () => {
     ['a zero-length value', Buffer.alloc(0), 'CONSUMER_MESSAGE_EMPTY'],
     ['text that is not JSON', Buffer.from('{"event":'), 'CONSUMER_MESSAGE_NOT_JSON'],
     ['JSON that is not an enriched event', Buffer.from('{"hello":"world"}'), 'CONSUMER_MESSAGE_INVALID'],
-    ['an event InfluxDB cannot store', Buffer.from(JSON.stringify({ ...enrichedEvents(1)[0]!, site: 'x\n' })), 'CONSUMER_POINT_UNREPRESENTABLE'],
+    [
+      'an event InfluxDB cannot store',
+      Buffer.from(JSON.stringify({ ...enrichedEvents(1)[0]!, site: 'x\n' })),
+      'CONSUMER_POINT_UNREPRESENTABLE',
+    ],
   ])('refuses %s with a reason', (_, value, code) => {
     const decoded = decodeMessage(value);
     expect(decoded.ok).toBe(false);

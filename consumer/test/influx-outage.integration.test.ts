@@ -66,7 +66,12 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
 
   await influx.stop();
   const stoppedAt = Date.now();
-  await eventually('a failed write that paused a partition', async () => app.pipeline.consumer.status().paused > 0, 15_000, 100);
+  await eventually(
+    'a failed write that paused a partition',
+    async () => app.pipeline.consumer.status().paused > 0,
+    15_000,
+    100,
+  );
   expect((await app.inject('/readyz')).statusCode).toBe(503);
   // Writes that succeeded just before the stop have committed within a second; after that nothing may move.
   await sleep(1_000);
@@ -79,8 +84,18 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
   influx = await startInflux({ ...ports, dataDir });
 
   await producing;
-  await eventually('all points after recovery', async () => (await pointIds(influx.url, bucket)).length >= events.length, 60_000);
-  expect(await storedSummary(influx.url, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  await eventually(
+    'all points after recovery',
+    async () => (await pointIds(influx.url, bucket)).length >= events.length,
+    60_000,
+  );
+  expect(
+    await storedSummary(
+      influx.url,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
   expect(fatal).toBeUndefined();
   expect(app.pipeline.consumer.status()).toMatchObject({ joined: true, paused: 0 });
   const metrics = (await app.inject('/metrics')).body;
@@ -91,14 +106,23 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
 
 it('never commits an offset past an unwritten event while InfluxDB is unreachable, then stores every event exactly once', async () => {
   const { brokers, influxUrl, relay, topic, bucket, group, start } = await relayedConsumer('unreachable', 3, cleanups);
-  const app = await start({ EVENTLINE_INFLUX_TIMEOUT_MS: '2000', EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000', EVENTLINE_CONSUMER_BATCH_SIZE: '200' });
+  const app = await start({
+    EVENTLINE_INFLUX_TIMEOUT_MS: '2000',
+    EVENTLINE_CONSUMER_RETRY_MAX_MS: '1000',
+    EVENTLINE_CONSUMER_BATCH_SIZE: '200',
+  });
 
   const events = enrichedEvents(6_000);
   const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 100, tickMs: 100 });
   await eventually('the first points', async () => (await pointIds(influxUrl, bucket)).length >= 1_000, 30_000, 100);
   // The consumer loses InfluxDB mid-stream; the test keeps reading it directly.
   await relay.down();
-  await eventually('a failed write that paused a partition', async () => app.pipeline.consumer.status().paused > 0, 15_000, 100);
+  await eventually(
+    'a failed write that paused a partition',
+    async () => app.pipeline.consumer.status().paused > 0,
+    15_000,
+    100,
+  );
   const samples: { committed: number[]; stored: Set<string> }[] = [];
   const outageEnds = Date.now() + 10_000;
   while (Date.now() < outageEnds) {
@@ -122,7 +146,13 @@ it('never commits an offset past an unwritten event while InfluxDB is unreachabl
 
   await relay.up();
   await eventually('every offset committed', () => allCommitted(brokers, group, topic), 60_000);
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });
 
 it('leaves no partition paused and no retry pending when a write fails while the consumer is stopping', async () => {

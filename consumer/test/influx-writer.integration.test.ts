@@ -7,13 +7,20 @@ import { testLogger } from './support/fixtures.ts';
 
 function writer(bucket: string) {
   const { influxUrl } = testInfra();
-  return createInfluxWriter({ client: new InfluxDB({ url: influxUrl, timeout: 10_000 }), org: '', bucket, logger: testLogger() });
+  return createInfluxWriter({
+    client: new InfluxDB({ url: influxUrl, timeout: 10_000 }),
+    org: '',
+    bucket,
+    logger: testLogger(),
+  });
 }
 
 /** Values of field `f` stored in the bucket. */
 async function stored(bucket: string): Promise<number[]> {
   const api = new InfluxDB({ url: testInfra().influxUrl, timeout: 30_000 }).getQueryApi('');
-  const rows = await api.collectRows<{ _value: number }>(`from(bucket: ${JSON.stringify(bucket)}) |> range(start: 0) |> filter(fn: (r) => r._field == "f") |> keep(columns: ["_value"])`);
+  const rows = await api.collectRows<{ _value: number }>(
+    `from(bucket: ${JSON.stringify(bucket)}) |> range(start: 0) |> filter(fn: (r) => r._field == "f") |> keep(columns: ["_value"])`,
+  );
   return rows.map((r) => r._value).sort((a, b) => a - b);
 }
 
@@ -22,14 +29,18 @@ const lines = (count: number, at = nowNs()) => Array.from({ length: count }, (_,
 
 describe('influx writer (real InfluxDB 1.8)', () => {
   it('refuses the whole request, retriably, when the database does not exist', async () => {
-    const error = await writer(`${uniqueName('missing').replace(/-/g, '_')}/events`).write(lines(10)).catch((e: unknown) => e);
+    const error = await writer(`${uniqueName('missing').replace(/-/g, '_')}/events`)
+      .write(lines(10))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONSUMER_INFLUX_REFUSED', retriable: true });
     expect((error as Error).message).toContain('404 database not found');
   });
 
   it('refuses the whole request, retriably, when the retention policy does not exist', async () => {
     const database = (await createTestBucket('norp')).split('/')[0]!;
-    const error = await writer(`${database}/nosuchpolicy`).write(lines(10)).catch((e: unknown) => e);
+    const error = await writer(`${database}/nosuchpolicy`)
+      .write(lines(10))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONSUMER_INFLUX_REFUSED', retriable: true });
     expect((error as Error).message).toContain('retention policy not found');
   });
@@ -59,7 +70,9 @@ describe('influx writer (real InfluxDB 1.8)', () => {
     const bucket = await createTestBucket('conflict');
     const at = nowNs();
     expect(await writer(bucket).write([`m f="text" ${at - 1n}`])).toEqual([]);
-    const error = await writer(bucket).write(lines(50, at)).catch((e: unknown) => e);
+    const error = await writer(bucket)
+      .write(lines(50, at))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONSUMER_INFLUX_REFUSED', retriable: true });
     expect((error as Error).message).toContain('field type conflict');
   });

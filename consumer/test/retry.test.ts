@@ -5,7 +5,9 @@ describe('backoff', () => {
   const noJitter = { ...RETRY_DEFAULTS, jitter: 0 };
 
   it('doubles from the initial delay up to the maximum', () => {
-    expect([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(noJitter, n))).toEqual([200, 400, 800, 1600, 3200, 5000, 5000]);
+    expect([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(noJitter, n))).toEqual([
+      200, 400, 800, 1600, 3200, 5000, 5000,
+    ]);
   });
 
   it('spreads delays by the jitter on both sides', () => {
@@ -26,7 +28,7 @@ describe('backoff', () => {
 });
 
 describe('write size', () => {
-  it('halves a partition\'s writes at each timeout, never below maxPoints / 2^maxHalvings', () => {
+  it("halves a partition's writes at each timeout, never below maxPoints / 2^maxHalvings", () => {
     const size = new WriteSize({ maxPoints: 5_000, ...WRITE_SIZE_DEFAULTS });
     const seen = [size.of('0')];
     for (let i = 0; i < 8; i++) {

@@ -2,7 +2,19 @@ import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/t
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { asMessages, enrichedEvents, eventually, pointIds, produce, produceStream, storedSummary, testConfig, testKafka, testLogger, readyApp } from './support/fixtures.ts';
+import {
+  asMessages,
+  enrichedEvents,
+  eventually,
+  pointIds,
+  produce,
+  produceStream,
+  storedSummary,
+  testConfig,
+  testKafka,
+  testLogger,
+  readyApp,
+} from './support/fixtures.ts';
 
 const apps = new Set<FastifyInstance>();
 afterEach(async () => {
@@ -25,7 +37,11 @@ async function setup(prefix: string) {
     EVENTLINE_CONSUMER_BATCH_SIZE: '200',
   };
   const start = async (overrides: Record<string, string> = {}) => {
-    const app = await buildApp({ config: testConfig({ ...env, ...overrides }), logger: testLogger(), defaultMetrics: false });
+    const app = await buildApp({
+      config: testConfig({ ...env, ...overrides }),
+      logger: testLogger(),
+      defaultMetrics: false,
+    });
     apps.add(app);
     await readyApp(app);
     return app;
@@ -38,20 +54,41 @@ it('shares partitions between two instances and stores exactly N when one is sto
   const events = enrichedEvents(12_000);
   const one = await start();
   const two = await start();
-  await eventually('both instances own partitions', async () => {
-    const [a, b] = [one.pipeline.consumer.status(), two.pipeline.consumer.status()];
-    return a.partitions.length > 0 && b.partitions.length > 0 && a.partitions.length + b.partitions.length === 4;
-  }, 30_000, 200);
+  await eventually(
+    'both instances own partitions',
+    async () => {
+      const [a, b] = [one.pipeline.consumer.status(), two.pipeline.consumer.status()];
+      return a.partitions.length > 0 && b.partitions.length > 0 && a.partitions.length + b.partitions.length === 4;
+    },
+    30_000,
+    200,
+  );
 
   const producing = produceStream(testKafka(brokers), topic, asMessages(events), { perTick: 300, tickMs: 100 });
-  await eventually('a third of the points', async () => (await pointIds(influxUrl, bucket)).length >= 4_000, 60_000, 100);
+  await eventually(
+    'a third of the points',
+    async () => (await pointIds(influxUrl, bucket)).length >= 4_000,
+    60_000,
+    100,
+  );
   await one.close();
   apps.delete(one);
-  await eventually('the survivor owns every partition', async () => two.pipeline.consumer.status().partitions.length === 4, 30_000, 200);
+  await eventually(
+    'the survivor owns every partition',
+    async () => two.pipeline.consumer.status().partitions.length === 4,
+    30_000,
+    200,
+  );
 
   await producing;
   await eventually('all points', async () => (await pointIds(influxUrl, bucket)).length >= events.length, 60_000);
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });
 
 it('overwrites instead of duplicating when a whole topic is delivered again', async () => {
@@ -69,5 +106,11 @@ it('overwrites instead of duplicating when a whole topic is delivered again', as
     const metrics = (await second.inject('/metrics')).body;
     return metrics.includes(`eventline_consumer_points_written_total ${events.length}`);
   });
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { allCommitted, asMessages, enrichedEvents, eventually, pointIds, produce, storedSummary, testKafka } from './support/fixtures.ts';
+import {
+  allCommitted,
+  asMessages,
+  enrichedEvents,
+  eventually,
+  pointIds,
+  produce,
+  storedSummary,
+  testKafka,
+} from './support/fixtures.ts';
 import { relayedConsumer } from './support/relayed-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -19,14 +28,27 @@ it('writes smaller chunks while writes time out, so a slow InfluxDB still takes 
   await produce(testKafka(brokers), topic, asMessages(events), 500);
   const chunkSizes: number[] = [];
   const app = await start(
-    { EVENTLINE_INFLUX_TIMEOUT_MS: '1000', EVENTLINE_CONSUMER_BATCH_SIZE: '2000', EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '100', EVENTLINE_CONSUMER_RETRY_MAX_MS: '500' },
+    {
+      EVENTLINE_INFLUX_TIMEOUT_MS: '1000',
+      EVENTLINE_CONSUMER_BATCH_SIZE: '2000',
+      EVENTLINE_CONSUMER_RETRY_INITIAL_MS: '100',
+      EVENTLINE_CONSUMER_RETRY_MAX_MS: '500',
+    },
     (chunk) => chunkSizes.push(chunk.points),
   );
 
   await eventually('every offset committed', () => allCommitted(brokers, group, topic), 90_000);
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
   expect(Math.max(...chunkSizes)).toBeLessThanOrEqual(1_000);
-  expect(Number((await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1])).toBeGreaterThan(0);
+  expect(
+    Number((await app.inject('/metrics')).body.match(/eventline_consumer_batches_total\{outcome="retry"\} (\d+)/)?.[1]),
+  ).toBeGreaterThan(0);
 });
 
 it('stops writing its batch when a heartbeat reports a rebalance, so a new instance gets partitions promptly, and stores exactly N', async () => {
@@ -50,5 +72,11 @@ it('stops writing its batch when a heartbeat reports a rebalance, so a new insta
   expect(handoverMs).toBeLessThan(20_000);
 
   await eventually('every offset committed', () => allCommitted(brokers, group, topic), 90_000);
-  expect(await storedSummary(influxUrl, bucket, events.map((e) => e.event.id))).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
+  expect(
+    await storedSummary(
+      influxUrl,
+      bucket,
+      events.map((e) => e.event.id),
+    ),
+  ).toEqual({ points: events.length, distinct: events.length, missing: 0, unexpected: 0 });
 });

@@ -45,7 +45,14 @@ describe('toPoint', () => {
 
   it('types integers with i, booleans bare, and JSON-encodes properties and attributes', () => {
     const event = base();
-    event.event.element = { tag: 'input', selector: '#q', checked: true, valueLength: 3, changed: false, attributes: { a: 'b' } };
+    event.event.element = {
+      tag: 'input',
+      selector: '#q',
+      checked: true,
+      valueLength: 3,
+      changed: false,
+      attributes: { a: 'b' },
+    };
     const fields = fieldsOf(toPoint(event));
     expect(fields).toContain(`${FIELD.seq}=0i`);
     expect(fields).toContain(`${FIELD.clientTimestamp}=${event.event.timestamp}i`);
@@ -66,7 +73,17 @@ describe('toPoint', () => {
     const names = fieldsOf(toPoint(event))
       .split(/,(?=[a-z_]+=)/)
       .map((f) => f.split('=')[0]);
-    expect(names).toEqual([FIELD.id, FIELD.name, FIELD.seq, FIELD.anonymousId, FIELD.sessionId, FIELD.url, FIELD.path, FIELD.clientTimestamp, FIELD.receivedAt]);
+    expect(names).toEqual([
+      FIELD.id,
+      FIELD.name,
+      FIELD.seq,
+      FIELD.anonymousId,
+      FIELD.sessionId,
+      FIELD.url,
+      FIELD.path,
+      FIELD.clientTimestamp,
+      FIELD.receivedAt,
+    ]);
   });
 
   it('escapes quotes and backslashes in string fields and commas, spaces and = in tags', () => {

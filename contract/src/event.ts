@@ -50,7 +50,10 @@ export const ElementSchema = Type.Object(
     text: Type.Optional(ShortText()),
     /** `data-track-*` attributes, without the prefix. */
     attributes: Type.Optional(
-      Type.Record(PropertyKey, Type.String({ maxLength: LIMITS.textMaxLength }), { propertyNames: PropertyKey, maxProperties: LIMITS.maxProperties }),
+      Type.Record(PropertyKey, Type.String({ maxLength: LIMITS.textMaxLength }), {
+        propertyNames: PropertyKey,
+        maxProperties: LIMITS.maxProperties,
+      }),
     ),
     /** Input type for `input` elements (text, email, checkbox, ...). */
     inputType: Type.Optional(Type.String({ maxLength: 32 })),

@@ -15,6 +15,13 @@ export {
   type Properties,
 } from './event.ts';
 export { EnrichedEventSchema, UserAgentSchema, type EnrichedEvent, type UserAgent } from './enriched-event.ts';
-export { validateEvent, validateEnrichedEvent, formatIssues, readableErrors, type Validation, type ValidationIssue } from './validate.ts';
+export {
+  validateEvent,
+  validateEnrichedEvent,
+  formatIssues,
+  readableErrors,
+  type Validation,
+  type ValidationIssue,
+} from './validate.ts';
 export { correctedEventTime, SKEW_STEP_MS } from './event-time.ts';
 export { MEASUREMENT, TAG, FIELD, pointTimeNs, fnv1a32 } from './storage.ts';

@@ -41,19 +41,31 @@ export function readableErrors(errors: Iterable<TLocalizedValidationError>): TLo
 function reword(error: TLocalizedValidationError, all: readonly TLocalizedValidationError[]): string | undefined {
   // Inside a union, a type error only says the value is not that branch's type: the union's own line lists the types.
   if (error.keyword === 'type' && error.schemaPath.includes('/anyOf/')) return undefined;
-  const below = all.filter((other) => other.schemaPath.startsWith(`${error.schemaPath}/${error.keyword}/`) || other.schemaPath === `${error.schemaPath}/${error.keyword}`);
+  const below = all.filter(
+    (other) =>
+      other.schemaPath.startsWith(`${error.schemaPath}/${error.keyword}/`) ||
+      other.schemaPath === `${error.schemaPath}/${error.keyword}`,
+  );
   switch (error.keyword) {
     case 'boolean':
-      return error.schemaPath.endsWith('/additionalProperties') ? `property ${quote(lastSegment(error.instancePath))} is not allowed` : error.message;
+      return error.schemaPath.endsWith('/additionalProperties')
+        ? `property ${quote(lastSegment(error.instancePath))} is not allowed`
+        : error.message;
     case 'additionalProperties':
-      return below.length > 0 ? undefined : `properties ${error.params.additionalProperties.map(quote).join(', ')} are not allowed`;
+      return below.length > 0
+        ? undefined
+        : `properties ${error.params.additionalProperties.map(quote).join(', ')} are not allowed`;
     case 'propertyNames':
       return below.length > 0 ? undefined : error.message;
     case 'anyOf': {
       // A branch whose type the value has explains the problem itself (a string that is too long).
       if (below.some((e) => e.keyword !== 'type')) return undefined;
-      const types = below.flatMap((e) => (e.keyword === 'type' && e.instancePath === error.instancePath ? [e.params.type].flat() : []));
-      return types.length === 0 ? error.message : `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ` : ''}${types.at(-1)}`;
+      const types = below.flatMap((e) =>
+        e.keyword === 'type' && e.instancePath === error.instancePath ? [e.params.type].flat() : [],
+      );
+      return types.length === 0
+        ? error.message
+        : `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ` : ''}${types.at(-1)}`;
     }
     case 'enum':
       return `must be one of ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -65,7 +77,10 @@ function reword(error: TLocalizedValidationError, all: readonly TLocalizedValida
 }
 
 function lastSegment(pointer: string): string {
-  return pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+  return pointer
+    .slice(pointer.lastIndexOf('/') + 1)
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 }
 
 /** A client-chosen name in a message: clipped, and JSON-quoted so control characters and lone surrogates stay visible and harmless. */

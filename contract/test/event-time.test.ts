@@ -20,7 +20,10 @@ describe('correctedEventTime', () => {
       fc.property(
         fc.integer({ min: -1_000, max: 1_000 }), // clock error
         fc.integer({ min: 0, max: 600_000 }), // age of the event when first sent
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 1, max: 5_000 })), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 1, max: 5_000 })), {
+          minLength: 2,
+          maxLength: 5,
+        }),
         (clockError, age, attempts) => {
           const timestamp = now + clockError;
           const times = attempts.map(([delay, latency]) => {
@@ -39,7 +42,10 @@ describe('correctedEventTime', () => {
         fc.integer({ min: -30 * 24 * 60, max: 30 * 24 * 60 }), // whole minutes off, up to 30 days either way
         fc.integer({ min: -24_000, max: 24_000 }), // and a remainder at least 6 s from a half minute
         fc.integer({ min: 0, max: 3_600_000 }), // age of the event when first sent
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 0, max: 5_000 })), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 0, max: 5_000 })), {
+          minLength: 2,
+          maxLength: 5,
+        }),
         (minutesOff, remainder, age, attempts) => {
           const clockError = minutesOff * 60_000 + remainder;
           const timestamp = now + clockError;
@@ -59,11 +65,16 @@ describe('correctedEventTime', () => {
     expect(SKEW_STEP_MS / 2).toBe(30_000);
     const timestamp = fc.integer({ min: 0, max: 8.64e15 });
     fc.assert(
-      fc.property(timestamp, timestamp, fc.integer({ min: 0, max: 8.64e15 - SKEW_STEP_MS }), (clientTime, sentAt, receivedAt) => {
-        const eventTime = correctedEventTime(clientTime, sentAt, receivedAt);
-        expect(eventTime).toBeLessThanOrEqual(receivedAt + 30_000);
-        expect(Number.isSafeInteger(eventTime) && eventTime >= 0 && eventTime <= 8.64e15).toBe(true);
-      }),
+      fc.property(
+        timestamp,
+        timestamp,
+        fc.integer({ min: 0, max: 8.64e15 - SKEW_STEP_MS }),
+        (clientTime, sentAt, receivedAt) => {
+          const eventTime = correctedEventTime(clientTime, sentAt, receivedAt);
+          expect(eventTime).toBeLessThanOrEqual(receivedAt + 30_000);
+          expect(Number.isSafeInteger(eventTime) && eventTime >= 0 && eventTime <= 8.64e15).toBe(true);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

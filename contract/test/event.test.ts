@@ -27,9 +27,13 @@ describe('event contract', () => {
   it('caps properties in number and size and keeps them flat', () => {
     const many = Object.fromEntries(Array.from({ length: LIMITS.maxProperties + 1 }, (_, i) => [`k${i}`, i]));
     expect(validateEvent(sampleEvent({ properties: many })).ok).toBe(false);
-    expect(validateEvent(sampleEvent({ properties: { k: 'x'.repeat(LIMITS.propertyValueMaxLength + 1) } })).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ properties: { k: 'x'.repeat(LIMITS.propertyValueMaxLength + 1) } })).ok).toBe(
+      false,
+    );
     expect(validateEvent({ ...sampleEvent(), properties: { nested: { a: 1 } } }).ok).toBe(false);
-    expect(validateEvent(sampleEvent({ properties: { plan: 'pro', seats: 3, trial: false, coupon: null } })).ok).toBe(true);
+    expect(validateEvent(sampleEvent({ properties: { plan: 'pro', seats: 3, trial: false, coupon: null } })).ok).toBe(
+      true,
+    );
   });
 
   it('caps property and attribute names at their limit', () => {
@@ -39,12 +43,20 @@ describe('event contract', () => {
     expect(validateEvent(sampleEvent({ properties: { '': 1 } })).ok).toBe(false);
     const element = { tag: 'button', selector: '#buy' };
     expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [atLimit]: 'v' } } })).ok).toBe(true);
-    expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [`${atLimit}k`]: 'v' } } })).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [`${atLimit}k`]: 'v' } } })).ok).toBe(
+      false,
+    );
   });
 
   it('validates the enriched message the consumer reads', () => {
     const event = sampleEvent();
-    const enriched = { event, site: 'shop', receivedAt: event.timestamp, eventTime: event.timestamp, userAgent: { browser: 'Chrome' } };
+    const enriched = {
+      event,
+      site: 'shop',
+      receivedAt: event.timestamp,
+      eventTime: event.timestamp,
+      userAgent: { browser: 'Chrome' },
+    };
     expect(validateEnrichedEvent(enriched).ok).toBe(true);
     expect(validateEnrichedEvent({ ...enriched, ip: '1.2.3.4' }).ok).toBe(false);
   });
@@ -76,7 +88,10 @@ describe('validation messages', () => {
   it('says a property name is too long rather than its value', () => {
     const name = 'k'.repeat(LIMITS.propertyKeyMaxLength + 1);
     expect(issuesOf(sampleEvent({ properties: { [name]: 1 } }))).toEqual([
-      { path: `/properties/${name}`, message: `the property name must not have more than ${LIMITS.propertyKeyMaxLength} characters` },
+      {
+        path: `/properties/${name}`,
+        message: `the property name must not have more than ${LIMITS.propertyKeyMaxLength} characters`,
+      },
     ]);
   });
 

@@ -43,7 +43,11 @@ try {
         dropped++;
         continue;
       }
-      const event = clickAt(now - DAY + Math.floor((i / EVENTS) * DAY), { sessionId: `s_${session}`, seq, id: `e_${i}` });
+      const event = clickAt(now - DAY + Math.floor((i / EVENTS) * DAY), {
+        sessionId: `s_${session}`,
+        seq,
+        id: `e_${i}`,
+      });
       chunk.push({ event, site: session % 2 ? 'shop' : 'blog' });
       stored++;
       if (session % 25 === 0 && seq === 3) {
@@ -55,12 +59,24 @@ try {
   }
   const seedSeconds = (performance.now() - seedStart) / 1000;
 
-  const app = await buildApp(loadConfig({ EVENTLINE_INFLUX_URL: influx.url, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '120000' }));
+  const app = await buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influx.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_LOG_LEVEL: 'silent',
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '120000',
+    }),
+  );
   const range = `from=${new Date(now - DAY).toISOString()}&to=${new Date(now).toISOString()}`;
   const route = async () => {
-    const response = await app.inject({ url: `/api/completeness?${range}`, headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` } });
+    const response = await app.inject({
+      url: `/api/completeness?${range}`,
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+    });
     if (response.statusCode !== 200) throw new Error(`${response.statusCode} ${response.body}`);
-    return response.json() as { total: { received: number; expected: number; missing: number; duplicates: number; sessions: number } };
+    return response.json() as {
+      total: { received: number; expected: number; missing: number; duplicates: number; sessions: number };
+    };
   };
 
   const queryApi = new InfluxDB({ url: influx.url, token: '', timeout: 120_000 }).getQueryApi('');
@@ -86,7 +102,13 @@ try {
     ]);
     const received = sessions.reduce((sum, row) => sum + Number(row['received']), 0);
     const expected = sessions.reduce((sum, row) => sum + Number(row['hi']) - Number(row['lo']) + 1, 0);
-    return { sessions: sessions.length, received, expected, missing: expected - received, duplicates: Number(ids[0]?.['_value']) - received };
+    return {
+      sessions: sessions.length,
+      received,
+      expected,
+      missing: expected - received,
+      duplicates: Number(ids[0]?.['_value']) - received,
+    };
   };
 
   // Without group() Flux streams rows series by series in time order, so the server must hold every session at once.
@@ -122,8 +144,17 @@ try {
 
   const answer = (await route()).total;
   const alternative = await inFlux();
-  const want = { sessions: SESSIONS, received: stored, expected: stored + dropped, missing: dropped, duplicates: duplicated };
-  for (const [label, got] of [['route', answer], ['flux', alternative]] as const) {
+  const want = {
+    sessions: SESSIONS,
+    received: stored,
+    expected: stored + dropped,
+    missing: dropped,
+    duplicates: duplicated,
+  };
+  for (const [label, got] of [
+    ['route', answer],
+    ['flux', alternative],
+  ] as const) {
     for (const key of Object.keys(want) as (keyof typeof want)[]) {
       if (got[key] !== want[key]) throw new Error(`${label}: ${key} is ${got[key]}, seeded ${want[key]}`);
     }
@@ -135,8 +166,20 @@ try {
     name: 'dashboard-completeness',
     description: `median latency over ${RUNS} runs, ${EVENTS} events in ${SESSIONS} sessions over 24 h (seeded in ${seedSeconds.toFixed(1)} s; ${dropped} missing, ${duplicated} duplicates, both found by each), InfluxDB 1.8 on this machine`,
     figures: [
-      { metric: 'completeness', unit: 'ms', value: streamed, baseline: aggregated, baselineLabel: 'aggregation in Flux' },
-      { metric: 'completeness (bounded memory)', unit: 'ms', value: streamed, baseline: held, baselineLabel: 'ungrouped rows, every session held in memory' },
+      {
+        metric: 'completeness',
+        unit: 'ms',
+        value: streamed,
+        baseline: aggregated,
+        baselineLabel: 'aggregation in Flux',
+      },
+      {
+        metric: 'completeness (bounded memory)',
+        unit: 'ms',
+        value: streamed,
+        baseline: held,
+        baselineLabel: 'ungrouped rows, every session held in memory',
+      },
     ],
   });
 } finally {

@@ -33,7 +33,10 @@ try {
         event: clickAt(now - Math.floor((i / EVENTS) * DAY) - 1, {
           type,
           name: type,
-          element: type === 'pageview' ? undefined : { tag: 'button', selector: `#control-${i % 50}`, text: `Control ${i % 50}` },
+          element:
+            type === 'pageview'
+              ? undefined
+              : { tag: 'button', selector: `#control-${i % 50}`, text: `Control ${i % 50}` },
           page: { url: `https://shop.example/p/${i % 20}`, path: `/p/${i % 20}`, title: `Page ${i % 20}` },
         }),
       });
@@ -42,7 +45,14 @@ try {
   }
   const seedSeconds = (performance.now() - seedStart) / 1000;
 
-  const app = await buildApp(loadConfig({ EVENTLINE_INFLUX_URL: influx.url, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '120000' }));
+  const app = await buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influx.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_LOG_LEVEL: 'silent',
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '120000',
+    }),
+  );
   const api = async (url: string) => {
     const response = await app.inject({ url, headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` } });
     if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);

@@ -35,9 +35,18 @@ describe('the Analyze page', () => {
       { event: clickAt(now - 15 * MINUTE, { type: 'input', name: 'input', seq: 1 }) },
       { event: clickAt(now - 10 * MINUTE, { type: 'pageview', name: 'pageview', seq: 2 }) },
     ];
-    const busy = Array.from({ length: EXPORT_ROWS + 1 }, (_, i): SeedEvent => ({ event: clickAt(busyFrom + MINUTE + i * 100, { seq: i }) }));
+    const busy = Array.from({ length: EXPORT_ROWS + 1 }, (_, i): SeedEvent => ({
+      event: clickAt(busyFrom + MINUTE + i * 100, { seq: i }),
+    }));
     await seedEvents(testInfra().influxUrl, bucket, [...recent, ...busy]);
-    app = await buildApp(loadConfig({ EVENTLINE_INFLUX_URL: testInfra().influxUrl, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_DASHBOARD_UI_DIR: uiDir, EVENTLINE_LOG_LEVEL: 'silent' }));
+    app = await buildApp(
+      loadConfig({
+        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
+        EVENTLINE_INFLUX_BUCKET: bucket,
+        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
+        EVENTLINE_LOG_LEVEL: 'silent',
+      }),
+    );
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
   }, 120_000);
@@ -46,7 +55,10 @@ describe('the Analyze page', () => {
     await app?.close();
   });
 
-  async function withPage(run: (page: Page) => Promise<void>, options: { timezoneId?: string; locale?: string } = {}): Promise<void> {
+  async function withPage(
+    run: (page: Page) => Promise<void>,
+    options: { timezoneId?: string; locale?: string } = {},
+  ): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US', ...options });
     try {
       await run(page);
@@ -88,11 +100,14 @@ describe('the Analyze page', () => {
       const typesAsked: (string | null)[] = [];
       page.on('request', (request) => {
         const url = new URL(request.url());
-        if (url.pathname.startsWith('/api/') && url.pathname !== '/api/completeness') typesAsked.push(url.searchParams.get('type'));
+        if (url.pathname.startsWith('/api/') && url.pathname !== '/api/completeness')
+          typesAsked.push(url.searchParams.get('type'));
       });
       await page.goto(`${baseUrl}/?type=input,bogus,click,input`);
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(2);
-      expect(await page.locator('tr[data-event-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')))).toEqual(['input', 'click']);
+      expect(
+        await page.locator('tr[data-event-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type'))),
+      ).toEqual(['input', 'click']);
       expect(new URL(page.url()).search).toBe('?type=click%2Cinput');
       expect(await page.evaluate(() => history.length)).toBe(baseline);
       expect(await page.locator('select[name="type"]').inputValue()).toBe('click,input');
@@ -137,7 +152,9 @@ describe('the Analyze page', () => {
         await over.hover();
         const readout = page.locator('.chart .u-legend .u-series').first().locator('.u-value');
         await expect.poll(() => readout.textContent(), POLL).toMatch(/\(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\)$/);
-        const [, localHour, utcHour] = /(\d{2}):\d{2}:\d{2}.*\(\d{4}-\d{2}-\d{2} (\d{2}):\d{2}:\d{2} UTC\)$/.exec((await readout.textContent())!)!;
+        const [, localHour, utcHour] = /(\d{2}):\d{2}:\d{2}.*\(\d{4}-\d{2}-\d{2} (\d{2}):\d{2}:\d{2} UTC\)$/.exec(
+          (await readout.textContent())!,
+        )!;
         expect((Number(utcHour) + 9) % 24).toBe(Number(localHour));
       },
       // A 24-hour clock nine hours ahead of UTC, so the two times in the readout differ in a known way.
@@ -149,16 +166,30 @@ describe('the Analyze page', () => {
     await withPage(async (page) => {
       await page.goto(`${baseUrl}/?${busyRange}`);
       await expect.poll(() => page.getByTestId('chart-total').textContent(), POLL).toBe(String(EXPORT_ROWS + 1));
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('button', { name: 'Export CSV' }).click()]);
-      const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.getByRole('button', { name: 'Export CSV' }).click(),
+      ]);
+      const lines = readFileSync((await download.path())!, 'utf8')
+        .trimEnd()
+        .split('\r\n');
       expect(lines).toHaveLength(1 + EXPORT_ROWS);
-      await expect.poll(() => page.getByTestId('export-truncated').textContent(), POLL).toContain('newest 10,000 events only');
+      await expect
+        .poll(() => page.getByTestId('export-truncated').textContent(), POLL)
+        .toContain('newest 10,000 events only');
 
       // A range the export holds whole says nothing.
       await page.getByRole('button', { name: '1 h' }).click();
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(3);
-      const [whole] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('button', { name: 'Export CSV' }).click()]);
-      expect(readFileSync((await whole.path())!, 'utf8').trimEnd().split('\r\n')).toHaveLength(1 + 3);
+      const [whole] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.getByRole('button', { name: 'Export CSV' }).click(),
+      ]);
+      expect(
+        readFileSync((await whole.path())!, 'utf8')
+          .trimEnd()
+          .split('\r\n'),
+      ).toHaveLength(1 + 3);
       expect(await page.getByTestId('export-truncated').count()).toBe(0);
     });
   });

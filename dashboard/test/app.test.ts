@@ -43,7 +43,11 @@ describe('slow clients', () => {
   });
 
   it('closes a connection that stays silent', async () => {
-    const port = await listening({ EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '100', EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '300', EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '60000' });
+    const port = await listening({
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '100',
+      EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '300',
+      EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '60000',
+    });
     const socket = connect(port, '127.0.0.1');
     const { received, ms } = await untilClosed(socket);
     expect(received).toBe('');
@@ -64,19 +68,33 @@ describe('OpenAPI document', () => {
     expect(response.statusCode).toBe(200);
     const document = response.json();
     expect(document.info.title).toBe('Eventline read API');
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/completeness', '/api/events', '/api/events.csv', '/api/stats/timeseries', '/api/stats/top', '/healthz']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/completeness',
+      '/api/events',
+      '/api/events.csv',
+      '/api/stats/timeseries',
+      '/api/stats/top',
+      '/healthz',
+    ]);
     const events = document.paths['/api/events'].get;
     expect(events.security).toEqual([{ bearer: [] }]);
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const limit = events.parameters.find((p: { name: string }) => p.name === 'limit');
-    expect(limit).toMatchObject({ in: 'query', schema: { maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize } });
-    expect(events.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['from', 'to', 'type', 'site', 'q', 'cursor']));
+    expect(limit).toMatchObject({
+      in: 'query',
+      schema: { maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize },
+    });
+    expect(events.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['from', 'to', 'type', 'site', 'q', 'cursor']),
+    );
     expect(Object.keys(events.responses)).toEqual(expect.arrayContaining(['200', '4XX', '5XX']));
     expect(JSON.stringify(events.responses['4XX'])).toContain('DASHBOARD_INVALID_QUERY');
     const csv = document.paths['/api/events.csv'].get;
     expect(Object.keys(csv.responses['200'].content)).toEqual(['text/csv']);
     expect(Object.keys(csv.responses['200'].headers)).toEqual(['x-eventline-export-truncated']);
-    expect(document.paths['/api/stats/top'].get.parameters.find((p: { name: string }) => p.name === 'dimension').schema.enum).toEqual(['element', 'page']);
+    expect(
+      document.paths['/api/stats/top'].get.parameters.find((p: { name: string }) => p.name === 'dimension').schema.enum,
+    ).toEqual(['element', 'page']);
   });
 
   it('serves the document and its UI at /docs without a token', async () => {

@@ -36,7 +36,14 @@ describe('data completeness panel on the Analyze page', () => {
       ...session('tabs', 'shop', FROM + 50 * MINUTE, [0, 1]),
       ...session('tabs', 'shop', FROM + 50.5 * MINUTE, [1]),
     ]);
-    app = await buildApp(loadConfig({ EVENTLINE_INFLUX_URL: testInfra().influxUrl, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_DASHBOARD_UI_DIR: uiDir, EVENTLINE_LOG_LEVEL: 'silent' }));
+    app = await buildApp(
+      loadConfig({
+        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
+        EVENTLINE_INFLUX_BUCKET: bucket,
+        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
+        EVENTLINE_LOG_LEVEL: 'silent',
+      }),
+    );
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
   }, 120_000);
@@ -59,11 +66,29 @@ describe('data completeness panel on the Analyze page', () => {
       expect(await text('completeness-duplicates')).toBe('1');
       expect(await text('completeness-reused')).toBe('1');
       expect(await panel.locator('table.sites tbody tr').count()).toBe(2);
-      expect(await panel.locator('table.sites tbody tr').first().locator('td').allTextContents()).toEqual(['blog', '100 %', '3 / 3', '0', '0', '0']);
+      expect(await panel.locator('table.sites tbody tr').first().locator('td').allTextContents()).toEqual([
+        'blog',
+        '100 %',
+        '3 / 3',
+        '0',
+        '0',
+        '0',
+      ]);
       await panel.locator('details.gaps summary').click();
-      expect(await panel.locator('tr[data-session-id="holes"] td').allTextContents()).toEqual(['shop', 'holes', '0–9', '5', '2–3, 6–8']);
+      expect(await panel.locator('tr[data-session-id="holes"] td').allTextContents()).toEqual([
+        'shop',
+        'holes',
+        '0–9',
+        '5',
+        '2–3, 6–8',
+      ]);
       await panel.locator('details.reused summary').click();
-      expect(await panel.locator('details.reused tr[data-session-id="tabs"] td').allTextContents()).toEqual(['shop', 'tabs', '1', '1']);
+      expect(await panel.locator('details.reused tr[data-session-id="tabs"] td').allTextContents()).toEqual([
+        'shop',
+        'tabs',
+        '1',
+        '1',
+      ]);
 
       await page.locator('input[name="site"]').fill('blog');
       await page.locator('input[name="site"]').press('Enter');

@@ -14,7 +14,14 @@ const FROM = T - 60 * MINUTE;
 const range = `from=${new Date(FROM).toISOString()}&to=${new Date(T).toISOString()}`;
 
 async function appFor(bucket: string, influxUrl = testInfra().influxUrl): Promise<FastifyInstance> {
-  return buildApp(loadConfig({ EVENTLINE_INFLUX_URL: influxUrl, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_DASHBOARD_TOKEN: TOKEN, EVENTLINE_LOG_LEVEL: 'silent' }));
+  return buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influxUrl,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_DASHBOARD_TOKEN: TOKEN,
+      EVENTLINE_LOG_LEVEL: 'silent',
+    }),
+  );
 }
 
 /** Events of one session with the given sequence numbers, a minute apart from `start`, alternating click and pageview. */
@@ -41,7 +48,17 @@ describe('completeness over a seeded bucket', () => {
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard-completeness');
-    await seedEvents(testInfra().influxUrl, bucket, [...complete, ...afterRange, ...gap, ...before, ...duplicated, copy, ...blog, ...firstTab, ...secondTab]);
+    await seedEvents(testInfra().influxUrl, bucket, [
+      ...complete,
+      ...afterRange,
+      ...gap,
+      ...before,
+      ...duplicated,
+      copy,
+      ...blog,
+      ...firstTab,
+      ...secondTab,
+    ]);
     app = await appFor(bucket);
   });
   afterAll(() => app?.close());
@@ -57,11 +74,50 @@ describe('completeness over a seeded bucket', () => {
     // shop: complete 5/5, gap 7/10, before (seq 3–6 in range) 4/4, duplicated 3/3 with one extra copy;
     // tabs: 5 events numbered 0–2, so 3 expected, none missing, 2 numbers reused.
     expect(body.sites).toEqual([
-      { site: 'blog', sessions: 1, received: 3, expected: 4, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 0.75 },
-      { site: 'shop', sessions: 4, received: 19, expected: 22, missing: 3, duplicates: 1, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 19 / 22 },
-      { site: 'tabs', sessions: 1, received: 5, expected: 3, missing: 0, duplicates: 0, reusedSeqs: 2, sessionsWithGaps: 0, completeness: 1 },
+      {
+        site: 'blog',
+        sessions: 1,
+        received: 3,
+        expected: 4,
+        missing: 1,
+        duplicates: 0,
+        reusedSeqs: 0,
+        sessionsWithGaps: 1,
+        completeness: 0.75,
+      },
+      {
+        site: 'shop',
+        sessions: 4,
+        received: 19,
+        expected: 22,
+        missing: 3,
+        duplicates: 1,
+        reusedSeqs: 0,
+        sessionsWithGaps: 1,
+        completeness: 19 / 22,
+      },
+      {
+        site: 'tabs',
+        sessions: 1,
+        received: 5,
+        expected: 3,
+        missing: 0,
+        duplicates: 0,
+        reusedSeqs: 2,
+        sessionsWithGaps: 0,
+        completeness: 1,
+      },
     ]);
-    expect(body.total).toEqual({ sessions: 6, received: 27, expected: 29, missing: 4, duplicates: 1, reusedSeqs: 2, sessionsWithGaps: 2, completeness: 25 / 29 });
+    expect(body.total).toEqual({
+      sessions: 6,
+      received: 27,
+      expected: 29,
+      missing: 4,
+      duplicates: 1,
+      reusedSeqs: 2,
+      sessionsWithGaps: 2,
+      completeness: 25 / 29,
+    });
     expect(body.reusedSeqExamples).toEqual([{ site: 'tabs', sessionId: 'two-tabs', reused: 2, seqs: [1, 2] }]);
     expect(body.range).toEqual({ from: new Date(FROM).toISOString(), to: new Date(T).toISOString() });
   });
@@ -72,21 +128,35 @@ describe('completeness over a seeded bucket', () => {
       { site: 'shop', sessionId: 'gap', firstSeq: 0, lastSeq: 9, missing: 3, ranges: [[4, 6]] },
       { site: 'blog', sessionId: 'blog-gap', firstSeq: 0, lastSeq: 3, missing: 1, ranges: [[2, 2]] },
     ]);
-    expect((await get(`/api/completeness?${range}&examples=1`)).body.gapExamples.map((e: { sessionId: string }) => e.sessionId)).toEqual(['gap']);
+    expect(
+      (await get(`/api/completeness?${range}&examples=1`)).body.gapExamples.map(
+        (e: { sessionId: string }) => e.sessionId,
+      ),
+    ).toEqual(['gap']);
   });
 
   it('narrows to one site, and a site with no events is empty rather than an error', async () => {
     const { body } = await get(`/api/completeness?${range}&site=shop`);
     expect(body.sites.map((s: { site: string }) => s.site)).toEqual(['shop']);
     expect(body.total).toMatchObject({ sessions: 4, received: 19, expected: 22, missing: 3, duplicates: 1 });
-    const hostile = await get(`/api/completeness?${range}&site=${encodeURIComponent('") |> drop(columns: ["_value"]) //')}`);
+    const hostile = await get(
+      `/api/completeness?${range}&site=${encodeURIComponent('") |> drop(columns: ["_value"]) //')}`,
+    );
     expect(hostile.status).toBe(200);
-    expect(hostile.body).toMatchObject({ sites: [], gapExamples: [], reusedSeqExamples: [], total: { sessions: 0, expected: 0, completeness: null } });
+    expect(hostile.body).toMatchObject({
+      sites: [],
+      gapExamples: [],
+      reusedSeqExamples: [],
+      total: { sessions: 0, expected: 0, completeness: null },
+    });
   });
 
   it('uses the same token, range checks and error catalogue as the other routes', async () => {
     expect((await app.inject({ url: `/api/completeness?${range}` })).json().error.code).toBe('DASHBOARD_UNAUTHORIZED');
-    expect((await get(`/api/completeness?from=${new Date(T).toISOString()}&to=${new Date(FROM).toISOString()}`)).body.error.code).toBe('DASHBOARD_INVALID_RANGE');
+    expect(
+      (await get(`/api/completeness?from=${new Date(T).toISOString()}&to=${new Date(FROM).toISOString()}`)).body.error
+        .code,
+    ).toBe('DASHBOARD_INVALID_RANGE');
     expect((await get('/api/completeness?from=-40d')).body.error.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
     expect((await get(`/api/completeness?${range}&examples=101`)).body.error.code).toBe('DASHBOARD_INVALID_QUERY');
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createCompletenessTally, MAX_RANGES_PER_EXAMPLE, MAX_SEQS_PER_EXAMPLE, missingRanges, type SequencedRow } from '../src/server/completeness.ts';
+import {
+  createCompletenessTally,
+  MAX_RANGES_PER_EXAMPLE,
+  MAX_SEQS_PER_EXAMPLE,
+  missingRanges,
+  type SequencedRow,
+} from '../src/server/completeness.ts';
 
-const session = (site: string, sessionId: string, seqs: number[]): SequencedRow[] => seqs.map((seq) => ({ site, sessionId, seq, id: `${sessionId}-${seq}` }));
+const session = (site: string, sessionId: string, seqs: number[]): SequencedRow[] =>
+  seqs.map((seq) => ({ site, sessionId, seq, id: `${sessionId}-${seq}` }));
 const tally = (rows: SequencedRow[], maxExamples = 10) => {
   const t = createCompletenessTally({ maxExamples });
   rows.forEach(t.add);
@@ -10,28 +17,67 @@ const tally = (rows: SequencedRow[], maxExamples = 10) => {
 
 describe('missing sequence ranges', () => {
   it('lists each hole between the first and last number as an inclusive range', () => {
-    expect(missingRanges([0, 1, 4, 5, 7, 10], 10)).toEqual([[2, 3], [6, 6], [8, 9]]);
+    expect(missingRanges([0, 1, 4, 5, 7, 10], 10)).toEqual([
+      [2, 3],
+      [6, 6],
+      [8, 9],
+    ]);
     expect(missingRanges([3, 4, 5], 10)).toEqual([]);
     expect(missingRanges([2], 10)).toEqual([]);
-    expect(missingRanges([0, 2, 4, 6], 2)).toEqual([[1, 1], [3, 3]]);
+    expect(missingRanges([0, 2, 4, 6], 2)).toEqual([
+      [1, 1],
+      [3, 3],
+    ]);
   });
 });
 
 describe('completeness tally', () => {
   it('counts a gapless session as complete', () => {
     const report = tally(session('shop', 'a', [0, 1, 2, 3]));
-    expect(report.total).toEqual({ sessions: 1, received: 4, expected: 4, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0, completeness: 1 });
+    expect(report.total).toEqual({
+      sessions: 1,
+      received: 4,
+      expected: 4,
+      missing: 0,
+      duplicates: 0,
+      reusedSeqs: 0,
+      sessionsWithGaps: 0,
+      completeness: 1,
+    });
     expect(report.gapExamples).toEqual([]);
   });
 
   it('expects only from the lowest number seen, so a session that started before the range has no gap', () => {
-    expect(tally(session('shop', 'a', [40, 41, 42])).total).toMatchObject({ received: 3, expected: 3, missing: 0, completeness: 1 });
+    expect(tally(session('shop', 'a', [40, 41, 42])).total).toMatchObject({
+      received: 3,
+      expected: 3,
+      missing: 0,
+      completeness: 1,
+    });
   });
 
   it('counts holes in the middle of a session and lists them', () => {
     const report = tally(session('shop', 'a', [0, 1, 5, 6, 8]));
-    expect(report.total).toMatchObject({ received: 5, expected: 9, missing: 4, sessionsWithGaps: 1, completeness: 5 / 9 });
-    expect(report.gapExamples).toEqual([{ site: 'shop', sessionId: 'a', firstSeq: 0, lastSeq: 8, missing: 4, ranges: [[2, 4], [7, 7]] }]);
+    expect(report.total).toMatchObject({
+      received: 5,
+      expected: 9,
+      missing: 4,
+      sessionsWithGaps: 1,
+      completeness: 5 / 9,
+    });
+    expect(report.gapExamples).toEqual([
+      {
+        site: 'shop',
+        sessionId: 'a',
+        firstSeq: 0,
+        lastSeq: 8,
+        missing: 4,
+        ranges: [
+          [2, 4],
+          [7, 7],
+        ],
+      },
+    ]);
   });
 
   it('counts an id stored twice as one received event and one duplicate, not as a gap', () => {
@@ -43,9 +89,21 @@ describe('completeness tally', () => {
   it('counts a sequence number carried by two different ids as reused, apart from duplicates and gaps', () => {
     const rows = session('shop', 'a', [0, 1, 2, 3]);
     // Another sender numbered the same session: its events 1 and 2 collide with this one's.
-    const other = [{ ...rows[1]!, id: 'other-1' }, { ...rows[2]!, id: 'other-2' }];
+    const other = [
+      { ...rows[1]!, id: 'other-1' },
+      { ...rows[2]!, id: 'other-2' },
+    ];
     const report = tally([rows[0]!, rows[1]!, other[0]!, rows[2]!, other[1]!, other[1]!, rows[3]!]);
-    expect(report.total).toEqual({ sessions: 1, received: 6, expected: 4, missing: 0, duplicates: 1, reusedSeqs: 2, sessionsWithGaps: 0, completeness: 1 });
+    expect(report.total).toEqual({
+      sessions: 1,
+      received: 6,
+      expected: 4,
+      missing: 0,
+      duplicates: 1,
+      reusedSeqs: 2,
+      sessionsWithGaps: 0,
+      completeness: 1,
+    });
     expect(report.reusedSeqExamples).toEqual([{ site: 'shop', sessionId: 'a', reused: 2, seqs: [1, 2] }]);
     expect(report.gapExamples).toEqual([]);
   });
@@ -58,10 +116,16 @@ describe('completeness tally', () => {
   });
 
   it('keeps the sessions with the most reused numbers as examples, listing a bounded number of them', () => {
-    const reusing = (sessionId: string, seqs: number[]) => [...session('s', sessionId, seqs), ...seqs.map((seq) => ({ site: 's', sessionId, seq, id: `${sessionId}-again-${seq}` }))];
+    const reusing = (sessionId: string, seqs: number[]) => [
+      ...session('s', sessionId, seqs),
+      ...seqs.map((seq) => ({ site: 's', sessionId, seq, id: `${sessionId}-again-${seq}` })),
+    ];
     const many = Array.from({ length: 30 }, (_, i) => i);
     const report = tally([...reusing('one', [0]), ...reusing('many', many), ...reusing('two', [0, 1])], 2);
-    expect(report.reusedSeqExamples.map((e) => [e.sessionId, e.reused])).toEqual([['many', 30], ['two', 2]]);
+    expect(report.reusedSeqExamples.map((e) => [e.sessionId, e.reused])).toEqual([
+      ['many', 30],
+      ['two', 2],
+    ]);
     expect(report.reusedSeqExamples[0]!.seqs).toEqual(many.slice(0, MAX_SEQS_PER_EXAMPLE));
     expect(report.total.reusedSeqs).toBe(33);
     expect(tally(reusing('one', [0]), 0).reusedSeqExamples).toEqual([]);
@@ -72,17 +136,49 @@ describe('completeness tally', () => {
   });
 
   it('adds up per site and overall', () => {
-    const report = tally([...session('blog', 'x', [0, 2]), ...session('shop', 'a', [0, 1]), ...session('shop', 'b', [3, 4, 6])]);
+    const report = tally([
+      ...session('blog', 'x', [0, 2]),
+      ...session('shop', 'a', [0, 1]),
+      ...session('shop', 'b', [3, 4, 6]),
+    ]);
     expect(report.sites).toEqual([
-      { site: 'blog', sessions: 1, received: 2, expected: 3, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 2 / 3 },
-      { site: 'shop', sessions: 2, received: 5, expected: 6, missing: 1, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 1, completeness: 5 / 6 },
+      {
+        site: 'blog',
+        sessions: 1,
+        received: 2,
+        expected: 3,
+        missing: 1,
+        duplicates: 0,
+        reusedSeqs: 0,
+        sessionsWithGaps: 1,
+        completeness: 2 / 3,
+      },
+      {
+        site: 'shop',
+        sessions: 2,
+        received: 5,
+        expected: 6,
+        missing: 1,
+        duplicates: 0,
+        reusedSeqs: 0,
+        sessionsWithGaps: 1,
+        completeness: 5 / 6,
+      },
     ]);
     expect(report.total).toMatchObject({ sessions: 3, received: 7, expected: 9, missing: 2, sessionsWithGaps: 2 });
   });
 
   it('keeps the sessions with the most missing events as examples, most first', () => {
-    const rows = [...session('s', 'one', [0, 2]), ...session('s', 'three', [0, 4]), ...session('s', 'two', [0, 3]), ...session('s', 'none', [0, 1])];
-    expect(tally(rows, 2).gapExamples.map((e) => [e.sessionId, e.missing])).toEqual([['three', 3], ['two', 2]]);
+    const rows = [
+      ...session('s', 'one', [0, 2]),
+      ...session('s', 'three', [0, 4]),
+      ...session('s', 'two', [0, 3]),
+      ...session('s', 'none', [0, 1]),
+    ];
+    expect(tally(rows, 2).gapExamples.map((e) => [e.sessionId, e.missing])).toEqual([
+      ['three', 3],
+      ['two', 2],
+    ]);
     expect(tally(rows, 0).gapExamples).toEqual([]);
     expect(tally(rows, 0).total.sessionsWithGaps).toBe(3);
   });
@@ -95,6 +191,15 @@ describe('completeness tally', () => {
   });
 
   it('reports no ratio when nothing is in the range', () => {
-    expect(tally([]).total).toEqual({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0, completeness: null });
+    expect(tally([]).total).toEqual({
+      sessions: 0,
+      received: 0,
+      expected: 0,
+      missing: 0,
+      duplicates: 0,
+      reusedSeqs: 0,
+      sessionsWithGaps: 0,
+      completeness: null,
+    });
   });
 });

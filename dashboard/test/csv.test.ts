@@ -21,7 +21,16 @@ describe('CSV export', () => {
 
   it('writes one line per event with the header columns', () => {
     expect(csvHeader().trimEnd().split(',')).toEqual(CSV_COLUMNS.map(([name]) => name));
-    const row = csvRow({ id: 'e1', time: '2026-01-01T00:00:00.000000001Z', type: 'click', site: 'demo', name: 'click', page: { path: '/' }, element: { tag: 'button', selector: '#b', text: 'Hi, you' }, userAgent: {} });
+    const row = csvRow({
+      id: 'e1',
+      time: '2026-01-01T00:00:00.000000001Z',
+      type: 'click',
+      site: 'demo',
+      name: 'click',
+      page: { path: '/' },
+      element: { tag: 'button', selector: '#b', text: 'Hi, you' },
+      userAgent: {},
+    });
     expect(row.endsWith('\r\n')).toBe(true);
     expect(row.trimEnd().split(',').length).toBe(CSV_COLUMNS.length + 1);
     expect(row).toContain('"Hi, you"');

@@ -8,7 +8,12 @@ describe('cursor', () => {
   });
 
   it('rejects anything that is not a cursor it made', () => {
-    for (const text of ['nonsense', Buffer.from('["12x","a"]').toString('base64url'), Buffer.from('{"t":1}').toString('base64url'), '']) {
+    for (const text of [
+      'nonsense',
+      Buffer.from('["12x","a"]').toString('base64url'),
+      Buffer.from('{"t":1}').toString('base64url'),
+      '',
+    ]) {
       expect(() => decodeCursor(text)).toThrow(expect.objectContaining({ code: 'DASHBOARD_INVALID_CURSOR' }));
     }
   });

@@ -12,7 +12,13 @@ describe('error catalogue', () => {
 
   it('serialises as { error: { code, message, retriable } }', () => {
     const error = new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', 'timeout');
-    expect(error.toJSON()).toEqual({ error: { code: 'DASHBOARD_STORAGE_UNAVAILABLE', message: 'InfluxDB could not answer the query: timeout', retriable: true } });
+    expect(error.toJSON()).toEqual({
+      error: {
+        code: 'DASHBOARD_STORAGE_UNAVAILABLE',
+        message: 'InfluxDB could not answer the query: timeout',
+        retriable: true,
+      },
+    });
     expect(error.status).toBe(503);
   });
 });

@@ -14,7 +14,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const XSS = '<img src=x onerror=alert(1)>';
 
 async function appFor(bucket: string, influxUrl = testInfra().influxUrl): Promise<FastifyInstance> {
-  return buildApp(loadConfig({ EVENTLINE_INFLUX_URL: influxUrl, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_DASHBOARD_TOKEN: TOKEN, EVENTLINE_LOG_LEVEL: 'silent' }));
+  return buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influxUrl,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_DASHBOARD_TOKEN: TOKEN,
+      EVENTLINE_LOG_LEVEL: 'silent',
+    }),
+  );
 }
 
 describe('read API over a seeded bucket', () => {
@@ -23,10 +30,24 @@ describe('read API over a seeded bucket', () => {
   const inRange = [
     clickAt(T - 50 * 60_000, { element: { tag: 'button', id: 'buy', selector: '#buy', text: 'Buy now' } }),
     clickAt(T - 40 * 60_000, { element: { tag: 'button', id: 'buy', selector: '#buy', text: 'Buy now' } }),
-    clickAt(T - 30 * 60_000, { type: 'input', name: 'input', element: { tag: 'input', id: 'email', selector: '#email', inputType: 'text', valueLength: 12, changed: true } }),
-    clickAt(T - 20 * 60_000, { type: 'change', name: 'change', element: { tag: 'input', id: 'agree', selector: '#agree', inputType: 'checkbox', checked: true } }),
-    clickAt(T - 15 * 60_000, { element: { tag: 'button', selector: 'main > button.xss', text: XSS }, page: { url: 'https://shop.example/x', path: '/x', title: 'Quotes "and", commas' } }),
-    clickAt(T - 10 * 60_000, { element: { tag: 'a', selector: 'a.formula', text: '=HYPERLINK("http://evil")' }, page: { url: 'https://shop.example/a', path: '/a' } }),
+    clickAt(T - 30 * 60_000, {
+      type: 'input',
+      name: 'input',
+      element: { tag: 'input', id: 'email', selector: '#email', inputType: 'text', valueLength: 12, changed: true },
+    }),
+    clickAt(T - 20 * 60_000, {
+      type: 'change',
+      name: 'change',
+      element: { tag: 'input', id: 'agree', selector: '#agree', inputType: 'checkbox', checked: true },
+    }),
+    clickAt(T - 15 * 60_000, {
+      element: { tag: 'button', selector: 'main > button.xss', text: XSS },
+      page: { url: 'https://shop.example/x', path: '/x', title: 'Quotes "and", commas' },
+    }),
+    clickAt(T - 10 * 60_000, {
+      element: { tag: 'a', selector: 'a.formula', text: '=HYPERLINK("http://evil")' },
+      page: { url: 'https://shop.example/a', path: '/a' },
+    }),
   ];
   const late = clickAt(T + 30 * 60_000, { element: { tag: 'button', id: 'late', selector: '#late', text: 'Late' } });
   const otherSite = clickAt(T - 45 * 60_000, { element: { tag: 'button', selector: '#other', text: 'Other site' } });
@@ -34,7 +55,10 @@ describe('read API over a seeded bucket', () => {
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard');
-    await seedEvents(testInfra().influxUrl, bucket, [...[early, ...inRange, late].map((event) => ({ event })), { event: otherSite, site: 'other' }]);
+    await seedEvents(testInfra().influxUrl, bucket, [
+      ...[early, ...inRange, late].map((event) => ({ event })),
+      { event: otherSite, site: 'other' },
+    ]);
     app = await appFor(bucket);
   });
   afterAll(() => app?.close());
@@ -46,7 +70,9 @@ describe('read API over a seeded bucket', () => {
 
   it('refuses requests without the read token and accepts the configured one', async () => {
     expect((await app.inject({ url: `/api/events?${range}` })).statusCode).toBe(401);
-    expect((await app.inject({ url: `/api/events?${range}`, headers: { authorization: 'Bearer wrong' } })).json().error.code).toBe('DASHBOARD_UNAUTHORIZED');
+    expect(
+      (await app.inject({ url: `/api/events?${range}`, headers: { authorization: 'Bearer wrong' } })).json().error.code,
+    ).toBe('DASHBOARD_UNAUTHORIZED');
     expect((await get(`/api/events?${range}`)).status).toBe(200);
   });
 
@@ -54,7 +80,13 @@ describe('read API over a seeded bucket', () => {
     const { body } = await get(`/api/events?${range}&site=demo`);
     expect(body.events.map((e: { id: string }) => e.id)).toEqual([...inRange].reverse().map((e) => e.id));
     const change = body.events.find((e: { type: string }) => e.type === 'change');
-    expect(change).toMatchObject({ type: 'change', site: 'demo', sessionId: inRange[3]!.sessionId, page: { path: '/cart' }, element: { selector: '#agree', checked: true, inputType: 'checkbox' } });
+    expect(change).toMatchObject({
+      type: 'change',
+      site: 'demo',
+      sessionId: inRange[3]!.sessionId,
+      page: { path: '/cart' },
+      element: { selector: '#agree', checked: true, inputType: 'checkbox' },
+    });
     expect(Date.parse(change.time)).toBe(T - 20 * 60_000);
   });
 
@@ -73,10 +105,18 @@ describe('read API over a seeded bucket', () => {
   });
 
   it('filters by type, site and case-insensitive search', async () => {
-    expect((await get(`/api/events?${range}&type=input,change`)).body.events.map((e: { type: string }) => e.type).sort()).toEqual(['change', 'input']);
-    expect((await get(`/api/events?${range}&site=other`)).body.events.map((e: { id: string }) => e.id)).toEqual([otherSite.id]);
+    expect(
+      (await get(`/api/events?${range}&type=input,change`)).body.events.map((e: { type: string }) => e.type).sort(),
+    ).toEqual(['change', 'input']);
+    expect((await get(`/api/events?${range}&site=other`)).body.events.map((e: { id: string }) => e.id)).toEqual([
+      otherSite.id,
+    ]);
     expect((await get(`/api/events?${range}&q=BUY`)).body.events).toHaveLength(2);
-    expect((await get(`/api/events?${range}&q=${encodeURIComponent('"and", commas')}`)).body.events.map((e: { id: string }) => e.id)).toEqual([inRange[4]!.id]);
+    expect(
+      (await get(`/api/events?${range}&q=${encodeURIComponent('"and", commas')}`)).body.events.map(
+        (e: { id: string }) => e.id,
+      ),
+    ).toEqual([inRange[4]!.id]);
   });
 
   it('keeps hostile text as data: markup and Flux syntax in a search are just characters', async () => {
@@ -92,7 +132,11 @@ describe('read API over a seeded bucket', () => {
     expect(body.intervalMs).toBe(60_000);
     expect(body.total).toBe(inRange.length);
     const sum = (type: string) => (body.series[type] as number[]).reduce((a, b) => a + b, 0);
-    expect({ click: sum('click'), input: sum('input'), change: sum('change') }).toEqual({ click: 4, input: 1, change: 1 });
+    expect({ click: sum('click'), input: sum('input'), change: sum('change') }).toEqual({
+      click: 4,
+      input: 1,
+      change: 1,
+    });
     expect(body.buckets.length).toBe(body.series.click.length);
     const tenMinutes = await get(`/api/stats/timeseries?${range}&interval=10m&type=click`);
     expect(Object.keys(tenMinutes.body.series)).toEqual(['click']);
@@ -134,7 +178,10 @@ describe('read API over a seeded bucket', () => {
     const cut = await app.inject({ url: `/api/events.csv?${range}&site=demo&limit=2`, headers: auth });
     expect(cut.headers['x-eventline-export-truncated']).toBe('true');
     expect(cut.body.trimEnd().split('\r\n')).toHaveLength(1 + 2);
-    const exact = await app.inject({ url: `/api/events.csv?${range}&site=demo&limit=${inRange.length}`, headers: auth });
+    const exact = await app.inject({
+      url: `/api/events.csv?${range}&site=demo&limit=${inRange.length}`,
+      headers: auth,
+    });
     expect(exact.body.trimEnd().split('\r\n')).toHaveLength(1 + inRange.length);
     expect(exact.headers['x-eventline-export-truncated']).toBeUndefined();
   });

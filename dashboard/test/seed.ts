@@ -14,7 +14,10 @@ export interface SeedEvent {
 }
 
 export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp }: SeedEvent): Point {
-  const point = new Point(MEASUREMENT).tag(TAG.site, site).tag(TAG.type, event.type).timestamp(pointTimeNs({ eventTime, event }));
+  const point = new Point(MEASUREMENT)
+    .tag(TAG.site, site)
+    .tag(TAG.type, event.type)
+    .timestamp(pointTimeNs({ eventTime, event }));
   const text = (field: string, value: string | undefined) => value !== undefined && point.stringField(field, value);
   text(FIELD.id, event.id);
   text(FIELD.name, event.name);
@@ -54,7 +57,11 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
  * miss events.
  */
 export async function seedEvents(influxUrl: string, bucket: string, events: SeedEvent[]): Promise<void> {
-  const writer = new InfluxDB({ url: influxUrl, token: '' }).getWriteApi('', bucket, 'ns', { batchSize: events.length + 1, flushInterval: 0, maxRetries: 0 });
+  const writer = new InfluxDB({ url: influxUrl, token: '' }).getWriteApi('', bucket, 'ns', {
+    batchSize: events.length + 1,
+    flushInterval: 0,
+    maxRetries: 0,
+  });
   writer.writePoints(events.map(toSeedPoint));
   await writer.close();
 }

@@ -14,9 +14,16 @@ import { buildOnce, newestMtime } from '@eventline/infra/build-once';
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = join(dashboardDir, '..');
 /** The UI imports the contract's limits, so its sources count too. */
-const SOURCES = [join(dashboardDir, 'src', 'ui'), join(dashboardDir, 'vite.config.ts'), join(repoDir, 'contract', 'src')];
+const SOURCES = [
+  join(dashboardDir, 'src', 'ui'),
+  join(dashboardDir, 'vite.config.ts'),
+  join(repoDir, 'contract', 'src'),
+];
 /** One directory per checkout, so two clones on a machine do not share a build. */
-const outDir = join(tmpdir(), `eventline-dashboard-ui-${createHash('sha256').update(dashboardDir).digest('hex').slice(0, 12)}`);
+const outDir = join(
+  tmpdir(),
+  `eventline-dashboard-ui-${createHash('sha256').update(dashboardDir).digest('hex').slice(0, 12)}`,
+);
 /** Written after a build finishes: a half-written output never looks up to date. */
 const stampFile = join(outDir, '.built');
 
@@ -35,7 +42,11 @@ export async function builtUi(): Promise<string> {
     upToDate,
     build: async () => {
       const vite = join(repoDir, 'node_modules', 'vite', 'bin', 'vite.js');
-      await promisify(execFile)(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: dashboardDir });
+      await promisify(execFile)(
+        process.execPath,
+        [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
+        { cwd: dashboardDir },
+      );
       writeFileSync(stampFile, '');
     },
   });

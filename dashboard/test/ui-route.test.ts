@@ -6,7 +6,8 @@ import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { builtUi } from './ui-build.ts';
 
-const app = (env: Record<string, string>) => buildApp(loadConfig({ EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_INFLUX_URL: 'http://127.0.0.1:9', ...env }));
+const app = (env: Record<string, string>) =>
+  buildApp(loadConfig({ EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_INFLUX_URL: 'http://127.0.0.1:9', ...env }));
 
 // The real Vite output: if the build ever rewrote the token tag, the server's replacement would silently stop working.
 let uiDir: string;
@@ -19,7 +20,9 @@ describe('serving the UI', () => {
     const server = await app({ EVENTLINE_DASHBOARD_UI_DIR: uiDir });
     const page = await server.inject({ url: '/?from=-24h' });
     expect(page.statusCode).toBe(200);
-    expect(page.body.match(/<meta name="eventline-token"[^>]*>/g)).toEqual(['<meta name="eventline-token" content="eventline-local-dashboard">']);
+    expect(page.body.match(/<meta name="eventline-token"[^>]*>/g)).toEqual([
+      '<meta name="eventline-token" content="eventline-local-dashboard" />',
+    ]);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)">/.exec(page.body)?.[1];
     expect(script).toBeDefined();
@@ -35,7 +38,7 @@ describe('serving the UI', () => {
     const page = await server.inject({ url: '/' });
     expect(page.body).not.toContain('a-configured-secret');
     expect(page.body).toBe(readFileSync(join(uiDir, 'index.html'), 'utf8'));
-    expect(page.body).toContain('<meta name="eventline-token" content="">');
+    expect(page.body).toContain('<meta name="eventline-token" content="" />');
     await server.close();
   });
 

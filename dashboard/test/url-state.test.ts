@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '@eventline/contract';
-import { apiParams, completenessParams, DEFAULT_FILTERS, localInputToIso, parseFilters, parseTypes, resolveTime, serializeFilters } from '../src/ui/url-state.ts';
+import {
+  apiParams,
+  completenessParams,
+  DEFAULT_FILTERS,
+  localInputToIso,
+  parseFilters,
+  parseTypes,
+  resolveTime,
+  serializeFilters,
+} from '../src/ui/url-state.ts';
 
 describe('URL state of the Analyze page', () => {
   it('round-trips every filter through the query string', () => {
-    const filters = { from: '2026-11-25T07:00:00.000Z', to: '2026-11-25T08:00:00.000Z', type: 'click', q: 'buy now', site: 'shop', live: true };
+    const filters = {
+      from: '2026-11-25T07:00:00.000Z',
+      to: '2026-11-25T08:00:00.000Z',
+      type: 'click',
+      q: 'buy now',
+      site: 'shop',
+      live: true,
+    };
     expect(parseFilters(serializeFilters(filters))).toEqual(filters);
     expect(serializeFilters(DEFAULT_FILTERS)).toBe('');
     expect(serializeFilters({ ...DEFAULT_FILTERS, from: '-24h' })).toBe('?from=-24h');

@@ -42,7 +42,12 @@ beforeAll(async () => {
   const bucket = await createTestBucket('e2e');
   const topic = await createTestTopic('e2e', 3);
   const deadLetterTopic = await createTestTopic('e2e-dlq', 1);
-  const ports = { ingest: await freePort(), consumer: await freePort(), dashboard: await freePort(), demo: await freePort() };
+  const ports = {
+    ingest: await freePort(),
+    consumer: await freePort(),
+    dashboard: await freePort(),
+    demo: await freePort(),
+  };
   const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
     EVENTLINE_INFLUX_BUCKET: bucket,
     EVENTLINE_KAFKA_TOPIC: topic,
@@ -81,7 +86,12 @@ async function sendThroughIngest(events: Event[]): Promise<void> {
   expect(response.status, await response.clone().text()).toBeLessThan(300);
 }
 
-const rows = (page: Page, type?: string) => page.locator(type ? `[data-testid=events-table] tbody tr[data-type="${type}"]` : '[data-testid=events-table] tbody tr[data-event-id]');
+const rows = (page: Page, type?: string) =>
+  page.locator(
+    type
+      ? `[data-testid=events-table] tbody tr[data-type="${type}"]`
+      : '[data-testid=events-table] tbody tr[data-event-id]',
+  );
 
 describe('recording on the demo site, analysing on the dashboard', () => {
   it('shows a click, a text input and a checkbox toggle made on the demo site in the dashboard table and chart', async () => {
@@ -91,7 +101,11 @@ describe('recording on the demo site, analysing on the dashboard', () => {
 
     const demo = await newPage();
     await demo.goto(demoUrl);
-    await demo.waitForFunction(() => typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' && !('q' in window.eventline!));
+    await demo.waitForFunction(
+      () =>
+        typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' &&
+        !('q' in window.eventline!),
+    );
     // The live panel follows the SDK's delivery reports: the click is captured, then acknowledged by ingest.
     const counter = (name: string) => async () => Number(await demo.locator(`#count-${name}`).textContent());
     await demo.click('#demo-button');
@@ -105,7 +119,8 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await demo.screenshot({ path: join(artifacts, 'recording-page.png'), fullPage: true });
 
     await dashboard.check('input[name=live]');
-    for (const type of ['click', 'input', 'change']) await rows(dashboard, type).first().waitFor({ timeout: VISIBLE_WITHIN_MS });
+    for (const type of ['click', 'input', 'change'])
+      await rows(dashboard, type).first().waitFor({ timeout: VISIBLE_WITHIN_MS });
     await expect.poll(() => rows(dashboard).count()).toBe(4);
     expect(await rows(dashboard, 'pageview').count()).toBe(1);
 
@@ -117,7 +132,9 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     expect(await cells('change')).toContain('#demo-checkbox');
     expect(await rows(dashboard, 'change').locator('.detail').textContent()).toBe('checked');
     expect(await cells('click')).not.toContain('hello world');
-    const sessions = await rows(dashboard).locator('td.session').evaluateAll((tds) => tds.map((td) => td.getAttribute('title')));
+    const sessions = await rows(dashboard)
+      .locator('td.session')
+      .evaluateAll((tds) => tds.map((td) => td.getAttribute('title')));
     expect(new Set(sessions).size).toBe(1);
 
     await expect.poll(() => dashboard.getByTestId('chart-total').textContent(), { timeout: 10_000 }).toBe('4');
@@ -125,8 +142,17 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await dashboard.screenshot({ path: join(artifacts, 'analyze-page.png'), fullPage: true });
 
     await demo.click('#flush-now');
-    await expect.poll(() => demo.locator('#flush-result').textContent()).toMatch(/^Ingest acknowledged \d+ event\(s\); 0 still queued\.$/);
-    await expect.poll(async () => [await counter('captured')(), await counter('acknowledged')(), await counter('queued')(), await counter('dropped')()]).toEqual([4, 4, 0, 0]);
+    await expect
+      .poll(() => demo.locator('#flush-result').textContent())
+      .toMatch(/^Ingest acknowledged \d+ event\(s\); 0 still queued\.$/);
+    await expect
+      .poll(async () => [
+        await counter('captured')(),
+        await counter('acknowledged')(),
+        await counter('queued')(),
+        await counter('dropped')(),
+      ])
+      .toEqual([4, 4, 0, 0]);
     await Promise.all([demo.close(), dashboard.close()]);
   });
 
@@ -134,8 +160,16 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     const marker = uniqueName('range').replace(/-/g, '');
     const now = Date.now();
     const at = (ms: number, label: string) =>
-      sampleEvent({ timestamp: ms, id: uniqueName(label).replace(/-/g, '_'), element: { tag: 'button', selector: `#${label}`, text: `${marker} ${label}` } });
-    const [before, inside, after] = [at(now - 3 * HOUR, 'before'), at(now - 2 * HOUR, 'inside'), at(now - HOUR, 'after')];
+      sampleEvent({
+        timestamp: ms,
+        id: uniqueName(label).replace(/-/g, '_'),
+        element: { tag: 'button', selector: `#${label}`, text: `${marker} ${label}` },
+      });
+    const [before, inside, after] = [
+      at(now - 3 * HOUR, 'before'),
+      at(now - 2 * HOUR, 'inside'),
+      at(now - HOUR, 'after'),
+    ];
     await sendThroughIngest([before, inside, after]);
 
     const page = await newPage();
@@ -143,16 +177,21 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await expect.poll(() => rows(page).count(), { timeout: VISIBLE_WITHIN_MS }).toBe(3);
 
     // Through the pickers, in the browser's own time zone, with 30 minutes of margin on each side.
-    const local = (ms: number) => page.evaluate((t) => {
-      const d = new Date(t);
-      const pad = (n: number) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-    }, ms);
+    const local = (ms: number) =>
+      page.evaluate((t) => {
+        const d = new Date(t);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      }, ms);
     await page.uncheck('input[name=live]');
     await page.fill('input[name=from]', await local(now - 2.5 * HOUR));
     await page.fill('input[name=to]', await local(now - 1.5 * HOUR));
     await expect.poll(() => page.url()).toContain('to=');
-    await expect.poll(async () => (await rows(page).locator('td:nth-child(3)').allTextContents()).join(','), { timeout: VISIBLE_WITHIN_MS }).toBe(`#inside${marker} inside`);
+    await expect
+      .poll(async () => (await rows(page).locator('td:nth-child(3)').allTextContents()).join(','), {
+        timeout: VISIBLE_WITHIN_MS,
+      })
+      .toBe(`#inside${marker} inside`);
     const url = new URL(page.url());
     expect(Date.parse(url.searchParams.get('from')!)).toBeLessThan(now - 2 * HOUR);
     expect(Date.parse(url.searchParams.get('to')!)).toBeGreaterThan(now - 2 * HOUR);
@@ -160,7 +199,9 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     // The CSV export holds the same events as the table.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.export')]);
     expect(download.suggestedFilename()).toMatch(/^eventline-events-.*\.csv$/);
-    const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
     expect(csv).toHaveLength(2);
     expect(csv[1]).toContain(`${marker} inside`);
 
@@ -173,7 +214,12 @@ describe('recording on the demo site, analysing on the dashboard', () => {
 
   it('renders an event whose text is markup as literal text', async () => {
     const marker = uniqueName('xss').replace(/-/g, '');
-    await sendThroughIngest([sampleEvent({ id: uniqueName('xss').replace(/-/g, '_'), element: { tag: 'button', selector: `button.${marker}`, text: XSS } })]);
+    await sendThroughIngest([
+      sampleEvent({
+        id: uniqueName('xss').replace(/-/g, '_'),
+        element: { tag: 'button', selector: `button.${marker}`, text: XSS },
+      }),
+    ]);
     const page = await newPage();
     await page.goto(`${dashboardUrl}/?from=-15m&q=${marker}&live=1`);
     const row = rows(page).first();
@@ -193,15 +239,26 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await page.goto(`${demoUrl}/npm`);
     await page.click('#api-track');
     await page.click('#api-flush');
-    await expect.poll(() => page.locator('#api-log li').first().textContent()).toMatch(/^flush\(\) → delivered \d+, pending 0$/);
-    await expect.poll(() => page.locator('#api-reports').textContent()).toMatch(/^captured 2 · queued 2 · sent 2 · delivered 2$/);
+    await expect
+      .poll(() => page.locator('#api-log li').first().textContent())
+      .toMatch(/^flush\(\) → delivered \d+, pending 0$/);
+    await expect
+      .poll(() => page.locator('#api-reports').textContent())
+      .toMatch(/^captured 2 · queued 2 · sent 2 · delivered 2$/);
     await page.screenshot({ path: join(artifacts, 'npm-page.png'), fullPage: true });
     const found = async () => {
-      const response = await fetch(`${dashboardUrl}/api/events?from=-15m&type=custom&q=${encodeURIComponent('Plan Selected')}`, { headers: { authorization: 'Bearer eventline-local-dashboard' } });
-      const body = (await response.json()) as { events: { name: string; page: { path?: string }; properties?: Record<string, unknown> }[] };
+      const response = await fetch(
+        `${dashboardUrl}/api/events?from=-15m&type=custom&q=${encodeURIComponent('Plan Selected')}`,
+        { headers: { authorization: 'Bearer eventline-local-dashboard' } },
+      );
+      const body = (await response.json()) as {
+        events: { name: string; page: { path?: string }; properties?: Record<string, unknown> }[];
+      };
       return body.events.map((e) => ({ name: e.name, path: e.page.path, properties: e.properties }));
     };
-    await expect.poll(found, { timeout: VISIBLE_WITHIN_MS }).toEqual([{ name: 'Plan Selected', path: '/npm', properties: { plan: 'pro' } }]);
+    await expect
+      .poll(found, { timeout: VISIBLE_WITHIN_MS })
+      .toEqual([{ name: 'Plan Selected', path: '/npm', properties: { plan: 'pro' } }]);
     await page.close();
   });
 });

@@ -10,7 +10,9 @@
   function add(record) {
     records.push(record);
     if (records.length > 1000) records.shift();
-    listeners.forEach(function (listener) { listener(record); });
+    listeners.forEach(function (listener) {
+      listener(record);
+    });
   }
   addEventListener('eventline:report', function (event) {
     add({ at: Date.now(), report: event.detail });
@@ -19,7 +21,8 @@
   console.warn = function () {
     warn.apply(null, arguments);
     var first = arguments[0];
-    if (typeof first === 'string' && first.indexOf('[eventline]') === 0) add({ at: Date.now(), warning: first.replace(/^\[eventline\]\s*/, '') });
+    if (typeof first === 'string' && first.indexOf('[eventline]') === 0)
+      add({ at: Date.now(), warning: first.replace(/^\[eventline\]\s*/, '') });
   };
   window.eventlineMonitor = {
     records: records,

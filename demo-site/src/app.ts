@@ -30,7 +30,10 @@ export async function buildApp(config: Readonly<DemoConfig>): Promise<FastifyIns
   const snippetFile = join(config.sdkDir, 'snippet.min.js');
 
   // Read on every page view so a rebuilt SDK is picked up without a restart.
-  const context = (): PageContext => ({ config, snippet: existsSync(snippetFile) ? readFileSync(snippetFile, 'utf8') : undefined });
+  const context = (): PageContext => ({
+    config,
+    snippet: existsSync(snippetFile) ? readFileSync(snippetFile, 'utf8') : undefined,
+  });
   const html = (render: (context: PageContext) => string) => async (_request: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(render(context()));
 

@@ -48,23 +48,27 @@ function httpUrl(name: string, value: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be http(s), got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`${name} must be http(s), got "${value}"`);
   return value.replace(/\/+$/, '');
 }
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name] || String(fallback);
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100) throw new ConfigError(`${name} must be a whole number of milliseconds, at least 100, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 100)
+    throw new ConfigError(`${name} must be a whole number of milliseconds, at least 100, got "${raw}"`);
   return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<DemoConfig> {
   const rawPort = env['EVENTLINE_DEMO_PORT'] || String(defaults.port);
   const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`EVENTLINE_DEMO_PORT must be a port number, got "${rawPort}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`EVENTLINE_DEMO_PORT must be a port number, got "${rawPort}"`);
   const writeKey = env['EVENTLINE_DEMO_WRITE_KEY'] || defaults.writeKey;
-  if (!/^[\x21-\x7e]{1,128}$/.test(writeKey)) throw new ConfigError('EVENTLINE_DEMO_WRITE_KEY must be 1-128 printable ASCII characters');
+  if (!/^[\x21-\x7e]{1,128}$/.test(writeKey))
+    throw new ConfigError('EVENTLINE_DEMO_WRITE_KEY must be 1-128 printable ASCII characters');
   return Object.freeze({
     host: env['EVENTLINE_DEMO_HOST'] || defaults.host,
     port,

@@ -11,9 +11,10 @@ export interface PageContext {
 }
 
 function layout(title: string, head: string, body: string, context: PageContext, active: 'recording' | 'npm'): string {
-  const missing = context.snippet === undefined
-    ? '<p class="banner" role="alert">The SDK is not built, so nothing is recorded: run <code>npm run build -w sdk</code> and reload.</p>'
-    : '';
+  const missing =
+    context.snippet === undefined
+      ? '<p class="banner" role="alert">The SDK is not built, so nothing is recorded: run <code>npm run build -w sdk</code> and reload.</p>'
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>

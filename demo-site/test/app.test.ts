@@ -17,7 +17,10 @@ async function listening(env: Record<string, string>): Promise<number> {
 }
 
 /** Opens a connection, lets `talk` use it, and resolves when the server closes it, with what it sent and how long it took. */
-function converse(port: number, talk: (write: (text: string) => void) => () => void): Promise<{ received: string; ms: number }> {
+function converse(
+  port: number,
+  talk: (write: (text: string) => void) => () => void,
+): Promise<{ received: string; ms: number }> {
   const started = Date.now();
   const socket = connect(port, '127.0.0.1');
   let received = '';
@@ -46,7 +49,10 @@ describe('demo site against slow clients', () => {
   });
 
   it('closes a connection that stays silent', async () => {
-    const port = await listening({ EVENTLINE_DEMO_CONNECTION_TIMEOUT_MS: '300', EVENTLINE_DEMO_REQUEST_TIMEOUT_MS: '60000' });
+    const port = await listening({
+      EVENTLINE_DEMO_CONNECTION_TIMEOUT_MS: '300',
+      EVENTLINE_DEMO_REQUEST_TIMEOUT_MS: '60000',
+    });
     const { received, ms } = await converse(port, () => () => {});
     expect(received).toBe('');
     expect(ms).toBeLessThan(3_000);

@@ -4,7 +4,12 @@ import { sampleEvent } from '@eventline/contract/testing';
 import { createPanelModel, describeEvent } from '../src/pages/monitor.ts';
 
 const at = 0;
-const click = sampleEvent({ id: 'e1', type: 'click', name: 'click', element: { tag: 'button', selector: '#demo-button', text: 'Click me' } }) as CapturedEvent;
+const click = sampleEvent({
+  id: 'e1',
+  type: 'click',
+  name: 'click',
+  element: { tag: 'button', selector: '#demo-button', text: 'Click me' },
+}) as CapturedEvent;
 const reports: Report[] = [
   { kind: 'captured', count: 1, ids: ['e1'], event: click },
   { kind: 'queued', count: 1, ids: ['e1'] },
@@ -36,24 +41,54 @@ describe('live panel model', () => {
 
   it('logs each step except the hand-over to the queue, and the SDK warnings', () => {
     const { apply } = createPanelModel();
-    expect(apply({ at, report: reports[0]! })).toEqual({ label: 'captured', detail: 'click “Click me”', kind: 'captured' });
+    expect(apply({ at, report: reports[0]! })).toEqual({
+      label: 'captured',
+      detail: 'click “Click me”',
+      kind: 'captured',
+    });
     expect(apply({ at, report: reports[1]! })).toBeUndefined();
-    expect(apply({ at, report: { kind: 'retry', count: 3, ids: ['a', 'b', 'c'], delay: 2_000, reason: 'network: Failed to fetch' } })).toEqual({
+    expect(
+      apply({
+        at,
+        report: { kind: 'retry', count: 3, ids: ['a', 'b', 'c'], delay: 2_000, reason: 'network: Failed to fetch' },
+      }),
+    ).toEqual({
       label: 'retry',
       detail: '3 events in 2.0 s: network: Failed to fetch',
       kind: 'retry',
     });
     expect(apply({ at, report: { kind: 'delivered', count: 1, ids: ['e1'] } })?.detail).toBe('1 event by ingest');
-    expect(apply({ at, warning: 'main-thread delivery: worker refused' })).toEqual({ label: 'warning', detail: 'main-thread delivery: worker refused', kind: 'warning' });
+    expect(apply({ at, warning: 'main-thread delivery: worker refused' })).toEqual({
+      label: 'warning',
+      detail: 'main-thread delivery: worker refused',
+      kind: 'warning',
+    });
   });
 
   it('describes captured events by what the visitor did, never by what they typed', () => {
-    const input = { ...click, type: 'input', name: 'input', element: { tag: 'input', selector: '#demo-text', valueLength: 11, changed: true } } as CapturedEvent;
+    const input = {
+      ...click,
+      type: 'input',
+      name: 'input',
+      element: { tag: 'input', selector: '#demo-text', valueLength: 11, changed: true },
+    } as CapturedEvent;
     expect(describeEvent(input)).toBe('input #demo-text, 11 characters, changed');
-    const toggle = { ...click, type: 'change', name: 'change', element: { tag: 'input', selector: '#demo-checkbox', checked: true } } as CapturedEvent;
+    const toggle = {
+      ...click,
+      type: 'change',
+      name: 'change',
+      element: { tag: 'input', selector: '#demo-checkbox', checked: true },
+    } as CapturedEvent;
     expect(describeEvent(toggle)).toBe('toggle #demo-checkbox → checked');
     expect(describeEvent({ ...click, name: 'add-to-cart' })).toBe('click “Click me” (add-to-cart)');
-    expect(describeEvent({ ...click, type: 'pageview', name: 'pageview', page: { url: 'http://x/products', path: '/products' } })).toBe('page view /products');
+    expect(
+      describeEvent({
+        ...click,
+        type: 'pageview',
+        name: 'pageview',
+        page: { url: 'http://x/products', path: '/products' },
+      }),
+    ).toBe('page view /products');
     expect(describeEvent({ ...click, type: 'custom', name: 'Newsletter Signup' })).toBe('custom Newsletter Signup');
   });
 });

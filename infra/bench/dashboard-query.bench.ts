@@ -47,10 +47,24 @@ function enrichedEvent(i: number, now: number): EnrichedEvent {
     page,
     ...(type === 'pageview' || type === 'custom'
       ? { element: undefined }
-      : { element: { tag: 'button', id: `b${i % 60}`, selector: `#b${i % 60}`, text: `Control ${i % 60}`, attributes: { plan: i % 2 ? 'pro' : 'free' } } }),
+      : {
+          element: {
+            tag: 'button',
+            id: `b${i % 60}`,
+            selector: `#b${i % 60}`,
+            text: `Control ${i % 60}`,
+            attributes: { plan: i % 2 ? 'pro' : 'free' },
+          },
+        }),
     ...(type === 'custom' ? { properties: { step: i % 4, plan: 'pro' } } : {}),
   });
-  return { event, site: SITES[i % SITES.length] ?? 'shop', receivedAt: eventTime + 40, eventTime, userAgent: { browser: 'Chrome', os: 'Linux', device: 'desktop' } };
+  return {
+    event,
+    site: SITES[i % SITES.length] ?? 'shop',
+    receivedAt: eventTime + 40,
+    eventTime,
+    userAgent: { browser: 'Chrome', os: 'Linux', device: 'desktop' },
+  };
 }
 
 async function seed(influxUrl: string, bucket: string, now: number): Promise<void> {
@@ -104,7 +118,12 @@ try {
   if (stored !== EVENTS) throw new Error(`InfluxDB holds ${stored} events, expected ${EVENTS}`);
 
   const app = await buildApp(
-    loadConfig({ EVENTLINE_INFLUX_URL: influx.url, EVENTLINE_INFLUX_BUCKET: bucket, EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '300000' }),
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influx.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_LOG_LEVEL: 'silent',
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '300000',
+    }),
   );
   try {
     const api = async (path: string): Promise<string> => {
@@ -116,7 +135,8 @@ try {
     const range = (ms: number) => `from=${new Date(now - ms).toISOString()}&to=${new Date(now + 1).toISOString()}`;
     // A fast wrong answer is no result: the first page must be full and start at the newest event.
     const firstPage = JSON.parse(await api(`/api/events?${range(SPAN)}`)) as { events: Array<{ id: string }> };
-    if (firstPage.events.length !== 50) throw new Error(`first page holds ${firstPage.events.length} events, expected 50`);
+    if (firstPage.events.length !== 50)
+      throw new Error(`first page holds ${firstPage.events.length} events, expected 50`);
     const ranges: Array<[label: string, ms: number]> = [
       ['1h', HOUR],
       ['24h', DAY],
@@ -132,13 +152,27 @@ try {
       const baselineLabel = `raw Flux count ${rangeLabel}`;
       process.stdout.write(`  ${metric}: ${samples.length} runs\n`);
       figures.push(
-        { metric: `${metric} p50`, unit: 'ms', value: percentile(samples, 50), baseline: percentile(baseline, 50), baselineLabel },
-        { metric: `${metric} p99`, unit: 'ms', value: percentile(samples, 99), baseline: percentile(baseline, 99), baselineLabel },
+        {
+          metric: `${metric} p50`,
+          unit: 'ms',
+          value: percentile(samples, 50),
+          baseline: percentile(baseline, 50),
+          baselineLabel,
+        },
+        {
+          metric: `${metric} p99`,
+          unit: 'ms',
+          value: percentile(samples, 99),
+          baseline: percentile(baseline, 99),
+          baselineLabel,
+        },
       );
     };
     for (const [label, ms] of ranges) await measure(`events ${label}`, label, `/api/events?${range(ms)}`);
-    for (const [label, ms] of ranges.slice(1)) await measure(`timeseries ${label}`, label, `/api/stats/timeseries?${range(ms)}`);
-    for (const [label, ms] of ranges.slice(1)) await measure(`top element ${label}`, label, `/api/stats/top?dimension=element&${range(ms)}`);
+    for (const [label, ms] of ranges.slice(1))
+      await measure(`timeseries ${label}`, label, `/api/stats/timeseries?${range(ms)}`);
+    for (const [label, ms] of ranges.slice(1))
+      await measure(`top element ${label}`, label, `/api/stats/top?dimension=element&${range(ms)}`);
 
     printResult({
       name: 'dashboard-query',

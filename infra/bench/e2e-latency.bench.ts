@@ -78,7 +78,9 @@ async function openClickPage(context: BrowserContext, url: string, ingestUrl: st
     const raw = request.postDataBuffer();
     if (request.method() !== 'POST' || !request.url().startsWith(`${ingestUrl}/v1/batch`) || !raw) return;
     const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-    const batch = JSON.parse(body.toString('utf8')) as { events: Array<{ id: string; type: string; element?: { attributes?: Record<string, string> } }> };
+    const batch = JSON.parse(body.toString('utf8')) as {
+      events: Array<{ id: string; type: string; element?: { attributes?: Record<string, string> } }>;
+    };
     for (const event of batch.events) {
       const n = event.element?.attributes?.['n'];
       if (event.type === 'click' && n !== undefined) ids.set(n, event.id);
@@ -117,7 +119,10 @@ try {
       const known = id();
       if (known !== undefined && (await isStored(known))) return now();
       if (now() - since > DEADLINE_MS) {
-        throw new InfraError(`${what}: ${known === undefined ? 'never sent by the SDK' : `event ${known} not queryable`} ${DEADLINE_MS / 1000} s after it was made`, 'see the service logs under the stack\'s data dir (EVENTLINE_KEEP_TEST_DATA=1 keeps them)');
+        throw new InfraError(
+          `${what}: ${known === undefined ? 'never sent by the SDK' : `event ${known} not queryable`} ${DEADLINE_MS / 1000} s after it was made`,
+          "see the service logs under the stack's data dir (EVENTLINE_KEEP_TEST_DATA=1 keeps them)",
+        );
       }
       await sleep(POLL_MS);
     }
@@ -149,7 +154,13 @@ try {
   const direct = async (n: number): Promise<number> => {
     const id = randomUUID();
     const started = now();
-    writer.writePoint(new Point(MEASUREMENT).tag('site', 'baseline').tag('type', 'click').stringField(FIELD.id, id).timestamp(Date.now()));
+    writer.writePoint(
+      new Point(MEASUREMENT)
+        .tag('site', 'baseline')
+        .tag('type', 'click')
+        .stringField(FIELD.id, id)
+        .timestamp(Date.now()),
+    );
     await writer.flush();
     return (await queryableAt(`direct write ${n}`, started, () => id)) - started;
   };
@@ -170,7 +181,13 @@ try {
 
   const baselineLabel = 'direct InfluxDB write → queryable';
   const figures = (label: string, values: number[]): Figure[] =>
-    ([50, 99] as const).map((p) => ({ metric: `${label} p${p}`, unit: 'ms', value: percentile(values, p), baseline: percentile(samples.direct, p), baselineLabel }));
+    ([50, 99] as const).map((p) => ({
+      metric: `${label} p${p}`,
+      unit: 'ms',
+      value: percentile(values, p),
+      baseline: percentile(samples.direct, p),
+      baselineLabel,
+    }));
   printResult({
     name: 'e2e-latency',
     description: `click in Chromium → event queryable in InfluxDB, ${ROUNDS} sequential clicks per SDK setting; POST /v1/batch from Node and direct writes in the same rounds`,

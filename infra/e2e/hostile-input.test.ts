@@ -39,7 +39,12 @@ beforeAll(async () => {
   deadLetterTopic = await createTestTopic('hostile-dlq', 1);
   bucket = await createTestBucket('hostile');
   consumerGroup = uniqueName('hostile');
-  const ports = { ingest: await freePort(), consumer: await freePort(), dashboard: await freePort(), demo: await freePort() };
+  const ports = {
+    ingest: await freePort(),
+    consumer: await freePort(),
+    dashboard: await freePort(),
+    demo: await freePort(),
+  };
   const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
@@ -52,7 +57,11 @@ beforeAll(async () => {
   });
   const spec = (name: ServiceSpec['name']) => specs.find((s) => s.name === name) as ServiceSpec;
   const logDir = `${infra.dataDir}/${uniqueName('hostile-logs')}`;
-  services.push(await startService(spec('ingest'), logDir), await startService(spec('consumer'), logDir), await startService(spec('dashboard'), logDir));
+  services.push(
+    await startService(spec('ingest'), logDir),
+    await startService(spec('consumer'), logDir),
+    await startService(spec('dashboard'), logDir),
+  );
   ingestUrl = `http://127.0.0.1:${ports.ingest}`;
   consumerUrl = `http://127.0.0.1:${ports.consumer}`;
   dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
@@ -159,7 +168,10 @@ async function consumerCaughtUp(): Promise<void> {
     for (;;) {
       const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
       const [committed] = await admin.fetchOffsets({ groupId: consumerGroup, topics: [topic] });
-      const lag = (committed?.partitions ?? []).reduce((sum, p) => sum + (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)), 0);
+      const lag = (committed?.partitions ?? []).reduce(
+        (sum, p) => sum + (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)),
+        0,
+      );
       if (lag === 0 && committed?.partitions.length === high.size) return;
       if (Date.now() > deadline) throw new Error(`consumer still ${lag} messages behind after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -188,7 +200,9 @@ describe('ingest under hostile input', () => {
 
   it('reports wrong types per event and still accepts the valid ones', async () => {
     const good = sampleEvent({ id: crypto.randomUUID() });
-    const response = await post(batch([{ ...sampleEvent(), seq: 'first' }, good, { ...sampleEvent(), type: 42 }, 'not an event', null]));
+    const response = await post(
+      batch([{ ...sampleEvent(), seq: 'first' }, good, { ...sampleEvent(), type: 42 }, 'not an event', null]),
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as BatchAnswer;
     expect(body.accepted).toBe(1);
@@ -204,7 +218,10 @@ describe('ingest under hostile input', () => {
       [{ element: { ...element, inputType: 'i'.repeat(33) } }, '/element/inputType'],
       [{ element: { ...element, value: 'v'.repeat(LIMITS.propertyValueMaxLength + 1) } }, '/element/value'],
       [{ properties: { k: 'v'.repeat(LIMITS.propertyValueMaxLength + 1) } }, '/properties/k'],
-      [{ properties: { ['k'.repeat(LIMITS.propertyKeyMaxLength + 1)]: 1 } }, `/properties/${'k'.repeat(LIMITS.propertyKeyMaxLength + 1)}`],
+      [
+        { properties: { ['k'.repeat(LIMITS.propertyKeyMaxLength + 1)]: 1 } },
+        `/properties/${'k'.repeat(LIMITS.propertyKeyMaxLength + 1)}`,
+      ],
     ];
     const body = batch(overLimit.map(([fields]) => sampleEvent({ id: hostileId(), ...fields })));
     expect(body.length).toBeLessThan(LIMITS.batchBytes / 20);
@@ -212,33 +229,60 @@ describe('ingest under hostile input', () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as BatchAnswer;
     expect(answer.accepted).toBe(0);
-    expect(answer.rejected.map((r) => [r.index, r.errors[0]?.path])).toEqual(overLimit.map(([, path], index) => [index, path]));
-    for (const { errors } of answer.rejected) expect(errors[0]?.message).toMatch(/must not have more than \d+ characters/);
+    expect(answer.rejected.map((r) => [r.index, r.errors[0]?.path])).toEqual(
+      overLimit.map(([, path], index) => [index, path]),
+    );
+    for (const { errors } of answer.rejected)
+      expect(errors[0]?.message).toMatch(/must not have more than \d+ characters/);
   });
 
   it('answers 413 for an oversized body, an oversized event and too many events', async () => {
-    await expectError(await post(batch([sampleEvent({ name: 'x'.repeat(600 * 1024) })])), 413, 'INGEST_PAYLOAD_TOO_LARGE');
+    await expectError(
+      await post(batch([sampleEvent({ name: 'x'.repeat(600 * 1024) })])),
+      413,
+      'INGEST_PAYLOAD_TOO_LARGE',
+    );
     const hugeProperties = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'y'.repeat(1000)]));
     await expectError(await post(batch([sampleEvent({ properties: hugeProperties })])), 413, 'INGEST_EVENT_TOO_LARGE');
-    await expectError(await post(batch(Array.from({ length: 501 }, () => sampleEvent()))), 413, 'INGEST_TOO_MANY_EVENTS');
+    await expectError(
+      await post(batch(Array.from({ length: 501 }, () => sampleEvent()))),
+      413,
+      'INGEST_TOO_MANY_EVENTS',
+    );
   });
 
   it('answers 413 to a gzip bomb without inflating it all', async () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(100 * 1024);
     await expectError(await post(bomb, { 'content-encoding': 'gzip' }), 413, 'INGEST_PAYLOAD_TOO_LARGE');
-    await expectError(await post(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }), 400, 'INGEST_INVALID_GZIP');
+    await expectError(
+      await post(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }),
+      400,
+      'INGEST_INVALID_GZIP',
+    );
   });
 
   it('answers 415 for media types and encodings it does not speak', async () => {
-    await expectError(await post('<batch/>', { 'content-type': 'application/xml' }), 415, 'INGEST_UNSUPPORTED_MEDIA_TYPE');
-    await expectError(await post(batch([sampleEvent()]), { 'content-encoding': 'br' }), 415, 'INGEST_UNSUPPORTED_ENCODING');
+    await expectError(
+      await post('<batch/>', { 'content-type': 'application/xml' }),
+      415,
+      'INGEST_UNSUPPORTED_MEDIA_TYPE',
+    );
+    await expectError(
+      await post(batch([sampleEvent()]), { 'content-encoding': 'br' }),
+      415,
+      'INGEST_UNSUPPORTED_ENCODING',
+    );
   });
 
   it('cuts off slowloris clients trickling a body or headers with 408 within the timeouts, while serving other clients', async () => {
     const { host } = new URL(ingestUrl);
     const request = `POST /v1/batch?writeKey=${DEMO_WRITE_KEY} HTTP/1.1\r\nHost: ${host}\r\n`;
-    const slowBody = slowClient(ingestUrl, `${request}Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"sentAt":`, '1');
+    const slowBody = slowClient(
+      ingestUrl,
+      `${request}Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"sentAt":`,
+      '1',
+    );
     const slowHeaders = slowClient(ingestUrl, request, 'X-Slow: 1\r\n');
     for (let i = 0; i < 5; i++) {
       const response = await post(batch([sampleEvent({ id: crypto.randomUUID() })]));
@@ -247,7 +291,10 @@ describe('ingest under hostile input', () => {
     const [body, headers] = await Promise.all([slowBody, slowHeaders]);
     expectCutOff(body, INGEST_REQUEST_TIMEOUT_MS);
     expectCutOff(headers, INGEST_HEADERS_TIMEOUT_MS);
-    expect(JSON.parse(body.received.slice(body.received.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 408, code: 'INGEST_REQUEST_TIMEOUT' });
+    expect(JSON.parse(body.received.slice(body.received.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      statusCode: 408,
+      code: 'INGEST_REQUEST_TIMEOUT',
+    });
     expect((await post(batch([sampleEvent()]))).status).toBe(200);
   });
 
@@ -263,7 +310,12 @@ describe('ingest under hostile input', () => {
       anonymousId: `anon ${nasty}`.slice(0, 64),
       sessionId: `sess ${nasty}`.slice(0, 64),
       userId: `user ${nasty}`,
-      page: { url: `https://shop.example/p?q=${nasty}`, path: `/p ${nasty}`, title: `title ${nasty}`, referrer: `ref ${nasty}` },
+      page: {
+        url: `https://shop.example/p?q=${nasty}`,
+        path: `/p ${nasty}`,
+        title: `title ${nasty}`,
+        referrer: `ref ${nasty}`,
+      },
       element: {
         tag: `tag ${nasty}`.slice(0, 64),
         id: `id ${nasty}`,
@@ -302,12 +354,20 @@ describe('ingest under hostile input', () => {
   });
 
   it('stores lone surrogates and invalid UTF-8 bytes as U+FFFD, and NUL as sent', async () => {
-    const lone = sampleEvent({ id: hostileId(), name: 'lone \ud800 high \udfff low', element: { tag: 'b', selector: '#b', text: 'cut \ud83d' } });
+    const lone = sampleEvent({
+      id: hostileId(),
+      name: 'lone \ud800 high \udfff low',
+      element: { tag: 'b', selector: '#b', text: 'cut \ud83d' },
+    });
     const nul = sampleEvent({ id: hostileId(), name: 'nul \u0000 byte', properties: { k: 'v\u0000w' } });
     const invalid = sampleEvent({ id: hostileId(), name: 'INVALID_UTF8' });
     // JSON.stringify escapes lone surrogates and NUL (\ud800, \u0000); the invalid bytes go in raw.
     const [head, tail] = batch([lone, nul, invalid]).split('INVALID_UTF8') as [string, string];
-    const body = Buffer.concat([Buffer.from(`${head}bad `), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from(` bytes${tail}`)]);
+    const body = Buffer.concat([
+      Buffer.from(`${head}bad `),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from(` bytes${tail}`),
+    ]);
     const response = await post(new Uint8Array(body), { 'content-type': 'application/json' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as BatchAnswer).accepted).toBe(3);
@@ -323,14 +383,20 @@ describe('ingest under hostile input', () => {
 });
 
 describe('the read API under hostile input', () => {
-  const range = { from: new Date(suiteStart - 3_600_000).toISOString(), to: new Date(suiteStart + 3_600_000).toISOString() };
+  const range = {
+    from: new Date(suiteStart - 3_600_000).toISOString(),
+    to: new Date(suiteStart + 3_600_000).toISOString(),
+  };
   const get = (path: string, params: Record<string, string>, token = DASHBOARD_TOKEN) =>
     fetch(`${dashboardUrl}${path}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}` } });
   /** The answer as comparable data: parsed JSON, or the text of a CSV. */
   async function answer(path: string, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
     const response = await get(path, params);
     const text = await response.text();
-    return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    return {
+      status: response.status,
+      body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    };
   }
   const attacks = [
     '") |> drop(columns: ["_value"]) //',
@@ -366,7 +432,13 @@ describe('the read API under hostile input', () => {
   });
 
   it('answers 400 for bad ranges and limits', async () => {
-    const invalid: Record<string, string>[] = [{ from: 'yesterday-ish' }, { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { limit: '100000' }, { type: 'hover' }, { from: '-100000d' }];
+    const invalid: Record<string, string>[] = [
+      { from: 'yesterday-ish' },
+      { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      { limit: '100000' },
+      { type: 'hover' },
+      { from: '-100000d' },
+    ];
     for (const params of invalid) {
       const response = await get('/api/events', params);
       expect({ params, status: response.status }).toEqual({ params, status: 400 });
@@ -390,12 +462,16 @@ describe('the read API under hostile input', () => {
       const clean = await answer(path, { ...params, [name]: noMatch });
       expect(clean.status, `${path} ${name}`).toBe(200);
       // Every attack fits the parameter's length limit, so none may be refused: each must answer as if nothing matched.
-      for (const attack of attacks) expect(await answer(path, { ...params, [name]: attack }), `${path} ${name}=${JSON.stringify(attack)}`).toEqual(clean);
+      for (const attack of attacks)
+        expect(await answer(path, { ...params, [name]: attack }), `${path} ${name}=${JSON.stringify(attack)}`).toEqual(
+          clean,
+        );
     }
   });
 
   it('treats an injection in a well-formed cursor as data, and refuses a malformed one', async () => {
-    const cursor = (id: string) => Buffer.from(JSON.stringify([(BigInt(Date.parse(range.to)) * 1_000_000n).toString(), id])).toString('base64url');
+    const cursor = (id: string) =>
+      Buffer.from(JSON.stringify([(BigInt(Date.parse(range.to)) * 1_000_000n).toString(), id])).toString('base64url');
     const clean = await answer('/api/events', { ...range, cursor: cursor('zzzzzzzzzzzzzzzz') });
     expect(clean.status).toBe(200);
     expect((clean.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
@@ -409,15 +485,28 @@ describe('the read API under hostile input', () => {
     const attempts: [string, Record<string, string>][] = [];
     for (const attack of [...attacks, 'click") |> yield(name: "x") //', 'click,hover']) {
       attempts.push(['/api/events', { ...range, type: attack }], ['/api/stats/timeseries', { ...range, type: attack }]);
-      attempts.push(['/api/stats/top', { ...range, dimension: attack }], ['/api/stats/top', { ...range, dimension: `element${attack}` }]);
+      attempts.push(
+        ['/api/stats/top', { ...range, dimension: attack }],
+        ['/api/stats/top', { ...range, dimension: `element${attack}` }],
+      );
     }
-    for (const attack of [...attacks, '2026-01-01T00:00:00Z") |> drop(columns: ["_value"]) //', '-1h) |> yield(name: "x', 'now()', '-1h, stop: now()']) {
+    for (const attack of [
+      ...attacks,
+      '2026-01-01T00:00:00Z") |> drop(columns: ["_value"]) //',
+      '-1h) |> yield(name: "x',
+      'now()',
+      '-1h, stop: now()',
+    ]) {
       for (const path of ['/api/events', '/api/events.csv', '/api/stats/timeseries', '/api/completeness']) {
         attempts.push([path, { ...range, from: attack }], [path, { ...range, to: attack }]);
       }
     }
     for (const attack of [...attacks, '1h) |> yield(name: "x")', '1e3']) {
-      attempts.push(['/api/stats/timeseries', { ...range, interval: attack }], ['/api/events', { ...range, limit: attack }], ['/api/completeness', { ...range, examples: attack }]);
+      attempts.push(
+        ['/api/stats/timeseries', { ...range, interval: attack }],
+        ['/api/events', { ...range, limit: attack }],
+        ['/api/completeness', { ...range, examples: attack }],
+      );
     }
     for (const [path, params] of attempts) {
       const response = await get(path, params);

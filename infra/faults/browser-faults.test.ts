@@ -14,7 +14,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
 import { launchChromium } from '../src/browser.ts';
-import { consumerLag, readCompleteness, sampleLag, waitUntilSettled, type CompletenessFigures, type Settled } from '../src/load/oracle.ts';
+import {
+  consumerLag,
+  readCompleteness,
+  sampleLag,
+  waitUntilSettled,
+  type CompletenessFigures,
+  type Settled,
+} from '../src/load/oracle.ts';
 import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
 import { repoRoot } from '../src/services.ts';
 import { ensureBuilt } from '../../sdk/test/helpers/build.ts';
@@ -50,11 +57,13 @@ function startSite(port: number, ingestUrl: string, writeKey: string): Promise<S
     const run = url.searchParams.get('run') ?? '';
     const n = url.searchParams.get('n') ?? '0';
     // The button's own handler leaves the page in the same task as the click.
-    const leave = (to: string) => `<script>document.getElementById('b').addEventListener('click', () => { location.href = ${JSON.stringify(to)}; });</script>`;
+    const leave = (to: string) =>
+      `<script>document.getElementById('b').addEventListener('click', () => { location.href = ${JSON.stringify(to)}; });</script>`;
     const button = `<button id="b" data-track-run="${run}" data-track-n="${n}">Add to cart</button>`;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     if (url.pathname === '/shop') return res.end(page('Shop', button));
-    if (url.pathname === '/leave') return res.end(page('Leave', button + leave(`/${Number(n) % 2 === 0 ? 'next' : 'plain'}?n=${n}`)));
+    if (url.pathname === '/leave')
+      return res.end(page('Leave', button + leave(`/${Number(n) % 2 === 0 ? 'next' : 'plain'}?n=${n}`)));
     if (url.pathname === '/next') return res.end(page('Next', '<p>next page, with the SDK</p>'));
     if (url.pathname === '/plain') return res.end(page('Plain', '<p>next page, without the SDK</p>', false));
     res.statusCode = 404;
@@ -88,8 +97,11 @@ function watchAcknowledged(context: BrowserContext, run: string): Set<string> {
       const raw = request.postDataBuffer();
       if (!response || response.status() < 200 || response.status() >= 300 || !raw) return;
       const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-      const batch = JSON.parse(body.toString('utf8')) as { events: Array<{ id: string; type: string; element?: { attributes?: Record<string, string> } }> };
-      for (const event of batch.events) if (event.type === 'click' && event.element?.attributes?.['run'] === run) acknowledged.add(event.id);
+      const batch = JSON.parse(body.toString('utf8')) as {
+        events: Array<{ id: string; type: string; element?: { attributes?: Record<string, string> } }>;
+      };
+      for (const event of batch.events)
+        if (event.type === 'click' && event.element?.attributes?.['run'] === run) acknowledged.add(event.id);
     })();
   });
   return acknowledged;
@@ -153,7 +165,10 @@ async function waitForClicks(run: string, sent: number, timeoutMs: number): Prom
   while (account(await storedClicks(run), sent).lost > 0 && Date.now() < deadline) await sleep(1_000);
   const completeAt = Date.now();
   const settled = await waitUntilSettled(
-    { lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId), stored: async () => (await storedClicks(run)).length },
+    {
+      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+      stored: async () => (await storedClicks(run)).length,
+    },
     { expected: sent, settleMs: SETTLE_MS, timeoutMs: SETTLE_MS + 60_000 },
   );
   return { clicks: await storedClicks(run), completeAt, settled };
@@ -165,7 +180,15 @@ async function completenessSince(from: Date): Promise<CompletenessFigures> {
   return readCompleteness(stack.dashboard, { site: stack.site, from });
 }
 
-function report(name: string, sent: number, acknowledged: number, result: Accounting, maxLag: number, completeness: CompletenessFigures, extra: string): void {
+function report(
+  name: string,
+  sent: number,
+  acknowledged: number,
+  result: Accounting,
+  maxLag: number,
+  completeness: CompletenessFigures,
+  extra: string,
+): void {
   process.stdout.write(
     `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
       `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra}\n`,
@@ -173,7 +196,13 @@ function report(name: string, sent: number, acknowledged: number, result: Accoun
 }
 
 /** The checks both scenarios share: storage holds each click once, the pipeline settled, the completeness API agrees. */
-function expectExactlyOnce(waited: Waited, sent: number, acknowledged: ReadonlySet<string>, maxLag: number, completeness: CompletenessFigures): void {
+function expectExactlyOnce(
+  waited: Waited,
+  sent: number,
+  acknowledged: ReadonlySet<string>,
+  maxLag: number,
+  completeness: CompletenessFigures,
+): void {
   const result = account(waited.clicks, sent);
   expect(waited.settled, `lag 0 and a stable count for ${SETTLE_MS / 1000} s`).toMatchObject({ settled: true, lag: 0 });
   expect(maxLag, 'consumer lag was never read').not.toBeNaN();
@@ -228,7 +257,15 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const completeness = await completenessSince(startedAt);
       const maxLag = lag.stop();
       const extra = `stored while offline ${storedWhileOffline}, all stored ${((waited.completeAt - onlineAt) / 1000).toFixed(1)} s after online`;
-      report('browser offline 30 s', OFFLINE_CLICKS, acknowledged.size, account(waited.clicks, OFFLINE_CLICKS), maxLag, completeness, extra);
+      report(
+        'browser offline 30 s',
+        OFFLINE_CLICKS,
+        acknowledged.size,
+        account(waited.clicks, OFFLINE_CLICKS),
+        maxLag,
+        completeness,
+        extra,
+      );
       expect(storedWhileOffline).toBe(0);
       expectExactlyOnce(waited, OFFLINE_CLICKS, acknowledged, maxLag, completeness);
     } finally {
@@ -257,7 +294,15 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const waited = await waitForClicks(run, NAVIGATIONS, 90_000);
       const completeness = await completenessSince(startedAt);
       const maxLag = lag.stop();
-      report('browser click + navigate ×100', NAVIGATIONS, acknowledged.size, account(waited.clicks, NAVIGATIONS), maxLag, completeness, `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`);
+      report(
+        'browser click + navigate ×100',
+        NAVIGATIONS,
+        acknowledged.size,
+        account(waited.clicks, NAVIGATIONS),
+        maxLag,
+        completeness,
+        `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
+      );
       expectExactlyOnce(waited, NAVIGATIONS, acknowledged, maxLag, completeness);
     } finally {
       lag.stop();

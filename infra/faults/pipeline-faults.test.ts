@@ -6,7 +6,15 @@
 // and the dashboard's completeness check must find every session whole.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLoad } from '../src/load/load-generator.ts';
-import { consumerLag, expectedPoints, readCompleteness, sampleLag, storedCounts, storedPoints, waitUntilSettled } from '../src/load/oracle.ts';
+import {
+  consumerLag,
+  expectedPoints,
+  readCompleteness,
+  sampleLag,
+  storedCounts,
+  storedPoints,
+  waitUntilSettled,
+} from '../src/load/oracle.ts';
 import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
 
 const EVENTS = 50_000;
@@ -43,12 +51,18 @@ async function scenario(name: string, fault: (stack: StackUnderTest) => Promise<
   const acknowledged = report.acknowledged.size;
   const points = expectedPoints(report.acknowledged);
   const settle = await waitUntilSettled(
-    { lag: () => consumerLag(current.brokers, current.topic, current.groupId), stored: () => storedPoints(current.influxUrl, current.bucket) },
+    {
+      lag: () => consumerLag(current.brokers, current.topic, current.groupId),
+      stored: () => storedPoints(current.influxUrl, current.bucket),
+    },
     { expected: points, settleMs: SETTLE_MS, timeoutMs: 180_000 },
   );
   const counts = await storedCounts(current.influxUrl, current.bucket, report.acknowledged);
   // The stack is fresh: everything stored from a minute before the load on is the load's.
-  const completeness = await readCompleteness(dashboard, { site: current.site, from: new Date(startedAt.getTime() - 60_000) });
+  const completeness = await readCompleteness(dashboard, {
+    site: current.site,
+    from: new Date(startedAt.getTime() - 60_000),
+  });
   const maxLag = lag.stop();
   const statuses = [...report.statuses].map(([status, n]) => `${status}×${n}`).join(' ');
   process.stdout.write(
@@ -57,7 +71,10 @@ async function scenario(name: string, fault: (stack: StackUnderTest) => Promise<
       `completeness API: received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${completeness.missing} missing, ` +
       `requests ${report.requests} (${statuses}), ${(report.durationMs / 1000).toFixed(1)} s\n`,
   );
-  expect(settle, `lag 0 and a stable count for ${SETTLE_MS / 1000} s within 180 s`).toMatchObject({ settled: true, lag: 0 });
+  expect(settle, `lag 0 and a stable count for ${SETTLE_MS / 1000} s within 180 s`).toMatchObject({
+    settled: true,
+    lag: 0,
+  });
   expect(maxLag, 'consumer lag was never read').not.toBeNaN();
   expect(report.rejected).toBe(0);
   expect(acknowledged).toBe(report.sent);

@@ -37,13 +37,18 @@ export function ratioText(f: Figure): string {
   if (f.baseline === undefined) return 'no baseline';
   if (f.baseline !== 0) return (f.value / f.baseline).toFixed(2);
   if (f.resolution !== undefined) return `n/a: baseline below the ${round(f.resolution)} ${f.unit} timer resolution`;
-  return TIME_UNITS.has(f.unit) ? `n/a: baseline measured 0 ${f.unit} (below the timer's resolution)` : 'n/a: baseline is 0';
+  return TIME_UNITS.has(f.unit)
+    ? `n/a: baseline measured 0 ${f.unit} (below the timer's resolution)`
+    : 'n/a: baseline is 0';
 }
 
 export function printResult(result: BenchResult): void {
   process.stdout.write(`\n${result.name}: ${result.description}\n`);
   for (const f of result.figures) {
-    const ratio = f.baseline === undefined ? '' : `  ratio ${ratioText(f)} vs ${f.baselineLabel ?? 'baseline'} ${round(f.baseline)} ${f.unit}`;
+    const ratio =
+      f.baseline === undefined
+        ? ''
+        : `  ratio ${ratioText(f)} vs ${f.baselineLabel ?? 'baseline'} ${round(f.baseline)} ${f.unit}`;
     process.stdout.write(`  ${f.metric.padEnd(12)} ${String(round(f.value)).padStart(10)} ${f.unit}${ratio}\n`);
   }
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
@@ -57,5 +62,12 @@ export function summaryMarkdown(results: BenchResult[], machine: string, date: D
         `| ${r.name} | ${f.metric} | ${round(f.value)} ${f.unit} | ${f.baseline === undefined ? '—' : `${round(f.baseline)} ${f.unit} (${f.baselineLabel ?? 'baseline'})`} | ${ratioText(f)} |`,
     ),
   );
-  return [`Measured ${date.toISOString().slice(0, 10)} on ${machine}.`, '', '| benchmark | figure | value | baseline (same run) | ratio |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+  return [
+    `Measured ${date.toISOString().slice(0, 10)} on ${machine}.`,
+    '',
+    '| benchmark | figure | value | baseline (same run) | ratio |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }

@@ -19,6 +19,10 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new InfraError(`Chromium not found at ${CHROMIUM_PATH}`, 'apt-get install chromium, or set EVENTLINE_CHROMIUM');
+  if (!existsSync(CHROMIUM_PATH))
+    throw new InfraError(
+      `Chromium not found at ${CHROMIUM_PATH}`,
+      'apt-get install chromium, or set EVENTLINE_CHROMIUM',
+    );
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }

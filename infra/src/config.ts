@@ -6,7 +6,8 @@ import { join } from 'node:path';
 export const KAFKA_VERSION = '4.1.1';
 export const INFLUXDB_VERSION = 'v1.8.10';
 
-const cacheRoot = process.env['EVENTLINE_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'eventline');
+const cacheRoot =
+  process.env['EVENTLINE_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'eventline');
 
 export const infraConfig = Object.freeze({
   cacheDir: cacheRoot,
@@ -22,7 +23,8 @@ function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
   return value;
 }
 

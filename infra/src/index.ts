@@ -4,5 +4,12 @@ export { consoleProgress, silentProgress, type Progress } from './progress.ts';
 export { freePort, isPortFree, assertPortFree } from './ports.ts';
 export { startLogged, waitFor, tail, type ManagedProcess } from './process.ts';
 export { provisionKafka, startKafka, createTopics, type KafkaBroker, type KafkaOptions } from './kafka.ts';
-export { provisionInflux, startInflux, createBucket, isHealthy, type InfluxServer, type InfluxOptions } from './influx.ts';
+export {
+  provisionInflux,
+  startInflux,
+  createBucket,
+  isHealthy,
+  type InfluxServer,
+  type InfluxOptions,
+} from './influx.ts';
 export { provisionInfra, startInfra, DEFAULT_BUCKET, type Infra, type InfraOptions } from './stack.ts';

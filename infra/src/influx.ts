@@ -21,7 +21,10 @@ export async function provisionInflux(progress: Progress): Promise<void> {
       'go',
       // Go ≥ 1.23 rejects some old //go:linkname pulls in 1.8.10's dependencies; this flag restores the old behaviour.
       ['install', '-ldflags=-checklinkname=0', `github.com/influxdata/influxdb/cmd/influxd@${INFLUXDB_VERSION}`],
-      { logFile: join(infraConfig.influxDir, 'go-install.log'), env: { ...process.env, GOBIN: join(infraConfig.influxDir, 'bin'), GOFLAGS: '-mod=mod' } },
+      {
+        logFile: join(infraConfig.influxDir, 'go-install.log'),
+        env: { ...process.env, GOBIN: join(infraConfig.influxDir, 'bin'), GOFLAGS: '-mod=mod' },
+      },
     ),
   );
   if (!existsSync(influxdBinary)) throw new InfraError(`go install finished but ${influxdBinary} is missing`);
@@ -70,11 +73,15 @@ bind-address = "127.0.0.1:${options.rpcPort}"
 }
 
 export async function startInflux(options: InfluxOptions): Promise<InfluxServer> {
-  if (!existsSync(influxdBinary)) throw new InfraError('InfluxDB is not provisioned', 'run `npm run infra -- provision`');
+  if (!existsSync(influxdBinary))
+    throw new InfraError('InfluxDB is not provisioned', 'run `npm run infra -- provision`');
   mkdirSync(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'influxdb.conf');
   writeFileSync(configFile, influxConf(options));
-  const server = startLogged('influxdb', influxdBinary, ['-config', configFile], { logFile: join(options.dataDir, 'influxd.log'), detached: options.detached });
+  const server = startLogged('influxdb', influxdBinary, ['-config', configFile], {
+    logFile: join(options.dataDir, 'influxd.log'),
+    detached: options.detached,
+  });
   const url = `http://127.0.0.1:${options.httpPort}`;
   try {
     await waitFor('InfluxDB', () => isHealthy(url), { timeoutMs: 60_000, process: server });
@@ -96,10 +103,18 @@ export async function isHealthy(url: string): Promise<boolean> {
  * Creates a database and its default retention policy; the v2 bucket name is
  * `database/retentionPolicy`. Idempotent.
  */
-export async function createBucket(url: string, database: string, retentionPolicy: string, duration = 'INF'): Promise<string> {
+export async function createBucket(
+  url: string,
+  database: string,
+  retentionPolicy: string,
+  duration = 'INF',
+): Promise<string> {
   const ident = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   await influxQL(url, `CREATE DATABASE ${ident(database)}`);
-  await influxQL(url, `CREATE RETENTION POLICY ${ident(retentionPolicy)} ON ${ident(database)} DURATION ${duration} REPLICATION 1 DEFAULT`);
+  await influxQL(
+    url,
+    `CREATE RETENTION POLICY ${ident(retentionPolicy)} ON ${ident(database)} DURATION ${duration} REPLICATION 1 DEFAULT`,
+  );
   return `${database}/${retentionPolicy}`;
 }
 

@@ -93,14 +93,25 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   const logFile = join(options.dataDir, 'kafka.log');
   mkdirSync(options.dataDir, { recursive: true });
   writeFileSync(propertiesFile, serverProperties(options, logDir));
-  const java = ['-Xms256m', `-Xmx${infraConfig.kafkaHeap}`, `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', join(libsDir, '*')];
+  const java = [
+    '-Xms256m',
+    `-Xmx${infraConfig.kafkaHeap}`,
+    `-Dlog4j2.configurationFile=${log4jFile}`,
+    '-cp',
+    join(libsDir, '*'),
+  ];
   if (!existsSync(join(logDir, 'meta.properties'))) {
     // A Kafka cluster id is 16 random bytes in base64url; one that starts with '-' would read as an option.
     let clusterId = randomBytes(16).toString('base64url');
     while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-    await runLogged('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], { logFile });
+    await runLogged('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], {
+      logFile,
+    });
   }
-  const broker = startLogged('kafka', 'java', [...java, 'kafka.Kafka', propertiesFile], { logFile, detached: options.detached });
+  const broker = startLogged('kafka', 'java', [...java, 'kafka.Kafka', propertiesFile], {
+    logFile,
+    detached: options.detached,
+  });
   const brokers = [`127.0.0.1:${options.port}`];
   try {
     await waitFor('Kafka', () => consumerGroupWorks(brokers), { timeoutMs: 90_000, process: broker, intervalMs: 500 });
@@ -116,7 +127,12 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
 }
 
 const quietKafka = (brokers: string[]) =>
-  new Kafka({ brokers, clientId: 'eventline-infra', logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 200 } });
+  new Kafka({
+    brokers,
+    clientId: 'eventline-infra',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 200 },
+  });
 
 /** Creates topics that do not exist yet and waits for their leaders. */
 export async function createTopics(brokers: string[], topics: ITopicConfig[]): Promise<void> {

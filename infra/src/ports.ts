@@ -56,7 +56,9 @@ function isAlive(pid: number): boolean {
 function isStale(file: string): boolean {
   try {
     const pid = Number(readFileSync(file, 'utf8'));
-    return !(Number.isInteger(pid) && pid > 0 && isAlive(pid)) || Date.now() - statSync(file).mtimeMs > STALE_RESERVATION_MS;
+    return (
+      !(Number.isInteger(pid) && pid > 0 && isAlive(pid)) || Date.now() - statSync(file).mtimeMs > STALE_RESERVATION_MS
+    );
   } catch {
     return false;
   }
@@ -113,7 +115,10 @@ export async function freePort(): Promise<number> {
     if (await isPortFree(port)) return port;
     release(port);
   }
-  throw new InfraError(`found no free port between ${LOWEST_PORT} and ${high - 1} in ${ATTEMPTS} tries`, `see which processes listen there (ss -ltn) and whether ${RESERVATIONS_DIR} holds stale reservations`);
+  throw new InfraError(
+    `found no free port between ${LOWEST_PORT} and ${high - 1} in ${ATTEMPTS} tries`,
+    `see which processes listen there (ss -ltn) and whether ${RESERVATIONS_DIR} holds stale reservations`,
+  );
 }
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -126,6 +131,9 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 export async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
   if (!(await isPortFree(port))) {
-    throw new InfraError(`port ${port} for ${what} is already in use`, `stop whatever listens there (ss -ltnp 'sport = :${port}') or set ${envVar}`);
+    throw new InfraError(
+      `port ${port} for ${what} is already in use`,
+      `stop whatever listens there (ss -ltnp 'sport = :${port}') or set ${envVar}`,
+    );
   }
 }

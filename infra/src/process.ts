@@ -11,16 +11,28 @@ export function requireCommand(command: string, fix: string): void {
 }
 
 /** Runs a command to completion, sending its output to `logFile`; on failure the error quotes the log's tail. */
-export function runLogged(command: string, args: string[], options: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+export function runLogged(
+  command: string,
+  args: string[],
+  options: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<void> {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a');
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+    });
     child.on('error', (error) => reject(new InfraError(`${command} could not start: ${error.message}`)));
     child.on('exit', (code, signal) => {
       closeSync(fd);
       if (code === 0) return resolve();
-      reject(new InfraError(`${command} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`}); last lines of ${options.logFile}:\n${tail(options.logFile, 15)}`));
+      reject(
+        new InfraError(
+          `${command} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`}); last lines of ${options.logFile}:\n${tail(options.logFile, 15)}`,
+        ),
+      );
     });
   });
 }
@@ -99,11 +111,15 @@ export async function waitFor(
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     if (options.process && !options.process.isRunning()) {
-      throw new InfraError(`${what}: the process exited; last lines of ${options.process.logFile}:\n${tail(options.process.logFile, 20)}`);
+      throw new InfraError(
+        `${what}: the process exited; last lines of ${options.process.logFile}:\n${tail(options.process.logFile, 20)}`,
+      );
     }
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) {
-      const log = options.process ? `; last lines of ${options.process.logFile}:\n${tail(options.process.logFile, 20)}` : '';
+      const log = options.process
+        ? `; last lines of ${options.process.logFile}:\n${tail(options.process.logFile, 20)}`
+        : '';
       throw new InfraError(`${what}: not ready after ${options.timeoutMs / 1000} s${log}`);
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));

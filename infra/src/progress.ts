@@ -12,7 +12,9 @@ export function consoleProgress(prefix = 'eventline'): Progress {
       const started = Date.now();
       process.stdout.write(`[${prefix}] ${label} …\n`);
       const ticker = setInterval(() => {
-        process.stdout.write(`[${prefix}]   still ${label.toLowerCase()} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+        process.stdout.write(
+          `[${prefix}]   still ${label.toLowerCase()} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+        );
       }, 15_000);
       try {
         const result = await work();

@@ -35,7 +35,11 @@ export const DEMO_WRITE_KEY = 'demo-write-key';
 /** The site DEMO_WRITE_KEY writes to (the `site` tag of its events). */
 export const DEMO_SITE = 'demo';
 
-export function serviceSpecs(stack: StackEndpoints, ports: ServicePorts, extraEnv: Record<string, string> = {}): ServiceSpec[] {
+export function serviceSpecs(
+  stack: StackEndpoints,
+  ports: ServicePorts,
+  extraEnv: Record<string, string> = {},
+): ServiceSpec[] {
   const ingestUrl = `http://127.0.0.1:${ports.ingest}`;
   const demoOrigins = [`http://127.0.0.1:${ports.demo}`, `http://localhost:${ports.demo}`];
   const shared = {

@@ -47,17 +47,35 @@ export async function startInfra(options: InfraOptions, progress: Progress): Pro
   // neither is still starting when the other's failure stops what runs.
   const running = <T extends { stop(): Promise<void> }>(server: T): T => (started.add(() => server.stop()), server);
   const starts = [
-    progress.step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
-      startKafka({ port: ports.kafka, controllerPort: ports.kafkaController, dataDir: join(options.dataDir, 'kafka'), detached: options.detached }),
-    ).then(running),
-    progress.step(`Starting InfluxDB on 127.0.0.1:${ports.influx}`, () =>
-      startInflux({ httpPort: ports.influx, rpcPort: ports.influxRpc, dataDir: join(options.dataDir, 'influxdb'), detached: options.detached }),
-    ).then(running),
+    progress
+      .step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
+        startKafka({
+          port: ports.kafka,
+          controllerPort: ports.kafkaController,
+          dataDir: join(options.dataDir, 'kafka'),
+          detached: options.detached,
+        }),
+      )
+      .then(running),
+    progress
+      .step(`Starting InfluxDB on 127.0.0.1:${ports.influx}`, () =>
+        startInflux({
+          httpPort: ports.influx,
+          rpcPort: ports.influxRpc,
+          dataDir: join(options.dataDir, 'influxdb'),
+          detached: options.detached,
+        }),
+      )
+      .then(running),
   ] as const;
   await Promise.allSettled(starts);
   const { kafka, influx, bucket } = await started.guard(async () => {
     const [kafka, influx] = await Promise.all(starts);
-    return { kafka, influx, bucket: await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy) };
+    return {
+      kafka,
+      influx,
+      bucket: await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy),
+    };
   });
   return {
     kafka,

@@ -53,7 +53,8 @@ export const GO: Tool = {
   fix: 'install Go 1.21 or newer (https://go.dev/doc/install or Debian: apt-get install golang) and put it first on PATH',
 };
 
-const atLeast = (version: Version, minimum: Version) => version[0] > minimum[0] || (version[0] === minimum[0] && version[1] >= minimum[1]);
+const atLeast = (version: Version, minimum: Version) =>
+  version[0] > minimum[0] || (version[0] === minimum[0] && version[1] >= minimum[1]);
 const show = ([major, minor]: Version) => (minor === 0 ? String(major) : `${major}.${minor}`);
 
 /** Throws an InfraError naming the fix unless `output` (of the version command) shows a new enough version. */
@@ -65,7 +66,10 @@ export function checkVersion(tool: Tool, output: string): void {
     throw new InfraError(`could not read the ${tool.name} version from \`${command}\` (it said "${said}")`, tool.fix);
   }
   if (!atLeast(version, tool.minimum)) {
-    throw new InfraError(`${tool.name} ${show(version)} is too old (\`${command}\`; Eventline needs ${tool.name} ${show(tool.minimum)} or newer)`, tool.fix);
+    throw new InfraError(
+      `${tool.name} ${show(version)} is too old (\`${command}\`; Eventline needs ${tool.name} ${show(tool.minimum)} or newer)`,
+      tool.fix,
+    );
   }
 }
 

@@ -15,7 +15,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await provisionInfra(progress);
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-test-'));
   const infra = await startInfra({ dataDir }, progress);
-  const provided: TestInfra = { brokers: infra.kafka.brokers, influxUrl: infra.influx.url, bucket: infra.bucket, dataDir };
+  const provided: TestInfra = {
+    brokers: infra.kafka.brokers,
+    influxUrl: infra.influx.url,
+    bucket: infra.bucket,
+    dataDir,
+  };
   project.provide('eventlineInfra', provided);
   progress.info(`logs under ${dataDir}`);
   return async () => {

@@ -18,8 +18,12 @@ describe('benchmark summary', () => {
   });
 
   it('says a baseline of 0 was below the timer instead of leaving the ratio blank or infinite', () => {
-    expect(ratioText({ metric: 'blur median', unit: 'µs', value: 10, baseline: 0 })).toBe("n/a: baseline measured 0 µs (below the timer's resolution)");
-    expect(ratioText({ metric: 'blur median', unit: 'µs', value: 10, baseline: 0, resolution: 5 })).toBe('n/a: baseline below the 5 µs timer resolution');
+    expect(ratioText({ metric: 'blur median', unit: 'µs', value: 10, baseline: 0 })).toBe(
+      "n/a: baseline measured 0 µs (below the timer's resolution)",
+    );
+    expect(ratioText({ metric: 'blur median', unit: 'µs', value: 10, baseline: 0, resolution: 5 })).toBe(
+      'n/a: baseline below the 5 µs timer resolution',
+    );
     expect(ratioText({ metric: 'errors', unit: 'requests', value: 3, baseline: 0 })).toBe('n/a: baseline is 0');
   });
 

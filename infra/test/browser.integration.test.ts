@@ -11,7 +11,9 @@ describe('Chromium', () => {
         return res.end('onmessage = (e) => postMessage(e.data * 2);');
       }
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<title>probe</title><script>const w = new Worker("/worker.js"); w.onmessage = (e) => { document.title = "doubled " + e.data; }; w.postMessage(21);</script>');
+      res.end(
+        '<title>probe</title><script>const w = new Worker("/worker.js"); w.onmessage = (e) => { document.title = "doubled " + e.data; }; w.postMessage(21);</script>',
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const browser = await launchChromium();

@@ -30,12 +30,15 @@ const service = (name: string): ComposeService => {
 function interpolated(name: string, shell: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(service(name).environment ?? {})) {
-    env[key] = String(value).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_match, variable: string, operator?: string, text = '') => {
-      const given = shell[variable];
-      if (given) return given;
-      if (operator === '?') throw new Error(`compose: required variable ${variable} is missing a value: ${text}`);
-      return operator === '-' ? text : '';
-    });
+    env[key] = String(value).replace(
+      /\$\{(\w+)(?::([?-])([^}]*))?\}/g,
+      (_match, variable: string, operator?: string, text = '') => {
+        const given = shell[variable];
+        if (given) return given;
+        if (operator === '?') throw new Error(`compose: required variable ${variable} is missing a value: ${text}`);
+        return operator === '-' ? text : '';
+      },
+    );
   }
   return env;
 }

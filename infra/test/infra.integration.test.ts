@@ -39,7 +39,13 @@ describe('local infrastructure', () => {
     const client = new InfluxDB({ url: influxUrl, token: '' });
     const writer = client.getWriteApi('', bucket, 'ns');
     const time = new Date('2026-01-02T03:04:05.678Z');
-    writer.writePoint(new Point('probe').tag('site', 'a,b c=d').stringField('text', 'say "hi", x=1 \\ ok').intField('n', 42).timestamp(time));
+    writer.writePoint(
+      new Point('probe')
+        .tag('site', 'a,b c=d')
+        .stringField('text', 'say "hi", x=1 \\ ok')
+        .intField('n', 42)
+        .timestamp(time),
+    );
     await writer.close();
     const rows = await client
       .getQueryApi('')

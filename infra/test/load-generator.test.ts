@@ -10,7 +10,11 @@ afterEach(async () => {
 });
 
 /** An ingest stand-in that answers 200 after a random delay and records how many batches of each session it holds at once. */
-async function slowIngest(): Promise<{ url: string; maxInFlightPerSession: () => number; seqsBySession: Map<string, number[]> }> {
+async function slowIngest(): Promise<{
+  url: string;
+  maxInFlightPerSession: () => number;
+  seqsBySession: Map<string, number[]>;
+}> {
   const inFlight = new Map<string, number>();
   const seqsBySession = new Map<string, number[]>();
   let max = 0;
@@ -39,7 +43,15 @@ async function slowIngest(): Promise<{ url: string; maxInFlightPerSession: () =>
 describe('runLoad', () => {
   it('keeps at most one batch per session in flight, like the SDK queue, even with fewer sessions than requests', async () => {
     const ingest = await slowIngest();
-    const report = await runLoad({ ingestUrl: ingest.url, writeKey: 'k', origin: 'http://127.0.0.1', totalEvents: 3_000, sessions: 10, concurrency: 16, batchSize: [5, 10] });
+    const report = await runLoad({
+      ingestUrl: ingest.url,
+      writeKey: 'k',
+      origin: 'http://127.0.0.1',
+      totalEvents: 3_000,
+      sessions: 10,
+      concurrency: 16,
+      batchSize: [5, 10],
+    });
     expect(report.acknowledged.size).toBe(3_000);
     expect(ingest.maxInFlightPerSession()).toBe(1);
     // With one batch at a time, each session's numbers reach ingest in order.

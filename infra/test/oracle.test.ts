@@ -58,7 +58,12 @@ describe('waitUntilSettled', () => {
   });
 
   it('is not settled below the expected count even with no lag', async () => {
-    const result = await waitUntilSettled(scripted([[0, 99]]), { expected: 100, settleMs: 20, timeoutMs: 200, intervalMs: 10 });
+    const result = await waitUntilSettled(scripted([[0, 99]]), {
+      expected: 100,
+      settleMs: 20,
+      timeoutMs: 200,
+      intervalMs: 10,
+    });
     expect(result).toEqual({ settled: false, stored: 99, lag: 0 });
   });
 });

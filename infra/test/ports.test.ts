@@ -15,7 +15,9 @@ function portsOfAnotherProcess(count: number): number[] {
 const ports = [];
 for (let i = 0; i < ${count}; i++) ports.push(await freePort());
 process.stdout.write(JSON.stringify(ports));`;
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })) as number[];
+  return JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }),
+  ) as number[];
 }
 
 describe('freePort', () => {

@@ -28,21 +28,53 @@ function realisticBatch(index: number): { body: string; events: number } {
   const now = Date.now();
   const events = Array.from({ length: count }, (_, i) => {
     const visitor = `anon-${String(index * 7 + (i % 5)).padStart(16, '0')}`;
-    const base = { anonymousId: visitor, sessionId: `sess-${visitor.slice(5)}`, seq: i, timestamp: now - (count - i) * 200 };
-    if (i % 10 === 0) return sampleEvent({ ...base, type: 'pageview', name: 'pageview', element: undefined, page: { url: `https://shop.example/p/${i}?ref=nav`, path: `/p/${i}`, title: 'Product', referrer: 'https://shop.example/' } });
-    if (i % 10 === 5) return sampleEvent({ ...base, type: 'custom', name: 'add_to_cart', properties: { sku: `SKU-${i}`, price: 19.99, currency: 'EUR', quantity: 1 } });
+    const base = {
+      anonymousId: visitor,
+      sessionId: `sess-${visitor.slice(5)}`,
+      seq: i,
+      timestamp: now - (count - i) * 200,
+    };
+    if (i % 10 === 0)
+      return sampleEvent({
+        ...base,
+        type: 'pageview',
+        name: 'pageview',
+        element: undefined,
+        page: {
+          url: `https://shop.example/p/${i}?ref=nav`,
+          path: `/p/${i}`,
+          title: 'Product',
+          referrer: 'https://shop.example/',
+        },
+      });
+    if (i % 10 === 5)
+      return sampleEvent({
+        ...base,
+        type: 'custom',
+        name: 'add_to_cart',
+        properties: { sku: `SKU-${i}`, price: 19.99, currency: 'EUR', quantity: 1 },
+      });
     return sampleEvent(base);
   });
   return { body: JSON.stringify({ sentAt: now, events }), events: count };
 }
 
 function startServer(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ingestDir, entry)], { cwd: ingestDir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  return spawn(process.execPath, ['--import', 'tsx', join(ingestDir, entry)], {
+    cwd: ingestDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while (!(await fetch(url).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${url} not ready`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -72,8 +104,17 @@ interface Load {
 }
 
 async function load(url: string, server: ChildProcess, batches: { body: string; events: number }[]): Promise<Load> {
-  const requests = batches.map((b) => ({ method: 'POST' as const, path: `/v1/batch?writeKey=${WRITE_KEY}`, body: b.body }));
-  const options = { url, connections: CONNECTIONS, headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN }, requests };
+  const requests = batches.map((b) => ({
+    method: 'POST' as const,
+    path: `/v1/batch?writeKey=${WRITE_KEY}`,
+    body: b.body,
+  }));
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN },
+    requests,
+  };
   await autocannon({ ...options, duration: WARMUP_S });
   const cpuBefore = cpuMs(server.pid!);
   const result = await autocannon({ ...options, duration: DURATION_S });
@@ -124,16 +165,30 @@ try {
   await stopServer(ingest);
 
   if (measured.non2xx > 0 || measured.errors > 0) {
-    process.stdout.write(`ingest: ${measured.non2xx} non-2xx answers, ${measured.errors} errors/timeouts during the run\n`);
+    process.stdout.write(
+      `ingest: ${measured.non2xx} non-2xx answers, ${measured.errors} errors/timeouts during the run\n`,
+    );
   }
   printResult({
     name: 'ingest-throughput',
     description: `${CONNECTIONS} connections × ${DURATION_S} s, batches of 20-50 events, real Kafka (acks=all, gzip); ${Math.round(messages / sends)} messages per Kafka send on average`,
     figures: [
-      { metric: 'events/s', unit: 'events/s', value: measured.eventsPerSecond, baseline: baseline.eventsPerSecond, baselineLabel: 'bare Fastify route' },
+      {
+        metric: 'events/s',
+        unit: 'events/s',
+        value: measured.eventsPerSecond,
+        baseline: baseline.eventsPerSecond,
+        baselineLabel: 'bare Fastify route',
+      },
       { metric: 'p50', unit: 'ms', value: measured.p50, baseline: baseline.p50, baselineLabel: 'bare Fastify route' },
       { metric: 'p99', unit: 'ms', value: measured.p99, baseline: baseline.p99, baselineLabel: 'bare Fastify route' },
-      { metric: 'cpu/event', unit: 'µs', value: measured.cpuUsPerEvent, baseline: baseline.cpuUsPerEvent, baselineLabel: 'bare Fastify route' },
+      {
+        metric: 'cpu/event',
+        unit: 'µs',
+        value: measured.cpuUsPerEvent,
+        baseline: baseline.cpuUsPerEvent,
+        baselineLabel: 'bare Fastify route',
+      },
     ],
   });
 } finally {

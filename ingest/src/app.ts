@@ -40,7 +40,11 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Node checks the request and headers timeouts every 30 s by default, which
     // would let a slow request outlive its timeout by that much.
-    http: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+    },
     clientErrorHandler: answerClientError,
     // An info line per request is costly at thousands of requests a second; the onResponse hook logs them at debug.
     logController: new LogController({ disableRequestLogging: true }),
@@ -79,7 +83,10 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    request.log.debug(
+      { method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+      'request completed',
+    );
   });
 
   const sink =

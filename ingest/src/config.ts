@@ -148,9 +148,12 @@ export function loadConfig(env: Env = process.env): IngestConfig {
     const [, field, ...rest] = error.instancePath.split('/');
     const name = field ? (ENV[field as keyof IngestConfig] ?? field) : 'configuration';
     const where = rest.length > 0 ? ` (at ${rest.join('/')})` : '';
-    problems.push(`${name}${where}: ${error.message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`);
+    problems.push(
+      `${name}${where}: ${error.message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`,
+    );
   }
-  if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys))) problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
+  if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys)))
+    problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
   if (problems.length === 0) problems.push(...timeoutProblems(raw as IngestConfig));
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return deepFreeze(raw as IngestConfig);
@@ -158,7 +161,11 @@ export function loadConfig(env: Env = process.env): IngestConfig {
 
 function parseValue(field: keyof IngestConfig, value: string): unknown {
   const defaultValue = DEFAULTS[field as keyof typeof DEFAULTS];
-  if (field === 'kafkaBrokers') return value.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  if (field === 'kafkaBrokers')
+    return value
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b !== '');
   if (field === 'trustProxy') {
     if (value === 'true' || value === 'false') return value === 'true';
     return /^\d+$/.test(value) ? Number(value) : value;
@@ -175,10 +182,14 @@ function readWriteKeys(env: Env, problems: string[]): unknown {
     return undefined;
   }
   if (!inline && !file) {
-    problems.push(`no write keys: set ${ENV.writeKeys} to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}] or ${WRITE_KEYS_FILE_ENV} to a file holding one`);
+    problems.push(
+      `no write keys: set ${ENV.writeKeys} to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}] or ${WRITE_KEYS_FILE_ENV} to a file holding one`,
+    );
     return undefined;
   }
-  const [source, text] = inline ? [ENV.writeKeys, inline] : [`${WRITE_KEYS_FILE_ENV} (${file})`, readText(file!, problems)];
+  const [source, text] = inline
+    ? [ENV.writeKeys, inline]
+    : [`${WRITE_KEYS_FILE_ENV} (${file})`, readText(file!, problems)];
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -192,7 +203,9 @@ function readText(file: string, problems: string[]): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    problems.push(`${WRITE_KEYS_FILE_ENV}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    problems.push(
+      `${WRITE_KEYS_FILE_ENV}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
     return undefined;
   }
 }
@@ -225,7 +238,9 @@ function writeKeyProblems(keys: WriteKey[]): string[] {
 function timeoutProblems(config: IngestConfig): string[] {
   const problems: string[] = [];
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
-    problems.push(`${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} (${config.requestTimeoutMs}): the headers are part of the request`);
+    problems.push(
+      `${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} (${config.requestTimeoutMs}): the headers are part of the request`,
+    );
   }
   if (config.connectionTimeoutMs <= config.produceTimeoutMs) {
     problems.push(
@@ -239,7 +254,10 @@ function valueAt(root: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)
-    .reduce<unknown>((node, part) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), root);
+    .reduce<unknown>(
+      (node, part) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      root,
+    );
 }
 
 function deepFreeze<T>(value: T): T {

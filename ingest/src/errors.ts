@@ -13,9 +13,17 @@ export const ERRORS = {
   INGEST_INVALID_JSON: { status: 400, retriable: false, message: 'The body is not valid JSON' },
   INGEST_INVALID_GZIP: { status: 400, retriable: false, message: 'The body is not valid gzip' },
   INGEST_INVALID_BATCH: { status: 400, retriable: false, message: 'The body is not a valid batch' },
-  INGEST_WRITE_KEY_CONFLICT: { status: 400, retriable: false, message: 'The query string and the body name different write keys' },
+  INGEST_WRITE_KEY_CONFLICT: {
+    status: 400,
+    retriable: false,
+    message: 'The query string and the body name different write keys',
+  },
   INGEST_BAD_REQUEST: { status: 400, retriable: false, message: 'The request is malformed' },
-  INGEST_MISSING_WRITE_KEY: { status: 401, retriable: false, message: 'No write key: pass ?writeKey= or "writeKey" in the body' },
+  INGEST_MISSING_WRITE_KEY: {
+    status: 401,
+    retriable: false,
+    message: 'No write key: pass ?writeKey= or "writeKey" in the body',
+  },
   INGEST_UNKNOWN_WRITE_KEY: { status: 401, retriable: false, message: 'Unknown write key' },
   INGEST_ORIGIN_NOT_ALLOWED: { status: 403, retriable: false, message: 'This origin is not allowed for the write key' },
   INGEST_NOT_FOUND: { status: 404, retriable: false, message: 'No such route' },
@@ -24,12 +32,24 @@ export const ERRORS = {
   INGEST_EVENT_TOO_LARGE: { status: 413, retriable: false, message: 'An event is larger than the event limit' },
   INGEST_TOO_MANY_EVENTS: { status: 413, retriable: false, message: 'The batch has more events than allowed' },
   INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'Send application/json or text/plain' },
-  INGEST_UNSUPPORTED_ENCODING: { status: 415, retriable: false, message: 'Only gzip and identity content encodings are accepted' },
+  INGEST_UNSUPPORTED_ENCODING: {
+    status: 415,
+    retriable: false,
+    message: 'Only gzip and identity content encodings are accepted',
+  },
   INGEST_HEADERS_TOO_LARGE: { status: 431, retriable: false, message: 'The request headers are too large' },
   INGEST_RATE_LIMITED: { status: 429, retriable: true, message: 'Too many requests' },
   INGEST_INTERNAL: { status: 500, retriable: true, message: 'Internal error' },
-  INGEST_KAFKA_UNAVAILABLE: { status: 503, retriable: true, message: 'Kafka did not acknowledge the events; nothing was accepted' },
-  INGEST_OVERLOADED: { status: 503, retriable: true, message: 'Too many events are waiting for Kafka; nothing was accepted' },
+  INGEST_KAFKA_UNAVAILABLE: {
+    status: 503,
+    retriable: true,
+    message: 'Kafka did not acknowledge the events; nothing was accepted',
+  },
+  INGEST_OVERLOADED: {
+    status: 503,
+    retriable: true,
+    message: 'Too many events are waiting for Kafka; nothing was accepted',
+  },
   INGEST_SHUTTING_DOWN: { status: 503, retriable: true, message: 'The server is shutting down' },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -56,6 +76,11 @@ export class IngestError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { statusCode: this.statusCode, code: this.code, error: STATUS_CODES[this.statusCode] ?? 'Error', message: this.message };
+    return {
+      statusCode: this.statusCode,
+      code: this.code,
+      error: STATUS_CODES[this.statusCode] ?? 'Error',
+      message: this.message,
+    };
   }
 }

@@ -34,7 +34,13 @@ export const ErrorResponseSchema = Type.Object(
 );
 
 export const WriteKeyQuerySchema = Type.Object({
-  writeKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'For sendBeacon, which cannot set headers or must stay a simple request.' })),
+  writeKey: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'For sendBeacon, which cannot set headers or must stay a simple request.',
+    }),
+  ),
 });
 
 export type BatchResponse = Static<typeof BatchResponseSchema>;

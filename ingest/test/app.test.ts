@@ -5,7 +5,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HEADERS, LIMITS, validateEnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { buildApp } from '../src/app.ts';
-import { batchOf, events, memorySink, ORIGIN, OTHER_KEY, OTHER_ORIGIN, post, SITE, testConfig, WRITE_KEY, type MemorySink } from './helpers.ts';
+import {
+  batchOf,
+  events,
+  memorySink,
+  ORIGIN,
+  OTHER_KEY,
+  OTHER_ORIGIN,
+  post,
+  SITE,
+  testConfig,
+  WRITE_KEY,
+  type MemorySink,
+} from './helpers.ts';
 
 let app: FastifyInstance;
 let sink: MemorySink;
@@ -26,7 +38,10 @@ describe('POST /v1/batch', () => {
   it('writes each valid event as an EnrichedEvent keyed by anonymous id, with contract and site headers', async () => {
     await start();
     const batch = batchOf([sampleEvent({ anonymousId: 'visitor-a' }), sampleEvent({ anonymousId: 'visitor-b' })]);
-    const response = await post(app, batch, { origin: ORIGIN, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36' } });
+    const response = await post(app, batch, {
+      origin: ORIGIN,
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36' },
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toEqual({ accepted: 2, rejected: [], serverTime: expect.any(Number) });
@@ -80,41 +95,102 @@ describe('POST /v1/batch', () => {
     await post(app, batchOf(events(1)), { headers: { 'x-forwarded-for': '203.0.113.77' } });
     const raw = sink.sent.flat()[0]!;
     expect(JSON.stringify(raw)).not.toContain('203.0.113');
-    expect(Object.keys(JSON.parse(raw.value)).sort()).toEqual(['event', 'eventTime', 'receivedAt', 'site', 'userAgent']);
+    expect(Object.keys(JSON.parse(raw.value)).sort()).toEqual([
+      'event',
+      'eventTime',
+      'receivedAt',
+      'site',
+      'userAgent',
+    ]);
   });
 
   it('echoes a safe X-Request-Id and makes one up otherwise', async () => {
     await start();
-    expect((await post(app, batchOf(events(1)), { headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id']).toBe('abc-123');
-    const made = (await post(app, batchOf(events(1)), { headers: { 'x-request-id': 'bad id\u0001' } })).headers['x-request-id'];
+    expect(
+      (await post(app, batchOf(events(1)), { headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id'],
+    ).toBe('abc-123');
+    const made = (await post(app, batchOf(events(1)), { headers: { 'x-request-id': 'bad id\u0001' } })).headers[
+      'x-request-id'
+    ];
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
 describe('refusals', () => {
-  const cases: { name: string; status: number; code: string; env?: Record<string, string>; send: () => ReturnType<typeof post> }[] = [
-    { name: 'malformed JSON', status: 400, code: 'INGEST_INVALID_JSON', send: () => post(app, '{"sentAt": 1, "events": [') },
+  const cases: {
+    name: string;
+    status: number;
+    code: string;
+    env?: Record<string, string>;
+    send: () => ReturnType<typeof post>;
+  }[] = [
+    {
+      name: 'malformed JSON',
+      status: 400,
+      code: 'INGEST_INVALID_JSON',
+      send: () => post(app, '{"sentAt": 1, "events": ['),
+    },
     { name: 'an empty body', status: 400, code: 'INGEST_INVALID_JSON', send: () => post(app, '') },
-    { name: 'JSON with a __proto__ key', status: 400, code: 'INGEST_INVALID_JSON', send: () => post(app, '{"sentAt":1,"events":[{}],"__proto__":{"x":1}}') },
-    { name: 'a batch without sentAt', status: 400, code: 'INGEST_INVALID_BATCH', send: () => post(app, { events: [sampleEvent()] }) },
-    { name: 'an empty event list', status: 400, code: 'INGEST_INVALID_BATCH', send: () => post(app, { sentAt: 1, events: [] }) },
-    { name: 'an unknown envelope field', status: 400, code: 'INGEST_INVALID_BATCH', send: () => post(app, { ...batchOf(events(1)), extra: 1 }) },
-    { name: 'a body that is not gzip', status: 400, code: 'INGEST_INVALID_GZIP', send: () => post(app, 'plain', { headers: { 'content-encoding': 'gzip' } }) },
+    {
+      name: 'JSON with a __proto__ key',
+      status: 400,
+      code: 'INGEST_INVALID_JSON',
+      send: () => post(app, '{"sentAt":1,"events":[{}],"__proto__":{"x":1}}'),
+    },
+    {
+      name: 'a batch without sentAt',
+      status: 400,
+      code: 'INGEST_INVALID_BATCH',
+      send: () => post(app, { events: [sampleEvent()] }),
+    },
+    {
+      name: 'an empty event list',
+      status: 400,
+      code: 'INGEST_INVALID_BATCH',
+      send: () => post(app, { sentAt: 1, events: [] }),
+    },
+    {
+      name: 'an unknown envelope field',
+      status: 400,
+      code: 'INGEST_INVALID_BATCH',
+      send: () => post(app, { ...batchOf(events(1)), extra: 1 }),
+    },
+    {
+      name: 'a body that is not gzip',
+      status: 400,
+      code: 'INGEST_INVALID_GZIP',
+      send: () => post(app, 'plain', { headers: { 'content-encoding': 'gzip' } }),
+    },
     {
       name: 'two different write keys',
       status: 400,
       code: 'INGEST_WRITE_KEY_CONFLICT',
       send: () => post(app, batchOf(events(1), { writeKey: OTHER_KEY })),
     },
-    { name: 'no write key', status: 401, code: 'INGEST_MISSING_WRITE_KEY', send: () => post(app, batchOf(events(1)), { writeKey: null }) },
-    { name: 'an unknown write key', status: 401, code: 'INGEST_UNKNOWN_WRITE_KEY', send: () => post(app, batchOf(events(1)), { writeKey: 'nope' }) },
+    {
+      name: 'no write key',
+      status: 401,
+      code: 'INGEST_MISSING_WRITE_KEY',
+      send: () => post(app, batchOf(events(1)), { writeKey: null }),
+    },
+    {
+      name: 'an unknown write key',
+      status: 401,
+      code: 'INGEST_UNKNOWN_WRITE_KEY',
+      send: () => post(app, batchOf(events(1)), { writeKey: 'nope' }),
+    },
     {
       name: 'an unknown write key in the body',
       status: 401,
       code: 'INGEST_UNKNOWN_WRITE_KEY',
       send: () => post(app, batchOf(events(1), { writeKey: 'nope' }), { writeKey: null }),
     },
-    { name: "another site's origin", status: 403, code: 'INGEST_ORIGIN_NOT_ALLOWED', send: () => post(app, batchOf(events(1)), { origin: OTHER_ORIGIN }) },
+    {
+      name: "another site's origin",
+      status: 403,
+      code: 'INGEST_ORIGIN_NOT_ALLOWED',
+      send: () => post(app, batchOf(events(1)), { origin: OTHER_ORIGIN }),
+    },
     {
       name: "another site's origin with the key in the body",
       status: 403,
@@ -142,7 +218,12 @@ describe('refusals', () => {
         return post(app, batchOf([sampleEvent(), sampleEvent({ properties })]));
       },
     },
-    { name: 'more than 500 events', status: 413, code: 'INGEST_TOO_MANY_EVENTS', send: () => post(app, batchOf(events(501))) },
+    {
+      name: 'more than 500 events',
+      status: 413,
+      code: 'INGEST_TOO_MANY_EVENTS',
+      send: () => post(app, batchOf(events(501))),
+    },
     {
       name: 'more events than the configured maximum',
       status: 413,
@@ -150,7 +231,12 @@ describe('refusals', () => {
       env: { EVENTLINE_INGEST_MAX_EVENTS: '10' },
       send: () => post(app, batchOf(events(11))),
     },
-    { name: 'a form post', status: 415, code: 'INGEST_UNSUPPORTED_MEDIA_TYPE', send: () => post(app, 'a=b', { contentType: 'application/x-www-form-urlencoded' }) },
+    {
+      name: 'a form post',
+      status: 415,
+      code: 'INGEST_UNSUPPORTED_MEDIA_TYPE',
+      send: () => post(app, 'a=b', { contentType: 'application/x-www-form-urlencoded' }),
+    },
     {
       name: 'a brotli body',
       status: 415,
@@ -164,7 +250,12 @@ describe('refusals', () => {
       await start(c.env);
       const response = await c.send();
       expect(response.statusCode).toBe(c.status);
-      expect(response.json()).toEqual({ statusCode: c.status, code: c.code, error: expect.any(String), message: expect.any(String) });
+      expect(response.json()).toEqual({
+        statusCode: c.status,
+        code: c.code,
+        error: expect.any(String),
+        message: expect.any(String),
+      });
       expect(sink.sent).toEqual([]);
     });
   }
@@ -179,7 +270,13 @@ describe('refusals', () => {
     await start();
     const envelope = await post(app, { ...batchOf(events(1)), extra: 1 });
     expect(envelope.json().message).toBe('body/extra property "extra" is not allowed');
-    const response = await post(app, batchOf([{ ...sampleEvent(), colour: 'red' }, { ...sampleEvent(), page: { url: 'https://shop.example/', path: '/', bogus: 1 } }]));
+    const response = await post(
+      app,
+      batchOf([
+        { ...sampleEvent(), colour: 'red' },
+        { ...sampleEvent(), page: { url: 'https://shop.example/', path: '/', bogus: 1 } },
+      ]),
+    );
     expect(response.json().rejected).toEqual([
       { index: 0, errors: [{ path: '/colour', message: 'property "colour" is not allowed' }] },
       { index: 1, errors: [{ path: '/page/bogus', message: 'property "bogus" is not allowed' }] },
@@ -210,7 +307,13 @@ describe('refusals', () => {
   it('answers 503 INGEST_OVERLOADED once the bytes waiting for Kafka would pass the buffer limit', async () => {
     sink = memorySink();
     const hanging: MemorySink = { ...sink, send: () => new Promise<void>(() => {}) };
-    app = await buildApp(testConfig({ EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(1024 * 1024), EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000' }), { sink: hanging });
+    app = await buildApp(
+      testConfig({
+        EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(1024 * 1024),
+        EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000',
+      }),
+      { sink: hanging },
+    );
     // 15 events of ~30 KiB: about 450 KiB per request, in few messages.
     const properties = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
     const heavy = () => batchOf(events(15, { properties }));
@@ -239,7 +342,11 @@ describe('CORS', () => {
     app.inject({
       method: 'OPTIONS',
       url,
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,content-encoding' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,content-encoding',
+      },
     });
 
   it("allows a key's own origins to preflight, and lets browsers cache the answer", async () => {
@@ -254,9 +361,13 @@ describe('CORS', () => {
 
   it('gives no CORS permission to an origin the key does not list', async () => {
     await start();
-    expect((await preflight(`/v1/batch?writeKey=${WRITE_KEY}`, OTHER_ORIGIN)).headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await preflight(`/v1/batch?writeKey=${WRITE_KEY}`, OTHER_ORIGIN)).headers['access-control-allow-origin'],
+    ).toBeUndefined();
     expect((await preflight('/v1/batch?writeKey=nope', ORIGIN)).headers['access-control-allow-origin']).toBeUndefined();
-    expect((await preflight('/v1/batch', 'https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await preflight('/v1/batch', 'https://evil.example')).headers['access-control-allow-origin'],
+    ).toBeUndefined();
   });
 
   it('lets a known origin preflight without a key in the URL, leaving the key check to the POST', async () => {
@@ -323,7 +434,10 @@ describe('operations', () => {
   it('gives up on a Kafka send that never settles: 503 within the produce timeout, later requests served, close returns', async () => {
     sink = memorySink();
     let calls = 0;
-    const wedgedOnce: MemorySink = { ...sink, send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : sink.send(messages)) };
+    const wedgedOnce: MemorySink = {
+      ...sink,
+      send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : sink.send(messages)),
+    };
     app = await buildApp(testConfig({ EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '200' }), { sink: wedgedOnce });
     const started = performance.now();
     const wedged = await post(app, batchOf(events(2)));
@@ -386,7 +500,11 @@ describe('slow clients', () => {
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
-    const slowBody = slowClient(port, `POST /v1/batch?writeKey=${WRITE_KEY} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"sentAt":`, '1');
+    const slowBody = slowClient(
+      port,
+      `POST /v1/batch?writeKey=${WRITE_KEY} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"sentAt":`,
+      '1',
+    );
     const slowHeaders = slowClient(port, `POST /v1/batch?writeKey=${WRITE_KEY} HTTP/1.1\r\n`, 'X-Padding: aaaa\r\n');
     for (let i = 0; i < 5; i++) {
       const response = await fetch(`http://127.0.0.1:${port}/v1/batch?writeKey=${WRITE_KEY}`, {
@@ -402,7 +520,10 @@ describe('slow clients', () => {
       [headers, 1000],
     ] as const) {
       expect(cut.received).toMatch(/^HTTP\/1\.1 408 /);
-      expect(JSON.parse(cut.received.slice(cut.received.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 408, code: 'INGEST_REQUEST_TIMEOUT' });
+      expect(JSON.parse(cut.received.slice(cut.received.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        statusCode: 408,
+        code: 'INGEST_REQUEST_TIMEOUT',
+      });
       // Node looks for overdue requests once a second.
       expect(cut.ms).toBeGreaterThanOrEqual(limitMs - 100);
       expect(cut.ms).toBeLessThan(limitMs + 1_000 + 1_500);
@@ -411,7 +532,11 @@ describe('slow clients', () => {
   });
 
   it('closes a connection that sends nothing', async () => {
-    await start({ EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: '1000', EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '1000', EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '500' });
+    await start({
+      EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: '1000',
+      EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: '1000',
+      EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '500',
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
     const { ms } = await slowClient(port, '', '');

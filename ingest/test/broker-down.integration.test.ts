@@ -17,9 +17,18 @@ interface PrivateBroker {
   broker: KafkaBroker | undefined;
 }
 
-async function withPrivateBroker(name: string, env: Record<string, string>, body: (setup: PrivateBroker) => Promise<void>): Promise<void> {
+async function withPrivateBroker(
+  name: string,
+  env: Record<string, string>,
+  body: (setup: PrivateBroker) => Promise<void>,
+): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), `ingest-${name}-`));
-  const options: KafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir, eventPartitions: 1 };
+  const options: KafkaOptions = {
+    port: await freePort(),
+    controllerPort: await freePort(),
+    dataDir,
+    eventPartitions: 1,
+  };
   let broker: KafkaBroker | undefined = await startKafka(options);
   let app: FastifyInstance | undefined;
   try {
@@ -62,7 +71,11 @@ describe('ingest during a Kafka outage', () => {
       for (let i = 0; i < 6; i++) {
         const started = performance.now();
         const response = await post(app, batchOf(events(3)));
-        outcomes.push({ status: response.statusCode, ms: performance.now() - started, retryAfter: response.headers['retry-after'] });
+        outcomes.push({
+          status: response.statusCode,
+          ms: performance.now() - started,
+          retryAfter: response.headers['retry-after'],
+        });
       }
       expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 503));
       expect(outcomes.every((o) => o.retryAfter === '5')).toBe(true);
@@ -120,7 +133,9 @@ describe('ingest during a Kafka outage', () => {
       await Promise.all(clients);
 
       expect([...statuses].sort()).toEqual([200, 503]);
-      const onTopic = new Set((await readTopic(broker.brokers, topic)).map((m) => JSON.parse(m.value).event.id as string));
+      const onTopic = new Set(
+        (await readTopic(broker.brokers, topic)).map((m) => JSON.parse(m.value).event.id as string),
+      );
       expect(acknowledged.length).toBeGreaterThan(0);
       expect(acknowledged.filter((id) => !onTopic.has(id))).toEqual([]);
     });

@@ -15,7 +15,9 @@ function bomb(members: number): Buffer {
 
 /** A request body arriving in 16 KiB chunks. */
 function body(bytes: Buffer): Readable {
-  const chunks = Array.from({ length: Math.ceil(bytes.length / 16_384) }, (_, i) => bytes.subarray(i * 16_384, (i + 1) * 16_384));
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 16_384) }, (_, i) =>
+    bytes.subarray(i * 16_384, (i + 1) * 16_384),
+  );
   return Readable.from(chunks, { objectMode: false });
 }
 
@@ -58,7 +60,9 @@ describe('gzip request bodies', () => {
   });
 
   it('refuses a body whose encoded size alone passes the limit', async () => {
-    const incompressible = Buffer.from(Array.from({ length: LIMIT + 64 * 1024 }, (_, i) => (i * 7919 + (i >> 8) * 104729) & 0xff));
+    const incompressible = Buffer.from(
+      Array.from({ length: LIMIT + 64 * 1024 }, (_, i) => (i * 7919 + (i >> 8) * 104729) & 0xff),
+    );
     const { error } = await readAll(gunzipWithin(body(gzipSync(incompressible, { level: 0 })), LIMIT * 2));
     expect(error).toBeUndefined();
     const tight = await readAll(gunzipWithin(body(gzipSync(incompressible, { level: 0 })), LIMIT));

@@ -7,8 +7,16 @@ describe('enrichment', () => {
   const receivedAt = 1_800_000_000_000;
 
   it('produces a valid EnrichedEvent holding the event unchanged, the site, the times and the user agent', () => {
-    const event = sampleEvent({ timestamp: receivedAt - 5_000, properties: { quote: 'say "hi"\n', n: 1.5, none: null } });
-    const enrich = createBatchEnricher({ site: 'shop', receivedAt, sentAt: receivedAt - 1_000, userAgent: { browser: 'Chrome', device: 'desktop' } });
+    const event = sampleEvent({
+      timestamp: receivedAt - 5_000,
+      properties: { quote: 'say "hi"\n', n: 1.5, none: null },
+    });
+    const enrich = createBatchEnricher({
+      site: 'shop',
+      receivedAt,
+      sentAt: receivedAt - 1_000,
+      userAgent: { browser: 'Chrome', device: 'desktop' },
+    });
     const { value, eventJson } = enrich(event);
     const parsed: unknown = JSON.parse(value);
     expect(validateEnrichedEvent(parsed).ok).toBe(true);
@@ -34,13 +42,20 @@ describe('enrichment', () => {
   it('gives a resent event the same event time despite different network latency', () => {
     const event = sampleEvent({ timestamp: receivedAt - 10_000 });
     const first = createBatchEnricher({ site: 's', receivedAt, sentAt: receivedAt - 40, userAgent: {} })(event);
-    const resent = createBatchEnricher({ site: 's', receivedAt: receivedAt + 90_000, sentAt: receivedAt + 89_200, userAgent: {} })(event);
+    const resent = createBatchEnricher({
+      site: 's',
+      receivedAt: receivedAt + 90_000,
+      sentAt: receivedAt + 89_200,
+      userAgent: {},
+    })(event);
     expect(JSON.parse(first.value).eventTime).toBe(JSON.parse(resent.value).eventTime);
   });
 
   it('never places an event in the future', () => {
     const event = sampleEvent({ timestamp: receivedAt + 86_400_000 });
-    const parsed = JSON.parse(createBatchEnricher({ site: 's', receivedAt, sentAt: receivedAt, userAgent: {} })(event).value);
+    const parsed = JSON.parse(
+      createBatchEnricher({ site: 's', receivedAt, sentAt: receivedAt, userAgent: {} })(event).value,
+    );
     expect(parsed.eventTime).toBeLessThanOrEqual(receivedAt);
   });
 });

@@ -17,7 +17,9 @@ let app: FastifyInstance | undefined;
 
 async function startIngest(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; topic: string }> {
   const topic = await createTestTopic('ingest');
-  app = await buildApp(testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic, ...env }));
+  app = await buildApp(
+    testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic, ...env }),
+  );
   await waitUntilReady(app);
   return { app, topic };
 }
@@ -27,15 +29,24 @@ afterEach(async () => {
   app = undefined;
 });
 
-const eventsOn = async (topic: string) => (await readTopic(testInfra().brokers, topic)).map((m) => ({ ...m, enriched: JSON.parse(m.value) }));
+const eventsOn = async (topic: string) =>
+  (await readTopic(testInfra().brokers, topic)).map((m) => ({ ...m, enriched: JSON.parse(m.value) }));
 
 describe('ingest with the real broker', () => {
   it('puts exactly the posted events on the topic, keyed by anonymous id, with contract and site headers', async () => {
     const { app, topic } = await startIngest();
     const first = events(5, { anonymousId: 'visitor-1' });
-    const second = [sampleEvent({ anonymousId: 'visitor-2', type: 'pageview', name: 'pageview' }), sampleEvent({ anonymousId: 'visitor-3' })];
-    expect((await post(app, batchOf(first), { origin: ORIGIN, gzip: true })).json()).toMatchObject({ accepted: 5, rejected: [] });
-    expect((await post(app, batchOf([...second, { not: 'an event' }]), { contentType: 'text/plain;charset=UTF-8' })).json()).toMatchObject({
+    const second = [
+      sampleEvent({ anonymousId: 'visitor-2', type: 'pageview', name: 'pageview' }),
+      sampleEvent({ anonymousId: 'visitor-3' }),
+    ];
+    expect((await post(app, batchOf(first), { origin: ORIGIN, gzip: true })).json()).toMatchObject({
+      accepted: 5,
+      rejected: [],
+    });
+    expect(
+      (await post(app, batchOf([...second, { not: 'an event' }]), { contentType: 'text/plain;charset=UTF-8' })).json(),
+    ).toMatchObject({
       accepted: 2,
       rejected: [{ index: 2 }],
     });
@@ -57,7 +68,9 @@ describe('ingest with the real broker', () => {
 
   it('stays unready and answers 503 while its topic does not exist, and becomes ready once it is created', async () => {
     const topic = uniqueName('ingest-missing');
-    app = await buildApp(testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic }));
+    app = await buildApp(
+      testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await app.inject('/readyz')).statusCode).toBe(503);
     expect((await post(app, batchOf(events(1)))).statusCode).toBe(503);
@@ -77,7 +90,9 @@ describe('ingest with the real broker', () => {
     const onTopic = await eventsOn(topic);
     expect(onTopic).toHaveLength(600);
     for (let i = 0; i < batches.length; i++) {
-      expect(onTopic.filter((m) => m.key === `visitor-${i}`).map((m) => m.enriched.event.seq)).toEqual(Array.from({ length: 20 }, (_, s) => s));
+      expect(onTopic.filter((m) => m.key === `visitor-${i}`).map((m) => m.enriched.event.seq)).toEqual(
+        Array.from({ length: 20 }, (_, s) => s),
+      );
     }
   });
 
@@ -89,7 +104,14 @@ describe('ingest with the real broker', () => {
       [400, 'INGEST_INVALID_BATCH', post(app, { events: events(1) })],
       [401, 'INGEST_UNKNOWN_WRITE_KEY', post(app, batchOf(events(1)), { writeKey: 'stolen' })],
       [403, 'INGEST_ORIGIN_NOT_ALLOWED', post(app, batchOf(events(1)), { origin: OTHER_ORIGIN })],
-      [413, 'INGEST_PAYLOAD_TOO_LARGE', post(app, gzipSync(JSON.stringify(batchOf([' '.repeat(LIMITS.batchBytes)]))), { gzip: false, headers: { 'content-encoding': 'gzip' } })],
+      [
+        413,
+        'INGEST_PAYLOAD_TOO_LARGE',
+        post(app, gzipSync(JSON.stringify(batchOf([' '.repeat(LIMITS.batchBytes)]))), {
+          gzip: false,
+          headers: { 'content-encoding': 'gzip' },
+        }),
+      ],
       [413, 'INGEST_EVENT_TOO_LARGE', post(app, batchOf([sampleEvent({ properties: huge })]))],
       [415, 'INGEST_UNSUPPORTED_MEDIA_TYPE', post(app, 'x', { contentType: 'multipart/form-data; boundary=x' })],
     ];
@@ -105,16 +127,44 @@ describe('ingest with the real broker', () => {
   it('never crashes, never answers 5xx, and never puts an invalid event on the topic, whatever the body and headers (fuzzed)', async () => {
     const { app, topic } = await startIngest();
     const mutated = fc
-      .tuple(fc.constantFrom<keyof Event>('id', 'type', 'name', 'timestamp', 'seq', 'anonymousId', 'page', 'element', 'properties', 'v'), fc.jsonValue())
+      .tuple(
+        fc.constantFrom<keyof Event>(
+          'id',
+          'type',
+          'name',
+          'timestamp',
+          'seq',
+          'anonymousId',
+          'page',
+          'element',
+          'properties',
+          'v',
+        ),
+        fc.jsonValue(),
+      )
       .map(([field, value]) => ({ ...sampleEvent(), [field]: value }));
     const eventLike = fc.oneof(
       fc.constant(null).map(() => sampleEvent()),
-      fc.record({ anonymousId: fc.string({ minLength: 1, maxLength: 64 }), properties: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }) }).map((o) => sampleEvent(o)),
+      fc
+        .record({
+          anonymousId: fc.string({ minLength: 1, maxLength: 64 }),
+          properties: fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 20 }),
+            fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)),
+            { maxKeys: 5 },
+          ),
+        })
+        .map((o) => sampleEvent(o)),
       mutated,
       fc.jsonValue(),
     );
     const body = fc.oneof(
-      fc.record({ sentAt: fc.oneof(fc.integer({ min: 0 }), fc.jsonValue()), events: fc.array(eventLike, { maxLength: 30 }) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+      fc
+        .record(
+          { sentAt: fc.oneof(fc.integer({ min: 0 }), fc.jsonValue()), events: fc.array(eventLike, { maxLength: 30 }) },
+          { requiredKeys: [] },
+        )
+        .map((b) => JSON.stringify(b)),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.string(),
     );
@@ -144,9 +194,16 @@ describe('ingest with the real broker', () => {
         const json = response.json();
         if (response.statusCode === 200) {
           accepted += json.accepted;
-          expect(json.accepted + json.rejected.length).toBe((JSON.parse(r.body) as { events: unknown[] }).events.length);
+          expect(json.accepted + json.rejected.length).toBe(
+            (JSON.parse(r.body) as { events: unknown[] }).events.length,
+          );
         } else {
-          expect(json).toEqual({ statusCode: response.statusCode, code: expect.stringMatching(/^INGEST_/), error: expect.any(String), message: expect.any(String) });
+          expect(json).toEqual({
+            statusCode: response.statusCode,
+            code: expect.stringMatching(/^INGEST_/),
+            error: expect.any(String),
+            message: expect.any(String),
+          });
         }
       }),
       { numRuns: 300 },
@@ -177,13 +234,22 @@ describe('ingest with the real broker', () => {
     const exited = once(child, 'exit') as Promise<[number | null]>;
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error('ingest process not ready');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const batches = Array.from({ length: 10 }, () => events(10));
     const responses = batches.map((b) =>
-      fetch(`${base}/v1/batch?writeKey=${WRITE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batchOf(b)) }),
+      fetch(`${base}/v1/batch?writeKey=${WRITE_KEY}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batchOf(b)),
+      }),
     );
     // The long linger holds every request in flight until SIGTERM is sent.
     while (!(await fetch(`${base}/metrics`).then((r) => r.text())).includes('eventline_ingest_buffered_messages 100')) {

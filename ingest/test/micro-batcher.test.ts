@@ -1,7 +1,12 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from '../src/kafka/event-sink.ts';
-import { BatcherClosedError, BatcherOverloadedError, createMicroBatcher, type MicroBatcherOptions } from '../src/kafka/micro-batcher.ts';
+import {
+  BatcherClosedError,
+  BatcherOverloadedError,
+  createMicroBatcher,
+  type MicroBatcherOptions,
+} from '../src/kafka/micro-batcher.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -14,7 +19,11 @@ function manualSink() {
     close: async () => {},
     send: (messages) =>
       new Promise<void>((resolve, reject) => {
-        sends.push({ messages: [...messages], succeed: resolve, fail: (error) => reject(error ?? new SinkUnavailableError('down')) });
+        sends.push({
+          messages: [...messages],
+          succeed: resolve,
+          fail: (error) => reject(error ?? new SinkUnavailableError('down')),
+        });
       }),
   };
   return { sink, sends };
@@ -24,7 +33,16 @@ const msg = (n: number): SinkMessage => ({ key: `k${n}`, value: `v${n}`, headers
 const msgs = (from: number, count: number) => Array.from({ length: count }, (_, i) => msg(from + i));
 
 function batcher(sink: EventSink, options: Partial<MicroBatcherOptions> = {}) {
-  return createMicroBatcher({ sink, logger, lingerMs: 0, maxBatchMessages: 1000, maxBufferedMessages: 10_000, maxBufferedBytes: 1 << 30, timeoutMs: 60_000, ...options });
+  return createMicroBatcher({
+    sink,
+    logger,
+    lingerMs: 0,
+    maxBatchMessages: 1000,
+    maxBufferedMessages: 10_000,
+    maxBufferedBytes: 1 << 30,
+    timeoutMs: 60_000,
+    ...options,
+  });
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -151,7 +169,9 @@ describe('micro-batcher', () => {
     const waiting = track(b.submit([big(1), big(2)]));
     expect(b.bufferedBytes()).toBe(2 * (30_000 + 2));
     await expect(b.submit([big(3), big(4)])).rejects.toBeInstanceOf(BatcherOverloadedError);
-    await expect(b.submit([{ key: 'k5', value: 'é'.repeat(20_000), headers: {} }])).rejects.toBeInstanceOf(BatcherOverloadedError);
+    await expect(b.submit([{ key: 'k5', value: 'é'.repeat(20_000), headers: {} }])).rejects.toBeInstanceOf(
+      BatcherOverloadedError,
+    );
     void b.submit([big(6)]);
     expect(b.bufferedBytes()).toBe(3 * (30_000 + 2));
     sends[0]!.succeed();
@@ -170,7 +190,8 @@ describe('micro-batcher', () => {
       start() {},
       isReady: () => true,
       close: async () => {},
-      send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : Promise.resolve(void sent.push([...messages]))),
+      send: (messages) =>
+        calls++ === 0 ? new Promise<void>(() => {}) : Promise.resolve(void sent.push([...messages])),
     };
     const b = batcher(sink, { timeoutMs: 50 });
     const wedged = track(b.submit(msgs(0, 2)));
@@ -187,7 +208,12 @@ describe('micro-batcher', () => {
   });
 
   it('drains within the deadline even while a send hangs', async () => {
-    const sink: EventSink = { start() {}, isReady: () => true, close: async () => {}, send: () => new Promise<void>(() => {}) };
+    const sink: EventSink = {
+      start() {},
+      isReady: () => true,
+      close: async () => {},
+      send: () => new Promise<void>(() => {}),
+    };
     const b = batcher(sink, { timeoutMs: 50 });
     const wedged = track(b.submit(msgs(0, 1)));
     await tick();

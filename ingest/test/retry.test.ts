@@ -4,7 +4,9 @@ import { RECONNECT_DEFAULTS, retryDelay } from '../src/retry.ts';
 describe('reconnect backoff', () => {
   it('grows by the multiplier from the initial delay up to the cap', () => {
     const noJitter = () => 0;
-    expect([0, 1, 2, 3, 10].map((attempt) => retryDelay(RECONNECT_DEFAULTS, attempt, noJitter))).toEqual([250, 500, 1000, 2000, 5000]);
+    expect([0, 1, 2, 3, 10].map((attempt) => retryDelay(RECONNECT_DEFAULTS, attempt, noJitter))).toEqual([
+      250, 500, 1000, 2000, 5000,
+    ]);
   });
 
   it('randomizes at most the jitter fraction of each delay', () => {

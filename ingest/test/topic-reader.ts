@@ -25,7 +25,10 @@ export async function readTopic(brokers: string[], topic: string): Promise<Topic
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${total} messages from ${topic}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} of ${total} messages from ${topic}`)),
+        60_000,
+      );
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
           messages.push({

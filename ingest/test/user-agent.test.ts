@@ -4,7 +4,8 @@ import { validateEnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { createUserAgentParser } from '../src/user-agent.ts';
 
-const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+const CHROME_LINUX =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
@@ -12,8 +13,18 @@ describe('user agent parsing', () => {
   const parser = createUserAgentParser();
 
   it('names browser, version, OS and device class', () => {
-    expect(parser.parse(CHROME_LINUX)).toEqual({ browser: 'Chrome', browserVersion: '156.0.0.0', os: 'Linux', device: 'desktop' });
-    expect(parser.parse(IPHONE)).toEqual({ browser: 'Mobile Safari', browserVersion: '17.0', os: 'iOS', device: 'mobile' });
+    expect(parser.parse(CHROME_LINUX)).toEqual({
+      browser: 'Chrome',
+      browserVersion: '156.0.0.0',
+      os: 'Linux',
+      device: 'desktop',
+    });
+    expect(parser.parse(IPHONE)).toEqual({
+      browser: 'Mobile Safari',
+      browserVersion: '17.0',
+      os: 'iOS',
+      device: 'mobile',
+    });
   });
 
   it('gives nothing for a missing or unknown header', () => {

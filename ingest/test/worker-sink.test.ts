@@ -8,7 +8,14 @@ describe('worker sink', () => {
   it('starts its worker, refuses sends at once while no broker answers, and closes cleanly', async () => {
     const nobody = await freePort();
     const sink = createWorkerSink({
-      settings: { brokers: [`127.0.0.1:${nobody}`], topic: 't', clientId: 'test', requestTimeoutMs: 500, retries: 0, logLevel: 'silent' },
+      settings: {
+        brokers: [`127.0.0.1:${nobody}`],
+        topic: 't',
+        clientId: 'test',
+        requestTimeoutMs: 500,
+        retries: 0,
+        logLevel: 'silent',
+      },
       logger: pino({ level: 'silent' }),
     });
     sink.start();

@@ -14,7 +14,10 @@ const WARMUP = 300;
 
 await ensureBuilt();
 const ingest = await startIngestStub();
-const site = await startSite({ 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+const site = await startSite({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+});
 const body = `<main><section><div class="card"><button id="buy" data-track-plan="pro">Buy <b>now</b></button></div></section><input id="email" type="email"></main>`;
 site.page('/baseline', {
   html: `<!doctype html><title>baseline</title><script>for (const t of ['click', 'focusout']) document.addEventListener(t, () => {}, true);</script>${body}`,
@@ -38,7 +41,10 @@ try {
   for (const name of ['baseline', 'sdk']) {
     const page = await browser.newPage();
     await page.goto(`${site.url}/${name}`);
-    if (name === 'sdk') await page.waitForFunction(() => typeof (window as unknown as { eventline?: { flush?: unknown } }).eventline?.flush === 'function');
+    if (name === 'sdk')
+      await page.waitForFunction(
+        () => typeof (window as unknown as { eventline?: { flush?: unknown } }).eventline?.flush === 'function',
+      );
     const isolated = await page.evaluate(() => crossOriginIsolated);
     // The clock's step (Chromium coarsens performance.now): the smallest non-zero difference of successive readings.
     resolution = await page.evaluate(() => {
@@ -90,7 +96,9 @@ try {
   for (const kind of ['click', 'blur'] as const) {
     for (const name of ['baseline', 'sdk']) {
       const s = results[name]![kind];
-      console.log(`${kind.padEnd(6)} ${name.padEnd(9)} ${µs(s.median).padEnd(10)} ${µs(s.p99).padEnd(10)} ${µs(s.mean)}`);
+      console.log(
+        `${kind.padEnd(6)} ${name.padEnd(9)} ${µs(s.median).padEnd(10)} ${µs(s.p99).padEnd(10)} ${µs(s.mean)}`,
+      );
     }
     const extra = results['sdk']![kind].mean - results['baseline']![kind].mean;
     console.log(`${kind.padEnd(6)} SDK cost  ${µs(extra)} per event on top of a no-op listener (mean)`);
@@ -105,7 +113,11 @@ try {
       resolution,
     })),
   );
-  printResult({ name: 'sdk-main-thread', description: `main-thread time per captured event, ${EVENTS} events per kind, Chromium`, figures });
+  printResult({
+    name: 'sdk-main-thread',
+    description: `main-thread time per captured event, ${EVENTS} events per kind, Chromium`,
+    figures,
+  });
   // The flood (thousands of events a second) overruns maxQueue (1000) by design; the newest survive.
   console.log(`\nevents delivered to the ingest stub: ${ingest.stored.size}`);
 } finally {

@@ -42,14 +42,30 @@ function consent(respectDoNotTrack: boolean): boolean {
   return !(respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl));
 }
 
-function emit(type: EventType, name: string, element?: ElementDescriptor, properties?: Properties, referrer = ''): void {
+function emit(
+  type: EventType,
+  name: string,
+  element?: ElementDescriptor,
+  properties?: Properties,
+  referrer = '',
+): void {
   if (!o || !allowed) return;
   const timestamp = Date.now();
   const { sessionId, seq } = nextInSession(o.sessionTimeout, timestamp);
   const page: Event['page'] = { url: clip(location.href, URL_MAX), path: clip(location.pathname, URL_MAX) };
   if (document.title) page.title = clip(document.title);
   if (referrer) page.referrer = clip(referrer, URL_MAX);
-  const event: Event = { v: 1, id: newId(), type, name: clip(String(name), NAME_MAX) || type, timestamp, seq, anonymousId: anonymousId(), sessionId, page };
+  const event: Event = {
+    v: 1,
+    id: newId(),
+    type,
+    name: clip(String(name), NAME_MAX) || type,
+    timestamp,
+    seq,
+    anonymousId: anonymousId(),
+    sessionId,
+    page,
+  };
   const userId = read('user');
   if (userId) event.userId = userId;
   if (element) event.element = element;
@@ -67,7 +83,8 @@ function emit(type: EventType, name: string, element?: ElementDescriptor, proper
   });
 }
 
-const view = (referrer: string, properties?: Properties): void => emit('pageview', 'pageview', undefined, properties, referrer);
+const view = (referrer: string, properties?: Properties): void =>
+  emit('pageview', 'pageview', undefined, properties, referrer);
 
 /** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each), once: a beaconed event is no longer held. */
 function beacon(): void {
@@ -78,8 +95,14 @@ function beacon(): void {
   let rest = [...held].map(([id, json]) => ({ id, json, bytes: utf8Bytes(json) }));
   for (let batch; rest.length; rest = rest.slice(batch.length)) {
     batch = takeBatch(rest, BATCH_EVENTS);
-    const body = envelope(writeKey, Date.now(), batch.map((i) => i.json));
-    const ok = transport ? (transport({ url, body, headers: { 'Content-Type': 'text/plain' }, keepalive: true }).catch(() => 0), true) : navigator.sendBeacon(url, body);
+    const body = envelope(
+      writeKey,
+      Date.now(),
+      batch.map((i) => i.json),
+    );
+    const ok = transport
+      ? (transport({ url, body, headers: { 'Content-Type': 'text/plain' }, keepalive: true }).catch(() => 0), true)
+      : navigator.sendBeacon(url, body);
     log('beacon', batch.length, ok);
     if (!ok) break;
     const ids = batch.map((i) => i.id);
@@ -100,7 +123,9 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   const r = (o = resolveOptions(options));
   allowed = consent(r.respectDoNotTrack);
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
-  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
+  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch(
+    (error: unknown) => void warn(`beacons only: ${String(error)}`),
+  );
 
   const { signal } = (listeners = new AbortController());
   const onHide = (e: globalThis.Event): void => {

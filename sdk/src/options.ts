@@ -4,12 +4,18 @@ import type { AutocaptureOptions, Options } from './types.ts';
 import type { DeliveryConfig } from './worker/protocol.ts';
 
 /** `captures(kind)`: whether autocapture records that kind. */
-export type Resolved = Options & typeof CAPTURE_DEFAULTS & { url: string; captures: (kind: keyof AutocaptureOptions) => boolean; config: DeliveryConfig };
+export type Resolved = Options &
+  typeof CAPTURE_DEFAULTS & {
+    url: string;
+    captures: (kind: keyof AutocaptureOptions) => boolean;
+    config: DeliveryConfig;
+  };
 
 /** Merges option objects left to right; a key set to `undefined` keeps the value before it (the default). */
 export function merge<T extends object>(...layers: Array<Partial<T> | undefined>): T {
   const merged: Record<string, unknown> = {};
-  for (const layer of layers as Array<Record<string, unknown>>) for (const key in layer) if (layer[key] !== undefined) merged[key] = layer[key];
+  for (const layer of layers as Array<Record<string, unknown>>)
+    for (const key in layer) if (layer[key] !== undefined) merged[key] = layer[key];
   return merged as T;
 }
 

@@ -24,7 +24,8 @@
   };
   var s = d.createElement('script');
   s.async = true;
-  for (var i = 0, a; (a = me.attributes[i]); i++) if (a.name.indexOf('data-') === 0 && a.name !== 'data-src') s.setAttribute(a.name, a.value);
+  for (var i = 0, a; (a = me.attributes[i]); i++)
+    if (a.name.indexOf('data-') === 0 && a.name !== 'data-src') s.setAttribute(a.name, a.value);
   s.src = me.getAttribute('data-src');
   d.head.appendChild(s);
 })(window, document);

@@ -13,7 +13,10 @@ import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
  * `count` valid events of one site, each in its own millisecond (from
  * `startMs`), so no two can share a point identity whatever their ids.
  */
-export function enrichedEvents(count: number, options: { site?: string; startMs?: number; runId?: string } = {}): EnrichedEvent[] {
+export function enrichedEvents(
+  count: number,
+  options: { site?: string; startMs?: number; runId?: string } = {},
+): EnrichedEvent[] {
   const site = options.site ?? 'shop';
   const startMs = options.startMs ?? Date.now() - 86_400_000;
   const runId = options.runId ?? randomBytes(4).toString('hex');
@@ -85,7 +88,12 @@ export async function fieldsAt(influxUrl: string, bucket: string, time: string):
 }
 
 /** Polls `probe` until it is true; throws with `what` after `timeoutMs`. */
-export async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 500): Promise<void> {
+export async function eventually(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  intervalMs = 500,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe().catch(() => false)) return;
@@ -95,7 +103,12 @@ export async function eventually(what: string, probe: () => Promise<boolean>, ti
 }
 
 export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig> {
-  return loadConfig({ EVENTLINE_LOG_LEVEL: 'warn', EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '10000', EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', ...env });
+  return loadConfig({
+    EVENTLINE_LOG_LEVEL: 'warn',
+    EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS: '10000',
+    EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+    ...env,
+  });
 }
 
 export function testLogger(): Logger {
@@ -106,7 +119,12 @@ export function testLogger(): Logger {
  * Produces `messages` as a steady stream of `perTick` messages every `tickMs`,
  * so a test can break things while events are still arriving.
  */
-export async function produceStream(kafka: Kafka, topic: string, messages: Message[], options: { perTick: number; tickMs: number }): Promise<void> {
+export async function produceStream(
+  kafka: Kafka,
+  topic: string,
+  messages: Message[],
+  options: { perTick: number; tickMs: number },
+): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -141,11 +159,18 @@ export async function readyApp(app: FastifyInstance): Promise<FastifyInstance> {
 }
 
 /** The group's committed offset per partition of `topic` (-1 where nothing is committed) and the topic's end offsets, by partition. */
-export async function groupOffsets(brokers: string[], groupId: string, topic: string): Promise<{ committed: number[]; end: number[] }> {
+export async function groupOffsets(
+  brokers: string[],
+  groupId: string,
+  topic: string,
+): Promise<{ committed: number[]; end: number[] }> {
   const admin = testKafka(brokers).admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     const sorted = [...ends].sort((a, b) => a.partition - b.partition);
     return { committed: sorted.map((e) => byPartition.get(e.partition) ?? -1), end: sorted.map((e) => Number(e.high)) };
@@ -169,7 +194,9 @@ export async function eventIdsByOffset(brokers: string[], topic: string, count: 
   await reader.subscribe({ topic, fromBeginning: true });
   await reader.run({
     eachMessage: async ({ partition, message }) => {
-      (ids[partition] ??= [])[Number(message.offset)] = (JSON.parse(message.value!.toString()) as EnrichedEvent).event.id;
+      (ids[partition] ??= [])[Number(message.offset)] = (
+        JSON.parse(message.value!.toString()) as EnrichedEvent
+      ).event.id;
       read += 1;
     },
   });

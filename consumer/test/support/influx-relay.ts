@@ -38,19 +38,29 @@ export async function startInfluxRelay(targetUrl: string): Promise<InfluxRelay> 
       inFlight += 1;
     }
     try {
-      const answer = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
-        const forwarded = request(
-          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-          (response) => {
-            const parts: Buffer[] = [];
-            response.on('data', (part: Buffer) => parts.push(part));
-            response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }));
-            response.on('error', reject);
-          },
-        );
-        forwarded.on('error', reject);
-        forwarded.end(body);
-      });
+      const answer = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>(
+        (resolve, reject) => {
+          const forwarded = request(
+            {
+              host: target.hostname,
+              port: target.port,
+              method: req.method,
+              path: req.url,
+              headers: { ...req.headers, host: target.host },
+            },
+            (response) => {
+              const parts: Buffer[] = [];
+              response.on('data', (part: Buffer) => parts.push(part));
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }),
+              );
+              response.on('error', reject);
+            },
+          );
+          forwarded.on('error', reject);
+          forwarded.end(body);
+        },
+      );
       if (isWrite) {
         const lines = body.length === 0 ? 0 : body.toString('utf8').split('\n').length;
         await new Promise((resolve) => setTimeout(resolve, delay(lines)));
@@ -68,7 +78,8 @@ export async function startInfluxRelay(targetUrl: string): Promise<InfluxRelay> 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
   // A reserved port below the ephemeral range, so no outgoing connection takes it while the relay is down.
   const port = await freePort();
   await listen(port);

@@ -18,7 +18,10 @@ export async function relayedConsumer(prefix: string, partitions: number, cleanu
   const bucket = await createTestBucket(prefix);
   const group = `${topic}-group`;
   /** A joined consumer app with `env` over the test defaults; closed by the cleanups. */
-  const start = async (env: Record<string, string>, onChunkCommitted?: (chunk: WrittenChunk) => void): Promise<FastifyInstance> => {
+  const start = async (
+    env: Record<string, string>,
+    onChunkCommitted?: (chunk: WrittenChunk) => void,
+  ): Promise<FastifyInstance> => {
     const app = await buildApp({
       config: testConfig({
         EVENTLINE_KAFKA_BROKERS: brokers.join(','),

@@ -33,7 +33,11 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let known: DashboardError;
     if (error instanceof DashboardError) known = error;
-    else if (error.validation) known = new DashboardError('DASHBOARD_INVALID_QUERY', `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? ''}`.trim());
+    else if (error.validation)
+      known = new DashboardError(
+        'DASHBOARD_INVALID_QUERY',
+        `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? ''}`.trim(),
+      );
     else {
       request.log.error({ err: error }, 'unexpected error');
       known = new DashboardError('DASHBOARD_INTERNAL', undefined, { cause: error });

@@ -75,10 +75,21 @@ export const MAX_SEQS_PER_EXAMPLE = 20;
 /** The counted figures; `completeness` is derived from them. */
 type Totals = Omit<CompletenessFigures, 'completeness'>;
 
-const emptyTotals = (): Totals => ({ sessions: 0, received: 0, expected: 0, missing: 0, duplicates: 0, reusedSeqs: 0, sessionsWithGaps: 0 });
+const emptyTotals = (): Totals => ({
+  sessions: 0,
+  received: 0,
+  expected: 0,
+  missing: 0,
+  duplicates: 0,
+  reusedSeqs: 0,
+  sessionsWithGaps: 0,
+});
 
 function figures(totals: Totals): CompletenessFigures {
-  return { ...totals, completeness: totals.expected === 0 ? null : (totals.expected - totals.missing) / totals.expected };
+  return {
+    ...totals,
+    completeness: totals.expected === 0 ? null : (totals.expected - totals.missing) / totals.expected,
+  };
 }
 
 /** Inclusive ranges of the integers between the first and last of `sorted` (ascending, distinct) that it lacks; at most `max`. */
@@ -92,7 +103,8 @@ export function missingRanges(sorted: readonly number[], max: number): [number, 
 }
 
 type SessionKey = { site: string; sessionId: string };
-const bySession = (a: SessionKey, b: SessionKey) => (a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
+const bySession = (a: SessionKey, b: SessionKey) =>
+  a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
 
 /** Keeps `list` (worst first by `weight`) at the `max` worst examples seen; on a tie for the last place, the one seen first stays. */
 function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (example: T) => number, example: T): void {
@@ -115,7 +127,16 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
   const gapExamples: GapExample[] = [];
   const reusedSeqExamples: ReusedSeqExample[] = [];
   // idBySeq holds the first id seen with each number, so a second id with it is a reuse and a second copy of it is not.
-  let current: { site: string; sessionId: string; idBySeq: Map<number, string>; reused: Set<number>; ids: Set<string>; rows: number } | undefined;
+  let current:
+    | {
+        site: string;
+        sessionId: string;
+        idBySeq: Map<number, string>;
+        reused: Set<number>;
+        ids: Set<string>;
+        rows: number;
+      }
+    | undefined;
 
   function closeSession(): void {
     if (!current) return;
@@ -135,10 +156,23 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       totals.reusedSeqs += reused.size;
       if (missing > 0) totals.sessionsWithGaps += 1;
     }
-    if (missing > 0) keepWorst(gapExamples, options.maxExamples, (e) => e.missing, { site: siteName, sessionId, firstSeq, lastSeq, missing, ranges: missingRanges(seqs, MAX_RANGES_PER_EXAMPLE) });
+    if (missing > 0)
+      keepWorst(gapExamples, options.maxExamples, (e) => e.missing, {
+        site: siteName,
+        sessionId,
+        firstSeq,
+        lastSeq,
+        missing,
+        ranges: missingRanges(seqs, MAX_RANGES_PER_EXAMPLE),
+      });
     if (reused.size > 0) {
       const listed = [...reused].sort((a, b) => a - b).slice(0, MAX_SEQS_PER_EXAMPLE);
-      keepWorst(reusedSeqExamples, options.maxExamples, (e) => e.reused, { site: siteName, sessionId, reused: reused.size, seqs: listed });
+      keepWorst(reusedSeqExamples, options.maxExamples, (e) => e.reused, {
+        site: siteName,
+        sessionId,
+        reused: reused.size,
+        seqs: listed,
+      });
     }
     current = undefined;
   }
@@ -146,7 +180,14 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
   return {
     add(row) {
       if (current && (current.site !== row.site || current.sessionId !== row.sessionId)) closeSession();
-      current ??= { site: row.site, sessionId: row.sessionId, idBySeq: new Map(), reused: new Set(), ids: new Set(), rows: 0 };
+      current ??= {
+        site: row.site,
+        sessionId: row.sessionId,
+        idBySeq: new Map(),
+        reused: new Set(),
+        ids: new Set(),
+        rows: 0,
+      };
       const first = current.idBySeq.get(row.seq);
       if (first === undefined) current.idBySeq.set(row.seq, row.id);
       else if (first !== row.id) current.reused.add(row.seq);
@@ -157,7 +198,9 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       closeSession();
       return {
         total: figures(total),
-        sites: [...sites].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([site, totals]) => ({ site, ...figures(totals) })),
+        sites: [...sites]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([site, totals]) => ({ site, ...figures(totals) })),
         gapExamples,
         reusedSeqExamples,
       };

@@ -33,7 +33,15 @@ const ConfigSchema = Type.Object({
   embedToken: Type.Boolean(),
   /** Directory of the built UI (vite output); the UI routes answer 503 when it is missing. */
   uiDir: Type.String({ minLength: 1 }),
-  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+  logLevel: Type.Union([
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ]),
 });
 
 export type DashboardConfig = Static<typeof ConfigSchema>;
@@ -74,7 +82,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 /** Builds the configuration from an environment (process.env by default) and any overrides, for tests. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<DashboardConfig> = {}): Readonly<DashboardConfig> {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<DashboardConfig> = {},
+): Readonly<DashboardConfig> {
   const token = env['EVENTLINE_DASHBOARD_TOKEN'] || LOCAL_DEFAULT_TOKEN;
   const config = {
     influx: {
@@ -106,7 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   if (config.connectionTimeoutMs < config.influx.queryTimeoutMs) {
-    throw new ConfigError('EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS must be at least EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS, or a slow query would cut its own answer off');
+    throw new ConfigError(
+      'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS must be at least EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS, or a slow query would cut its own answer off',
+    );
   }
   return deepFreeze(config);
 }

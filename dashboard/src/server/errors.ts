@@ -9,15 +9,31 @@ export interface ErrorDefinition {
 }
 
 export const ERRORS = Object.freeze({
-  DASHBOARD_UNAUTHORIZED: { status: 401, message: 'A valid read token is required (Authorization: Bearer <token>)', retriable: false },
+  DASHBOARD_UNAUTHORIZED: {
+    status: 401,
+    message: 'A valid read token is required (Authorization: Bearer <token>)',
+    retriable: false,
+  },
   DASHBOARD_INVALID_QUERY: { status: 400, message: 'A query parameter is missing or malformed', retriable: false },
-  DASHBOARD_INVALID_TIME: { status: 400, message: 'A time is neither ISO-8601 nor a relative preset like -1h', retriable: false },
+  DASHBOARD_INVALID_TIME: {
+    status: 400,
+    message: 'A time is neither ISO-8601 nor a relative preset like -1h',
+    retriable: false,
+  },
   DASHBOARD_INVALID_RANGE: { status: 400, message: '`from` must be before `to`', retriable: false },
   DASHBOARD_RANGE_TOO_LARGE: { status: 400, message: 'The time range is longer than allowed', retriable: false },
-  DASHBOARD_TOO_MANY_BUCKETS: { status: 400, message: 'The interval would split the range into too many buckets', retriable: false },
+  DASHBOARD_TOO_MANY_BUCKETS: {
+    status: 400,
+    message: 'The interval would split the range into too many buckets',
+    retriable: false,
+  },
   DASHBOARD_INVALID_CURSOR: { status: 400, message: 'The pagination cursor is malformed', retriable: false },
   DASHBOARD_NOT_FOUND: { status: 404, message: 'No such route', retriable: false },
-  DASHBOARD_UI_NOT_BUILT: { status: 503, message: 'The dashboard UI is not built: run `npm run build -w dashboard`', retriable: false },
+  DASHBOARD_UI_NOT_BUILT: {
+    status: 503,
+    message: 'The dashboard UI is not built: run `npm run build -w dashboard`',
+    retriable: false,
+  },
   DASHBOARD_STORAGE_UNAVAILABLE: { status: 503, message: 'InfluxDB could not answer the query', retriable: true },
   DASHBOARD_INTERNAL: { status: 500, message: 'Internal error', retriable: true },
 } satisfies Record<string, ErrorDefinition>);

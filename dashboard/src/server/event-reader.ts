@@ -7,7 +7,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
 import { createCompletenessTally, type CompletenessReport } from './completeness.ts';
 import { DashboardError } from './errors.ts';
-import { eventsSpanQuery, fieldValuesQuery, positionsQuery, sequencedRowsQuery, timeseriesQuery, topQuery, type EventFilter } from './queries.ts';
+import {
+  eventsSpanQuery,
+  fieldValuesQuery,
+  positionsQuery,
+  sequencedRowsQuery,
+  timeseriesQuery,
+  topQuery,
+  type EventFilter,
+} from './queries.ts';
 import type { TimeRange } from './time-range.ts';
 import { toApiEvent, type ApiEvent } from './to-api-event.ts';
 
@@ -79,7 +87,11 @@ function newestFirst(a: ApiEvent, b: ApiEvent): number {
   return a.id > b.id ? -1 : a.id < b.id ? 1 : 0;
 }
 
-export function createEventReader(deps: { queryApi: QueryApi; bucket: string; logger: Logger | FastifyBaseLogger }): EventReader {
+export function createEventReader(deps: {
+  queryApi: QueryApi;
+  bucket: string;
+  logger: Logger | FastifyBaseLogger;
+}): EventReader {
   const logger = deps.logger.child({ module: 'event-reader' });
 
   function storageError(error: unknown): DashboardError {
@@ -103,14 +115,17 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
       const times = positions.slice(0, limit).map((row) => isoToNs(String(row['_time'])));
       if (times.length === 0) return { events: [], nextCursor: null };
       const wanted = new Set(times.map(String));
-      const spans = await Promise.all(spansAround(times, MAX_SPANS).map(([first, last]) => rows(eventsSpanQuery(deps.bucket, filter, first, last))));
+      const spans = await Promise.all(
+        spansAround(times, MAX_SPANS).map(([first, last]) => rows(eventsSpanQuery(deps.bucket, filter, first, last))),
+      );
       const events = spans
         .flat()
         .filter((row) => wanted.has(String(isoToNs(String(row['_time'])))))
         .map(toApiEvent)
         .sort(newestFirst);
       const last = events[events.length - 1];
-      const nextCursor = positions.length > limit && last ? encodeCursor({ timeNs: isoToNs(last.time), id: last.id }) : null;
+      const nextCursor =
+        positions.length > limit && last ? encodeCursor({ timeNs: isoToNs(last.time), id: last.id }) : null;
       return { events, nextCursor };
     },
 
@@ -134,20 +149,30 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
       const field = TOP_FIELDS[dimension];
       if (!filter.q) {
         const found = await rows(topQuery(deps.bucket, filter, field, limit));
-        return { top: found.map((row) => ({ key: String(row['key']), count: Number(row['_value']) })), truncated: false };
+        return {
+          top: found.map((row) => ({ key: String(row['key']), count: Number(row['_value']) })),
+          truncated: false,
+        };
       }
       // Flux 1.8 has no safe join, so a search is counted here: the matching
       // point times first (bounded), then the field's values in their span.
       const matches = await rows(positionsQuery(deps.bucket, filter, SEARCH_TOP_MAX_MATCHES + 1));
-      const times = new Set(matches.slice(0, SEARCH_TOP_MAX_MATCHES).map((row) => String(isoToNs(String(row['_time'])))));
+      const times = new Set(
+        matches.slice(0, SEARCH_TOP_MAX_MATCHES).map((row) => String(isoToNs(String(row['_time'])))),
+      );
       if (times.size === 0) return { top: [], truncated: false };
       const sorted = [...times].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const counts = new Map<string, number>();
-      for (const row of await rows(fieldValuesQuery(deps.bucket, filter, field, sorted[0]!, sorted[sorted.length - 1]!))) {
+      for (const row of await rows(
+        fieldValuesQuery(deps.bucket, filter, field, sorted[0]!, sorted[sorted.length - 1]!),
+      )) {
         const key = String(row['_value'] ?? '');
         if (key !== '' && times.has(String(isoToNs(String(row['_time']))))) counts.set(key, (counts.get(key) ?? 0) + 1);
       }
-      const top = [...counts].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? 1 : -1)).slice(0, limit);
+      const top = [...counts]
+        .map(([key, count]) => ({ key, count }))
+        .sort((a, b) => b.count - a.count || (a.key < b.key ? 1 : -1))
+        .slice(0, limit);
       return { top, truncated: matches.length > SEARCH_TOP_MAX_MATCHES };
     },
 
@@ -156,7 +181,9 @@ export function createEventReader(deps: { queryApi: QueryApi; bucket: string; lo
       // range, and the tally keeps only the session being read.
       const tally = createCompletenessTally({ maxExamples });
       try {
-        for await (const { values, tableMeta } of deps.queryApi.iterateRows(sequencedRowsQuery(deps.bucket, range, site))) {
+        for await (const { values, tableMeta } of deps.queryApi.iterateRows(
+          sequencedRowsQuery(deps.bucket, range, site),
+        )) {
           tally.add({
             site: String(tableMeta.get(values, TAG.site)),
             sessionId: String(tableMeta.get(values, FIELD.sessionId)),

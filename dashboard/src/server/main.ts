@@ -24,7 +24,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 try {
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ bucket: config.influx.bucket, influx: config.influx.url, localToken: config.embedToken }, 'dashboard ready');
+  app.log.info(
+    { bucket: config.influx.bucket, influx: config.influx.url, localToken: config.embedToken },
+    'dashboard ready',
+  );
 } catch (error) {
   app.log.error({ err: error }, 'could not start the dashboard');
   process.exit(1);

@@ -2,7 +2,15 @@
 // typed parameter (fluxString, fluxDateTime, fluxInteger, fluxDuration), never
 // by string concatenation; names come from the contract's storage schema.
 import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
-import { flux, fluxDateTime, fluxDuration, fluxExpression, fluxInteger, fluxString, type ParameterizedQuery } from '@influxdata/influxdb-client';
+import {
+  flux,
+  fluxDateTime,
+  fluxDuration,
+  fluxExpression,
+  fluxInteger,
+  fluxString,
+  type ParameterizedQuery,
+} from '@influxdata/influxdb-client';
 import type { Cursor } from './cursor.ts';
 import { nsToIso } from './cursor.ts';
 import { fluxDurationText, type TimeRange } from './time-range.ts';
@@ -17,11 +25,23 @@ export interface EventFilter {
 }
 
 /** Fields the search box looks into. */
-export const SEARCHED_FIELDS = [FIELD.name, FIELD.elementText, FIELD.elementSelector, FIELD.elementId, FIELD.path, FIELD.title] as const;
+export const SEARCHED_FIELDS = [
+  FIELD.name,
+  FIELD.elementText,
+  FIELD.elementSelector,
+  FIELD.elementId,
+  FIELD.path,
+  FIELD.title,
+] as const;
 
 const msToIso = (ms: number) => fluxDateTime(new Date(ms).toISOString());
 
-function source(bucket: string, range: TimeRange, stop = msToIso(range.to), start = msToIso(range.from)): ParameterizedQuery {
+function source(
+  bucket: string,
+  range: TimeRange,
+  stop = msToIso(range.to),
+  start = msToIso(range.from),
+): ParameterizedQuery {
   return flux`from(bucket: ${fluxString(bucket)})
   |> range(start: ${start}, stop: ${stop})
   |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT)})`;
@@ -31,7 +51,10 @@ function tagFilters(filter: EventFilter): ParameterizedQuery {
   const types = filter.types.length
     ? flux`\n  |> filter(fn: (r) => contains(value: r[${fluxString(TAG.type)}], set: [${fluxExpression(filter.types.map((t) => fluxString(t).toString()).join(', '))}]))`
     : flux``;
-  const site = filter.site !== undefined ? flux`\n  |> filter(fn: (r) => r[${fluxString(TAG.site)}] == ${fluxString(filter.site)})` : flux``;
+  const site =
+    filter.site !== undefined
+      ? flux`\n  |> filter(fn: (r) => r[${fluxString(TAG.site)}] == ${fluxString(filter.site)})`
+      : flux``;
   return flux`${types}${site}`;
 }
 
@@ -54,7 +77,12 @@ function searchRows(bucket: string, filter: EventFilter, stop?: ReturnType<typeo
  * `id` field (every event has one), so a page costs `limit` rows, not the range.
  * A search reads only the searched string fields.
  */
-export function positionsQuery(bucket: string, filter: EventFilter, limit: number, cursor?: Cursor): ParameterizedQuery {
+export function positionsQuery(
+  bucket: string,
+  filter: EventFilter,
+  limit: number,
+  cursor?: Cursor,
+): ParameterizedQuery {
   // The cursor's own timestamp stays inside the range (stop is exclusive) so a tie on time can be broken by id.
   const stop = cursor ? fluxDateTime(nsToIso(cursor.timeNs + 1n)) : msToIso(filter.range.to);
   const cursorTime = cursor ? fluxDateTime(nsToIso(cursor.timeNs)) : undefined;
@@ -89,7 +117,12 @@ ${searchRows(bucket, filter, stop)}${after}
  * pivoting a span and filtering in the server is an order of magnitude faster
  * than filtering `_time` against a set in Flux (see bench/read-api.bench.ts).
  */
-export function eventsSpanQuery(bucket: string, filter: EventFilter, firstNs: bigint, lastNs: bigint): ParameterizedQuery {
+export function eventsSpanQuery(
+  bucket: string,
+  filter: EventFilter,
+  firstNs: bigint,
+  lastNs: bigint,
+): ParameterizedQuery {
   return flux`${source(bucket, filter.range, fluxDateTime(nsToIso(lastNs + 1n)), fluxDateTime(nsToIso(firstNs)))}${tagFilters(filter)}
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
   |> group()`;
@@ -124,7 +157,13 @@ export function topQuery(bucket: string, filter: EventFilter, field: string, lim
 }
 
 /** One field's values with their point times, between two point times (inclusive); for counting over search matches. */
-export function fieldValuesQuery(bucket: string, filter: EventFilter, field: string, firstNs: bigint, lastNs: bigint): ParameterizedQuery {
+export function fieldValuesQuery(
+  bucket: string,
+  filter: EventFilter,
+  field: string,
+  firstNs: bigint,
+  lastNs: bigint,
+): ParameterizedQuery {
   return flux`${source(bucket, filter.range, fluxDateTime(nsToIso(lastNs + 1n)), fluxDateTime(nsToIso(firstNs)))}
   |> filter(fn: (r) => r._field == ${fluxString(field)})${tagFilters(filter)}
   |> keep(columns: ["_time", "_value"])`;

@@ -10,7 +10,11 @@ export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './api-limits.ts';
 const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
 
 const Time = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 40, description: `${description}: ISO-8601 with a zone (2026-11-25T08:00:00Z), \`now\`, or relative like -15m, -1h, -24h, -7d` });
+  Type.String({
+    minLength: 1,
+    maxLength: 40,
+    description: `${description}: ISO-8601 with a zone (2026-11-25T08:00:00Z), \`now\`, or relative like -15m, -1h, -24h, -7d`,
+  });
 
 const RangeParams = {
   from: Type.Optional(Time('Inclusive start; default: one hour before `to`')),
@@ -19,19 +23,30 @@ const RangeParams = {
 
 const FilterParams = {
   ...RangeParams,
-  type: Type.Optional(Type.String({ pattern: TYPE_LIST, maxLength: 100, description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}` })),
+  type: Type.Optional(
+    Type.String({
+      pattern: TYPE_LIST,
+      maxLength: 100,
+      description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}`,
+    }),
+  ),
   site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 };
 
 const Search = Type.Optional(
-  Type.String({ maxLength: LIMITS.textMaxLength, description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title' }),
+  Type.String({
+    maxLength: LIMITS.textMaxLength,
+    description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title',
+  }),
 );
 
 export const EventsQuerySchema = Type.Object({
   ...FilterParams,
   q: Search,
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' }),
+  ),
 });
 
 export const ExportQuerySchema = Type.Object({
@@ -43,7 +58,12 @@ export const ExportQuerySchema = Type.Object({
 export const TimeseriesQuerySchema = Type.Object({
   ...FilterParams,
   q: Search,
-  interval: Type.Optional(Type.String({ pattern: '^\\d{1,6}(s|m|h|d|w)$', description: 'Bucket width like 30s, 5m, 1h, 1d; chosen automatically when omitted' })),
+  interval: Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,6}(s|m|h|d|w)$',
+      description: 'Bucket width like 30s, 5m, 1h, 1d; chosen automatically when omitted',
+    }),
+  ),
 });
 
 export const TopQuerySchema = Type.Object({
@@ -56,9 +76,13 @@ export const TopQuerySchema = Type.Object({
 export const CompletenessQuerySchema = Type.Object({
   ...RangeParams,
   site: FilterParams.site,
-  examples: Type.Integer({ minimum: 0, maximum: API_LIMITS.maxGapExamples, default: API_LIMITS.defaultGapExamples, description: 'Sessions with gaps to list, most missing first' }),
+  examples: Type.Integer({
+    minimum: 0,
+    maximum: API_LIMITS.maxGapExamples,
+    default: API_LIMITS.defaultGapExamples,
+    description: 'Sessions with gaps to list, most missing first',
+  }),
 });
-
 
 export const ErrorSchema = Type.Object(
   {

@@ -25,9 +25,19 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
  * would silently query a range nobody asked for.
  */
 function isRealDateTime(match: RegExpExecArray): boolean {
-  const [year, month, day, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((field) => (field === undefined ? undefined : Number(field)));
+  const [year, month, day, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = match
+    .slice(1)
+    .map((field) => (field === undefined ? undefined : Number(field)));
   const date = new Date(Date.UTC(year!, month! - 1, day!));
-  return date.getUTCMonth() === month! - 1 && date.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
+  return (
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    zoneHours <= 23 &&
+    zoneMinutes <= 59
+  );
 }
 
 export interface TimeRange {
@@ -50,11 +60,19 @@ export function parseTime(value: string, now: number, name: string): number {
   throw new DashboardError('DASHBOARD_INVALID_TIME', `${name}=${JSON.stringify(value)}`);
 }
 
-export function resolveRange(query: { from?: string | undefined; to?: string | undefined }, now = Date.now()): TimeRange {
+export function resolveRange(
+  query: { from?: string | undefined; to?: string | undefined },
+  now = Date.now(),
+): TimeRange {
   const to = query.to === undefined ? now : parseTime(query.to, now, 'to');
   const from = query.from === undefined ? to - RANGE_LIMITS.defaultRangeMs : parseTime(query.from, now, 'from');
-  if (from >= to) throw new DashboardError('DASHBOARD_INVALID_RANGE', `from (${new Date(from).toISOString()}) is not before to (${new Date(to).toISOString()})`);
-  if (to - from > RANGE_LIMITS.maxRangeMs) throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / UNIT_MS.d} days`);
+  if (from >= to)
+    throw new DashboardError(
+      'DASHBOARD_INVALID_RANGE',
+      `from (${new Date(from).toISOString()}) is not before to (${new Date(to).toISOString()})`,
+    );
+  if (to - from > RANGE_LIMITS.maxRangeMs)
+    throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / UNIT_MS.d} days`);
   return { from, to };
 }
 
@@ -62,11 +80,16 @@ export function resolveRange(query: { from?: string | undefined; to?: string | u
 export function parseInterval(value: string): number {
   const match = DURATION.exec(value);
   const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : 0;
-  if (ms <= 0) throw new DashboardError('DASHBOARD_INVALID_QUERY', `interval=${JSON.stringify(value)} must look like 30s, 5m, 1h or 1d`);
+  if (ms <= 0)
+    throw new DashboardError(
+      'DASHBOARD_INVALID_QUERY',
+      `interval=${JSON.stringify(value)} must look like 30s, 5m, 1h or 1d`,
+    );
   return ms;
 }
 
-const NICE_INTERVALS_MS = [1, 5, 10, 15, 30].map((s) => s * 1_000)
+const NICE_INTERVALS_MS = [1, 5, 10, 15, 30]
+  .map((s) => s * 1_000)
   .concat([1, 2, 5, 10, 15, 30].map((m) => m * 60_000))
   .concat([1, 2, 3, 6, 12].map((h) => h * 3_600_000))
   .concat([1, 2, 7].map((d) => d * 86_400_000));
@@ -74,14 +97,20 @@ const NICE_INTERVALS_MS = [1, 5, 10, 15, 30].map((s) => s * 1_000)
 /** The smallest round interval that keeps the range within the target number of buckets. */
 export function autoInterval(range: TimeRange): number {
   const span = range.to - range.from;
-  return NICE_INTERVALS_MS.find((ms) => span / ms <= RANGE_LIMITS.targetBuckets) ?? NICE_INTERVALS_MS[NICE_INTERVALS_MS.length - 1]!;
+  return (
+    NICE_INTERVALS_MS.find((ms) => span / ms <= RANGE_LIMITS.targetBuckets) ??
+    NICE_INTERVALS_MS[NICE_INTERVALS_MS.length - 1]!
+  );
 }
 
 export function chooseInterval(range: TimeRange, requested: string | undefined): number {
   if (requested === undefined) return autoInterval(range);
   const ms = parseInterval(requested);
   if ((range.to - range.from) / ms > RANGE_LIMITS.maxBuckets) {
-    throw new DashboardError('DASHBOARD_TOO_MANY_BUCKETS', `${requested} gives more than ${RANGE_LIMITS.maxBuckets} buckets`);
+    throw new DashboardError(
+      'DASHBOARD_TOO_MANY_BUCKETS',
+      `${requested} gives more than ${RANGE_LIMITS.maxBuckets} buckets`,
+    );
   }
   return ms;
 }

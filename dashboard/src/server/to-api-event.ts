@@ -85,11 +85,21 @@ export function toApiEvent(row: Row): ApiEvent {
     anonymousId: text(row, FIELD.anonymousId),
     sessionId: text(row, FIELD.sessionId),
     userId: text(row, FIELD.userId),
-    page: compact({ url: text(row, FIELD.url), path: text(row, FIELD.path), title: text(row, FIELD.title), referrer: text(row, FIELD.referrer) }),
+    page: compact({
+      url: text(row, FIELD.url),
+      path: text(row, FIELD.path),
+      title: text(row, FIELD.title),
+      referrer: text(row, FIELD.referrer),
+    }),
     element,
     properties: json<Record<string, unknown>>(row, FIELD.properties),
     clientTimestamp: number(row, FIELD.clientTimestamp),
     receivedAt: number(row, FIELD.receivedAt),
-    userAgent: compact({ browser: text(row, FIELD.browser), browserVersion: text(row, FIELD.browserVersion), os: text(row, FIELD.os), device: text(row, FIELD.device) }),
+    userAgent: compact({
+      browser: text(row, FIELD.browser),
+      browserVersion: text(row, FIELD.browserVersion),
+      os: text(row, FIELD.os),
+      device: text(row, FIELD.device),
+    }),
   });
 }

@@ -47,13 +47,16 @@ async function request(path: string, params: URLSearchParams, signal?: AbortSign
   return response;
 }
 
-const json = async <T>(path: string, params: URLSearchParams, signal?: AbortSignal): Promise<T> => (await request(path, params, signal)).json() as Promise<T>;
+const json = async <T>(path: string, params: URLSearchParams, signal?: AbortSignal): Promise<T> =>
+  (await request(path, params, signal)).json() as Promise<T>;
 
 export const api = {
   events: (params: URLSearchParams, signal?: AbortSignal) => json<EventPage>('/api/events', params, signal),
-  timeseries: (params: URLSearchParams, signal?: AbortSignal) => json<TimeSeries>('/api/stats/timeseries', params, signal),
+  timeseries: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<TimeSeries>('/api/stats/timeseries', params, signal),
   top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
-  completeness: (params: URLSearchParams, signal?: AbortSignal) => json<Completeness>('/api/completeness', params, signal),
+  completeness: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<Completeness>('/api/completeness', params, signal),
   /**
    * Downloads the CSV through a Blob, because a plain link cannot carry the
    * Authorization header. Resolves to whether the server cut the export to its
@@ -61,7 +64,8 @@ export const api = {
    */
   async exportCsv(params: URLSearchParams): Promise<{ truncated: boolean }> {
     const response = await request('/api/events.csv', params);
-    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'eventline-events.csv';
+    const name =
+      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'eventline-events.csv';
     const url = URL.createObjectURL(await response.blob());
     const link = Object.assign(document.createElement('a'), { href: url, download: name });
     link.click();

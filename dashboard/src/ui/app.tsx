@@ -12,7 +12,14 @@ import { TokenForm } from './components/token-form.tsx';
 import { TopList } from './components/top-list.tsx';
 import { useQuery } from './use-query.ts';
 import { formatCount } from './format.ts';
-import { apiParams, completenessParams, parseFilters, serializeFilters, type Filters, type HistoryMode } from './url-state.ts';
+import {
+  apiParams,
+  completenessParams,
+  parseFilters,
+  serializeFilters,
+  type Filters,
+  type HistoryMode,
+} from './url-state.ts';
 
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
@@ -60,7 +67,10 @@ export function App() {
   }, [filters.live]);
 
   const inputs = [filters, tick];
-  const events = useQuery((signal) => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal), [...inputs, cursors]);
+  const events = useQuery(
+    (signal) => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal),
+    [...inputs, cursors],
+  );
   const series = useQuery((signal) => api.timeseries(apiParams(filters), signal), inputs);
   const topElements = useQuery((signal) => api.top(apiParams(filters, { dimension: 'element' }), signal), inputs);
   const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
@@ -71,14 +81,18 @@ export function App() {
     setFilters((previous) => ({ ...previous, ...next }));
     setCursors([]);
   };
-  const unauthorized = [events, series, topElements, topPages, completeness].some((state) => state.error instanceof ApiError && state.error.status === 401);
+  const unauthorized = [events, series, topElements, topPages, completeness].some(
+    (state) => state.error instanceof ApiError && state.error.status === 401,
+  );
 
   const exportCsv = async () => {
     setExporting(true);
     setExportError(undefined);
     setExportTruncated(false);
     try {
-      setExportTruncated((await api.exportCsv(apiParams(filters, { limit: String(API_LIMITS.maxExportRows) }))).truncated);
+      setExportTruncated(
+        (await api.exportCsv(apiParams(filters, { limit: String(API_LIMITS.maxExportRows) }))).truncated,
+      );
     } catch (error) {
       setExportError((error as Error).message);
     } finally {
@@ -92,12 +106,23 @@ export function App() {
         <h1>
           <svg class="logo" viewBox="0 0 16 16" aria-hidden="true">
             <path d="M1 12 5 6l3 4 3-7 4 9" fill="none" stroke="#a5b4fc" stroke-width="2" />
-          </svg> Eventline <span class="subtitle">Analyze</span>
+          </svg>{' '}
+          Eventline <span class="subtitle">Analyze</span>
         </h1>
-        {filters.live && <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>Live</span>}
+        {filters.live && (
+          <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>
+            Live
+          </span>
+        )}
       </header>
       <main>
-        <FiltersBar filters={filters} sites={completeness.data?.sites.map((s) => s.site) ?? []} onChange={change} onExport={() => void exportCsv()} exporting={exporting} />
+        <FiltersBar
+          filters={filters}
+          sites={completeness.data?.sites.map((s) => s.site) ?? []}
+          onChange={change}
+          onExport={() => void exportCsv()}
+          exporting={exporting}
+        />
         {exportError && (
           <p class="state error" role="alert">
             Export failed: {exportError}
@@ -105,7 +130,8 @@ export function App() {
         )}
         {exportTruncated && (
           <p class="state notice" role="status" data-testid="export-truncated">
-            The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more. Narrow the range to export the rest.
+            The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more. Narrow
+            the range to export the rest.
           </p>
         )}
         {unauthorized ? (
@@ -114,10 +140,18 @@ export function App() {
           <>
             <section class="panel chart-panel" aria-busy={series.loading}>
               <h2>
-                Events over time <span class="total" data-testid="chart-total">{series.data?.total ?? '…'}</span>
+                Events over time{' '}
+                <span class="total" data-testid="chart-total">
+                  {series.data?.total ?? '…'}
+                </span>
                 <span class="hint">{series.data && `per ${formatInterval(series.data.intervalMs)}`}</span>
               </h2>
-              <Status state={series} empty={series.data?.total === 0} emptyText="No events in this range" onRetry={() => setTick((n) => n + 1)} />
+              <Status
+                state={series}
+                empty={series.data?.total === 0}
+                emptyText="No events in this range"
+                onRetry={() => setTick((n) => n + 1)}
+              />
               {series.data && series.data.total > 0 && <EventsChart data={series.data} />}
             </section>
             <div class="tops">

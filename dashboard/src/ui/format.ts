@@ -1,6 +1,13 @@
 // How times and counts are shown: the viewer's time zone on screen, UTC on hover.
 
-const local = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const local = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 export function localTime(iso: string): string {
   return local.format(new Date(iso));

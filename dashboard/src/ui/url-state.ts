@@ -29,7 +29,14 @@ export const PRESETS = [
   { label: '7 days', from: '-7d' },
 ] as const;
 
-export const DEFAULT_FILTERS: Readonly<Filters> = Object.freeze({ from: '-1h', to: 'now', type: '', q: '', site: '', live: false });
+export const DEFAULT_FILTERS: Readonly<Filters> = Object.freeze({
+  from: '-1h',
+  to: 'now',
+  type: '',
+  q: '',
+  site: '',
+  live: false,
+});
 
 /** The read API's longest site name. */
 export const SITE_MAX_LENGTH = 64;

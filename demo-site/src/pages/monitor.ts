@@ -44,7 +44,7 @@ export function describeEvent(event: CapturedEvent): string {
     case 'pageview':
       return `page view ${event.page.path}`;
     case 'click':
-      return `click ${element?.text ? `“${element.text}”` : element?.selector ?? ''}${event.name === 'click' ? '' : ` (${event.name})`}`;
+      return `click ${element?.text ? `“${element.text}”` : (element?.selector ?? '')}${event.name === 'click' ? '' : ` (${event.name})`}`;
     case 'input':
       return `input ${element?.selector ?? ''}${element?.valueLength === undefined ? '' : `, ${element.valueLength} characters`}${element?.changed ? ', changed' : ''}`;
     case 'change':
@@ -86,7 +86,11 @@ export function createPanelModel() {
       case 'retry':
         counters.retries += report.count;
         report.ids.forEach((id) => waiting.add(id));
-        line = { label: 'retry', detail: `${plural(report.count)} in ${(report.delay / 1000).toFixed(1)} s: ${report.reason}`, kind: 'retry' };
+        line = {
+          label: 'retry',
+          detail: `${plural(report.count)} in ${(report.delay / 1000).toFixed(1)} s: ${report.reason}`,
+          kind: 'retry',
+        };
         break;
       case 'dropped':
         counters.dropped += report.count;

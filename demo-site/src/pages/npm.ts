@@ -12,7 +12,10 @@ onReport((report) => {
     .join(' · ');
 });
 
-const config = JSON.parse(document.getElementById('eventline-config')!.textContent!) as { writeKey: string; endpoint: string };
+const config = JSON.parse(document.getElementById('eventline-config')!.textContent!) as {
+  writeKey: string;
+  endpoint: string;
+};
 init({ writeKey: config.writeKey, endpoint: config.endpoint, debug: true });
 
 const log = document.getElementById('api-log')!;

@@ -20,8 +20,10 @@ const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>
 
 function showRoute(path: string): void {
   const route = document.querySelector(`[data-view="${CSS.escape(path)}"]`) ? path : '/';
-  for (const view of document.querySelectorAll<HTMLElement>('[data-view]')) view.hidden = view.dataset['view'] !== route;
-  for (const tab of document.querySelectorAll<HTMLAnchorElement>('[data-route]')) tab.classList.toggle('current', tab.dataset['route'] === route);
+  for (const view of document.querySelectorAll<HTMLElement>('[data-view]'))
+    view.hidden = view.dataset['view'] !== route;
+  for (const tab of document.querySelectorAll<HTMLAnchorElement>('[data-route]'))
+    tab.classList.toggle('current', tab.dataset['route'] === route);
   const title = { '/': 'Recording', '/products': 'Products', '/about': 'About' }[route] ?? 'Recording';
   document.title = `${title} · Eventline demo shop`;
 }
@@ -29,7 +31,8 @@ function showRoute(path: string): void {
 function startRouter(): void {
   document.addEventListener('click', (event) => {
     const link = event.target instanceof Element ? event.target.closest<HTMLAnchorElement>('a[data-spa]') : null;
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
+      return;
     const url = new URL(link.href);
     if (url.origin !== location.origin) return;
     event.preventDefault();

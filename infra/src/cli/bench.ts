@@ -16,7 +16,10 @@ interface Workspace {
 function benchWorkspaces(): Workspace[] {
   const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
   return root.workspaces.flatMap((dir) => {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) as { name: string; scripts?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) as {
+      name: string;
+      scripts?: Record<string, string>;
+    };
     return pkg.scripts?.['bench'] ? [{ name: pkg.name, dir }] : [];
   });
 }
@@ -24,14 +27,19 @@ function benchWorkspaces(): Workspace[] {
 function runBench(workspace: Workspace): Promise<{ results: BenchResult[]; ok: boolean }> {
   return new Promise((resolve) => {
     const results: BenchResult[] = [];
-    const child = spawn('npm', ['run', 'bench', '--silent', '-w', workspace.dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('npm', ['run', 'bench', '--silent', '-w', workspace.dir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let pending = '';
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('BENCH_RESULT ')) results.push(JSON.parse(line.slice('BENCH_RESULT '.length)) as BenchResult);
+      for (const line of lines)
+        if (line.startsWith('BENCH_RESULT '))
+          results.push(JSON.parse(line.slice('BENCH_RESULT '.length)) as BenchResult);
     });
     child.on('exit', (code) => resolve({ results, ok: code === 0 }));
   });
@@ -48,7 +56,10 @@ for (const workspace of benchWorkspaces()) {
 }
 const outDir = join(repoRoot, 'bench-results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results: all }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, 'summary.json'),
+  `${JSON.stringify({ machine, date: new Date().toISOString(), results: all }, null, 2)}\n`,
+);
 const summary = summaryMarkdown(all, machine, new Date());
 writeFileSync(join(outDir, 'summary.md'), summary);
 process.stdout.write(`\n${summary}\nwritten to ${outDir}/summary.{json,md}\n`);

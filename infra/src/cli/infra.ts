@@ -15,8 +15,13 @@ try {
     await provisionInfra(progress);
   } else if (command === 'up') {
     await provisionInfra(progress);
-    const infra = await startInfra({ dataDir: runDir ?? join(repoRoot, '.eventline'), ports: startPorts, detached: true }, progress);
-    progress.info(`kafka ${infra.kafka.brokers.join(',')}  influxdb ${infra.influx.url} (bucket ${infra.bucket}); Ctrl-C stops both`);
+    const infra = await startInfra(
+      { dataDir: runDir ?? join(repoRoot, '.eventline'), ports: startPorts, detached: true },
+      progress,
+    );
+    progress.info(
+      `kafka ${infra.kafka.brokers.join(',')}  influxdb ${infra.influx.url} (bucket ${infra.bucket}); Ctrl-C stops both`,
+    );
     const stop = () => void infra.stop().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

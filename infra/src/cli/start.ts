@@ -46,10 +46,16 @@ try {
   }
   await provisionInfra(progress);
   await progress.step('Building the SDK and the dashboard', () =>
-    runLogged('npm', ['run', 'build', '--workspaces', '--if-present'], { cwd: repoRoot, logFile: join(logDir, 'build.log') }),
+    runLogged('npm', ['run', 'build', '--workspaces', '--if-present'], {
+      cwd: repoRoot,
+      logFile: join(logDir, 'build.log'),
+    }),
   );
   infra = await startInfra({ dataDir, ports: startPorts, detached: true }, progress);
-  const specs = serviceSpecs({ brokers: infra.kafka.brokers, influxUrl: infra.influx.url, bucket: infra.bucket }, startPorts);
+  const specs = serviceSpecs(
+    { brokers: infra.kafka.brokers, influxUrl: infra.influx.url, bucket: infra.bucket },
+    startPorts,
+  );
   for (const spec of specs) {
     const service = await progress.step(`Starting ${spec.name}`, () => startService(spec, logDir));
     running.push(service);
@@ -63,9 +69,13 @@ try {
   for (const spec of specs) if (spec.publicUrl) progress.info(`  ${spec.name.padEnd(10)} ${spec.publicUrl}`);
   progress.info(`  kafka      ${infra.kafka.brokers.join(',')}`);
   progress.info(`  influxdb   ${infra.influx.url} (bucket ${infra.bucket})`);
-  progress.info(`logs in ${logDir} (brokers: ${join(dataDir, 'kafka', 'kafka.log')}, ${join(dataDir, 'influxdb', 'influxd.log')})`);
+  progress.info(
+    `logs in ${logDir} (brokers: ${join(dataDir, 'kafka', 'kafka.log')}, ${join(dataDir, 'influxdb', 'influxd.log')})`,
+  );
   progress.info('Ctrl-C stops everything.');
 } catch (error) {
-  process.stderr.write(`[eventline] ${error instanceof InfraError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `[eventline] ${error instanceof InfraError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   await shutdown(1);
 }

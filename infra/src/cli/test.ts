@@ -19,7 +19,12 @@ try {
     await progress.step('Type-checking every package', () =>
       runLogged('npm', ['run', 'typecheck', '--silent'], { cwd: repoRoot, logFile: join(logDir, 'typecheck.log') }),
     );
-    await progress.step('Linting', () => runLogged('npx', ['eslint', '.'], { cwd: repoRoot, logFile: join(logDir, 'lint.log') }));
+    await progress.step('Linting', () =>
+      runLogged('npx', ['eslint', '.'], { cwd: repoRoot, logFile: join(logDir, 'lint.log') }),
+    );
+    await progress.step('Checking formatting (Prettier, 120 columns)', () =>
+      runLogged('npx', ['prettier', '--check', '.'], { cwd: repoRoot, logFile: join(logDir, 'format.log') }),
+    );
   }
 } catch (error) {
   process.stderr.write(`[test] ${error instanceof InfraError ? error.message : String(error)}\n`);

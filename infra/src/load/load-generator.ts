@@ -62,9 +62,19 @@ function makeEvent(session: Session, index: number, path: string, timestamp: num
     sessionId: session.sessionId,
     page: { url: `http://127.0.0.1${path}?i=${index % 7}`, path, title: 'Load test' },
   };
-  if (type === 'click') event.element = { tag: 'button', id: `b${index % 12}`, selector: `#b${index % 12}`, text: 'Add to cart' };
-  if (type === 'input') event.element = { tag: 'input', name: 'email', selector: 'input[name="email"]', inputType: 'email', valueLength: 12, changed: true };
-  if (type === 'change') event.element = { tag: 'input', id: 'terms', selector: '#terms', inputType: 'checkbox', checked: index % 2 === 0 };
+  if (type === 'click')
+    event.element = { tag: 'button', id: `b${index % 12}`, selector: `#b${index % 12}`, text: 'Add to cart' };
+  if (type === 'input')
+    event.element = {
+      tag: 'input',
+      name: 'email',
+      selector: 'input[name="email"]',
+      inputType: 'email',
+      valueLength: 12,
+      changed: true,
+    };
+  if (type === 'change')
+    event.element = { tag: 'input', id: 'terms', selector: '#terms', inputType: 'checkbox', checked: index % 2 === 0 };
   if (type === 'custom') event.properties = { step: index % 4, plan: 'pro' };
   return event;
 }
@@ -115,7 +125,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     session.busy = true;
     // A person's events are captured some milliseconds apart, not all in the same one.
     const now = Date.now();
-    const events = Array.from({ length: size }, (_, i) => makeEvent(session, generated + i, path, now - (size - 1 - i) * 7));
+    const events = Array.from({ length: size }, (_, i) =>
+      makeEvent(session, generated + i, path, now - (size - 1 - i) * 7),
+    );
     generated += size;
     report.sent += size;
     return { session, events };

@@ -28,7 +28,9 @@ export interface StoredCounts {
  * on this machine, so ingest's clock-skew correction is 0 and eventTime equals
  * the client timestamp.
  */
-function expectedIdentities(acknowledged: ReadonlyMap<string, Pick<Event, 'type' | 'timestamp'>>): Map<string, string[]> {
+function expectedIdentities(
+  acknowledged: ReadonlyMap<string, Pick<Event, 'type' | 'timestamp'>>,
+): Map<string, string[]> {
   const identities = new Map<string, string[]>();
   for (const [id, event] of acknowledged) {
     const identity = `${event.type} ${pointTimeNs({ eventTime: event.timestamp, event: { id } })}`;
@@ -62,7 +64,13 @@ export async function storedCounts(
     if (survivors === 0) lost += sharing.length;
     else identityCollisions += sharing.length - survivors;
   }
-  return { points: ids.length, distinctIds: stored.size, duplicates: ids.length - stored.size, identityCollisions, lost };
+  return {
+    points: ids.length,
+    distinctIds: stored.size,
+    duplicates: ids.length - stored.size,
+    identityCollisions,
+    lost,
+  };
 }
 
 /** Messages in `topic` not yet committed by `groupId`. */
@@ -70,7 +78,10 @@ export async function consumerLag(brokers: string[], topic: string, groupId: str
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
     return ends.reduce((lag, p) => {
       const done = committedBy.get(p.partition) ?? -1;
@@ -160,9 +171,20 @@ export async function waitUntilSettled(probe: SettleProbe, options: SettleOption
 }
 
 /** The completeness figures of the dashboard's read API (GET /api/completeness), for one site over a range. */
-export async function readCompleteness(dashboard: { url: string; token: string }, query: { site: string; from: Date; to?: Date }): Promise<CompletenessFigures> {
-  const params = new URLSearchParams({ site: query.site, from: query.from.toISOString(), to: (query.to ?? new Date()).toISOString(), examples: '5' });
-  const response = await fetch(`${dashboard.url}/api/completeness?${params}`, { headers: { authorization: `Bearer ${dashboard.token}` }, signal: AbortSignal.timeout(60_000) });
+export async function readCompleteness(
+  dashboard: { url: string; token: string },
+  query: { site: string; from: Date; to?: Date },
+): Promise<CompletenessFigures> {
+  const params = new URLSearchParams({
+    site: query.site,
+    from: query.from.toISOString(),
+    to: (query.to ?? new Date()).toISOString(),
+    examples: '5',
+  });
+  const response = await fetch(`${dashboard.url}/api/completeness?${params}`, {
+    headers: { authorization: `Bearer ${dashboard.token}` },
+    signal: AbortSignal.timeout(60_000),
+  });
   if (!response.ok) throw new Error(`GET /api/completeness answered ${response.status}: ${await response.text()}`);
   const report = (await response.json()) as CompletenessReport;
   return report.total;

@@ -53,7 +53,12 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
   const logDir = join(dataDir, 'logs');
   const kafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir: join(dataDir, 'kafka') };
   const influxOptions = { httpPort: await freePort(), rpcPort: await freePort(), dataDir: join(dataDir, 'influxdb') };
-  const ports = { ingest: await freePort(), consumer: await freePort(), dashboard: await freePort(), demo: await freePort() };
+  const ports = {
+    ingest: await freePort(),
+    consumer: await freePort(),
+    dashboard: await freePort(),
+    demo: await freePort(),
+  };
   const dashboardToken = `faults-${randomUUID()}`;
   let kafka: KafkaBroker | undefined;
   let influx: InfluxServer | undefined;

@@ -117,7 +117,8 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     isReady: () => producer !== undefined && !closed,
     async send(messages: readonly SinkMessage[]) {
       const current = producer;
-      if (!current || closed) throw new SinkUnavailableError(closed ? 'the Kafka sink is closed' : 'not connected to Kafka');
+      if (!current || closed)
+        throw new SinkUnavailableError(closed ? 'the Kafka sink is closed' : 'not connected to Kafka');
       try {
         await current.send({
           topic: options.topic,

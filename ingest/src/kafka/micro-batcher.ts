@@ -133,7 +133,10 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     let watchdog: NodeJS.Timeout | undefined;
     const givenUp = new Promise<never>((_resolve, reject) => {
       watchdog = setTimeout(() => {
-        logger.warn({ messages: messages.length, timeoutMs: options.timeoutMs }, 'Kafka send did not settle in time; treating it as failed');
+        logger.warn(
+          { messages: messages.length, timeoutMs: options.timeoutMs },
+          'Kafka send did not settle in time; treating it as failed',
+        );
         reject(new SinkUnavailableError(`the Kafka send did not settle within ${options.timeoutMs} ms`));
       }, options.timeoutMs);
     });
@@ -144,7 +147,8 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
       },
       (error: unknown) => {
         report(messages.length, started, false);
-        const failure = error instanceof SinkUnavailableError ? error : new SinkUnavailableError(String(error), { cause: error });
+        const failure =
+          error instanceof SinkUnavailableError ? error : new SinkUnavailableError(String(error), { cause: error });
         logger.debug({ err: error, messages: messages.length }, 'send failed');
         for (const submission of batch) settle(submission, failure);
       },
@@ -164,7 +168,8 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
   return {
     submit(messages) {
       if (closed) return Promise.reject(new BatcherClosedError());
-      if (bufferedMessages + messages.length > options.maxBufferedMessages) return Promise.reject(new BatcherOverloadedError());
+      if (bufferedMessages + messages.length > options.maxBufferedMessages)
+        return Promise.reject(new BatcherOverloadedError());
       const bytes = byteSize(messages);
       if (bufferedBytes + bytes > options.maxBufferedBytes) return Promise.reject(new BatcherOverloadedError());
       return new Promise<void>((resolve, reject) => {

@@ -63,7 +63,8 @@ export function createWorkerSink(options: { settings: WorkerSinkSettings; logger
     },
     isReady: () => ready && !closed,
     send(messages) {
-      if (!worker || !ready || closed) return Promise.reject(new SinkUnavailableError(closed ? 'the Kafka sink is closed' : 'not connected to Kafka'));
+      if (!worker || !ready || closed)
+        return Promise.reject(new SinkUnavailableError(closed ? 'the Kafka sink is closed' : 'not connected to Kafka'));
       const id = nextId++;
       const sent = new Promise<void>((resolve, reject) => pending.set(id, { resolve, reject }));
       worker.postMessage({ type: 'send', id, messages } satisfies ToWorker);

@@ -14,7 +14,8 @@ export const docsPlugin = fp(
         info: {
           title: 'Eventline ingest',
           version: options.version,
-          description: 'Receives event batches from the Eventline SDK and writes them to Kafka. Errors are `{ statusCode, code, error, message }`.',
+          description:
+            'Receives event batches from the Eventline SDK and writes them to Kafka. Errors are `{ statusCode, code, error, message }`.',
         },
       },
     });

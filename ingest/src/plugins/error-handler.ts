@@ -15,23 +15,28 @@ const FASTIFY_CODES: Record<string, (error: FastifyError) => IngestError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new IngestError('INGEST_UNSUPPORTED_MEDIA_TYPE'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new IngestError('INGEST_INVALID_JSON', 'The body is empty'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new IngestError('INGEST_INVALID_JSON'),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new IngestError('INGEST_BAD_REQUEST', 'The body length does not match Content-Length'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new IngestError('INGEST_BAD_REQUEST', 'The body length does not match Content-Length'),
 };
 
 export function toIngestError(error: unknown): IngestError {
   if (error instanceof IngestError) return error;
-  if (error instanceof SinkUnavailableError) return new IngestError('INGEST_KAFKA_UNAVAILABLE', undefined, { cause: error });
+  if (error instanceof SinkUnavailableError)
+    return new IngestError('INGEST_KAFKA_UNAVAILABLE', undefined, { cause: error });
   if (error instanceof BatcherOverloadedError) return new IngestError('INGEST_OVERLOADED', undefined, { cause: error });
   if (error instanceof BatcherClosedError) return new IngestError('INGEST_SHUTTING_DOWN', undefined, { cause: error });
   const fastifyError = error as Partial<FastifyError> & { errno?: number };
   if (fastifyError.validation) {
     const tooMany = fastifyError.validation.some((v) => v.keyword === 'maxItems' && v.instancePath === '/events');
-    return tooMany ? new IngestError('INGEST_TOO_MANY_EVENTS') : new IngestError('INGEST_INVALID_BATCH', fastifyError.message);
+    return tooMany
+      ? new IngestError('INGEST_TOO_MANY_EVENTS')
+      : new IngestError('INGEST_INVALID_BATCH', fastifyError.message);
   }
   const code = fastifyError.code ?? '';
   const translate = FASTIFY_CODES[code];
   if (translate) return translate(fastifyError as FastifyError);
-  if (code.startsWith('Z_')) return new IngestError('INGEST_INVALID_GZIP', `The body is not valid gzip (${fastifyError.message})`);
+  if (code.startsWith('Z_'))
+    return new IngestError('INGEST_INVALID_GZIP', `The body is not valid gzip (${fastifyError.message})`);
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) return new IngestError('INGEST_BAD_REQUEST', fastifyError.message);
   return new IngestError('INGEST_INTERNAL', undefined, { cause: error });
@@ -53,7 +58,10 @@ export const errorHandlerPlugin = fp(
       return reply.code(ingestError.statusCode).send(ingestError.toBody());
     });
     app.setNotFoundHandler((request, reply) => {
-      const error = new IngestError('INGEST_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
+      const error = new IngestError(
+        'INGEST_NOT_FOUND',
+        `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
+      );
       return reply.code(404).send(error.toBody());
     });
   },

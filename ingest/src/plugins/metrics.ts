@@ -62,7 +62,11 @@ export const metricsPlugin = fp(
     const { metrics } = options;
     app.decorate('metrics', metrics);
     app.addHook('onResponse', async (request, reply) => {
-      metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: reply.statusCode });
+      metrics.requests.inc({
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status_code: reply.statusCode,
+      });
     });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);

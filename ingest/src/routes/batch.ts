@@ -44,7 +44,9 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
       const entry = key === undefined ? undefined : writeKeys.lookup(key);
       // A preflight names the key in its URL; when it does not (key in the body),
       // any key's origin may preflight and the POST itself enforces the key's own list.
-      const allowed = origin !== undefined && (key === undefined ? writeKeys.anyAllows(origin) : entry !== undefined && writeKeys.allows(entry, origin));
+      const allowed =
+        origin !== undefined &&
+        (key === undefined ? writeKeys.anyAllows(origin) : entry !== undefined && writeKeys.allows(entry, origin));
       callback(null, {
         origin: allowed ? origin : false,
         methods: ['POST'],
@@ -60,7 +62,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
     await app.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) =>
-        new IngestError('INGEST_RATE_LIMITED', `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`),
+        new IngestError(
+          'INGEST_RATE_LIMITED',
+          `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`,
+        ),
     });
   }
 
@@ -83,7 +88,8 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
   }
 
   function resolveWriteKey(fromQuery: string | undefined, fromBody: string | undefined): WriteKey {
-    if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) throw new IngestError('INGEST_WRITE_KEY_CONFLICT');
+    if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody)
+      throw new IngestError('INGEST_WRITE_KEY_CONFLICT');
     const key = fromQuery ?? fromBody;
     if (key === undefined) throw new IngestError('INGEST_MISSING_WRITE_KEY');
     const entry = writeKeys.lookup(key);
@@ -112,7 +118,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
       const writeKey = resolveWriteKey(request.query.writeKey, batch.writeKey);
       checkOrigin(writeKey, request.headers.origin);
       if (batch.events.length > config.maxEvents) {
-        throw new IngestError('INGEST_TOO_MANY_EVENTS', `The batch has ${batch.events.length} events; at most ${config.maxEvents} are allowed`);
+        throw new IngestError(
+          'INGEST_TOO_MANY_EVENTS',
+          `The batch has ${batch.events.length} events; at most ${config.maxEvents} are allowed`,
+        );
       }
       const enrich = createBatchEnricher({
         site: writeKey.site,
@@ -131,7 +140,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
         }
         const { eventJson, value } = enrich(result.value);
         if (Buffer.byteLength(eventJson) > config.maxEventBytes) {
-          throw new IngestError('INGEST_EVENT_TOO_LARGE', `Event ${index} is larger than ${config.maxEventBytes} bytes`);
+          throw new IngestError(
+            'INGEST_EVENT_TOO_LARGE',
+            `Event ${index} is larger than ${config.maxEventBytes} bytes`,
+          );
         }
         messages.push({ key: result.value.anonymousId, value, headers });
       }
@@ -140,7 +152,12 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
         try {
           await app.batcher.submit(messages);
         } catch (error) {
-          const reason = error instanceof SinkUnavailableError ? 'kafka_unavailable' : error instanceof BatcherOverloadedError ? 'overloaded' : 'shutting_down';
+          const reason =
+            error instanceof SinkUnavailableError
+              ? 'kafka_unavailable'
+              : error instanceof BatcherOverloadedError
+                ? 'overloaded'
+                : 'shutting_down';
           app.metrics.eventsRejected.inc({ reason }, messages.length);
           throw error;
         }

@@ -8,11 +8,18 @@ import { ErrorResponseSchema } from '../schemas.ts';
 const StatusSchema = Type.Object({ status: Type.String() });
 
 export const healthRoutes: FastifyPluginAsync<{ isClosing: () => boolean }> = async (app, { isClosing }) => {
-  app.get('/healthz', { schema: { summary: 'Liveness', response: { 200: StatusSchema } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness', response: { 200: StatusSchema } } }, async () => ({
+    status: 'ok',
+  }));
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: 200 only while the Kafka producer is connected', response: { 200: StatusSchema, 503: ErrorResponseSchema } } },
+    {
+      schema: {
+        summary: 'Readiness: 200 only while the Kafka producer is connected',
+        response: { 200: StatusSchema, 503: ErrorResponseSchema },
+      },
+    },
     async (_request, reply) => {
       // Answered here rather than thrown: a probe seeing "not ready" is routine, not an error to log.
       const notReady = isClosing()

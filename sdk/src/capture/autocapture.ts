@@ -14,7 +14,9 @@ const CLICKABLE = 'a,button,[role=button],[type=submit],[type=button],[type=rese
 const NOT_TEXT = /^(checkbox|radio|submit|button|reset|image|file|hidden|range|color)$/;
 
 const field = (target: EventTarget | null): Field | false =>
-  (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || (target instanceof HTMLInputElement && !NOT_TEXT.test(target.type))) &&
+  (target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLInputElement && !NOT_TEXT.test(target.type))) &&
   !target.closest('[data-track-ignore]') &&
   target;
 
@@ -44,7 +46,8 @@ export function startAutocapture(captures: Captures, emit: Emit, signal: AbortSi
   });
   on('toggles', 'change', (e) => {
     const el = e.target;
-    if (!(el instanceof HTMLInputElement) || !/^(checkbox|radio)$/.test(el.type) || el.closest('[data-track-ignore]')) return;
+    if (!(el instanceof HTMLInputElement) || !/^(checkbox|radio)$/.test(el.type) || el.closest('[data-track-ignore]'))
+      return;
     const d = describe(el);
     d.checked = el.checked;
     emit('change', 'change', d);

@@ -35,7 +35,8 @@ export function describe(el: Element): ElementDescriptor {
   let attributes: Record<string, string> | undefined;
   // data-track-value and data-track-ignore steer the SDK; they do not describe the element.
   for (const { name: key, value } of el.attributes) {
-    if (/^data-track-(?!value$|ignore$)./.test(key)) (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
+    if (/^data-track-(?!value$|ignore$)./.test(key))
+      (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
   }
   if (attributes) d.attributes = attributes;
   if (el instanceof HTMLInputElement) d.inputType = el.type;
@@ -45,11 +46,19 @@ export function describe(el: Element): ElementDescriptor {
 /** Text of a node without its `data-track-ignore` subtrees (what textContent would be if they were not there). */
 const textOf = (node: Node): string =>
   // 3: a text node. Comments have no children, so they add nothing, as in textContent.
-  node.nodeType === 3 ? (node as Text).data : (node as Element).hasAttribute?.('data-track-ignore') ? '' : [...node.childNodes].map(textOf).join('');
+  node.nodeType === 3
+    ? (node as Text).data
+    : (node as Element).hasAttribute?.('data-track-ignore')
+      ? ''
+      : [...node.childNodes].map(textOf).join('');
 
 /** A clicked element's label: the caption of button-like inputs (never a typed value), otherwise its text, whitespace collapsed. */
 export function labelOf(el: Element): string | undefined {
-  const text = (el instanceof HTMLInputElement ? (/^(submit|button|reset|image)$/.test(el.type) ? el.value : '') : textOf(el)).replace(/\s+/g, ' ').trim();
+  const text = (
+    el instanceof HTMLInputElement ? (/^(submit|button|reset|image)$/.test(el.type) ? el.value : '') : textOf(el)
+  )
+    .replace(/\s+/g, ' ')
+    .trim();
   return text ? clip(text) : undefined;
 }
 

@@ -22,7 +22,11 @@ export function retryDelay(attempt: number, random: () => number = Math.random, 
 }
 
 /** Retry-After as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number, policy: RetryPolicy = RETRY): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number,
+  policy: RetryPolicy = RETRY,
+): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;

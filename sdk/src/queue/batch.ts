@@ -18,7 +18,11 @@ export function envelope(writeKey: string, sentAt: number, jsons: readonly strin
 }
 
 /** The longest prefix of `items` that fits one request; never empty when `items` is not. */
-export function takeBatch<T extends Sized>(items: readonly T[], maxEvents: number, maxBytes: number = BEACON_BYTES): T[] {
+export function takeBatch<T extends Sized>(
+  items: readonly T[],
+  maxEvents: number,
+  maxBytes: number = BEACON_BYTES,
+): T[] {
   const batch: T[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const item of items) {

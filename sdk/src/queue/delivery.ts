@@ -90,7 +90,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   function enforceCaps(): void {
     const tooOld = now() - config.maxAge;
-    drop(queue.filter((r) => r.at < tooOld), 'older than maxAge');
+    drop(
+      queue.filter((r) => r.at < tooOld),
+      'older than maxAge',
+    );
     if (queue.length > config.maxQueue) drop(queue.slice(0, queue.length - config.maxQueue), 'queue full (maxQueue)');
   }
 
@@ -113,7 +116,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     if (stopped || queue.length === 0) return Promise.resolve(undefined);
     const batch = takeBatch(queue, cap);
     const ids = batch.map((r) => r.id);
-    const body = envelope(config.writeKey, now(), batch.map((r) => r.json));
+    const body = envelope(
+      config.writeKey,
+      now(),
+      batch.map((r) => r.json),
+    );
     const run = async (): Promise<SendOutcome> => {
       let outcome: SendOutcome;
       try {
@@ -121,7 +128,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       } catch (error) {
         outcome = { kind: 'retry', reason: String(error) };
       }
-      log(`POST ${batch.length} event(s) → ${outcome.kind}`, outcome, config.debug ? batch.map((r) => JSON.parse(r.json) as unknown) : '');
+      log(
+        `POST ${batch.length} event(s) → ${outcome.kind}`,
+        outcome,
+        config.debug ? batch.map((r) => JSON.parse(r.json) as unknown) : '',
+      );
       settle(batch, outcome);
       return outcome;
     };

@@ -18,7 +18,8 @@ export const ROLL_CALL_MS = 250;
 
 type Locks = LockManager | undefined;
 const locks = (): Locks => (globalThis.navigator as Navigator | undefined)?.locks;
-const channel = (): BroadcastChannel | undefined => (typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined);
+const channel = (): BroadcastChannel | undefined =>
+  typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
 
 /** Resolves once this instance holds its owner lock (or answers roll calls); kept until `release` is called or the context dies. */
 export function holdOwnership(owner: string): { held: Promise<void>; release: () => void } {

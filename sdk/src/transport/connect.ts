@@ -14,7 +14,13 @@ export interface Connection {
 
 type Registry = Record<string, DeliveryApi | undefined>;
 
-export async function connect(url: string, config: DeliveryConfig, report: (r: DeliveryReport) => void, transport: Transport | undefined, warn: (message: string) => void): Promise<Connection> {
+export async function connect(
+  url: string,
+  config: DeliveryConfig,
+  report: (r: DeliveryReport) => void,
+  transport: Transport | undefined,
+  warn: (message: string) => void,
+): Promise<Connection> {
   let worker: Worker | undefined;
   try {
     worker = new Worker(url);

@@ -23,7 +23,13 @@ const GZIP_MIN_BYTES = 1024;
 export const fetchTransport: Transport = async (request: TransportRequest): Promise<TransportResponse> => {
   const controller = new AbortController();
   // AbortSignal.timeout would do, but Safari has it only from 16.
-  const timer = request.timeout === undefined ? undefined : setTimeout(() => controller.abort(new DOMException(`no answer within ${request.timeout} ms`, 'TimeoutError')), request.timeout);
+  const timer =
+    request.timeout === undefined
+      ? undefined
+      : setTimeout(
+          () => controller.abort(new DOMException(`no answer within ${request.timeout} ms`, 'TimeoutError')),
+          request.timeout,
+        );
   try {
     const response = await fetch(request.url, {
       method: 'POST',
@@ -54,18 +60,36 @@ export function classify(response: TransportResponse, gzipped: boolean, now: num
   const { status } = response;
   const body = (response.body ?? {}) as { rejected?: unknown; code?: string; message?: string; retryAfter?: number };
   if (status >= 200 && status < 300) {
-    return { kind: 'ok', rejected: Array.isArray(body.rejected) ? (body.rejected as Array<{ index: number; errors?: unknown }>) : [] };
+    return {
+      kind: 'ok',
+      rejected: Array.isArray(body.rejected) ? (body.rejected as Array<{ index: number; errors?: unknown }>) : [],
+    };
   }
   if (status === 413) return { kind: 'split' };
   if (status === 415 && gzipped) return { kind: 'retry', after: 0, reason: 'gzip refused' };
   if (status === 408 || status === 429 || status >= 500 || status === 0) {
-    const after = parseRetryAfter(response.retryAfter, now) ?? (typeof body.retryAfter === 'number' ? body.retryAfter * 1000 : undefined);
-    return { kind: 'retry', ...(after === undefined ? {} : { after }), reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}` };
+    const after =
+      parseRetryAfter(response.retryAfter, now) ??
+      (typeof body.retryAfter === 'number' ? body.retryAfter * 1000 : undefined);
+    return {
+      kind: 'retry',
+      ...(after === undefined ? {} : { after }),
+      reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}`,
+    };
   }
-  return { kind: 'drop', reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}${body.message ? `: ${body.message}` : ''}` };
+  return {
+    kind: 'drop',
+    reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}${body.message ? `: ${body.message}` : ''}`,
+  };
 }
 
-export function createHttpSender(options: { url: string; compress: boolean; timeout: number; transport: Transport; now?: () => number }): Sender {
+export function createHttpSender(options: {
+  url: string;
+  compress: boolean;
+  timeout: number;
+  transport: Transport;
+  now?: () => number;
+}): Sender {
   const now = options.now ?? Date.now;
   let compress = options.compress && typeof CompressionStream === 'function';
   return {
@@ -81,12 +105,21 @@ export function createHttpSender(options: { url: string; compress: boolean; time
       }
       let response: TransportResponse;
       try {
-        const pending = options.transport({ url: options.url, body: payload, headers, keepalive: true, timeout: options.timeout });
+        const pending = options.transport({
+          url: options.url,
+          body: payload,
+          headers,
+          keepalive: true,
+          timeout: options.timeout,
+        });
         dispatched();
         response = await pending;
       } catch (error) {
         const { name, message } = (error ?? {}) as Partial<Error>;
-        return { kind: 'retry', reason: `${name === 'TimeoutError' ? 'timeout' : 'network'}: ${message ?? String(error)}` };
+        return {
+          kind: 'retry',
+          reason: `${name === 'TimeoutError' ? 'timeout' : 'network'}: ${message ?? String(error)}`,
+        };
       }
       const outcome = classify(response, payload !== body, now());
       // A server (or proxy) that cannot read gzip gets plain JSON from now on.

@@ -12,7 +12,8 @@ import type { DeliveryApi, DeliverySettings } from './protocol.ts';
 export function createDeliveryApi(): DeliveryApi {
   let current: Promise<Delivery> | undefined;
   let shutdown = (): void => {};
-  const use = async <T>(fn: (d: Delivery) => Promise<T>, fallback: T): Promise<T> => (current ? fn(await current) : fallback);
+  const use = async <T>(fn: (d: Delivery) => Promise<T>, fallback: T): Promise<T> =>
+    current ? fn(await current) : fallback;
 
   return {
     async start(options, report, transport) {
@@ -35,7 +36,12 @@ export function createDeliveryApi(): DeliveryApi {
           store,
           owner,
           report,
-          sender: createHttpSender({ url: config.url, compress: config.compress, timeout: config.timeout, transport: transport ?? fetchTransport }),
+          sender: createHttpSender({
+            url: config.url,
+            compress: config.compress,
+            timeout: config.timeout,
+            transport: transport ?? fetchTransport,
+          }),
           claimOrphans: () => exclusively(async () => store.claim(owner, await liveOwners())),
           ...(log ? { log } : {}),
         });
@@ -47,7 +53,9 @@ export function createDeliveryApi(): DeliveryApi {
         return delivery;
       };
       current = open();
-      await (await current).ready;
+      await (
+        await current
+      ).ready;
     },
     enqueue: (events) => use((d) => d.enqueue(events), undefined),
     flush: () => use((d) => d.flush(), { delivered: 0, pending: 0 }),

@@ -22,22 +22,32 @@ const sdkTag = (attributes = ''): string =>
 /** Serves a page with the SDK (script tag unless `head` says otherwise) and returns its URL. */
 function servePage(body: string, options: { head?: string; headers?: Record<string, string> } = {}): string {
   const path = `/page-${++pageCount}`;
-  site.page(path, { html: `<!doctype html><html><head><title>Test ${pageCount}</title>${options.head ?? sdkTag()}</head><body>${body}</body></html>`, ...(options.headers ? { headers: options.headers } : {}) });
+  site.page(path, {
+    html: `<!doctype html><html><head><title>Test ${pageCount}</title>${options.head ?? sdkTag()}</head><body>${body}</body></html>`,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
   return site.url + path;
 }
 
 async function open(url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
-  await page.waitForFunction(() => typeof (window as unknown as { eventline?: { flush?: unknown } }).eventline?.flush === 'function');
+  await page.waitForFunction(
+    () => typeof (window as unknown as { eventline?: { flush?: unknown } }).eventline?.flush === 'function',
+  );
   return page;
 }
 
 const flush = (page: Page): Promise<{ delivered: number; pending: number }> =>
-  page.evaluate(() => (window as unknown as { eventline: { flush(): Promise<{ delivered: number; pending: number }> } }).eventline.flush());
+  page.evaluate(() =>
+    (
+      window as unknown as { eventline: { flush(): Promise<{ delivered: number; pending: number }> } }
+    ).eventline.flush(),
+  );
 
 const batchPosts = () => ingest.requests.filter((r) => r.method === 'POST');
-const of = (type: Event['type'], selector?: string) => (e: Event) => e.type === type && (selector === undefined || e.element?.selector === selector);
+const of = (type: Event['type'], selector?: string) => (e: Event) =>
+  e.type === type && (selector === undefined || e.element?.selector === selector);
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -92,7 +102,13 @@ describe('autocapture', () => {
     await ingest.until(() => ingest.find(of('pageview')).length === 2 && ingest.find(of('change')).length === 2);
 
     const [buy] = ingest.find(of('click', '#buy'));
-    expect(buy?.element).toEqual({ tag: 'button', id: 'buy', selector: '#buy', text: 'Buy now', attributes: { plan: 'pro', price: '9' } });
+    expect(buy?.element).toEqual({
+      tag: 'button',
+      id: 'buy',
+      selector: '#buy',
+      text: 'Buy now',
+      attributes: { plan: 'pro', price: '9' },
+    });
     expect(buy?.name).toBe('click');
     const link = ingest.find((e) => e.name === 'pricing-link');
     expect(link).toHaveLength(1);
@@ -102,13 +118,25 @@ describe('autocapture', () => {
     // buy, link, span, the two under generated ids and the account link; the paragraph and the checkbox are not clickable things
     expect(ingest.find(of('click'))).toHaveLength(6);
     // Selectors stay valid with ids CSS cannot take raw, and find their element.
-    const generated = ['generated', 'numbered'].map((text) => ingest.find((e) => e.type === 'click' && e.element?.text === text)[0]?.element?.selector);
+    const generated = ['generated', 'numbered'].map(
+      (text) => ingest.find((e) => e.type === 'click' && e.element?.text === text)[0]?.element?.selector,
+    );
     expect(generated).toEqual(['#\\:r1\\:>a', '#\\31 st>button']);
-    expect(await page.evaluate((selectors) => selectors.map((s) => document.querySelector(s!)?.textContent), generated)).toEqual(['generated', 'numbered']);
+    expect(
+      await page.evaluate((selectors) => selectors.map((s) => document.querySelector(s!)?.textContent), generated),
+    ).toEqual(['generated', 'numbered']);
     expect(ingest.find(of('click', '#account'))[0]?.element?.text).toBe('Account');
 
     const [email] = ingest.find(of('input', '#email'));
-    expect(email?.element).toEqual({ tag: 'input', id: 'email', name: 'email', selector: '#email', inputType: 'email', changed: true, valueLength: 'someone@example.com'.length });
+    expect(email?.element).toEqual({
+      tag: 'input',
+      id: 'email',
+      name: 'email',
+      selector: '#email',
+      inputType: 'email',
+      changed: true,
+      valueLength: 'someone@example.com'.length,
+    });
     expect(ingest.find(of('change', '#tos')).map((e) => e.element?.checked)).toEqual([true, false]);
 
     const views = ingest.find(of('pageview')).sort((a, b) => a.seq - b.seq);
@@ -132,7 +160,11 @@ describe('autocapture', () => {
     await ingest.until(() => ingest.find((e) => e.name === 'signup_started').length === 1);
     // The stub's onReport listened before the SDK loaded: nothing was missed.
     const reports = await page.evaluate(() => (window as unknown as { reports: string[] }).reports);
-    expect(reports.filter((r) => r.startsWith('captured'))).toEqual(['captured pageview', 'captured identify', 'captured custom']);
+    expect(reports.filter((r) => r.startsWith('captured'))).toEqual([
+      'captured pageview',
+      'captured identify',
+      'captured custom',
+    ]);
     const [identify] = ingest.find(of('identify'));
     const [custom] = ingest.find((e) => e.name === 'signup_started');
     expect(identify?.properties).toEqual({ plan: 'pro' });
@@ -146,7 +178,10 @@ describe('delivery', () => {
     context.on('page', (p) => p.on('worker', (w) => workers.push(w.url())));
     const page = await open(servePage('<button id="b">go</button>'));
     await page.evaluate(() => {
-      const w = window as unknown as { reports: Report[]; eventline: { onReport(listener: (r: Report) => void): () => void } };
+      const w = window as unknown as {
+        reports: Report[];
+        eventline: { onReport(listener: (r: Report) => void): () => void };
+      };
       w.reports = [];
       w.eventline.onReport((r) => w.reports.push(r));
     });
@@ -159,8 +194,19 @@ describe('delivery', () => {
 
     const reports = await page.evaluate(() => (window as unknown as { reports: Report[] }).reports);
     const clicks = reports.flatMap((r) => (r.kind === 'captured' && r.event.type === 'click' ? r.ids : []));
-    expect(clicks.sort()).toEqual(ingest.find(of('click')).map((e) => e.id).sort());
-    for (const id of clicks) expect(reports.filter((r) => r.ids.includes(id)).map((r) => r.kind)).toEqual(['captured', 'queued', 'sent', 'delivered']);
+    expect(clicks.sort()).toEqual(
+      ingest
+        .find(of('click'))
+        .map((e) => e.id)
+        .sort(),
+    );
+    for (const id of clicks)
+      expect(reports.filter((r) => r.ids.includes(id)).map((r) => r.kind)).toEqual([
+        'captured',
+        'queued',
+        'sent',
+        'delivered',
+      ]);
     for (const r of reports) expect(r.count).toBe(r.ids.length);
   });
 
@@ -179,7 +225,9 @@ describe('delivery', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     // The page was gone before the batch timer fired: the beacons (sent by the page, not the worker) carried each click.
     const beacons = batchPosts().filter((r) => r.headers.referer === first);
-    const beaconed = beacons.flatMap((r) => (JSON.parse(r.body) as { events: Event[] }).events).filter(of('click', '#go'));
+    const beaconed = beacons
+      .flatMap((r) => (JSON.parse(r.body) as { events: Event[] }).events)
+      .filter(of('click', '#go'));
     expect(new Set(beaconed.map((e) => e.id)).size).toBe(3);
     // One stored event per click, under the id the beacon carried; a resend of the same id (from IndexedDB) adds nothing.
     const stored = ingest.find(of('click', '#go'));
@@ -314,9 +362,17 @@ describe('privacy', () => {
     expect(bodies).not.toMatch(/typed-secret|4111/);
     expect(bodies).toContain('SPRING-SALE');
     expect(ingest.find(of('input', '#coupon'))[0]?.element?.value).toBe('SPRING-SALE');
-    expect(ingest.find(of('input', '#pw'))[0]?.element).toEqual({ tag: 'input', id: 'pw', selector: '#pw', inputType: 'password', changed: true });
+    expect(ingest.find(of('input', '#pw'))[0]?.element).toEqual({
+      tag: 'input',
+      id: 'pw',
+      selector: '#pw',
+      inputType: 'password',
+      changed: true,
+    });
     expect(ingest.find(of('input', '#card'))[0]?.element?.valueLength).toBeUndefined();
     expect(ingest.find(of('input', '#name'))[0]?.element?.valueLength).toBe('typed-secret-name'.length);
-    expect(ingest.find((e) => e.element?.selector === '#hidden-away' || e.element?.selector === '#ignored')).toEqual([]);
+    expect(ingest.find((e) => e.element?.selector === '#hidden-away' || e.element?.selector === '#ignored')).toEqual(
+      [],
+    );
   });
 });

@@ -25,7 +25,11 @@ export function ensureBuilt(): Promise<void> {
     lockDir: join(sdkDir, '.build-lock'),
     upToDate,
     build: async () => {
-      await promisify(execFile)(process.execPath, [join(sdkDir, '../node_modules/rollup/dist/bin/rollup'), '-c', 'rollup.config.mjs', '--silent'], { cwd: sdkDir });
+      await promisify(execFile)(
+        process.execPath,
+        [join(sdkDir, '../node_modules/rollup/dist/bin/rollup'), '-c', 'rollup.config.mjs', '--silent'],
+        { cwd: sdkDir },
+      );
     },
   });
 }

@@ -46,7 +46,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 function close(server: Server): Promise<void> {
@@ -78,7 +80,14 @@ export async function startIngestStub(): Promise<IngestStub> {
   const server = createServer((req, res) => {
     void (async () => {
       cors(req, res);
-      const record: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', gzip: false, status: 0 };
+      const record: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: '',
+        gzip: false,
+        status: 0,
+      };
       requests.push(record);
       if (req.method === 'OPTIONS') {
         record.status = 204;
@@ -89,20 +98,47 @@ export async function startIngestStub(): Promise<IngestStub> {
       record.gzip = req.headers['content-encoding'] === 'gzip';
       record.body = (record.gzip ? gunzipSync(raw) : raw).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://stub');
-      if (req.method !== 'POST' || url.pathname !== '/v1/batch') return json(res, (record.status = 404), { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'no route' });
+      if (req.method !== 'POST' || url.pathname !== '/v1/batch')
+        return json(res, (record.status = 404), {
+          statusCode: 404,
+          code: 'NOT_FOUND',
+          error: 'Not Found',
+          message: 'no route',
+        });
       const failure = failures.shift();
       if (failure) {
         if (failure.retryAfter !== undefined) res.setHeader('Retry-After', String(failure.retryAfter));
-        return json(res, (record.status = failure.status), { statusCode: failure.status, code: 'STUB_FAILURE', error: 'Failure', message: 'injected by the test' });
+        return json(res, (record.status = failure.status), {
+          statusCode: failure.status,
+          code: 'STUB_FAILURE',
+          error: 'Failure',
+          message: 'injected by the test',
+        });
       }
       let batch: { writeKey?: unknown; sentAt?: unknown; events?: unknown };
       try {
         batch = JSON.parse(record.body) as typeof batch;
       } catch {
-        return json(res, (record.status = 400), { statusCode: 400, code: 'INGEST_INVALID_JSON', error: 'Bad Request', message: 'body is not JSON' });
+        return json(res, (record.status = 400), {
+          statusCode: 400,
+          code: 'INGEST_INVALID_JSON',
+          error: 'Bad Request',
+          message: 'body is not JSON',
+        });
       }
-      if (!url.searchParams.get('writeKey') || typeof batch.sentAt !== 'number' || !Array.isArray(batch.events) || batch.events.length === 0 || batch.events.length > 500) {
-        return json(res, (record.status = 400), { statusCode: 400, code: 'INGEST_INVALID_BATCH', error: 'Bad Request', message: 'not a batch' });
+      if (
+        !url.searchParams.get('writeKey') ||
+        typeof batch.sentAt !== 'number' ||
+        !Array.isArray(batch.events) ||
+        batch.events.length === 0 ||
+        batch.events.length > 500
+      ) {
+        return json(res, (record.status = 400), {
+          statusCode: 400,
+          code: 'INGEST_INVALID_BATCH',
+          error: 'Bad Request',
+          message: 'not a batch',
+        });
       }
       const rejected: Array<{ index: number; errors: unknown }> = [];
       batch.events.forEach((candidate, index) => {
@@ -112,7 +148,11 @@ export async function startIngestStub(): Promise<IngestStub> {
         if (!stored.has(result.value.id)) stored.set(result.value.id, result.value);
       });
       for (const wake of waiters) wake();
-      json(res, (record.status = 200), { accepted: batch.events.length - rejected.length, rejected, serverTime: Date.now() });
+      json(res, (record.status = 200), {
+        accepted: batch.events.length - rejected.length,
+        rejected,
+        serverTime: Date.now(),
+      });
     })();
   });
   const url = await listen(server);
@@ -135,7 +175,11 @@ export async function startIngestStub(): Promise<IngestStub> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`condition not met within ${timeoutMs} ms; stored: ${JSON.stringify([...stored.values()].map((e) => [e.type, e.name]))}`));
+          reject(
+            new Error(
+              `condition not met within ${timeoutMs} ms; stored: ${JSON.stringify([...stored.values()].map((e) => [e.type, e.name]))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -16,10 +16,24 @@ describe('batching limits', () => {
   it('keeps every body, envelope included, under the 64 KiB beacon limit', () => {
     const items = Array.from({ length: 100 }, () => item(3_000));
     const batch = takeBatch(items, 500);
-    const body = envelope('k'.repeat(128), Date.now(), batch.map((i) => i.json));
+    const body = envelope(
+      'k'.repeat(128),
+      Date.now(),
+      batch.map((i) => i.json),
+    );
     expect(batch.length).toBeGreaterThan(1);
     expect(utf8Bytes(body)).toBeLessThanOrEqual(LIMITS.beaconBytes);
-    expect(utf8Bytes(envelope('k'.repeat(128), Date.now(), takeBatch(items, 500).concat(items[0]!).map((i) => i.json)))).toBeGreaterThan(LIMITS.beaconBytes);
+    expect(
+      utf8Bytes(
+        envelope(
+          'k'.repeat(128),
+          Date.now(),
+          takeBatch(items, 500)
+            .concat(items[0]!)
+            .map((i) => i.json),
+        ),
+      ),
+    ).toBeGreaterThan(LIMITS.beaconBytes);
   });
 
   it('always takes at least one event so a large one cannot block the queue', () => {
@@ -29,7 +43,11 @@ describe('batching limits', () => {
 
   it('builds a body that is a valid Batch', () => {
     const events = [sampleEvent(), sampleEvent({ name: 'ünïcødé ✓' })];
-    const body = envelope('key', 123, events.map((e) => JSON.stringify(e)));
+    const body = envelope(
+      'key',
+      123,
+      events.map((e) => JSON.stringify(e)),
+    );
     const parsed: unknown = JSON.parse(body);
     expect(Compile(BatchSchema).Check(parsed)).toBe(true);
     expect(parsed).toEqual({ writeKey: 'key', sentAt: 123, events });

@@ -109,7 +109,10 @@ describe('main-thread API', () => {
     expect(requests).toHaveLength(1);
     expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
     const id = reports[0]!.ids[0]!;
-    expect(requests.map((r) => (JSON.parse(r.body as string) as { events: Event[] }).events.map((e) => e.id))).toEqual([[id], [id]]);
+    expect(requests.map((r) => (JSON.parse(r.body as string) as { events: Event[] }).events.map((e) => e.id))).toEqual([
+      [id],
+      [id],
+    ]);
     expect(steps(reports, id)).toEqual(['captured', 'queued', 'beacon', 'sent', 'delivered']);
   });
 
@@ -169,7 +172,11 @@ describe('delivery reports', () => {
     client.track('signup', { plan: 'pro' });
     await client.flush();
     const [captured] = reports;
-    expect(captured).toMatchObject({ kind: 'captured', count: 1, event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } } });
+    expect(captured).toMatchObject({
+      kind: 'captured',
+      count: 1,
+      event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } },
+    });
     const id = captured!.ids[0]!;
     expect(captured?.kind === 'captured' && captured.event.id).toBe(id);
     expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'delivered']);
@@ -196,9 +203,20 @@ describe('delivery reports', () => {
     client.track('doomed');
     await client.flush();
     const id = reports[0]!.ids[0]!;
-    expect(reports.find((r) => r.kind === 'retry')).toEqual({ kind: 'retry', count: 1, ids: [id], delay: 7_000, reason: 'HTTP 503 INGEST_UNAVAILABLE' });
+    expect(reports.find((r) => r.kind === 'retry')).toEqual({
+      kind: 'retry',
+      count: 1,
+      ids: [id],
+      delay: 7_000,
+      reason: 'HTTP 503 INGEST_UNAVAILABLE',
+    });
     await client.flush();
-    expect(reports.find((r) => r.kind === 'dropped')).toEqual({ kind: 'dropped', count: 1, ids: [id], reason: 'HTTP 400 INGEST_INVALID_BATCH: bad' });
+    expect(reports.find((r) => r.kind === 'dropped')).toEqual({
+      kind: 'dropped',
+      count: 1,
+      ids: [id],
+      reason: 'HTTP 400 INGEST_INVALID_BATCH: bad',
+    });
     expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'retry', 'sent', 'dropped']);
   });
 

@@ -12,7 +12,14 @@ interface Sent {
   body: { writeKey: string; sentAt: number; events: Event[] };
 }
 
-function setup(options: { outcomes?: SendOutcome[]; config?: Partial<DeliveryDeps['config']>; store?: QueueStore; orphans?: StoredEvent[] } = {}) {
+function setup(
+  options: {
+    outcomes?: SendOutcome[];
+    config?: Partial<DeliveryDeps['config']>;
+    store?: QueueStore;
+    orphans?: StoredEvent[];
+  } = {},
+) {
   const outcomes = [...(options.outcomes ?? [])];
   const sent: Sent[] = [];
   const reports: DeliveryReport[] = [];
@@ -32,7 +39,8 @@ function setup(options: { outcomes?: SendOutcome[]; config?: Partial<DeliveryDep
     claimOrphans: async () => options.orphans ?? [],
     random: () => 0,
   });
-  const events = (n: number, extra: Partial<Event> = {}) => Array.from({ length: n }, (_, i) => sampleEvent({ seq: i, ...extra }));
+  const events = (n: number, extra: Partial<Event> = {}) =>
+    Array.from({ length: n }, (_, i) => sampleEvent({ seq: i, ...extra }));
   const enqueue = (list: Event[]) => delivery.enqueue(list.map((e) => JSON.stringify(e)));
   return { delivery, sent, reports, store, events, enqueue, ids: (list: Event[]) => list.map((e) => e.id) };
 }
@@ -93,7 +101,10 @@ describe('delivery queue', () => {
 
   it('retries with exponential backoff and keeps the events until a 2xx', async () => {
     const failure: SendOutcome = { kind: 'retry', reason: 'network' };
-    const { delivery, sent, reports, enqueue, events, ids } = setup({ outcomes: [failure, failure, failure], config: { flushInterval: 10 } });
+    const { delivery, sent, reports, enqueue, events, ids } = setup({
+      outcomes: [failure, failure, failure],
+      config: { flushInterval: 10 },
+    });
     const list = events(1);
     await enqueue(list);
     await vi.advanceTimersByTimeAsync(10);
@@ -117,7 +128,10 @@ describe('delivery queue', () => {
   });
 
   it('waits as long as Retry-After says', async () => {
-    const { sent, enqueue, events } = setup({ outcomes: [{ kind: 'retry', after: 30_000, reason: 'HTTP 503' }], config: { flushInterval: 10 } });
+    const { sent, enqueue, events } = setup({
+      outcomes: [{ kind: 'retry', after: 30_000, reason: 'HTTP 503' }],
+      config: { flushInterval: 10 },
+    });
     await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(10);
     await vi.advanceTimersByTimeAsync(29_000);
@@ -127,20 +141,34 @@ describe('delivery queue', () => {
   });
 
   it('drops a batch the server refuses with a 4xx and reports why', async () => {
-    const { delivery, reports, enqueue, events, ids, store } = setup({ outcomes: [{ kind: 'drop', reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY' }] });
+    const { delivery, reports, enqueue, events, ids, store } = setup({
+      outcomes: [{ kind: 'drop', reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY' }],
+    });
     const list = events(2);
     await enqueue(list);
     expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0 });
-    expect(reports).toContainEqual({ kind: 'dropped', count: list.length, ids: ids(list), reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY' });
+    expect(reports).toContainEqual({
+      kind: 'dropped',
+      count: list.length,
+      ids: ids(list),
+      reason: 'HTTP 401 INGEST_UNKNOWN_WRITE_KEY',
+    });
     expect(await store.claim('someone-else', () => false)).toEqual([]);
   });
 
   it('drops only the events the server rejected and keeps counting the rest as delivered', async () => {
-    const { delivery, reports, enqueue, events } = setup({ outcomes: [{ kind: 'ok', rejected: [{ index: 1, errors: [{ path: '/name' }] }] }] });
+    const { delivery, reports, enqueue, events } = setup({
+      outcomes: [{ kind: 'ok', rejected: [{ index: 1, errors: [{ path: '/name' }] }] }],
+    });
     const list = events(3);
     await enqueue(list);
     expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0 });
-    expect(reports).toContainEqual({ kind: 'dropped', count: 1, ids: [list[1]!.id], reason: 'rejected: [{"path":"/name"}]' });
+    expect(reports).toContainEqual({
+      kind: 'dropped',
+      count: 1,
+      ids: [list[1]!.id],
+      reason: 'rejected: [{"path":"/name"}]',
+    });
     expect(reports).toContainEqual({ kind: 'delivered', count: 2, ids: [list[0]!.id, list[2]!.id] });
   });
 
@@ -152,11 +180,18 @@ describe('delivery queue', () => {
   });
 
   it('drops oldest events beyond maxQueue and events older than maxAge', async () => {
-    const { delivery, reports, enqueue, events, sent } = setup({ config: { maxQueue: 3, maxAge: 60_000, flushInterval: 100_000, batchSize: 100 } });
+    const { delivery, reports, enqueue, events, sent } = setup({
+      config: { maxQueue: 3, maxAge: 60_000, flushInterval: 100_000, batchSize: 100 },
+    });
     const list = events(5);
     await enqueue(list);
     expect(delivery.queued()).toEqual(list.slice(2).map((e) => e.id));
-    expect(reports).toContainEqual({ kind: 'dropped', count: 2, ids: [list[0]!.id, list[1]!.id], reason: 'queue full (maxQueue)' });
+    expect(reports).toContainEqual({
+      kind: 'dropped',
+      count: 2,
+      ids: [list[0]!.id, list[1]!.id],
+      reason: 'queue full (maxQueue)',
+    });
     await vi.advanceTimersByTimeAsync(60_001);
     await delivery.flush();
     expect(sent).toEqual([]);
@@ -165,7 +200,9 @@ describe('delivery queue', () => {
 
   it('drops an event above 32 KiB instead of sending it', async () => {
     const { delivery, reports, enqueue, events } = setup();
-    const [huge] = events(1, { properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1_000)])) });
+    const [huge] = events(1, {
+      properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1_000)])),
+    });
     await enqueue([huge!]);
     expect(delivery.queued()).toEqual([]);
     expect(reports[0]).toMatchObject({ kind: 'dropped', count: 1, ids: [huge!.id] });
@@ -181,7 +218,13 @@ describe('delivery queue', () => {
 
   it('resends events a closed tab left in storage before new ones', async () => {
     const [old] = [sampleEvent({ name: 'left-behind' })];
-    const orphan: StoredEvent = { id: old.id, json: JSON.stringify(old), bytes: 100, at: Date.now() - 1_000, owner: 'dead-tab' };
+    const orphan: StoredEvent = {
+      id: old.id,
+      json: JSON.stringify(old),
+      bytes: 100,
+      at: Date.now() - 1_000,
+      owner: 'dead-tab',
+    };
     const { delivery, sent, enqueue, events } = setup({ orphans: [orphan] });
     await delivery.ready;
     await enqueue(events(1));
@@ -191,7 +234,10 @@ describe('delivery queue', () => {
   });
 
   it('retries at once when the network returns', async () => {
-    const { delivery, sent, enqueue, events } = setup({ outcomes: [{ kind: 'retry', after: 60_000, reason: 'network' }], config: { flushInterval: 10 } });
+    const { delivery, sent, enqueue, events } = setup({
+      outcomes: [{ kind: 'retry', after: 60_000, reason: 'network' }],
+      config: { flushInterval: 10 },
+    });
     await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(10);
     await delivery.online();

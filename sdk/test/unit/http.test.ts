@@ -9,7 +9,9 @@ const at = Date.parse('2026-01-01T00:00:00Z');
 
 describe('response classification', () => {
   it('treats 2xx as delivered and passes per-event rejections on', () => {
-    expect(classify({ status: 200, body: { accepted: 1, rejected: [{ index: 1, errors: ['bad'] }] } }, false, at)).toEqual({ kind: 'ok', rejected: [{ index: 1, errors: ['bad'] }] });
+    expect(
+      classify({ status: 200, body: { accepted: 1, rejected: [{ index: 1, errors: ['bad'] }] } }, false, at),
+    ).toEqual({ kind: 'ok', rejected: [{ index: 1, errors: ['bad'] }] });
     expect(classify({ status: 202 }, false, at)).toEqual({ kind: 'ok', rejected: [] });
   });
 
@@ -22,7 +24,10 @@ describe('response classification', () => {
   });
 
   it('drops on other 4xx with the server’s code, and splits on 413', () => {
-    expect(classify({ status: 400, body: { code: 'INGEST_INVALID_BATCH', message: 'nope' } }, false, at)).toEqual({ kind: 'drop', reason: 'HTTP 400 INGEST_INVALID_BATCH: nope' });
+    expect(classify({ status: 400, body: { code: 'INGEST_INVALID_BATCH', message: 'nope' } }, false, at)).toEqual({
+      kind: 'drop',
+      reason: 'HTTP 400 INGEST_INVALID_BATCH: nope',
+    });
     expect(classify({ status: 401 }, false, at)).toMatchObject({ kind: 'drop' });
     expect(classify({ status: 413 }, false, at)).toEqual({ kind: 'split' });
   });
@@ -41,14 +46,28 @@ describe('http sender', () => {
 
   it('gzips large bodies as CORS text/plain with keepalive, and leaves small ones alone', async () => {
     const { requests, transport } = recorder([]);
-    const sender = createHttpSender({ url: 'https://in.example/v1/batch?writeKey=k', compress: true, timeout: 5_000, transport });
+    const sender = createHttpSender({
+      url: 'https://in.example/v1/batch?writeKey=k',
+      compress: true,
+      timeout: 5_000,
+      transport,
+    });
     let dispatched = 0;
     await sender.send(big, () => dispatched++);
     await sender.send('{"small":1}', () => dispatched++);
     expect(dispatched).toBe(2);
-    expect(requests[0]).toMatchObject({ keepalive: true, headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' } });
+    expect(requests[0]).toMatchObject({
+      keepalive: true,
+      headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' },
+    });
     expect(gunzipSync(requests[0]!.body as Uint8Array).toString()).toBe(big);
-    expect(requests[1]).toEqual({ url: 'https://in.example/v1/batch?writeKey=k', body: '{"small":1}', headers: { 'Content-Type': 'text/plain' }, keepalive: true, timeout: 5_000 });
+    expect(requests[1]).toEqual({
+      url: 'https://in.example/v1/batch?writeKey=k',
+      body: '{"small":1}',
+      headers: { 'Content-Type': 'text/plain' },
+      keepalive: true,
+      timeout: 5_000,
+    });
   });
 
   it('falls back to plain JSON for good when the server refuses gzip', async () => {
@@ -60,7 +79,12 @@ describe('http sender', () => {
   });
 
   it('reports a network error as retriable', async () => {
-    const sender = createHttpSender({ url: 'u', compress: false, timeout: 5_000, transport: () => Promise.reject(new TypeError('Failed to fetch')) });
+    const sender = createHttpSender({
+      url: 'u',
+      compress: false,
+      timeout: 5_000,
+      transport: () => Promise.reject(new TypeError('Failed to fetch')),
+    });
     expect(await sender.send('{}', () => {})).toEqual({ kind: 'retry', reason: 'network: Failed to fetch' });
   });
 

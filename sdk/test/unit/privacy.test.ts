@@ -25,7 +25,15 @@ describe('field descriptors', () => {
   it('reports length and whether it changed, never the typed value', () => {
     const el = $<HTMLInputElement>('#name');
     el.value = 'Ada Lovelace';
-    expect(describeField(el, '')).toEqual({ tag: 'input', id: 'name', name: 'fullName', selector: '#name', inputType: 'text', changed: true, valueLength: 12 });
+    expect(describeField(el, '')).toEqual({
+      tag: 'input',
+      id: 'name',
+      name: 'fullName',
+      selector: '#name',
+      inputType: 'text',
+      changed: true,
+      valueLength: 12,
+    });
     expect(describeField(el, 'Ada Lovelace').changed).toBe(false);
     expect(JSON.stringify(describeField($<HTMLTextAreaElement>('#bio'), 'x'))).not.toContain('Ada');
   });
@@ -55,7 +63,7 @@ describe('element descriptors', () => {
     expect(selectorOf($('#shop'))).toBe('#shop');
   });
 
-  it('escapes ids in selectors, so generated ids like React\'s :r1: still select their element', () => {
+  it("escapes ids in selectors, so generated ids like React's :r1: still select their element", () => {
     document.body.innerHTML = `<div id=":r1:"><button>a</button><button>b</button></div><p id="1st"><a>x</a></p><span id="a b.c"><i>y</i></span>`;
     const button = $('button:nth-of-type(2)');
     expect(selectorOf(button)).toBe('#\\:r1\\:>button:nth-of-type(2)');
@@ -67,7 +75,13 @@ describe('element descriptors', () => {
 
   it('collects data-track-* attributes without the control ones or a nameless one (ingest refuses empty keys)', () => {
     document.body.innerHTML = `<button id="b" name="go" data-track-plan="pro" data-track-value data-track-ignore-not="x" data-track-="nameless">Go</button>`;
-    expect(describeElement($('#b'))).toEqual({ tag: 'button', id: 'b', name: 'go', selector: '#b', attributes: { plan: 'pro', 'ignore-not': 'x' } });
+    expect(describeElement($('#b'))).toEqual({
+      tag: 'button',
+      id: 'b',
+      name: 'go',
+      selector: '#b',
+      attributes: { plan: 'pro', 'ignore-not': 'x' },
+    });
   });
 
   it('labels buttons by their text, submit inputs by their caption, never text inputs by their value', () => {
@@ -76,7 +90,9 @@ describe('element descriptors', () => {
     expect(labelOf($('#a'))).toBe('Add to cart');
     expect(labelOf($('#s'))).toBe('Pay');
     expect(labelOf($('#t'))).toBeUndefined();
-    expect(labelOf(Object.assign(document.createElement('button'), { textContent: 'x'.repeat(500) }))).toHaveLength(200);
+    expect(labelOf(Object.assign(document.createElement('button'), { textContent: 'x'.repeat(500) }))).toHaveLength(
+      200,
+    );
   });
 
   it('leaves the text of data-track-ignore subtrees out of a label', () => {
@@ -91,12 +107,18 @@ describe('autocapture', () => {
     document.body.innerHTML = html;
     const events: Parameters<Emit>[] = [];
     const controller = new AbortController();
-    startAutocapture(() => true, (...args) => void events.push(args), controller.signal);
+    startAutocapture(
+      () => true,
+      (...args) => void events.push(args),
+      controller.signal,
+    );
     return { events, stop: () => controller.abort() };
   }
 
   it('captures clicks on clickable things, named by data-track', () => {
-    const { events, stop } = capture(`<a id="l" href="#x"><span id="inner">Docs</span></a><div id="plain">x</div><div id="cta" data-track="signup">Join</div>`);
+    const { events, stop } = capture(
+      `<a id="l" href="#x"><span id="inner">Docs</span></a><div id="plain">x</div><div id="cta" data-track="signup">Join</div>`,
+    );
     $<HTMLElement>('#inner').click();
     $<HTMLElement>('#plain').click();
     $<HTMLElement>('#cta').click();
@@ -108,7 +130,9 @@ describe('autocapture', () => {
   });
 
   it('ignores everything under data-track-ignore', () => {
-    const { events } = capture(`<section data-track-ignore><button id="b">b</button><input id="i"><input id="c" type="checkbox"></section>`);
+    const { events } = capture(
+      `<section data-track-ignore><button id="b">b</button><input id="i"><input id="c" type="checkbox"></section>`,
+    );
     $<HTMLElement>('#b').click();
     $<HTMLInputElement>('#i').dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
     $<HTMLInputElement>('#i').dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
@@ -141,7 +165,19 @@ describe('properties', () => {
   it('flattens values to what the contract accepts', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(cleanProperties({ s: 'x'.repeat(2_000), n: 1.5, b: false, z: null, u: undefined, f: () => 1, o: { a: [1] }, c: cyclic, big: 10n })).toEqual({
+    expect(
+      cleanProperties({
+        s: 'x'.repeat(2_000),
+        n: 1.5,
+        b: false,
+        z: null,
+        u: undefined,
+        f: () => 1,
+        o: { a: [1] },
+        c: cyclic,
+        big: 10n,
+      }),
+    ).toEqual({
       s: 'x'.repeat(1_024),
       n: 1.5,
       b: false,

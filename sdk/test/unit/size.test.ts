@@ -13,7 +13,9 @@ beforeAll(ensureBuilt, 120_000);
 describe('size budget', () => {
   it.each(BUDGETS)('$file ($what) fits its gzip budget', ({ file, what, budget }) => {
     const size = gzipped(file);
-    console.log(`${file.padEnd(20)} ${what.padEnd(58)} ${(size / KiB).toFixed(2)} KiB gzip (budget ${budget / KiB} KiB)`);
+    console.log(
+      `${file.padEnd(20)} ${what.padEnd(58)} ${(size / KiB).toFixed(2)} KiB gzip (budget ${budget / KiB} KiB)`,
+    );
     expect(size).toBeLessThanOrEqual(budget);
   });
 });

@@ -22,7 +22,9 @@ describe('IndexedDB persistence', () => {
     await first.remove([records[1]!.id]);
     first.close();
     const second = await openIndexedDbStore(name);
-    expect(await second.claim('tab-2', () => false)).toEqual([records[0], records[2]].map((r) => ({ ...r, owner: 'tab-2' })));
+    expect(await second.claim('tab-2', () => false)).toEqual(
+      [records[0], records[2]].map((r) => ({ ...r, owner: 'tab-2' })),
+    );
     second.close();
   });
 
@@ -43,10 +45,19 @@ describe('IndexedDB persistence', () => {
     const name = `resend-${++dbCount}`;
     const events = [sampleEvent({ seq: 0 }), sampleEvent({ seq: 1 })];
     const config = { ...DELIVERY_DEFAULTS, url: 'u', writeKey: 'k', flushInterval: 60_000 };
-    const deps = { config, report: () => {}, sender: { send: async () => ({ kind: 'retry' as const, reason: 'offline' }) } };
+    const deps = {
+      config,
+      report: () => {},
+      sender: { send: async () => ({ kind: 'retry' as const, reason: 'offline' }) },
+    };
 
     const firstStore = await openIndexedDbStore(name);
-    const first = createDelivery({ ...deps, store: firstStore, owner: 'page-1', claimOrphans: () => firstStore.claim('page-1', () => false) });
+    const first = createDelivery({
+      ...deps,
+      store: firstStore,
+      owner: 'page-1',
+      claimOrphans: () => firstStore.claim('page-1', () => false),
+    });
     await first.enqueue(events.map((e) => JSON.stringify(e)));
     expect(await first.flush()).toEqual({ delivered: 0, pending: 2 });
     first.stop();

@@ -14,8 +14,19 @@ declare module 'fastify' {
 
 export default fp(
   async (app: FastifyInstance, options: { influx: DashboardConfig['influx'] }) => {
-    const client = new InfluxDB({ url: options.influx.url, token: options.influx.token, timeout: options.influx.queryTimeoutMs });
-    app.decorate('reader', createEventReader({ queryApi: client.getQueryApi(options.influx.org), bucket: options.influx.bucket, logger: app.log }));
+    const client = new InfluxDB({
+      url: options.influx.url,
+      token: options.influx.token,
+      timeout: options.influx.queryTimeoutMs,
+    });
+    app.decorate(
+      'reader',
+      createEventReader({
+        queryApi: client.getQueryApi(options.influx.org),
+        bucket: options.influx.bucket,
+        logger: app.log,
+      }),
+    );
   },
   { name: 'event-reader' },
 );

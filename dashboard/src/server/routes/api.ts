@@ -4,10 +4,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { csvHeader, csvRow } from '../csv.ts';
 import type { EventFilter } from '../queries.ts';
-import { API_LIMITS, API_ROUTE, CompletenessQuerySchema, EventsQuerySchema, EXPORT_TRUNCATED_HEADER, ExportQuerySchema, TimeseriesQuerySchema, TopQuerySchema } from '../schemas.ts';
+import {
+  API_LIMITS,
+  API_ROUTE,
+  CompletenessQuerySchema,
+  EventsQuerySchema,
+  EXPORT_TRUNCATED_HEADER,
+  ExportQuerySchema,
+  TimeseriesQuerySchema,
+  TopQuerySchema,
+} from '../schemas.ts';
 import { chooseInterval, resolveRange } from '../time-range.ts';
 
-function toFilter(query: { from?: string; to?: string; type?: string; site?: string; q?: string }, now = Date.now()): EventFilter {
+function toFilter(
+  query: { from?: string; to?: string; type?: string; site?: string; q?: string },
+  now = Date.now(),
+): EventFilter {
   return {
     range: resolveRange(query, now),
     types: query.type ? [...new Set(query.type.split(','))] : [],
@@ -16,7 +28,10 @@ function toFilter(query: { from?: string; to?: string; type?: string; site?: str
   };
 }
 
-const rangeJson = (filter: EventFilter) => ({ from: new Date(filter.range.from).toISOString(), to: new Date(filter.range.to).toISOString() });
+const rangeJson = (filter: EventFilter) => ({
+  from: new Date(filter.range.from).toISOString(),
+  to: new Date(filter.range.to).toISOString(),
+});
 
 // The answers are documented in words; a schema here would make Fastify's serializer drop every field it does not list.
 const json = (description: string) => ({ 200: { description, type: 'object', additionalProperties: true } });
@@ -30,7 +45,12 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['events'],
         summary: 'Events, newest first, one page at a time',
         querystring: EventsQuerySchema,
-        response: { ...API_ROUTE.response, ...json('`{ events, nextCursor, range }`; pass `nextCursor` back as `cursor` for the next (older) page, `null` on the last') },
+        response: {
+          ...API_ROUTE.response,
+          ...json(
+            '`{ events, nextCursor, range }`; pass `nextCursor` back as `cursor` for the next (older) page, `null` on the last',
+          ),
+        },
       },
     },
     async (request) => {
@@ -52,8 +72,14 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           ...API_ROUTE.response,
           200: {
-            description: 'RFC 4180 CSV; cells that look like formulas are prefixed with `\'`',
-            headers: { [EXPORT_TRUNCATED_HEADER]: { type: 'string', enum: ['true'], description: 'Present when events beyond `limit` were left out' } },
+            description: "RFC 4180 CSV; cells that look like formulas are prefixed with `'`",
+            headers: {
+              [EXPORT_TRUNCATED_HEADER]: {
+                type: 'string',
+                enum: ['true'],
+                description: 'Present when events beyond `limit` were left out',
+              },
+            },
             content: { 'text/csv': { schema: { type: 'string' } } },
           },
         },
@@ -75,7 +101,10 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
       if (cursor) reply.header(EXPORT_TRUNCATED_HEADER, 'true');
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="eventline-events-${stamp(filter.range.from)}_${stamp(filter.range.to)}.csv"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="eventline-events-${stamp(filter.range.from)}_${stamp(filter.range.to)}.csv"`,
+        )
         .send(body);
     },
   );
@@ -88,7 +117,10 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['stats'],
         summary: 'Event counts per type per time bucket',
         querystring: TimeseriesQuerySchema,
-        response: { ...API_ROUTE.response, ...json('`{ intervalMs, buckets, series: { <type>: counts[] }, total, range }`') },
+        response: {
+          ...API_ROUTE.response,
+          ...json('`{ intervalMs, buckets, series: { <type>: counts[] }, total, range }`'),
+        },
       },
     },
     async (request) => {
@@ -124,12 +156,18 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['completeness'],
         summary: 'Events received against those the sessions’ sequence numbers call for',
         querystring: CompletenessQuerySchema,
-        response: { ...API_ROUTE.response, ...json('`{ total, sites, gapExamples, reusedSeqExamples, range }`; see dashboard/README.md, Completeness') },
+        response: {
+          ...API_ROUTE.response,
+          ...json('`{ total, sites, gapExamples, reusedSeqExamples, range }`; see dashboard/README.md, Completeness'),
+        },
       },
     },
     async (request) => {
       const filter = toFilter(request.query);
-      return { ...(await app.reader.completeness(filter.range, filter.site, request.query.examples)), range: rangeJson(filter) };
+      return {
+        ...(await app.reader.completeness(filter.range, filter.site, request.query.examples)),
+        range: rangeJson(filter),
+      };
     },
   );
 };

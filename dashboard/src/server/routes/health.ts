@@ -3,5 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 
 export default async function health(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: `{ status: "ok" }` once the server listens; does not query InfluxDB' } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: `{ status: "ok" }` once the server listens; does not query InfluxDB',
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 }

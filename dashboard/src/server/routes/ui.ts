@@ -20,20 +20,30 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-const TOKEN_META = '<meta name="eventline-token" content="">';
+const TOKEN_META = '<meta name="eventline-token" content="" />';
 
 const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
-export default async function ui(app: FastifyInstance, options: { uiDir: string; token: string; embedToken: boolean }): Promise<void> {
+export default async function ui(
+  app: FastifyInstance,
+  options: { uiDir: string; token: string; embedToken: boolean },
+): Promise<void> {
   const indexFile = join(options.uiDir, 'index.html');
   const built = existsSync(indexFile);
   const index = built
-    ? readFileSync(indexFile, 'utf8').replace(TOKEN_META, options.embedToken ? `<meta name="eventline-token" content="${escapeAttribute(options.token)}">` : TOKEN_META)
+    ? readFileSync(indexFile, 'utf8').replace(
+        TOKEN_META,
+        options.embedToken ? `<meta name="eventline-token" content="${escapeAttribute(options.token)}" />` : TOKEN_META,
+      )
     : '';
 
   const sendIndex = (reply: FastifyReply) => {
     if (!built) throw new DashboardError('DASHBOARD_UI_NOT_BUILT');
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', CONTENT_SECURITY_POLICY).send(index);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .send(index);
   };
 
   if (built) {

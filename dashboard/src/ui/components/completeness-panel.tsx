@@ -35,7 +35,9 @@ function Figures(props: { figures: CompletenessFigures }) {
         </dd>
       </div>
       <div>
-        <dt title="Sequence numbers that two different events of one session carry (two senders numbered the session); must be 0">Reused numbers</dt>
+        <dt title="Sequence numbers that two different events of one session carry (two senders numbered the session); must be 0">
+          Reused numbers
+        </dt>
         <dd class={f.reusedSeqs > 0 ? 'bad' : 'good'} data-testid="completeness-reused">
           {formatCount(f.reusedSeqs)}
         </dd>
@@ -54,11 +56,19 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
         <span class={`total ${data && !complete ? 'warn' : ''}`} data-testid="completeness-ratio">
           {data ? percentComplete(data.total.completeness) : '…'}
         </span>
-        <span class="hint" title="Expected = per session, highest − lowest sequence number seen in the range + 1. Type and search filters do not apply.">
+        <span
+          class="hint"
+          title="Expected = per session, highest − lowest sequence number seen in the range + 1. Type and search filters do not apply."
+        >
           from per-session sequence numbers, all types
         </span>
       </h2>
-      <Status state={props.state} empty={data?.total.sessions === 0} emptyText="No events in this range" onRetry={props.onRetry} />
+      <Status
+        state={props.state}
+        empty={data?.total.sessions === 0}
+        emptyText="No events in this range"
+        onRetry={props.onRetry}
+      />
       {data && data.total.sessions > 0 && (
         <>
           <Figures figures={data.total} />
@@ -92,7 +102,13 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
           )}
           {data.gapExamples.length > 0 && (
             <details class="gaps">
-              <summary>Sessions with gaps ({data.gapExamples.length === data.total.sessionsWithGaps ? 'all' : `${data.gapExamples.length} with the most missing`})</summary>
+              <summary>
+                Sessions with gaps (
+                {data.gapExamples.length === data.total.sessionsWithGaps
+                  ? 'all'
+                  : `${data.gapExamples.length} with the most missing`}
+                )
+              </summary>
               <table>
                 <thead>
                   <tr>

@@ -41,7 +41,10 @@ export function EventsChart(props: { data: TimeSeries }) {
       height: HEIGHT,
       series: [
         // The hover readout: uPlot's x values are in seconds.
-        { label: 'Time', value: (_u: uPlot, seconds: number | null) => (seconds === null ? '–' : bucketTime(seconds * 1000)) },
+        {
+          label: 'Time',
+          value: (_u: uPlot, seconds: number | null) => (seconds === null ? '–' : bucketTime(seconds * 1000)),
+        },
         ...order.map((i) => ({
           label: types[i],
           stroke: TYPE_COLORS[types[i]!] ?? '#111827',
@@ -49,12 +52,16 @@ export function EventsChart(props: { data: TimeSeries }) {
           width: 0,
           paths: bars,
           points: { show: false },
-          value: (_u: uPlot, _v: number | null, _series: number, index: number | null) => (index === null ? '–' : String(counts[i]![index] ?? 0)),
+          value: (_u: uPlot, _v: number | null, _series: number, index: number | null) =>
+            index === null ? '–' : String(counts[i]![index] ?? 0),
         })),
       ],
       axes: [{}, { label: 'events', size: 50 }],
       // Each bar starts at its bucket's time, so the axis runs one interval past the last bucket or its bar is cut off.
-      scales: { x: { time: true, range: (_u, min, max) => [min, max + props.data.intervalMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [min, max + props.data.intervalMs / 1000] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      },
       cursor: { drag: { x: false, y: false } },
     };
     const data: uPlot.AlignedData = [props.data.buckets.map((ms) => ms / 1000), ...order.map((i) => stacked[i]!)];

@@ -9,7 +9,8 @@ import { Status } from './status.tsx';
 function describeElement(event: ApiEvent): string {
   const element = event.element;
   if (!element) return '';
-  if (element.inputType === 'checkbox' || element.inputType === 'radio') return element.checked ? 'checked' : 'unchecked';
+  if (element.inputType === 'checkbox' || element.inputType === 'radio')
+    return element.checked ? 'checked' : 'unchecked';
   if (element.valueLength !== undefined) return `${element.valueLength} characters`;
   return '';
 }
@@ -69,13 +70,24 @@ function Row(props: { event: ApiEvent }) {
   );
 }
 
-export function EventsTable(props: { state: QueryState<EventPage>; page: number; onOlder: (cursor: string) => void; onNewer: () => void; onRetry: () => void }) {
+export function EventsTable(props: {
+  state: QueryState<EventPage>;
+  page: number;
+  onOlder: (cursor: string) => void;
+  onNewer: () => void;
+  onRetry: () => void;
+}) {
   const events = props.state.data?.events ?? [];
   const next = props.state.data?.nextCursor ?? null;
   return (
     <section class="panel events" aria-busy={props.state.loading}>
       <h2>Events</h2>
-      <Status state={props.state} empty={events.length === 0} emptyText="No events in this range. Try a longer range or clear the filters." onRetry={props.onRetry} />
+      <Status
+        state={props.state}
+        empty={events.length === 0}
+        emptyText="No events in this range. Try a longer range or clear the filters."
+        onRetry={props.onRetry}
+      />
       {events.length > 0 && (
         <table data-testid="events-table">
           <thead>

@@ -1,7 +1,15 @@
 // From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
 import { EVENT_TYPES } from '@eventline/contract/limits';
 import { useEffect, useState } from 'preact/hooks';
-import { localInputToIso, msToLocalInput, PRESETS, resolveTime, SITE_MAX_LENGTH, type Filters, type HistoryMode } from '../url-state.ts';
+import {
+  localInputToIso,
+  msToLocalInput,
+  PRESETS,
+  resolveTime,
+  SITE_MAX_LENGTH,
+  type Filters,
+  type HistoryMode,
+} from '../url-state.ts';
 import { timeZoneName } from '../format.ts';
 
 /**
@@ -70,7 +78,9 @@ export function FiltersBar(props: {
         To
         <TimeInput name="to" value={filters.to} onCommit={(to) => onChange({ to })} />
       </label>
-      <span class="zone" title="Times are shown in your time zone; hover a time for UTC">{timeZoneName()}</span>
+      <span class="zone" title="Times are shown in your time zone; hover a time for UTC">
+        {timeZoneName()}
+      </span>
       <label>
         Type
         <select name="type" value={filters.type} onChange={(e) => onChange({ type: e.currentTarget.value })}>
@@ -101,10 +111,22 @@ export function FiltersBar(props: {
       </label>
       <label class="search">
         Search
-        <input type="search" name="q" placeholder="element text, selector, page…" value={search} maxLength={200} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input
+          type="search"
+          name="q"
+          placeholder="element text, selector, page…"
+          value={search}
+          maxLength={200}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
       </label>
       <label class="live">
-        <input type="checkbox" name="live" checked={filters.live} onChange={(e) => onChange({ live: e.currentTarget.checked })} />
+        <input
+          type="checkbox"
+          name="live"
+          checked={filters.live}
+          onChange={(e) => onChange({ live: e.currentTarget.checked })}
+        />
         Live
       </label>
       <button type="button" class="export" onClick={props.onExport} disabled={props.exporting}>

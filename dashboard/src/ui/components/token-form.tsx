@@ -14,8 +14,18 @@ export function TokenForm(props: { onSaved: () => void }) {
       }}
     >
       <h2>Read token required</h2>
-      <p>This dashboard's API is protected. Enter the value of EVENTLINE_DASHBOARD_TOKEN; it is kept in this browser only.</p>
-      <input type="password" name="token" autoComplete="off" value={token} onInput={(e) => setToken(e.currentTarget.value)} required />
+      <p>
+        This dashboard's API is protected. Enter the value of EVENTLINE_DASHBOARD_TOKEN; it is kept in this browser
+        only.
+      </p>
+      <input
+        type="password"
+        name="token"
+        autoComplete="off"
+        value={token}
+        onInput={(e) => setToken(e.currentTarget.value)}
+        required
+      />
       <button type="submit">Save</button>
     </form>
   );
