@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { preferredSlot } from '@eventline/contract';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
 import { printResult } from '@eventline/infra/bench-report';
@@ -181,7 +182,8 @@ try {
   progress.info(
     `pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`,
   );
-  const lines = events.map(toPoint);
+  // The consumer's own lines, as the partition-0 consumer would place events that are alone in their millisecond.
+  const lines = events.map((e) => toPoint(e, { shard: 0, slot: preferredSlot(e.event) }));
 
   /** Raw and consumer rates with the processes placed by `layout`; the consumer reads the whole topic with a group of its own. */
   async function throughput(layout: CpuLayout): Promise<Throughput> {

@@ -4,16 +4,19 @@
 // fails the partition is paused, backs off and is fetched again from its last
 // committed position. Points are idempotent, so redelivery never duplicates.
 // A rebalance noticed by a heartbeat ends the batch after the chunk in flight.
+import { HEADERS } from '@eventline/contract';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { ConsumerConfig } from './config.ts';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.ts';
-import { decodeMessage } from './decode-message.ts';
+import { decodeMessage, type DecodedEvent } from './decode-message.ts';
 import { ConsumerError, isRetriable } from './errors.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { ConsumerMetrics } from './metrics.ts';
+import type { PointPlacer } from './point-placer.ts';
 import { Backoff, WRITE_SIZE_DEFAULTS, WriteSize } from './retry.ts';
+import { pointLine } from './to-point.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
 export interface WrittenChunk {
@@ -21,26 +24,54 @@ export interface WrittenChunk {
   partition: number;
   points: number;
   deadLetters: number;
-  /** Kafka timestamps (epoch ms) of the messages written as points. */
+  /** Kafka timestamps (epoch ms) of the events written as points, one per point. */
   timestamps: number[];
   /** When InfluxDB acknowledged the write (epoch ms). */
   writtenAt: number;
 }
 
-interface DecodedChunk {
+/** Where a point's event came from: its record, and its position there when the record holds several. */
+interface EventSource {
+  message: KafkaMessage;
+  /** Undefined for a record of one event in the old format (the record is the event). */
+  index: number | undefined;
+  event: DecodedEvent['event'];
+}
+
+/** A chunk of messages turned into lines and dead letters, placed and ready to store. */
+interface PreparedChunk {
   messages: KafkaMessage[];
   lines: string[];
-  /** The message of each line, by index. */
-  pointMessages: KafkaMessage[];
+  /** The source of each line, by index. */
+  sources: EventSource[];
   letters: DeadLetter[];
   /** Lines InfluxDB refused (moved to `letters`). */
   rejected: number;
+  /** The placer's ticket for these placements. */
+  ticket: number;
+}
+
+/** Equal slices of at most `size`, so a batch of 1.1 × size is not written as a full chunk and a tiny one. */
+export function splitIntoChunks<T>(items: readonly T[], size: number): T[][] {
+  if (items.length === 0) return [];
+  const count = Math.ceil(items.length / size);
+  const each = Math.ceil(items.length / count);
+  return Array.from({ length: count }, (_, i) => items.slice(i * each, (i + 1) * each));
+}
+
+/** The record a dead letter of one event carries: the record itself, or the event alone with its position. */
+function eventRecord(source: Pick<EventSource, 'message' | 'index'>, value: Buffer): KafkaMessage {
+  if (source.index === undefined) return source.message;
+  const headers = { ...source.message.headers, [HEADERS.sourceIndex]: String(source.index) };
+  return { ...source.message, value, headers } as KafkaMessage;
 }
 
 export interface EventConsumerOptions {
   kafka: Kafka;
   config: Pick<ConsumerConfig, 'kafka' | 'batchSize' | 'retry'>;
   writer: InfluxWriter;
+  /** Gives each event its point; reset on every rebalance. */
+  placer: PointPlacer;
   deadLetters: DeadLetterPublisher;
   metrics: ConsumerMetrics;
   logger: Logger;
@@ -79,7 +110,7 @@ const REVOKED = new Set([
 ]);
 
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
-  const { config, writer, deadLetters, metrics } = options;
+  const { config, writer, placer, deadLetters, metrics } = options;
   const { topic, groupId } = config.kafka;
   const logger = options.logger.child({ module: 'consumer' });
   const consumer: Consumer = options.kafka.consumer({
@@ -102,6 +133,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
+    // Partitions this instance held may have been written by another since: what the placer knew is stale.
+    placer.reset();
     partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
     logger.info({ partitions, memberId: payload.memberId }, 'joined the consumer group');
   });
@@ -161,49 +194,121 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
-  /** Decodes messages into points and dead letters. CPU only; runs while the previous chunk's write is in flight. */
-  function decodeChunk(partition: number, messages: KafkaMessage[]): DecodedChunk {
-    const lines: string[] = [];
-    const pointMessages: KafkaMessage[] = [];
+  /** Decodes a chunk's records, gives their events points (in offset order) and builds the lines. */
+  async function prepareChunk(partition: number, messages: KafkaMessage[]): Promise<PreparedChunk> {
+    const decoded: (DecodedEvent & { source: EventSource })[] = [];
     const letters: DeadLetter[] = [];
     for (const message of messages) {
-      const decoded = decodeMessage(message.value);
-      if (decoded.ok) {
-        lines.push(decoded.line);
-        pointMessages.push(message);
-      } else {
-        letters.push({ topic, partition, message, error: decoded.error });
+      const record = decodeMessage(message.value);
+      if (!record.ok) {
+        letters.push({ topic, partition, message, error: record.error });
+        continue;
       }
+      for (const refused of record.refused) {
+        const eventMessage = eventRecord({ message, index: refused.index }, refused.value);
+        letters.push({ topic, partition, message: eventMessage, error: refused.error });
+      }
+      for (const event of record.events)
+        decoded.push({
+          ...event,
+          source: { message, index: record.envelope ? event.index : undefined, event: event.event },
+        });
     }
-    return { messages, lines, pointMessages, letters, rejected: 0 };
+    const { placements, ticket } = await placer.place(
+      partition,
+      decoded.map((d) => d.event),
+    );
+    const lines: string[] = [];
+    const sources: EventSource[] = [];
+    decoded.forEach(({ source, event, point }, i) => {
+      const placement = placements[i]!;
+      if (placement instanceof ConsumerError) {
+        letters.push({
+          topic,
+          partition,
+          message: eventRecord(source, Buffer.from(JSON.stringify(event))),
+          error: placement,
+        });
+        return;
+      }
+      lines.push(pointLine(point, placement));
+      sources.push(source);
+    });
+    return { messages, lines, sources, letters, rejected: 0, ticket };
   }
 
   /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
-  async function store(partition: number, chunk: DecodedChunk, beat: () => Promise<void>): Promise<void> {
+  async function store(partition: number, chunk: PreparedChunk, beat: () => Promise<void>): Promise<void> {
     const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
     for (const { index, reason } of rejected) {
+      const source = chunk.sources[index]!;
       chunk.letters.push({
         topic,
         partition,
-        message: chunk.pointMessages[index]!,
+        message: eventRecord(source, Buffer.from(JSON.stringify(source.event))),
         error: new ConsumerError('CONSUMER_POINT_REJECTED', reason),
       });
     }
     await heartbeating(beat, () => deadLetters.publish(chunk.letters));
   }
 
-  async function eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-    pause,
-  }: EachBatchPayload): Promise<void> {
-    const { partition } = batch;
+  /** Commits the offset past the chunk and records what it wrote. */
+  async function commit(
+    partition: number,
+    chunk: PreparedChunk,
+    { resolveOffset, commitOffsetsIfNecessary }: Pick<EachBatchPayload, 'resolveOffset' | 'commitOffsetsIfNecessary'>,
+  ): Promise<void> {
     const key = String(partition);
+    const writtenAt = Date.now();
+    const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    });
+    placer.settle(partition, chunk.ticket);
+    if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
+    backoff.succeeded(key);
+    writeSize.succeeded(key);
+    const points = chunk.lines.length - chunk.rejected;
+    metrics.batches.inc({ outcome: 'committed' });
+    metrics.pointsWritten.inc(points);
+    for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
+    const timestamps = chunk.sources.map((s) => Number(s.message.timestamp));
+    for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
+    options.onChunkCommitted?.({
+      topic,
+      partition,
+      points,
+      deadLetters: chunk.letters.length,
+      timestamps,
+      writtenAt,
+    });
+  }
+
+  /** Pauses the partition for a back-off after a retriable failure; it is fetched again from its committed offset. */
+  function retryLater(partition: number, fromOffset: string, error: unknown, pause: EachBatchPayload['pause']): void {
+    const key = String(partition);
+    if (error instanceof ConsumerError && error.code === 'CONSUMER_INFLUX_TIMEOUT') writeSize.timedOut(key);
+    const delayMs = backoff.failed(key);
+    metrics.batches.inc({ outcome: 'retry' });
+    logger.warn(
+      {
+        partition,
+        fromOffset,
+        failures: backoff.failuresOf(key),
+        retryInMs: delayMs,
+        writeSize: writeSize.of(key),
+        reason: (error as Error).message,
+      },
+      'could not store a chunk; partition paused',
+    );
+    pauseFor(pause, partition, delayMs);
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, pause } = payload;
+    const { partition } = batch;
     let revoked: Error | undefined;
     const beat = async (): Promise<void> => {
       try {
@@ -213,67 +318,35 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         else logger.debug({ err: error }, 'heartbeat failed; the next one or the commit will tell');
       }
     };
-    // Equal chunks of at most the partition's write size, so a batch of 1.1 × that is not written as a full chunk and a tiny one.
-    const count = Math.ceil(batch.messages.length / writeSize.of(key));
-    const size = Math.ceil(batch.messages.length / count);
-    const slices = Array.from({ length: count }, (_, i) => batch.messages.slice(i * size, (i + 1) * size));
-    let next: DecodedChunk | undefined = slices.length > 0 ? decodeChunk(partition, slices[0]!) : undefined;
+    const slices = splitIntoChunks(batch.messages, writeSize.of(String(partition)));
+    const prepare = (i: number) => {
+      const prepared = prepareChunk(partition, slices[i]!);
+      // Awaited when its turn comes; this only keeps a failure meanwhile from counting as unhandled.
+      prepared.catch(() => {});
+      return prepared;
+    };
+    let next = slices.length > 0 ? prepare(0) : undefined;
     for (let i = 0; next; i++) {
-      const chunk: DecodedChunk = next;
       if (!isRunning() || isStale()) return;
       // The partition may already be someone else's: write nothing more, and let kafkajs rejoin at once.
       if (revoked) throw revoked;
-      const storing = store(partition, chunk, beat);
-      // Handled below; this only keeps a failure during the next decode from counting as unhandled.
-      storing.catch(() => {});
-      // Decode the following chunk while this one is being written (after letting the request go out);
-      // it is only used if this one commits.
-      await new Promise((resolve) => setImmediate(resolve));
-      next = i + 1 < slices.length ? decodeChunk(partition, slices[i + 1]!) : undefined;
+      const fromOffset = slices[i]![0]!.offset;
+      let chunk: PreparedChunk;
       try {
+        chunk = await next;
+        const storing = store(partition, chunk, beat);
+        storing.catch(() => {});
+        // Prepare the following chunk while this one is being written (after letting the request go out);
+        // it is only used if this one commits.
+        await new Promise((resolve) => setImmediate(resolve));
+        next = i + 1 < slices.length ? prepare(i + 1) : undefined;
         await storing;
       } catch (error) {
         if (!isRetriable(error)) throw error;
-        if (error instanceof ConsumerError && error.code === 'CONSUMER_INFLUX_TIMEOUT') writeSize.timedOut(key);
-        const delayMs = backoff.failed(key);
-        metrics.batches.inc({ outcome: 'retry' });
-        logger.warn(
-          {
-            partition,
-            fromOffset: chunk.messages[0]!.offset,
-            failures: backoff.failuresOf(key),
-            retryInMs: delayMs,
-            writeSize: writeSize.of(key),
-            reason: (error as Error).message,
-          },
-          'could not store a chunk; partition paused',
-        );
-        pauseFor(pause, partition, delayMs);
+        retryLater(partition, fromOffset, error, pause);
         return;
       }
-      const writtenAt = Date.now();
-      const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
-      resolveOffset(lastOffset);
-      await commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-      });
-      if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
-      backoff.succeeded(key);
-      writeSize.succeeded(key);
-      const points = chunk.lines.length - chunk.rejected;
-      metrics.batches.inc({ outcome: 'committed' });
-      metrics.pointsWritten.inc(points);
-      for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
-      const timestamps = chunk.pointMessages.map((m) => Number(m.timestamp));
-      for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
-      options.onChunkCommitted?.({
-        topic,
-        partition,
-        points,
-        deadLetters: chunk.letters.length,
-        timestamps,
-        writtenAt,
-      });
+      await commit(partition, chunk, payload);
       // Chunks may each finish within the heartbeat timer's period, so beat between them too.
       await beat();
     }
