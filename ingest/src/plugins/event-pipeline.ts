@@ -22,6 +22,7 @@ export const eventPipelinePlugin = fp(
       logger: app.log,
       lingerMs: config.lingerMs,
       maxBatchMessages: config.produceBatchMaxMessages,
+      maxBatchBytes: config.produceBatchMaxBytes,
       maxBufferedMessages: config.bufferMaxMessages,
       maxBufferedBytes: config.bufferMaxBytes,
       timeoutMs: config.produceTimeoutMs,

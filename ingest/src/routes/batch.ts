@@ -1,8 +1,8 @@
 // POST {prefix}/v1/batch: the SDK's batches. The envelope is validated by the
 // contract's BatchSchema, each event on its own by its EventSchema; valid
-// events are enriched and produced, and the answer waits for Kafka's
-// acknowledgement of exactly those events. Nothing here answers 2xx for an
-// event Kafka does not have.
+// events are enriched and produced (one record per visitor, kafka/records.ts),
+// and the answer waits for Kafka's acknowledgement of exactly those events.
+// Nothing here answers 2xx for an event Kafka does not have.
 import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -12,8 +12,9 @@ import type { IngestConfig, WriteKey } from '../config.ts';
 import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
-import { SinkUnavailableError, type SinkMessage } from '../kafka/event-sink.ts';
+import { SinkUnavailableError } from '../kafka/event-sink.ts';
 import { BatcherOverloadedError } from '../kafka/micro-batcher.ts';
+import { toRecords, type KeyedEvent } from '../kafka/records.ts';
 import { BatchResponseSchema, ErrorResponseSchema, WriteKeyQuerySchema, type BatchResponse } from '../schemas.ts';
 import type { UserAgentParser } from '../user-agent.ts';
 import type { WriteKeyRegistry } from '../write-keys.ts';
@@ -130,7 +131,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
         userAgent: userAgents.parse(request.headers['user-agent']),
       });
       const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: writeKey.site };
-      const messages: SinkMessage[] = [];
+      const events: KeyedEvent[] = [];
       const rejected: BatchResponse['rejected'] = [];
       for (const [index, candidate] of batch.events.entries()) {
         const result = validateEvent(candidate);
@@ -145,12 +146,12 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
             `Event ${index} is larger than ${config.maxEventBytes} bytes`,
           );
         }
-        messages.push({ key: result.value.anonymousId, value, headers });
+        events.push({ key: result.value.anonymousId, value });
       }
       if (rejected.length > 0) app.metrics.eventsRejected.inc({ reason: 'invalid' }, rejected.length);
-      if (messages.length > 0) {
+      if (events.length > 0) {
         try {
-          await app.batcher.submit(messages);
+          await app.batcher.submit(toRecords(events, headers));
         } catch (error) {
           const reason =
             error instanceof SinkUnavailableError
@@ -158,12 +159,12 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
               : error instanceof BatcherOverloadedError
                 ? 'overloaded'
                 : 'shutting_down';
-          app.metrics.eventsRejected.inc({ reason }, messages.length);
+          app.metrics.eventsRejected.inc({ reason }, events.length);
           throw error;
         }
-        app.metrics.eventsAccepted.inc({ site: writeKey.site }, messages.length);
+        app.metrics.eventsAccepted.inc({ site: writeKey.site }, events.length);
       }
-      return { accepted: messages.length, rejected, serverTime: Date.now() };
+      return { accepted: events.length, rejected, serverTime: Date.now() };
     },
   );
 };
