@@ -104,7 +104,7 @@ describe('point identity (real Kafka and InfluxDB)', () => {
   it('keeps an event stored before shards existed on its old point when it is delivered again', async () => {
     const { topic, bucket, env } = await setup('legacy');
     const { influxUrl } = testInfra();
-    const [old] = enrichedEvents(1, { startMs: Date.now() - 30_000 });
+    const [old, ...fresh] = enrichedEvents(3, { startMs: Date.now() - 30_000 });
     // The line the consumer wrote before shards: no shard tag, the id's hash as the sub-millisecond part.
     const legacyLine = toPoint(old!, { shard: undefined, slot: fnv1a32(old!.event.id) % SLOTS_PER_MS });
     const written = await fetch(`${influxUrl}/api/v2/write?bucket=${encodeURIComponent(bucket)}&precision=ns`, {
@@ -112,13 +112,17 @@ describe('point identity (real Kafka and InfluxDB)', () => {
       body: legacyLine,
     });
     expect(written.status).toBe(204);
-    await produce(testKafka(testInfra().brokers), topic, [{ key: 'k', value: JSON.stringify(old) }]);
+    // One event per partition, so every partition has an offset to commit.
+    const messages = [old!, ...fresh].map((e, partition) => ({ partition, key: 'k', value: JSON.stringify(e) }));
+    await produce(testKafka(testInfra().brokers), topic, messages);
     await startConsumer({ ...env, EVENTLINE_CONSUMER_GROUP: `${topic}-group` });
     await eventually('committed', () => allCommitted(testInfra().brokers, `${topic}-group`, topic));
 
     const rows = await pointRows(influxUrl, bucket);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ _measurement: MEASUREMENT, [FIELD.id]: old!.event.id });
-    expect(rows[0]![TAG.shard]).toBeUndefined();
+    expect(rows).toHaveLength(3);
+    const oldRow = rows.find((r) => r[FIELD.id] === old!.event.id);
+    expect(oldRow).toMatchObject({ _measurement: MEASUREMENT });
+    expect(oldRow![TAG.shard] ?? null).toBeNull();
+    for (const e of fresh) expect(rows.find((r) => r[FIELD.id] === e.event.id)![TAG.shard] ?? null).not.toBeNull();
   });
 });

@@ -33,7 +33,7 @@ export const eventPipelinePlugin = fp(
     });
     new Gauge({
       name: 'eventline_ingest_buffered_messages',
-      help: 'Messages waiting in the micro-batcher for a Kafka send.',
+      help: 'Records (one per visitor per request) waiting in the micro-batcher for a Kafka send.',
       registers: [app.metrics.registry],
       collect() {
         this.set(batcher.buffered());
@@ -41,7 +41,7 @@ export const eventPipelinePlugin = fp(
     });
     new Gauge({
       name: 'eventline_ingest_buffered_bytes',
-      help: 'Bytes (keys and values) of the messages waiting in the micro-batcher.',
+      help: 'Bytes (keys and values) of the records waiting in the micro-batcher.',
       registers: [app.metrics.registry],
       collect() {
         this.set(batcher.bufferedBytes());
