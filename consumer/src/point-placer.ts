@@ -47,7 +47,7 @@ export interface Placement {
 export interface PointPlacerOptions {
   /** The points of `shard` (and those without a shard) with point times in [fromMs, toMs). */
   load(shard: number, fromMs: number, toMs: number): Promise<StoredPoint[]>;
-  /** How long a millisecond stays known after it passed, ms. Default: 60 000 */
+  /** How long a millisecond stays known after it passed, ms. Default: 30 000 */
   windowMs?: number;
   /** Default: Date.now */
   now?: () => number;
@@ -75,16 +75,19 @@ export const FUTURE_MARGIN_MS = 10 * 60_000;
 const JOIN_GAP_MS = 1_000;
 /** Events at most this far behind the clock are live: their read reaches up to the open range. 10 s */
 const LIVE_MS = 10_000;
-const DEFAULT_WINDOW_MS = 60_000;
+const DEFAULT_WINDOW_MS = 30_000;
 
+/** One series' millisecond. Most hold one or two events: plain arrays, with maps only once it is dense. */
 interface Bucket {
   ms: number;
   /** The last ticket that placed an event here; 0 when it only holds points read from InfluxDB. */
   ticket: number;
-  /** Slots taken. */
-  slots: Set<number>;
-  /** Id → its slot. */
-  ids: Map<string, number>;
+  /** Slots taken, and the id in each (same index). */
+  slots: number[];
+  ids: string[];
+  /** Once the bucket holds DENSE events: slot → index and id → index. */
+  bySlot?: Map<number, number>;
+  byId?: Map<string, number>;
   /** Where the search for a free slot continues past an occupied one (path-compressed), so a dense millisecond stays cheap. */
   next?: Map<number, number>;
 }
@@ -103,14 +106,38 @@ interface Shard {
   evictedAt: number;
 }
 
-const newBucket = (ms: number, ticket: number): Bucket => ({ ms, ticket, slots: new Set(), ids: new Map() });
+/** Events in a bucket from which lookups go through maps instead of scanning. */
+const DENSE = 16;
+
+const newBucket = (ms: number, ticket: number): Bucket => ({ ms, ticket, slots: [], ids: [] });
+
+function isTaken(bucket: Bucket, slot: number): boolean {
+  return bucket.bySlot ? bucket.bySlot.has(slot) : bucket.slots.includes(slot);
+}
+
+function slotOf(bucket: Bucket, id: string): number | undefined {
+  const index = bucket.byId ? bucket.byId.get(id) : bucket.ids.indexOf(id);
+  return index === undefined || index < 0 ? undefined : bucket.slots[index];
+}
+
+function take(bucket: Bucket, slot: number, id: string): void {
+  const index = bucket.slots.push(slot) - 1;
+  bucket.ids.push(id);
+  if (bucket.bySlot && bucket.byId) {
+    bucket.bySlot.set(slot, index);
+    bucket.byId.set(id, index);
+  } else if (bucket.slots.length >= DENSE) {
+    bucket.bySlot = new Map(bucket.slots.map((s, i) => [s, i]));
+    bucket.byId = new Map(bucket.ids.map((d, i) => [d, i]));
+  }
+}
 const bucketKey = (site: string, type: string, ms: number) => `${site}\n${type}\n${ms}`;
 
 /** The first free slot at or after `start` (wrapping), remembering the way for the next search. */
 function freeSlot(bucket: Bucket, start: number): number {
   let slot = start;
   const path: number[] = [];
-  while (bucket.slots.has(slot)) {
+  while (isTaken(bucket, slot)) {
     path.push(slot);
     slot = bucket.next?.get(slot) ?? (slot + 1) % SLOTS_PER_MS;
   }
@@ -174,9 +201,7 @@ export function createPointPlacer(options: PointPlacerOptions): PointPlacer {
       let bucket = shard.buckets.get(key);
       if (!bucket) shard.buckets.set(key, (bucket = newBucket(point.ms, 0)));
       // A slot this placer already gave out holds its own placement of that event, written or about to be.
-      if (bucket.slots.has(point.slot)) continue;
-      bucket.slots.add(point.slot);
-      bucket.ids.set(point.id, point.slot);
+      if (!isTaken(bucket, point.slot)) take(bucket, point.slot, point.id);
     }
   }
 
@@ -214,13 +239,12 @@ export function createPointPlacer(options: PointPlacerOptions): PointPlacer {
     let bucket = shard.buckets.get(key);
     if (!bucket) shard.buckets.set(key, (bucket = newBucket(e.eventTime, ticket)));
     bucket.ticket = ticket;
-    const own = bucket.ids.get(e.event.id);
+    const own = slotOf(bucket, e.event.id);
     if (own !== undefined) return { shard: partition, slot: own };
-    if (bucket.slots.size >= SLOTS_PER_MS)
+    if (bucket.slots.length >= SLOTS_PER_MS)
       return new ConsumerError('CONSUMER_POINT_UNREPRESENTABLE', 'a million events of one series in one millisecond');
     const slot = freeSlot(bucket, preferredSlot(e.event));
-    bucket.slots.add(slot);
-    bucket.ids.set(e.event.id, slot);
+    take(bucket, slot, e.event.id);
     return { shard: partition, slot };
   }
 
