@@ -24,7 +24,7 @@ import type { WrittenChunk } from '../src/consumer.ts';
 import { createInfluxWriter } from '../src/influx-writer.ts';
 import { createPipeline } from '../src/pipeline.ts';
 import { toPoint } from '../src/to-point.ts';
-import { enrichedEvents, testKafka } from '../test/support/fixtures.ts';
+import { asRecords, enrichedEvents, testKafka } from '../test/support/fixtures.ts';
 import { cpuLayouts, type CpuLayout } from './cpu-layout.ts';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
@@ -77,8 +77,8 @@ const percentile = (sorted: number[], p: number) =>
 async function prefill(topic: string, messages: Message[]): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 10 } });
   await producer.connect();
-  // One record batch per partition per send must stay under the broker's 1 MiB message limit.
-  const chunk = 1_500;
+  // One record batch per partition per send must stay under the broker's 1 MiB message limit: 30 records of 50 events.
+  const chunk = 30;
   let next = 0;
   try {
     await Promise.all(
@@ -175,12 +175,13 @@ try {
   const sorted = [...lags].sort((a, b) => a - b);
 
   const events = enrichedEvents(EVENTS);
-  const messages = events.map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e) }));
-  const bytes = messages.reduce((sum, m) => sum + m.value.length, 0);
+  // As ingest writes them: one record per session and request (here, per session: 50 events).
+  const messages = asRecords(events);
+  const bytes = messages.reduce((sum, m) => sum + String(m.value).length, 0);
   const started = Date.now();
   await prefill('bench-events', messages);
   progress.info(
-    `pre-filled ${EVENTS} events (${Math.round(bytes / EVENTS)} B each) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`,
+    `pre-filled ${EVENTS} events in ${messages.length} records (${Math.round(bytes / EVENTS)} B per event) in ${Date.now() - started} ms (${rate(EVENTS, Date.now() - started)}/s)`,
   );
   // The consumer's own lines, as the partition-0 consumer would place events that are alone in their millisecond.
   const lines = events.map((e) => toPoint(e, { shard: 0, slot: preferredSlot(e.event) }));
