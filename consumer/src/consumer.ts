@@ -51,12 +51,37 @@ interface PreparedChunk {
   ticket: number;
 }
 
-/** Equal slices of at most `size`, so a batch of 1.1 × size is not written as a full chunk and a tiny one. */
-export function splitIntoChunks<T>(items: readonly T[], size: number): T[][] {
-  if (items.length === 0) return [];
-  const count = Math.ceil(items.length / size);
-  const each = Math.ceil(items.length / count);
-  return Array.from({ length: count }, (_, i) => items.slice(i * each, (i + 1) * each));
+/** One record, decoded: its events ready to place, or its dead letters. */
+interface DecodedRecord {
+  message: KafkaMessage;
+  events: (DecodedEvent & { source: EventSource })[];
+  letters: DeadLetter[];
+}
+
+/** A run of whole records of one batch, holding about a write's worth of events. */
+interface DecodedChunk {
+  messages: KafkaMessage[];
+  events: DecodedRecord['events'];
+  letters: DeadLetter[];
+}
+
+/**
+ * Takes whole records from `records` (decoding as it goes) until the next one
+ * would take the chunk past `maxEvents`; a chunk always holds at least one
+ * record, so a record of more events than that is a chunk of its own.
+ */
+export function takeChunk(records: Iterator<DecodedRecord>, maxEvents: number, carried?: DecodedRecord) {
+  const chunk: DecodedChunk = { messages: [], events: [], letters: [] };
+  let record = carried ?? records.next().value;
+  while (record) {
+    if (chunk.messages.length > 0 && chunk.events.length + record.events.length > maxEvents)
+      return { chunk, carried: record };
+    chunk.messages.push(record.message);
+    chunk.events.push(...record.events);
+    chunk.letters.push(...record.letters);
+    record = records.next().value;
+  }
+  return { chunk, carried: undefined };
 }
 
 /** The record a dead letter of one event carries: the record itself, or the event alone with its position. */
@@ -194,33 +219,31 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
-  /** Decodes a chunk's records, gives their events points (in offset order) and builds the lines. */
-  async function prepareChunk(partition: number, messages: KafkaMessage[]): Promise<PreparedChunk> {
-    const decoded: (DecodedEvent & { source: EventSource })[] = [];
-    const letters: DeadLetter[] = [];
-    for (const message of messages) {
-      const record = decodeMessage(message.value);
-      if (!record.ok) {
-        letters.push({ topic, partition, message, error: record.error });
-        continue;
-      }
-      for (const refused of record.refused) {
-        const eventMessage = eventRecord({ message, index: refused.index }, refused.value);
-        letters.push({ topic, partition, message: eventMessage, error: refused.error });
-      }
-      for (const event of record.events)
-        decoded.push({
-          ...event,
-          source: { message, index: record.envelope ? event.index : undefined, event: event.event },
-        });
-    }
+  /** Decodes one record into events and dead letters. CPU only. */
+  function decodeRecord(partition: number, message: KafkaMessage): DecodedRecord {
+    const record = decodeMessage(message.value);
+    if (!record.ok) return { message, events: [], letters: [{ topic, partition, message, error: record.error }] };
+    const letters = record.refused.map((refused): DeadLetter => {
+      const eventMessage = eventRecord({ message, index: refused.index }, refused.value);
+      return { topic, partition, message: eventMessage, error: refused.error };
+    });
+    const events = record.events.map((event) => ({
+      ...event,
+      source: { message, index: record.envelope ? event.index : undefined, event: event.event },
+    }));
+    return { message, events, letters };
+  }
+
+  /** Gives a chunk's events their points (in offset order) and builds the lines. */
+  async function placeChunk(partition: number, decoded: DecodedChunk): Promise<PreparedChunk> {
     const { placements, ticket } = await placer.place(
       partition,
-      decoded.map((d) => d.event),
+      decoded.events.map((d) => d.event),
     );
+    const letters = [...decoded.letters];
     const lines: string[] = [];
     const sources: EventSource[] = [];
-    decoded.forEach(({ source, event, point }, i) => {
+    decoded.events.forEach(({ source, event, point }, i) => {
       const placement = placements[i]!;
       if (placement instanceof ConsumerError) {
         letters.push({
@@ -234,7 +257,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       lines.push(pointLine(point, placement));
       sources.push(source);
     });
-    return { messages, lines, sources, letters, rejected: 0, ticket };
+    return { messages: decoded.messages, lines, sources, letters, rejected: 0, ticket };
   }
 
   /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
@@ -318,28 +341,34 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         else logger.debug({ err: error }, 'heartbeat failed; the next one or the commit will tell');
       }
     };
-    const slices = splitIntoChunks(batch.messages, writeSize.of(String(partition)));
-    const prepare = (i: number) => {
-      const prepared = prepareChunk(partition, slices[i]!);
+    // Records are decoded as the chunks need them, so a chunk holds about one write's worth of events.
+    const records = (function* () {
+      for (const message of batch.messages) yield decodeRecord(partition, message);
+    })();
+    let carried: DecodedRecord | undefined;
+    const prepareNext = (): { fromOffset: string; prepared: Promise<PreparedChunk> } | undefined => {
+      const taken = takeChunk(records, writeSize.of(String(partition)), carried);
+      carried = taken.carried;
+      if (taken.chunk.messages.length === 0) return undefined;
+      const prepared = placeChunk(partition, taken.chunk);
       // Awaited when its turn comes; this only keeps a failure meanwhile from counting as unhandled.
       prepared.catch(() => {});
-      return prepared;
+      return { fromOffset: taken.chunk.messages[0]!.offset, prepared };
     };
-    let next = slices.length > 0 ? prepare(0) : undefined;
-    for (let i = 0; next; i++) {
+    for (let next = prepareNext(); next;) {
       if (!isRunning() || isStale()) return;
       // The partition may already be someone else's: write nothing more, and let kafkajs rejoin at once.
       if (revoked) throw revoked;
-      const fromOffset = slices[i]![0]!.offset;
+      const { fromOffset, prepared } = next;
       let chunk: PreparedChunk;
       try {
-        chunk = await next;
+        chunk = await prepared;
         const storing = store(partition, chunk, beat);
         storing.catch(() => {});
         // Prepare the following chunk while this one is being written (after letting the request go out);
         // it is only used if this one commits.
         await new Promise((resolve) => setImmediate(resolve));
-        next = i + 1 < slices.length ? prepare(i + 1) : undefined;
+        next = prepareNext();
         await storing;
       } catch (error) {
         if (!isRetriable(error)) throw error;
