@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Event } from '@eventline/contract';
 
 export interface LoadOptions {
-  /** Base URL of ingest, e.g. http://127.0.0.1:8080 */
-  ingestUrl: string;
+  /**
+   * Base URL of ingest, e.g. http://127.0.0.1:8080, or of several instances: requests take them in turn
+   * and a retry goes to the next one, as behind a load balancer that routes around a dead instance.
+   */
+  ingestUrl: string | readonly string[];
   writeKey: string;
   /** Origin header sent with each request (must be allowed for the key). */
   origin: string;
@@ -133,13 +136,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     return { session, events };
   };
 
+  const ingestUrls = typeof options.ingestUrl === 'string' ? [options.ingestUrl] : options.ingestUrl;
+  let nextIngest = 0;
   const deliver = async (events: Event[]): Promise<void> => {
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       report.requests++;
       let status = 0;
       let retryAfter: string | null = null;
       try {
-        const response = await fetch(`${options.ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
+        const ingestUrl = ingestUrls[nextIngest++ % ingestUrls.length];
+        const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
           method: 'POST',
           headers: { 'content-type': 'text/plain', origin: options.origin },
           body: JSON.stringify({ sentAt: Date.now(), events }),
