@@ -5,7 +5,7 @@
 // collision, so a design limit is never passed off as a loss), and the
 // dashboard's completeness check must find every session whole.
 import { expect } from 'vitest';
-import { runLoad, type LoadReport } from '../src/load/load-generator.ts';
+import { runLoad, type LoadReport, type LoadResponse } from '../src/load/load-generator.ts';
 import {
   consumerLag,
   expectedPoints,
@@ -33,6 +33,8 @@ export interface ScenarioOptions {
   faultAfterMs?: number;
   /** How the private pipeline is built (a Kafka cluster, several ingests or consumers). */
   stack?: StackUnderTestOptions;
+  /** Sees every request of the load, answered or failed. */
+  onResponse?: (response: LoadResponse) => void;
 }
 
 let current: StackUnderTest | undefined;
@@ -62,6 +64,7 @@ export async function runScenario(
     totalEvents: options.events ?? 50_000,
     sessions,
     eventsPerSecond: options.eventsPerSecond ?? 5_000,
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
   });
   await sleep(options.faultAfterMs ?? 3_000);
   await fault(stack);

@@ -27,6 +27,17 @@ export interface LoadOptions {
   deadlineMs?: number;
   /** Page of the simulated events. Default: /load */
   path?: string;
+  /** Called with every answered or failed request, e.g. to check what was answered during an outage. */
+  onResponse?: (response: LoadResponse) => void;
+}
+
+export interface LoadResponse {
+  /** When the request was sent and answered (or failed), ms since the epoch. */
+  sentAt: number;
+  answeredAt: number;
+  /** HTTP status, 0 for a network error or timeout. */
+  status: number;
+  retryAfter: string | null;
 }
 
 export interface LoadReport {
@@ -143,6 +154,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       report.requests++;
       let status = 0;
       let retryAfter: string | null = null;
+      const sentAt = Date.now();
       try {
         const ingestUrl = ingestUrls[nextIngest++ % ingestUrls.length];
         const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
@@ -165,6 +177,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         status = 0;
       }
       report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
+      options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter });
       if (status >= 200 && status < 300) return;
       if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
       await sleep(retryDelay(attempt, retryAfter));
