@@ -89,7 +89,11 @@ export function serviceSpecs(
 }
 
 /** Starts `spec` and waits until it is ready; `label` names its log (default: the service's name). */
-export async function startService(spec: ServiceSpec, logDir: string, label: string = spec.name): Promise<ManagedProcess> {
+export async function startService(
+  spec: ServiceSpec,
+  logDir: string,
+  label: string = spec.name,
+): Promise<ManagedProcess> {
   const service = startLogged(label, process.execPath, ['--import', 'tsx', join(repoRoot, spec.entry)], {
     cwd: repoRoot,
     logFile: join(logDir, `${label}.log`),
