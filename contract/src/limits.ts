@@ -32,6 +32,18 @@ export const LIMITS = Object.freeze({
   propertyValueMaxLength: 1024,
 });
 
-/** Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing. */
-export const EVENT_TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'] as const;
+/**
+ * Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing; `submit` a form
+ * submitted; `pageleave` the end of a page view's visible stretch, with its engagement.
+ */
+export const EVENT_TYPES = [
+  'click',
+  'input',
+  'change',
+  'submit',
+  'pageview',
+  'pageleave',
+  'identify',
+  'custom',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
