@@ -43,7 +43,7 @@ export const PageSchema = Type.Object(
 
 export const ElementSchema = Type.Object(
   {
-    tag: Type.String({ minLength: 1, maxLength: 64 }),
+    tag: Type.String({ minLength: 1, maxLength: LIMITS.tagMaxLength }),
     id: Type.Optional(ShortText()),
     name: Type.Optional(ShortText()),
     selector: Type.String({ maxLength: LIMITS.selectorMaxLength, description: 'A short, stable CSS selector.' }),

@@ -22,6 +22,8 @@ export const LIMITS = Object.freeze({
   urlMaxLength: 2048,
   /** Characters of a page title, element text or any short label. */
   textMaxLength: 200,
+  /** Characters of an element's tag name (custom elements' names have no limit of their own). */
+  tagMaxLength: 64,
   /** Characters of a CSS selector. */
   selectorMaxLength: 512,
   /** Keys in `properties`, `element.attributes` or `traits`. */

@@ -1,9 +1,11 @@
 // Describes an element without reading what the user typed: tag, id, name, a
-// short selector, its visible label and its data-track-* attributes. Field
-// values are only read for elements marked data-track-value, and never for
-// password, hidden or payment-card (autocomplete="cc-…") fields.
+// short selector, its visible label and its data-track-* attributes, each
+// within the contract's limits so ingest never refuses the event. Field values
+// are only read for elements marked data-track-value, and never for password,
+// hidden or payment-card (autocomplete="cc-…") fields; labels never include
+// the text of fields, editable regions or data-track-ignore subtrees.
 import type { Element as ElementDescriptor } from '@eventline/contract';
-import { PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX, SELECTOR_MAX } from '../limits.ts';
+import { MAX_PROPERTIES, PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX, SELECTOR_MAX, TAG_MAX } from '../limits.ts';
 import { clip } from './properties.ts';
 
 export type { ElementDescriptor };
@@ -28,14 +30,16 @@ export function selectorOf(el: Element): string {
 }
 
 export function describe(el: Element): ElementDescriptor {
-  const d: ElementDescriptor = { tag: el.tagName.toLowerCase(), selector: selectorOf(el) };
+  // Custom elements' names have no length limit; the contract's tag does.
+  const d: ElementDescriptor = { tag: clip(el.tagName.toLowerCase(), TAG_MAX), selector: selectorOf(el) };
   const name = el.getAttribute('name');
   if (el.id) d.id = clip(el.id);
   if (name) d.name = clip(name);
   let attributes: Record<string, string> | undefined;
+  let count = 0;
   // data-track-value and data-track-ignore steer the SDK; they do not describe the element.
   for (const { name: key, value } of el.attributes) {
-    if (/^data-track-(?!value$|ignore$)./.test(key))
+    if (/^data-track-(?!value$|ignore$)./.test(key) && count++ < MAX_PROPERTIES)
       (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
   }
   if (attributes) d.attributes = attributes;
@@ -43,14 +47,26 @@ export function describe(el: Element): ElementDescriptor {
   return d;
 }
 
-/** Text of a node without its `data-track-ignore` subtrees (what textContent would be if they were not there). */
+/** Elements whose text may be what the user typed or chose, or that the site asked to leave out. */
+const UNREAD = 'input,textarea,select,[role=textbox],[data-track-ignore]';
+
+/**
+ * Text of a node as a label: textContent without fields, editable regions and
+ * `data-track-ignore` subtrees, and with what a shadow root's slot shows.
+ */
 const textOf = (node: Node): string =>
   // 3: a text node. Comments have no children, so they add nothing, as in textContent.
   node.nodeType === 3
     ? (node as Text).data
-    : (node as Element).hasAttribute?.('data-track-ignore')
+    : node instanceof Element && ((node as HTMLElement).isContentEditable || node.matches(UNREAD))
       ? ''
-      : [...node.childNodes].map(textOf).join('');
+      : [...(shown(node as HTMLSlotElement) ?? node.childNodes)].map(textOf).join('');
+
+/** What a slot shows: the nodes assigned to it, or its fallback content (undefined) when none are. */
+const shown = (slot: HTMLSlotElement): Node[] | undefined => {
+  const assigned = slot.assignedNodes?.({ flatten: true });
+  return assigned?.length ? assigned : undefined;
+};
 
 /** A clicked element's label: the caption of button-like inputs (never a typed value), otherwise its text, whitespace collapsed. */
 export function labelOf(el: Element): string | undefined {

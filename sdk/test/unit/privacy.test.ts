@@ -110,6 +110,7 @@ describe('autocapture', () => {
     startAutocapture(
       () => true,
       (...args) => void events.push(args),
+      (url) => url,
       controller.signal,
     );
     return { events, stop: () => controller.abort() };
