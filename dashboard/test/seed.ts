@@ -24,6 +24,7 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
   point.intField(FIELD.seq, event.seq);
   text(FIELD.anonymousId, event.anonymousId);
   text(FIELD.sessionId, event.sessionId);
+  text(FIELD.tabId, event.tabId);
   text(FIELD.userId, event.userId);
   text(FIELD.url, event.page.url);
   text(FIELD.path, event.page.path);
