@@ -1,4 +1,5 @@
 // Builds dist/: index.js (ESM for bundlers), eventline.iife.js (script tag),
+// eventline.connect.js (the worker connection both load at init),
 // eventline.worker.js (worker, also loadable as a page script for the
 // main-thread fallback), snippet.min.js (inline loader) and the .d.ts files.
 // Everything is self-contained: Comlink is bundled, so dist/ works unbundled.
@@ -28,7 +29,8 @@ const plugins = () => [
       unsafe_proto: true,
       unsafe_symbols: true,
     },
-    format: { comments: false },
+    // Bundlers must leave the SDK's own import() of eventline.connect.js to the browser.
+    format: { comments: /webpackIgnore|@vite-ignore/ },
   }),
 ];
 
@@ -62,6 +64,12 @@ export default [
   {
     input: 'src/iife.ts',
     output: { file: 'dist/eventline.iife.js', format: 'iife', sourcemap: true },
+    plugins: plugins(),
+  },
+  {
+    // Loaded by both main-thread builds at init (import()), outside their size budget: Comlink and the worker start-up.
+    input: 'src/transport/connect.ts',
+    output: { file: 'dist/eventline.connect.js', format: 'es', sourcemap: true },
     plugins: plugins(),
   },
   {

@@ -20,7 +20,7 @@ import { clip, stringOf } from './capture/properties.ts';
 import { read, resetIdentity, write } from './identity.ts';
 import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
-import { connect, type Connection } from './transport/connect.ts';
+import type { Connection } from './transport/connect.ts';
 import { resolveOptions, type Resolved } from './options.ts';
 
 let o: Resolved | undefined;
@@ -102,15 +102,19 @@ function onDelivery(r: DeliveryReport): void {
   report(r);
 }
 
-export function init(options: Options, defaultWorkerUrl: () => string): void {
+/** Loads the delivery connection's code (eventline.connect.js: Comlink and the worker start-up), which the page needs only once init has run. */
+export type LoadConnect = () => Promise<typeof import('./transport/connect.ts')>;
+
+export function init(options: Options, defaultWorkerUrl: () => string, loadConnect: LoadConnect): void {
   if (o) return;
   if (!options?.writeKey || !options.endpoint) return console.error('[eventline] writeKey and endpoint required');
   const r = (o = resolveOptions(options));
   allowed = consent(r.respectDoNotTrack);
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
-  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch(
-    (error: unknown) => void warn(`beacons only: ${String(error)}`),
-  );
+  // Until it has loaded (or if it cannot load), captured events are held here and beaconed.
+  connection = loadConnect()
+    .then(({ connect }) => connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn))
+    .catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
 
   const { signal } = (listeners = new AbortController());
   const mask = (url: string): string => maskUrl(url, r.queryAllowlist);
