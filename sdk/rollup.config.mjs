@@ -34,11 +34,11 @@ const plugins = () => [
   }),
 ];
 
-/** Emits dist/index.d.ts and dist/types.d.ts from the public entry, which only depends on types.ts. */
+/** Emits dist/index.d.ts, dist/testing.d.ts and dist/types.d.ts from the public entries, which only depend on types.ts. */
 const declarations = () => ({
   name: 'declarations',
   generateBundle() {
-    for (const file of ['index', 'types']) {
+    for (const file of ['index', 'types', 'testing']) {
       const source = readFileSync(new URL(`./src/${file}.ts`, import.meta.url), 'utf8');
       const { outputText, diagnostics } = ts.transpileDeclaration(source, {
         fileName: `${file}.ts`,
@@ -60,6 +60,12 @@ export default [
     input: 'src/index.ts',
     output: { file: 'dist/index.js', format: 'es', sourcemap: true },
     plugins: [...plugins(), declarations()],
+  },
+  {
+    // @eventline/sdk/testing: for sites' tests, never loaded by the SDK.
+    input: 'src/testing.ts',
+    output: { file: 'dist/testing.js', format: 'es', sourcemap: true },
+    plugins: plugins(),
   },
   {
     input: 'src/iife.ts',

@@ -10,6 +10,7 @@ export type {
   CapturedEvent,
   FlushResult,
   Options,
+  PageviewOptions,
   Properties,
   PropertyValue,
   Report,

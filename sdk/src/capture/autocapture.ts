@@ -25,6 +25,10 @@ const isField = (target: EventTarget): target is Field =>
   target instanceof HTMLSelectElement ||
   (target instanceof HTMLInputElement && !NOT_TEXT.test(target.type));
 
+/** Whether `el` is under data-track-ignore, also across the shadow roots it sits in (a path inside a root ends at the root). */
+const ignored = (el: Element | undefined): boolean =>
+  !!el && (!!el.closest('[data-track-ignore]') || ignored((el.getRootNode() as ShadowRoot).host));
+
 /** Listens until `signal` aborts. */
 export function startAutocapture(captures: Captures, emit: Emit, mask: MaskUrl, signal: AbortSignal): void {
   // Value at focus, to tell whether it changed; it never leaves this map.
@@ -55,7 +59,7 @@ export function startAutocapture(captures: Captures, emit: Emit, mask: MaskUrl, 
         roots.add(root);
         for (const [t, l] of listeners) listen(root, t, l);
       }
-      if (active && path[0] && !path.some((el) => el.hasAttribute('data-track-ignore'))) handler(path[0], path, e as E);
+      if (active && path[0] && !ignored(path[0])) handler(path[0], path, e as E);
     };
     listeners.push([type, listener]);
     listen(document, type, listener);

@@ -44,7 +44,8 @@ export function watchPageviews(onView: OnView, options: PageviewOptions, referre
     const url = (last = location.href);
     if (signal.aborted || pageOf(previous, hash) === pageOf(url, hash)) return;
     if (replace && !options.replaceQuery && routeOf(previous, hash) === routeOf(url, hash)) return;
-    view(url, previous);
+    // A referrer never carries its fragment, as in document.referrer; in hash mode the fragment is the page.
+    view(url, pageOf(previous, hash));
   };
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];

@@ -33,7 +33,7 @@ describe('labels', () => {
     await page.keyboard.type('typed-secret-note');
     for (const id of ['#card', '#qty', '#inside', '#account', '#search']) await page.click(id);
     await h.flush(page);
-    await h.ingest.until(() => h.ingest.find(of('click')).length === 6);
+    await h.ingest.until(() => h.ingest.find(of('click')).length === 5);
     const label = (selector: string): string | undefined => h.ingest.find(of('click', selector))[0]?.element?.text;
     expect(['#card', '#qty', '#inside', '#account', '#search'].map(label)).toEqual([
       'Card:',
@@ -403,5 +403,45 @@ describe('privacy controls', () => {
     expect(h.ingest.find(of('custom'))[0]).toMatchObject({ name: 'kept', properties: { reviewed: true } });
     expect(h.ingest.find(of('pageview'))[0]?.properties).toEqual({ reviewed: true });
     expect(bodies()).not.toMatch(/secret|buggy/);
+  });
+});
+
+describe('test kit (@eventline/sdk/testing)', () => {
+  it('keeps what the SDK sends in memory, off the network, and finds captured and received events by example', async () => {
+    const head = `<script type="module">
+      import * as eventline from '/sdk/index.js';
+      import { memoryTransport, recordCaptured } from '/sdk/testing.js';
+      const memory = memoryTransport();
+      const captured = recordCaptured();
+      memory.failNext(1, 503, 0);
+      eventline.init({ writeKey: 'site-tests', endpoint: '${h.ingest.url}', transport: memory.transport });
+      window.eventline = eventline;
+      window.kit = { memory, captured };
+    </script>`;
+    const page = await h.open(h.serve('<button id="buy" data-track="buy">Buy</button>', { head }));
+    await page.click('#buy');
+    const result = await page.evaluate(async () => {
+      type Kit = {
+        memory: import('../../src/testing.ts').MemoryTransport;
+        captured: import('../../src/testing.ts').CaptureRecorder;
+      };
+      const { memory, captured } = (window as unknown as { kit: Kit }).kit;
+      const { flush } = (window as unknown as { eventline: { flush(): Promise<unknown> } }).eventline;
+      const capturedBuys = captured.events({ type: 'click', element: { id: 'buy' } }).length;
+      await flush();
+      const buys = await memory.waitFor({ name: 'buy', element: { tag: 'button' } });
+      return {
+        capturedBuys,
+        received: buys.map((e) => e.element?.text),
+        statuses: memory.requests.map((r) => r.status),
+        unmatched: memory.events({ name: 'nothing-like-this' }).length,
+        byFunction: memory.events((e) => e.type === 'pageview').length,
+      };
+    });
+    expect(result).toMatchObject({ capturedBuys: 1, received: ['Buy'], unmatched: 0, byFunction: 1 });
+    // The outage it was told to play, then the retry that delivered.
+    expect(result.statuses[0]).toBe(503);
+    expect(result.statuses.at(-1)).toBe(200);
+    expect(h.ingest.requests).toEqual([]);
   });
 });

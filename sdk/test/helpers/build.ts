@@ -16,6 +16,8 @@ export const OUTPUTS = [
   'eventline.connect.js',
   'eventline.worker.js',
   'snippet.min.js',
+  'testing.js',
+  'testing.d.ts',
 ];
 
 function upToDate(): boolean {
