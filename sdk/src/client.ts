@@ -27,6 +27,8 @@ let o: Resolved | undefined;
 let settings: EventSettings;
 /** Captured and not yet on the network: JSON by id, oldest first. */
 const held = new Map<string, string>();
+/** Captured and not yet handed to the worker: [id, JSON]. */
+let handing: Array<[id: string, json: string]> = [];
 let connection: Promise<Connection | undefined> = Promise.resolve(undefined);
 
 /** Aborting it removes every listener the SDK added. */
@@ -59,13 +61,26 @@ function emit(type: EventType, name: unknown, element?: ElementDescriptor, prope
   }
   held.set(event.id, json);
   report({ kind: 'captured', count: 1, ids: [event.id], event });
-  // The worker has them too; this copy only serves the unload path. It stays
-  // bounded: the worker reports every event it sends or drops (maxQueue).
-  void connection.then((c) => {
-    if (!c) return void setTimeout(beacon, o?.flushInterval);
-    report({ kind: 'queued', count: 1, ids: [event.id] });
-    void c.api.enqueue([json]);
-  });
+  if (handing.push([event.id, json]) === 1) setTimeout(handOver);
+}
+
+/**
+ * Hands what was captured to the worker in one message per task, after the
+ * interaction that captured it: a postMessage per event was most of the SDK's
+ * time in an event handler. The worker has them too; the held copy only serves
+ * the unload path. It stays bounded: the worker reports every event it sends
+ * or drops (maxQueue).
+ */
+function handOver(): void {
+  const batch = handing;
+  handing = [];
+  if (batch.length)
+    void connection.then((c) => {
+      if (!c) return void setTimeout(beacon, o?.flushInterval);
+      const ids = batch.map(([id]) => id);
+      report({ kind: 'queued', count: ids.length, ids });
+      void c.api.enqueue(batch.map(([, json]) => json));
+    });
 }
 
 const view = (url: string, referrer: string): void =>
@@ -166,6 +181,7 @@ export function optOut(): void {
   write('consent', 'out');
   allowed = false;
   held.clear();
+  handing = [];
   void connection.then((c) => c?.api.clear());
 }
 
@@ -175,6 +191,7 @@ export function optIn(): void {
 }
 
 export async function flush(): Promise<FlushResult> {
+  handOver();
   const c = await connection;
   if (c) return c.api.flush();
   beacon();
@@ -184,6 +201,7 @@ export async function flush(): Promise<FlushResult> {
 export async function shutdown(): Promise<void> {
   if (!o) return;
   listeners.abort();
+  handOver();
   const c = await connection;
   if (c) {
     await c.api.flush();

@@ -22,8 +22,16 @@ export function selectorOf(el: Element): string {
     }
     const tag = node.tagName;
     let part = tag.toLowerCase();
-    const same = [...(node.parentElement?.children ?? [])].filter((c) => c.tagName === tag);
-    if (same.length > 1) part += `:nth-of-type(${same.indexOf(node) + 1})`;
+    // Position among same-tag siblings, counted without copying the children (this runs in the event path).
+    let position = 0;
+    let same = 0;
+    for (
+      let sibling: Element | null | undefined = node.parentElement?.firstElementChild;
+      sibling;
+      sibling = sibling.nextElementSibling
+    )
+      if (sibling.tagName === tag && ++same && sibling === node) position = same;
+    if (same > 1) part += `:nth-of-type(${position})`;
     parts.unshift(part);
   }
   return clip(parts.join('>'), SELECTOR_MAX);
@@ -54,13 +62,14 @@ const UNREAD = 'input,textarea,select,[role=textbox],[data-track-ignore]';
  * Text of a node as a label: textContent without fields, editable regions and
  * `data-track-ignore` subtrees, and with what a shadow root's slot shows.
  */
-const textOf = (node: Node): string =>
+function textOf(node: Node): string {
   // 3: a text node. Comments have no children, so they add nothing, as in textContent.
-  node.nodeType === 3
-    ? (node as Text).data
-    : node instanceof Element && ((node as HTMLElement).isContentEditable || node.matches(UNREAD))
-      ? ''
-      : [...(shown(node as HTMLSlotElement) ?? node.childNodes)].map(textOf).join('');
+  if (node.nodeType === 3) return (node as Text).data;
+  if (node instanceof Element && (node.matches(UNREAD) || (node as HTMLElement).isContentEditable)) return '';
+  let text = '';
+  for (const child of shown(node as HTMLSlotElement) ?? node.childNodes) text += textOf(child);
+  return text;
+}
 
 /** What a slot shows: the nodes assigned to it, or its fallback content (undefined) when none are. */
 const shown = (slot: HTMLSlotElement): Node[] | undefined => {
