@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 
 import type { Event } from '@eventline/contract';
 import { validateEvent } from '@eventline/contract';
 import * as client from '../../src/client.ts';
+import { TITLE_DELAY } from '../../src/capture/pageviews.ts';
 import { createDeliveryApi } from '../../src/worker/api.ts';
 import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
 import { onReport } from '../../src/report.ts';
@@ -164,6 +165,8 @@ describe('main-thread API', () => {
     const before = location.href;
     history.pushState({}, '', '/next-route?tab=2');
     history.pushState({}, '', '/next-route?tab=2#section');
+    // A page view is captured once the route has rendered (its title set).
+    await new Promise((resolve) => setTimeout(resolve, TITLE_DELAY * 2));
     await client.flush();
     const views = events().filter((e) => e.type === 'pageview');
     expect(views).toHaveLength(2);
