@@ -31,7 +31,7 @@ export function init(options: Options): void {
   client.init(options, workerUrl, loadConnect);
 }
 
-/** Records a custom event. */
+/** Records a custom event. Never throws, whatever `properties` holds: a value it cannot read is left out. */
 export function track(name: string, properties?: Properties): void {
   client.track(name, properties);
 }

@@ -11,7 +11,7 @@
 import type { Engagement } from '@eventline/contract';
 
 /** Input more than this long ago no longer counts as active: 15 s */
-export const IDLE_MS = 15_000;
+const IDLE_MS = 15_000;
 
 const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'scroll', 'wheel', 'touchstart'];
 
