@@ -43,6 +43,11 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
     if (element.valueLength !== undefined) point.intField(FIELD.elementValueLength, element.valueLength);
     if (element.changed !== undefined) point.booleanField(FIELD.elementChanged, element.changed);
     text(FIELD.elementValue, element.value);
+    text(FIELD.elementHref, element.href);
+  }
+  if (event.engagement) {
+    point.intField(FIELD.engagedMs, event.engagement.engagedMs);
+    point.intField(FIELD.scrollDepth, event.engagement.scrollDepth);
   }
   if (event.properties) text(FIELD.properties, JSON.stringify(event.properties));
   point.intField(FIELD.clientTimestamp, event.timestamp);
