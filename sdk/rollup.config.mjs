@@ -1,4 +1,5 @@
 // Builds dist/: index.js (ESM for bundlers), eventline.iife.js (script tag),
+// eventline.connect.js (the worker connection both load at init),
 // eventline.worker.js (worker, also loadable as a page script for the
 // main-thread fallback), snippet.min.js (inline loader) and the .d.ts files.
 // Everything is self-contained: Comlink is bundled, so dist/ works unbundled.
@@ -28,15 +29,16 @@ const plugins = () => [
       unsafe_proto: true,
       unsafe_symbols: true,
     },
-    format: { comments: false },
+    // Bundlers must leave the SDK's own import() of eventline.connect.js to the browser.
+    format: { comments: /webpackIgnore|@vite-ignore/ },
   }),
 ];
 
-/** Emits dist/index.d.ts and dist/types.d.ts from the public entry, which only depends on types.ts. */
+/** Emits dist/index.d.ts, dist/testing.d.ts and dist/types.d.ts from the public entries, which only depend on types.ts. */
 const declarations = () => ({
   name: 'declarations',
   generateBundle() {
-    for (const file of ['index', 'types']) {
+    for (const file of ['index', 'types', 'testing']) {
       const source = readFileSync(new URL(`./src/${file}.ts`, import.meta.url), 'utf8');
       const { outputText, diagnostics } = ts.transpileDeclaration(source, {
         fileName: `${file}.ts`,
@@ -60,8 +62,20 @@ export default [
     plugins: [...plugins(), declarations()],
   },
   {
+    // @eventline/sdk/testing: for sites' tests, never loaded by the SDK.
+    input: 'src/testing.ts',
+    output: { file: 'dist/testing.js', format: 'es', sourcemap: true },
+    plugins: plugins(),
+  },
+  {
     input: 'src/iife.ts',
     output: { file: 'dist/eventline.iife.js', format: 'iife', sourcemap: true },
+    plugins: plugins(),
+  },
+  {
+    // Loaded by both main-thread builds at init (import()), outside their size budget: Comlink and the worker start-up.
+    input: 'src/transport/connect.ts',
+    output: { file: 'dist/eventline.connect.js', format: 'es', sourcemap: true },
     plugins: plugins(),
   },
   {

@@ -85,6 +85,7 @@ export function preparePoint(enriched: EnrichedEvent): PreparedPoint {
     `${FIELD.sessionId}=${stringField(event.sessionId)}`,
   ];
   // Optional values are omitted when absent, never stored empty.
+  addText(fields, FIELD.tabId, event.tabId);
   addText(fields, FIELD.userId, event.userId);
   addText(fields, FIELD.url, event.page.url);
   addText(fields, FIELD.path, event.page.path);
@@ -104,6 +105,11 @@ export function preparePoint(enriched: EnrichedEvent): PreparedPoint {
       fields.push(`${FIELD.elementValueLength}=${integerField('valueLength', element.valueLength)}`);
     addFlag(fields, FIELD.elementChanged, element.changed);
     addText(fields, FIELD.elementValue, element.value);
+    addText(fields, FIELD.elementHref, element.href);
+  }
+  if (event.engagement) {
+    fields.push(`${FIELD.engagedMs}=${integerField('engagedMs', event.engagement.engagedMs)}`);
+    fields.push(`${FIELD.scrollDepth}=${integerField('scrollDepth', event.engagement.scrollDepth)}`);
   }
   if (event.properties !== undefined) addText(fields, FIELD.properties, JSON.stringify(event.properties));
   fields.push(`${FIELD.clientTimestamp}=${integerField('timestamp', event.timestamp)}`);

@@ -73,6 +73,21 @@ describe('toPoint', () => {
     expect(fields).toContain(`${FIELD.properties}="{\\"plan\\":\\"pro\\",\\"index\\":0}"`);
   });
 
+  it('stores the tab, a link target and the engagement of a page leave', () => {
+    const event = base();
+    event.event.type = 'pageleave';
+    event.event.tabId = 'tab-0000000000000001';
+    event.event.element = { tag: 'a', selector: '#out', href: 'https://elsewhere.example/file.pdf?token=' };
+    event.event.engagement = { engagedMs: 12_345, scrollDepth: 80 };
+    const line = toPoint(event, at);
+    expect(line.startsWith('events,shard=3,site=shop,type=pageleave ')).toBe(true);
+    const fields = fieldsOf(line);
+    expect(fields).toContain(`${FIELD.tabId}="tab-0000000000000001"`);
+    expect(fields).toContain(`${FIELD.elementHref}="https://elsewhere.example/file.pdf?token="`);
+    expect(fields).toContain(`${FIELD.engagedMs}=12345i`);
+    expect(fields).toContain(`${FIELD.scrollDepth}=80i`);
+  });
+
   it('omits absent optional values instead of writing them empty', () => {
     const event = base();
     delete event.event.element;

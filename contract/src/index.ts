@@ -5,6 +5,7 @@ export {
   BatchSchema,
   PageSchema,
   ElementSchema,
+  EngagementSchema,
   PropertiesSchema,
   EventIdSchema,
   TimestampSchema,
@@ -12,6 +13,7 @@ export {
   type Batch,
   type Page,
   type Element,
+  type Engagement,
   type Properties,
 } from './event.ts';
 export { EnrichedEventSchema, UserAgentSchema, type EnrichedEvent, type UserAgent } from './enriched-event.ts';

@@ -6,7 +6,7 @@
 export const MEASUREMENT = 'events';
 
 /**
- * Tags are indexed and define series: keep them bounded (sites × 6 event types ×
+ * Tags are indexed and define series: keep them bounded (sites × 8 event types ×
  * partitions of the events topic). `shard` is the Kafka partition the consumer
  * read the event from; points written before it existed have no `shard` tag.
  */
@@ -19,6 +19,7 @@ export const FIELD = Object.freeze({
   seq: 'seq',
   anonymousId: 'anonymous_id',
   sessionId: 'session_id',
+  tabId: 'tab_id',
   userId: 'user_id',
   url: 'url',
   path: 'path',
@@ -36,6 +37,10 @@ export const FIELD = Object.freeze({
   elementValueLength: 'el_value_length',
   elementChanged: 'el_changed',
   elementValue: 'el_value',
+  elementHref: 'el_href',
+  /** Of `pageleave` events: engaged time in ms and maximum scroll depth in percent. */
+  engagedMs: 'engaged_ms',
+  scrollDepth: 'scroll_depth',
   /** JSON object of the event's properties. */
   properties: 'properties',
   /** The client's own clock, epoch ms. */

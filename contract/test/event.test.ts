@@ -48,6 +48,24 @@ describe('event contract', () => {
     );
   });
 
+  it('accepts the tab, form submits, link targets and page leaves with their engagement, within bounds', () => {
+    const leave = sampleEvent({ type: 'pageleave', name: 'pageleave', tabId: 'tab-0000000000000001' });
+    delete leave.element;
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 5_000, scrollDepth: 100 } }).ok).toBe(true);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 5_000, scrollDepth: 101 } }).ok).toBe(false);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: -1, scrollDepth: 0 } }).ok).toBe(false);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 1.5, scrollDepth: 0 } }).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ tabId: '' })).ok).toBe(false);
+    const link = { tag: 'a', selector: '#out', href: 'https://elsewhere.example/report.pdf' };
+    expect(validateEvent(sampleEvent({ element: link })).ok).toBe(true);
+    expect(validateEvent(sampleEvent({ element: { ...link, href: 'h'.repeat(LIMITS.urlMaxLength + 1) } })).ok).toBe(
+      false,
+    );
+    expect(
+      validateEvent(sampleEvent({ type: 'submit', name: 'submit', element: { tag: 'form', selector: 'form' } })).ok,
+    ).toBe(true);
+  });
+
   it('validates the enriched message the consumer reads', () => {
     const event = sampleEvent();
     const enriched = {
@@ -107,7 +125,10 @@ describe('validation messages', () => {
   it('lists the allowed values of an enum and a constant', () => {
     expect(issuesOf({ ...sampleEvent(), type: 'hover', v: 2 })).toEqual([
       { path: '/v', message: 'must be 1' },
-      { path: '/type', message: 'must be one of "click", "input", "change", "pageview", "identify", "custom"' },
+      {
+        path: '/type',
+        message: 'must be one of "click", "input", "change", "submit", "pageview", "pageleave", "identify", "custom"',
+      },
     ]);
   });
 

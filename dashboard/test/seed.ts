@@ -24,6 +24,7 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
   point.intField(FIELD.seq, event.seq);
   text(FIELD.anonymousId, event.anonymousId);
   text(FIELD.sessionId, event.sessionId);
+  text(FIELD.tabId, event.tabId);
   text(FIELD.userId, event.userId);
   text(FIELD.url, event.page.url);
   text(FIELD.path, event.page.path);
@@ -42,6 +43,11 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
     if (element.valueLength !== undefined) point.intField(FIELD.elementValueLength, element.valueLength);
     if (element.changed !== undefined) point.booleanField(FIELD.elementChanged, element.changed);
     text(FIELD.elementValue, element.value);
+    text(FIELD.elementHref, element.href);
+  }
+  if (event.engagement) {
+    point.intField(FIELD.engagedMs, event.engagement.engagedMs);
+    point.intField(FIELD.scrollDepth, event.engagement.scrollDepth);
   }
   if (event.properties) text(FIELD.properties, JSON.stringify(event.properties));
   point.intField(FIELD.clientTimestamp, event.timestamp);

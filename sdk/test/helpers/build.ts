@@ -9,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { buildOnce, newestMtime } from '@eventline/infra/build-once';
 
 const sdkDir = fileURLToPath(new URL('../../', import.meta.url));
-export const OUTPUTS = ['index.js', 'index.d.ts', 'eventline.iife.js', 'eventline.worker.js', 'snippet.min.js'];
+export const OUTPUTS = [
+  'index.js',
+  'index.d.ts',
+  'eventline.iife.js',
+  'eventline.connect.js',
+  'eventline.worker.js',
+  'snippet.min.js',
+  'testing.js',
+  'testing.d.ts',
+];
 
 function upToDate(): boolean {
   try {
