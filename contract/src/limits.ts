@@ -35,3 +35,10 @@ export const LIMITS = Object.freeze({
 /** Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing. */
 export const EVENT_TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Kinds of stored event: the SDK's, and those only Segment-compatible clients send
+ * (ingest maps their `group`, `alias` and `screen` calls). Storage tags and the dashboard's filters use these.
+ */
+export const STORED_EVENT_TYPES = [...EVENT_TYPES, 'group', 'alias', 'screen'] as const;
+export type StoredEventType = (typeof STORED_EVENT_TYPES)[number];

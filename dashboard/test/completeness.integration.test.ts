@@ -45,6 +45,11 @@ describe('completeness over a seeded bucket', () => {
   // Two senders numbering one session: the second one's 1 and 2 are other events (other ids) with numbers already taken.
   const firstTab = session('two-tabs', 'tabs', FROM + 50 * MINUTE, [0, 1, 2]);
   const secondTab = session('two-tabs', 'tabs', FROM + 50.5 * MINUTE, [1, 2]);
+  // Server-side events (Segment-compatible clients) have no session and no number: nothing to count.
+  const sessionless: SeedEvent[] = [0, 1].map((i) => {
+    const { seq: _seq, sessionId: _sessionId, page: _page, ...event } = clickAt(FROM + (10 + i) * MINUTE);
+    return { site: 'shop', event: { ...event, type: 'group', name: 'group' } };
+  });
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard-completeness');
@@ -58,6 +63,7 @@ describe('completeness over a seeded bucket', () => {
       ...blog,
       ...firstTab,
       ...secondTab,
+      ...sessionless,
     ]);
     app = await appFor(bucket);
   });
