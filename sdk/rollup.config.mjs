@@ -2,6 +2,8 @@
 // eventline.worker.js (worker, also loadable as a page script for the
 // main-thread fallback), snippet.min.js (inline loader) and the .d.ts files.
 // Everything is self-contained: Comlink is bundled, so dist/ works unbundled.
+// No source maps: theirs would point at src/, the contract and Comlink, none of
+// which the package ships (a packaging test lists the tarball's files).
 import { readFileSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -56,17 +58,17 @@ const declarations = () => ({
 export default [
   {
     input: 'src/index.ts',
-    output: { file: 'dist/index.js', format: 'es', sourcemap: true },
+    output: { file: 'dist/index.js', format: 'es' },
     plugins: [...plugins(), declarations()],
   },
   {
     input: 'src/iife.ts',
-    output: { file: 'dist/eventline.iife.js', format: 'iife', sourcemap: true },
+    output: { file: 'dist/eventline.iife.js', format: 'iife' },
     plugins: plugins(),
   },
   {
     input: 'src/worker/worker.ts',
-    output: { file: 'dist/eventline.worker.js', format: 'iife', sourcemap: true },
+    output: { file: 'dist/eventline.worker.js', format: 'iife' },
     plugins: plugins(),
   },
   {

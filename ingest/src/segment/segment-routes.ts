@@ -153,7 +153,13 @@ export const segmentRoutes: FastifyPluginAsync<SegmentRouteOptions> = async (
         sentAt: sentAt ?? batchSentAt ?? receivedAt,
         userAgent: userAgents.parse(userAgent ?? requestAgent),
       });
-      messages.push(toMessage(event, enrich(event), index));
+      try {
+        messages.push(toMessage(event, enrich(event), index));
+      } catch (error) {
+        // A client drops a whole batch answered with a 4xx: one oversized message must not take the others with it.
+        if (received.call !== undefined || !(error instanceof IngestError)) throw error;
+        rejected.push({ index, ...messageIdOf(candidate), errors: [{ path: '', message: error.message }] });
+      }
     }
     if (rejected.length > 0) app.metrics.eventsRejected.inc({ reason: 'invalid' }, rejected.length);
     // A single call is one message: refusing it is the request's answer, as a 4xx Segment's clients do not resend.

@@ -52,13 +52,17 @@ const DERIVED_ID_PREFIX = 'sg-';
 const checkMessage = Compile(SegmentMessageSchema);
 
 export function toStoredEvent(raw: unknown, context: MappingContext): Mapping {
-  if (!checkMessage.Check(raw)) {
+  const candidate = withoutNulls(raw);
+  if (!checkMessage.Check(candidate)) {
     return {
       ok: false,
-      issues: readableErrors(checkMessage.Errors(raw)).map((e) => ({ path: e.instancePath, message: e.message })),
+      issues: readableErrors(checkMessage.Errors(candidate)).map((e) => ({
+        path: e.instancePath,
+        message: e.message,
+      })),
     };
   }
-  const message = raw;
+  const message = candidate;
   const issues: ValidationIssue[] = [];
   const call = message.type ?? context.call;
   if (call === undefined) issues.push({ path: '/type', message: 'is required' });
@@ -103,6 +107,12 @@ export function toStoredEvent(raw: unknown, context: MappingContext): Mapping {
   if (sentAt !== undefined) mapped.sentAt = sentAt;
   if (typeof messageContext['userAgent'] === 'string') mapped.userAgent = messageContext['userAgent'];
   return { ok: true, value: mapped };
+}
+
+/** Segment's clients send absent values as null (analytics-next: `userId: null`, `category: null`). */
+function withoutNulls(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
 }
 
 /** Epoch ms of an ISO date-time; `fallback` when absent, NaN when unreadable. */

@@ -92,6 +92,15 @@ describe('toStoredEvent', () => {
     ).toMatchObject({ type: 'alias', name: 'alias', userId: 'u-2', properties: { previousId: 'anon-1' } });
   });
 
+  it('reads a null field as an absent one, as analytics-next sends userId and category', () => {
+    const { event } = mapped(
+      toStoredEvent({ ...base, type: 'page', userId: null, category: null, name: null, properties: null }, ctx),
+    );
+    expect(event).toMatchObject({ type: 'pageview', name: 'pageview' });
+    expect(event).not.toHaveProperty('userId');
+    expect(event).not.toHaveProperty('properties');
+  });
+
   it('stores a message with only a userId under that id, outside any session', () => {
     const { anonymousId: _a, ...withoutAnonymousId } = base;
     const { event } = mapped(toStoredEvent({ ...withoutAnonymousId, type: 'track', event: 'x', userId: 'u-1' }, ctx));
