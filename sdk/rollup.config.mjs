@@ -4,7 +4,7 @@
 // Everything is self-contained: Comlink is bundled, so dist/ works unbundled.
 // No source maps: theirs would point at src/, the contract and Comlink, none of
 // which the package ships (a packaging test lists the tarball's files).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
@@ -34,7 +34,11 @@ const plugins = () => [
   }),
 ];
 
-/** Emits dist/index.d.ts and dist/types.d.ts from the public entry, which only depends on types.ts. */
+/**
+ * Emits dist/index.d.ts and dist/types.d.ts from the public entry, which only
+ * depends on types.ts, and the hand-written declarations of the three script
+ * files (declarations/), so every export of package.json has its types.
+ */
 const declarations = () => ({
   name: 'declarations',
   generateBundle() {
@@ -52,6 +56,18 @@ const declarations = () => ({
         source: outputText.replace(/(from '\.\/[\w-]+)\.ts'/g, "$1.js'"),
       });
     }
+    for (const file of ['eventline.iife', 'eventline.worker', 'snippet.min']) {
+      const source = readFileSync(new URL(`./declarations/${file}.d.ts`, import.meta.url), 'utf8');
+      this.emitFile({ type: 'asset', fileName: `${file}.d.ts`, source });
+    }
+  },
+});
+
+/** Empties dist/ before the first output, so files an older build left behind are never packed. */
+const cleanDist = () => ({
+  name: 'clean-dist',
+  buildStart() {
+    rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true });
   },
 });
 
@@ -59,7 +75,8 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/index.js', format: 'es' },
-    plugins: [...plugins(), declarations()],
+    // rollup builds the configurations one after another, this one first.
+    plugins: [cleanDist(), ...plugins(), declarations()],
   },
   {
     input: 'src/iife.ts',
