@@ -120,7 +120,8 @@ async function storedRows(): Promise<StoredRow[]> {
     ...optional('url', row[FIELD.url]),
     ...optional('seq', row[FIELD.seq]),
     ...optional('sessionId', row[FIELD.sessionId]),
-    ...(typeof row[FIELD.properties] === 'string' ? { properties: JSON.parse(row[FIELD.properties] as string) } : {}),
+    // Flux gives an absent string field as ''.
+    ...(row[FIELD.properties] ? { properties: JSON.parse(String(row[FIELD.properties])) } : {}),
   }));
 }
 
