@@ -51,12 +51,6 @@ export const SegmentBatchSchema = Type.Object(
   { $id: 'SegmentBatch' },
 );
 
-/** A single call's body is one message; its write key may ride in it, as analytics-next sends it. */
-export const SegmentSingleSchema = Type.Object(
-  { writeKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
-  { $id: 'SegmentSingle', description: 'One Segment message (track, page, screen, identify, group or alias).' },
-);
-
 export const SegmentResponseSchema = Type.Object(
   {
     success: Type.Literal(true, { description: 'What Segment answers; its clients read only the status code.' }),
@@ -74,5 +68,4 @@ export const SegmentResponseSchema = Type.Object(
 );
 
 export type SegmentMessage = Static<typeof SegmentMessageSchema>;
-export type SegmentBatch = Static<typeof SegmentBatchSchema>;
 export type SegmentResponse = Static<typeof SegmentResponseSchema>;

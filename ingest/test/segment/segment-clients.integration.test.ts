@@ -240,6 +240,31 @@ describe('@segment/analytics-node against ingest', () => {
   });
 });
 
+describe('malformed Segment payloads against the running ingest', () => {
+  it('answers each with a 4xx of the error catalogue, which Segment clients do not resend, and stores nothing', async () => {
+    const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+    const post = async (path: string, body: string, authorization = auth) => {
+      const response = await fetch(`${ingestUrl}/segment${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body,
+      });
+      return { status: response.status, code: ((await response.json()) as { code: string }).code };
+    };
+    const messageId = `malformed-${Date.now()}-0000000000`;
+    const cases = [
+      [await post('/v1/batch', '{"batch":['), 400, 'INGEST_INVALID_JSON'],
+      [await post('/v1/batch', '{"batch":{}}'), 400, 'INGEST_INVALID_BATCH'],
+      [await post('/v1/track', JSON.stringify({ anonymousId: 'a', messageId })), 400, 'INGEST_INVALID_MESSAGE'],
+      [await post('/t', JSON.stringify({ type: 'track', event: 'x', messageId })), 400, 'INGEST_INVALID_MESSAGE'],
+      [await post('/v1/batch', JSON.stringify({ batch: [] }), 'Basic bm9wZTo='), 401, 'INGEST_UNKNOWN_WRITE_KEY'],
+    ] as const;
+    for (const [answer, status, code] of cases) expect(answer).toEqual({ status, code });
+    const rows = await storedRows();
+    expect(rows.filter((row) => row.id === messageId)).toEqual([]);
+  });
+});
+
 describe('@segment/analytics-next in Chromium against ingest', () => {
   let browser: Browser | undefined;
   afterAll(async () => {
