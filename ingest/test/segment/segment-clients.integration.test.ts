@@ -266,13 +266,15 @@ describe('malformed Segment payloads against the running ingest', () => {
 });
 
 describe('@segment/analytics-next in Chromium against ingest', () => {
-  let browser: Browser | undefined;
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('stores page, track, identify, group and alias from a page that loads nothing from Segment', async () => {
-    browser = await launchChromium();
     const page = await browser.newPage();
     const requested: string[] = [];
     const answered: { url: string; status: number }[] = [];
@@ -328,6 +330,35 @@ describe('@segment/analytics-next in Chromium against ingest', () => {
     expect(byId.get(messageIds[0]!)).toMatchObject({ name: 'Docs', url: `${pageOrigin}/` });
     expect(byId.get(messageIds[1]!)).toMatchObject({ name: 'Clicked Buy', properties: { plan: 'pro' } });
     expect(byId.get(messageIds[2]!)).toMatchObject({ userId: 'user-9', properties: { email: 'u9@shop.example' } });
+  });
+
+  it('stores the batches its batching delivery strategy posts to /b', async () => {
+    const page = await browser.newPage();
+    const batches: { status: number; ids: string[] }[] = [];
+    page.on('response', (response) => {
+      if (response.url() !== `${ingestUrl}/segment/b`) return;
+      const body = JSON.parse(response.request().postData() ?? '{}') as { batch?: { messageId: string }[] };
+      batches.push({ status: response.status(), ids: (body.batch ?? []).map((m) => m.messageId) });
+    });
+    await page.goto(`${pageOrigin}/`);
+    await page.evaluate(
+      async ({ writeKey, apiHost }) => {
+        const { AnalyticsBrowser } = globalThis as unknown as { AnalyticsBrowser: typeof AnalyticsBrowserType };
+        const segment = { apiKey: writeKey, apiHost, protocol: 'http' };
+        const deliveryStrategy = { strategy: 'batching', config: { size: 3, timeout: 1_000 } };
+        const [analytics] = await AnalyticsBrowser.load(
+          { writeKey, cdnSettings: { integrations: { 'Segment.io': { ...segment, deliveryStrategy } } } },
+          { initialPageview: false },
+        );
+        await Promise.all([1, 2, 3].map((n) => analytics.track('Batched', { n })));
+      },
+      { writeKey: WRITE_KEY, apiHost: `${ingestUrl.replace('http://', '')}/segment` },
+    );
+    await expect.poll(() => batches.flatMap((b) => b.ids).length, { timeout: 30_000 }).toBe(3);
+    for (const batch of batches) expect(batch.status).toBe(200);
+    const ids = batches.flatMap((b) => b.ids);
+    const rows = await storedOnce(ids);
+    expect(rows.map((row) => [row.type, row.name])).toEqual(Array.from({ length: 3 }, () => ['custom', 'Batched']));
   });
 });
 
