@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import {
   CONTRACT_VERSION,
+  readableErrors,
   validateStoredEvent,
   type Page,
   type Properties,
@@ -13,7 +14,6 @@ import {
   type ValidationIssue,
 } from '@eventline/contract';
 import { Compile } from 'typebox/compile';
-import { readableErrors } from '@eventline/contract';
 import { SegmentMessageSchema, type SegmentCall, type SegmentMessage } from './segment-schemas.ts';
 
 export interface MappingContext {

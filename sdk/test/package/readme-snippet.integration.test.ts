@@ -60,16 +60,19 @@ describe("the README's script-tag snippet", () => {
     browser = await launchChromium();
     const page = await browser.newPage();
     const sent: { name: string; type: string }[] = [];
-    const answers: { status: number; accepted: number; rejected: unknown[] }[] = [];
+    // Read as promises, pushed as each response arrives: Playwright reports them asynchronously.
+    const answers: Promise<{ status: number; accepted: number; rejected: unknown[] }>[] = [];
     page.on('request', (request) => {
       if (request.url().startsWith(`${ingest!.url}/v1/batch`) && request.method() === 'POST') {
         const batch = JSON.parse(request.postData() ?? '{}') as { events?: { name: string; type: string }[] };
         sent.push(...(batch.events ?? []).map(({ name, type }) => ({ name, type })));
       }
     });
-    page.on('response', async (response) => {
+    page.on('response', (response) => {
       if (response.url().startsWith(`${ingest!.url}/v1/batch`) && response.request().method() === 'POST')
-        answers.push({ status: response.status(), ...(await response.json().catch(() => ({}))) });
+        answers.push(
+          response.json().then((body: object) => ({ status: response.status(), accepted: 0, rejected: [], ...body })),
+        );
     });
     await page.goto(`${site!.url}/`);
     // The queued calls are replayed once the SDK has loaded; flush sends them now.
@@ -84,7 +87,8 @@ describe("the README's script-tag snippet", () => {
       .toEqual(expect.arrayContaining(['identify', 'signup_started']));
     expect(sent).toContainEqual({ type: 'custom', name: 'signup_started' });
     expect(sent).toContainEqual({ type: 'identify', name: 'identify' });
-    await expect.poll(() => answers.reduce((n, a) => n + a.accepted, 0), { timeout: 30_000 }).toBe(sent.length);
-    for (const answer of answers) expect(answer).toMatchObject({ status: 200, rejected: [] });
+    const accepted = async () => (await Promise.all(answers)).reduce((n, a) => n + a.accepted, 0);
+    await expect.poll(accepted, { timeout: 30_000 }).toBe(sent.length);
+    for (const answer of await Promise.all(answers)) expect(answer).toMatchObject({ status: 200, rejected: [] });
   }, 180_000);
 });

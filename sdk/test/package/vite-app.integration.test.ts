@@ -101,12 +101,13 @@ describe('the SDK installed from its tarball into a Vite + TypeScript app', () =
 
     browser = await launchChromium();
     const page = await browser.newPage();
-    const answers: { status: number; body: string }[] = [];
+    // Read as promises, pushed as each response arrives: Playwright reports them asynchronously.
+    const answers: Promise<{ status: number; body: string }>[] = [];
     const workerScripts: string[] = [];
     page.on('worker', (worker) => workerScripts.push(worker.url()));
-    page.on('response', async (response) => {
+    page.on('response', (response) => {
       if (response.url().startsWith(`${ingest!.url}/v1/batch`) && response.request().method() === 'POST')
-        answers.push({ status: response.status(), body: await response.text().catch(() => '') });
+        answers.push(response.text().then((body) => ({ status: response.status(), body })));
     });
     await page.goto(
       `${siteUrl}/?endpoint=${encodeURIComponent(ingest!.url)}&writeKey=${encodeURIComponent(ingest!.writeKey)}`,
@@ -123,14 +124,13 @@ describe('the SDK installed from its tarball into a Vite + TypeScript app', () =
     );
     expect(flushed.result.pending).toBe(0);
     expect(flushed.delivered.length).toBeGreaterThanOrEqual(2); // the autocaptured pageview and vite_app_loaded
-    expect(answers.length).toBeGreaterThan(0);
-    for (const answer of answers) {
+    const accepted = async () =>
+      (await Promise.all(answers)).reduce((sum, a) => sum + (JSON.parse(a.body) as { accepted: number }).accepted, 0);
+    await expect.poll(accepted, { timeout: 30_000 }).toBe(flushed.delivered.length);
+    for (const answer of await Promise.all(answers)) {
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body)).toMatchObject({ rejected: [] });
     }
-    expect(answers.reduce((sum, a) => sum + (JSON.parse(a.body) as { accepted: number }).accepted, 0)).toBe(
-      flushed.delivered.length,
-    );
   }, 180_000);
 });
 
