@@ -1,7 +1,7 @@
 // Packs the SDK as `npm publish` would, from a fresh dist/ (ensureBuilt), into
 // a temporary directory. Lifecycle scripts are skipped: the build already ran.
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ export interface Packed {
   tarball: string;
   /** Paths inside the package, sorted. */
   files: string[];
+  /** Removes the temporary directory holding the tarball. */
+  remove(): Promise<void>;
 }
 
 export async function packSdk(): Promise<Packed> {
@@ -26,5 +28,9 @@ export async function packSdk(): Promise<Packed> {
     { cwd: sdkDir },
   );
   const [result] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
-  return { tarball: join(destination, result.filename), files: result.files.map((f) => f.path).sort() };
+  return {
+    tarball: join(destination, result.filename),
+    files: result.files.map((f) => f.path).sort(),
+    remove: () => rm(destination, { recursive: true, force: true }),
+  };
 }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir } from '../helpers/servers.ts';
 import { packSdk, sdkDir, type Packed } from '../helpers/pack.ts';
 
@@ -21,6 +21,7 @@ let packed: Packed;
 beforeAll(async () => {
   packed = await packSdk();
 }, 120_000);
+afterAll(() => packed?.remove());
 
 describe('the packed SDK', () => {
   it('ships exactly the built files, the README, the LICENSE and package.json', () => {

@@ -4,7 +4,7 @@
 // ingest service. Vite and TypeScript are the workspace's own, so nothing is
 // downloaded.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { launchChromium } from '@eventline/infra/browser';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packSdk } from '../helpers/pack.ts';
+import { packSdk, type Packed } from '../helpers/pack.ts';
 import { startRealIngest, type RealIngest } from '../helpers/real-ingest.ts';
 
 const run = promisify(execFile);
@@ -58,13 +58,15 @@ const TSCONFIG = {
 };
 
 let appDir = '';
+let packed: Packed | undefined;
 let ingest: RealIngest | undefined;
 let site: Server | undefined;
 let siteUrl = '';
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  const { tarball } = await packSdk();
+  packed = await packSdk();
+  const { tarball } = packed;
   appDir = await mkdtemp(join(tmpdir(), 'eventline-vite-app-'));
   await mkdir(join(appDir, 'src'));
   await writeFile(join(appDir, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
@@ -85,6 +87,8 @@ afterAll(async () => {
   await browser?.close();
   site?.close();
   await ingest?.stop();
+  await packed?.remove();
+  if (appDir) await rm(appDir, { recursive: true, force: true });
 });
 
 describe('the SDK installed from its tarball into a Vite + TypeScript app', () => {
