@@ -5,7 +5,7 @@ import type { EnrichedEvent } from './enriched-event.ts';
 
 export const MEASUREMENT = 'events';
 
-/** Tags are indexed and define series: keep them bounded (sites × 8 event types). */
+/** Tags are indexed and define series: keep them bounded (sites × 11 event types). */
 export const TAG = Object.freeze({ site: 'site', type: 'type' });
 
 /** High-cardinality values are fields: they never create series. */
