@@ -35,7 +35,7 @@ export interface StoredPoint {
 export interface PlaceableEvent {
   site: string;
   eventTime: number;
-  event: { id: string; type: string; sessionId: string; seq: number };
+  event: { id: string; type: string; sessionId?: string | undefined; seq?: number | undefined };
 }
 
 /** Where an event's point goes: the series' shard (undefined: the old point without one) and the slot. */

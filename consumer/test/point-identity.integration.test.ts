@@ -73,7 +73,7 @@ function collidingSessions(sessions: number, perSession: number, ms: number): En
 /** One record per session: the envelope ingest writes. */
 function envelopes(events: EnrichedEvent[]): Message[] {
   const bySession = new Map<string, EnrichedEvent[]>();
-  for (const e of events) bySession.set(e.event.sessionId, [...(bySession.get(e.event.sessionId) ?? []), e]);
+  for (const e of events) bySession.set(e.event.sessionId!, [...(bySession.get(e.event.sessionId!) ?? []), e]);
   return [...bySession.values()].map((group) => ({ key: group[0]!.event.anonymousId, value: JSON.stringify(group) }));
 }
 

@@ -53,12 +53,12 @@ describe('createPointPlacer', () => {
   it('separates sessions whose preferred slots collide in the same millisecond', async () => {
     const store = new FakeStore();
     const placer = createPointPlacer({ load: store.load, now: () => NOW });
-    const target = preferredSlot({ sessionId: 'sess-0', seq: 0 });
+    const target = preferredSlot({ id: 'x', sessionId: 'sess-0', seq: 0 });
     // 1 000 sessions, each with the sequence number that asks for exactly the same slot.
     const events = Array.from({ length: 1_000 }, (_, s) => {
       const sessionId = `sess-${s}`;
       const seq = (((target - fnv1a32(sessionId)) % SLOTS_PER_MS) + SLOTS_PER_MS) % SLOTS_PER_MS;
-      expect(preferredSlot({ sessionId, seq })).toBe(target);
+      expect(preferredSlot({ id: 'x', sessionId, seq })).toBe(target);
       return event(sessionId, seq);
     });
     const { placements } = await placer.place(2, events);
@@ -85,7 +85,7 @@ describe('createPointPlacer', () => {
     const colliding = (sessionId: string) =>
       event(
         sessionId,
-        (preferredSlot({ sessionId: 's0', seq: 0 }) - fnv1a32(sessionId) + 2 * SLOTS_PER_MS) % SLOTS_PER_MS,
+        (preferredSlot({ id: 'x', sessionId: 's0', seq: 0 }) - fnv1a32(sessionId) + 2 * SLOTS_PER_MS) % SLOTS_PER_MS,
       );
     const written = ['s0', 's1', 's2'].map(colliding);
     store.write(written, (await before.place(4, written)).placements);
@@ -104,7 +104,7 @@ describe('createPointPlacer', () => {
     const placer = createPointPlacer({ load: store.load, now: () => NOW });
     const { placements } = await placer.place(0, [event('old', 1, NOW, 'click', 'old-1'), event('new', 1)]);
     expect(placements[0]).toEqual({ shard: undefined, slot: 123_456 });
-    expect(placements[1]).toEqual({ shard: 0, slot: preferredSlot({ sessionId: 'new', seq: 1 }) });
+    expect(placements[1]).toEqual({ shard: 0, slot: preferredSlot({ id: 'x', sessionId: 'new', seq: 1 }) });
   });
 
   it('keeps a millisecond whose placements are not settled, and reads a settled one again once it is forgotten', async () => {
@@ -142,7 +142,7 @@ describe('createPointPlacer', () => {
         fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }),
         async (specs, chunkSize, crashes) => {
           // Sessions 0–5 with colliding preferred slots, milliseconds 0–3, sequence numbers 0–3 (reused across ms).
-          const base = preferredSlot({ sessionId: 'x0', seq: 0 });
+          const base = preferredSlot({ id: 'x', sessionId: 'x0', seq: 0 });
           const log = specs.map(([s, ms, seq]) => {
             const sessionId = `x${s}`;
             const offset = (base - fnv1a32(sessionId) + 2 * SLOTS_PER_MS) % SLOTS_PER_MS;

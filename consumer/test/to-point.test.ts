@@ -92,7 +92,7 @@ describe('toPoint', () => {
     const event = base();
     delete event.event.element;
     delete event.event.properties;
-    delete event.event.page.title;
+    delete event.event.page?.title;
     event.userAgent = {};
     const names = fieldsOf(toPoint(event, at))
       .split(/,(?=[a-z_]+=)/)
@@ -108,6 +108,22 @@ describe('toPoint', () => {
       FIELD.clientTimestamp,
       FIELD.receivedAt,
     ]);
+  });
+
+  it('stores an event outside any session and page with neither seq, session nor page fields', () => {
+    const event = base();
+    delete event.event.seq;
+    delete event.event.sessionId;
+    delete event.event.page;
+    delete event.event.element;
+    delete event.event.properties;
+    event.event.type = 'group';
+    event.userAgent = {};
+    const names = fieldsOf(toPoint(event, at))
+      .split(/,(?=[a-z_]+=)/)
+      .map((f) => f.split('=')[0]);
+    expect(names).toEqual([FIELD.id, FIELD.name, FIELD.anonymousId, FIELD.clientTimestamp, FIELD.receivedAt]);
+    expect(toPoint(event, at)).toMatch(/^events,shard=3,site=[^,]+,type=group /);
   });
 
   it('escapes quotes and backslashes in string fields and commas, spaces and = in tags', () => {

@@ -1,7 +1,15 @@
-export { CONTRACT_VERSION, LIMITS, EVENT_TYPES, type EventType } from './limits.ts';
+export {
+  CONTRACT_VERSION,
+  LIMITS,
+  EVENT_TYPES,
+  STORED_EVENT_TYPES,
+  type EventType,
+  type StoredEventType,
+} from './limits.ts';
 export { TOPICS, HEADERS } from './topics.ts';
 export {
   EventSchema,
+  StoredEventSchema,
   BatchSchema,
   PageSchema,
   ElementSchema,
@@ -10,6 +18,7 @@ export {
   EventIdSchema,
   TimestampSchema,
   type Event,
+  type StoredEvent,
   type Batch,
   type Page,
   type Element,
@@ -19,6 +28,7 @@ export {
 export { EnrichedEventSchema, UserAgentSchema, type EnrichedEvent, type UserAgent } from './enriched-event.ts';
 export {
   validateEvent,
+  validateStoredEvent,
   validateEnrichedEvent,
   formatIssues,
   readableErrors,

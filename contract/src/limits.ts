@@ -49,3 +49,10 @@ export const EVENT_TYPES = [
   'custom',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Kinds of stored event: the SDK's, and those only Segment-compatible clients send
+ * (ingest maps their `group`, `alias` and `screen` calls). Storage tags and the dashboard's filters use these.
+ */
+export const STORED_EVENT_TYPES = [...EVENT_TYPES, 'group', 'alias', 'screen'] as const;
+export type StoredEventType = (typeof STORED_EVENT_TYPES)[number];

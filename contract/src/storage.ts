@@ -6,7 +6,7 @@
 export const MEASUREMENT = 'events';
 
 /**
- * Tags are indexed and define series: keep them bounded (sites × 8 event types ×
+ * Tags are indexed and define series: keep them bounded (sites × 11 event types ×
  * partitions of the events topic). `shard` is the Kafka partition the consumer
  * read the event from; points written before it existed have no `shard` tag.
  */
@@ -75,9 +75,11 @@ export const SLOTS_PER_MS = 1_000_000;
 /**
  * The slot an event asks for first: its session's hash plus its sequence number,
  * so the events of one session never ask for the same slot (fewer than a million
- * apart in sequence), and a resend asks for the same one again.
+ * apart in sequence), and a resend asks for the same one again. An event outside
+ * any session (a server-side call without one) asks by its id's hash.
  */
-export function preferredSlot(event: { sessionId: string; seq: number }): number {
+export function preferredSlot(event: { id: string; sessionId?: string | undefined; seq?: number | undefined }): number {
+  if (event.sessionId === undefined || event.seq === undefined) return fnv1a32(event.id) % SLOTS_PER_MS;
   return (fnv1a32(event.sessionId) + event.seq) % SLOTS_PER_MS;
 }
 

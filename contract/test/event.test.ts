@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, validateEnrichedEvent, validateEvent, formatIssues } from '../src/index.ts';
+import {
+  LIMITS,
+  STORED_EVENT_TYPES,
+  validateEnrichedEvent,
+  validateEvent,
+  validateStoredEvent,
+  formatIssues,
+} from '../src/index.ts';
 import { sampleEvent } from '../src/testing.ts';
 
 describe('event contract', () => {
@@ -64,6 +71,31 @@ describe('event contract', () => {
     expect(
       validateEvent(sampleEvent({ type: 'submit', name: 'submit', element: { tag: 'form', selector: 'form' } })).ok,
     ).toBe(true);
+  });
+
+  it('stores events outside any session and page, as server-side and Segment-compatible clients send them', () => {
+    const { seq: _seq, sessionId: _sessionId, page: _page, element: _element, ...serverSide } = sampleEvent();
+    for (const type of ['group', 'alias', 'screen', 'custom'] as const)
+      expect(validateStoredEvent({ ...serverSide, type }).ok).toBe(true);
+    expect(validateStoredEvent({ ...serverSide, type: 'hover' }).ok).toBe(false);
+    expect(validateStoredEvent(sampleEvent()).ok).toBe(true);
+  });
+
+  it('keeps the SDK event whole: a session, a sequence number, a page and its own types', () => {
+    const { seq: _seq, sessionId: _sessionId, ...withoutSession } = sampleEvent();
+    expect(validateEvent(withoutSession).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ type: 'group' as never })).ok).toBe(false);
+    expect(STORED_EVENT_TYPES).toEqual(expect.arrayContaining(['identify', 'group', 'alias', 'screen']));
+  });
+
+  it('refuses a stored sequence number without its session, and a session without its sequence number', () => {
+    const { seq: _seq, ...withoutSeq } = sampleEvent();
+    const { sessionId: _sessionId, ...withoutSession } = sampleEvent();
+    expect(validateStoredEvent(withoutSeq)).toEqual({
+      ok: false,
+      issues: [{ path: '', message: 'must have properties seq when property sessionId is present' }],
+    });
+    expect(validateStoredEvent(withoutSession).ok).toBe(false);
   });
 
   it('validates the enriched message the consumer reads', () => {

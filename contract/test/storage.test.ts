@@ -21,15 +21,21 @@ describe('pointTimeNs', () => {
 
 describe('preferredSlot', () => {
   it('gives consecutive sequence numbers of one session consecutive, distinct slots', () => {
-    const slots = Array.from({ length: 20_000 }, (_, seq) => preferredSlot({ sessionId: 'sess-a', seq }));
+    const slots = Array.from({ length: 20_000 }, (_, seq) =>
+      preferredSlot({ id: `e${seq}`, sessionId: 'sess-a', seq }),
+    );
     expect(new Set(slots).size).toBe(20_000);
     expect(slots[1]).toBe((slots[0]! + 1) % SLOTS_PER_MS);
   });
 
   it('is the same for a resent event and stays within one millisecond', () => {
-    const slot = preferredSlot({ sessionId: 'sess-b', seq: 7 });
-    expect(preferredSlot({ sessionId: 'sess-b', seq: 7 })).toBe(slot);
-    expect(preferredSlot({ sessionId: 'sess-b', seq: 1_000_000_000 })).toBeLessThan(SLOTS_PER_MS);
+    const slot = preferredSlot({ id: 'e7', sessionId: 'sess-b', seq: 7 });
+    expect(preferredSlot({ id: 'e7', sessionId: 'sess-b', seq: 7 })).toBe(slot);
+    expect(preferredSlot({ id: 'e8', sessionId: 'sess-b', seq: 1_000_000_000 })).toBeLessThan(SLOTS_PER_MS);
+  });
+
+  it('asks by the id for an event outside any session', () => {
+    expect(preferredSlot({ id: 'evt_0123456789abcdef' })).toBe(fnv1a32('evt_0123456789abcdef') % SLOTS_PER_MS);
   });
 
   it('matches the published FNV-1a test vectors', () => {

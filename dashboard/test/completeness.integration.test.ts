@@ -50,6 +50,11 @@ describe('completeness over a seeded bucket', () => {
     events.map((e) => ({ ...e, event: { ...e.event, tabId } }));
   const tabA = withTab(session('tabbed', 'tabbed', FROM + 52 * MINUTE, [0, 1, 2]), 'tab-a-000000000001');
   const tabB = withTab(session('tabbed', 'tabbed', FROM + 52.5 * MINUTE, [0, 1, 3]), 'tab-b-000000000001');
+  // Server-side events (Segment-compatible clients) have no session and no number: nothing to count.
+  const sessionless: SeedEvent[] = [0, 1].map((i) => {
+    const { seq: _seq, sessionId: _sessionId, page: _page, ...event } = clickAt(FROM + (10 + i) * MINUTE);
+    return { site: 'shop', event: { ...event, type: 'group', name: 'group' } };
+  });
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard-completeness');
@@ -65,6 +70,7 @@ describe('completeness over a seeded bucket', () => {
       ...secondTab,
       ...tabA,
       ...tabB,
+      ...sessionless,
     ]);
     app = await appFor(bucket);
   });

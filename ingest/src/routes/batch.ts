@@ -1,20 +1,19 @@
 // POST {prefix}/v1/batch: the SDK's batches. The envelope is validated by the
 // contract's BatchSchema, each event on its own by its EventSchema; valid
-// events are enriched and produced (one record per visitor, kafka/records.ts),
-// and the answer waits for Kafka's acknowledgement of exactly those events.
-// Nothing here answers 2xx for an event Kafka does not have.
+// events are enriched and produced, and the answer waits for Kafka's
+// acknowledgement of exactly those events. Nothing here answers 2xx for an
+// event Kafka does not have.
 import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BatchSchema, CONTRACT_VERSION, HEADERS, validateEvent } from '@eventline/contract';
+import { BatchSchema, validateEvent } from '@eventline/contract';
 import type { IngestConfig, WriteKey } from '../config.ts';
 import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
-import { SinkUnavailableError } from '../kafka/event-sink.ts';
-import { BatcherOverloadedError } from '../kafka/micro-batcher.ts';
-import { toRecords, type KeyedEvent } from '../kafka/records.ts';
+import type { SinkMessage } from '../kafka/event-sink.ts';
+import { createMessageBuilder, produceEvents } from '../produce-events.ts';
 import { BatchResponseSchema, ErrorResponseSchema, WriteKeyQuerySchema, type BatchResponse } from '../schemas.ts';
 import type { UserAgentParser } from '../user-agent.ts';
 import type { WriteKeyRegistry } from '../write-keys.ts';
@@ -24,8 +23,6 @@ export interface BatchRouteOptions {
   writeKeys: WriteKeyRegistry;
   userAgents: UserAgentParser;
 }
-
-const CONTRACT_VERSION_HEADER = String(CONTRACT_VERSION);
 
 function queryKey(request: FastifyRequest): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.['writeKey'];
@@ -130,8 +127,8 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
         sentAt: batch.sentAt,
         userAgent: userAgents.parse(request.headers['user-agent']),
       });
-      const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: writeKey.site };
-      const events: KeyedEvent[] = [];
+      const toMessage = createMessageBuilder({ site: writeKey.site, maxEventBytes: config.maxEventBytes });
+      const messages: SinkMessage[] = [];
       const rejected: BatchResponse['rejected'] = [];
       for (const [index, candidate] of batch.events.entries()) {
         const result = validateEvent(candidate);
@@ -139,32 +136,11 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
           rejected.push({ index, errors: result.issues });
           continue;
         }
-        const { eventJson, value } = enrich(result.value);
-        if (Buffer.byteLength(eventJson) > config.maxEventBytes) {
-          throw new IngestError(
-            'INGEST_EVENT_TOO_LARGE',
-            `Event ${index} is larger than ${config.maxEventBytes} bytes`,
-          );
-        }
-        events.push({ key: result.value.anonymousId, value });
+        messages.push(toMessage(result.value, enrich(result.value), index));
       }
       if (rejected.length > 0) app.metrics.eventsRejected.inc({ reason: 'invalid' }, rejected.length);
-      if (events.length > 0) {
-        try {
-          await app.batcher.submit(toRecords(events, headers));
-        } catch (error) {
-          const reason =
-            error instanceof SinkUnavailableError
-              ? 'kafka_unavailable'
-              : error instanceof BatcherOverloadedError
-                ? 'overloaded'
-                : 'shutting_down';
-          app.metrics.eventsRejected.inc({ reason }, events.length);
-          throw error;
-        }
-        app.metrics.eventsAccepted.inc({ site: writeKey.site }, events.length);
-      }
-      return { accepted: events.length, rejected, serverTime: Date.now() };
+      await produceEvents(app, writeKey.site, messages);
+      return { accepted: messages.length, rejected, serverTime: Date.now() };
     },
   );
 };
