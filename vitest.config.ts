@@ -1,10 +1,18 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their source under this condition (see tsconfig.base.json), so tests need no build.
+const SOURCE = '@eventline/source';
 
 // `unit` runs pure logic with no infrastructure; `integration` gets one real
 // Kafka broker and one real InfluxDB from the global setup, and real Chromium
 // where a test launches it; `faults` starts a private pipeline per scenario and
 // breaks parts of it (also `npm run test:faults`).
 export default defineConfig({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  environments: {
+    ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] } },
+  },
   test: {
     projects: [
       {
