@@ -5,19 +5,20 @@ import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidat
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { readableErrors } from '@eventline/contract';
+import { errorReplies } from '@eventline/kit/error-replies';
+import { packageVersion } from '@eventline/kit/package-version';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import type { EventSink } from './kafka/event-sink.ts';
 import { createWorkerSink } from './kafka/worker-sink.ts';
 import { docsPlugin } from './plugins/docs.ts';
-import { answerClientError, errorHandlerPlugin } from './plugins/error-handler.ts';
+import { answerClientError, errorRepliesOptions } from './plugins/error-handler.ts';
 import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
 import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { healthRoutes } from './routes/health.ts';
 import { createUserAgentParser } from './user-agent.ts';
 import { createWriteKeyRegistry } from './write-keys.ts';
-import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppDeps {
   /** Where events go. Default: a kafkajs sink built from the configuration. */
@@ -104,8 +105,8 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
     });
 
   await app.register(metricsPlugin, { metrics: createMetrics() });
-  await app.register(errorHandlerPlugin, { config });
-  await app.register(docsPlugin, { version: packageJson.version });
+  await app.register(errorReplies, errorRepliesOptions(config));
+  await app.register(docsPlugin, { version: packageVersion(import.meta.url) });
   await app.register(eventPipelinePlugin, { config, sink });
   await app.register(healthRoutes, { isClosing: () => closing });
   await app.register(batchRoutes, {

@@ -255,6 +255,7 @@ describe('refusals', () => {
         code: c.code,
         error: expect.any(String),
         message: expect.any(String),
+        retriable: false,
       });
       expect(sink.sent).toEqual([]);
     });
@@ -269,7 +270,7 @@ describe('refusals', () => {
   it('names a property that is not allowed, in the envelope and in a rejected event', async () => {
     await start();
     const envelope = await post(app, { ...batchOf(events(1)), extra: 1 });
-    expect(envelope.json().message).toBe('body/extra property "extra" is not allowed');
+    expect(envelope.json().message).toBe('The body is not a valid batch: body/extra property "extra" is not allowed');
     const response = await post(
       app,
       batchOf([
@@ -300,7 +301,18 @@ describe('refusals', () => {
     const response = await post(app, batchOf(events(3)));
     expect(response.statusCode).toBe(503);
     expect(response.json().code).toBe('INGEST_KAFKA_UNAVAILABLE');
-    expect(response.headers['retry-after']).toBe('5');
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(5);
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+  });
+
+  it('spreads the Retry-After of its 503s over [base, 2 × base], so refused clients come back at different times', async () => {
+    await start();
+    sink.failing = true;
+    const delays = new Set<number>();
+    for (let i = 0; i < 20; i++) delays.add(Number((await post(app, batchOf(events(1)))).headers['retry-after']));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(10);
+    expect(delays.size).toBeGreaterThan(1);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
   });
 
@@ -322,7 +334,9 @@ describe('refusals', () => {
     const refused = await post(app, heavy());
     expect(refused.statusCode).toBe(503);
     expect(refused.json().code).toBe('INGEST_OVERLOADED');
-    expect(refused.headers['retry-after']).toBe('5');
+    // EVENTLINE_INGEST_RETRY_AFTER_S (5), spread so refused clients do not return together.
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(5);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
     expect((await app.inject('/metrics')).body).toMatch(/eventline_ingest_buffered_bytes [0-9]{6,}/);
     await app.close();
     expect((await Promise.all(pending)).map((r) => r.statusCode)).toEqual([503, 503, 503]);

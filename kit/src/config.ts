@@ -4,11 +4,22 @@
 // every problem at once naming each variable, and returns the result frozen.
 // It is the only code in the services that receives process.env.
 import { readFileSync } from 'node:fs';
-import type { Static, TObject, TSchema } from 'typebox';
+import { Type, type Static, type TObject, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { readableErrors } from '@eventline/contract';
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** pino's levels, for every service's log level setting. */
+export const LogLevelSchema = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
 
 /** Where a setting comes from. */
 export interface EnvSource {
@@ -80,7 +91,8 @@ export function loadConfig<S extends TObject, T = Static<S>>(spec: ConfigSpec<S,
     const name = source?.name ?? (path.join('.') || 'configuration');
     const rest = owner === undefined ? [] : path.slice(owner.split('.').length);
     const where = rest.length > 0 ? ` (at ${rest.join('/')})` : '';
-    const got = owner !== undefined && given.has(owner) && !source?.secret ? `, got ${given.get(owner)}` : '';
+    const shown = source !== undefined && given.has(owner!) && !source.secret;
+    const got = shown ? `, got ${JSON.stringify(valueAt(raw, path.join('.')))}` : '';
     problems.push(`${name}${where}: ${error.message}${got}`);
   }
   if (problems.length > 0) throw new ConfigError(spec.service, [...new Set(problems)]);

@@ -15,6 +15,8 @@ export interface ErrorSpec {
 
 export type ErrorCatalogue = Readonly<Record<string, ErrorSpec>>;
 
+const BODY_DESCRIPTION = 'Every error answer of an Eventline service';
+
 /** What every error response of an Eventline service carries (Fastify's error body plus `retriable`). */
 export const ErrorBodySchema = Type.Object(
   {
@@ -24,10 +26,19 @@ export const ErrorBodySchema = Type.Object(
     message: Type.String({ description: 'What went wrong, for a person' }),
     retriable: Type.Boolean({ description: 'Whether sending the same request later can succeed' }),
   },
-  { $id: 'ErrorBody', description: 'Every error answer of an Eventline service' },
+  { $id: 'ErrorBody', description: BODY_DESCRIPTION },
 );
 
 export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+/** ErrorBodySchema with `code` narrowed to a service's codes, for its response schemas and OpenAPI document. */
+export function errorBodySchema(catalogue: ErrorCatalogue) {
+  const codes = Object.keys(catalogue).map((code) => Type.Literal(code));
+  return Type.Object(
+    { ...ErrorBodySchema.properties, code: Type.Union(codes, { description: 'Stable error code' }) },
+    { $id: 'ErrorBody', description: BODY_DESCRIPTION },
+  );
+}
 
 export class EventlineError<Code extends string = string> extends Error {
   constructor(

@@ -4,7 +4,7 @@
 // app, which stops accepting, drains and disconnects through its onClose
 // hooks. A close that outlives the shutdown timeout exits 1 anyway.
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from './config.ts';
+import { ConfigError, type Env } from './config.ts';
 
 export interface Lifecycle {
   /** Ends the process as a signal would: close the app, then exit with `exitCode`. */
@@ -12,7 +12,8 @@ export interface Lifecycle {
 }
 
 export interface ServiceMain<C> {
-  readonly loadConfig: () => C;
+  /** Reads the configuration from the process's environment, which only this entry point passes. */
+  readonly loadConfig: (env: Env) => C;
   readonly buildApp: (config: C, lifecycle: Lifecycle) => Promise<FastifyInstance>;
   readonly listen: (config: C) => { host: string; port: number };
   /** Longest a shutdown may take before the process exits 1 anyway, ms. Default: 30 000 */
@@ -26,7 +27,7 @@ const SHUTDOWN_TIMEOUT_MS = 30_000; // 30 s
 export async function runService<C>(main: ServiceMain<C>): Promise<void> {
   let config: C;
   try {
-    config = main.loadConfig();
+    config = main.loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

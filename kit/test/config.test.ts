@@ -74,7 +74,7 @@ describe('loadConfig', () => {
       T_TOKEN: 'short',
       T_LEVEL: 'loud',
     });
-    expect(problems.find((p) => p.startsWith('T_PORT:'))).toContain('got eighty');
+    expect(problems.find((p) => p.startsWith('T_PORT:'))).toContain('got "eighty"');
     expect(problems.some((p) => p.startsWith('T_VERBOSE:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('T_BROKERS (at 0):'))).toBe(true);
     expect(problems.some((p) => p.startsWith('T_LEVEL:'))).toBe(true);

@@ -37,19 +37,26 @@ describe('kafkaLogging', () => {
     const logging = kafkaLogging(logger);
     expect(logging.logLevel).toBe(2);
     const log = logging.logCreator(logging.logLevel);
-    log(entry(1, 'Connection error'));
+    log({ ...entry(1, 'Connection error'), namespace: 'Consumer' });
     log(entry(2, 'Rebalancing'));
     expect(lines()).toEqual([
       expect.objectContaining({
         level: 40,
         module: 'kafkajs',
-        namespace: 'Connection',
+        namespace: 'Consumer',
         broker: 'b:1',
         msg: 'Connection error',
       }),
       expect.objectContaining({ level: 40, msg: 'Rebalancing' }),
     ]);
     expect(lines()[0]).not.toHaveProperty('timestamp');
+  });
+
+  it('leaves failed connection attempts, which kafkajs retries and the component reports, to debug', () => {
+    const { logger, lines } = capture('info');
+    const logging = kafkaLogging(logger);
+    logging.logCreator(logging.logLevel)(entry(1, 'Connection error: connect ECONNREFUSED'));
+    expect(lines()).toEqual([]);
   });
 
   it('passes kafkajs info and debug lines on when the logger is at debug', () => {
