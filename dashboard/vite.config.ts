@@ -1,4 +1,4 @@
-// Production build of the dashboard UI into dashboard/dist, which the server serves.
+// Production build of the dashboard UI into dashboard/dist/ui, which the server (built into dist/server) serves.
 import preact from '@preact/preset-vite';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ export default defineConfig({
   // Workspace packages (@eventline/contract) are bundled from their source, so the UI builds without theirs.
   resolve: { conditions: ['@eventline/source', ...defaultClientConditions] },
   build: {
-    outDir: fileURLToPath(new URL('./dist/', import.meta.url)),
+    outDir: fileURLToPath(new URL('./dist/ui/', import.meta.url)),
     emptyOutDir: true,
     // The server's CSP forbids inline scripts; keep every asset a file.
     assetsInlineLimit: 0,
