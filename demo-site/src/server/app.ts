@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { errorReplies, routeOf } from '@eventline/kit/error-replies';
 import type { DemoConfig } from './config.ts';
+import { DemoError, toDemoError } from './errors.ts';
 import { npmPage, recordingPage, type PageContext } from './pages.ts';
 
-const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
+const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /**
  * How often Node looks for requests past `requestTimeoutMs`. Its default (30 s)
@@ -26,6 +28,10 @@ export async function buildApp(config: Readonly<DemoConfig>): Promise<FastifyIns
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
     http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+  });
+  await app.register(errorReplies, {
+    translate: toDemoError,
+    notFound: (request) => new DemoError('DEMO_NOT_FOUND', routeOf(request)),
   });
   const snippetFile = join(config.sdkDir, 'snippet.min.js');
 
