@@ -29,7 +29,7 @@ export default defineConfig({
           name: 'integration',
           include: ['*/test/**/*.integration.test.ts', '*/e2e/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
-          globalSetup: ['infra/src/vitest-global-setup.ts'],
+          globalSetup: ['testkit/src/vitest-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
@@ -38,7 +38,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'faults',
-          include: ['infra/faults/**/*.test.ts'],
+          include: ['testkit/faults/**/*.test.ts'],
           testTimeout: 420_000,
           hookTimeout: 120_000,
           fileParallelism: false,

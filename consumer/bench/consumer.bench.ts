@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
-import { printResult } from '@eventline/infra/bench-report';
+import { printResult } from '@eventline/testkit/bench-report';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../src/config.ts';
@@ -25,6 +25,7 @@ import { createPipeline } from '../src/pipeline.ts';
 import { toPoint } from '../src/to-point.ts';
 import { enrichedEvents, testKafka } from '../test/support/fixtures.ts';
 import { cpuLayouts, type CpuLayout } from './cpu-layout.ts';
+import { sleep } from '@eventline/testkit';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
@@ -145,7 +146,7 @@ try {
   });
   const lags: number[] = [];
   await lagPipeline.start();
-  await new Promise((r) => setTimeout(r, 3_000));
+  await sleep(3_000);
   const expected = RATE * LAG_SECONDS;
   const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
     execFile(
@@ -164,7 +165,7 @@ try {
   });
   const producedMs = produced.ms;
   const deadline = Date.now() + 60_000;
-  while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (lags.length < expected && Date.now() < deadline) await sleep(100);
   const writes = (await lagPipeline.metrics.writeDuration.get()).values;
   const total = (suffix: string) =>
     writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);

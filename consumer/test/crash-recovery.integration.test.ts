@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startLogged, waitFor, type ManagedProcess } from '@eventline/infra';
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, sleep, testInfra } from '@eventline/testkit';
 import { repoRoot } from '@eventline/infra/services';
 import { afterAll, expect, it } from 'vitest';
 import {
   asMessages,
   enrichedEvents,
-  eventually,
   groupOffsets,
   pointIds,
   produce,
@@ -16,6 +15,7 @@ import {
   storedSummary,
   testKafka,
 } from './support/fixtures.ts';
+import { eventually } from '@eventline/testkit';
 import { startInfluxRelay } from './support/influx-relay.ts';
 
 const logDir = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
@@ -83,7 +83,7 @@ it('stores exactly N points with no duplicates when the consumer process is SIGK
     90_000,
   );
   // Give a redelivery that would duplicate a point time to show up.
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   expect(
     await storedSummary(
       influxUrl,

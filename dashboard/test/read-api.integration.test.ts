@@ -1,4 +1,4 @@
-import { createTestBucket, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, testInfra } from '@eventline/testkit';
 import { freePort } from '@eventline/infra';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sampleEvent } from '@eventline/contract/testing';
 import { createTopics, freePort, provisionKafka, silentProgress, startKafka } from '@eventline/infra';
-import { printResult } from '@eventline/infra/bench-report';
+import { printResult } from '@eventline/testkit/bench-report';
+import { sleep } from '@eventline/testkit';
 
 const DURATION_S = 15;
 const WARMUP_S = 3;
@@ -76,7 +77,7 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     ))
   ) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${url} not ready`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   WRITE_KEY,
   type MemorySink,
 } from './helpers.ts';
+import { sleep } from '@eventline/testkit';
 
 let app: FastifyInstance;
 let sink: MemorySink;
@@ -330,7 +331,7 @@ describe('refusals', () => {
     const properties = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
     const heavy = () => batchOf(events(15, { properties }));
     const pending = [post(app, heavy()), post(app, heavy()), post(app, heavy())];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const refused = await post(app, heavy());
     expect(refused.statusCode).toBe(503);
     expect(refused.json().code).toBe('INGEST_OVERLOADED');
@@ -435,7 +436,7 @@ describe('operations', () => {
   it('answers 503 to requests that arrive while shutting down, after finishing the ones in flight', async () => {
     await start({ EVENTLINE_INGEST_LINGER_MS: '200' });
     const inFlight = post(app, batchOf(events(2)));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const closing = app.close();
     const late = await post(app, batchOf(events(1)));
     expect((await inFlight).statusCode).toBe(200);
@@ -464,7 +465,7 @@ describe('operations', () => {
     const closing = performance.now();
     calls = 0;
     const stuck = post(app, batchOf(events(1)));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await app.close();
     expect(performance.now() - closing).toBeLessThan(2_000);
     expect((await stuck).statusCode).toBe(503);

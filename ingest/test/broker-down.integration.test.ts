@@ -8,6 +8,7 @@ import { createTopics, freePort, startKafka, type KafkaBroker, type KafkaOptions
 import { buildApp } from '../src/app.ts';
 import { batchOf, events, post, testConfig, waitUntilReady } from './helpers.ts';
 import { readTopic } from './topic-reader.ts';
+import { sleep } from '@eventline/testkit';
 
 /** A broker of the test's own (it gets stopped and killed) and an ingest app on it; both cleaned up afterwards. */
 interface PrivateBroker {
@@ -91,7 +92,7 @@ describe('ingest during a Kafka outage', () => {
       let recovered = await post(app, batchOf(after));
       while (recovered.statusCode !== 200 && Date.now() < deadline) {
         expect(recovered.statusCode).toBe(503);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
         recovered = await post(app, batchOf(after));
       }
       expect(recovered.json()).toMatchObject({ accepted: 4 });
@@ -118,12 +119,12 @@ describe('ingest during a Kafka outage', () => {
             acknowledged.push(...batch.map((e) => e.id));
             if (phase === 'after') recovered = true;
           } else {
-            await new Promise((resolve) => setTimeout(resolve, 50));
+            await sleep(50);
           }
         }
       };
       const clients = Array.from({ length: 8 }, client);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       phase = 'down';
       await setup.broker?.kill();
       const broker = await startKafka(options);

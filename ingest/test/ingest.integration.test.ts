@@ -8,7 +8,7 @@ import { HEADERS, LIMITS, validateEnrichedEvent, type Event } from '@eventline/c
 import { sampleEvent } from '@eventline/contract/testing';
 import { createTopics, freePort } from '@eventline/infra';
 import { repoRoot } from '@eventline/infra/services';
-import { createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestTopic, sleep, testInfra, uniqueName } from '@eventline/testkit';
 import { buildApp } from '../src/app.ts';
 import { batchOf, events, ORIGIN, OTHER_ORIGIN, post, SITE, testConfig, waitUntilReady, WRITE_KEY } from './helpers.ts';
 import { readTopic } from './topic-reader.ts';
@@ -71,7 +71,7 @@ describe('ingest with the real broker', () => {
     app = await buildApp(
       testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sleep(1_500);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
     expect((await post(app, batchOf(events(1)))).statusCode).toBe(503);
     await createTopics(testInfra().brokers, [{ topic, numPartitions: 1 }]);
@@ -241,7 +241,7 @@ describe('ingest with the real broker', () => {
       ))
     ) {
       if (Date.now() > deadline) throw new Error('ingest process not ready');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     const batches = Array.from({ length: 10 }, () => events(10));
     const responses = batches.map((b) =>
@@ -253,7 +253,7 @@ describe('ingest with the real broker', () => {
     );
     // The long linger holds every request in flight until SIGTERM is sent.
     while (!(await fetch(`${base}/metrics`).then((r) => r.text())).includes('eventline_ingest_buffered_messages 100')) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     child.kill('SIGTERM');
     const statuses = await Promise.all(responses.map((r) => r.then((x) => x.status)));

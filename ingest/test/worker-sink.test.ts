@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '@eventline/infra';
 import { SinkUnavailableError } from '../src/kafka/event-sink.ts';
 import { createWorkerSink } from '../src/kafka/worker-sink.ts';
+import { sleep } from '@eventline/testkit';
 
 describe('worker sink', () => {
   it('starts its worker, refuses sends at once while no broker answers, and closes cleanly', async () => {
@@ -19,7 +20,7 @@ describe('worker sink', () => {
       logger: pino({ level: 'silent' }),
     });
     sink.start();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(sink.isReady()).toBe(false);
     await expect(sink.send([{ key: 'k', value: 'v', headers: {} }])).rejects.toBeInstanceOf(SinkUnavailableError);
     await sink.close();

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
+import { sleep } from '@eventline/testkit';
 
 /**
  * `count` valid events of one site, each in its own millisecond (from
@@ -87,21 +88,6 @@ export async function fieldsAt(influxUrl: string, bucket: string, time: string):
   return rows.map((r) => r._field).sort();
 }
 
-/** Polls `probe` until it is true; throws with `what` after `timeoutMs`. */
-export async function eventually(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 60_000,
-  intervalMs = 500,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig> {
   return loadConfig({
     EVENTLINE_LOG_LEVEL: 'warn',
@@ -131,7 +117,7 @@ export async function produceStream(
     for (let i = 0; i < messages.length; i += options.perTick) {
       const tick = Date.now();
       await producer.send({ topic, acks: -1, messages: messages.slice(i, i + options.perTick) });
-      await new Promise((r) => setTimeout(r, Math.max(0, options.tickMs - (Date.now() - tick))));
+      await sleep(Math.max(0, options.tickMs - (Date.now() - tick)));
     }
   } finally {
     await producer.disconnect();

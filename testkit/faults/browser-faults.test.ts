@@ -23,8 +23,9 @@ import {
   type Settled,
 } from '../src/load/oracle.ts';
 import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
-import { repoRoot } from '../src/services.ts';
+import { repoRoot } from '@eventline/infra/services';
 import { ensureBuilt } from '../../sdk/test/helpers/build.ts';
+import { sleep } from '../src/wait.ts';
 
 const distDir = join(repoRoot, 'sdk', 'dist');
 const OFFLINE_MS = 30_000;
@@ -35,7 +36,6 @@ const NAVIGATIONS = 100;
  * 10 s a beaconed event stays in IndexedDB, so a resend of it would have landed.
  */
 const SETTLE_MS = 12_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let stack: StackUnderTest;
 let site: Server;

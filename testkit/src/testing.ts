@@ -2,8 +2,7 @@
 // global setup, and unique topic and bucket names so tests never share state.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createBucket } from './influx.ts';
-import { createTopics } from './kafka.ts';
+import { createBucket, createTopics } from '@eventline/infra';
 
 export interface TestInfra {
   brokers: string[];

@@ -3,6 +3,7 @@
 // is skipped when its output is already newer than every source.
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from './wait.ts';
 
 /** A lock older than this belongs to a killed build and is broken. */
 const STALE_LOCK_MS = 120_000;
@@ -35,7 +36,7 @@ export async function buildOnce({ lockDir, upToDate, build }: BuildOnceOptions):
       break;
     } catch {
       if (waited > STALE_LOCK_MS) rmSync(lockDir, { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
   try {

@@ -2,7 +2,7 @@
 // benchmarks. Browsers are never downloaded: the system binary is used.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { InfraError } from './errors.ts';
+import { InfraError } from '@eventline/infra';
 
 export const CHROMIUM_PATH = process.env['EVENTLINE_CHROMIUM'] ?? '/usr/bin/chromium';
 

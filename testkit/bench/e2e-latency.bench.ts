@@ -20,11 +20,10 @@ import { sampleEvent } from '@eventline/contract/testing';
 import { ensureBuilt } from '../../sdk/test/helpers/build.ts';
 import { percentile, printResult, type Figure } from '../src/bench-report.ts';
 import { launchChromium } from '../src/browser.ts';
-import { InfraError } from '../src/errors.ts';
 import { startStackUnderTest } from '../src/load/stack-under-test.ts';
-import { consoleProgress } from '../src/progress.ts';
-import { repoRoot } from '../src/services.ts';
-import { provisionInfra } from '../src/stack.ts';
+import { consoleProgress, InfraError, provisionInfra } from '@eventline/infra';
+import { repoRoot } from '@eventline/infra/services';
+import { sleep } from '../src/wait.ts';
 
 const ROUNDS = 100;
 /** An event not queryable this long after it was made is lost: the benchmark fails instead of waiting forever. */
@@ -32,7 +31,6 @@ const DEADLINE_MS = 30_000;
 const POLL_MS = 5;
 const distDir = join(repoRoot, 'sdk', 'dist');
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pages on the stack's allowed origin: `/defaults` (the snippet alone) and `/batch1` (batchSize 1), and the built SDK under /sdk/. */
 function startSite(port: number, ingestUrl: string, writeKey: string): Promise<Server> {

@@ -6,14 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '@eventline/contract';
-import { infraConfig } from '../config.ts';
-import { createBucket, startInflux, type InfluxServer } from '../influx.ts';
-import { startKafka, type KafkaBroker } from '../kafka.ts';
-import { freePort } from '../ports.ts';
-import type { ManagedProcess } from '../process.ts';
-import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../services.ts';
-import { DEFAULT_BUCKET } from '../stack.ts';
-import { createTeardown } from '../teardown.ts';
+import {
+  createBucket,
+  createTeardown,
+  DEFAULT_BUCKET,
+  freePort,
+  infraConfig,
+  startInflux,
+  startKafka,
+  type InfluxServer,
+  type KafkaBroker,
+  type ManagedProcess,
+} from '@eventline/infra';
+import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
 
 export interface StackUnderTest {
   readonly brokers: string[];

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { summaryMarkdown, type BenchResult } from '../bench-report.ts';
-import { repoRoot } from '../services.ts';
+import { repoRoot } from '@eventline/infra/services';
 
 interface Workspace {
   name: string;

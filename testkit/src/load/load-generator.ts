@@ -5,6 +5,7 @@
 // got a 2xx, which is what storage must hold afterwards.
 import { randomUUID } from 'node:crypto';
 import type { Event } from '@eventline/contract';
+import { sleep } from '../wait.ts';
 
 export interface LoadOptions {
   /** Base URL of ingest, e.g. http://127.0.0.1:8080 */
@@ -79,7 +80,6 @@ function makeEvent(session: Session, index: number, path: string, timestamp: num
   return event;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function retryDelay(attempt: number, retryAfter: string | null): number {
   const seconds = retryAfter === null ? NaN : Number(retryAfter);

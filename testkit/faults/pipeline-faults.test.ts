@@ -16,13 +16,13 @@ import {
   waitUntilSettled,
 } from '../src/load/oracle.ts';
 import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
+import { sleep } from '../src/wait.ts';
 
 const EVENTS = 50_000;
 const LOAD_SESSIONS = 400;
 const RATE = 5_000; // events/s, so the load lasts about 10 s and the fault lands in the middle
 /** Lag 0 and an unchanged count for this long before counting: a late redelivery would land within it. */
 const SETTLE_MS = 5_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let stack: StackUnderTest | undefined;
 afterEach(async () => {

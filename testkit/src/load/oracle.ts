@@ -5,6 +5,7 @@ import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT, pointTimeNs, type Event } from '@eventline/contract';
 import type { CompletenessFigures, CompletenessReport } from '../../../dashboard/src/server/completeness.ts';
+import { sleep } from '../wait.ts';
 
 export type { CompletenessFigures };
 
@@ -103,7 +104,7 @@ export function sampleLag(brokers: string[], topic: string, groupId: string, int
     while (!stopped) {
       const lag = await consumerLag(brokers, topic, groupId).catch(() => NaN);
       if (!Number.isNaN(lag)) max = Number.isNaN(max) ? lag : Math.max(max, lag);
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await sleep(intervalMs);
     }
   })();
   return {
@@ -166,7 +167,7 @@ export async function waitUntilSettled(probe: SettleProbe, options: SettleOption
     last = { settled: false, stored: Number.isNaN(stored) ? last.stored : stored, lag };
     if (stableSince !== undefined && Date.now() - stableSince >= options.settleMs) return { ...last, settled: true };
     if (Date.now() >= deadline) return last;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
+    await sleep(options.intervalMs ?? 1_000);
   }
 }
 

@@ -13,10 +13,7 @@ import { toPoint } from '../../consumer/src/to-point.ts';
 import { buildApp } from '../../dashboard/src/server/app.ts';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '../../dashboard/src/server/config.ts';
 import { percentile, printResult, type Figure } from '../src/bench-report.ts';
-import { createBucket, startInflux } from '../src/influx.ts';
-import { freePort } from '../src/ports.ts';
-import { consoleProgress } from '../src/progress.ts';
-import { provisionInfra } from '../src/stack.ts';
+import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
 
 const EVENTS = Number(process.env['EVENTLINE_BENCH_STORED_EVENTS'] ?? 1_000_000);
 const RUNS = Number(process.env['EVENTLINE_BENCH_RUNS'] ?? 20);

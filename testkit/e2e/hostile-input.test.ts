@@ -9,10 +9,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, FIELD, LIMITS, MEASUREMENT, validateEnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { freePort } from '../src/ports.ts';
-import type { ManagedProcess } from '../src/process.ts';
-import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../src/services.ts';
+import { freePort, type ManagedProcess } from '@eventline/infra';
+import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
+import { sleep } from '../src/wait.ts';
 
 /** Short timeouts, so a slowloris client is cut off within the suite's patience. */
 const INGEST_REQUEST_TIMEOUT_MS = 3_000;
@@ -141,7 +141,7 @@ async function storedEvents(ids: string[]): Promise<Map<string, Record<string, u
     const rows = new Map((await storedRows()).map((row) => [String(row[FIELD.id]), row]));
     const found = new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!] as const] : [])));
     if (found.size === ids.length || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 
@@ -174,7 +174,7 @@ async function consumerCaughtUp(): Promise<void> {
       );
       if (lag === 0 && committed?.partitions.length === high.size) return;
       if (Date.now() > deadline) throw new Error(`consumer still ${lag} messages behind after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   } finally {
     await admin.disconnect();

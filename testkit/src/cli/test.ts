@@ -4,11 +4,8 @@
 // always stops the infrastructure.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { InfraError } from '../errors.ts';
-import { runLogged } from '../process.ts';
-import { consoleProgress } from '../progress.ts';
-import { repoRoot } from '../services.ts';
-import { provisionInfra } from '../stack.ts';
+import { consoleProgress, InfraError, provisionInfra, runLogged } from '@eventline/infra';
+import { repoRoot } from '@eventline/infra/services';
 
 const progress = consoleProgress('test');
 const vitestArgs = process.argv.slice(2);

@@ -5,9 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { infraConfig } from './config.ts';
-import { consoleProgress } from './progress.ts';
-import { provisionInfra, startInfra } from './stack.ts';
+import { consoleProgress, infraConfig, provisionInfra, startInfra } from '@eventline/infra';
 import type { TestInfra } from './testing.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

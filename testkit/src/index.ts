@@ -1,0 +1,2 @@
+export { testInfra, uniqueName, createTestTopic, createTestBucket, type TestInfra } from './testing.ts';
+export { sleep, eventually } from './wait.ts';
