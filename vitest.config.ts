@@ -21,6 +21,7 @@ export default defineConfig({
           name: 'unit',
           include: ['*/test/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          globalSetup: ['testkit/src/vitest-build-setup.ts'],
         },
       },
       {
@@ -39,6 +40,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['testkit/faults/**/*.test.ts'],
+          globalSetup: ['testkit/src/vitest-build-setup.ts'],
           testTimeout: 420_000,
           hookTimeout: 120_000,
           fileParallelism: false,

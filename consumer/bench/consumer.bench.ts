@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
+import { SOURCE_NODE_ARGS } from '@eventline/infra/services';
 import { printResult } from '@eventline/testkit/bench-report';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -152,8 +153,7 @@ try {
     execFile(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...SOURCE_NODE_ARGS,
         fileURLToPath(new URL('./steady-producer.ts', import.meta.url)),
         brokers.join(','),
         'bench-lag',

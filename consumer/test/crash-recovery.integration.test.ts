@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function startConsumerProcess(name: string, env: Record<string, string>): Promise<ManagedProcess> {
   const port = await freePort();
-  const child = startLogged(name, process.execPath, ['--import', 'tsx', join(repoRoot, 'consumer/src/main.ts')], {
+  const child = startLogged(name, process.execPath, [join(repoRoot, 'consumer/dist/main.js')], {
     cwd: repoRoot,
     logFile: join(logDir, `${name}.log`),
     env: { ...process.env, ...env, EVENTLINE_CONSUMER_PORT: String(port) },

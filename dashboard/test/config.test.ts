@@ -47,7 +47,9 @@ describe('config', () => {
         EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '60000',
       }),
     ).toMatchObject({ requestTimeoutMs: 2000, connectionTimeoutMs: 60_000 });
-    expect(() => loadConfig({ EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '0' })).toThrow(/EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS/,
+    );
     expect(() => loadConfig({ EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '5000' })).toThrow(
       /CONNECTION_TIMEOUT_MS must be at least/,
     );

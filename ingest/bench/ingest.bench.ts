@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sampleEvent } from '@eventline/contract/testing';
 import { createTopics, freePort, provisionKafka, silentProgress, startKafka } from '@eventline/infra';
+import { SOURCE_NODE_ARGS } from '@eventline/infra/services';
 import { printResult } from '@eventline/testkit/bench-report';
 import { sleep } from '@eventline/testkit';
 
@@ -61,7 +62,7 @@ function realisticBatch(index: number): { body: string; events: number } {
 }
 
 function startServer(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ingestDir, entry)], {
+  return spawn(process.execPath, [...SOURCE_NODE_ARGS, join(ingestDir, entry)], {
     cwd: ingestDir,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...env },

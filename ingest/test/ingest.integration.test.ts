@@ -213,10 +213,10 @@ describe('ingest with the real broker', () => {
     for (const message of onTopic) expect(validateEnrichedEvent(message.enriched)).toMatchObject({ ok: true });
   });
 
-  it('as a process: on SIGTERM answers the requests in flight, flushes them to Kafka and exits 0', async () => {
+  it('as a process (the build, dist/server.js): on SIGTERM answers the requests in flight, flushes them to Kafka and exits 0', async () => {
     const topic = await createTestTopic('ingest-process');
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/server.ts'], {
+    const child = spawn(process.execPath, ['ingest/dist/server.js'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { consoleProgress, infraConfig, provisionInfra, startInfra } from '@eventline/infra';
+import { buildServices } from './build-services.ts';
 import type { TestInfra } from './testing.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const progress = consoleProgress('test-infra');
-  await provisionInfra(progress);
+  await Promise.all([provisionInfra(progress), buildServices()]);
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-test-'));
   const infra = await startInfra({ dataDir }, progress);
   const provided: TestInfra = {

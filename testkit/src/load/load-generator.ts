@@ -80,7 +80,6 @@ function makeEvent(session: Session, index: number, path: string, timestamp: num
   return event;
 }
 
-
 function retryDelay(attempt: number, retryAfter: string | null): number {
   const seconds = retryAfter === null ? NaN : Number(retryAfter);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 10_000);
