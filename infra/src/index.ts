@@ -4,7 +4,16 @@ export { consoleProgress, silentProgress, type Progress } from './progress.ts';
 export { freePort, isPortFree, assertPortFree } from './ports.ts';
 export { startLogged, runLogged, waitFor, tail, type ManagedProcess } from './process.ts';
 export { createTeardown } from './teardown.ts';
-export { provisionKafka, startKafka, createTopics, type KafkaBroker, type KafkaOptions } from './kafka.ts';
+export {
+  provisionKafka,
+  startKafka,
+  createTopics,
+  replicationFor,
+  type KafkaBroker,
+  type KafkaNode,
+  type KafkaNodePorts,
+  type KafkaOptions,
+} from './kafka.ts';
 export {
   provisionInflux,
   startInflux,
