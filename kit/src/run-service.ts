@@ -58,7 +58,8 @@ export async function runService<C>(main: ServiceMain<C>): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, 0));
   app = await main.buildApp(config, { stop });
   try {
-    await app.listen(main.listen(config));
+    // A copy: Fastify writes into its listen options, and configurations are frozen.
+    await app.listen({ ...main.listen(config) });
     app.log.info(main.ready?.(config) ?? {}, 'ready');
   } catch (error) {
     app.log.fatal({ err: error }, 'cannot listen');

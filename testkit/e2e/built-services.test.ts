@@ -89,16 +89,17 @@ describe('built services with production dependencies only', () => {
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       const exited = once(child, 'exit') as Promise<[number | null]>;
+      const healthy = eventually(
+        `${service.entry} to answer /healthz`,
+        async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+        60_000,
+        200,
+      );
+      const crashed = exited.then(([code]) => {
+        throw new Error(`${service.entry} exited ${code} before answering: ${stderr}`);
+      });
       try {
-        await eventually(
-          `${service.entry} to answer /healthz`,
-          async () => {
-            if (child.exitCode !== null) throw new Error(`${service.entry} exited ${child.exitCode}: ${stderr}`);
-            return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-          },
-          60_000,
-          200,
-        );
+        await Promise.race([healthy, crashed]);
       } finally {
         child.kill('SIGTERM');
       }
