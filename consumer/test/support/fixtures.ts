@@ -6,9 +6,9 @@ import { FIELD, MEASUREMENT, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
-import { sleep } from '@eventline/testkit';
+import { capturedLogger, eventually, sleep } from '@eventline/testkit';
 
 /**
  * `count` valid events of one site, each in its own millisecond (from
@@ -97,8 +97,9 @@ export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig
   });
 }
 
+/** The consumer's logger under test: captured, and printed only if the test fails. */
 export function testLogger(): Logger {
-  return pino({ level: process.env['EVENTLINE_TEST_LOG_LEVEL'] ?? 'warn' });
+  return capturedLogger();
 }
 
 /**
