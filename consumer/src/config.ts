@@ -1,6 +1,6 @@
 // The consumer's configuration: its schema, defaults and variables, read by the
 // kit's loader (every problem at once, frozen, passed down). Nothing else in
-// the consumer reads process.env.
+// the consumer reads the environment.
 import { Type, type Static } from 'typebox';
 import { TOPICS } from '@eventline/contract';
 import { SERVICE_BACKOFF } from '@eventline/kit/backoff';

@@ -1,6 +1,6 @@
 // The ingest service's configuration: its schema, defaults and variables,
 // read by the kit's loader (every problem at once, frozen, passed down).
-// Nothing else in the service reads process.env.
+// Nothing else in the service reads the environment.
 import { Type, type Static } from 'typebox';
 import { LIMITS, TOPICS } from '@eventline/contract';
 import { loadConfig as load, LogLevelSchema, type Env } from '@eventline/kit/config';

@@ -33,12 +33,14 @@ export async function runService<C>(main: ServiceMain<C>): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  let app: FastifyInstance | undefined;
+  // Set once built; a stop asked for while the app is being built has nothing to close yet.
+  const built: { app?: FastifyInstance } = {};
   let stopping = false;
   const stop = (reason: string, exitCode: number): void => {
     if (stopping) return;
     stopping = true;
     const timeoutMs = main.shutdownTimeoutMs?.(config) ?? SHUTDOWN_TIMEOUT_MS;
+    const { app } = built;
     app?.log.info({ reason }, 'shutting down');
     setTimeout(() => {
       app?.log.error({ timeoutMs }, 'shutdown timed out; exiting anyway');
@@ -56,7 +58,8 @@ export async function runService<C>(main: ServiceMain<C>): Promise<void> {
     );
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal, 0));
-  app = await main.buildApp(config, { stop });
+  const app = await main.buildApp(config, { stop });
+  built.app = app;
   try {
     // A copy: Fastify writes into its listen options, and configurations are frozen.
     await app.listen({ ...main.listen(config) });

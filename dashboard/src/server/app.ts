@@ -4,6 +4,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { errorReplies, routeOf } from '@eventline/kit/error-replies';
+import { slowClientOptions } from '@eventline/kit/slow-clients';
 import { packageVersion } from '@eventline/kit/package-version';
 import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
@@ -13,13 +14,6 @@ import eventReader from './plugins/event-reader.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
-
-/**
- * How often Node looks for requests past `requestTimeoutMs`. Its default (30 s)
- * would let a trickled request live three times the timeout; the dashboard has
- * few connections, so walking them every second costs nothing.
- */
-const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** Base of the Retry-After sent with 503 (InfluxDB unavailable), s. */
 const RETRY_AFTER_SECONDS = 5;
@@ -39,11 +33,7 @@ export function toDashboardError(error: unknown): DashboardError {
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    // Fastify disables both by default; without them a client that sends its
-    // request a byte at a time (slowloris) holds a socket for as long as it likes.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.connectionTimeoutMs,
-    http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+    ...slowClientOptions(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorReplies, {

@@ -1,6 +1,6 @@
 // Dashboard configuration: its schema, defaults and variables, read by the
 // kit's loader (every problem at once, frozen, passed down). Nothing else in
-// the dashboard reads process.env.
+// the dashboard reads the environment.
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
 import { loadConfig as load, LogLevelSchema, type Env } from '@eventline/kit/config';

@@ -7,27 +7,17 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { errorReplies, routeOf } from '@eventline/kit/error-replies';
+import { slowClientOptions } from '@eventline/kit/slow-clients';
 import type { DemoConfig } from './config.ts';
 import { DemoError, toDemoError } from './errors.ts';
 import { npmPage, recordingPage, type PageContext } from './pages.ts';
 
 const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
 
-/**
- * How often Node looks for requests past `requestTimeoutMs`. Its default (30 s)
- * would let a trickled request live three times the timeout; a demo site has
- * few connections, so walking them every second costs nothing.
- */
-const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
-
 export async function buildApp(config: Readonly<DemoConfig>): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    // Fastify disables both by default; without them a client that sends its
-    // request a byte at a time (slowloris) holds a socket for as long as it likes.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.connectionTimeoutMs,
-    http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+    ...slowClientOptions(config),
   });
   await app.register(errorReplies, {
     translate: toDemoError,

@@ -1,6 +1,6 @@
 // Demo-site configuration: its schema, defaults and variables, read by the
 // kit's loader (every problem at once, frozen, passed down). Nothing else in
-// the demo site reads process.env.
+// the demo site reads the environment.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
