@@ -28,8 +28,10 @@ const WriteKeysSchema = Type.Refine(
     { minItems: 1 },
   ),
   (keys) => new Set(keys.map((entry) => entry.key)).size === keys.length,
-  (keys) =>
-    `the key "${keys.find((entry, index) => keys.findIndex((other) => other.key === entry.key) !== index)?.key}" is listed twice`,
+  (keys) => {
+    const repeated = keys.find((entry, index) => keys.findIndex((other) => other.key === entry.key) !== index);
+    return `the key "${repeated?.key}" is listed twice`;
+  },
 );
 
 const ConfigSchema = Type.Object({
@@ -85,8 +87,10 @@ export const DEFAULTS = Object.freeze({
   // Slow clients (slowloris): Fastify leaves these off or at Node's lenient defaults.
   requestTimeoutMs: 30_000, // 30 s to receive a whole request, headers and body, then 408; 512 KiB at ~20 KB/s
   headersTimeoutMs: 10_000, // 10 s to receive the request line and headers, then 408
-  connectionTimeoutMs: 30_000, // 30 s without a byte in either direction closes the socket; must outlast the produce timeout
-  keepAliveTimeoutMs: 72_000, // 72 s an idle keep-alive connection stays open (Fastify's default: above common load balancers' 60 s)
+  // 30 s without a byte in either direction closes the socket; must outlast the produce timeout.
+  connectionTimeoutMs: 30_000,
+  // 72 s an idle keep-alive connection stays open (Fastify's default: above common load balancers' 60 s).
+  keepAliveTimeoutMs: 72_000,
   kafkaBrokers: ['127.0.0.1:9092'],
   kafkaTopic: TOPICS.events,
   kafkaClientId: 'eventline-ingest',
@@ -145,7 +149,9 @@ export function loadConfig(env: Env): IngestConfig {
         writeKeys: {
           name: ENV.writeKeys,
           file: WRITE_KEYS_FILE_ENV,
-          hint: `set it to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}], or ${WRITE_KEYS_FILE_ENV} to a file holding one`,
+          hint:
+            'set it to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}], ' +
+            `or ${WRITE_KEYS_FILE_ENV} to a file holding one`,
         },
       },
       checks: timeoutProblems,
