@@ -13,7 +13,7 @@ const LOG_SETUP = 'testkit/src/vitest-log-setup.ts';
 export default defineConfig({
   resolve: { conditions: [SOURCE, ...defaultClientConditions] },
   environments: {
-    ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] } },
+    ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   },
   test: {
     projects: [

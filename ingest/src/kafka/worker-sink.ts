@@ -39,7 +39,11 @@ export function createWorkerSink(options: { settings: WorkerSinkSettings; logger
   }
 
   function spawn(): void {
-    const current = new Worker(file, { workerData: options.settings });
+    const current = new Worker(file, {
+      workerData: options.settings,
+      // Plain built JavaScript: none of the loaders or the source condition the main thread may run with (tsx, vitest).
+      execArgv: [],
+    });
     worker = current;
     current.on('message', (message: FromWorker) => {
       if (message.type === 'ready') ready = message.ready;
