@@ -15,7 +15,7 @@ describe('worker sink', () => {
         topic: 't',
         clientId: 'test',
         requestTimeoutMs: 500,
-        retries: 0,
+        retries: 1, // an idempotent producer refuses 0
         logLevel: 'silent',
       },
       logger: pino({ level: 'error' }, { write: (line: string) => void errors.push(line) }),
