@@ -1,31 +1,35 @@
-// Data completeness from sequence numbers: every session numbers its events
-// 0, 1, 2, … without gaps, so the numbers seen in a range say how many events
-// should be there. Pure and streaming: it holds one session at a time, so
-// memory is bounded by the largest session, not by the range.
+// Data completeness from sequence numbers: every tab of a session (a page
+// load, named by its tab id) numbers its events 0, 1, 2, … without gaps, so
+// the numbers seen in a range say how many events should be there. A sequence
+// is one (session, tab) pair; events of SDKs from before tab ids have none,
+// and their session is one sequence. Pure and streaming: it holds one
+// sequence at a time, so memory is bounded by the longest, not by the range.
 
 /** One stored event, as far as completeness is concerned. */
 export interface SequencedRow {
   site: string;
   sessionId: string;
+  /** The tab that numbered the event; '' or absent for events without one (one sequence per session). */
+  tabId?: string;
   seq: number;
   id: string;
 }
 
 export interface CompletenessFigures {
-  /** Distinct sessions with at least one event in the range. */
+  /** Distinct sequences, (session, tab) pairs, with at least one event in the range; a session without tab ids counts once. */
   sessions: number;
   /** Distinct event ids received. */
   received: number;
-  /** Events the sequence numbers call for: per session, max(seq) − min(seq) + 1 of the numbers seen in the range. */
+  /** Events the sequence numbers call for: per sequence, max(seq) − min(seq) + 1 of the numbers seen in the range. */
   expected: number;
-  /** Sequence numbers between a session's first and last seen that are not stored. */
+  /** Sequence numbers between a sequence's first and last seen that are not stored. */
   missing: number;
   /** Stored copies beyond the first of an event id (the same id at different point times); must be 0. */
   duplicates: number;
   /**
    * Sequence numbers that two or more distinct event ids carry within one
-   * session. Not duplicates (the events differ) and not gaps: two senders
-   * numbered the same session, so its count of expected events is too low.
+   * sequence. Not duplicates (the events differ) and not gaps: two senders
+   * numbered the same sequence, so its count of expected events is too low.
    */
   reusedSeqs: number;
   sessionsWithGaps: number;
@@ -40,6 +44,8 @@ export interface SiteCompleteness extends CompletenessFigures {
 export interface GapExample {
   site: string;
   sessionId: string;
+  /** The tab of the sequence, when its events carry one. */
+  tabId?: string;
   /** Lowest and highest sequence numbers seen in the range. */
   firstSeq: number;
   lastSeq: number;
@@ -51,6 +57,8 @@ export interface GapExample {
 export interface ReusedSeqExample {
   site: string;
   sessionId: string;
+  /** The tab of the sequence, when its events carry one. */
+  tabId?: string;
   /** How many of the session's sequence numbers more than one event id carries. */
   reused: number;
   /** Those numbers, lowest first, at most MAX_SEQS_PER_EXAMPLE. */
@@ -102,9 +110,10 @@ export function missingRanges(sorted: readonly number[], max: number): [number, 
   return ranges;
 }
 
-type SessionKey = { site: string; sessionId: string };
+type SessionKey = { site: string; sessionId: string; tabId?: string };
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const bySession = (a: SessionKey, b: SessionKey) =>
-  a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
+  compare(a.site, b.site) || compare(a.sessionId, b.sessionId) || compare(a.tabId ?? '', b.tabId ?? '');
 
 /** Keeps `list` (worst first by `weight`) at the `max` worst examples seen; on a tie for the last place, the one seen first stays. */
 function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (example: T) => number, example: T): void {
@@ -116,7 +125,7 @@ function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (exampl
 }
 
 export interface CompletenessTally {
-  /** Adds one stored event. All rows of a session must arrive together (in any order within the session). */
+  /** Adds one stored event. All rows of a sequence (session and tab) must arrive together, in any order within it. */
   add(row: SequencedRow): void;
   finish(): CompletenessReport;
 }
@@ -131,6 +140,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
     | {
         site: string;
         sessionId: string;
+        tabId: string;
         idBySeq: Map<number, string>;
         reused: Set<number>;
         ids: Set<string>;
@@ -141,6 +151,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
   function closeSession(): void {
     if (!current) return;
     const { site: siteName, sessionId, reused } = current;
+    const tab = current.tabId ? { tabId: current.tabId } : {};
     const seqs = [...current.idBySeq.keys()].sort((a, b) => a - b);
     const [firstSeq, lastSeq] = [seqs[0]!, seqs[seqs.length - 1]!];
     const expected = lastSeq - firstSeq + 1;
@@ -160,6 +171,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       keepWorst(gapExamples, options.maxExamples, (e) => e.missing, {
         site: siteName,
         sessionId,
+        ...tab,
         firstSeq,
         lastSeq,
         missing,
@@ -170,6 +182,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       keepWorst(reusedSeqExamples, options.maxExamples, (e) => e.reused, {
         site: siteName,
         sessionId,
+        ...tab,
         reused: reused.size,
         seqs: listed,
       });
@@ -179,10 +192,13 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
 
   return {
     add(row) {
-      if (current && (current.site !== row.site || current.sessionId !== row.sessionId)) closeSession();
+      const tabId = row.tabId ?? '';
+      if (current && (current.site !== row.site || current.sessionId !== row.sessionId || current.tabId !== tabId))
+        closeSession();
       current ??= {
         site: row.site,
         sessionId: row.sessionId,
+        tabId,
         idBySeq: new Map(),
         reused: new Set(),
         ids: new Set(),

@@ -1,6 +1,6 @@
 // JSON Schemas of the read API: Fastify validates query strings with them, the
 // route types come from them, and so does the OpenAPI document at /docs.
-import { EVENT_TYPES, LIMITS } from '@eventline/contract';
+import { STORED_EVENT_TYPES, LIMITS } from '@eventline/contract';
 import { Type } from 'typebox';
 import { API_LIMITS } from './api-limits.ts';
 import { errorBodySchema } from '@eventline/kit/errors';
@@ -8,7 +8,7 @@ import { ERRORS } from './errors.ts';
 
 export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './api-limits.ts';
 
-const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
+const TYPE_LIST = `^(${STORED_EVENT_TYPES.join('|')})(,(${STORED_EVENT_TYPES.join('|')}))*$`;
 
 const Time = (description: string) =>
   Type.String({
@@ -28,7 +28,7 @@ const FilterParams = {
     Type.String({
       pattern: TYPE_LIST,
       maxLength: 100,
-      description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}`,
+      description: `Comma-separated event types: ${STORED_EVENT_TYPES.join(', ')}`,
     }),
   ),
   site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

@@ -1,7 +1,7 @@
 // Maps a pivoted InfluxDB row (one column per field of the storage schema) to
 // the event shape the read API returns. Absent fields come back from Flux as
 // empty strings or nulls; both mean "not recorded" and are left out.
-import { FIELD, TAG, type Element } from '@eventline/contract';
+import { FIELD, TAG, type Element, type Engagement } from '@eventline/contract';
 
 /** The element descriptor is the contract's, field for field. */
 export type ApiElement = Element;
@@ -16,10 +16,14 @@ export interface ApiEvent {
   seq?: number;
   anonymousId?: string;
   sessionId?: string;
+  /** The page load that numbered the event (`seq` counts per session and tab). */
+  tabId?: string;
   userId?: string;
   page: { url?: string; path?: string; title?: string; referrer?: string };
   element?: ApiElement;
   properties?: Record<string, unknown>;
+  /** Of `pageleave` events. */
+  engagement?: Engagement;
   /** The client's own clock, epoch ms. */
   clientTimestamp?: number;
   receivedAt?: number;
@@ -73,8 +77,11 @@ export function toApiEvent(row: Row): ApiEvent {
         valueLength: number(row, FIELD.elementValueLength),
         changed: boolean(row, FIELD.elementChanged),
         value: text(row, FIELD.elementValue),
+        href: text(row, FIELD.elementHref),
       })
     : undefined;
+  const engagedMs = number(row, FIELD.engagedMs);
+  const scrollDepth = number(row, FIELD.scrollDepth);
   return compact({
     id: text(row, FIELD.id) ?? '',
     time: String(row['_time']),
@@ -84,6 +91,7 @@ export function toApiEvent(row: Row): ApiEvent {
     seq: number(row, FIELD.seq),
     anonymousId: text(row, FIELD.anonymousId),
     sessionId: text(row, FIELD.sessionId),
+    tabId: text(row, FIELD.tabId),
     userId: text(row, FIELD.userId),
     page: compact({
       url: text(row, FIELD.url),
@@ -93,6 +101,7 @@ export function toApiEvent(row: Row): ApiEvent {
     }),
     element,
     properties: json<Record<string, unknown>>(row, FIELD.properties),
+    engagement: engagedMs !== undefined && scrollDepth !== undefined ? { engagedMs, scrollDepth } : undefined,
     clientTimestamp: number(row, FIELD.clientTimestamp),
     receivedAt: number(row, FIELD.receivedAt),
     userAgent: compact({
