@@ -87,6 +87,13 @@ export function loadConfig(env: Env): Readonly<DemoConfig> {
  */
 function sdkBuildDir(): string {
   const manifest = createRequire(import.meta.url).resolve('@eventline/sdk/package.json');
-  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, string> };
-  return dirname(join(dirname(manifest), exports['./eventline.iife.js']!));
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, ExportTarget> };
+  return dirname(join(dirname(manifest), fileOf(exports['./eventline.iife.js']!)));
+}
+
+type ExportTarget = string | { default: ExportTarget };
+
+/** The file an export entry names for plain loading: its string, or its `default` condition. */
+function fileOf(target: ExportTarget): string {
+  return typeof target === 'string' ? target : fileOf(target.default);
 }
