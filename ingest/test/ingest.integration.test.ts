@@ -203,6 +203,7 @@ describe('ingest with the real broker', () => {
             code: expect.stringMatching(/^INGEST_/),
             error: expect.any(String),
             message: expect.any(String),
+            retriable: response.statusCode === 503,
           });
         }
       }),
