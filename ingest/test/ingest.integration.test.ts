@@ -203,7 +203,7 @@ describe('ingest with the real broker', () => {
             code: expect.stringMatching(/^INGEST_/),
             error: expect.any(String),
             message: expect.any(String),
-            retriable: response.statusCode === 503,
+            retriable: response.statusCode === 408 || response.statusCode === 429 || response.statusCode >= 500,
           });
         }
       }),
