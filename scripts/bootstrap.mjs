@@ -2,7 +2,8 @@
 // Entry point of `npm start`, `npm test`, `npm run bench`, `npm run soak` and `npm run overload` on a fresh clone. Plain Node with no
 // dependencies, because it runs before any are installed: it installs them
 // (npm ci) when the lockfile changed, installs Debian's Chromium for the browser
-// tests when missing, then runs the TypeScript command in infra/src/cli/.
+// tests when missing, then runs the TypeScript command: `start` in infra/src/cli/,
+// `test` and `bench` in testkit/src/cli/.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,13 @@ ensureDependencies();
 if (command !== 'start') ensureChromium();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', join(root, 'infra', 'src', 'cli', `${command}.ts`), ...process.argv.slice(3)],
+  [
+    '--conditions=@eventline/source',
+    '--import',
+    'tsx',
+    join(root, command === 'start' ? 'infra' : 'testkit', 'src', 'cli', `${command}.ts`),
+    ...process.argv.slice(3),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

@@ -12,7 +12,8 @@ import esbuild from 'rollup-plugin-esbuild';
 import ts from 'typescript';
 
 const plugins = () => [
-  nodeResolve({ extensions: ['.ts', '.mjs', '.js'], browser: true }),
+  // Workspace packages (@eventline/kit/backoff) are bundled from their source, so the SDK builds without theirs.
+  nodeResolve({ extensions: ['.ts', '.mjs', '.js'], browser: true, exportConditions: ['@eventline/source'] }),
   esbuild({ target: 'es2021', include: /\.[cm]?[jt]s$/, exclude: /node_modules\/(?!@eventline)/ }),
   // unsafe_symbols drops the descriptions of Comlink's private symbols (only
   // seen in a debugger); the other unsafe_* assume no one patched built-ins.

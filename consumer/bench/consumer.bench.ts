@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { preferredSlot } from '@eventline/contract';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { consoleProgress, createBucket, createTopics, provisionInfra, startInfra } from '@eventline/infra';
-import { printResult } from '@eventline/infra/bench-report';
+import { SOURCE_NODE_ARGS } from '@eventline/infra/services';
+import { printResult } from '@eventline/testkit/bench-report';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../src/config.ts';
@@ -26,6 +27,7 @@ import { createPipeline } from '../src/pipeline.ts';
 import { toPoint } from '../src/to-point.ts';
 import { asRecords, enrichedEvents, testKafka } from '../test/support/fixtures.ts';
 import { cpuLayouts, type CpuLayout } from './cpu-layout.ts';
+import { sleep } from '@eventline/testkit';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const RATE = Number(process.env['BENCH_RATE'] ?? 10_000);
@@ -146,14 +148,13 @@ try {
   });
   const lags: number[] = [];
   await lagPipeline.start();
-  await new Promise((r) => setTimeout(r, 3_000));
+  await sleep(3_000);
   const expected = RATE * LAG_SECONDS;
   const produced = await new Promise<{ events: number; ms: number }>((resolve, reject) => {
     execFile(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...SOURCE_NODE_ARGS,
         fileURLToPath(new URL('./steady-producer.ts', import.meta.url)),
         brokers.join(','),
         'bench-lag',
@@ -165,7 +166,7 @@ try {
   });
   const producedMs = produced.ms;
   const deadline = Date.now() + 60_000;
-  while (lags.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (lags.length < expected && Date.now() < deadline) await sleep(100);
   const writes = (await lagPipeline.metrics.writeDuration.get()).values;
   const total = (suffix: string) =>
     writes.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);

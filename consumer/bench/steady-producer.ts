@@ -2,6 +2,7 @@
 // so the benchmark's consumer does not share its event loop with the producer.
 // Usage: steady-producer.ts <brokers> <topic> <rate per second> <seconds>
 import { asRecords, enrichedEvents, testKafka } from '../test/support/fixtures.ts';
+import { sleep } from '@eventline/testkit';
 
 const [brokers = '', topic = '', rateArg = '10000', secondsArg = '20'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -23,7 +24,7 @@ while (sent < events.length) {
     sends.push(send);
   }
   sent = Math.max(sent, due);
-  await new Promise((r) => setTimeout(r, 5));
+  await sleep(5);
 }
 await Promise.all(sends);
 await producer.disconnect();

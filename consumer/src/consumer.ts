@@ -8,15 +8,17 @@ import { HEADERS } from '@eventline/contract';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
+import { Backoff } from '@eventline/kit/backoff';
+import { isRetriable } from '@eventline/kit/errors';
 import type { ConsumerConfig } from './config.ts';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.ts';
 import { decodeMessage, type DecodedEvent } from './decode-message.ts';
-import { ConsumerError, isRetriable } from './errors.ts';
+import { ConsumerError } from './errors.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { ConsumerMetrics } from './metrics.ts';
 import type { PointPlacer } from './point-placer.ts';
-import { Backoff, WRITE_SIZE_DEFAULTS, WriteSize } from './retry.ts';
 import { pointLine } from './to-point.ts';
+import { WRITE_SIZE_DEFAULTS, WriteSize } from './write-size.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
 export interface WrittenChunk {

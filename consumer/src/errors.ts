@@ -2,25 +2,10 @@
 // decides the path: retriable failures pause the partition and back off (the
 // offset does not move); the rest send the message to the dead-letter topic,
 // except a dead-letter topic that refuses for good, which stops the consumer.
+// `status` is what /readyz answers. The class comes from the kit's error factory.
+import { createErrors } from '@eventline/kit/errors';
 
-export interface ErrorDefinition {
-  readonly code: string;
-  readonly message: string;
-  /** What /readyz or an HTTP caller would answer for it. */
-  readonly status: number;
-  /** True when trying again later can succeed; false when the message itself is at fault. */
-  readonly retriable: boolean;
-}
-
-const define = <const T extends Record<string, Omit<ErrorDefinition, 'code'>>>(definitions: T) =>
-  Object.freeze(
-    Object.fromEntries(Object.entries(definitions).map(([code, d]) => [code, Object.freeze({ code, ...d })])) as {
-      [K in keyof T]: ErrorDefinition & { code: K };
-    },
-  );
-
-export const ERRORS = define({
-  CONSUMER_CONFIG_INVALID: { message: 'The configuration is invalid', status: 500, retriable: false },
+export const ERRORS = {
   CONSUMER_TOPIC_MISSING: { message: 'A Kafka topic the consumer needs does not exist', status: 500, retriable: false },
   CONSUMER_MESSAGE_EMPTY: { message: 'The Kafka message has no value', status: 400, retriable: false },
   CONSUMER_MESSAGE_NOT_JSON: { message: 'The Kafka message value is not JSON', status: 400, retriable: false },
@@ -54,25 +39,9 @@ export const ERRORS = define({
     status: 503,
     retriable: true,
   },
-});
+} as const;
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export class ConsumerError extends Error {
-  readonly code: ErrorCode;
-  readonly status: number;
-  readonly retriable: boolean;
-
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
-    const definition = ERRORS[code];
-    super(detail ? `${definition.message}: ${detail}` : definition.message, options);
-    this.name = 'ConsumerError';
-    this.code = code;
-    this.status = definition.status;
-    this.retriable = definition.retriable;
-  }
-}
-
-export function isRetriable(error: unknown): boolean {
-  return error instanceof ConsumerError && error.retriable;
-}
+export const ConsumerError = createErrors('ConsumerError', ERRORS);
+export type ConsumerError = InstanceType<typeof ConsumerError>;

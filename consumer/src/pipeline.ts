@@ -2,12 +2,13 @@
 // dead-letter producer and the metrics. start() joins the group; stop() finishes
 // the chunk in flight, commits it and disconnects everything.
 import { InfluxDB } from '@influxdata/influxdb-client';
+import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaLogging } from '@eventline/kit/kafka-log';
 import type { ConsumerConfig } from './config.ts';
 import { createEventConsumer, type EventConsumer, type WrittenChunk } from './consumer.ts';
 import { createDeadLetterPublisher } from './dead-letter.ts';
 import { createInfluxWriter, influxHealthy } from './influx-writer.ts';
-import { createKafka } from './kafka.ts';
 import { createMetrics, type ConsumerMetrics } from './metrics.ts';
 import { createPointPlacer } from './point-placer.ts';
 import { createStoredPointReader } from './stored-points.ts';
@@ -47,7 +48,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const placer = createPointPlacer({
     load: createStoredPointReader({ client: influx, org: config.influx.org, bucket: config.influx.bucket }),
   });
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const kafka = new Kafka({
+    brokers: [...config.kafka.brokers],
+    clientId: config.kafka.clientId,
+    ...kafkaLogging(logger),
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
   // The lag gauge is collected at scrape time, by when `consumer` exists.

@@ -1,6 +1,6 @@
 import { FIELD, HEADERS, MEASUREMENT, TAG, preferredSlot, type EnrichedEvent } from '@eventline/contract';
 import { createBucket, createTopics } from '@eventline/infra';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import {
   allCommitted,
   asMessages,
   enrichedEvents,
-  eventually,
   fieldsAt,
   groupOffsets,
   pointIds,
@@ -23,6 +22,7 @@ import {
   testLogger,
   readyApp,
 } from './support/fixtures.ts';
+import { eventually } from '@eventline/testkit';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {

@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startLogged, waitFor, type ManagedProcess } from '@eventline/infra';
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, sleep, testInfra } from '@eventline/testkit';
 import { repoRoot } from '@eventline/infra/services';
 import { afterAll, expect, it } from 'vitest';
 import {
   asMessages,
   enrichedEvents,
-  eventually,
   groupOffsets,
   pointIds,
   produce,
@@ -16,6 +15,7 @@ import {
   storedSummary,
   testKafka,
 } from './support/fixtures.ts';
+import { eventually } from '@eventline/testkit';
 import { startInfluxRelay } from './support/influx-relay.ts';
 
 const logDir = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function startConsumerProcess(name: string, env: Record<string, string>): Promise<ManagedProcess> {
   const port = await freePort();
-  const child = startLogged(name, process.execPath, ['--import', 'tsx', join(repoRoot, 'consumer/src/main.ts')], {
+  const child = startLogged(name, process.execPath, [join(repoRoot, 'consumer/dist/main.js')], {
     cwd: repoRoot,
     logFile: join(logDir, `${name}.log`),
     env: { ...process.env, ...env, EVENTLINE_CONSUMER_PORT: String(port) },
@@ -83,7 +83,7 @@ it('stores exactly N points with no duplicates when the consumer process is SIGK
     90_000,
   );
   // Give a redelivery that would duplicate a point time to show up.
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   expect(
     await storedSummary(
       influxUrl,

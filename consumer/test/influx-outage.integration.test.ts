@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBucket, freePort, startInflux, type InfluxServer } from '@eventline/infra';
-import { createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestTopic, testInfra } from '@eventline/testkit';
 import { afterAll, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import {
@@ -10,7 +10,6 @@ import {
   asMessages,
   enrichedEvents,
   eventIdsByOffset,
-  eventually,
   groupOffsets,
   pointIds,
   produce,
@@ -21,10 +20,10 @@ import {
   testLogger,
   readyApp,
 } from './support/fixtures.ts';
+import { eventually, sleep } from '@eventline/testkit';
 import { relayedConsumer } from './support/relayed-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });

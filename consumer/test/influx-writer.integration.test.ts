@@ -1,6 +1,6 @@
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { createBucket } from '@eventline/infra';
-import { createTestBucket, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import { describe, expect, it } from 'vitest';
 import { createInfluxWriter } from '../src/influx-writer.ts';
 import { testLogger } from './support/fixtures.ts';

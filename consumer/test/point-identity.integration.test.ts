@@ -2,7 +2,7 @@
 // and type each keep a point of their own, through redelivery, a consumer that
 // starts over with nothing in memory, and points written before shards existed.
 import { FIELD, MEASUREMENT, SLOTS_PER_MS, TAG, fnv1a32, type EnrichedEvent } from '@eventline/contract';
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, eventually, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import type { Message } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import { toPoint } from '../src/to-point.ts';
 import {
   allCommitted,
   enrichedEvents,
-  eventually,
   pointIds,
   pointRows,
   produce,

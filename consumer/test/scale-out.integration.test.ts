@@ -1,11 +1,10 @@
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import {
   asMessages,
   enrichedEvents,
-  eventually,
   pointIds,
   produce,
   produceStream,
@@ -15,6 +14,7 @@ import {
   testLogger,
   readyApp,
 } from './support/fixtures.ts';
+import { eventually } from '@eventline/testkit';
 
 const apps = new Set<FastifyInstance>();
 afterEach(async () => {

@@ -4,12 +4,12 @@ import {
   allCommitted,
   asMessages,
   enrichedEvents,
-  eventually,
   pointIds,
   produce,
   storedSummary,
   testKafka,
 } from './support/fixtures.ts';
+import { eventually } from '@eventline/testkit';
 import { relayedConsumer } from './support/relayed-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEASUREMENT } from '@eventline/contract';
 import { createBucket, freePort, startInflux } from '@eventline/infra';
-import { percentile, printResult } from '@eventline/infra/bench-report';
+import { percentile, printResult } from '@eventline/testkit/bench-report';
 import { flux, fluxDateTime, fluxString, InfluxDB } from '@influxdata/influxdb-client';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig, LOCAL_DEFAULT_TOKEN } from '../src/server/config.ts';

@@ -2,8 +2,8 @@
 // in live mode, the URL and the browser history, multi-type links, the chart's
 // hover readout and a CSV export longer than one file may hold.
 import { readFileSync } from 'node:fs';
-import { launchChromium } from '@eventline/infra/browser';
-import { createTestBucket, testInfra } from '@eventline/infra/testing';
+import { launchChromium } from '@eventline/testkit/browser';
+import { createTestBucket, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
-import { launchChromium } from '@eventline/infra/browser';
-import { createTestBucket, testInfra } from '@eventline/infra/testing';
+import { launchChromium } from '@eventline/testkit/browser';
+import { createTestBucket, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';

@@ -1,5 +1,5 @@
 import { freePort } from '@eventline/infra';
-import { createTestBucket, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';
@@ -185,13 +185,12 @@ describe('completeness over a seeded bucket', () => {
   });
 
   it('uses the same token, range checks and error catalogue as the other routes', async () => {
-    expect((await app.inject({ url: `/api/completeness?${range}` })).json().error.code).toBe('DASHBOARD_UNAUTHORIZED');
+    expect((await app.inject({ url: `/api/completeness?${range}` })).json().code).toBe('DASHBOARD_UNAUTHORIZED');
     expect(
-      (await get(`/api/completeness?from=${new Date(T).toISOString()}&to=${new Date(FROM).toISOString()}`)).body.error
-        .code,
+      (await get(`/api/completeness?from=${new Date(T).toISOString()}&to=${new Date(FROM).toISOString()}`)).body.code,
     ).toBe('DASHBOARD_INVALID_RANGE');
-    expect((await get('/api/completeness?from=-40d')).body.error.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
-    expect((await get(`/api/completeness?${range}&examples=101`)).body.error.code).toBe('DASHBOARD_INVALID_QUERY');
+    expect((await get('/api/completeness?from=-40d')).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
+    expect((await get(`/api/completeness?${range}&examples=101`)).body.code).toBe('DASHBOARD_INVALID_QUERY');
   });
 });
 
@@ -201,7 +200,7 @@ describe('completeness without InfluxDB', () => {
     try {
       const response = await app.inject({ url: `/api/completeness?${range}`, headers: auth });
       expect(response.statusCode).toBe(503);
-      expect(response.json().error).toMatchObject({ code: 'DASHBOARD_STORAGE_UNAVAILABLE', retriable: true });
+      expect(response.json()).toMatchObject({ code: 'DASHBOARD_STORAGE_UNAVAILABLE', retriable: true });
     } finally {
       await app.close();
     }

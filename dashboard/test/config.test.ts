@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackHost, loadConfig, LOCAL_DEFAULT_TOKEN } from '../src/server/config.ts';
+import { ConfigError } from '@eventline/kit/config';
+import { isLoopbackHost, loadConfig, LOCAL_DEFAULT_TOKEN } from '../src/server/config.ts';
 
 describe('config', () => {
   it('has local defaults and embeds only the well-known local token', () => {
@@ -46,7 +47,9 @@ describe('config', () => {
         EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '60000',
       }),
     ).toMatchObject({ requestTimeoutMs: 2000, connectionTimeoutMs: 60_000 });
-    expect(() => loadConfig({ EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '0' })).toThrow(/requestTimeoutMs/);
+    expect(() => loadConfig({ EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS/,
+    );
     expect(() => loadConfig({ EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS: '5000' })).toThrow(
       /CONNECTION_TIMEOUT_MS must be at least/,
     );
@@ -54,7 +57,7 @@ describe('config', () => {
 
   it('fails fast on invalid values', () => {
     expect(() => loadConfig({ EVENTLINE_DASHBOARD_PORT: 'http' })).toThrow(ConfigError);
-    expect(() => loadConfig({ EVENTLINE_DASHBOARD_PORT: '70000' })).toThrow(/port/);
-    expect(() => loadConfig({ EVENTLINE_DASHBOARD_TOKEN: 'short' })).toThrow(/token/);
+    expect(() => loadConfig({ EVENTLINE_DASHBOARD_PORT: '70000' })).toThrow(/EVENTLINE_DASHBOARD_PORT/);
+    expect(() => loadConfig({ EVENTLINE_DASHBOARD_TOKEN: 'short' })).toThrow(/EVENTLINE_DASHBOARD_TOKEN/);
   });
 });

@@ -10,15 +10,14 @@ describe('error catalogue', () => {
     }
   });
 
-  it('serialises as { error: { code, message, retriable } }', () => {
+  it("answers in the kit's ErrorBody, the shape every Eventline service answers errors in", () => {
     const error = new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', 'timeout');
-    expect(error.toJSON()).toEqual({
-      error: {
-        code: 'DASHBOARD_STORAGE_UNAVAILABLE',
-        message: 'InfluxDB could not answer the query: timeout',
-        retriable: true,
-      },
+    expect(error.toBody()).toEqual({
+      statusCode: 503,
+      code: 'DASHBOARD_STORAGE_UNAVAILABLE',
+      error: 'Service Unavailable',
+      message: 'InfluxDB could not answer the query: timeout',
+      retriable: true,
     });
-    expect(error.status).toBe(503);
   });
 });

@@ -1,4 +1,4 @@
-import { createTestBucket, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, testInfra } from '@eventline/testkit';
 import { freePort } from '@eventline/infra';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe('read API over a seeded bucket', () => {
   it('refuses requests without the read token and accepts the configured one', async () => {
     expect((await app.inject({ url: `/api/events?${range}` })).statusCode).toBe(401);
     expect(
-      (await app.inject({ url: `/api/events?${range}`, headers: { authorization: 'Bearer wrong' } })).json().error.code,
+      (await app.inject({ url: `/api/events?${range}`, headers: { authorization: 'Bearer wrong' } })).json().code,
     ).toBe('DASHBOARD_UNAUTHORIZED');
     expect((await get(`/api/events?${range}`)).status).toBe(200);
   });
@@ -187,7 +187,7 @@ describe('read API over a seeded bucket', () => {
   });
 
   it('answers 400 with a clear code for bad ranges, limits and cursors', async () => {
-    const code = async (url: string) => ((await get(url)).body as { error: { code: string } }).error.code;
+    const code = async (url: string) => ((await get(url)).body as { code: string }).code;
     expect(await code(`/api/events?from=${iso(T)}&to=${iso(T - HOUR)}`)).toBe('DASHBOARD_INVALID_RANGE');
     expect(await code('/api/events?from=-60d')).toBe('DASHBOARD_RANGE_TOO_LARGE');
     expect(await code('/api/events?from=yesterday')).toBe('DASHBOARD_INVALID_TIME');
@@ -204,7 +204,7 @@ describe('read API without InfluxDB', () => {
     const app = await appFor('nowhere/events', `http://127.0.0.1:${await freePort()}`);
     const response = await app.inject({ url: '/api/events', headers: auth });
     expect(response.statusCode).toBe(503);
-    expect(response.json().error).toMatchObject({ code: 'DASHBOARD_STORAGE_UNAVAILABLE', retriable: true });
+    expect(response.json()).toMatchObject({ code: 'DASHBOARD_STORAGE_UNAVAILABLE', retriable: true });
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     await app.close();
   });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildOnce, newestMtime } from '@eventline/infra/build-once';
+import { buildOnce, newestMtime } from '@eventline/testkit/build-once';
 
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = join(dashboardDir, '..');

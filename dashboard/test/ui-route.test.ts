@@ -46,7 +46,7 @@ describe('serving the UI', () => {
     const server = await app({ EVENTLINE_DASHBOARD_UI_DIR: join(tmpdir(), 'no-such-dashboard-dist') });
     const page = await server.inject({ url: '/' });
     expect(page.statusCode).toBe(503);
-    expect(page.json().error.code).toBe('DASHBOARD_UI_NOT_BUILT');
+    expect(page.json().code).toBe('DASHBOARD_UI_NOT_BUILT');
     expect((await server.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await server.inject({ url: '/nope' })).statusCode).toBe(404);
     await server.close();

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { freePort, type ManagedProcess } from '@eventline/infra';
-import { launchChromium } from '@eventline/infra/browser';
+import { launchChromium } from '@eventline/testkit/browser';
 import { DEMO_WRITE_KEY, repoRoot, serviceSpecs, startService } from '@eventline/infra/services';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -61,5 +61,22 @@ describe('demo site against slow clients', () => {
   it('still serves a client that sends its request in time', async () => {
     const port = await listening({ EVENTLINE_DEMO_REQUEST_TIMEOUT_MS: '500' });
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('demo site errors', () => {
+  it("answers an unknown page and a missing file with the kit's ErrorBody", async () => {
+    app = await buildApp(loadConfig({ EVENTLINE_LOG_LEVEL: 'silent' }));
+    for (const url of ['/no-such-page', '/static/no-such-file.css']) {
+      const response = await app.inject(url);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json(), url).toEqual({
+        statusCode: 404,
+        code: 'DEMO_NOT_FOUND',
+        error: 'Not Found',
+        message: expect.stringContaining('No such page'),
+        retriable: false,
+      });
+    }
   });
 });

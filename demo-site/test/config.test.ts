@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError } from '@eventline/kit/config';
+import { loadConfig } from '../src/server/config.ts';
 
 describe('demo config', () => {
   it('defaults to the local stack', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedEvent, Report } from '@eventline/sdk';
 import { sampleEvent } from '@eventline/contract/testing';
-import { createPanelModel, describeEvent } from '../src/pages/monitor.ts';
+import { createPanelModel, describeEvent } from '../src/browser/monitor.ts';
 
 const at = 0;
 const click = sampleEvent({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { npmPage, recordingPage, snippetTag } from '../src/pages.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { npmPage, recordingPage, snippetTag } from '../src/server/pages.ts';
 
 const SNIPPET = '!function(t,e){var n=e.currentScript}(window,document);';
 

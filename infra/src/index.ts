@@ -2,7 +2,8 @@ export { infraConfig, KAFKA_VERSION, INFLUXDB_VERSION } from './config.ts';
 export { InfraError } from './errors.ts';
 export { consoleProgress, silentProgress, type Progress } from './progress.ts';
 export { freePort, isPortFree, assertPortFree } from './ports.ts';
-export { startLogged, waitFor, tail, type ManagedProcess } from './process.ts';
+export { startLogged, runLogged, waitFor, tail, type ManagedProcess } from './process.ts';
+export { createTeardown } from './teardown.ts';
 export {
   provisionKafka,
   startKafka,

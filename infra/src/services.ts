@@ -7,6 +7,13 @@ import { startLogged, waitFor, type ManagedProcess } from './process.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Node arguments that run a workspace's TypeScript source: tsx, and the
+ * condition under which workspace packages export their source (production
+ * runs `node <service>/dist/…` without either).
+ */
+export const SOURCE_NODE_ARGS = ['--conditions=@eventline/source', '--import', 'tsx'] as const;
+
 export interface StackEndpoints {
   brokers: string[];
   influxUrl: string;
@@ -75,7 +82,7 @@ export function serviceSpecs(
     },
     {
       name: 'demo-site',
-      entry: 'demo-site/src/server.ts',
+      entry: 'demo-site/src/server/main.ts',
       env: {
         ...shared,
         EVENTLINE_DEMO_PORT: String(ports.demo),
@@ -94,7 +101,7 @@ export async function startService(
   logDir: string,
   label: string = spec.name,
 ): Promise<ManagedProcess> {
-  const service = startLogged(label, process.execPath, ['--import', 'tsx', join(repoRoot, spec.entry)], {
+  const service = startLogged(label, process.execPath, [...SOURCE_NODE_ARGS, join(repoRoot, spec.entry)], {
     cwd: repoRoot,
     logFile: join(logDir, `${label}.log`),
     env: { ...process.env, ...spec.env },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig } from '../../dashboard/src/server/config.ts';
+import { ConfigError } from '@eventline/kit/config';
+import { loadConfig } from '../../dashboard/src/server/config.ts';
 import { repoRoot } from '../src/services.ts';
 
 interface ComposeService {
@@ -115,21 +116,30 @@ describe('docker-compose.yml', () => {
     expect(service('influxdb').environment?.['INFLUXDB_HTTP_FLUX_ENABLED']).toBe('true');
   });
 
-  it('starts the four services from their entry points with health checks', () => {
+  it('starts the four services from their built entry points with plain node, with health checks', () => {
     const entries: Record<string, string> = {
-      ingest: 'ingest/src/server.ts',
-      consumer: 'consumer/src/main.ts',
-      dashboard: 'dashboard/src/server/main.ts',
-      'demo-site': 'demo-site/src/server.ts',
+      ingest: 'ingest/dist/server.js',
+      consumer: 'consumer/dist/main.js',
+      dashboard: 'dashboard/dist/server/main.js',
+      'demo-site': 'demo-site/dist/server/main.js',
     };
     for (const [name, entry] of Object.entries(entries)) {
-      expect(service(name).command).toContain(entry);
+      expect(service(name).command).toEqual(['node', entry]);
       expect(service(name).healthcheck?.test).toBeDefined();
       expect(interpolated(name, { EVENTLINE_DASHBOARD_TOKEN: 'a-secret' })['EVENTLINE_KAFKA_BROKERS']).toBe(
         'kafka:9092',
       );
     }
     for (const name of ['kafka', 'influxdb']) expect(service(name).healthcheck?.test).toBeDefined();
+  });
+
+  it('runs them from an image with the compiled output and production dependencies only', () => {
+    const runtime = readFileSync(`${repoRoot}Dockerfile`, 'utf8')
+      .split(/^FROM /m)
+      .at(-1)!;
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(runtime).not.toMatch(/tsx|npm run build/);
+    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) expect(runtime).toContain(`${name}/dist`);
   });
 
   it('publishes the public ports, the dashboard on this machine only, and keeps broker and database data in named volumes', () => {

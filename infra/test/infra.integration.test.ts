@@ -1,7 +1,7 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 
 describe('local infrastructure', () => {
   it('round-trips messages through the real KRaft broker with a consumer group', async () => {

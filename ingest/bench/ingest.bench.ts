@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sampleEvent } from '@eventline/contract/testing';
 import { createTopics, freePort, provisionKafka, silentProgress, startKafka } from '@eventline/infra';
-import { printResult } from '@eventline/infra/bench-report';
+import { SOURCE_NODE_ARGS } from '@eventline/infra/services';
+import { printResult } from '@eventline/testkit/bench-report';
+import { sleep } from '@eventline/testkit';
 import { createBatchEnricher } from '../src/enrich.ts';
 import { provisionProducerPerformance, runProducerPerformance } from './producer-performance.ts';
 
@@ -74,7 +76,7 @@ function realisticBatch(index: number): { body: string; events: number } {
 }
 
 function startServer(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ingestDir, entry)], {
+  return spawn(process.execPath, [...SOURCE_NODE_ARGS, join(ingestDir, entry)], {
     cwd: ingestDir,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...env },
@@ -90,7 +92,7 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     ))
   ) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${url} not ready`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 

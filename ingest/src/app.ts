@@ -5,12 +5,15 @@ import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidat
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { readableErrors } from '@eventline/contract';
+import { errorReplies } from '@eventline/kit/error-replies';
+import { slowClientOptions } from '@eventline/kit/slow-clients';
+import { packageVersion } from '@eventline/kit/package-version';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import type { EventSink } from './kafka/event-sink.ts';
 import { createWorkerSink } from './kafka/worker-sink.ts';
 import { docsPlugin } from './plugins/docs.ts';
-import { answerClientError, errorHandlerPlugin } from './plugins/error-handler.ts';
+import { answerClientError, errorRepliesOptions } from './plugins/error-handler.ts';
 import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
 import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { batchRoutes } from './routes/batch.ts';
@@ -18,7 +21,6 @@ import { healthRoutes } from './routes/health.ts';
 import { segmentRoutes } from './segment/segment-routes.ts';
 import { createUserAgentParser } from './user-agent.ts';
 import { createWriteKeyRegistry } from './write-keys.ts';
-import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppDeps {
   /** Where events go. Default: a kafkajs sink built from the configuration. */
@@ -26,26 +28,14 @@ export interface AppDeps {
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-/** How often Node looks for requests past their timeouts, ms. 1 s */
-const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
-    // A client that sends its request slowly (slowloris) holds a connection
-    // only this long; Fastify's default is no limit.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.connectionTimeoutMs,
+    ...slowClientOptions(config),
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    // Node checks the request and headers timeouts every 30 s by default, which
-    // would let a slow request outlive its timeout by that much.
-    http: {
-      headersTimeout: config.headersTimeoutMs,
-      requestTimeout: config.requestTimeoutMs,
-      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
-    },
     clientErrorHandler: answerClientError,
     // An info line per request is costly at thousands of requests a second; the onResponse hook logs them at debug.
     logController: new LogController({ disableRequestLogging: true }),
@@ -105,8 +95,8 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
     });
 
   await app.register(metricsPlugin, { metrics: createMetrics() });
-  await app.register(errorHandlerPlugin, { config });
-  await app.register(docsPlugin, { version: packageJson.version });
+  await app.register(errorReplies, errorRepliesOptions(config));
+  await app.register(docsPlugin, { version: packageVersion(import.meta.url) });
   await app.register(eventPipelinePlugin, { config, sink });
   await app.register(healthRoutes, { isClosing: () => closing });
   const writeKeys = createWriteKeyRegistry(config.writeKeys);

@@ -1,10 +1,9 @@
-// The ingest service's configuration: read from the environment once, checked
-// against a schema with one readable line per problem, then frozen and passed
-// down. Nothing else in the service reads process.env.
-import { readFileSync } from 'node:fs';
+// The ingest service's configuration: its schema, defaults and variables,
+// read by the kit's loader (every problem at once, frozen, passed down).
+// Nothing else in the service reads the environment.
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
-import { LIMITS, readableErrors, RECORD_MAX_BYTES, TOPICS } from '@eventline/contract';
+import { LIMITS, RECORD_MAX_BYTES, TOPICS } from '@eventline/contract';
+import { loadConfig as load, LogLevelSchema, type Env } from '@eventline/kit/config';
 
 export const WriteKeySchema = Type.Object(
   {
@@ -18,14 +17,29 @@ export const WriteKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
-const WriteKeysSchema = Type.Array(WriteKeySchema, { minItems: 1 });
+// What the schema alone cannot say: keys are unique, and origins are spelled exactly as browsers send them.
+const WriteKeysSchema = Type.Refine(
+  Type.Array(
+    Type.Refine(
+      WriteKeySchema,
+      (entry) => entry.origins.every((origin) => canonicalOrigin(origin) === origin),
+      originProblem,
+    ),
+    { minItems: 1 },
+  ),
+  (keys) => new Set(keys.map((entry) => entry.key)).size === keys.length,
+  (keys) => {
+    const repeated = keys.find((entry, index) => keys.findIndex((other) => other.key === entry.key) !== index);
+    return `the key "${repeated?.key}" is listed twice`;
+  },
+);
 
 const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   pathPrefix: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)*$' }),
   segmentPath: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$' }),
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  logLevel: LogLevelSchema,
   trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 })]),
   writeKeys: WriteKeysSchema,
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: LIMITS.batchBytes }),
@@ -78,8 +92,10 @@ export const DEFAULTS = Object.freeze({
   // Slow clients (slowloris): Fastify leaves these off or at Node's lenient defaults.
   requestTimeoutMs: 30_000, // 30 s to receive a whole request, headers and body, then 408; 512 KiB at ~20 KB/s
   headersTimeoutMs: 10_000, // 10 s to receive the request line and headers, then 408
-  connectionTimeoutMs: 30_000, // 30 s without a byte in either direction closes the socket; must outlast the produce timeout
-  keepAliveTimeoutMs: 72_000, // 72 s an idle keep-alive connection stays open (Fastify's default: above common load balancers' 60 s)
+  // 30 s without a byte in either direction closes the socket; must outlast the produce timeout.
+  connectionTimeoutMs: 30_000,
+  // 72 s an idle keep-alive connection stays open (Fastify's default: above common load balancers' 60 s).
+  keepAliveTimeoutMs: 72_000,
   kafkaBrokers: ['127.0.0.1:9092'],
   kafkaTopic: TOPICS.events,
   kafkaClientId: 'eventline-ingest',
@@ -129,117 +145,43 @@ export const ENV = Object.freeze({
 
 export const WRITE_KEYS_FILE_ENV = 'EVENTLINE_WRITE_KEYS_FILE';
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid ingest configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
+/** Reads, validates and freezes the configuration; throws the kit's ConfigError naming every problem. */
+export function loadConfig(env: Env): IngestConfig {
+  return load(
+    {
+      service: 'ingest',
+      schema: ConfigSchema,
+      defaults: DEFAULTS,
+      env: {
+        ...ENV,
+        writeKeys: {
+          name: ENV.writeKeys,
+          file: WRITE_KEYS_FILE_ENV,
+          hint:
+            'set it to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}], ' +
+            `or ${WRITE_KEYS_FILE_ENV} to a file holding one`,
+        },
+      },
+      checks: timeoutProblems,
+    },
+    env,
+  );
 }
 
-const checkConfig = Compile(ConfigSchema);
-type Env = Record<string, string | undefined>;
-
-/** Reads, validates and freezes the configuration; throws a ConfigError naming every problem. */
-export function loadConfig(env: Env = process.env): IngestConfig {
-  const problems: string[] = [];
-  const raw: Record<string, unknown> = { ...DEFAULTS };
-  for (const [field, name] of Object.entries(ENV) as [keyof IngestConfig, string][]) {
-    const value = env[name];
-    if (value === undefined || value === '' || field === 'writeKeys') continue;
-    raw[field] = parseValue(field, value);
-  }
-  raw['writeKeys'] = readWriteKeys(env, problems);
-  const writeKeysRead = problems.length === 0;
-  // Without readable write keys, still report every other problem in the same run.
-  const checked = writeKeysRead ? raw : { ...raw, writeKeys: [{ key: 'k', site: 's', origins: ['*'] }] };
-  for (const error of readableErrors(checkConfig.Errors(checked))) {
-    const [, field, ...rest] = error.instancePath.split('/');
-    const name = field ? (ENV[field as keyof IngestConfig] ?? field) : 'configuration';
-    const where = rest.length > 0 ? ` (at ${rest.join('/')})` : '';
-    problems.push(
-      `${name}${where}: ${error.message}${field ? `, got ${JSON.stringify(valueAt(raw, error.instancePath))}` : ''}`,
-    );
-  }
-  if (writeKeysRead && !problems.some((p) => p.startsWith(ENV.writeKeys)))
-    problems.push(...writeKeyProblems(raw['writeKeys'] as WriteKey[]));
-  if (problems.length === 0) problems.push(...timeoutProblems(raw as IngestConfig));
-  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
-  return deepFreeze(raw as IngestConfig);
-}
-
-function parseValue(field: keyof IngestConfig, value: string): unknown {
-  const defaultValue = DEFAULTS[field as keyof typeof DEFAULTS];
-  if (field === 'kafkaBrokers')
-    return value
-      .split(',')
-      .map((b) => b.trim())
-      .filter((b) => b !== '');
-  if (field === 'trustProxy') {
-    if (value === 'true' || value === 'false') return value === 'true';
-    return /^\d+$/.test(value) ? Number(value) : value;
-  }
-  if (typeof defaultValue === 'number') return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  return value;
-}
-
-function readWriteKeys(env: Env, problems: string[]): unknown {
-  const inline = env[ENV.writeKeys];
-  const file = env[WRITE_KEYS_FILE_ENV];
-  if (inline && file) {
-    problems.push(`set either ${ENV.writeKeys} or ${WRITE_KEYS_FILE_ENV}, not both`);
-    return undefined;
-  }
-  if (!inline && !file) {
-    problems.push(
-      `no write keys: set ${ENV.writeKeys} to a JSON array like [{"key":"…","site":"…","origins":["https://…"]}] or ${WRITE_KEYS_FILE_ENV} to a file holding one`,
-    );
-    return undefined;
-  }
-  const [source, text] = inline
-    ? [ENV.writeKeys, inline]
-    : [`${WRITE_KEYS_FILE_ENV} (${file})`, readText(file!, problems)];
-  if (text === undefined) return undefined;
+function canonicalOrigin(origin: string): string | undefined {
+  if (origin === '*') return origin;
   try {
-    return JSON.parse(text);
-  } catch (error) {
-    problems.push(`${source}: not valid JSON (${(error as Error).message})`);
+    return new URL(origin).origin;
+  } catch {
     return undefined;
   }
 }
 
-function readText(file: string, problems: string[]): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    problems.push(
-      `${WRITE_KEYS_FILE_ENV}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-    return undefined;
-  }
-}
-
-/** What the schema cannot say: unique keys, and origins spelled exactly as browsers send them. */
-function writeKeyProblems(keys: WriteKey[]): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const [index, { key, origins }] of keys.entries()) {
-    if (seen.has(key)) problems.push(`${ENV.writeKeys} (at ${index}): the key "${key}" is listed twice`);
-    seen.add(key);
-    for (const origin of origins) {
-      if (origin === '*') continue;
-      let canonical: string | undefined;
-      try {
-        canonical = new URL(origin).origin;
-      } catch {
-        canonical = undefined;
-      }
-      if (canonical !== origin) {
-        const hint = canonical && canonical !== 'null' ? `; write it as "${canonical}"` : '';
-        problems.push(`${ENV.writeKeys} (at ${index}): "${origin}" is not an origin like https://shop.example${hint}`);
-      }
-    }
-  }
-  return problems;
+function originProblem(entry: WriteKey): string {
+  const origin = entry.origins.find((candidate) => canonicalOrigin(candidate) !== candidate)!;
+  const canonical = canonicalOrigin(origin);
+  const hint = canonical && canonical !== 'null' ? `; write it as "${canonical}"` : '';
+  return `"${origin}" is not an origin like https://shop.example${hint}`;
 }
 
 /** What the schema cannot say: how the timeouts must relate. */
@@ -247,31 +189,15 @@ function timeoutProblems(config: IngestConfig): string[] {
   const problems: string[] = [];
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     problems.push(
-      `${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} (${config.requestTimeoutMs}): the headers are part of the request`,
+      `${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} ` +
+        `(${config.requestTimeoutMs}): the headers are part of the request`,
     );
   }
   if (config.connectionTimeoutMs <= config.produceTimeoutMs) {
     problems.push(
-      `${ENV.connectionTimeoutMs} (${config.connectionTimeoutMs}) must exceed ${ENV.produceTimeoutMs} (${config.produceTimeoutMs}): a connection is idle while its request waits for Kafka`,
+      `${ENV.connectionTimeoutMs} (${config.connectionTimeoutMs}) must exceed ${ENV.produceTimeoutMs} ` +
+        `(${config.produceTimeoutMs}): a connection is idle while its request waits for Kafka`,
     );
   }
   return problems;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  return pointer
-    .split('/')
-    .slice(1)
-    .reduce<unknown>(
-      (node, part) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-      root,
-    );
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -17,10 +17,7 @@ export function createContentDecoder(limitBytes: number): preParsingAsyncHookHan
     const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding === 'identity' || encoding === '') return payload;
     if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-      throw new IngestError(
-        'INGEST_UNSUPPORTED_ENCODING',
-        `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send gzip or no encoding`,
-      );
+      throw new IngestError('INGEST_UNSUPPORTED_ENCODING', `got "${encoding.slice(0, 40)}"`);
     }
     return gunzipWithin(payload, limitBytes);
   };
@@ -28,8 +25,7 @@ export function createContentDecoder(limitBytes: number): preParsingAsyncHookHan
 
 /** `payload` inflated; fails with INGEST_PAYLOAD_TOO_LARGE, and stops `gunzip`, once more than `limitBytes` come out (or go in). */
 export function gunzipWithin(payload: Readable, limitBytes: number, gunzip: Gunzip = createGunzip()): DecodedBody {
-  const tooLarge = () =>
-    new IngestError('INGEST_PAYLOAD_TOO_LARGE', `The body decodes to more than ${limitBytes} bytes`);
+  const tooLarge = () => new IngestError('INGEST_PAYLOAD_TOO_LARGE', `it decodes to more than ${limitBytes} bytes`);
   let decodedBytes = 0;
   const decoded: DecodedBody = Object.assign(
     new Transform({

@@ -1,13 +1,8 @@
 // The ingest service's error catalogue: every error a client can get, with its
 // HTTP status and whether retrying the same request later can succeed. The
-// README documents each code; a test keeps the two in step.
-import { STATUS_CODES } from 'node:http';
-
-interface ErrorSpec {
-  readonly status: number;
-  readonly retriable: boolean;
-  readonly message: string;
-}
+// README documents each code; a test keeps the two in step. The class and the
+// body every error answers with come from the kit (see kit/README.md).
+import { createErrors } from '@eventline/kit/errors';
 
 export const ERRORS = {
   INGEST_INVALID_JSON: { status: 400, retriable: false, message: 'The body is not valid JSON' },
@@ -52,36 +47,9 @@ export const ERRORS = {
     message: 'Too many events are waiting for Kafka; nothing was accepted',
   },
   INGEST_SHUTTING_DOWN: { status: 503, retriable: true, message: 'The server is shutting down' },
-} as const satisfies Record<string, ErrorSpec>;
+} as const;
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export interface ErrorBody {
-  statusCode: number;
-  code: ErrorCode;
-  error: string;
-  message: string;
-}
-
-export class IngestError extends Error {
-  readonly code: ErrorCode;
-  readonly statusCode: number;
-  readonly retriable: boolean;
-
-  constructor(code: ErrorCode, message: string = ERRORS[code].message, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'IngestError';
-    this.code = code;
-    this.statusCode = ERRORS[code].status;
-    this.retriable = ERRORS[code].retriable;
-  }
-
-  toBody(): ErrorBody {
-    return {
-      statusCode: this.statusCode,
-      code: this.code,
-      error: STATUS_CODES[this.statusCode] ?? 'Error',
-      message: this.message,
-    };
-  }
-}
+export const IngestError = createErrors('IngestError', ERRORS);
+export type IngestError = InstanceType<typeof IngestError>;

@@ -20,7 +20,7 @@ export function createMessageBuilder(options: {
   const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: options.site };
   return (event, { eventJson, value }, index) => {
     if (Buffer.byteLength(eventJson) > options.maxEventBytes) {
-      throw new IngestError('INGEST_EVENT_TOO_LARGE', `Event ${index} is larger than ${options.maxEventBytes} bytes`);
+      throw new IngestError('INGEST_EVENT_TOO_LARGE', `event ${index} is larger than ${options.maxEventBytes} bytes`);
     }
     return { key: event.anonymousId, value, headers };
   };

@@ -1,6 +1,7 @@
 // Response shapes of the HTTP API. Routes serialize with them and the OpenAPI
 // document at /docs is generated from them, next to the contract's request schemas.
 import { Type, type Static } from 'typebox';
+import { errorBodySchema } from '@eventline/kit/errors';
 import { ERRORS } from './errors.ts';
 
 export const ValidationIssueSchema = Type.Object({
@@ -23,15 +24,7 @@ export const BatchResponseSchema = Type.Object(
   { $id: 'BatchResponse' },
 );
 
-export const ErrorResponseSchema = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    code: Type.Union(Object.keys(ERRORS).map((code) => Type.Literal(code))),
-    error: Type.String(),
-    message: Type.String(),
-  },
-  { $id: 'ErrorResponse' },
-);
+export const ErrorResponseSchema = errorBodySchema(ERRORS);
 
 export const WriteKeyQuerySchema = Type.Object({
   writeKey: Type.Optional(

@@ -19,6 +19,7 @@ import {
   WRITE_KEY,
   type MemorySink,
 } from './helpers.ts';
+import { sleep } from '@eventline/testkit';
 
 let app: FastifyInstance;
 let sink: MemorySink;
@@ -282,6 +283,7 @@ describe('refusals', () => {
         code: c.code,
         error: expect.any(String),
         message: expect.any(String),
+        retriable: false,
       });
       expect(sink.sent).toEqual([]);
     });
@@ -296,7 +298,7 @@ describe('refusals', () => {
   it('names a property that is not allowed, in the envelope and in a rejected event', async () => {
     await start();
     const envelope = await post(app, { ...batchOf(events(1)), extra: 1 });
-    expect(envelope.json().message).toBe('body/extra property "extra" is not allowed');
+    expect(envelope.json().message).toBe('The body is not a valid batch: body/extra property "extra" is not allowed');
     const response = await post(
       app,
       batchOf([
@@ -327,7 +329,18 @@ describe('refusals', () => {
     const response = await post(app, batchOf(events(3)));
     expect(response.statusCode).toBe(503);
     expect(response.json().code).toBe('INGEST_KAFKA_UNAVAILABLE');
-    expect(response.headers['retry-after']).toBe('5');
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(5);
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+  });
+
+  it('spreads the Retry-After of its 503s over [base, 2 × base], so refused clients come back at different times', async () => {
+    await start();
+    sink.failing = true;
+    const delays = new Set<number>();
+    for (let i = 0; i < 20; i++) delays.add(Number((await post(app, batchOf(events(1)))).headers['retry-after']));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(10);
+    expect(delays.size).toBeGreaterThan(1);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
   });
 
@@ -345,11 +358,13 @@ describe('refusals', () => {
     const properties = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
     const heavy = () => batchOf(events(15, { properties }));
     const pending = [post(app, heavy()), post(app, heavy()), post(app, heavy())];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const refused = await post(app, heavy());
     expect(refused.statusCode).toBe(503);
     expect(refused.json().code).toBe('INGEST_OVERLOADED');
-    expect(refused.headers['retry-after']).toBe('5');
+    // EVENTLINE_INGEST_RETRY_AFTER_S (5), spread so refused clients do not return together.
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(5);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
     expect((await app.inject('/metrics')).body).toMatch(/eventline_ingest_buffered_bytes [0-9]{6,}/);
     await app.close();
     expect((await Promise.all(pending)).map((r) => r.statusCode)).toEqual([503, 503, 503]);
@@ -448,7 +463,7 @@ describe('operations', () => {
   it('answers 503 to requests that arrive while shutting down, after finishing the ones in flight', async () => {
     await start({ EVENTLINE_INGEST_LINGER_MS: '200' });
     const inFlight = post(app, batchOf(events(2)));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const closing = app.close();
     const late = await post(app, batchOf(events(1)));
     expect((await inFlight).statusCode).toBe(200);
@@ -477,7 +492,7 @@ describe('operations', () => {
     const closing = performance.now();
     calls = 0;
     const stuck = post(app, batchOf(events(1)));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await app.close();
     expect(performance.now() - closing).toBeLessThan(2_000);
     expect((await stuck).statusCode).toBe(503);

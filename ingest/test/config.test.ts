@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOPICS } from '@eventline/contract';
-import { ConfigError, DEFAULTS, ENV, loadConfig, WRITE_KEYS_FILE_ENV } from '../src/config.ts';
+import { ConfigError } from '@eventline/kit/config';
+import { DEFAULTS, ENV, loadConfig, WRITE_KEYS_FILE_ENV } from '../src/config.ts';
 
 const keys = JSON.stringify([{ key: 'demo-write-key', site: 'demo', origins: ['http://127.0.0.1:3001'] }]);
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>): readonly string[] {
   try {
     loadConfig(env);
   } catch (error) {
@@ -71,10 +72,10 @@ describe('configuration', () => {
   });
 
   it('refuses a start without write keys, or with both sources', () => {
-    expect(problemsOf({})[0]).toMatch(/no write keys: set EVENTLINE_WRITE_KEYS/);
+    expect(problemsOf({})[0]).toMatch(/EVENTLINE_WRITE_KEYS: required; set it to a JSON array/);
     expect(problemsOf({ EVENTLINE_WRITE_KEYS: keys, EVENTLINE_WRITE_KEYS_FILE: '/x' })[0]).toMatch(/either/);
     expect(problemsOf({ EVENTLINE_WRITE_KEYS_FILE: '/nonexistent/keys.json' })[0]).toMatch(
-      /cannot read \/nonexistent\/keys.json \(ENOENT\)/,
+      /cannot read EVENTLINE_WRITE_KEYS_FILE=\/nonexistent\/keys.json \(ENOENT\)/,
     );
   });
 

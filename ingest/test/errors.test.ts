@@ -19,13 +19,14 @@ describe('error catalogue', () => {
     }
   });
 
-  it('renders the wire format every error response uses', () => {
+  it("renders the kit's ErrorBody, the wire format every error response uses", () => {
     const code: ErrorCode = 'INGEST_PAYLOAD_TOO_LARGE';
     expect(new IngestError(code).toBody()).toEqual({
       statusCode: 413,
       code,
       error: 'Payload Too Large',
       message: ERRORS[code].message,
+      retriable: false,
     });
   });
 });

@@ -6,6 +6,7 @@ import { sampleEvent } from '@eventline/contract/testing';
 import type { Event } from '@eventline/contract';
 import { loadConfig, type IngestConfig } from '../src/config.ts';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from '../src/kafka/event-sink.ts';
+import { eventually } from '@eventline/testkit';
 
 export const WRITE_KEY = 'test-write-key';
 export const SITE = 'shop';
@@ -89,9 +90,5 @@ export function post(app: FastifyInstance, body: unknown, options: PostOptions =
 
 /** Polls /readyz until the app's Kafka producer is connected. */
 export async function waitUntilReady(app: FastifyInstance, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await app.inject('/readyz')).statusCode !== 200) {
-    if (Date.now() > deadline) throw new Error(`ingest not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually('ingest to be ready', async () => (await app.inject('/readyz')).statusCode === 200, timeoutMs, 100);
 }

@@ -8,7 +8,7 @@ import { HEADERS, LIMITS, validateEnrichedEvent, type EnrichedEvent, type Event 
 import { sampleEvent } from '@eventline/contract/testing';
 import { createTopics, freePort } from '@eventline/infra';
 import { repoRoot } from '@eventline/infra/services';
-import { createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestTopic, sleep, testInfra, uniqueName } from '@eventline/testkit';
 import { buildApp } from '../src/app.ts';
 import { batchOf, events, ORIGIN, OTHER_ORIGIN, post, SITE, testConfig, waitUntilReady, WRITE_KEY } from './helpers.ts';
 import { readTopic } from './topic-reader.ts';
@@ -74,7 +74,7 @@ describe('ingest with the real broker', () => {
     app = await buildApp(
       testConfig({ EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','), EVENTLINE_KAFKA_TOPIC: topic }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sleep(1_500);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
     expect((await post(app, batchOf(events(1)))).statusCode).toBe(503);
     await createTopics(testInfra().brokers, [{ topic, numPartitions: 1 }]);
@@ -206,6 +206,7 @@ describe('ingest with the real broker', () => {
             code: expect.stringMatching(/^INGEST_/),
             error: expect.any(String),
             message: expect.any(String),
+            retriable: response.statusCode === 408 || response.statusCode === 429 || response.statusCode >= 500,
           });
         }
       }),
@@ -216,10 +217,10 @@ describe('ingest with the real broker', () => {
     for (const message of onTopic) expect(validateEnrichedEvent(message.enriched)).toMatchObject({ ok: true });
   });
 
-  it('as a process: on SIGTERM answers the requests in flight, flushes them to Kafka and exits 0', async () => {
+  it('as a process (the build, dist/server.js): on SIGTERM answers the requests in flight, flushes them to Kafka and exits 0', async () => {
     const topic = await createTestTopic('ingest-process');
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/server.ts'], {
+    const child = spawn(process.execPath, ['ingest/dist/server.js'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -244,7 +245,7 @@ describe('ingest with the real broker', () => {
       ))
     ) {
       if (Date.now() > deadline) throw new Error('ingest process not ready');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     const batches = Array.from({ length: 10 }, () => events(10));
     const responses = batches.map((b) =>
@@ -256,7 +257,7 @@ describe('ingest with the real broker', () => {
     );
     // The long linger holds every request (one record each) in flight until SIGTERM is sent.
     while (!/eventline_ingest_buffered_messages 10\n/.test(await fetch(`${base}/metrics`).then((r) => r.text()))) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     child.kill('SIGTERM');
     const statuses = await Promise.all(responses.map((r) => r.then((x) => x.status)));

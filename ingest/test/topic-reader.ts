@@ -2,7 +2,7 @@
 // ingest actually wrote. The count comes from the partitions' offsets, so the
 // read stops exactly at the end instead of waiting for a quiet period.
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueName } from '@eventline/infra/testing';
+import { uniqueName } from '@eventline/testkit';
 
 export interface TopicMessage {
   key: string;

@@ -91,3 +91,32 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 export function spreadRetryAfter(baseSeconds: number, random: () => number = Math.random): number {
   return Math.max(1, Math.round(baseSeconds * (1 + random())));
 }
+
+/**
+ * Consecutive failures per key (a partition, a connection) and the delay each
+ * calls for; a success forgets the key, so the next failure starts over.
+ */
+export class Backoff {
+  private readonly failures = new Map<string, number>();
+
+  constructor(
+    private readonly policy: BackoffPolicy,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Records a failure of `key` and returns how long to wait before its next attempt, ms. */
+  failed(key: string): number {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    return backoffDelay(this.policy, failures, { random: this.random });
+  }
+
+  succeeded(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Consecutive failures of `key`. */
+  failuresOf(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  Backoff,
   CLIENT_BACKOFF,
   SERVICE_BACKOFF,
   backoffDelay,
@@ -69,5 +70,24 @@ describe('spreadRetryAfter', () => {
     const values = new Set(Array.from({ length: 500 }, () => spreadRetryAfter(5)));
     expect([...values].every((v) => v >= 5 && v <= 10)).toBe(true);
     expect(values.size).toBeGreaterThan(3);
+  });
+});
+
+describe('Backoff', () => {
+  const top = () => 0.999_999;
+
+  it('counts failures per key, grows the delay with them, and forgets a key after a success', () => {
+    const backoff = new Backoff(SERVICE_BACKOFF, top);
+    expect(backoff.failed('0')).toBe(250);
+    expect(backoff.failed('0')).toBe(500);
+    expect(backoff.failed('1')).toBe(250);
+    backoff.succeeded('0');
+    expect(backoff.failuresOf('0')).toBe(0);
+    expect(backoff.failed('0')).toBe(250);
+    expect(backoff.failuresOf('1')).toBe(1);
+  });
+
+  it('draws each delay with full jitter above the floor', () => {
+    expect(new Backoff(SERVICE_BACKOFF, () => 0).failed('0')).toBe(SERVICE_BACKOFF.minDelayMs);
   });
 });

@@ -4,7 +4,7 @@
 // Run: npm run bench -w sdk
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { printResult } from '@eventline/infra/bench-report';
+import { printResult } from '@eventline/testkit/bench-report';
 import { BUDGETS, KiB } from '../test/helpers/budgets.ts';
 import { ensureBuilt } from '../test/helpers/build.ts';
 import { distDir } from '../test/helpers/servers.ts';

@@ -4,8 +4,8 @@
 // the worker in a microtask), on a cross-origin-isolated page so
 // performance.now() has its finest resolution (5 µs in Chromium).
 // Run: npm run bench -w sdk
-import { launchChromium } from '@eventline/infra/browser';
-import { printResult, type Figure } from '@eventline/infra/bench-report';
+import { launchChromium } from '@eventline/testkit/browser';
+import { printResult, type Figure } from '@eventline/testkit/bench-report';
 import { ensureBuilt } from '../test/helpers/build.ts';
 import { startIngestStub, startSite } from '../test/helpers/servers.ts';
 

@@ -6,8 +6,9 @@ import { FIELD, MEASUREMENT, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import type { FastifyInstance } from 'fastify';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig, type ConsumerConfig } from '../../src/config.ts';
+import { capturedLogger, eventually, sleep } from '@eventline/testkit';
 
 /**
  * `count` valid events of one site, each in its own millisecond (from
@@ -102,21 +103,6 @@ export async function fieldsAt(influxUrl: string, bucket: string, time: string):
   return rows.map((r) => r._field).sort();
 }
 
-/** Polls `probe` until it is true; throws with `what` after `timeoutMs`. */
-export async function eventually(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 60_000,
-  intervalMs = 500,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig> {
   return loadConfig({
     EVENTLINE_LOG_LEVEL: 'warn',
@@ -126,8 +112,9 @@ export function testConfig(env: Record<string, string>): Readonly<ConsumerConfig
   });
 }
 
+/** The consumer's logger under test: captured, and printed only if the test fails. */
 export function testLogger(): Logger {
-  return pino({ level: process.env['EVENTLINE_TEST_LOG_LEVEL'] ?? 'warn' });
+  return capturedLogger();
 }
 
 /**
@@ -146,7 +133,7 @@ export async function produceStream(
     for (let i = 0; i < messages.length; i += options.perTick) {
       const tick = Date.now();
       await producer.send({ topic, acks: -1, messages: messages.slice(i, i + options.perTick) });
-      await new Promise((r) => setTimeout(r, Math.max(0, options.tickMs - (Date.now() - tick))));
+      await sleep(Math.max(0, options.tickMs - (Date.now() - tick)));
     }
   } finally {
     await producer.disconnect();

@@ -6,6 +6,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { freePort } from '@eventline/infra';
+import { sleep } from '@eventline/testkit';
 
 export interface InfluxRelay {
   /** What the consumer is given as EVENTLINE_INFLUX_URL. */
@@ -63,7 +64,7 @@ export async function startInfluxRelay(targetUrl: string): Promise<InfluxRelay> 
       );
       if (isWrite) {
         const lines = body.length === 0 ? 0 : body.toString('utf8').split('\n').length;
-        await new Promise((resolve) => setTimeout(resolve, delay(lines)));
+        await sleep(delay(lines));
       }
       if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
     } catch {

@@ -1,6 +1,6 @@
 // A consumer under test whose InfluxDB sits behind a relay the test can slow
 // down or cut off, with a topic, dead-letter topic, bucket and group of its own.
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import type { WrittenChunk } from '../../src/consumer.ts';

@@ -3,6 +3,9 @@
 // Only main.ts listens.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { errorReplies, routeOf } from '@eventline/kit/error-replies';
+import { slowClientOptions } from '@eventline/kit/slow-clients';
+import { packageVersion } from '@eventline/kit/package-version';
 import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
 import auth from './plugins/auth.ts';
@@ -11,46 +14,35 @@ import eventReader from './plugins/event-reader.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
-import packageJson from '../../package.json' with { type: 'json' };
 
-/**
- * How often Node looks for requests past `requestTimeoutMs`. Its default (30 s)
- * would let a trickled request live three times the timeout; the dashboard has
- * few connections, so walking them every second costs nothing.
- */
-const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** Base of the Retry-After sent with 503 (InfluxDB unavailable), s. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** The dashboard's error for anything a route or Fastify threw. */
+export function toDashboardError(error: unknown): DashboardError {
+  if (error instanceof DashboardError) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const [first] = fastifyError.validation;
+    const where = `${fastifyError.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
+    return new DashboardError('DASHBOARD_INVALID_QUERY', `${where} ${first?.message ?? ''}`.trim());
+  }
+  return new DashboardError('DASHBOARD_INTERNAL', undefined, { cause: error });
+}
 
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    // Fastify disables both by default; without them a client that sends its
-    // request a byte at a time (slowloris) holds a socket for as long as it likes.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.connectionTimeoutMs,
-    http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+    ...slowClientOptions(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    let known: DashboardError;
-    if (error instanceof DashboardError) known = error;
-    else if (error.validation)
-      known = new DashboardError(
-        'DASHBOARD_INVALID_QUERY',
-        `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? ''}`.trim(),
-      );
-    else {
-      request.log.error({ err: error }, 'unexpected error');
-      known = new DashboardError('DASHBOARD_INTERNAL', undefined, { cause: error });
-    }
-    if (known.status >= 500) reply.header('retry-after', '5');
-    return reply.status(known.status).send(known.toJSON());
-  });
-  app.setNotFoundHandler((_request, reply) => {
-    const error = new DashboardError('DASHBOARD_NOT_FOUND');
-    return reply.status(error.status).send(error.toJSON());
+  await app.register(errorReplies, {
+    translate: toDashboardError,
+    notFound: (request) => new DashboardError('DASHBOARD_NOT_FOUND', routeOf(request)),
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
   });
 
-  await app.register(docs, { version: packageJson.version });
+  await app.register(docs, { version: packageVersion(import.meta.url) });
   await app.register(health);
   await app.register(eventReader, { influx: config.influx });
   await app.register(

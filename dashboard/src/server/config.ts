@@ -1,8 +1,9 @@
-// Dashboard configuration, read from the environment exactly once, validated
-// and frozen. Nothing else in the dashboard reads process.env.
-import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+// Dashboard configuration: its schema, defaults and variables, read by the
+// kit's loader (every problem at once, frozen, passed down). Nothing else in
+// the dashboard reads the environment.
 import { fileURLToPath } from 'node:url';
+import { Type, type Static } from 'typebox';
+import { loadConfig as load, LogLevelSchema, type Env } from '@eventline/kit/config';
 
 /**
  * The read-API token used when EVENTLINE_DASHBOARD_TOKEN is not set. It is
@@ -29,27 +30,24 @@ const ConfigSchema = Type.Object({
   connectionTimeoutMs: Type.Integer({ minimum: 100 }),
   /** Bearer token the read API requires. */
   token: Type.String({ minLength: 8 }),
-  /** True when `token` is the well-known local default, which the served UI then embeds. */
-  embedToken: Type.Boolean(),
   /** Directory of the built UI (vite output); the UI routes answer 503 when it is missing. */
   uiDir: Type.String({ minLength: 1 }),
-  logLevel: Type.Union([
-    Type.Literal('fatal'),
-    Type.Literal('error'),
-    Type.Literal('warn'),
-    Type.Literal('info'),
-    Type.Literal('debug'),
-    Type.Literal('trace'),
-    Type.Literal('silent'),
-  ]),
+  logLevel: LogLevelSchema,
 });
 
-export type DashboardConfig = Static<typeof ConfigSchema>;
+export type DashboardConfig = Static<typeof ConfigSchema> & {
+  /** True when `token` is the well-known local default, which the served UI then embeds. */
+  embedToken: boolean;
+};
 
-const defaults = {
-  influxUrl: 'http://127.0.0.1:8086',
-  influxBucket: 'eventline/events',
-  queryTimeoutMs: 10_000, // 10 s
+const DEFAULTS = {
+  influx: {
+    url: 'http://127.0.0.1:8086',
+    token: '',
+    org: '',
+    bucket: 'eventline/events',
+    queryTimeoutMs: 10_000, // 10 s
+  },
   host: '127.0.0.1',
   port: 3000,
   // A dashboard request is a GET of a few hundred bytes: 10 s is ample on a slow
@@ -58,73 +56,61 @@ const defaults = {
   // The socket is silent while the server queries InfluxDB; a CSV export runs up
   // to 40 queries before it answers, so this is well above the query timeout.
   connectionTimeoutMs: 300_000, // 5 min
-  uiDir: fileURLToPath(new URL('../../dist/', import.meta.url)),
+  token: LOCAL_DEFAULT_TOKEN,
+  // The UI's vite build, next to this server's build in dist/ (and reached the same way from src/).
+  uiDir: fileURLToPath(new URL('../../dist/ui/', import.meta.url)),
   logLevel: 'info',
+} satisfies Static<typeof ConfigSchema>;
+
+const ENV = {
+  'influx.url': 'EVENTLINE_INFLUX_URL',
+  'influx.token': { name: 'EVENTLINE_INFLUX_TOKEN', secret: true },
+  'influx.org': 'EVENTLINE_INFLUX_ORG',
+  'influx.bucket': 'EVENTLINE_INFLUX_BUCKET',
+  'influx.queryTimeoutMs': 'EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS',
+  host: 'EVENTLINE_DASHBOARD_HOST',
+  port: 'EVENTLINE_DASHBOARD_PORT',
+  requestTimeoutMs: 'EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS',
+  connectionTimeoutMs: 'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS',
+  token: { name: 'EVENTLINE_DASHBOARD_TOKEN', secret: true },
+  uiDir: 'EVENTLINE_DASHBOARD_UI_DIR',
+  logLevel: 'EVENTLINE_LOG_LEVEL',
 } as const;
-
-const validator = Compile(ConfigSchema);
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
-  return value;
+/** Reads, validates and freezes the configuration; throws the kit's ConfigError naming every problem. */
+export function loadConfig(env: Env): Readonly<DashboardConfig> {
+  return load(
+    {
+      service: 'dashboard',
+      schema: ConfigSchema,
+      defaults: DEFAULTS,
+      env: ENV,
+      derive: (config) => ({ ...config, embedToken: config.token === LOCAL_DEFAULT_TOKEN }),
+      checks: relationProblems,
+    },
+    env,
+  );
 }
 
-/** Builds the configuration from an environment (process.env by default) and any overrides, for tests. */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<DashboardConfig> = {},
-): Readonly<DashboardConfig> {
-  const token = env['EVENTLINE_DASHBOARD_TOKEN'] || LOCAL_DEFAULT_TOKEN;
-  const config = {
-    influx: {
-      url: env['EVENTLINE_INFLUX_URL'] || defaults.influxUrl,
-      token: env['EVENTLINE_INFLUX_TOKEN'] ?? '',
-      org: env['EVENTLINE_INFLUX_ORG'] ?? '',
-      bucket: env['EVENTLINE_INFLUX_BUCKET'] || defaults.influxBucket,
-      queryTimeoutMs: integer(env, 'EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS', defaults.queryTimeoutMs),
-    },
-    host: env['EVENTLINE_DASHBOARD_HOST'] || defaults.host,
-    port: integer(env, 'EVENTLINE_DASHBOARD_PORT', defaults.port),
-    requestTimeoutMs: integer(env, 'EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs),
-    connectionTimeoutMs: integer(env, 'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS', defaults.connectionTimeoutMs),
-    token,
-    embedToken: token === LOCAL_DEFAULT_TOKEN,
-    uiDir: env['EVENTLINE_DASHBOARD_UI_DIR'] || defaults.uiDir,
-    logLevel: env['EVENTLINE_LOG_LEVEL'] || defaults.logLevel,
-    ...overrides,
-  };
-  if (!validator.Check(config)) {
-    const problems = validator.Errors(config).map((e) => `${e.instancePath || '/'} ${e.message}`);
-    throw new ConfigError(`invalid dashboard configuration: ${problems.join('; ')}`);
-  }
+/** What the schema cannot say: how settings relate. */
+function relationProblems(config: DashboardConfig, name: (path: string) => string): string[] {
+  const problems: string[] = [];
   // The default token is embedded in every page served, so on an address others
   // can reach it would hand the read API to anyone who opens the dashboard.
-  if (config.token === LOCAL_DEFAULT_TOKEN && !isLoopbackHost(config.host)) {
-    throw new ConfigError(
-      `EVENTLINE_DASHBOARD_HOST=${config.host} is reachable from other machines, so EVENTLINE_DASHBOARD_TOKEN must be set to a secret of at least 8 characters (the default token is public and embedded in the page)`,
+  if (config.embedToken && !isLoopbackHost(config.host))
+    problems.push(
+      `${name('host')}=${config.host} is reachable from other machines, so ${name('token')} must be set to a secret ` +
+        'of at least 8 characters (the default token is public and embedded in the page)',
     );
-  }
-  if (config.connectionTimeoutMs < config.influx.queryTimeoutMs) {
-    throw new ConfigError(
-      'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS must be at least EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS, or a slow query would cut its own answer off',
+  if (config.connectionTimeoutMs < config.influx.queryTimeoutMs)
+    problems.push(
+      `${name('connectionTimeoutMs')} must be at least ${name('influx.queryTimeoutMs')}, ` +
+        'or a slow query would cut its own answer off',
     );
-  }
-  return deepFreeze(config);
-}
-
-function deepFreeze<T extends object>(value: T): Readonly<T> {
-  for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
-  return Object.freeze(value);
+  return problems;
 }

@@ -1,14 +1,10 @@
 // Every error the dashboard's API can answer with: a stable code, an HTTP
 // status and whether retrying the same request can succeed. The README lists
-// them all (a test keeps the two in step).
+// them all (a test keeps the two in step). The class and the body every error
+// answers with come from the kit (see kit/README.md).
+import { createErrors } from '@eventline/kit/errors';
 
-export interface ErrorDefinition {
-  readonly status: number;
-  readonly message: string;
-  readonly retriable: boolean;
-}
-
-export const ERRORS = Object.freeze({
+export const ERRORS = {
   DASHBOARD_UNAUTHORIZED: {
     status: 401,
     message: 'A valid read token is required (Authorization: Bearer <token>)',
@@ -36,25 +32,9 @@ export const ERRORS = Object.freeze({
   },
   DASHBOARD_STORAGE_UNAVAILABLE: { status: 503, message: 'InfluxDB could not answer the query', retriable: true },
   DASHBOARD_INTERNAL: { status: 500, message: 'Internal error', retriable: true },
-} satisfies Record<string, ErrorDefinition>);
+} as const;
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export class DashboardError extends Error {
-  override name = 'DashboardError';
-  readonly code: ErrorCode;
-  readonly status: number;
-  readonly retriable: boolean;
-
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
-    const definition = ERRORS[code];
-    super(detail ? `${definition.message}: ${detail}` : definition.message, options);
-    this.code = code;
-    this.status = definition.status;
-    this.retriable = definition.retriable;
-  }
-
-  toJSON(): { error: { code: ErrorCode; message: string; retriable: boolean } } {
-    return { error: { code: this.code, message: this.message, retriable: this.retriable } };
-  }
-}
+export const DashboardError = createErrors('DashboardError', ERRORS);
+export type DashboardError = InstanceType<typeof DashboardError>;

@@ -3,6 +3,7 @@
 import { STORED_EVENT_TYPES, LIMITS } from '@eventline/contract';
 import { Type } from 'typebox';
 import { API_LIMITS } from './api-limits.ts';
+import { errorBodySchema } from '@eventline/kit/errors';
 import { ERRORS } from './errors.ts';
 
 export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './api-limits.ts';
@@ -84,16 +85,8 @@ export const CompletenessQuerySchema = Type.Object({
   }),
 });
 
-export const ErrorSchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.Enum(Object.keys(ERRORS)),
-      message: Type.String(),
-      retriable: Type.Boolean({ description: 'Whether the same request may succeed later' }),
-    }),
-  },
-  { description: 'Every error answer; the codes are listed in dashboard/README.md' },
-);
+/** Every error answer: the kit's ErrorBody with the dashboard's codes (listed in dashboard/README.md). */
+export const ErrorSchema = errorBodySchema(ERRORS);
 
 /** The parts of a route schema the read API's routes share: token, error answers. */
 export const API_ROUTE = {

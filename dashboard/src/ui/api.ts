@@ -2,6 +2,7 @@
 // embeds the local default) or from what the viewer entered, kept in localStorage.
 
 // The response types are the server's own, imported as types only.
+import type { ErrorBody } from '@eventline/kit/errors';
 import { EXPORT_TRUNCATED_HEADER } from '../server/api-limits.ts';
 import type { CompletenessReport as Completeness } from '../server/completeness.ts';
 import type { EventPage, TimeSeries, TopList } from '../server/event-reader.ts';
@@ -41,8 +42,8 @@ async function request(path: string, params: URLSearchParams, signal?: AbortSign
     throw new ApiError('The dashboard server cannot be reached', 0, 'NETWORK');
   }
   if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    throw new ApiError(body.error?.message ?? `HTTP ${response.status}`, response.status, body.error?.code ?? 'HTTP');
+    const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
+    throw new ApiError(body.message ?? `HTTP ${response.status}`, response.status, body.code ?? 'HTTP');
   }
   return response;
 }

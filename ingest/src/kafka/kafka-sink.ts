@@ -8,9 +8,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip, unzip } from 'node:zlib';
-import kafkajs, { CompressionTypes, Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, { CompressionTypes, Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { FastifyBaseLogger } from 'fastify';
-import { RECONNECT_DEFAULTS, retryDelay, type RetryPolicy } from '../retry.ts';
+import { backoffDelay, SERVICE_BACKOFF, type BackoffPolicy } from '@eventline/kit/backoff';
+import { kafkaLogging } from '@eventline/kit/kafka-log';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-sink.ts';
 
 /**
@@ -37,23 +38,22 @@ export interface KafkaSinkOptions {
   /** Retries of a request within one send before it fails. */
   retries: number;
   logger: FastifyBaseLogger;
-  /** Default: RECONNECT_DEFAULTS */
-  reconnect?: RetryPolicy;
+  /** How long to wait between connection attempts. Default: SERVICE_BACKOFF */
+  reconnect?: BackoffPolicy;
   /** Called whenever readiness changes. */
   onReadyChange?: (ready: boolean) => void;
 }
 
 export function createKafkaSink(options: KafkaSinkOptions): EventSink {
   const logger = options.logger.child({ module: 'kafka-sink' });
-  const reconnect = options.reconnect ?? RECONNECT_DEFAULTS;
+  const reconnect = options.reconnect ?? SERVICE_BACKOFF;
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: Math.min(1_000, options.requestTimeoutMs),
     requestTimeout: options.requestTimeoutMs,
     retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => forward(logger, entry),
+    ...kafkaLogging(logger),
   });
   let producer: Producer | undefined;
   let connecting: Promise<void> | undefined;
@@ -70,7 +70,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     });
 
   async function connectUntilClosed(): Promise<void> {
-    for (let attempt = 0; !closed; attempt++) {
+    for (let attempt = 1; !closed; attempt++) {
       const candidate = newProducer();
       try {
         await candidate.connect();
@@ -85,7 +85,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
         return;
       } catch (error) {
         await candidate.disconnect().catch(() => {});
-        const delay = retryDelay(reconnect, attempt);
+        const delay = backoffDelay(reconnect, attempt);
         logger.warn({ err: error, attempt, retryInMs: delay }, 'cannot connect to Kafka');
         await sleep(delay, undefined, { signal: stop.signal }).catch(() => {});
       }
@@ -148,12 +148,4 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       await current?.disconnect();
     },
   };
-}
-
-function forward(logger: FastifyBaseLogger, { level, log }: LogEntry): void {
-  const { message, ...details } = log;
-  // kafkajs logs every failed request and connection attempt as an error; the
-  // sink logs what they amount to (a failed send, a failed connect) itself.
-  if (level === logLevel.WARN) logger.warn({ kafkajs: details }, message);
-  else logger.debug({ kafkajs: details }, message);
 }

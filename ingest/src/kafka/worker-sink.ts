@@ -2,18 +2,24 @@
 // and acknowledgements to it. Same guarantees as kafka-sink.ts: a send
 // resolves only on the broker's acknowledgement. If the worker dies, every
 // pending send fails and a new worker starts.
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import { SinkUnavailableError, type EventSink } from './event-sink.ts';
 import type { FromWorker, ToWorker, WorkerSinkSettings } from './worker-protocol.ts';
 
-const WORKER_URL = new URL('./kafka-worker.ts', import.meta.url).href;
 /**
- * The worker registers tsx itself: worker threads do not inherit the main
- * thread's loader hooks. Both are absolute URLs, so the process's working
- * directory does not matter.
+ * The worker runs the package's built kafka-worker.js (see the `./kafka-worker`
+ * export), plain JavaScript that Node loads as it is, in development too:
+ * worker threads do not inherit the main thread's loader hooks.
  */
-const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+function workerFile(): string {
+  try {
+    return createRequire(import.meta.url).resolve('@eventline/ingest/kafka-worker');
+  } catch (error) {
+    throw new Error('the Kafka worker is not built: run `npm run build -w @eventline/ingest`', { cause: error });
+  }
+}
 /** Wait before replacing a worker that died, ms. */
 const RESPAWN_DELAY_MS = 1_000;
 
@@ -25,6 +31,7 @@ export function createWorkerSink(options: { settings: WorkerSinkSettings; logger
   let closed = false;
   let nextId = 0;
   let whenClosed: (() => void) | undefined;
+  const file = workerFile();
 
   function failPending(reason: string): void {
     for (const { reject } of pending.values()) reject(new SinkUnavailableError(reason));
@@ -32,7 +39,11 @@ export function createWorkerSink(options: { settings: WorkerSinkSettings; logger
   }
 
   function spawn(): void {
-    const current = new Worker(BOOTSTRAP, { eval: true, workerData: options.settings });
+    const current = new Worker(file, {
+      workerData: options.settings,
+      // Plain built JavaScript: none of the loaders or the source condition the main thread may run with (tsx, vitest).
+      execArgv: [],
+    });
     worker = current;
     current.on('message', (message: FromWorker) => {
       if (message.type === 'ready') ready = message.ready;

@@ -62,7 +62,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
       errorResponseBuilder: (_request, context) =>
         new IngestError(
           'INGEST_RATE_LIMITED',
-          `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`,
+          `more than ${context.max} requests in ${context.after}; retry after the Retry-After delay`,
         ),
     });
   }
@@ -81,7 +81,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
     // No Origin header: not a browser page (which always sends one on POST), and
     // any other client could forge it anyway. The key alone decides.
     if (origin !== undefined && !writeKeys.allows(entry, origin)) {
-      throw new IngestError('INGEST_ORIGIN_NOT_ALLOWED', `Origin ${origin.slice(0, 200)} may not use this write key`);
+      throw new IngestError('INGEST_ORIGIN_NOT_ALLOWED', origin.slice(0, 200));
     }
   }
 
@@ -118,7 +118,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
       if (batch.events.length > config.maxEvents) {
         throw new IngestError(
           'INGEST_TOO_MANY_EVENTS',
-          `The batch has ${batch.events.length} events; at most ${config.maxEvents} are allowed`,
+          `${batch.events.length} events; at most ${config.maxEvents} are allowed`,
         );
       }
       const enrich = createBatchEnricher({

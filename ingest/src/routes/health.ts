@@ -26,7 +26,7 @@ export const healthRoutes: FastifyPluginAsync<{ isClosing: () => boolean }> = as
         ? new IngestError('INGEST_SHUTTING_DOWN')
         : app.sink.isReady()
           ? undefined
-          : new IngestError('INGEST_KAFKA_UNAVAILABLE', 'Not connected to Kafka');
+          : new IngestError('INGEST_KAFKA_UNAVAILABLE', 'not connected');
       if (notReady) return reply.code(503).send(notReady.toBody());
       return { status: 'ready' };
     },

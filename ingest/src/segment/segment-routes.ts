@@ -233,5 +233,5 @@ function messageIdOf(candidate: unknown): { messageId?: string } {
 }
 
 function describe(issues: readonly ValidationIssue[]): string {
-  return `The message is not valid: ${formatIssues(issues)}`.slice(0, 1000);
+  return formatIssues(issues).slice(0, 1000);
 }

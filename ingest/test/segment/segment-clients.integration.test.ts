@@ -13,9 +13,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
 import { freePort, tail, type ManagedProcess } from '@eventline/infra';
-import { launchChromium } from '@eventline/infra/browser';
+import { launchChromium } from '@eventline/testkit/browser';
 import { serviceSpecs, startService } from '@eventline/infra/services';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 import { buildApp } from '../../src/app.ts';
 import { SITE, testConfig, waitUntilReady, WRITE_KEY } from '../helpers.ts';
 

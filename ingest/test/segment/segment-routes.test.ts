@@ -109,7 +109,17 @@ describe('Segment batch: POST /segment/v1/batch and /segment/b', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       accepted: 1,
-      rejected: [{ index: 0, errors: [{ path: '', message: `Event 0 is larger than ${LIMITS.eventBytes} bytes` }] }],
+      rejected: [
+        {
+          index: 0,
+          errors: [
+            {
+              path: '',
+              message: `An event is larger than the event limit: event 0 is larger than ${LIMITS.eventBytes} bytes`,
+            },
+          ],
+        },
+      ],
     });
   });
 
@@ -167,7 +177,7 @@ describe('Segment single calls', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       code: 'INGEST_INVALID_MESSAGE',
-      message: 'The message is not valid: /event is required',
+      message: 'The body is not a valid Segment message: /event is required',
     });
     expect((await send('/segment/t', [track()])).json().code).toBe('INGEST_INVALID_MESSAGE');
     expect((await send('/segment/v1/page', { ...track(), type: 'track' })).json().message).toContain(

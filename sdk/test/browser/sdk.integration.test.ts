@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Event } from '@eventline/contract';
-import { launchChromium } from '@eventline/infra/browser';
+import { launchChromium } from '@eventline/testkit/browser';
 import type { Report } from '../../src/types.ts';
 import { ensureBuilt } from '../helpers/build.ts';
 import { distDir, startIngestStub, startSite, type IngestStub, type TestSite } from '../helpers/servers.ts';

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { buildOnce, newestMtime } from '@eventline/infra/build-once';
+import { buildOnce, newestMtime } from '@eventline/testkit/build-once';
 
 const sdkDir = fileURLToPath(new URL('../../', import.meta.url));
 export const OUTPUTS = [

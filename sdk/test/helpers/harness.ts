@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Event } from '@eventline/contract';
-import { launchChromium } from '@eventline/infra/browser';
+import { launchChromium } from '@eventline/testkit/browser';
 import { ensureBuilt } from './build.ts';
 import { startIngestStub, startSite, type IngestStub, type TestSite } from './servers.ts';
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { freePort, type ManagedProcess } from '@eventline/infra';
 import { DEMO_WRITE_KEY, serviceSpecs, startService } from '@eventline/infra/services';
-import { createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
+import { createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 
 export interface RealIngest {
   url: string;

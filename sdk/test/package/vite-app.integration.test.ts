@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@eventline/infra';
-import { launchChromium } from '@eventline/infra/browser';
+import { launchChromium } from '@eventline/testkit/browser';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,0 +1,312 @@
+// Completeness for real browsers: the built SDK (sdk/dist, loaded by the
+// documented inline snippet) in Chromium against a private pipeline (ingest,
+// Kafka, consumer, InfluxDB as processes). Every click a user made must be in
+// InfluxDB exactly once, whether the browser was offline for 30 s or the page
+// was left the instant the click happened, and the dashboard's completeness
+// check must find the test's sessions whole (received = expected, no duplicates).
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { InfluxDB, flux } from '@influxdata/influxdb-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
+import { launchChromium } from '../src/browser.ts';
+import {
+  consumerLag,
+  readCompleteness,
+  sampleLag,
+  waitUntilSettled,
+  type CompletenessFigures,
+  type Settled,
+} from '../src/load/oracle.ts';
+import { startStackUnderTest, type StackUnderTest } from '../src/load/stack-under-test.ts';
+import { repoRoot } from '@eventline/infra/services';
+import { ensureBuilt } from '../../sdk/test/helpers/build.ts';
+import { sleep } from '../src/wait.ts';
+
+const distDir = join(repoRoot, 'sdk', 'dist');
+const OFFLINE_MS = 30_000;
+const OFFLINE_CLICKS = 60;
+const NAVIGATIONS = 100;
+/**
+ * Lag 0 and an unchanged count for this long before counting: longer than the
+ * 10 s a beaconed event stays in IndexedDB, so a resend of it would have landed.
+ */
+const SETTLE_MS = 12_000;
+
+let stack: StackUnderTest;
+let site: Server;
+let browser: Browser;
+
+/** The test site: pages with the SDK snippet, a page without it, and the built SDK under /sdk/. */
+function startSite(port: number, ingestUrl: string, writeKey: string): Promise<Server> {
+  const snippet = readFileSync(join(distDir, 'snippet.min.js'), 'utf8');
+  const head = `<script data-src="/sdk/eventline.iife.js" data-write-key="${writeKey}" data-endpoint="${ingestUrl}">${snippet}</script>`;
+  const page = (title: string, body: string, withSdk = true) =>
+    `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${withSdk ? head : ''}</head><body>${body}</body></html>`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://site');
+    const file = /^\/sdk\/([\w.-]+\.js)$/.exec(url.pathname)?.[1];
+    if (file && existsSync(join(distDir, file))) {
+      res.setHeader('Content-Type', 'text/javascript');
+      return res.end(readFileSync(join(distDir, file)));
+    }
+    const run = url.searchParams.get('run') ?? '';
+    const n = url.searchParams.get('n') ?? '0';
+    // The button's own handler leaves the page in the same task as the click.
+    const leave = (to: string) =>
+      `<script>document.getElementById('b').addEventListener('click', () => { location.href = ${JSON.stringify(to)}; });</script>`;
+    const button = `<button id="b" data-track-run="${run}" data-track-n="${n}">Add to cart</button>`;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    if (url.pathname === '/shop') return res.end(page('Shop', button));
+    if (url.pathname === '/leave')
+      return res.end(page('Leave', button + leave(`/${Number(n) % 2 === 0 ? 'next' : 'plain'}?n=${n}`)));
+    if (url.pathname === '/next') return res.end(page('Next', '<p>next page, with the SDK</p>'));
+    if (url.pathname === '/plain') return res.end(page('Plain', '<p>next page, without the SDK</p>', false));
+    res.statusCode = 404;
+    res.end('not found');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function sdkReady(page: Page): Promise<void> {
+  // The snippet's stub queues calls in `q`; the real API replaces it once the SDK ran init.
+  await page.waitForFunction(() => {
+    const api = (window as unknown as { eventline?: { q?: unknown; flush?: unknown } }).eventline;
+    return api !== undefined && api.q === undefined && typeof api.flush === 'function';
+  });
+}
+
+/**
+ * Ids of this run's clicks in batches ingest answered 2xx, as far as the browser
+ * reports them (worker fetches and beacons; the answer to a beacon sent as the
+ * page goes away is not always seen): each of them must be stored.
+ */
+function watchAcknowledged(context: BrowserContext, run: string): Set<string> {
+  const acknowledged = new Set<string>();
+  context.on('requestfinished', (request) => {
+    void (async () => {
+      if (request.method() !== 'POST' || !request.url().startsWith(`${stack.ingestUrl}/v1/batch`)) return;
+      const response = await request.response();
+      const raw = request.postDataBuffer();
+      if (!response || response.status() < 200 || response.status() >= 300 || !raw) return;
+      const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+      const batch = JSON.parse(body.toString('utf8')) as {
+        events: Array<{ id: string; type: string; element?: { attributes?: Record<string, string> } }>;
+      };
+      for (const event of batch.events)
+        if (event.type === 'click' && event.element?.attributes?.['run'] === run) acknowledged.add(event.id);
+    })();
+  });
+  return acknowledged;
+}
+
+interface StoredClick {
+  n: number;
+  id: string;
+}
+
+/** The click events of one run in InfluxDB, one entry per stored point. */
+async function storedClicks(run: string): Promise<StoredClick[]> {
+  const query = new InfluxDB({ url: stack.influxUrl, token: '', timeout: 30_000 }).getQueryApi('');
+  const rows = await query.collectRows<Record<string, unknown>>(
+    flux`from(bucket: ${stack.bucket})
+      |> range(start: 0)
+      |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r[${TAG.type}] == "click" and (r._field == ${FIELD.id} or r._field == ${FIELD.elementAttributes}))
+      |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`,
+  );
+  const clicks: StoredClick[] = [];
+  for (const row of rows) {
+    const attributes = JSON.parse(String(row[FIELD.elementAttributes] ?? '{}')) as Record<string, string>;
+    if (attributes['run'] === run) clicks.push({ n: Number(attributes['n']), id: String(row[FIELD.id]) });
+  }
+  return clicks;
+}
+
+interface Accounting {
+  stored: number;
+  duplicates: number;
+  lost: number;
+}
+
+function account(clicks: StoredClick[], sent: number): Accounting {
+  const perClick = new Map<number, number>();
+  for (const click of clicks) perClick.set(click.n, (perClick.get(click.n) ?? 0) + 1);
+  let lost = 0;
+  for (let n = 0; n < sent; n++) if (!perClick.has(n)) lost++;
+  return { stored: perClick.size, duplicates: clicks.length - perClick.size, lost };
+}
+
+/** Acknowledged ids missing from storage: must be none. */
+function unstored(acknowledged: ReadonlySet<string>, clicks: StoredClick[]): string[] {
+  const ids = new Set(clicks.map((c) => c.id));
+  return [...acknowledged].filter((id) => !ids.has(id));
+}
+
+interface Waited {
+  clicks: StoredClick[];
+  /** When every click was first found stored (or the time ran out), epoch ms. */
+  completeAt: number;
+  settled: Settled;
+}
+
+/**
+ * Polls storage until every click is there (or the time is up), then until the
+ * consumer has no lag and the count has held for SETTLE_MS, so late duplicates land.
+ */
+async function waitForClicks(run: string, sent: number, timeoutMs: number): Promise<Waited> {
+  const deadline = Date.now() + timeoutMs;
+  while (account(await storedClicks(run), sent).lost > 0 && Date.now() < deadline) await sleep(1_000);
+  const completeAt = Date.now();
+  const settled = await waitUntilSettled(
+    {
+      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+      stored: async () => (await storedClicks(run)).length,
+    },
+    { expected: sent, settleMs: SETTLE_MS, timeoutMs: SETTLE_MS + 60_000 },
+  );
+  return { clicks: await storedClicks(run), completeAt, settled };
+}
+
+/** What the dashboard's completeness check reports for everything the test's sessions stored since `from`. */
+async function completenessSince(from: Date): Promise<CompletenessFigures> {
+  if (!stack.dashboard) throw new Error('the stack under test started without its dashboard');
+  return readCompleteness(stack.dashboard, { site: stack.site, from });
+}
+
+function report(
+  name: string,
+  sent: number,
+  acknowledged: number,
+  result: Accounting,
+  maxLag: number,
+  completeness: CompletenessFigures,
+  extra: string,
+): void {
+  process.stdout.write(
+    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
+      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra}\n`,
+  );
+}
+
+/** The checks both scenarios share: storage holds each click once, the pipeline settled, the completeness API agrees. */
+function expectExactlyOnce(
+  waited: Waited,
+  sent: number,
+  acknowledged: ReadonlySet<string>,
+  maxLag: number,
+  completeness: CompletenessFigures,
+): void {
+  const result = account(waited.clicks, sent);
+  expect(waited.settled, `lag 0 and a stable count for ${SETTLE_MS / 1000} s`).toMatchObject({ settled: true, lag: 0 });
+  expect(maxLag, 'consumer lag was never read').not.toBeNaN();
+  expect(result.lost).toBe(0);
+  expect(result.duplicates).toBe(0);
+  expect(new Set(waited.clicks.map((c) => c.id)).size).toBe(sent);
+  expect(unstored(acknowledged, waited.clicks)).toEqual([]);
+  // Every event of the test's sessions (clicks and page views), by the product's own check from sequence numbers.
+  expect(completeness.duplicates).toBe(0);
+  expect(completeness.received).toBeGreaterThanOrEqual(sent);
+  expect(completeness.received).toBe(completeness.expected);
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  stack = await startStackUnderTest({ dashboard: true });
+  site = await startSite(Number(new URL(stack.origin).port), stack.ingestUrl, stack.writeKey);
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (site) {
+    site.closeAllConnections();
+    await new Promise((resolve) => site.close(resolve));
+  }
+  await stack?.stop();
+});
+
+describe('a real browser with the built SDK against the real pipeline', () => {
+  it('stores every click made during 30 s offline exactly once after the network returns', async () => {
+    const run = randomUUID();
+    const startedAt = new Date();
+    const context: BrowserContext = await browser.newContext();
+    const acknowledged = watchAcknowledged(context, run);
+    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${stack.origin}/shop?run=${run}`);
+      await sdkReady(page);
+      await context.setOffline(true);
+      for (let i = 0; i < OFFLINE_CLICKS; i++) {
+        // Each click carries its own number, so storage can be checked click by click.
+        await page.evaluate((n) => document.getElementById('b')?.setAttribute('data-track-n', String(n)), i);
+        await page.click('#b');
+        await sleep(OFFLINE_MS / OFFLINE_CLICKS);
+      }
+      const storedWhileOffline = account(await storedClicks(run), OFFLINE_CLICKS).stored;
+      await context.setOffline(false);
+      const onlineAt = Date.now();
+      const waited = await waitForClicks(run, OFFLINE_CLICKS, 60_000);
+      const completeness = await completenessSince(startedAt);
+      const maxLag = lag.stop();
+      const extra = `stored while offline ${storedWhileOffline}, all stored ${((waited.completeAt - onlineAt) / 1000).toFixed(1)} s after online`;
+      report(
+        'browser offline 30 s',
+        OFFLINE_CLICKS,
+        acknowledged.size,
+        account(waited.clicks, OFFLINE_CLICKS),
+        maxLag,
+        completeness,
+        extra,
+      );
+      expect(storedWhileOffline).toBe(0);
+      expectExactlyOnce(waited, OFFLINE_CLICKS, acknowledged, maxLag, completeness);
+    } finally {
+      lag.stop();
+      await context.close();
+    }
+  });
+
+  it('stores exactly once every click made right before leaving the page, 100 times over', async () => {
+    const run = randomUUID();
+    // The offline scenario's events are all stamped before this, so the range holds only this test's session.
+    const startedAt = new Date();
+    const context = await browser.newContext();
+    const acknowledged = watchAcknowledged(context, run);
+    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
+    try {
+      const page = await context.newPage();
+      for (let n = 0; n < NAVIGATIONS; n++) {
+        await page.goto(`${stack.origin}/leave?run=${run}&n=${n}`);
+        await sdkReady(page);
+        await Promise.all([page.waitForURL(/\/(next|plain)\?/), page.click('#b')]);
+      }
+      // Back on a page with the SDK, whatever a page left in IndexedDB is resent.
+      await page.goto(`${stack.origin}/next?n=end`);
+      await sdkReady(page);
+      const waited = await waitForClicks(run, NAVIGATIONS, 90_000);
+      const completeness = await completenessSince(startedAt);
+      const maxLag = lag.stop();
+      report(
+        'browser click + navigate ×100',
+        NAVIGATIONS,
+        acknowledged.size,
+        account(waited.clicks, NAVIGATIONS),
+        maxLag,
+        completeness,
+        `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
+      );
+      expectExactlyOnce(waited, NAVIGATIONS, acknowledged, maxLag, completeness);
+    } finally {
+      lag.stop();
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,3 @@
+export { testInfra, uniqueName, createTestTopic, createTestBucket, type TestInfra } from './testing.ts';
+export { sleep, eventually } from './wait.ts';
+export { capturedLogger } from './log-capture.ts';

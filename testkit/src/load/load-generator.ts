@@ -1,0 +1,219 @@
+// A load generator that speaks the SDK's wire format: many simulated sessions,
+// each numbering its events from 0, sending realistic batches to ingest and
+// retrying like the SDK (backoff with jitter, Retry-After) until every event is
+// acknowledged or the time budget runs out. It records exactly which event ids
+// got a 2xx, which is what storage must hold afterwards.
+import { randomUUID } from 'node:crypto';
+import type { Event } from '@eventline/contract';
+import { sleep } from '../wait.ts';
+
+export interface LoadOptions {
+  /**
+   * Base URL of ingest, e.g. http://127.0.0.1:8080, or of several instances: requests take them in turn
+   * and a retry goes to the next one, as behind a load balancer that routes around a dead instance.
+   */
+  ingestUrl: string | readonly string[];
+  writeKey: string;
+  /** Origin header sent with each request (must be allowed for the key). */
+  origin: string;
+  totalEvents: number;
+  sessions: number;
+  /** Events per request, inclusive range. Default: [20, 50] */
+  batchSize?: [number, number];
+  /** Requests in flight at once. Default: 16 */
+  concurrency?: number;
+  /** Upper bound on the send rate, events/s, so a fault can land mid-load. Default: unlimited */
+  eventsPerSecond?: number;
+  /** Give up retrying after this long. Default: 180 s */
+  deadlineMs?: number;
+  /** Page of the simulated events. Default: /load */
+  path?: string;
+  /**
+   * Every event of a batch in the same millisecond, as a backend loop, an import
+   * or a replay produces them. Default: false (a person's events, 7 ms apart)
+   */
+  burst?: boolean;
+  /**
+   * Keep every acknowledged event in `LoadReport.acknowledged` (for an exact count by id). A long run sets
+   * false and keeps only `acknowledgedCount`, so its memory does not grow with the events sent. Default: true
+   */
+  keepAcknowledged?: boolean;
+  /** Stop generating new batches after this long; what is generated is still delivered. Default: never */
+  generateForMs?: number;
+  /** Called with every answered or failed request, e.g. to check what was answered during an outage. */
+  onResponse?: (response: LoadResponse) => void;
+}
+
+export interface LoadResponse {
+  /** When the request was sent and answered (or failed), ms since the epoch. */
+  sentAt: number;
+  answeredAt: number;
+  /** HTTP status, 0 for a network error or timeout. */
+  status: number;
+  retryAfter: string | null;
+}
+
+export interface LoadReport {
+  /** Events generated and offered to ingest at least once. */
+  sent: number;
+  /** Events ingest answered 2xx for, by id (empty with `keepAcknowledged: false`). */
+  acknowledged: Map<string, Event>;
+  /** How many events ingest answered 2xx for. */
+  acknowledgedCount: number;
+  requests: number;
+  /** Responses by status (0 = network error). */
+  statuses: Map<number, number>;
+  /** Events ingest reported as invalid in a 200 (should be 0 for this generator). */
+  rejected: number;
+  durationMs: number;
+}
+
+const TYPES: Event['type'][] = ['click', 'click', 'click', 'input', 'change', 'pageview', 'custom'];
+
+interface Session {
+  anonymousId: string;
+  sessionId: string;
+  seq: number;
+  /** A batch of this session is being sent or retried. */
+  busy: boolean;
+}
+
+function makeEvent(session: Session, index: number, path: string, timestamp: number): Event {
+  const type = TYPES[index % TYPES.length] ?? 'click';
+  const event: Event = {
+    v: 1,
+    id: randomUUID(),
+    type,
+    name: type === 'custom' ? 'checkout_step' : type,
+    timestamp,
+    seq: session.seq++,
+    anonymousId: session.anonymousId,
+    sessionId: session.sessionId,
+    page: { url: `http://127.0.0.1${path}?i=${index % 7}`, path, title: 'Load test' },
+  };
+  if (type === 'click')
+    event.element = { tag: 'button', id: `b${index % 12}`, selector: `#b${index % 12}`, text: 'Add to cart' };
+  if (type === 'input')
+    event.element = {
+      tag: 'input',
+      name: 'email',
+      selector: 'input[name="email"]',
+      inputType: 'email',
+      valueLength: 12,
+      changed: true,
+    };
+  if (type === 'change')
+    event.element = { tag: 'input', id: 'terms', selector: '#terms', inputType: 'checkbox', checked: index % 2 === 0 };
+  if (type === 'custom') event.properties = { step: index % 4, plan: 'pro' };
+  return event;
+}
+
+function retryDelay(attempt: number, retryAfter: string | null): number {
+  const seconds = retryAfter === null ? NaN : Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 10_000);
+  const base = Math.min(200 * 2 ** attempt, 5_000);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const [minBatch, maxBatch] = options.batchSize ?? [20, 50];
+  // Each request holds one session, so there are never more in flight than sessions.
+  const concurrency = Math.min(options.concurrency ?? 16, options.sessions);
+  const deadline = Date.now() + (options.deadlineMs ?? 180_000);
+  const path = options.path ?? '/load';
+  const sessions: Session[] = Array.from({ length: options.sessions }, () => ({
+    anonymousId: `anon-${randomUUID()}`,
+    sessionId: `sess-${randomUUID()}`,
+    seq: 0,
+    busy: false,
+  }));
+  const report: LoadReport = {
+    sent: 0,
+    acknowledged: new Map(),
+    acknowledgedCount: 0,
+    requests: 0,
+    statuses: new Map(),
+    rejected: 0,
+    durationMs: 0,
+  };
+  const started = Date.now();
+  let generated = 0;
+  let batchIndex = 0;
+
+  let nextSession = 0;
+  // One session's batch is sent and retried to completion before its next batch, as the SDK's queue does:
+  // sessions are taken round-robin, skipping those with a batch in flight. A worker asks only when it holds
+  // none, and there are at most `concurrency` ≤ sessions workers, so a free session always exists.
+  const nextBatch = (): { session: Session; events: Event[] } | undefined => {
+    if (generated >= options.totalEvents) return undefined;
+    if (options.generateForMs !== undefined && Date.now() - started >= options.generateForMs) return undefined;
+    const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex++ % (maxBatch - minBatch + 1)));
+    let session = sessions[nextSession++ % sessions.length];
+    while (session?.busy) session = sessions[nextSession++ % sessions.length];
+    if (!session) return undefined;
+    session.busy = true;
+    const now = Date.now();
+    const spacingMs = options.burst ? 0 : 7;
+    const events = Array.from({ length: size }, (_, i) =>
+      makeEvent(session, generated + i, path, now - (size - 1 - i) * spacingMs),
+    );
+    generated += size;
+    report.sent += size;
+    return { session, events };
+  };
+
+  const ingestUrls = typeof options.ingestUrl === 'string' ? [options.ingestUrl] : options.ingestUrl;
+  let nextIngest = 0;
+  const deliver = async (events: Event[]): Promise<void> => {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      report.requests++;
+      let status = 0;
+      let retryAfter: string | null = null;
+      const sentAt = Date.now();
+      try {
+        const ingestUrl = ingestUrls[nextIngest++ % ingestUrls.length];
+        const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', origin: options.origin },
+          body: JSON.stringify({ sentAt: Date.now(), events }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        status = response.status;
+        retryAfter = response.headers.get('retry-after');
+        const body = (await response.json().catch(() => ({}))) as { rejected?: { index: number }[] };
+        if (response.ok) {
+          const rejected = new Set((body.rejected ?? []).map((r) => r.index));
+          report.rejected += rejected.size;
+          report.acknowledgedCount += events.length - rejected.size;
+          if (options.keepAcknowledged !== false) {
+            events.forEach((event, index) => {
+              if (!rejected.has(index)) report.acknowledged.set(event.id, event);
+            });
+          }
+        }
+      } catch {
+        status = 0;
+      }
+      report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
+      options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter });
+      if (status >= 200 && status < 300) return;
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
+      await sleep(retryDelay(attempt, retryAfter));
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    for (let batch = nextBatch(); batch; batch = nextBatch()) {
+      if (options.eventsPerSecond) {
+        const due = started + (generated / options.eventsPerSecond) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+      await deliver(batch.events);
+      batch.session.busy = false;
+    }
+  };
+
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  report.durationMs = Date.now() - started;
+  return report;
+}

@@ -1,0 +1,154 @@
+// The fault tests' oracle: what InfluxDB holds for a run (points, distinct ids,
+// duplicates, missing acknowledged ids), how far the consumer group lags, when
+// the pipeline has settled, and what the dashboard's completeness check says.
+import { InfluxDB, flux } from '@influxdata/influxdb-client';
+import { Kafka, logLevel } from 'kafkajs';
+import { FIELD, MEASUREMENT } from '@eventline/contract';
+import type { CompletenessFigures, CompletenessReport } from '../../../dashboard/src/server/completeness.ts';
+import { sleep } from '../wait.ts';
+
+export type { CompletenessFigures };
+
+export interface StoredCounts {
+  points: number;
+  distinctIds: number;
+  /** Points beyond the first for an id: must be 0. */
+  duplicates: number;
+  /** Acknowledged ids that are not stored: lost (every event has a point of its own, so none is overwritten). */
+  lost: number;
+}
+
+export async function storedCounts(
+  influxUrl: string,
+  bucket: string,
+  acknowledged: ReadonlyMap<string, unknown>,
+): Promise<StoredCounts> {
+  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 60_000 }).getQueryApi('');
+  const ids: string[] = [];
+  for await (const { values, tableMeta } of query.iterateRows(
+    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_value"])`,
+  )) {
+    ids.push(String(tableMeta.get(values, '_value')));
+  }
+  const stored = new Set(ids);
+  let lost = 0;
+  for (const id of acknowledged.keys()) if (!stored.has(id)) lost++;
+  return { points: ids.length, distinctIds: stored.size, duplicates: ids.length - stored.size, lost };
+}
+
+/** Messages in `topic` not yet committed by `groupId`. */
+export async function consumerLag(brokers: string[], topic: string, groupId: string): Promise<number> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    return ends.reduce((lag, p) => {
+      const done = committedBy.get(p.partition) ?? -1;
+      return lag + Number(p.high) - (done < 0 ? Number(p.low) : done);
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Samples consumer lag every `intervalMs` until stopped; `stop()` returns the
+ * largest lag seen, or NaN when no sample succeeded (never a reassuring 0).
+ */
+export function sampleLag(brokers: string[], topic: string, groupId: string, intervalMs = 1_000): { stop(): number } {
+  let max = NaN;
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const lag = await consumerLag(brokers, topic, groupId).catch(() => NaN);
+      if (!Number.isNaN(lag)) max = Number.isNaN(max) ? lag : Math.max(max, lag);
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      return max;
+    },
+  };
+}
+
+/** Number of `id` fields stored, i.e. points; cheap enough to poll. */
+export async function storedPoints(influxUrl: string, bucket: string): Promise<number> {
+  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 30_000 }).getQueryApi('');
+  const rows = await query.collectRows<{ _value: number }>(
+    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> count()`,
+  );
+  return rows.reduce((sum, row) => sum + Number(row._value), 0);
+}
+
+export interface SettleProbe {
+  /** Consumer lag in messages; a rejection counts as not settled. */
+  lag(): Promise<number>;
+  /** What is stored so far (points, clicks, …); a rejection counts as not settled. */
+  stored(): Promise<number>;
+}
+
+export interface SettleOptions {
+  /** Stored count the run must reach at least. */
+  expected: number;
+  /** How long lag must stay 0 and the count unchanged. */
+  settleMs: number;
+  timeoutMs: number;
+  /** Default: 1000 ms */
+  intervalMs?: number;
+}
+
+export interface Settled {
+  /** False when the time ran out first. */
+  settled: boolean;
+  stored: number;
+  /** Last lag read, NaN when none could be read. */
+  lag: number;
+}
+
+/**
+ * Waits until the consumer has committed everything (lag 0), at least
+ * `expected` are stored, and neither has changed for `settleMs`. Reaching the
+ * count is not enough: a redelivered batch still in Kafka or in the consumer
+ * would land after it, as a duplicate the assertion never saw.
+ */
+export async function waitUntilSettled(probe: SettleProbe, options: SettleOptions): Promise<Settled> {
+  const deadline = Date.now() + options.timeoutMs;
+  let stableSince: number | undefined;
+  let last: Settled = { settled: false, stored: 0, lag: NaN };
+  for (;;) {
+    const [lag, stored] = await Promise.all([probe.lag().catch(() => NaN), probe.stored().catch(() => NaN)]);
+    const quiet = lag === 0 && stored >= options.expected;
+    if (!quiet) stableSince = undefined;
+    else if (stableSince === undefined || stored !== last.stored) stableSince = Date.now();
+    last = { settled: false, stored: Number.isNaN(stored) ? last.stored : stored, lag };
+    if (stableSince !== undefined && Date.now() - stableSince >= options.settleMs) return { ...last, settled: true };
+    if (Date.now() >= deadline) return last;
+    await sleep(options.intervalMs ?? 1_000);
+  }
+}
+
+/** The completeness figures of the dashboard's read API (GET /api/completeness), for one site over a range. */
+export async function readCompleteness(
+  dashboard: { url: string; token: string },
+  query: { site: string; from: Date; to?: Date },
+): Promise<CompletenessFigures> {
+  const params = new URLSearchParams({
+    site: query.site,
+    from: query.from.toISOString(),
+    to: (query.to ?? new Date()).toISOString(),
+    examples: '5',
+  });
+  const response = await fetch(`${dashboard.url}/api/completeness?${params}`, {
+    headers: { authorization: `Bearer ${dashboard.token}` },
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) throw new Error(`GET /api/completeness answered ${response.status}: ${await response.text()}`);
+  const report = (await response.json()) as CompletenessReport;
+  return report.total;
+}

@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runLoad } from '../src/load/load-generator.ts';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+/** An ingest stand-in that answers 200 after a random delay and records how many batches of each session it holds at once. */
+async function slowIngest(): Promise<{
+  url: string;
+  maxInFlightPerSession: () => number;
+  seqsBySession: Map<string, number[]>;
+}> {
+  const inFlight = new Map<string, number>();
+  const seqsBySession = new Map<string, number[]>();
+  let max = 0;
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const events = (JSON.parse(body) as { events: Array<{ sessionId: string; seq: number }> }).events;
+      const session = events[0]?.sessionId ?? '';
+      inFlight.set(session, (inFlight.get(session) ?? 0) + 1);
+      max = Math.max(max, inFlight.get(session) ?? 0);
+      seqsBySession.set(session, [...(seqsBySession.get(session) ?? []), ...events.map((e) => e.seq)]);
+      setTimeout(() => {
+        inFlight.set(session, (inFlight.get(session) ?? 1) - 1);
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+      }, Math.random() * 40);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, maxInFlightPerSession: () => max, seqsBySession };
+}
+
+describe('runLoad', () => {
+  it('keeps at most one batch per session in flight, like the SDK queue, even with fewer sessions than requests', async () => {
+    const ingest = await slowIngest();
+    const report = await runLoad({
+      ingestUrl: ingest.url,
+      writeKey: 'k',
+      origin: 'http://127.0.0.1',
+      totalEvents: 3_000,
+      sessions: 10,
+      concurrency: 16,
+      batchSize: [5, 10],
+    });
+    expect(report.acknowledged.size).toBe(3_000);
+    expect(ingest.maxInFlightPerSession()).toBe(1);
+    // With one batch at a time, each session's numbers reach ingest in order.
+    for (const seqs of ingest.seqsBySession.values()) expect(seqs).toEqual(seqs.map((_, i) => i));
+    // About 300 requests with 0-40 ms answers take a second or two, many more on a machine shared by several test runs.
+  }, 60_000);
+});
