@@ -543,9 +543,13 @@ describe('after the attacks', () => {
       let seen = 0;
       void consumer.run({
         eachMessage: async ({ message }) => {
-          const result = validateEnrichedEvent(JSON.parse(String(message.value)));
-          if (result.ok) onTopic.add(result.value.event.id);
-          else invalid.push(String(message.value).slice(0, 200));
+          // A record is an envelope: one visitor's events of one request (see contract/src/record.ts).
+          const value: unknown = JSON.parse(String(message.value));
+          for (const item of Array.isArray(value) ? value : [value]) {
+            const result = validateEnrichedEvent(item);
+            if (result.ok) onTopic.add(result.value.event.id);
+            else invalid.push(JSON.stringify(item).slice(0, 200));
+          }
           if (++seen === total) resolve();
         },
       });
