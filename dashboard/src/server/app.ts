@@ -1,7 +1,7 @@
 // Builds the dashboard server: the read API under /api (token-protected), its
 // OpenAPI document at /docs, the built UI at / and /analyze, and /healthz.
 // Only main.ts listens.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
@@ -20,6 +20,14 @@ import packageJson from '../../package.json' with { type: 'json' };
  */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
+/** Query parameters the route's schema does not list, all of them (Ajv reports only the first). */
+function unknownParameters(request: FastifyRequest): string[] {
+  const schema = request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+  if (!schema?.properties) return [];
+  const known = schema.properties;
+  return Object.keys(request.query as Record<string, unknown>).filter((name) => !Object.hasOwn(known, name));
+}
+
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -28,11 +36,16 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
     http: { connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.requestTimeoutMs) },
+    // Fastify's default strips parameters a schema does not list; the read API refuses them (unknownParameters).
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let known: DashboardError;
+    const unknown = error.validation ? unknownParameters(request) : [];
     if (error instanceof DashboardError) known = error;
+    else if (unknown.length > 0)
+      known = new DashboardError('DASHBOARD_UNKNOWN_PARAMETER', unknown.map((name) => JSON.stringify(name)).join(', '));
     else if (error.validation)
       known = new DashboardError(
         'DASHBOARD_INVALID_QUERY',

@@ -15,6 +15,11 @@ export const ERRORS = Object.freeze({
     retriable: false,
   },
   DASHBOARD_INVALID_QUERY: { status: 400, message: 'A query parameter is missing or malformed', retriable: false },
+  DASHBOARD_UNKNOWN_PARAMETER: {
+    status: 400,
+    message: 'The query string has parameters this route does not take',
+    retriable: false,
+  },
   DASHBOARD_INVALID_TIME: {
     status: 400,
     message: 'A time is neither ISO-8601 nor a relative preset like -1h',

@@ -1,0 +1,217 @@
+// The read API's requests and answers as JSON Schemas: the dashboard server
+// validates query strings and serializes answers with them (so /docs shows the
+// real bodies), and the UI and the test oracle take their types from them.
+// Query strings refuse unknown parameters: a typo must not silently widen an answer.
+import { Type, type Static } from 'typebox';
+import { EVENT_TYPES, LIMITS } from './limits.ts';
+import { ElementSchema } from './event.ts';
+import { API_LIMITS } from './read-api-limits.ts';
+
+export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './read-api-limits.ts';
+
+const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
+
+/** A query string: only the listed parameters are accepted. */
+const Query = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });
+
+const Time = (description: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 40,
+    description: `${description}: ISO-8601 with a zone (2026-11-25T08:00:00Z), \`now\`, or relative like -15m, -1h, -24h, -7d`,
+  });
+
+const RangeParams = {
+  from: Type.Optional(Time('Inclusive start; default: one hour before `to`')),
+  to: Type.Optional(Time('Exclusive end; default: now')),
+};
+
+const FilterParams = {
+  ...RangeParams,
+  type: Type.Optional(
+    Type.String({
+      pattern: TYPE_LIST,
+      maxLength: 100,
+      description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}`,
+    }),
+  ),
+  site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+};
+
+const Search = Type.Optional(
+  Type.String({
+    maxLength: LIMITS.textMaxLength,
+    description: 'Case-insensitive text searched in the name, element text, selector and id, and page path and title',
+  }),
+);
+
+export const EventsQuerySchema = Query({
+  ...FilterParams,
+  q: Search,
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' }),
+  ),
+});
+
+export const ExportQuerySchema = Query({
+  ...FilterParams,
+  q: Search,
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxExportRows, default: API_LIMITS.maxExportRows }),
+});
+
+export const TimeseriesQuerySchema = Query({
+  ...FilterParams,
+  q: Search,
+  interval: Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,6}(s|m|h|d|w)$',
+      description: 'Bucket width like 30s, 5m, 1h, 1d; chosen automatically when omitted',
+    }),
+  ),
+});
+
+export const TOP_DIMENSIONS = ['element', 'page'] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
+
+export const TopQuerySchema = Query({
+  ...FilterParams,
+  q: Search,
+  dimension: Type.Enum(TOP_DIMENSIONS, { description: 'What to rank: element selectors or page paths' }),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
+});
+
+export const CompletenessQuerySchema = Query({
+  ...RangeParams,
+  site: FilterParams.site,
+  examples: Type.Integer({
+    minimum: 0,
+    maximum: API_LIMITS.maxGapExamples,
+    default: API_LIMITS.defaultGapExamples,
+    description: 'Sessions with gaps to list, most missing first',
+  }),
+});
+
+// Answers. Optional members are left out rather than sent as null.
+
+const Iso = (description: string) => Type.String({ description });
+
+export const RangeSchema = Type.Object(
+  {
+    from: Iso('Inclusive start, ISO-8601 UTC'),
+    to: Iso('Exclusive end, ISO-8601 UTC'),
+  },
+  { description: 'The range the answer covers, resolved from `from` and `to`' },
+);
+
+export const ApiEventSchema = Type.Object({
+  id: Type.String(),
+  time: Type.String({ description: 'RFC 3339 with nanoseconds, UTC: the stored point time' }),
+  type: Type.String(),
+  site: Type.String(),
+  name: Type.String(),
+  seq: Type.Optional(Type.Integer()),
+  anonymousId: Type.Optional(Type.String()),
+  sessionId: Type.Optional(Type.String()),
+  userId: Type.Optional(Type.String()),
+  page: Type.Object({
+    url: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+    title: Type.Optional(Type.String()),
+    referrer: Type.Optional(Type.String()),
+  }),
+  element: Type.Optional(ElementSchema),
+  properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  clientTimestamp: Type.Optional(Type.Number({ description: "The client's own clock, epoch ms" })),
+  receivedAt: Type.Optional(Type.Number({ description: 'Epoch ms' })),
+  userAgent: Type.Object({
+    browser: Type.Optional(Type.String()),
+    browserVersion: Type.Optional(Type.String()),
+    os: Type.Optional(Type.String()),
+    device: Type.Optional(Type.String()),
+    bot: Type.Optional(Type.Boolean({ description: 'Sent by a crawler or headless browser (isbot)' })),
+  }),
+});
+
+export const EventPageSchema = Type.Object({
+  events: Type.Array(ApiEventSchema, { description: 'Newest first' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass back as `cursor` for the next (older) page; null on the last page',
+  }),
+});
+
+export const TimeSeriesSchema = Type.Object({
+  intervalMs: Type.Integer(),
+  buckets: Type.Array(Type.Number(), { description: 'Bucket start times, epoch ms, ascending' }),
+  series: Type.Record(Type.String(), Type.Array(Type.Number()), {
+    description: 'Event counts per type, aligned with `buckets`',
+  }),
+  total: Type.Integer(),
+});
+
+export const TopListSchema = Type.Object({
+  top: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })),
+  truncated: Type.Boolean({
+    description: 'A search matched more events than are counted; the counts cover the newest of them',
+  }),
+});
+
+const Count = (description: string) => Type.Integer({ minimum: 0, description });
+
+export const CompletenessFiguresSchema = Type.Object({
+  sessions: Count('Distinct sessions with at least one event in the range'),
+  received: Count('Distinct event ids received'),
+  expected: Count('Per session, max(seq) − min(seq) + 1 of the numbers seen in the range'),
+  missing: Count("Sequence numbers between a session's first and last seen that are not stored"),
+  duplicates: Count('Stored copies beyond the first of an event id; must be 0'),
+  reusedSeqs: Count('Sequence numbers that two or more distinct event ids carry within one session'),
+  sessionsWithGaps: Count('Sessions with at least one missing sequence number'),
+  completeness: Type.Union([Type.Number(), Type.Null()], {
+    description: '(expected − missing) / expected, 1 when complete; null when there is nothing to expect',
+  }),
+});
+
+const SessionRef = { site: Type.String(), sessionId: Type.String() };
+
+export const CompletenessReportSchema = Type.Object({
+  total: CompletenessFiguresSchema,
+  sites: Type.Array(Type.Object({ site: Type.String(), ...CompletenessFiguresSchema.properties })),
+  gapExamples: Type.Array(
+    Type.Object({
+      ...SessionRef,
+      firstSeq: Type.Integer(),
+      lastSeq: Type.Integer(),
+      missing: Type.Integer(),
+      ranges: Type.Array(Type.Tuple([Type.Integer(), Type.Integer()]), {
+        description: 'Missing sequence numbers as inclusive [from, to] ranges, lowest first',
+      }),
+    }),
+  ),
+  reusedSeqExamples: Type.Array(
+    Type.Object({ ...SessionRef, reused: Type.Integer(), seqs: Type.Array(Type.Integer()) }),
+  ),
+});
+
+// Every answer says which range it covers.
+export const EventsResponseSchema = Type.Object({ ...EventPageSchema.properties, range: RangeSchema });
+export const TimeseriesResponseSchema = Type.Object({ ...TimeSeriesSchema.properties, range: RangeSchema });
+export const TopResponseSchema = Type.Object({
+  dimension: Type.Enum(TOP_DIMENSIONS),
+  ...TopListSchema.properties,
+  range: RangeSchema,
+});
+export const CompletenessResponseSchema = Type.Object({ ...CompletenessReportSchema.properties, range: RangeSchema });
+
+export type EventsQuery = Static<typeof EventsQuerySchema>;
+export type ApiEvent = Static<typeof ApiEventSchema>;
+export type EventPage = Static<typeof EventPageSchema>;
+export type TimeSeries = Static<typeof TimeSeriesSchema>;
+export type TopList = Static<typeof TopListSchema>;
+export type CompletenessFigures = Static<typeof CompletenessFiguresSchema>;
+export type CompletenessReport = Static<typeof CompletenessReportSchema>;
+export type ApiRange = Static<typeof RangeSchema>;
+export type EventsResponse = Static<typeof EventsResponseSchema>;
+export type TimeseriesResponse = Static<typeof TimeseriesResponseSchema>;
+export type TopResponse = Static<typeof TopResponseSchema>;
+export type CompletenessResponse = Static<typeof CompletenessResponseSchema>;
