@@ -1,7 +1,7 @@
 // The one place an enriched event becomes an InfluxDB point (a line of line
 // protocol), with the names from the contract's storage schema. The same event
 // always gives the same line, so a redelivered event overwrites its own point.
-import { FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { deriveDimensions, FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
 import { ConsumerError } from './errors.ts';
 
 /** Latest event time (ms) whose point time still fits InfluxDB's signed 64-bit nanoseconds. */
@@ -106,6 +106,14 @@ export function toPoint(enriched: EnrichedEvent): string {
   addText(fields, FIELD.browserVersion, userAgent.browserVersion);
   addText(fields, FIELD.os, userAgent.os);
   addText(fields, FIELD.device, userAgent.device);
+  addFlag(fields, FIELD.bot, userAgent.bot);
+  const derived = deriveDimensions(event);
+  addText(fields, FIELD.label, derived.label);
+  addText(fields, FIELD.referrerHost, derived.referrerHost);
+  addText(fields, FIELD.utmSource, derived.utmSource);
+  addText(fields, FIELD.utmMedium, derived.utmMedium);
+  addText(fields, FIELD.utmCampaign, derived.utmCampaign);
+  addText(fields, FIELD.pagePath, derived.pagePath);
   // Tags in key order (site < type), as InfluxDB sorts them anyway.
   const series = `${MEASUREMENT},${TAG.site}=${tagValue(TAG.site, enriched.site)},${TAG.type}=${tagValue(TAG.type, event.type)}`;
   return [series, fields.join(','), pointTimeNs(enriched)].join(' ');

@@ -25,3 +25,10 @@ export {
 } from './validate.ts';
 export { correctedEventTime, SKEW_STEP_MS } from './event-time.ts';
 export { MEASUREMENT, TAG, FIELD, pointTimeNs, fnv1a32 } from './storage.ts';
+export {
+  deriveDimensions,
+  elementLabel,
+  normalisePath,
+  LABEL_MAX_LENGTH,
+  type DerivedDimensions,
+} from './dimensions.ts';
