@@ -15,6 +15,7 @@ const ConfigSchema = Type.Object({
     clientId: Type.String({ minLength: 1 }),
     topic: Type.String({ minLength: 1 }),
     deadLetterTopic: Type.String({ minLength: 1 }),
+    touchedHoursTopic: Type.String({ minLength: 1 }),
     groupId: Type.String({ minLength: 1 }),
     fromBeginning: Type.Boolean(),
     sessionTimeoutMs: Type.Integer({ minimum: 6_000 }),
@@ -53,6 +54,10 @@ export const ENV = Object.freeze({
   EVENTLINE_KAFKA_DLQ_TOPIC: {
     default: TOPICS.deadLetter,
     help: 'Dead-letter topic for messages that cannot be stored.',
+  },
+  EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: {
+    default: TOPICS.touchedHours,
+    help: 'Where the (site, hour) buckets each stored chunk touched are published, for the rollup worker.',
   },
   EVENTLINE_CONSUMER_GROUP: {
     default: 'eventline-consumer',
@@ -123,6 +128,7 @@ const SOURCE: Record<string, EnvName> = {
   '/kafka/clientId': 'EVENTLINE_KAFKA_CLIENT_ID',
   '/kafka/topic': 'EVENTLINE_KAFKA_TOPIC',
   '/kafka/deadLetterTopic': 'EVENTLINE_KAFKA_DLQ_TOPIC',
+  '/kafka/touchedHoursTopic': 'EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC',
   '/kafka/groupId': 'EVENTLINE_CONSUMER_GROUP',
   '/kafka/sessionTimeoutMs': 'EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS',
   '/kafka/heartbeatIntervalMs': 'EVENTLINE_CONSUMER_HEARTBEAT_INTERVAL_MS',
@@ -173,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientId: read('EVENTLINE_KAFKA_CLIENT_ID'),
       topic: read('EVENTLINE_KAFKA_TOPIC'),
       deadLetterTopic: read('EVENTLINE_KAFKA_DLQ_TOPIC'),
+      touchedHoursTopic: read('EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC'),
       groupId: read('EVENTLINE_CONSUMER_GROUP'),
       fromBeginning: boolean('EVENTLINE_CONSUMER_FROM_BEGINNING'),
       sessionTimeoutMs: integer('EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS'),

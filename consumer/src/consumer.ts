@@ -4,6 +4,7 @@
 // fails the partition is paused, backs off and is fetched again from its last
 // committed position. Points are idempotent, so redelivery never duplicates.
 // A rebalance noticed by a heartbeat ends the batch after the chunk in flight.
+import type { EnrichedEvent } from '@eventline/contract';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
@@ -13,6 +14,7 @@ import { decodeMessage } from './decode-message.ts';
 import { ConsumerError, isRetriable } from './errors.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { ConsumerMetrics } from './metrics.ts';
+import { touchedHours, type TouchedHoursPublisher } from './touched-hours.ts';
 import { Backoff, WRITE_SIZE_DEFAULTS, WriteSize } from './retry.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
@@ -35,6 +37,8 @@ interface DecodedChunk {
   letters: DeadLetter[];
   /** Lines InfluxDB refused (moved to `letters`). */
   rejected: number;
+  /** The events of `lines`, for the buckets they touch. */
+  events: EnrichedEvent[];
 }
 
 export interface EventConsumerOptions {
@@ -42,6 +46,8 @@ export interface EventConsumerOptions {
   config: Pick<ConsumerConfig, 'kafka' | 'batchSize' | 'retry'>;
   writer: InfluxWriter;
   deadLetters: DeadLetterPublisher;
+  /** Where the (site, hour) buckets of each durable chunk are announced for the rollups. Default: none (no rollups) */
+  touchedHours?: TouchedHoursPublisher;
   metrics: ConsumerMetrics;
   logger: Logger;
   /** Called after each chunk's offsets are committed. */
@@ -166,19 +172,24 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     const lines: string[] = [];
     const pointMessages: KafkaMessage[] = [];
     const letters: DeadLetter[] = [];
+    const events: EnrichedEvent[] = [];
     for (const message of messages) {
       const decoded = decodeMessage(message.value);
       if (decoded.ok) {
         lines.push(decoded.line);
         pointMessages.push(message);
+        events.push(decoded.event);
       } else {
         letters.push({ topic, partition, message, error: decoded.error });
       }
     }
-    return { messages, lines, pointMessages, letters, rejected: 0 };
+    return { messages, lines, pointMessages, letters, rejected: 0, events };
   }
 
-  /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
+  /**
+   * Writes the points, then publishes the dead letters, then announces the touched hours (the rollups' one hook:
+   * after the points are durable, before the commit); throws a retriable error when any is not durable.
+   */
   async function store(partition: number, chunk: DecodedChunk, beat: () => Promise<void>): Promise<void> {
     const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
@@ -191,6 +202,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       });
     }
     await heartbeating(beat, () => deadLetters.publish(chunk.letters));
+    if (options.touchedHours) await heartbeating(beat, () => options.touchedHours!.publish(touchedHours(chunk.events)));
   }
 
   async function eachBatch({
@@ -281,7 +293,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   async function requireTopics(): Promise<void> {
     const existing = new Set(await admin.listTopics());
-    const missing = [topic, config.kafka.deadLetterTopic].filter((t) => !existing.has(t));
+    const required = [topic, config.kafka.deadLetterTopic];
+    if (options.touchedHours) required.push(config.kafka.touchedHoursTopic);
+    const missing = required.filter((t) => !existing.has(t));
     if (missing.length > 0)
       throw new ConsumerError(
         'CONSUMER_TOPIC_MISSING',

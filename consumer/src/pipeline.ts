@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ConsumerConfig } from './config.ts';
 import { createEventConsumer, type EventConsumer, type WrittenChunk } from './consumer.ts';
 import { createDeadLetterPublisher } from './dead-letter.ts';
+import { createTouchedHoursPublisher } from './touched-hours.ts';
 import { createInfluxWriter, influxHealthy } from './influx-writer.ts';
 import { createKafka } from './kafka.ts';
 import { createMetrics, type ConsumerMetrics } from './metrics.ts';
@@ -45,6 +46,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
+  const touchedHours = createTouchedHoursPublisher({ producer, topic: config.kafka.touchedHoursTopic, logger });
   // The lag gauge is collected at scrape time, by when `consumer` exists.
   const metrics = createMetrics({
     collectLag: (gauge) => consumer.collectLag(gauge),
@@ -55,6 +57,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     config,
     writer,
     deadLetters,
+    touchedHours,
     metrics,
     logger,
     onChunkCommitted: options.onChunkCommitted,
