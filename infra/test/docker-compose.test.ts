@@ -60,7 +60,8 @@ describe('docker-compose.yml', () => {
     const init = service('kafka-init');
     expect(init.command?.join(' ')).toMatch(/--topic events --partitions \d+/);
     expect(init.command?.join(' ')).toMatch(/--topic events\.dlq/);
-    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) {
+    expect(init.command?.join(' ')).toMatch(/--topic events\.touched-hours/);
+    for (const name of ['ingest', 'consumer', 'rollup', 'dashboard', 'demo-site']) {
       expect(service(name).depends_on?.['kafka-init']?.condition).toBe('service_completed_successfully');
       expect(service(name).depends_on?.['influxdb']?.condition).toBe('service_healthy');
     }
@@ -71,10 +72,11 @@ describe('docker-compose.yml', () => {
     expect(service('influxdb').environment?.['INFLUXDB_HTTP_FLUX_ENABLED']).toBe('true');
   });
 
-  it('starts the four services from their entry points with health checks', () => {
+  it('starts the five services from their entry points with health checks', () => {
     const entries: Record<string, string> = {
       ingest: 'ingest/src/server.ts',
       consumer: 'consumer/src/main.ts',
+      rollup: 'rollup/src/main.ts',
       dashboard: 'dashboard/src/server/main.ts',
       'demo-site': 'demo-site/src/server.ts',
     };

@@ -56,6 +56,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
   const ports = {
     ingest: await freePort(),
     consumer: await freePort(),
+    rollup: await freePort(),
     dashboard: await freePort(),
     demo: await freePort(),
   };
