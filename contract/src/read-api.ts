@@ -4,6 +4,7 @@
 // Query strings refuse unknown parameters: a typo must not silently widen an answer.
 import { Type, type Static } from 'typebox';
 import { EVENT_TYPES, LIMITS } from './limits.ts';
+import { DIMENSIONS } from './rollup-storage.ts';
 import { ElementSchema } from './event.ts';
 import { API_LIMITS } from './read-api-limits.ts';
 
@@ -203,7 +204,114 @@ export const TopResponseSchema = Type.Object({
 });
 export const CompletenessResponseSchema = Type.Object({ ...CompletenessReportSchema.properties, range: RangeSchema });
 
+// Read API v2: answers from the rollups, for one site over whole hours.
+
+export const METRICS = ['visitors', 'sessions', 'pageviews', 'events'] as const;
+export type Metric = (typeof METRICS)[number];
+export const TIMESERIES_INTERVALS = ['hour', 'day', 'month'] as const;
+export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
+
+const AnswerParams = {
+  site: Type.String({ minLength: 1, maxLength: 64, description: 'The site answered for' }),
+  from: Type.Optional(Time('Inclusive start, widened to the start of its hour; default: 30 days before `to`')),
+  to: Type.Optional(Time('Exclusive end, widened to the end of its hour; default: now')),
+  timezone: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[A-Za-z0-9_+\\-/]+$',
+    default: 'UTC',
+    description:
+      'IANA time zone days and months are cut in (Europe/Paris); `UTC` or any name Intl.supportedValuesOf("timeZone") lists whose offsets are whole hours',
+  }),
+  bots: Type.Enum(['exclude', 'only'], {
+    default: 'exclude',
+    description: 'Bots are counted apart: `exclude` answers for people, `only` for bots',
+  }),
+};
+
+export const OverviewQuerySchema = Query({
+  ...AnswerParams,
+  compare: Type.Enum(['previous', 'year'], {
+    default: 'previous',
+    description: 'Compare with the period just before, or with the same period a year before',
+  }),
+});
+
+export const AnalyticsTimeseriesQuerySchema = Query({
+  ...AnswerParams,
+  metric: Type.Enum(METRICS, { default: 'visitors' }),
+  interval: Type.Optional(
+    Type.Enum(TIMESERIES_INTERVALS, {
+      description: 'Bucket size; by default hour up to 2 days, day up to 92 days, month beyond',
+    }),
+  ),
+});
+
+export const BreakdownQuerySchema = Query({
+  ...AnswerParams,
+  dimension: Type.Enum(DIMENSIONS),
+  metric: Type.Enum(METRICS, { default: 'visitors', description: 'What the rows are ranked by' }),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
+});
+
+const Figure = (description: string) => Type.Integer({ minimum: 0, description });
+
+const MetricValuesSchema = Type.Object({
+  visitors: Figure('Unique anonymous ids (HyperLogLog; exact up to 2 048, within 2 % beyond)'),
+  sessions: Figure('Unique sessions (HyperLogLog, as visitors)'),
+  pageviews: Figure('Page views'),
+  events: Figure('Events of every type'),
+});
+
+const ComparedSchema = Type.Object({
+  value: Type.Integer({ minimum: 0 }),
+  previous: Type.Integer({ minimum: 0 }),
+  change: Type.Union([Type.Number(), Type.Null()], {
+    description: '(value − previous) / previous; null when previous is 0',
+  }),
+});
+
+const AnswerRange = { range: RangeSchema, timezone: Type.String() };
+
+export const OverviewResponseSchema = Type.Object({
+  ...AnswerRange,
+  compareRange: RangeSchema,
+  metrics: Type.Object({
+    visitors: ComparedSchema,
+    sessions: ComparedSchema,
+    pageviews: ComparedSchema,
+    events: ComparedSchema,
+  }),
+});
+
+export const AnalyticsTimeseriesResponseSchema = Type.Object({
+  ...AnswerRange,
+  metric: Type.Enum(METRICS),
+  interval: Type.Enum(TIMESERIES_INTERVALS),
+  buckets: Type.Array(Type.String(), {
+    description: 'Local start of each bucket: 2026-11-02T14 (hour), 2026-11-02 (day) or 2026-11 (month)',
+  }),
+  values: Type.Array(Type.Integer({ minimum: 0 }), { description: 'The metric per bucket, aligned with `buckets`' }),
+});
+
+export const BreakdownResponseSchema = Type.Object({
+  ...AnswerRange,
+  dimension: Type.Enum(DIMENSIONS),
+  metric: Type.Enum(METRICS),
+  rows: Type.Array(Type.Object({ value: Type.String(), ...MetricValuesSchema.properties }), {
+    description:
+      'Top `limit` values by `metric`, then `(other)` for the rest when there is a rest; `(none)` is events without a value',
+  }),
+});
+
 export type EventsQuery = Static<typeof EventsQuerySchema>;
+export type OverviewQuery = Static<typeof OverviewQuerySchema>;
+export type OverviewResponse = Static<typeof OverviewResponseSchema>;
+export type AnalyticsTimeseriesQuery = Static<typeof AnalyticsTimeseriesQuerySchema>;
+export type AnalyticsTimeseriesResponse = Static<typeof AnalyticsTimeseriesResponseSchema>;
+export type BreakdownQuery = Static<typeof BreakdownQuerySchema>;
+export type BreakdownResponse = Static<typeof BreakdownResponseSchema>;
+export type MetricValues = Static<typeof MetricValuesSchema>;
 export type ApiEvent = Static<typeof ApiEventSchema>;
 export type EventPage = Static<typeof EventPageSchema>;
 export type TimeSeries = Static<typeof TimeSeriesSchema>;

@@ -74,6 +74,9 @@ describe('OpenAPI document', () => {
       '/api/events.csv',
       '/api/stats/timeseries',
       '/api/stats/top',
+      '/api/v2/breakdown',
+      '/api/v2/overview',
+      '/api/v2/timeseries',
       '/healthz',
     ]);
     const events = document.paths['/api/events'].get;

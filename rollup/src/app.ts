@@ -1,5 +1,6 @@
 // Builds the rollup worker's app: retention policies ensured, the worker as a
 // resource closed with the app, and /healthz and /readyz. Only main.ts listens.
+import { RETENTION } from '@eventline/contract';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await ensureRetention(influxql, {
     rawPolicy: config.influx.rawPolicy,
     rawDuration: config.retention.raw,
-    rollupPolicy: config.retention.rollupPolicy,
+    rollupPolicy: RETENTION.rollupPolicy,
     rollupDuration: config.retention.rollups,
   });
   // kafkajs logs at warn and above: its info messages are per-connection chatter.

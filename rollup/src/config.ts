@@ -20,7 +20,7 @@ const ConfigSchema = Type.Object({
     rawPolicy: Type.String({ minLength: 1 }),
     timeoutMs: Type.Integer({ minimum: 100 }),
   }),
-  retention: Type.Object({ raw: Duration, rollups: Duration, rollupPolicy: Type.String({ minLength: 1 }) }),
+  retention: Type.Object({ raw: Duration, rollups: Duration }),
   maxValues: Type.Integer({ minimum: 1, maximum: 10_000 }),
   http: Type.Object({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 0, maximum: 65535 }) }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -51,7 +51,6 @@ export const ENV = Object.freeze({
     help: 'How long raw events are kept (InfluxQL duration: 90d, 12w, INF); applied to the raw retention policy at start.',
   },
   EVENTLINE_ROLLUP_RETENTION: { default: RETENTION.rollupDuration, help: 'How long rollups are kept. 2 years' },
-  EVENTLINE_ROLLUP_POLICY: { default: RETENTION.rollupPolicy, help: 'Retention policy the rollups are written to.' },
   EVENTLINE_ROLLUP_MAX_VALUES: {
     default: String(DEFAULT_MAX_VALUES),
     help: 'Most values listed per (site, dimension, hour); the rest are counted under (other).',
@@ -100,7 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: {
       raw: read('EVENTLINE_RAW_RETENTION'),
       rollups: read('EVENTLINE_ROLLUP_RETENTION'),
-      rollupPolicy: read('EVENTLINE_ROLLUP_POLICY'),
     },
     maxValues: integer('EVENTLINE_ROLLUP_MAX_VALUES'),
     http: { host: read('EVENTLINE_ROLLUP_HOST'), port: integer('EVENTLINE_ROLLUP_PORT') },

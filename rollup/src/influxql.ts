@@ -100,8 +100,12 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
         }
         return rows;
       };
-      for await (const bytes of response.body as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(bytes, { stream: true });
+      if (!response.body) throw new InfluxQLError(`\`${statement}\` answered no body`);
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();

@@ -29,11 +29,15 @@ export interface RollupQuery {
   to: number;
 }
 
-/** Totals per value; values whose rollups all hold zero (overwritten when they moved into (other)) are left out. */
+/**
+ * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say). Values whose rollups all hold
+ * zero (overwritten when they moved into (other)) are left out.
+ */
 export async function readRollup(
   influxql: InfluxQL,
   rollupPolicy: string,
   query: RollupQuery,
+  keyOf: (value: string, hour: number) => string = (value) => value,
 ): Promise<Map<string, ValueTotals>> {
   const f = ROLLUP_FIELD;
   const statement = `SELECT ${[f.events, f.pageviews, f.visitors, f.sessions].map(ident).join(',')}
@@ -53,11 +57,11 @@ export async function readRollup(
     for (const row of chunk) {
       const events = Number(row[f.events]);
       if (!(events > 0)) continue;
-      const value = String(row[ROLLUP_TAG.value]);
-      let total = totals.get(value);
+      const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']));
+      let total = totals.get(key);
       if (!total) {
         total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
-        totals.set(value, total);
+        totals.set(key, total);
       }
       total.events += events;
       total.pageviews += Number(row[f.pageviews]);

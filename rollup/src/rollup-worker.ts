@@ -3,7 +3,7 @@
 // offsets only after its rollups are written. Buckets are keyed, so one bucket's
 // announcements are serial on one partition. Memory: one Kafka batch of small
 // messages and one bucket's aggregate at a time.
-import { type TouchedHour, touchedHourKey } from '@eventline/contract';
+import { RETENTION, type TouchedHour, touchedHourKey } from '@eventline/contract';
 import { backoffDelay, SERVICE_BACKOFF } from '@eventline/kit/backoff';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -78,7 +78,7 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
           {
             influxql: options.influxql,
             rawPolicy: config.influx.rawPolicy,
-            rollupPolicy: config.retention.rollupPolicy,
+            rollupPolicy: RETENTION.rollupPolicy,
             maxValues: config.maxValues,
           },
           hour.site,

@@ -16,7 +16,7 @@ import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
 import { readRollup } from '../src/rollup-reader.ts';
-import { eventsArbitrary, exact, HOUR } from './support/exact.ts';
+import { eventsArbitrary, exact, HOUR } from '../src/testing.ts';
 
 const START = Date.UTC(2026, 10, 2, 9);
 

@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
 import type { RolledBucket } from '../src/rollup-worker.ts';
 import { readRollup } from '../src/rollup-reader.ts';
-import { eventsArbitrary, exact, HOUR } from './support/exact.ts';
+import { eventsArbitrary, exact, HOUR } from '../src/testing.ts';
 
 const START = Date.UTC(2026, 10, 3, 22);
 const logger = pino({ level: process.env['DEBUG_ROLLUP'] ? 'debug' : 'silent' });

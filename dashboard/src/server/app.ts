@@ -7,7 +7,9 @@ import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
 import auth from './plugins/auth.ts';
 import docs from './plugins/docs.ts';
+import analyticsPlugin from './plugins/analytics.ts';
 import eventReader from './plugins/event-reader.ts';
+import analytics from './routes/analytics.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
@@ -66,10 +68,12 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
   await app.register(docs, { version: packageJson.version });
   await app.register(health);
   await app.register(eventReader, { influx: config.influx });
+  await app.register(analyticsPlugin, { influx: config.influx });
   await app.register(
     async (scope) => {
       await scope.register(auth, { token: config.token });
       await scope.register(api);
+      await scope.register(analytics);
     },
     { prefix: '/api' },
   );

@@ -25,6 +25,11 @@ export const ERRORS = Object.freeze({
     message: 'A time is neither ISO-8601 nor a relative preset like -1h',
     retriable: false,
   },
+  DASHBOARD_INVALID_TIMEZONE: {
+    status: 400,
+    message: 'The time zone is not an IANA name this server knows, or cannot be cut from hourly rollups',
+    retriable: false,
+  },
   DASHBOARD_INVALID_RANGE: { status: 400, message: '`from` must be before `to`', retriable: false },
   DASHBOARD_RANGE_TOO_LARGE: { status: 400, message: 'The time range is longer than allowed', retriable: false },
   DASHBOARD_TOO_MANY_BUCKETS: {

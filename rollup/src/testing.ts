@@ -1,5 +1,5 @@
-// The exact answers rollups must give, computed from the events themselves,
-// and random events to compute them on; shared by the rollup tests.
+// For tests of anything answered from rollups: random events of a site, and the
+// exact answers, computed from the events themselves, that rollups must give.
 import {
   ALL_DIMENSION,
   ALL_VALUE,
@@ -16,7 +16,7 @@ export const HOUR = 3_600_000;
 const pick = <T>(items: readonly T[]) => fc.constantFrom(...items);
 
 /** Random events of one site over `hours` hours from `start`, from a small pool of people, pages and campaigns. */
-export const eventsArbitrary = (site: string, start: number, hours = 3) =>
+export const eventsArbitrary = (site: string, start: number, hours = 3, count = { min: 1, max: 150 }) =>
   fc
     .array(
       fc.record({
@@ -31,7 +31,7 @@ export const eventsArbitrary = (site: string, start: number, hours = 3) =>
         bot: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
         browser: pick(['Chrome', 'Firefox', undefined]),
       }),
-      { minLength: 1, maxLength: 150 },
+      { minLength: count.min, maxLength: count.max },
     )
     .map((drafts) =>
       drafts.map((draft, i): EnrichedEvent => {
