@@ -11,7 +11,7 @@ import { EVENT_TYPES, FIELD, LIMITS, MEASUREMENT, validateEnrichedEvent, type Ev
 import { sampleEvent } from '@eventline/contract/testing';
 import { freePort } from '../src/ports.ts';
 import type { ManagedProcess } from '../src/process.ts';
-import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../src/services.ts';
+import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../src/services.ts';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
 
 /** Short timeouts, so a slowloris client is cut off within the suite's patience. */
@@ -37,6 +37,7 @@ beforeAll(async () => {
   const infra = testInfra();
   topic = await createTestTopic('hostile', 3);
   deadLetterTopic = await createTestTopic('hostile-dlq', 1);
+  const touchedHoursTopic = await createTestTopic('hostile-touched', 3);
   bucket = await createTestBucket('hostile');
   consumerGroup = uniqueName('hostile');
   const ports = {
@@ -50,6 +51,8 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
     EVENTLINE_CONSUMER_GROUP: consumerGroup,
+    EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
+    EVENTLINE_ROLLUP_GROUP: uniqueName('hostile-rollup'),
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
     EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: String(INGEST_REQUEST_TIMEOUT_MS),
     EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: String(INGEST_HEADERS_TIMEOUT_MS),
@@ -61,6 +64,7 @@ beforeAll(async () => {
   services.push(
     await startService(spec('ingest'), logDir),
     await startService(spec('consumer'), logDir),
+    await startService(spec('rollup'), logDir),
     await startService(spec('dashboard'), logDir),
   );
   ingestUrl = `http://127.0.0.1:${ports.ingest}`;
@@ -410,7 +414,11 @@ describe('the read API under hostile input', () => {
     '.*',
   ];
   /** Clean answers of every route for the whole range, to compare with after the attacks. */
+  const answerRange = { ...range, site: DEMO_SITE };
   const cleanQueries: [string, Record<string, string>][] = [
+    ['/api/v2/overview', answerRange],
+    ['/api/v2/timeseries', { ...answerRange, metric: 'events', timezone: 'Europe/Paris' }],
+    ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: 'events' }],
     ['/api/events', { ...range, limit: '500' }],
     ['/api/events.csv', range],
     ['/api/stats/timeseries', range],
@@ -422,10 +430,31 @@ describe('the read API under hostile input', () => {
 
   beforeAll(async () => {
     await consumerCaughtUp();
+    await rollupsCaughtUp();
     before = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(before.map((a) => a.status)).toEqual(cleanQueries.map(() => 200));
-    expect((before[0]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
+    expect((before[3]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
   });
+
+  /** Waits until the rollups count (people and bots) every stored event of the range. */
+  async function rollupsCaughtUp(): Promise<void> {
+    const stored = ((await (await get('/api/stats/timeseries', range)).json()) as { total: number }).total;
+    const rolledUp = async () => {
+      let events = 0;
+      for (const bots of ['exclude', 'only']) {
+        const body = (await (await get('/api/v2/overview', { ...answerRange, bots })).json()) as {
+          metrics: { events: { value: number } };
+        };
+        events += body.metrics.events.value;
+      }
+      return events;
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await rolledUp()) !== stored) {
+      if (Date.now() > deadline) throw new Error(`rollups hold ${await rolledUp()} of ${stored} events`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   it('refuses requests without the read token', async () => {
     expect((await get('/api/events', {}, 'wrong-token-123')).status).toBe(401);
@@ -458,6 +487,9 @@ describe('the read API under hostile input', () => {
       ['/api/stats/top', { ...range, dimension: 'element' }, 'q'],
       ['/api/stats/top', { ...range, dimension: 'page' }, 'site'],
       ['/api/completeness', range, 'site'],
+      ['/api/v2/overview', answerRange, 'site'],
+      ['/api/v2/timeseries', answerRange, 'site'],
+      ['/api/v2/breakdown', { ...answerRange, dimension: 'label' }, 'site'],
     ];
     for (const [path, params, name] of cases) {
       const clean = await answer(path, { ...params, [name]: noMatch });
@@ -509,6 +541,29 @@ describe('the read API under hostile input', () => {
         ['/api/completeness', { ...range, examples: attack }],
       );
     }
+    for (const attack of [...attacks, 'Europe/Paris" or 1=1', 'UTC; DROP', '../../etc/passwd']) {
+      // Each route gets only parameters it takes, so a 400 can only come from the attack.
+      for (const [path, params] of [
+        ['/api/v2/overview', answerRange],
+        ['/api/v2/timeseries', answerRange],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path' }],
+      ] as const)
+        attempts.push(
+          [path, { ...params, timezone: attack }],
+          [path, { ...params, from: attack }],
+          [path, { ...params, bots: attack }],
+        );
+      attempts.push(
+        ['/api/v2/breakdown', { ...answerRange, dimension: attack }],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: attack }],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path', limit: attack }],
+        ['/api/v2/timeseries', { ...answerRange, interval: attack }],
+        ['/api/v2/overview', { ...answerRange, compare: attack }],
+        ['/api/v2/overview', { ...answerRange, [attack]: 'x' }],
+      );
+    }
+    // A day series cannot be cut from hourly rollups in a zone 30 minutes off whole hours.
+    attempts.push(['/api/v2/timeseries', { ...answerRange, timezone: 'Asia/Calcutta', interval: 'day' }]);
     for (const [path, params] of attempts) {
       const response = await get(path, params);
       expect(response.status, `${path} ${JSON.stringify(params)}`).toBe(400);
