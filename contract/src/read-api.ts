@@ -304,7 +304,48 @@ export const BreakdownResponseSchema = Type.Object({
   }),
 });
 
+/** `kind:value`: a page view of a path, a click, an input changed or a checkbox toggled on/off by element label, a custom event by name. */
+export const FUNNEL_STEP_KINDS = ['pageview', 'click', 'input', 'toggle_on', 'toggle_off', 'custom'] as const;
+export type FunnelStep = `${(typeof FUNNEL_STEP_KINDS)[number]}:${string}`;
+
+export const FunnelQuerySchema = Query({
+  ...AnswerParams,
+  from: Type.Optional(Time('Inclusive start; default: 7 days before `to`; the range is at most 31 days (raw events)')),
+  step: Type.Array(
+    Type.String({
+      pattern: `^(${FUNNEL_STEP_KINDS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
+      description: 'pageview:/pricing, click:Buy now, input:Email, toggle_on:Accept terms, custom:signup',
+    }),
+    { minItems: 2, maxItems: 8, description: 'The ordered steps, 2 to 8: repeat the parameter' },
+  ),
+  within: Type.Enum(['session', 'visitor'], { default: 'session', description: 'Who must do the steps' }),
+  window: Type.String({
+    pattern: '^[1-9][0-9]{0,3}(m|h|d)$',
+    default: '1d',
+    description: 'Longest time from step 1 to the last step, like 30m, 2h, 7d',
+  }),
+});
+
+export const FunnelResponseSchema = Type.Object({
+  ...AnswerRange,
+  within: Type.Enum(['session', 'visitor']),
+  windowMs: Type.Integer(),
+  steps: Type.Array(
+    Type.Object({
+      step: Type.String(),
+      actors: Figure('Sessions (or visitors) that reached this step in order within the window'),
+      conversion: Type.Number({ description: 'actors / actors of step 1' }),
+      dropOff: Figure('Reached this step but not the next'),
+      nextActions: Type.Array(Type.Object({ action: Type.String(), actors: Type.Integer() }), {
+        description: 'What those who dropped off here did right after (as `kind:value`), most first; `(none)`: nothing',
+      }),
+    }),
+  ),
+});
+
 export type EventsQuery = Static<typeof EventsQuerySchema>;
+export type FunnelQuery = Static<typeof FunnelQuerySchema>;
+export type FunnelResponse = Static<typeof FunnelResponseSchema>;
 export type OverviewQuery = Static<typeof OverviewQuerySchema>;
 export type OverviewResponse = Static<typeof OverviewResponseSchema>;
 export type AnalyticsTimeseriesQuery = Static<typeof AnalyticsTimeseriesQuerySchema>;

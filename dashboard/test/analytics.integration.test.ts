@@ -111,6 +111,23 @@ describe('read API v2 over rollups', () => {
     });
   });
 
+  it('answers a funnel from the raw events, per session within the window', async () => {
+    const params = new URLSearchParams({ ...range, window: '1d' });
+    params.append('step', 'pageview:/');
+    params.append('step', 'pageview:/pricing');
+    const response = await app.inject({ url: `/api/v2/funnel?${params}`, headers: auth });
+    const [status, body] = [response.statusCode, response.json()];
+    expect(status).toBe(200);
+    const people = events.filter((e) => !e.userAgent.bot);
+    const startedSessions = new Set(
+      people.filter((e) => e.event.type === 'pageview' && e.event.page.path === '/').map((e) => e.event.sessionId),
+    );
+    expect(body.steps[0]).toMatchObject({ step: 'pageview:/', actors: startedSessions.size, conversion: 1 });
+    expect(body.steps[1].actors).toBeLessThanOrEqual(startedSessions.size);
+    expect(body.steps[0].dropOff).toBe(startedSessions.size - body.steps[1].actors);
+    expect((await get('funnel', { ...range, step: 'pageview:/' })).status).toBe(400);
+  });
+
   it('refuses unknown time zones, unknown dimensions, unknown parameters and ranges over 12 months', async () => {
     expect((await get('overview', { ...range, timezone: 'Mars/Olympus' })).body.error.code).toBe(
       'DASHBOARD_INVALID_TIMEZONE',

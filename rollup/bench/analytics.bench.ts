@@ -140,7 +140,7 @@ try {
       EVENTLINE_INFLUX_URL: influx.url,
       EVENTLINE_INFLUX_BUCKET: bucket,
       EVENTLINE_LOG_LEVEL: 'silent',
-      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '600000',
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '300000',
     }),
   );
   const queryApi = new InfluxDB({ url: influx.url, token: '', timeout: 600_000 }).getQueryApi('');

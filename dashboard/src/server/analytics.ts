@@ -2,20 +2,32 @@
 // time series in local buckets, breakdowns with (other). Unique counts merge
 // HyperLogLog sketches across hours, so a visitor seen on many days counts once.
 // Any failure to reach or query InfluxDB becomes DASHBOARD_STORAGE_UNAVAILABLE.
-import { ALL_DIMENSION, ALL_VALUE, OTHER_VALUE, RETENTION, type Audience, type Dimension } from '@eventline/contract';
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  FIELD,
+  MEASUREMENT,
+  OTHER_VALUE,
+  RETENTION,
+  TAG,
+  type Audience,
+  type Dimension,
+} from '@eventline/contract';
 import type {
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
+  FunnelStep,
   Metric,
   MetricValues,
   OverviewResponse,
   TimeseriesInterval,
 } from '@eventline/contract/read-api';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
-import type { InfluxQL } from '@eventline/rollup/influxql';
+import { ident, type InfluxQL } from '@eventline/rollup/influxql';
 import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollup/rollup-reader';
 import type { FastifyBaseLogger } from 'fastify';
 import { DashboardError } from './errors.ts';
+import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts';
 import { localBucket, localBuckets } from './local-time.ts';
 import type { TimeRange } from './time-range.ts';
 
@@ -42,7 +54,28 @@ export interface Analytics {
     metric: Metric,
     limit: number,
   ): Promise<Omit<BreakdownResponse, 'range' | 'timezone'>>;
+  /** From the raw events (exact, per session or visitor), so the range is bounded like raw queries. */
+  funnel(
+    scope: AnswerScope,
+    steps: readonly FunnelStep[],
+    within: 'session' | 'visitor',
+    windowMs: number,
+  ): Promise<FunnelResult>;
 }
+
+/** Next actions listed per funnel step. */
+export const FUNNEL_NEXT_ACTIONS = 5;
+
+const FUNNEL_COLUMNS = [
+  FIELD.anonymousId,
+  FIELD.sessionId,
+  FIELD.bot,
+  TAG.type,
+  FIELD.pagePath,
+  FIELD.label,
+  FIELD.name,
+  FIELD.elementChecked,
+];
 
 function figures(totals: ValueTotals | undefined): MetricValues {
   return {
@@ -71,7 +104,7 @@ export function defaultInterval(range: TimeRange): TimeseriesInterval {
 
 const iso = (range: TimeRange) => ({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
 
-export function createAnalytics(deps: { influxql: InfluxQL; logger: FastifyBaseLogger }): Analytics {
+export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; logger: FastifyBaseLogger }): Analytics {
   const logger = deps.logger.child({ module: 'analytics' });
 
   async function read(
@@ -93,7 +126,47 @@ export function createAnalytics(deps: { influxql: InfluxQL; logger: FastifyBaseL
     }
   }
 
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+  async function* funnelEvents(scope: AnswerScope, within: 'session' | 'visitor'): AsyncGenerator<FunnelEvent> {
+    // Rows come in time order (one series without GROUP BY), which the funnel needs.
+    const statement = `SELECT ${FUNNEL_COLUMNS.map(ident).join(',')}
+      FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
+      WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
+    const params = {
+      site: scope.site,
+      from: new Date(scope.range.from).toISOString(),
+      to: new Date(scope.range.to).toISOString(),
+    };
+    const bots = scope.audience === 'bots';
+    for await (const chunk of deps.influxql.rows(statement, params)) {
+      for (const row of chunk) {
+        if ((row[FIELD.bot] === true) !== bots) continue;
+        yield {
+          time: Number(row['time']),
+          actor: String(row[within === 'session' ? FIELD.sessionId : FIELD.anonymousId]),
+          type: String(row[TAG.type]),
+          path: text(row[FIELD.pagePath]),
+          label: text(row[FIELD.label]),
+          name: text(row[FIELD.name]),
+          checked: typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+        };
+      }
+    }
+  }
+
   return {
+    async funnel(scope, steps, within, windowMs) {
+      const events: FunnelEvent[] = [];
+      try {
+        for await (const event of funnelEvents(scope, within)) events.push(event);
+      } catch (error) {
+        logger.error({ err: error }, 'InfluxDB funnel query failed');
+        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      }
+      return computeFunnel(events, steps, windowMs, FUNNEL_NEXT_ACTIONS);
+    },
+
     async overview(scope, compare) {
       const span = scope.range.to - scope.range.from;
       const compareRange =

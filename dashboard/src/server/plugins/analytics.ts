@@ -20,7 +20,8 @@ export default fp(
       database: options.influx.bucket.split('/')[0]!,
       timeoutMs: options.influx.queryTimeoutMs,
     });
-    app.decorate('analytics', createAnalytics({ influxql, logger: app.log }));
+    const rawPolicy = options.influx.bucket.split('/')[1] ?? '';
+    app.decorate('analytics', createAnalytics({ influxql, rawPolicy, logger: app.log }));
   },
   { name: 'analytics' },
 );

@@ -5,6 +5,9 @@ import {
   AnalyticsTimeseriesResponseSchema,
   BreakdownQuerySchema,
   BreakdownResponseSchema,
+  FunnelQuerySchema,
+  FunnelResponseSchema,
+  type FunnelStep,
   OverviewQuerySchema,
   OverviewResponseSchema,
 } from '@eventline/contract/read-api';
@@ -12,7 +15,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AnswerScope } from '../analytics.ts';
 import { checkTimeZone } from '../local-time.ts';
 import { API_ROUTE } from '../schemas.ts';
-import { resolveAnswerRange } from '../time-range.ts';
+import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
 
 function scopeOf(query: { site: string; from?: string; to?: string; timezone: string; bots: string }): AnswerScope {
   checkTimeZone(query.timezone);
@@ -62,6 +65,32 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
       const scope = scopeOf(request.query);
       const { metric, interval } = request.query;
       return { ...answered(scope), ...(await app.analytics.timeseries(scope, metric, interval)) };
+    },
+  );
+
+  app.get(
+    '/v2/funnel',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Ordered steps within a session or visitor and a window: conversion, drop-off, next actions',
+        querystring: FunnelQuerySchema,
+        response: { ...API_ROUTE.response, 200: FunnelResponseSchema },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      checkTimeZone(query.timezone);
+      const scope: AnswerScope = {
+        site: query.site,
+        range: resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
+        timeZone: query.timezone,
+        audience: query.bots === 'only' ? 'bots' : 'people',
+      };
+      const windowMs = parseInterval(query.window);
+      const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
+      return { ...answered(scope), within: query.within, windowMs, ...result };
     },
   );
 
