@@ -75,6 +75,7 @@ describe('OpenAPI document', () => {
       '/api/stats/timeseries',
       '/api/stats/top',
       '/api/v2/breakdown',
+      '/api/v2/funnel',
       '/api/v2/overview',
       '/api/v2/timeseries',
       '/healthz',

@@ -215,8 +215,17 @@ try {
       'Flux on raw: events per path, 30 d',
       () =>
         fluxRows(
-          flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.pagePath)}) |> group(columns: ["_value"]) |> count() |> group() |> sort(columns: ["_value"], desc: true) |> limit(n: 10)`,
+          flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.pagePath)}) |> duplicate(column: "_value", as: "key") |> group(columns: ["key"]) |> count() |> group() |> sort(columns: ["_value"], desc: true) |> limit(n: 10)`,
         ),
+    );
+    const funnelSteps = FUNNEL.slice(0, 3)
+      .map((path) => `step=${encodeURIComponent(`pageview:${path}`)}`)
+      .join('&');
+    await measure(
+      'funnel 3 steps 7 d (raw events)',
+      `/api/v2/funnel?${range(7 * DAY)}&${funnelSteps}&window=1h`,
+      'Flux on raw: event count, 7 d',
+      () => fluxRows(flux`${raw(7 * DAY)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
     );
     figures.push(
       { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs, 50) },
