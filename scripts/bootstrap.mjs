@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm start`, `npm test` and `npm run bench` on a fresh clone. Plain Node with no
+// Entry point of `npm start`, `npm test`, `npm run bench`, `npm run soak` and `npm run overload` on a fresh clone. Plain Node with no
 // dependencies, because it runs before any are installed: it installs them
 // (npm ci) when the lockfile changed, installs Debian's Chromium for the browser
 // tests when missing, then runs the TypeScript command in infra/src/cli/.
@@ -17,7 +17,7 @@ const fail = (line) => {
   process.exit(1);
 };
 
-const COMMANDS = ['start', 'test', 'bench'];
+const COMMANDS = ['start', 'test', 'bench', 'soak', 'overload'];
 if (!COMMANDS.includes(command)) fail(`usage: node scripts/bootstrap.mjs ${COMMANDS.join('|')} [args]`);
 
 const [major, minor] = process.versions.node.split('.').map(Number);

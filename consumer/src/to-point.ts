@@ -71,19 +71,21 @@ export function toPoint(enriched: EnrichedEvent): string {
       `eventTime ${enriched.eventTime} is after InfluxDB's last timestamp (2262-04-11)`,
     );
   }
-  const fields: string[] = [
-    `${FIELD.id}=${stringField(event.id)}`,
-    `${FIELD.name}=${stringField(event.name)}`,
-    `${FIELD.seq}=${integerField('seq', event.seq)}`,
-    `${FIELD.anonymousId}=${stringField(event.anonymousId)}`,
-    `${FIELD.sessionId}=${stringField(event.sessionId)}`,
-  ];
-  // Optional values are omitted when absent, never stored empty.
+  const fields: string[] = [`${FIELD.id}=${stringField(event.id)}`, `${FIELD.name}=${stringField(event.name)}`];
+  // Optional values are omitted when absent, never stored empty: an event from a
+  // Segment-compatible client has no session, so no seq, and server-side no page.
+  if (event.seq !== undefined) fields.push(`${FIELD.seq}=${integerField('seq', event.seq)}`);
+  fields.push(`${FIELD.anonymousId}=${stringField(event.anonymousId)}`);
+  addText(fields, FIELD.sessionId, event.sessionId);
+  addText(fields, FIELD.tabId, event.tabId);
   addText(fields, FIELD.userId, event.userId);
-  addText(fields, FIELD.url, event.page.url);
-  addText(fields, FIELD.path, event.page.path);
-  addText(fields, FIELD.title, event.page.title);
-  addText(fields, FIELD.referrer, event.page.referrer);
+  const page = event.page;
+  if (page) {
+    addText(fields, FIELD.url, page.url);
+    addText(fields, FIELD.path, page.path);
+    addText(fields, FIELD.title, page.title);
+    addText(fields, FIELD.referrer, page.referrer);
+  }
   const element = event.element;
   if (element) {
     addText(fields, FIELD.elementTag, element.tag);
@@ -98,6 +100,11 @@ export function toPoint(enriched: EnrichedEvent): string {
       fields.push(`${FIELD.elementValueLength}=${integerField('valueLength', element.valueLength)}`);
     addFlag(fields, FIELD.elementChanged, element.changed);
     addText(fields, FIELD.elementValue, element.value);
+    addText(fields, FIELD.elementHref, element.href);
+  }
+  if (event.engagement) {
+    fields.push(`${FIELD.engagedMs}=${integerField('engagedMs', event.engagement.engagedMs)}`);
+    fields.push(`${FIELD.scrollDepth}=${integerField('scrollDepth', event.engagement.scrollDepth)}`);
   }
   if (event.properties !== undefined) addText(fields, FIELD.properties, JSON.stringify(event.properties));
   fields.push(`${FIELD.clientTimestamp}=${integerField('timestamp', event.timestamp)}`);

@@ -64,11 +64,26 @@ describe('toPoint', () => {
     expect(fields).toContain(`${FIELD.properties}="{\\"plan\\":\\"pro\\",\\"index\\":0}"`);
   });
 
+  it('stores the tab, a link target and the engagement of a page leave', () => {
+    const event = base();
+    event.event.type = 'pageleave';
+    event.event.tabId = 'tab-0000000000000001';
+    event.event.element = { tag: 'a', selector: '#out', href: 'https://elsewhere.example/file.pdf?token=' };
+    event.event.engagement = { engagedMs: 12_345, scrollDepth: 80 };
+    const line = toPoint(event);
+    expect(line.startsWith('events,site=shop,type=pageleave ')).toBe(true);
+    const fields = fieldsOf(line);
+    expect(fields).toContain(`${FIELD.tabId}="tab-0000000000000001"`);
+    expect(fields).toContain(`${FIELD.elementHref}="https://elsewhere.example/file.pdf?token="`);
+    expect(fields).toContain(`${FIELD.engagedMs}=12345i`);
+    expect(fields).toContain(`${FIELD.scrollDepth}=80i`);
+  });
+
   it('omits absent optional values instead of writing them empty', () => {
     const event = base();
     delete event.event.element;
     delete event.event.properties;
-    delete event.event.page.title;
+    delete event.event.page?.title;
     event.userAgent = {};
     const names = fieldsOf(toPoint(event))
       .split(/,(?=[a-z_]+=)/)
@@ -104,6 +119,22 @@ describe('toPoint', () => {
     expect(fields).toContain(`${FIELD.utmMedium}="email"`);
     expect(fields).toContain(`${FIELD.utmCampaign}="bf"`);
     expect(fields).toContain(`${FIELD.pagePath}="/pricing"`);
+  });
+
+  it('stores an event outside any session and page with neither seq, session nor page fields', () => {
+    const event = base();
+    delete event.event.seq;
+    delete event.event.sessionId;
+    delete event.event.page;
+    delete event.event.element;
+    delete event.event.properties;
+    event.event.type = 'group';
+    event.userAgent = {};
+    const names = fieldsOf(toPoint(event))
+      .split(/,(?=[a-z_]+=)/)
+      .map((f) => f.split('=')[0]);
+    expect(names).toEqual([FIELD.id, FIELD.name, FIELD.anonymousId, FIELD.clientTimestamp, FIELD.receivedAt]);
+    expect(toPoint(event)).toMatch(/^events,site=[^,]+,type=group /);
   });
 
   it('escapes quotes and backslashes in string fields and commas, spaces and = in tags', () => {

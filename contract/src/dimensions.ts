@@ -74,8 +74,8 @@ const utm = (url: URL | undefined, name: string) => {
 };
 
 export function deriveDimensions(event: EnrichedEvent['event']): DerivedDimensions {
-  const page = parseUrl(event.page.url);
-  const referrer = parseUrl(event.page.referrer);
+  const page = parseUrl(event.page?.url);
+  const referrer = parseUrl(event.page?.referrer);
   const referrerHost = referrer && (!page || hostOf(referrer) !== hostOf(page)) ? hostOf(referrer) : undefined;
   const derived: DerivedDimensions = {
     label: elementLabel(event),
@@ -83,7 +83,8 @@ export function deriveDimensions(event: EnrichedEvent['event']): DerivedDimensio
     utmSource: utm(page, 'utm_source'),
     utmMedium: utm(page, 'utm_medium'),
     utmCampaign: utm(page, 'utm_campaign'),
-    pagePath: normalisePath(event.page.path || page?.pathname || '/'),
+    // Events outside a page (server-side, identify) have no path.
+    pagePath: event.page ? normalisePath(event.page.path || page?.pathname || '/') : undefined,
   };
   for (const key of Object.keys(derived) as (keyof DerivedDimensions)[])
     if (derived[key] === undefined) delete derived[key];

@@ -1,7 +1,7 @@
 // The message ingest writes to Kafka and the consumer reads: the client's event
 // plus what the server learned on receipt. Raw IP addresses are never part of it.
 import { Type, type Static } from 'typebox';
-import { EventSchema, TimestampSchema } from './event.ts';
+import { StoredEventSchema, TimestampSchema } from './event.ts';
 
 export const UserAgentSchema = Type.Object(
   {
@@ -17,7 +17,7 @@ export const UserAgentSchema = Type.Object(
 
 export const EnrichedEventSchema = Type.Object(
   {
-    event: EventSchema,
+    event: StoredEventSchema,
     /** The site the write key belongs to. */
     site: Type.String({ minLength: 1, maxLength: 64 }),
     receivedAt: TimestampSchema,

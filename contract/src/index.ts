@@ -1,22 +1,34 @@
-export { CONTRACT_VERSION, LIMITS, EVENT_TYPES, type EventType } from './limits.ts';
+export {
+  CONTRACT_VERSION,
+  LIMITS,
+  EVENT_TYPES,
+  STORED_EVENT_TYPES,
+  type EventType,
+  type StoredEventType,
+} from './limits.ts';
 export { TOPICS, HEADERS } from './topics.ts';
 export {
   EventSchema,
+  StoredEventSchema,
   BatchSchema,
   PageSchema,
   ElementSchema,
+  EngagementSchema,
   PropertiesSchema,
   EventIdSchema,
   TimestampSchema,
   type Event,
+  type StoredEvent,
   type Batch,
   type Page,
   type Element,
+  type Engagement,
   type Properties,
 } from './event.ts';
 export { EnrichedEventSchema, UserAgentSchema, type EnrichedEvent, type UserAgent } from './enriched-event.ts';
 export {
   validateEvent,
+  validateStoredEvent,
   validateEnrichedEvent,
   formatIssues,
   readableErrors,

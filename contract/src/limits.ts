@@ -22,6 +22,8 @@ export const LIMITS = Object.freeze({
   urlMaxLength: 2048,
   /** Characters of a page title, element text or any short label. */
   textMaxLength: 200,
+  /** Characters of an element's tag name (custom elements' names have no limit of their own). */
+  tagMaxLength: 64,
   /** Characters of a CSS selector. */
   selectorMaxLength: 512,
   /** Keys in `properties`, `element.attributes` or `traits`. */
@@ -32,6 +34,25 @@ export const LIMITS = Object.freeze({
   propertyValueMaxLength: 1024,
 });
 
-/** Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing. */
-export const EVENT_TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'] as const;
+/**
+ * Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing; `submit` a form
+ * submitted; `pageleave` the end of a page view's visible stretch, with its engagement.
+ */
+export const EVENT_TYPES = [
+  'click',
+  'input',
+  'change',
+  'submit',
+  'pageview',
+  'pageleave',
+  'identify',
+  'custom',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Kinds of stored event: the SDK's, and those only Segment-compatible clients send
+ * (ingest maps their `group`, `alias` and `screen` calls). Storage tags and the dashboard's filters use these.
+ */
+export const STORED_EVENT_TYPES = [...EVENT_TYPES, 'group', 'alias', 'screen'] as const;
+export type StoredEventType = (typeof STORED_EVENT_TYPES)[number];

@@ -3,14 +3,14 @@
 // real bodies), and the UI and the test oracle take their types from them.
 // Query strings refuse unknown parameters: a typo must not silently widen an answer.
 import { Type, type Static } from 'typebox';
-import { EVENT_TYPES, LIMITS } from './limits.ts';
+import { LIMITS, STORED_EVENT_TYPES } from './limits.ts';
 import { DIMENSIONS } from './rollup-storage.ts';
-import { ElementSchema } from './event.ts';
+import { ElementSchema, EngagementSchema } from './event.ts';
 import { API_LIMITS } from './read-api-limits.ts';
 
 export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './read-api-limits.ts';
 
-const TYPE_LIST = `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`;
+const TYPE_LIST = `^(${STORED_EVENT_TYPES.join('|')})(,(${STORED_EVENT_TYPES.join('|')}))*$`;
 
 /** A query string: only the listed parameters are accepted. */
 const Query = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
@@ -34,7 +34,7 @@ const FilterParams = {
     Type.String({
       pattern: TYPE_LIST,
       maxLength: 100,
-      description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}`,
+      description: `Comma-separated event types: ${STORED_EVENT_TYPES.join(', ')}`,
     }),
   ),
   site: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -115,6 +115,9 @@ export const ApiEventSchema = Type.Object({
   seq: Type.Optional(Type.Integer()),
   anonymousId: Type.Optional(Type.String()),
   sessionId: Type.Optional(Type.String()),
+  tabId: Type.Optional(
+    Type.String({ description: 'The page load that numbered the event (`seq` counts per session and tab)' }),
+  ),
   userId: Type.Optional(Type.String()),
   page: Type.Object({
     url: Type.Optional(Type.String()),
@@ -124,6 +127,7 @@ export const ApiEventSchema = Type.Object({
   }),
   element: Type.Optional(ElementSchema),
   properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  engagement: Type.Optional(EngagementSchema),
   clientTimestamp: Type.Optional(Type.Number({ description: "The client's own clock, epoch ms" })),
   receivedAt: Type.Optional(Type.Number({ description: 'Epoch ms' })),
   userAgent: Type.Object({
@@ -161,7 +165,7 @@ export const TopListSchema = Type.Object({
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 
 export const CompletenessFiguresSchema = Type.Object({
-  sessions: Count('Distinct sessions with at least one event in the range'),
+  sessions: Count('Distinct sequences, (session, tab) pairs, with at least one event in the range'),
   received: Count('Distinct event ids received'),
   expected: Count('Per session, max(seq) − min(seq) + 1 of the numbers seen in the range'),
   missing: Count("Sequence numbers between a session's first and last seen that are not stored"),
@@ -173,7 +177,11 @@ export const CompletenessFiguresSchema = Type.Object({
   }),
 });
 
-const SessionRef = { site: Type.String(), sessionId: Type.String() };
+const SessionRef = {
+  site: Type.String(),
+  sessionId: Type.String(),
+  tabId: Type.Optional(Type.String({ description: 'The tab of the sequence, when its events carry one' })),
+};
 
 export const CompletenessReportSchema = Type.Object({
   total: CompletenessFiguresSchema,

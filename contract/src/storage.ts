@@ -5,7 +5,7 @@ import type { EnrichedEvent } from './enriched-event.ts';
 
 export const MEASUREMENT = 'events';
 
-/** Tags are indexed and define series: keep them bounded (sites × 6 event types). */
+/** Tags are indexed and define series: keep them bounded (sites × 11 event types). */
 export const TAG = Object.freeze({ site: 'site', type: 'type' });
 
 /** High-cardinality values are fields: they never create series. */
@@ -15,6 +15,7 @@ export const FIELD = Object.freeze({
   seq: 'seq',
   anonymousId: 'anonymous_id',
   sessionId: 'session_id',
+  tabId: 'tab_id',
   userId: 'user_id',
   url: 'url',
   path: 'path',
@@ -32,6 +33,10 @@ export const FIELD = Object.freeze({
   elementValueLength: 'el_value_length',
   elementChanged: 'el_changed',
   elementValue: 'el_value',
+  elementHref: 'el_href',
+  /** Of `pageleave` events: engaged time in ms and maximum scroll depth in percent. */
+  engagedMs: 'engaged_ms',
+  scrollDepth: 'scroll_depth',
   /** JSON object of the event's properties. */
   properties: 'properties',
   /** The client's own clock, epoch ms. */

@@ -4,7 +4,7 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
-import { EventSchema, type Event } from './event.ts';
+import { EventSchema, StoredEventSchema, type Event, type StoredEvent } from './event.ts';
 import { EnrichedEventSchema, type EnrichedEvent } from './enriched-event.ts';
 
 export interface ValidationIssue {
@@ -98,6 +98,7 @@ function validator<T>(schema: TSchema): (value: unknown) => Validation<T> {
 }
 
 export const validateEvent = validator<Event>(EventSchema);
+export const validateStoredEvent = validator<StoredEvent>(StoredEventSchema);
 export const validateEnrichedEvent = validator<EnrichedEvent>(EnrichedEventSchema);
 
 export function formatIssues(issues: readonly ValidationIssue[]): string {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, validateEnrichedEvent, validateEvent, formatIssues } from '../src/index.ts';
+import {
+  LIMITS,
+  STORED_EVENT_TYPES,
+  validateEnrichedEvent,
+  validateEvent,
+  validateStoredEvent,
+  formatIssues,
+} from '../src/index.ts';
 import { sampleEvent } from '../src/testing.ts';
 
 describe('event contract', () => {
@@ -46,6 +53,49 @@ describe('event contract', () => {
     expect(validateEvent(sampleEvent({ element: { ...element, attributes: { [`${atLimit}k`]: 'v' } } })).ok).toBe(
       false,
     );
+  });
+
+  it('accepts the tab, form submits, link targets and page leaves with their engagement, within bounds', () => {
+    const leave = sampleEvent({ type: 'pageleave', name: 'pageleave', tabId: 'tab-0000000000000001' });
+    delete leave.element;
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 5_000, scrollDepth: 100 } }).ok).toBe(true);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 5_000, scrollDepth: 101 } }).ok).toBe(false);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: -1, scrollDepth: 0 } }).ok).toBe(false);
+    expect(validateEvent({ ...leave, engagement: { engagedMs: 1.5, scrollDepth: 0 } }).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ tabId: '' })).ok).toBe(false);
+    const link = { tag: 'a', selector: '#out', href: 'https://elsewhere.example/report.pdf' };
+    expect(validateEvent(sampleEvent({ element: link })).ok).toBe(true);
+    expect(validateEvent(sampleEvent({ element: { ...link, href: 'h'.repeat(LIMITS.urlMaxLength + 1) } })).ok).toBe(
+      false,
+    );
+    expect(
+      validateEvent(sampleEvent({ type: 'submit', name: 'submit', element: { tag: 'form', selector: 'form' } })).ok,
+    ).toBe(true);
+  });
+
+  it('stores events outside any session and page, as server-side and Segment-compatible clients send them', () => {
+    const { seq: _seq, sessionId: _sessionId, page: _page, element: _element, ...serverSide } = sampleEvent();
+    for (const type of ['group', 'alias', 'screen', 'custom'] as const)
+      expect(validateStoredEvent({ ...serverSide, type }).ok).toBe(true);
+    expect(validateStoredEvent({ ...serverSide, type: 'hover' }).ok).toBe(false);
+    expect(validateStoredEvent(sampleEvent()).ok).toBe(true);
+  });
+
+  it('keeps the SDK event whole: a session, a sequence number, a page and its own types', () => {
+    const { seq: _seq, sessionId: _sessionId, ...withoutSession } = sampleEvent();
+    expect(validateEvent(withoutSession).ok).toBe(false);
+    expect(validateEvent(sampleEvent({ type: 'group' as never })).ok).toBe(false);
+    expect(STORED_EVENT_TYPES).toEqual(expect.arrayContaining(['identify', 'group', 'alias', 'screen']));
+  });
+
+  it('refuses a stored sequence number without its session, and a session without its sequence number', () => {
+    const { seq: _seq, ...withoutSeq } = sampleEvent();
+    const { sessionId: _sessionId, ...withoutSession } = sampleEvent();
+    expect(validateStoredEvent(withoutSeq)).toEqual({
+      ok: false,
+      issues: [{ path: '', message: 'must have properties seq when property sessionId is present' }],
+    });
+    expect(validateStoredEvent(withoutSession).ok).toBe(false);
   });
 
   it('validates the enriched message the consumer reads', () => {
@@ -107,7 +157,10 @@ describe('validation messages', () => {
   it('lists the allowed values of an enum and a constant', () => {
     expect(issuesOf({ ...sampleEvent(), type: 'hover', v: 2 })).toEqual([
       { path: '/v', message: 'must be 1' },
-      { path: '/type', message: 'must be one of "click", "input", "change", "pageview", "identify", "custom"' },
+      {
+        path: '/type',
+        message: 'must be one of "click", "input", "change", "submit", "pageview", "pageleave", "identify", "custom"',
+      },
     ]);
   });
 

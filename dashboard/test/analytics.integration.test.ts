@@ -120,7 +120,7 @@ describe('read API v2 over rollups', () => {
     expect(status).toBe(200);
     const people = events.filter((e) => !e.userAgent.bot);
     const startedSessions = new Set(
-      people.filter((e) => e.event.type === 'pageview' && e.event.page.path === '/').map((e) => e.event.sessionId),
+      people.filter((e) => e.event.type === 'pageview' && e.event.page?.path === '/').map((e) => e.event.sessionId),
     );
     expect(body.steps[0]).toMatchObject({ step: 'pageview:/', actors: startedSessions.size, conversion: 1 });
     expect(body.steps[1].actors).toBeLessThanOrEqual(startedSessions.size);

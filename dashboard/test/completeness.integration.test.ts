@@ -45,6 +45,16 @@ describe('completeness over a seeded bucket', () => {
   // Two senders numbering one session: the second one's 1 and 2 are other events (other ids) with numbers already taken.
   const firstTab = session('two-tabs', 'tabs', FROM + 50 * MINUTE, [0, 1, 2]);
   const secondTab = session('two-tabs', 'tabs', FROM + 50.5 * MINUTE, [1, 2]);
+  // Today's SDK: each tab numbers its own events from 0 under its tab id, so the same numbers are no reuse.
+  const withTab = (events: SeedEvent[], tabId: string): SeedEvent[] =>
+    events.map((e) => ({ ...e, event: { ...e.event, tabId } }));
+  const tabA = withTab(session('tabbed', 'tabbed', FROM + 52 * MINUTE, [0, 1, 2]), 'tab-a-000000000001');
+  const tabB = withTab(session('tabbed', 'tabbed', FROM + 52.5 * MINUTE, [0, 1, 3]), 'tab-b-000000000001');
+  // Server-side events (Segment-compatible clients) have no session and no number: nothing to count.
+  const sessionless: SeedEvent[] = [0, 1].map((i) => {
+    const { seq: _seq, sessionId: _sessionId, page: _page, ...event } = clickAt(FROM + (10 + i) * MINUTE);
+    return { site: 'shop', event: { ...event, type: 'group', name: 'group' } };
+  });
 
   beforeAll(async () => {
     const bucket = await createTestBucket('dashboard-completeness');
@@ -58,6 +68,9 @@ describe('completeness over a seeded bucket', () => {
       ...blog,
       ...firstTab,
       ...secondTab,
+      ...tabA,
+      ...tabB,
+      ...sessionless,
     ]);
     app = await appFor(bucket);
   });
@@ -97,6 +110,17 @@ describe('completeness over a seeded bucket', () => {
         completeness: 19 / 22,
       },
       {
+        site: 'tabbed',
+        sessions: 2,
+        received: 6,
+        expected: 7,
+        missing: 1,
+        duplicates: 0,
+        reusedSeqs: 0,
+        sessionsWithGaps: 1,
+        completeness: 6 / 7,
+      },
+      {
         site: 'tabs',
         sessions: 1,
         received: 5,
@@ -109,14 +133,14 @@ describe('completeness over a seeded bucket', () => {
       },
     ]);
     expect(body.total).toEqual({
-      sessions: 6,
-      received: 27,
-      expected: 29,
-      missing: 4,
+      sessions: 8,
+      received: 33,
+      expected: 36,
+      missing: 5,
       duplicates: 1,
       reusedSeqs: 2,
-      sessionsWithGaps: 2,
-      completeness: 25 / 29,
+      sessionsWithGaps: 3,
+      completeness: 31 / 36,
     });
     expect(body.reusedSeqExamples).toEqual([{ site: 'tabs', sessionId: 'two-tabs', reused: 2, seqs: [1, 2] }]);
     expect(body.range).toEqual({ from: new Date(FROM).toISOString(), to: new Date(T).toISOString() });
@@ -127,6 +151,15 @@ describe('completeness over a seeded bucket', () => {
     expect(body.gapExamples).toEqual([
       { site: 'shop', sessionId: 'gap', firstSeq: 0, lastSeq: 9, missing: 3, ranges: [[4, 6]] },
       { site: 'blog', sessionId: 'blog-gap', firstSeq: 0, lastSeq: 3, missing: 1, ranges: [[2, 2]] },
+      {
+        site: 'tabbed',
+        sessionId: 'tabbed',
+        tabId: 'tab-b-000000000001',
+        firstSeq: 0,
+        lastSeq: 3,
+        missing: 1,
+        ranges: [[2, 2]],
+      },
     ]);
     expect(
       (await get(`/api/completeness?${range}&examples=1`)).body.gapExamples.map(

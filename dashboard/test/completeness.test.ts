@@ -47,6 +47,23 @@ describe('completeness tally', () => {
     expect(report.gapExamples).toEqual([]);
   });
 
+  it('counts each tab of a session as its own sequence numbered from 0, not as reused numbers', () => {
+    const tab = (tabId: string, seqs: number[]): SequencedRow[] =>
+      seqs.map((seq) => ({ site: 'shop', sessionId: 's', tabId, seq, id: `${tabId}-${seq}` }));
+    const report = tally([...tab('a', [0, 1, 2]), ...tab('b', [0, 1, 3])]);
+    expect(report.total).toMatchObject({
+      sessions: 2,
+      received: 6,
+      expected: 7,
+      missing: 1,
+      reusedSeqs: 0,
+      sessionsWithGaps: 1,
+    });
+    expect(report.gapExamples).toEqual([
+      { site: 'shop', sessionId: 's', tabId: 'b', firstSeq: 0, lastSeq: 3, missing: 1, ranges: [[2, 2]] },
+    ]);
+  });
+
   it('expects only from the lowest number seen, so a session that started before the range has no gap', () => {
     expect(tally(session('shop', 'a', [40, 41, 42])).total).toMatchObject({
       received: 3,

@@ -35,4 +35,33 @@ describe('CSV export', () => {
     expect(row.trimEnd().split(',').length).toBe(CSV_COLUMNS.length + 1);
     expect(row).toContain('"Hi, you"');
   });
+
+  it('exports the tab, a link target and the engagement of a page leave in their columns', () => {
+    const cells = csvRow({
+      id: 'e2',
+      time: '2026-01-01T00:00:00.000000001Z',
+      type: 'pageleave',
+      site: 'demo',
+      name: 'pageleave',
+      tabId: 'tab-1',
+      page: { path: '/' },
+      engagement: { engagedMs: 8200, scrollDepth: 75 },
+      userAgent: {},
+    })
+      .trimEnd()
+      .split(',');
+    const column = (name: string): string | undefined => cells[CSV_COLUMNS.findIndex(([n]) => n === name)];
+    expect([column('tab_id'), column('engaged_ms'), column('scroll_depth')]).toEqual(['tab-1', '8200', '75']);
+    const link = csvRow({
+      id: 'e3',
+      time: '2026-01-01T00:00:00.000000001Z',
+      type: 'click',
+      site: 'demo',
+      name: 'click',
+      page: { path: '/' },
+      element: { tag: 'a', selector: '#out', href: 'https://elsewhere.example/x' },
+      userAgent: {},
+    });
+    expect(link).toContain(',https://elsewhere.example/x,');
+  });
 });

@@ -54,11 +54,13 @@ describe('Flux queries', () => {
     );
   });
 
-  it('reads only id, seq and session for completeness, grouped by site and session, with the site escaped', () => {
+  it('reads only id, seq, session and tab for completeness, grouped by site, session and tab, with the site escaped', () => {
     const query = sequencedRowsQuery('db/rp', filter.range, 'x" or true or "').toString();
-    expect(query).toContain('r._field == "id" or r._field == "seq" or r._field == "session_id"');
+    expect(query).toContain(
+      'r._field == "id" or r._field == "seq" or r._field == "session_id" or r._field == "tab_id"',
+    );
     expect(query).toContain('r["site"] == "x\\" or true or \\""');
-    expect(query).toContain('group(columns: ["site", "session_id"])');
+    expect(query).toContain('group(columns: ["site", "session_id", "tab_id"])');
     expect(sequencedRowsQuery('db/rp', filter.range).toString()).not.toContain('r["site"]');
   });
 });

@@ -209,3 +209,37 @@ describe('read API without InfluxDB', () => {
     await app.close();
   });
 });
+
+describe('events of the capture for modern apps', () => {
+  it('returns the tab, a link target and the engagement of a page leave as stored', async () => {
+    const bucket = await createTestBucket('dashboard-capture');
+    const tabId = 'tab-0000000000000001';
+    const link = clickAt(T - 30 * 60_000, {
+      tabId,
+      element: { tag: 'a', selector: '#out', text: 'Partner', href: 'https://elsewhere.example/pricing?ref=' },
+    });
+    const leave = clickAt(T - 29 * 60_000, {
+      type: 'pageleave',
+      name: 'pageleave',
+      tabId,
+      seq: 1,
+      engagement: { engagedMs: 8_200, scrollDepth: 75 },
+    });
+    delete leave.element;
+    await seedEvents(testInfra().influxUrl, bucket, [{ event: link }, { event: leave }]);
+    const app = await appFor(bucket);
+    try {
+      const response = await app.inject({ url: `/api/events?from=${iso(T - HOUR)}&to=${iso(T)}`, headers: auth });
+      const events = response.json().events as Array<Record<string, unknown>>;
+      expect(events.find((e) => e['type'] === 'click')).toMatchObject({
+        tabId,
+        element: { href: 'https://elsewhere.example/pricing?ref=' },
+      });
+      const stored = events.find((e) => e['type'] === 'pageleave');
+      expect(stored).toMatchObject({ tabId, engagement: { engagedMs: 8_200, scrollDepth: 75 } });
+      expect(stored).not.toHaveProperty('element');
+    } finally {
+      await app.close();
+    }
+  });
+});

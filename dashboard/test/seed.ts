@@ -2,12 +2,12 @@
 // (contract MEASUREMENT/TAG/FIELD/pointTimeNs), so read-API tests do not need
 // the pipeline. Mirrors the consumer's mapping; absent optional values are
 // simply not written.
-import { FIELD, MEASUREMENT, TAG, pointTimeNs, type Event } from '@eventline/contract';
+import { FIELD, MEASUREMENT, TAG, pointTimeNs, type Event, type StoredEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 
 export interface SeedEvent {
-  event: Event;
+  event: StoredEvent;
   site?: string;
   /** Corrected event time, epoch ms; defaults to the event's timestamp. */
   eventTime?: number;
@@ -21,14 +21,15 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
   const text = (field: string, value: string | undefined) => value !== undefined && point.stringField(field, value);
   text(FIELD.id, event.id);
   text(FIELD.name, event.name);
-  point.intField(FIELD.seq, event.seq);
+  if (event.seq !== undefined) point.intField(FIELD.seq, event.seq);
   text(FIELD.anonymousId, event.anonymousId);
   text(FIELD.sessionId, event.sessionId);
+  text(FIELD.tabId, event.tabId);
   text(FIELD.userId, event.userId);
-  text(FIELD.url, event.page.url);
-  text(FIELD.path, event.page.path);
-  text(FIELD.title, event.page.title);
-  text(FIELD.referrer, event.page.referrer);
+  text(FIELD.url, event.page?.url);
+  text(FIELD.path, event.page?.path);
+  text(FIELD.title, event.page?.title);
+  text(FIELD.referrer, event.page?.referrer);
   const element = event.element;
   if (element) {
     text(FIELD.elementTag, element.tag);
@@ -42,6 +43,11 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
     if (element.valueLength !== undefined) point.intField(FIELD.elementValueLength, element.valueLength);
     if (element.changed !== undefined) point.booleanField(FIELD.elementChanged, element.changed);
     text(FIELD.elementValue, element.value);
+    text(FIELD.elementHref, element.href);
+  }
+  if (event.engagement) {
+    point.intField(FIELD.engagedMs, event.engagement.engagedMs);
+    point.intField(FIELD.scrollDepth, event.engagement.scrollDepth);
   }
   if (event.properties) text(FIELD.properties, JSON.stringify(event.properties));
   point.intField(FIELD.clientTimestamp, event.timestamp);

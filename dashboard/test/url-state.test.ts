@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '@eventline/contract';
+import { STORED_EVENT_TYPES } from '@eventline/contract';
 import {
   apiParams,
   completenessParams,
@@ -38,7 +38,7 @@ describe('URL state of the Analyze page', () => {
     expect(parseFilters('?type=click,scroll').type).toBe('click');
     expect(parseFilters('?type=scroll').type).toBe('');
     expect(parseFilters('?type=CLICK').type).toBe('');
-    expect(parseTypes(EVENT_TYPES.join(','))).toBe(EVENT_TYPES.join(','));
+    expect(parseTypes(STORED_EVENT_TYPES.join(','))).toBe(STORED_EVENT_TYPES.join(','));
     expect(serializeFilters(parseFilters('?type=input,click'))).toBe('?type=click%2Cinput');
   });
 

@@ -15,6 +15,7 @@ import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
 import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { healthRoutes } from './routes/health.ts';
+import { segmentRoutes } from './segment/segment-routes.ts';
 import { createUserAgentParser } from './user-agent.ts';
 import { createWriteKeyRegistry } from './write-keys.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -108,12 +109,10 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
   await app.register(docsPlugin, { version: packageJson.version });
   await app.register(eventPipelinePlugin, { config, sink });
   await app.register(healthRoutes, { isClosing: () => closing });
-  await app.register(batchRoutes, {
-    prefix: config.pathPrefix,
-    config,
-    writeKeys: createWriteKeyRegistry(config.writeKeys),
-    userAgents: createUserAgentParser(),
-  });
+  const writeKeys = createWriteKeyRegistry(config.writeKeys);
+  const userAgents = createUserAgentParser();
+  await app.register(batchRoutes, { prefix: config.pathPrefix, config, writeKeys, userAgents });
+  await app.register(segmentRoutes, { prefix: config.pathPrefix + config.segmentPath, config, writeKeys, userAgents });
   return app;
 }
 

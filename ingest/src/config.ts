@@ -24,6 +24,7 @@ const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   pathPrefix: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)*$' }),
+  segmentPath: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$' }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 })]),
   writeKeys: WriteKeysSchema,
@@ -60,6 +61,8 @@ export const DEFAULTS = Object.freeze({
   port: 8080,
   /** Path in front of `/v1/batch`, e.g. `/t` for `/t/v1/batch`. */
   pathPrefix: '',
+  /** Path after the prefix under which the Segment-compatible API answers: `/segment/v1/batch`, `/segment/t`. */
+  segmentPath: '/segment',
   logLevel: 'info',
   trustProxy: false,
   bodyLimitBytes: LIMITS.batchBytes, // 512 KiB, after gzip decoding
@@ -92,6 +95,7 @@ export const ENV = Object.freeze({
   host: 'EVENTLINE_INGEST_HOST',
   port: 'EVENTLINE_INGEST_PORT',
   pathPrefix: 'EVENTLINE_INGEST_PATH_PREFIX',
+  segmentPath: 'EVENTLINE_INGEST_SEGMENT_PATH',
   logLevel: 'EVENTLINE_INGEST_LOG_LEVEL',
   trustProxy: 'EVENTLINE_INGEST_TRUST_PROXY',
   writeKeys: 'EVENTLINE_WRITE_KEYS',

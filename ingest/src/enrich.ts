@@ -2,7 +2,7 @@
 // contract (event, site, receivedAt, eventTime, userAgent) and nothing else, so
 // no IP address can reach Kafka. eventTime uses the contract's resend-stable
 // correction, so a resent event keeps its storage identity.
-import { correctedEventTime, type Event, type UserAgent } from '@eventline/contract';
+import { correctedEventTime, type StoredEvent, type UserAgent } from '@eventline/contract';
 
 export interface BatchContext {
   site: string;
@@ -25,7 +25,7 @@ export interface EnrichedMessage {
  * string measures the event against its size limit and becomes part of the
  * message. `suffix` is shared by every event of a batch but eventTime.
  */
-export function createBatchEnricher(context: BatchContext): (event: Event) => EnrichedMessage {
+export function createBatchEnricher(context: BatchContext): (event: StoredEvent) => EnrichedMessage {
   const siteJson = JSON.stringify(context.site);
   const tail = `,"userAgent":${JSON.stringify(context.userAgent)}}`;
   return (event) => {

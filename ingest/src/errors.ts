@@ -13,10 +13,11 @@ export const ERRORS = {
   INGEST_INVALID_JSON: { status: 400, retriable: false, message: 'The body is not valid JSON' },
   INGEST_INVALID_GZIP: { status: 400, retriable: false, message: 'The body is not valid gzip' },
   INGEST_INVALID_BATCH: { status: 400, retriable: false, message: 'The body is not a valid batch' },
+  INGEST_INVALID_MESSAGE: { status: 400, retriable: false, message: 'The body is not a valid Segment message' },
   INGEST_WRITE_KEY_CONFLICT: {
     status: 400,
     retriable: false,
-    message: 'The query string and the body name different write keys',
+    message: 'The query string or Authorization header and the body name different write keys',
   },
   INGEST_BAD_REQUEST: { status: 400, retriable: false, message: 'The request is malformed' },
   INGEST_MISSING_WRITE_KEY: {

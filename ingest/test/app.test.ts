@@ -56,6 +56,27 @@ describe('POST /v1/batch', () => {
     }
   });
 
+  it('writes form submits, link targets, tab ids and page leaves with their engagement, as the SDK sends them', async () => {
+    await start();
+    const tabId = 'tab-0000000000000001';
+    const submit = sampleEvent({
+      type: 'submit',
+      name: 'signup',
+      tabId,
+      element: { tag: 'form', selector: '#signup', text: 'Create account', href: 'https://shop.example/signup?email=' },
+    });
+    const leave = sampleEvent({
+      type: 'pageleave',
+      name: 'pageleave',
+      tabId,
+      engagement: { engagedMs: 8_200, scrollDepth: 75 },
+    });
+    delete leave.element;
+    const response = await post(app, batchOf([submit, leave]));
+    expect(response.json()).toMatchObject({ accepted: 2, rejected: [] });
+    expect(sentValues().map((v) => v['event'])).toEqual([submit, leave]);
+  });
+
   it('reports invalid events by index and still writes the valid ones', async () => {
     await start();
     const good = sampleEvent();

@@ -27,7 +27,8 @@ export const TRACKED_FACTOR = 4;
 /** One raw event, as far as rollups are concerned: the dimension values it has (absent = none). */
 export interface RollupRow {
   anonymousId: string;
-  sessionId: string;
+  /** Absent for events outside a session (server-side ones): they count no session. */
+  sessionId?: string;
   bot: boolean;
   type: string;
   values: Partial<Record<Dimension, string>>;
@@ -61,7 +62,12 @@ export function createHourAggregate(options: { maxValues: number }): HourAggrega
     AUDIENCES.map((audience) => [audience, new Map([ALL_DIMENSION, ...DIMENSIONS].map((d) => [d, new Map()]))]),
   );
 
-  function count(byValue: Map<string, Tally>, value: string, row: RollupRow, hashes: [number, number][]): void {
+  function count(
+    byValue: Map<string, Tally>,
+    value: string,
+    row: RollupRow,
+    hashes: [[number, number], [number, number] | undefined],
+  ): void {
     let tally = byValue.get(value);
     if (!tally) {
       const key = byValue.size >= tracked ? OTHER_VALUE : value;
@@ -70,15 +76,18 @@ export function createHourAggregate(options: { maxValues: number }): HourAggrega
     }
     tally.events++;
     if (row.type === 'pageview') tally.pageviews++;
-    tally.visitors.add(hashes[0]!);
-    tally.sessions.add(hashes[1]!);
+    tally.visitors.add(hashes[0]);
+    if (hashes[1]) tally.sessions.add(hashes[1]);
   }
 
   return {
     add(row) {
       const byDimension = tallies.get(row.bot ? 'bots' : 'people')!;
       // Hashed once per event, not once per dimension.
-      const hashes = [hashOf(row.anonymousId), hashOf(row.sessionId)];
+      const hashes: [[number, number], [number, number] | undefined] = [
+        hashOf(row.anonymousId),
+        row.sessionId ? hashOf(row.sessionId) : undefined,
+      ];
       count(byDimension.get(ALL_DIMENSION)!, ALL_VALUE, row, hashes);
       for (const dimension of DIMENSIONS)
         count(byDimension.get(dimension)!, row.values[dimension] || NONE_VALUE, row, hashes);

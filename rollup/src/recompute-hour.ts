@@ -57,7 +57,7 @@ function toRollupRow(row: Row): RollupRow {
   }
   return {
     anonymousId: String(row[FIELD.anonymousId] ?? ''),
-    sessionId: String(row[FIELD.sessionId] ?? ''),
+    sessionId: text(row[FIELD.sessionId]),
     bot: row[FIELD.bot] === true,
     type: String(row[TAG.type] ?? ''),
     values,

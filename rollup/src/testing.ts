@@ -99,7 +99,7 @@ export function exact(
     entry.events++;
     if (event.event.type === 'pageview') entry.pageviews++;
     entry.visitors.add(event.event.anonymousId);
-    entry.sessions.add(event.event.sessionId);
+    if (event.event.sessionId) entry.sessions.add(event.event.sessionId);
     byValue.set(value, entry);
   }
   return Object.fromEntries(

@@ -6,25 +6,29 @@
 // queue until one of its own sends gets a 2xx (storage dedupes the copy).
 // Every step is also reported to the page (report.ts): captured, queued and
 // beaconed here, the rest as the worker reports it.
-import type { Event } from '@eventline/contract';
 import type { EventType } from '@eventline/contract/limits';
-import { BATCH_EVENTS, NAME_MAX, URL_MAX } from './limits.ts';
-import type { FlushResult, Options, Properties } from './types.ts';
+import { BATCH_EVENTS } from './limits.ts';
+import type { CapturedEvent, FlushResult, Options, Properties } from './types.ts';
 import type { DeliveryReport } from './worker/protocol.ts';
 import { startAutocapture } from './capture/autocapture.ts';
+import { buildEvent, type At, type EventSettings } from './capture/build-event.ts';
 import type { ElementDescriptor } from './capture/element.ts';
-import { watchNavigation } from './capture/pageviews.ts';
-import { clip, cleanProperties } from './capture/properties.ts';
-import { anonymousId, nextInSession, read, resetIdentity, write } from './identity.ts';
-import { newId } from './ids.ts';
+import { trackEngagement } from './capture/engagement.ts';
+import { maskUrl } from './capture/mask-url.ts';
+import { watchPageviews } from './capture/pageviews.ts';
+import { clip, stringOf } from './capture/properties.ts';
+import { read, resetIdentity, write } from './identity.ts';
 import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
-import { connect, type Connection } from './transport/connect.ts';
+import type { Connection } from './transport/connect.ts';
 import { resolveOptions, type Resolved } from './options.ts';
 
 let o: Resolved | undefined;
+let settings: EventSettings;
 /** Captured and not yet on the network: JSON by id, oldest first. */
 const held = new Map<string, string>();
+/** Captured and not yet handed to the worker: [id, JSON]. */
+let handing: Array<[id: string, json: string]> = [];
 let connection: Promise<Connection | undefined> = Promise.resolve(undefined);
 
 /** Aborting it removes every listener the SDK added. */
@@ -42,49 +46,45 @@ function consent(respectDoNotTrack: boolean): boolean {
   return !(respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl));
 }
 
-function emit(
-  type: EventType,
-  name: string,
-  element?: ElementDescriptor,
-  properties?: Properties,
-  referrer = '',
-): void {
+function emit(type: EventType, name: unknown, element?: ElementDescriptor, properties?: Properties, at?: At): void {
   if (!o || !allowed) return;
-  const timestamp = Date.now();
-  const { sessionId, seq } = nextInSession(o.sessionTimeout, timestamp);
-  const page: Event['page'] = { url: clip(location.href, URL_MAX), path: clip(location.pathname, URL_MAX) };
-  if (document.title) page.title = clip(document.title);
-  if (referrer) page.referrer = clip(referrer, URL_MAX);
-  const event: Event = {
-    v: 1,
-    id: newId(),
-    type,
-    name: clip(String(name), NAME_MAX) || type,
-    timestamp,
-    seq,
-    anonymousId: anonymousId(),
-    sessionId,
-    page,
-  };
-  const userId = read('user');
-  if (userId) event.userId = userId;
-  if (element) event.element = element;
-  const cleaned = cleanProperties(properties);
-  if (cleaned) event.properties = cleaned;
-  const json = JSON.stringify(event);
+  let event: CapturedEvent | null;
+  let json: string;
+  // Nothing a caller passes, nor a beforeSend that throws, reaches the host app: such an event is dropped.
+  try {
+    event = buildEvent(settings, type, name, element, properties, at);
+    if (o.beforeSend) event = o.beforeSend(event);
+    if (!event) return;
+    json = JSON.stringify(event);
+  } catch (error) {
+    return log('dropped an event that could not be built', error);
+  }
   held.set(event.id, json);
   report({ kind: 'captured', count: 1, ids: [event.id], event });
-  // The worker has them too; this copy only serves the unload path. It stays
-  // bounded: the worker reports every event it sends or drops (maxQueue).
-  void connection.then((c) => {
-    if (!c) return void setTimeout(beacon, o?.flushInterval);
-    report({ kind: 'queued', count: 1, ids: [event.id] });
-    void c.api.enqueue([json]);
-  });
+  if (handing.push([event.id, json]) === 1) setTimeout(handOver);
 }
 
-const view = (referrer: string, properties?: Properties): void =>
-  emit('pageview', 'pageview', undefined, properties, referrer);
+/**
+ * Hands what was captured to the worker in one message per task, after the
+ * interaction that captured it: a postMessage per event was most of the SDK's
+ * time in an event handler. The worker has them too; the held copy only serves
+ * the unload path. It stays bounded: the worker reports every event it sends
+ * or drops (maxQueue).
+ */
+function handOver(): void {
+  const batch = handing;
+  handing = [];
+  if (batch.length)
+    void connection.then((c) => {
+      if (!c) return void setTimeout(beacon, o?.flushInterval);
+      const ids = batch.map(([id]) => id);
+      report({ kind: 'queued', count: ids.length, ids });
+      void c.api.enqueue(batch.map(([, json]) => json));
+    });
+}
+
+const view = (url: string, referrer: string): void =>
+  emit('pageview', 'pageview', undefined, undefined, { url, referrer });
 
 /** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each), once: a beaconed event is no longer held. */
 function beacon(): void {
@@ -117,17 +117,40 @@ function onDelivery(r: DeliveryReport): void {
   report(r);
 }
 
-export function init(options: Options, defaultWorkerUrl: () => string): void {
+/** Loads the delivery connection's code (eventline.connect.js: Comlink and the worker start-up), which the page needs only once init has run. */
+export type LoadConnect = () => Promise<typeof import('./transport/connect.ts')>;
+
+export function init(options: Options, defaultWorkerUrl: () => string, loadConnect: LoadConnect): void {
   if (o) return;
   if (!options?.writeKey || !options.endpoint) return console.error('[eventline] writeKey and endpoint required');
   const r = (o = resolveOptions(options));
   allowed = consent(r.respectDoNotTrack);
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
-  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch(
-    (error: unknown) => void warn(`beacons only: ${String(error)}`),
-  );
+  // Until it has loaded (or if it cannot load), captured events are held here and beaconed.
+  connection = loadConnect()
+    .then(({ connect }) => connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn))
+    .catch((error: unknown) => void warn(`beacons only: ${String(error)}`));
 
   const { signal } = (listeners = new AbortController());
+  const mask = (url: string): string => maskUrl(url, r.queryAllowlist);
+  settings = { sessionTimeout: r.sessionTimeout, mask, hash: r.pageviews.hash };
+  // Capture listens first, so what the page's leaving captures (its page leave, a page view
+  // whose title had not settled) is held before the beacon below goes out.
+  startAutocapture(r.captures, emit, mask, signal);
+  let engagement: false | { leave(url: string): void } = false;
+  if (r.captures('pageviews'))
+    watchPageviews(
+      (url, referrer, navigated) => {
+        if (navigated && engagement) engagement.leave(referrer);
+        view(url, referrer);
+      },
+      r.pageviews,
+      document.referrer,
+      signal,
+    );
+  engagement =
+    r.captures('engagement') &&
+    trackEngagement((e, url) => emit('pageleave', 'pageleave', undefined, undefined, { url, engagement: e }), signal);
   const onHide = (e: globalThis.Event): void => {
     if (e.type === 'pagehide' || document.visibilityState === 'hidden') beacon();
   };
@@ -135,25 +158,20 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   document.addEventListener('visibilitychange', onHide, { signal });
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
   addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
-
-  startAutocapture(r.captures, emit, signal);
-  if (r.captures('pageviews')) {
-    view(document.referrer);
-    watchNavigation(view, signal);
-  }
 }
 
+/** Never throws, whatever `properties` holds (cycles, BigInt, getters that throw, objects without a prototype). */
 export function track(name: string, properties?: Properties): void {
   emit('custom', name, undefined, properties);
 }
 
 export function pageview(properties?: Properties): void {
-  view(document.referrer, properties);
+  emit('pageview', 'pageview', undefined, properties, { referrer: document.referrer });
 }
 
 export function identify(userId: string, traits?: Properties): void {
   if (!allowed || !userId) return;
-  write('user', clip(String(userId)));
+  write('user', clip(stringOf(userId) ?? ''));
   emit('identify', 'identify', undefined, traits);
 }
 
@@ -163,6 +181,7 @@ export function optOut(): void {
   write('consent', 'out');
   allowed = false;
   held.clear();
+  handing = [];
   void connection.then((c) => c?.api.clear());
 }
 
@@ -172,6 +191,7 @@ export function optIn(): void {
 }
 
 export async function flush(): Promise<FlushResult> {
+  handOver();
   const c = await connection;
   if (c) return c.api.flush();
   beacon();
@@ -181,6 +201,7 @@ export async function flush(): Promise<FlushResult> {
 export async function shutdown(): Promise<void> {
   if (!o) return;
   listeners.abort();
+  handOver();
   const c = await connection;
   if (c) {
     await c.api.flush();

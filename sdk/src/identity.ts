@@ -1,19 +1,24 @@
 // Who and when, without cookies: an anonymous id in localStorage, a session id
-// that expires after inactivity, and a per-session sequence number assigned at
-// capture time so the pipeline can tell gaps from duplicates.
+// shared by the tabs of the site that expires after inactivity, and a sequence
+// number per session and tab (a tab is one page load, named by `tabId`),
+// assigned at capture time so the pipeline can tell gaps from duplicates.
 //
-// Every read goes to localStorage (getItem ~0.5 µs in Chromium) and every event
-// writes the session back at once (setItem ~10 µs median, but a mean over
-// 100 µs in the event path: the main-thread cost of the SDK, see the README's
-// benchmark), so the tabs of a session see each other's numbers as soon as the
-// browser relays them. A key whose write failed (storage blocked, quota) is
-// served from memory.
+// Numbering per tab keeps storage writes out of the event path: the number
+// lives in memory, and the session's last activity is written back from a
+// timer at most once a second (a setItem in the event path cost a mean of
+// 100+ µs and a p99 over 1 ms, see the README's benchmark). A key whose write
+// failed (storage blocked, quota) is served from memory.
 import { newId } from './ids.ts';
 
 const PREFIX = 'eventline:';
 const memory: Record<string, string | null> = {};
-/** The next sequence number this tab last stored, by session id. */
-let own: Record<string, number> = {};
+/** How long the last activity may wait in memory before it is stored: 1 s, far below any session timeout. */
+const ACTIVITY_WRITE_MS = 1_000;
+
+/** This page load; sequence numbers count per session and tab. */
+export const tabId = newId();
+let current = { sessionId: '', seq: 0, last: 0 };
+let pending: ReturnType<typeof setTimeout> | undefined;
 
 export function read(key: string): string | null {
   if (key in memory) return memory[key]!;
@@ -40,21 +45,31 @@ export function anonymousId(): string {
   return id;
 }
 
-/** The current session and the next sequence number in it; starts a new session after `timeout` ms of inactivity. */
+const storeActivity = (): void => {
+  pending = undefined;
+  write('session', `${current.sessionId}.${current.last}`);
+};
+
+/** The current session and this tab's next sequence number in it; starts a new session after `timeout` ms of inactivity in every tab. */
 export function nextInSession(timeout: number, now: number): { sessionId: string; seq: number } {
-  // Stored as `id.nextSeq.lastActivity`; anything unreadable starts a new session.
-  const [stored, next, last] = (read('session') ?? '').split('.');
-  let sessionId = stored!;
-  // A tab whose view of storage lags (another process) may have stored an
-  // older number over this tab's: this tab never reuses a number it gave out.
-  let seq = Math.max(Number(next), own[sessionId] ?? 0);
-  if (!sessionId || !(now - Number(last) < timeout) || !(seq >= 0)) [sessionId, seq] = [newId(), 0];
-  own = { [sessionId]: seq + 1 };
-  write('session', `${sessionId}.${seq + 1}.${now}`);
-  return { sessionId, seq };
+  // Stored as `id.lastActivity` (earlier versions stored `id.nextSeq.lastActivity`); anything unreadable starts a new session.
+  const parts = (read('session') ?? '').split('.');
+  let sessionId = parts[0]!;
+  const last = Math.max(Number(parts[parts.length - 1]), sessionId === current.sessionId ? current.last : 0);
+  if (!sessionId || !(now - last < timeout)) {
+    sessionId = newId();
+    write('session', `${sessionId}.${now}`);
+  }
+  if (sessionId !== current.sessionId) current = { sessionId, seq: 0, last: now };
+  current.last = now;
+  pending ??= setTimeout(storeActivity, ACTIVITY_WRITE_MS);
+  return { sessionId, seq: current.seq++ };
 }
 
 /** Forgets the visitor: new anonymous id and session on the next event, no user id. */
 export function resetIdentity(): void {
+  clearTimeout(pending);
+  pending = undefined;
+  current = { sessionId: '', seq: 0, last: 0 };
   for (const key of ['anon', 'session', 'user']) write(key, null);
 }

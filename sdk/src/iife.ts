@@ -20,10 +20,12 @@ const fromTag: Partial<Options> = {
   workerUrl: data['workerUrl']!,
   debug: data['debug'] !== undefined && data['debug'] !== 'false',
 };
-const workerUrl = (): string => new URL('eventline.worker.js', script?.src || location.href).href;
+const besideScript = (file: string): string => new URL(file, script?.src || location.href).href;
+const workerUrl = (): string => besideScript('eventline.worker.js');
+const loadConnect: client.LoadConnect = () => import(besideScript('eventline.connect.js'));
 
 const api: Record<string, (...args: never[]) => unknown> = {
-  init: (options?: Partial<Options>) => client.init(merge<Options>(fromTag, options), workerUrl),
+  init: (options?: Partial<Options>) => client.init(merge<Options>(fromTag, options), workerUrl, loadConnect),
   track: client.track,
   page: client.pageview,
   identify: client.identify,

@@ -10,6 +10,7 @@ export type {
   CapturedEvent,
   FlushResult,
   Options,
+  PageviewOptions,
   Properties,
   PropertyValue,
   Report,
@@ -21,13 +22,16 @@ export type {
 } from './types.ts';
 
 const workerUrl = (): string => new URL('./eventline.worker.js', import.meta.url).href;
+// A file of its own, loaded at init, so the main-thread bundle stays within its budget.
+const loadConnect: client.LoadConnect = () =>
+  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL('./eventline.connect.js', import.meta.url).href);
 
 /** Starts capture and delivery. Calls before `init` are ignored; a second `init` is ignored. */
 export function init(options: Options): void {
-  client.init(options, workerUrl);
+  client.init(options, workerUrl, loadConnect);
 }
 
-/** Records a custom event. */
+/** Records a custom event. Never throws, whatever `properties` holds: a value it cannot read is left out. */
 export function track(name: string, properties?: Properties): void {
   client.track(name, properties);
 }

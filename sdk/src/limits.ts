@@ -12,6 +12,7 @@ export const BEACON_BYTES = 64 * 1024;
 export const NAME_MAX = 200;
 export const URL_MAX = 2048;
 export const TEXT_MAX = 200;
+export const TAG_MAX = 64;
 export const SELECTOR_MAX = 512;
 export const MAX_PROPERTIES = 50;
 export const PROPERTY_KEY_MAX = 100;

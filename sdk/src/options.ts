@@ -1,6 +1,6 @@
 // Options with their defaults applied, and the plain-data part the worker gets.
 import { CAPTURE_DEFAULTS } from './defaults.ts';
-import type { AutocaptureOptions, Options } from './types.ts';
+import type { AutocaptureOptions, Options, PageviewOptions } from './types.ts';
 import type { DeliveryConfig } from './worker/protocol.ts';
 
 /** `captures(kind)`: whether autocapture records that kind. */
@@ -8,6 +8,8 @@ export type Resolved = Options &
   typeof CAPTURE_DEFAULTS & {
     url: string;
     captures: (kind: keyof AutocaptureOptions) => boolean;
+    /** What counts as a page view. */
+    pageviews: PageviewOptions;
     config: DeliveryConfig;
   };
 
@@ -26,6 +28,8 @@ export function resolveOptions(options: Options): Resolved {
     ...merge<Options & typeof CAPTURE_DEFAULTS>(CAPTURE_DEFAULTS, options),
     url,
     captures: (kind) => autocapture !== false && (autocapture === true || autocapture[kind] !== false),
+    pageviews:
+      (typeof autocapture === 'object' && typeof autocapture.pageviews === 'object' && autocapture.pageviews) || {},
     // Plain data only (the JSON round trip drops the transport function and
     // undefined values): it is cloned into the worker, which applies its own defaults.
     config: JSON.parse(JSON.stringify({ ...options, url })) as DeliveryConfig,

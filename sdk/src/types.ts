@@ -15,8 +15,20 @@ export interface AutocaptureOptions {
   inputs?: boolean;
   /** Checkbox and radio toggles with their checked state. Default: true */
   toggles?: boolean;
-  /** Page views: the first load and every SPA navigation (History API, `popstate`). Default: true */
-  pageviews?: boolean;
+  /** Form submissions (`submit` events: the form, its action URL and the caption of the button that sent it). Default: true */
+  forms?: boolean;
+  /** Page views: the first load (a prerendered page when it is shown), every SPA navigation (History API, `popstate`) and a return from the back/forward cache; an object tunes what counts. Default: true */
+  pageviews?: boolean | PageviewOptions;
+  /** A `pageleave` event when a page is hidden, left or navigated away from, with engaged time and maximum scroll depth. Default: true */
+  engagement?: boolean;
+}
+
+/** What counts as a new page view in a single-page app. */
+export interface PageviewOptions {
+  /** Hash-routed apps: a change of the hash (`#/settings`) is a page view, and the hash's path is part of `page.path`. Default: false */
+  hash?: boolean;
+  /** A `history.replaceState` that changes only the query (a search box, filters) is a page view. Default: false */
+  replaceQuery?: boolean;
 }
 
 /** One HTTP request the SDK wants to make; what a custom {@link Transport} receives. */
@@ -71,6 +83,17 @@ export interface Options {
   transport?: Transport;
   /** Log every batch, beacon, retry and drop to the console. Default: false */
   debug?: boolean;
+  /**
+   * Sees every event before it is stored or sent and returns it (changed or not), or `null` to drop it. The event it
+   * returns must still follow the contract (ingest refuses it otherwise). An event it throws on is dropped. Default: none
+   */
+  beforeSend?: (event: CapturedEvent) => CapturedEvent | null;
+  /**
+   * Query and fragment parameters whose values are kept in every URL sent (page, referrer, link targets, form
+   * actions); every other parameter keeps its name and loses its value. Default: all kept but common secrets
+   * (token, password, email, code, key, session, phone, … as whole words of the name)
+   */
+  queryAllowlist?: string[];
 }
 
 export interface FlushResult {
@@ -85,14 +108,16 @@ export interface CapturedEvent {
   v: 1;
   /** Unique id; storage deduplicates on it. Every report about this event lists it in `ids`. */
   id: string;
-  type: 'click' | 'input' | 'change' | 'pageview' | 'identify' | 'custom';
+  type: 'click' | 'input' | 'change' | 'submit' | 'pageview' | 'pageleave' | 'identify' | 'custom';
   name: string;
   /** Client time of capture, epoch ms. */
   timestamp: number;
-  /** Per-session sequence number, from 0. */
+  /** Sequence number per session and tab, from 0. */
   seq: number;
   anonymousId: string;
   sessionId: string;
+  /** The page load that captured the event (`seq` counts per session and tab). */
+  tabId?: string;
   userId?: string;
   page: { url: string; path: string; title?: string; referrer?: string };
   /** The element of a click, field or toggle: identity and label, never a typed value unless the field opts in. */
@@ -108,8 +133,12 @@ export interface CapturedEvent {
     valueLength?: number;
     changed?: boolean;
     value?: string;
+    /** Absolute URL of a clicked link or a submitted form's action, secrets masked. */
+    href?: string;
   };
   properties?: Record<string, PropertyValue>;
+  /** Of a `pageleave`: engaged time (visible and active) in ms since the page view's last `pageleave`, and its maximum scroll depth in percent. */
+  engagement?: { engagedMs: number; scrollDepth: number };
 }
 
 /** Fields every report has. */

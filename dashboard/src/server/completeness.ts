@@ -1,13 +1,17 @@
-// Data completeness from sequence numbers: every session numbers its events
-// 0, 1, 2, … without gaps, so the numbers seen in a range say how many events
-// should be there. Pure and streaming: it holds one session at a time, so
-// memory is bounded by the largest session, not by the range.
+// Data completeness from sequence numbers: every tab of a session (a page
+// load, named by its tab id) numbers its events 0, 1, 2, … without gaps, so
+// the numbers seen in a range say how many events should be there. A sequence
+// is one (session, tab) pair; events of SDKs from before tab ids have none,
+// and their session is one sequence. Pure and streaming: it holds one
+// sequence at a time, so memory is bounded by the longest, not by the range.
 import type { CompletenessFigures, CompletenessReport } from '@eventline/contract/read-api';
 
 /** One stored event, as far as completeness is concerned. */
 export interface SequencedRow {
   site: string;
   sessionId: string;
+  /** The tab that numbered the event; '' or absent for events without one (one sequence per session). */
+  tabId?: string;
   seq: number;
   id: string;
 }
@@ -15,7 +19,6 @@ export interface SequencedRow {
 export type { CompletenessFigures, CompletenessReport };
 type GapExample = CompletenessReport['gapExamples'][number];
 type ReusedSeqExample = CompletenessReport['reusedSeqExamples'][number];
-
 /** Missing ranges listed per example session; `missing` still counts all of them. */
 export const MAX_RANGES_PER_EXAMPLE = 20;
 /** Reused numbers listed per example session; `reused` still counts all of them. */
@@ -51,9 +54,10 @@ export function missingRanges(sorted: readonly number[], max: number): [number, 
   return ranges;
 }
 
-type SessionKey = { site: string; sessionId: string };
+type SessionKey = { site: string; sessionId: string; tabId?: string };
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const bySession = (a: SessionKey, b: SessionKey) =>
-  a.site < b.site ? -1 : a.site > b.site ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
+  compare(a.site, b.site) || compare(a.sessionId, b.sessionId) || compare(a.tabId ?? '', b.tabId ?? '');
 
 /** Keeps `list` (worst first by `weight`) at the `max` worst examples seen; on a tie for the last place, the one seen first stays. */
 function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (example: T) => number, example: T): void {
@@ -65,7 +69,7 @@ function keepWorst<T extends SessionKey>(list: T[], max: number, weight: (exampl
 }
 
 export interface CompletenessTally {
-  /** Adds one stored event. All rows of a session must arrive together (in any order within the session). */
+  /** Adds one stored event. All rows of a sequence (session and tab) must arrive together, in any order within it. */
   add(row: SequencedRow): void;
   finish(): CompletenessReport;
 }
@@ -80,6 +84,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
     | {
         site: string;
         sessionId: string;
+        tabId: string;
         idBySeq: Map<number, string>;
         reused: Set<number>;
         ids: Set<string>;
@@ -90,6 +95,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
   function closeSession(): void {
     if (!current) return;
     const { site: siteName, sessionId, reused } = current;
+    const tab = current.tabId ? { tabId: current.tabId } : {};
     const seqs = [...current.idBySeq.keys()].sort((a, b) => a - b);
     const [firstSeq, lastSeq] = [seqs[0]!, seqs[seqs.length - 1]!];
     const expected = lastSeq - firstSeq + 1;
@@ -109,6 +115,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       keepWorst(gapExamples, options.maxExamples, (e) => e.missing, {
         site: siteName,
         sessionId,
+        ...tab,
         firstSeq,
         lastSeq,
         missing,
@@ -119,6 +126,7 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
       keepWorst(reusedSeqExamples, options.maxExamples, (e) => e.reused, {
         site: siteName,
         sessionId,
+        ...tab,
         reused: reused.size,
         seqs: listed,
       });
@@ -128,10 +136,13 @@ export function createCompletenessTally(options: { maxExamples: number }): Compl
 
   return {
     add(row) {
-      if (current && (current.site !== row.site || current.sessionId !== row.sessionId)) closeSession();
+      const tabId = row.tabId ?? '';
+      if (current && (current.site !== row.site || current.sessionId !== row.sessionId || current.tabId !== tabId))
+        closeSession();
       current ??= {
         site: row.site,
         sessionId: row.sessionId,
+        tabId,
         idBySeq: new Map(),
         reused: new Set(),
         ids: new Set(),

@@ -11,13 +11,17 @@ export const CSV_COLUMNS: readonly [string, (event: ApiEvent) => string | number
   ['element_selector', (e) => e.element?.selector],
   ['element_text', (e) => e.element?.text],
   ['element_checked', (e) => e.element?.checked],
+  ['element_href', (e) => e.element?.href],
   ['page_path', (e) => e.page.path],
   ['page_url', (e) => e.page.url],
   ['page_title', (e) => e.page.title],
   ['session_id', (e) => e.sessionId],
+  ['tab_id', (e) => e.tabId],
   ['anonymous_id', (e) => e.anonymousId],
   ['user_id', (e) => e.userId],
   ['properties', (e) => (e.properties ? JSON.stringify(e.properties) : undefined)],
+  ['engaged_ms', (e) => e.engagement?.engagedMs],
+  ['scroll_depth', (e) => e.engagement?.scrollDepth],
   ['id', (e) => e.id],
 ];
 

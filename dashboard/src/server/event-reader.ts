@@ -163,15 +163,17 @@ export function createEventReader(deps: {
 
     async completeness(range, site, maxExamples) {
       // Rows are streamed, not collected: the query returns every event in the
-      // range, and the tally keeps only the session being read.
+      // range, and the tally keeps only the sequence being read.
       const tally = createCompletenessTally({ maxExamples });
       try {
         for await (const { values, tableMeta } of deps.queryApi.iterateRows(
           sequencedRowsQuery(deps.bucket, range, site),
         )) {
+          const tabId: unknown = tableMeta.get(values, FIELD.tabId);
           tally.add({
             site: String(tableMeta.get(values, TAG.site)),
             sessionId: String(tableMeta.get(values, FIELD.sessionId)),
+            ...(typeof tabId === 'string' && tabId ? { tabId } : {}),
             seq: Number(tableMeta.get(values, FIELD.seq)),
             id: String(tableMeta.get(values, FIELD.id)),
           });

@@ -170,13 +170,17 @@ export function fieldValuesQuery(
 }
 
 /**
- * What completeness needs of every event in the range (site, session, seq, id),
- * one table per (site, session), so the server can tally one session at a time.
+ * What completeness needs of every event in the range (site, session, tab, seq, id),
+ * one table per sequence (site, session, tab), so the server can tally one sequence at a time.
+ * Events without a tab id (SDKs before it) have none in the row: one sequence per session.
+ * Events outside any session (from Segment-compatible clients) have no sequence
+ * number to check and are left out.
  */
 export function sequencedRowsQuery(bucket: string, range: TimeRange, site?: string): ParameterizedQuery {
   return flux`${source(bucket, range)}
-  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)} or r._field == ${fluxString(FIELD.seq)} or r._field == ${fluxString(FIELD.sessionId)})${tagFilters({ range, types: [], site })}
+  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)} or r._field == ${fluxString(FIELD.seq)} or r._field == ${fluxString(FIELD.sessionId)} or r._field == ${fluxString(FIELD.tabId)})${tagFilters({ range, types: [], site })}
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-  |> group(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}])
-  |> keep(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.seq)}, ${fluxString(FIELD.id)}])`;
+  |> filter(fn: (r) => exists r[${fluxString(FIELD.seq)}] and exists r[${fluxString(FIELD.sessionId)}])
+  |> group(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.tabId)}])
+  |> keep(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.tabId)}, ${fluxString(FIELD.seq)}, ${fluxString(FIELD.id)}])`;
 }

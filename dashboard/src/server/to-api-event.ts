@@ -51,8 +51,11 @@ export function toApiEvent(row: Row): ApiEvent {
         valueLength: number(row, FIELD.elementValueLength),
         changed: boolean(row, FIELD.elementChanged),
         value: text(row, FIELD.elementValue),
+        href: text(row, FIELD.elementHref),
       })
     : undefined;
+  const engagedMs = number(row, FIELD.engagedMs);
+  const scrollDepth = number(row, FIELD.scrollDepth);
   return compact({
     id: text(row, FIELD.id) ?? '',
     time: String(row['_time']),
@@ -62,6 +65,7 @@ export function toApiEvent(row: Row): ApiEvent {
     seq: number(row, FIELD.seq),
     anonymousId: text(row, FIELD.anonymousId),
     sessionId: text(row, FIELD.sessionId),
+    tabId: text(row, FIELD.tabId),
     userId: text(row, FIELD.userId),
     page: compact({
       url: text(row, FIELD.url),
@@ -71,6 +75,7 @@ export function toApiEvent(row: Row): ApiEvent {
     }),
     element,
     properties: json<Record<string, unknown>>(row, FIELD.properties),
+    engagement: engagedMs !== undefined && scrollDepth !== undefined ? { engagedMs, scrollDepth } : undefined,
     clientTimestamp: number(row, FIELD.clientTimestamp),
     receivedAt: number(row, FIELD.receivedAt),
     userAgent: compact({

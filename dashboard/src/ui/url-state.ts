@@ -2,14 +2,14 @@
 // and survives a reload. Parsing never throws: values it does not understand
 // fall back to defaults, and event types not in the contract are dropped (the
 // read API would refuse them on every panel).
-import { EVENT_TYPES } from '@eventline/contract/limits';
+import { STORED_EVENT_TYPES } from '@eventline/contract/limits';
 
 export interface Filters {
   /** `-15m`/`-1h`/`-24h`/`-7d` or an ISO-8601 instant. */
   from: string;
   /** `now` or an ISO-8601 instant. */
   to: string;
-  /** Comma-separated event types in EVENT_TYPES order (`click,input`), or '' for all. */
+  /** Comma-separated event types in STORED_EVENT_TYPES order (`click,input`), or '' for all. */
   type: string;
   /** Search text, '' for none. */
   q: string;
@@ -44,10 +44,10 @@ export const SITE_MAX_LENGTH = 64;
 const RELATIVE = /^-\d{1,6}[smhdw]$/;
 const isInstant = (value: string) => /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value));
 
-/** The known types of a comma-separated list, each once, in EVENT_TYPES order; '' when none is known. */
+/** The known types of a comma-separated list, each once, in STORED_EVENT_TYPES order; '' when none is known. */
 export function parseTypes(value: string): string {
   const given = new Set(value.split(','));
-  return EVENT_TYPES.filter((type) => given.has(type)).join(',');
+  return STORED_EVENT_TYPES.filter((type) => given.has(type)).join(',');
 }
 
 export function parseFilters(search: string): Filters {

@@ -27,6 +27,13 @@ export interface LoadOptions {
   deadlineMs?: number;
   /** Page of the simulated events. Default: /load */
   path?: string;
+  /**
+   * Keep every acknowledged event in `LoadReport.acknowledged` (for an exact count by id). A long run sets
+   * false and keeps only `acknowledgedCount`, so its memory does not grow with the events sent. Default: true
+   */
+  keepAcknowledged?: boolean;
+  /** Stop generating new batches after this long; what is generated is still delivered. Default: never */
+  generateForMs?: number;
   /** Called with every answered or failed request, e.g. to check what was answered during an outage. */
   onResponse?: (response: LoadResponse) => void;
 }
@@ -43,8 +50,10 @@ export interface LoadResponse {
 export interface LoadReport {
   /** Events generated and offered to ingest at least once. */
   sent: number;
-  /** Events ingest answered 2xx for, by id. */
+  /** Events ingest answered 2xx for, by id (empty with `keepAcknowledged: false`). */
   acknowledged: Map<string, Event>;
+  /** How many events ingest answered 2xx for. */
+  acknowledgedCount: number;
   requests: number;
   /** Responses by status (0 = network error). */
   statuses: Map<number, number>;
@@ -117,6 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const report: LoadReport = {
     sent: 0,
     acknowledged: new Map(),
+    acknowledgedCount: 0,
     requests: 0,
     statuses: new Map(),
     rejected: 0,
@@ -132,6 +142,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // none, and there are at most `concurrency` ≤ sessions workers, so a free session always exists.
   const nextBatch = (): { session: Session; events: Event[] } | undefined => {
     if (generated >= options.totalEvents) return undefined;
+    if (options.generateForMs !== undefined && Date.now() - started >= options.generateForMs) return undefined;
     const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex++ % (maxBatch - minBatch + 1)));
     let session = sessions[nextSession++ % sessions.length];
     while (session?.busy) session = sessions[nextSession++ % sessions.length];
@@ -169,9 +180,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         if (response.ok) {
           const rejected = new Set((body.rejected ?? []).map((r) => r.index));
           report.rejected += rejected.size;
-          events.forEach((event, index) => {
-            if (!rejected.has(index)) report.acknowledged.set(event.id, event);
-          });
+          report.acknowledgedCount += events.length - rejected.size;
+          if (options.keepAcknowledged !== false) {
+            events.forEach((event, index) => {
+              if (!rejected.has(index)) report.acknowledged.set(event.id, event);
+            });
+          }
         }
       } catch {
         status = 0;

@@ -36,6 +36,8 @@ export interface StackUnderTest {
   readonly dataDir: string;
   /** The dashboard server, when started with `dashboard: true`; `token` is its read-API bearer token. */
   readonly dashboard?: { readonly url: string; readonly token: string };
+  /** Every process of the pipeline that is running now, by name (ingest-0, consumer-0, kafka-1, influxdb, …). */
+  processes(): { name: string; pid: number }[];
   killKafka(): Promise<void>;
   startKafka(): Promise<void>;
   stopInflux(): Promise<void>;
@@ -155,6 +157,16 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
     origin: `http://127.0.0.1:${ports.demo}`,
     dataDir,
     ...(dashboard ? { dashboard: { url: `http://127.0.0.1:${ports.dashboard}`, token: dashboardToken } } : {}),
+    processes() {
+      const named = [
+        ...ingests.map((p, i) => ({ name: `ingest-${i}`, process: p })),
+        ...consumers.map((p, i) => ({ name: `consumer-${i}`, process: p })),
+        { name: 'dashboard', process: dashboard },
+        ...(kafka?.nodes ?? []).map((node) => ({ name: `kafka-${node.id}`, process: node.process })),
+        { name: 'influxdb', process: influx?.process },
+      ];
+      return named.flatMap(({ name, process }) => (process?.isRunning() ? [{ name, pid: process.pid }] : []));
+    },
     async killKafka() {
       await kafka?.kill();
       kafka = undefined;

@@ -15,7 +15,7 @@ export const docsPlugin = fp(
           title: 'Eventline ingest',
           version: options.version,
           description:
-            'Receives event batches from the Eventline SDK and writes them to Kafka. Errors are `{ statusCode, code, error, message }`.',
+            'Receives event batches from the Eventline SDK, and Segment tracking calls under the Segment path, and writes them to Kafka. Errors are `{ statusCode, code, error, message }`.',
         },
       },
     });

@@ -27,7 +27,10 @@ export function toIngestError(error: unknown): IngestError {
   if (error instanceof BatcherClosedError) return new IngestError('INGEST_SHUTTING_DOWN', undefined, { cause: error });
   const fastifyError = error as Partial<FastifyError> & { errno?: number };
   if (fastifyError.validation) {
-    const tooMany = fastifyError.validation.some((v) => v.keyword === 'maxItems' && v.instancePath === '/events');
+    // `/events` in an Eventline batch, `/batch` in a Segment one.
+    const tooMany = fastifyError.validation.some(
+      (v) => v.keyword === 'maxItems' && (v.instancePath === '/events' || v.instancePath === '/batch'),
+    );
     return tooMany
       ? new IngestError('INGEST_TOO_MANY_EVENTS')
       : new IngestError('INGEST_INVALID_BATCH', fastifyError.message);

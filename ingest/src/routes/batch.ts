@@ -7,13 +7,13 @@ import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } f
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BatchSchema, CONTRACT_VERSION, HEADERS, validateEvent } from '@eventline/contract';
+import { BatchSchema, validateEvent } from '@eventline/contract';
 import type { IngestConfig, WriteKey } from '../config.ts';
 import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
-import { SinkUnavailableError, type SinkMessage } from '../kafka/event-sink.ts';
-import { BatcherOverloadedError } from '../kafka/micro-batcher.ts';
+import type { SinkMessage } from '../kafka/event-sink.ts';
+import { createMessageBuilder, produceEvents } from '../produce-events.ts';
 import { BatchResponseSchema, ErrorResponseSchema, WriteKeyQuerySchema, type BatchResponse } from '../schemas.ts';
 import type { UserAgentParser } from '../user-agent.ts';
 import type { WriteKeyRegistry } from '../write-keys.ts';
@@ -23,8 +23,6 @@ export interface BatchRouteOptions {
   writeKeys: WriteKeyRegistry;
   userAgents: UserAgentParser;
 }
-
-const CONTRACT_VERSION_HEADER = String(CONTRACT_VERSION);
 
 function queryKey(request: FastifyRequest): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.['writeKey'];
@@ -129,7 +127,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
         sentAt: batch.sentAt,
         userAgent: userAgents.parse(request.headers['user-agent']),
       });
-      const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: writeKey.site };
+      const toMessage = createMessageBuilder({ site: writeKey.site, maxEventBytes: config.maxEventBytes });
       const messages: SinkMessage[] = [];
       const rejected: BatchResponse['rejected'] = [];
       for (const [index, candidate] of batch.events.entries()) {
@@ -138,31 +136,10 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
           rejected.push({ index, errors: result.issues });
           continue;
         }
-        const { eventJson, value } = enrich(result.value);
-        if (Buffer.byteLength(eventJson) > config.maxEventBytes) {
-          throw new IngestError(
-            'INGEST_EVENT_TOO_LARGE',
-            `Event ${index} is larger than ${config.maxEventBytes} bytes`,
-          );
-        }
-        messages.push({ key: result.value.anonymousId, value, headers });
+        messages.push(toMessage(result.value, enrich(result.value), index));
       }
       if (rejected.length > 0) app.metrics.eventsRejected.inc({ reason: 'invalid' }, rejected.length);
-      if (messages.length > 0) {
-        try {
-          await app.batcher.submit(messages);
-        } catch (error) {
-          const reason =
-            error instanceof SinkUnavailableError
-              ? 'kafka_unavailable'
-              : error instanceof BatcherOverloadedError
-                ? 'overloaded'
-                : 'shutting_down';
-          app.metrics.eventsRejected.inc({ reason }, messages.length);
-          throw error;
-        }
-        app.metrics.eventsAccepted.inc({ site: writeKey.site }, messages.length);
-      }
+      await produceEvents(app, writeKey.site, messages);
       return { accepted: messages.length, rejected, serverTime: Date.now() };
     },
   );

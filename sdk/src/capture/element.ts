@@ -1,9 +1,11 @@
 // Describes an element without reading what the user typed: tag, id, name, a
-// short selector, its visible label and its data-track-* attributes. Field
-// values are only read for elements marked data-track-value, and never for
-// password, hidden or payment-card (autocomplete="cc-…") fields.
+// short selector, its visible label and its data-track-* attributes, each
+// within the contract's limits so ingest never refuses the event. Field values
+// are only read for elements marked data-track-value, and never for password,
+// hidden or payment-card (autocomplete="cc-…") fields; labels never include
+// the text of fields, editable regions or data-track-ignore subtrees.
 import type { Element as ElementDescriptor } from '@eventline/contract';
-import { PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX, SELECTOR_MAX } from '../limits.ts';
+import { MAX_PROPERTIES, PROPERTY_KEY_MAX, PROPERTY_VALUE_MAX, SELECTOR_MAX, TAG_MAX } from '../limits.ts';
 import { clip } from './properties.ts';
 
 export type { ElementDescriptor };
@@ -20,22 +22,32 @@ export function selectorOf(el: Element): string {
     }
     const tag = node.tagName;
     let part = tag.toLowerCase();
-    const same = [...(node.parentElement?.children ?? [])].filter((c) => c.tagName === tag);
-    if (same.length > 1) part += `:nth-of-type(${same.indexOf(node) + 1})`;
+    // Position among same-tag siblings, counted without copying the children (this runs in the event path).
+    let position = 0;
+    let same = 0;
+    for (
+      let sibling: Element | null | undefined = node.parentElement?.firstElementChild;
+      sibling;
+      sibling = sibling.nextElementSibling
+    )
+      if (sibling.tagName === tag && ++same && sibling === node) position = same;
+    if (same > 1) part += `:nth-of-type(${position})`;
     parts.unshift(part);
   }
   return clip(parts.join('>'), SELECTOR_MAX);
 }
 
 export function describe(el: Element): ElementDescriptor {
-  const d: ElementDescriptor = { tag: el.tagName.toLowerCase(), selector: selectorOf(el) };
+  // Custom elements' names have no length limit; the contract's tag does.
+  const d: ElementDescriptor = { tag: clip(el.tagName.toLowerCase(), TAG_MAX), selector: selectorOf(el) };
   const name = el.getAttribute('name');
   if (el.id) d.id = clip(el.id);
   if (name) d.name = clip(name);
   let attributes: Record<string, string> | undefined;
+  let count = 0;
   // data-track-value and data-track-ignore steer the SDK; they do not describe the element.
   for (const { name: key, value } of el.attributes) {
-    if (/^data-track-(?!value$|ignore$)./.test(key))
+    if (/^data-track-(?!value$|ignore$)./.test(key) && count++ < MAX_PROPERTIES)
       (attributes ??= {})[clip(key.slice(11), PROPERTY_KEY_MAX)] = clip(value);
   }
   if (attributes) d.attributes = attributes;
@@ -43,14 +55,27 @@ export function describe(el: Element): ElementDescriptor {
   return d;
 }
 
-/** Text of a node without its `data-track-ignore` subtrees (what textContent would be if they were not there). */
-const textOf = (node: Node): string =>
+/** Elements whose text may be what the user typed or chose, or that the site asked to leave out. */
+const UNREAD = 'input,textarea,select,[role=textbox],[data-track-ignore]';
+
+/**
+ * Text of a node as a label: textContent without fields, editable regions and
+ * `data-track-ignore` subtrees, and with what a shadow root's slot shows.
+ */
+function textOf(node: Node): string {
   // 3: a text node. Comments have no children, so they add nothing, as in textContent.
-  node.nodeType === 3
-    ? (node as Text).data
-    : (node as Element).hasAttribute?.('data-track-ignore')
-      ? ''
-      : [...node.childNodes].map(textOf).join('');
+  if (node.nodeType === 3) return (node as Text).data;
+  if (node instanceof Element && (node.matches(UNREAD) || (node as HTMLElement).isContentEditable)) return '';
+  let text = '';
+  for (const child of shown(node as HTMLSlotElement) ?? node.childNodes) text += textOf(child);
+  return text;
+}
+
+/** What a slot shows: the nodes assigned to it, or its fallback content (undefined) when none are. */
+const shown = (slot: HTMLSlotElement): Node[] | undefined => {
+  const assigned = slot.assignedNodes?.({ flatten: true });
+  return assigned?.length ? assigned : undefined;
+};
 
 /** A clicked element's label: the caption of button-like inputs (never a typed value), otherwise its text, whitespace collapsed. */
 export function labelOf(el: Element): string | undefined {

@@ -315,7 +315,7 @@ describe('delivery', () => {
 });
 
 describe('sessions', () => {
-  it('numbers the events of one session without repeats or gaps across two tabs', async () => {
+  it('numbers the events of each tab of one session from 0, without repeats or gaps', async () => {
     const url = servePage('<button id="b">b</button>');
     const tabA = await open(url);
     const tabB = await open(url);
@@ -328,7 +328,12 @@ describe('sessions', () => {
     await ingest.until(() => ingest.find(of('click')).length === 8 && ingest.find(of('pageview')).length === 2);
     const all = [...ingest.stored.values()];
     expect(new Set(all.map((e) => e.sessionId)).size).toBe(1);
-    expect(all.map((e) => e.seq).sort((x, y) => x - y)).toEqual(all.map((_, i) => i));
+    const tabIds = [...new Set(all.map((e) => e.tabId))];
+    expect(tabIds).toHaveLength(2);
+    for (const tabId of tabIds) {
+      const seqs = all.filter((e) => e.tabId === tabId).map((e) => e.seq);
+      expect(seqs.sort((x, y) => x - y)).toEqual(seqs.map((_, i) => i));
+    }
   });
 });
 

@@ -9,11 +9,25 @@ import { fileURLToPath } from 'node:url';
 import { buildOnce, newestMtime } from '@eventline/infra/build-once';
 
 const sdkDir = fileURLToPath(new URL('../../', import.meta.url));
-export const OUTPUTS = ['index.js', 'index.d.ts', 'eventline.iife.js', 'eventline.worker.js', 'snippet.min.js'];
+export const OUTPUTS = [
+  'index.js',
+  'index.d.ts',
+  'types.d.ts',
+  'eventline.iife.js',
+  'eventline.iife.d.ts',
+  'eventline.connect.js',
+  'eventline.connect.d.ts',
+  'eventline.worker.js',
+  'eventline.worker.d.ts',
+  'snippet.min.js',
+  'snippet.min.d.ts',
+  'testing.js',
+  'testing.d.ts',
+];
 
 function upToDate(): boolean {
   try {
-    const sources = newestMtime([join(sdkDir, 'src'), join(sdkDir, 'rollup.config.mjs')]);
+    const sources = newestMtime([join(sdkDir, 'src'), join(sdkDir, 'declarations'), join(sdkDir, 'rollup.config.mjs')]);
     return OUTPUTS.every((file) => statSync(join(sdkDir, 'dist', file)).mtimeMs >= sources);
   } catch {
     return false;

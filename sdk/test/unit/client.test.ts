@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 
 import type { Event } from '@eventline/contract';
 import { validateEvent } from '@eventline/contract';
 import * as client from '../../src/client.ts';
+import { TITLE_DELAY } from '../../src/capture/pageviews.ts';
 import { createDeliveryApi } from '../../src/worker/api.ts';
 import { FALLBACK_GLOBAL } from '../../src/worker/fallback-global.ts';
 import { onReport } from '../../src/report.ts';
@@ -38,6 +39,7 @@ function start(options: Partial<Options> = {}): void {
       ...options,
     },
     () => 'https://cdn.example/eventline.worker.js',
+    () => import('../../src/transport/connect.ts'),
   );
 }
 
@@ -81,11 +83,12 @@ describe('main-thread API', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ keepalive: true, headers: { 'Content-Type': 'text/plain' } });
     const beaconed = events();
-    expect(beaconed.map((e) => e.name)).toEqual(['pageview', 'before-unload']);
+    // The page leave is captured as the page goes, before the beacon carries everything held.
+    expect(beaconed.map((e) => e.name)).toEqual(['pageview', 'before-unload', 'pageleave']);
     // The beacon's answer is never known: the queue sends the same events itself, and only its 2xx removes them.
-    expect(await client.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 3, pending: 0 });
     expect(requests).toHaveLength(2);
-    expect(events().slice(2)).toEqual(beaconed);
+    expect(events().slice(3)).toEqual(beaconed);
     await client.flush();
     expect(requests).toHaveLength(2);
   });
@@ -144,7 +147,11 @@ describe('main-thread API', () => {
 
   it('ignores a second init and refuses one without writeKey or endpoint', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    client.init({ writeKey: '', endpoint: '' }, () => '');
+    client.init(
+      { writeKey: '', endpoint: '' },
+      () => '',
+      () => import('../../src/transport/connect.ts'),
+    );
     expect(error).toHaveBeenCalledOnce();
     start({ autocapture: false });
     start();
@@ -158,6 +165,8 @@ describe('main-thread API', () => {
     const before = location.href;
     history.pushState({}, '', '/next-route?tab=2');
     history.pushState({}, '', '/next-route?tab=2#section');
+    // A page view is captured once the route has rendered (its title set).
+    await new Promise((resolve) => setTimeout(resolve, TITLE_DELAY * 2));
     await client.flush();
     const views = events().filter((e) => e.type === 'pageview');
     expect(views).toHaveLength(2);

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { anonymousId, nextInSession, read, resetIdentity, write } from '../../src/identity.ts';
 import { newId } from '../../src/ids.ts';
 
@@ -15,6 +15,7 @@ async function otherTab(): Promise<Identity> {
 
 beforeEach(() => {
   localStorage.clear();
+  resetIdentity();
 });
 
 afterEach(() => {
@@ -62,38 +63,55 @@ describe('identity and sequence numbers', () => {
     expect(nextInSession(THIRTY_MINUTES, Date.now()).seq).toBe(0);
   });
 
-  it('writes the session to localStorage with every event', () => {
+  it('writes no storage in the event path: the session is stored when it starts, its activity from a timer', () => {
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
     const { sessionId } = nextInSession(THIRTY_MINUTES, 5_000);
-    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.1.5000`);
-    nextInSession(THIRTY_MINUTES, 6_000);
-    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.2.6000`);
+    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.5000`);
+    for (let i = 1; i <= 100; i++) nextInSession(THIRTY_MINUTES, 5_000 + i);
+    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.5000`);
+    vi.advanceTimersByTime(1_000);
+    expect(localStorage.getItem('eventline:session')).toBe(`${sessionId}.5100`);
   });
 
-  it('continues the sequence another tab (or page) left in storage', () => {
-    localStorage.setItem('eventline:session', `other-tab-session.7.${Date.now()}`);
-    expect(nextInSession(THIRTY_MINUTES, Date.now())).toEqual({ sessionId: 'other-tab-session', seq: 7 });
+  it('joins the session another tab (or page) left in storage, in the format of earlier versions too', () => {
+    localStorage.setItem('eventline:session', `other-tab-session.${Date.now()}`);
+    expect(nextInSession(THIRTY_MINUTES, Date.now())).toEqual({ sessionId: 'other-tab-session', seq: 0 });
+    resetIdentity();
+    localStorage.setItem('eventline:session', `older-sdk-session.7.${Date.now()}`);
+    expect(nextInSession(THIRTY_MINUTES, Date.now())).toEqual({ sessionId: 'older-sdk-session', seq: 0 });
   });
 
-  it('numbers the events of one session without repeats when two tabs capture in turns', async () => {
+  it('numbers the events of one session per tab, each tab from 0 without gaps, under different tab ids', async () => {
+    const tabA = await otherTab();
+    const tabB = await otherTab();
+    expect(tabA.tabId).not.toBe(tabB.tabId);
+    const t = 1_000_000;
+    const order = ['A', 'A', 'B', 'A', 'B', 'B', 'A', 'B'];
+    const numbered = order.map((tab, i) => ({
+      tab,
+      ...(tab === 'A' ? tabA : tabB).nextInSession(THIRTY_MINUTES, t + i),
+    }));
+    expect(new Set(numbered.map((n) => n.sessionId)).size).toBe(1);
+    expect(numbered.filter((n) => n.tab === 'A').map((n) => n.seq)).toEqual([0, 1, 2, 3]);
+    expect(numbered.filter((n) => n.tab === 'B').map((n) => n.seq)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("keeps a session alive while another tab is active, and restarts this tab's numbers in a new session", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
     const tabA = await otherTab();
     const tabB = await otherTab();
     const t = 1_000_000;
-    const order = ['A', 'A', 'B', 'A', 'B', 'B', 'A', 'B'];
-    const numbered = order.map((tab, i) => (tab === 'A' ? tabA : tabB).nextInSession(THIRTY_MINUTES, t + i));
-    expect(new Set(numbered.map((n) => n.sessionId)).size).toBe(1);
-    expect(numbered.map((n) => n.seq)).toEqual(order.map((_, i) => i));
-    // Tab B's last event (t + 7) keeps the session alive for tab A, whose own last one was at t + 6.
-    expect(tabA.nextInSession(THIRTY_MINUTES, t + 6 + THIRTY_MINUTES).seq).toBe(order.length);
-  });
-
-  it('never gives out a number twice when a lagging tab stores an older one over it', async () => {
-    const tab = await otherTab();
-    const { sessionId } = tab.nextInSession(THIRTY_MINUTES, 1_000);
-    tab.nextInSession(THIRTY_MINUTES, 1_001);
-    tab.nextInSession(THIRTY_MINUTES, 1_002);
-    // A tab in another process that had not yet seen numbers 1 and 2 stores its next (1) late.
-    localStorage.setItem('eventline:session', `${sessionId}.1.1003`);
-    expect(tab.nextInSession(THIRTY_MINUTES, 1_004)).toEqual({ sessionId, seq: 3 });
+    const first = tabA.nextInSession(THIRTY_MINUTES, t);
+    tabA.nextInSession(THIRTY_MINUTES, t + 1);
+    tabB.nextInSession(THIRTY_MINUTES, t + THIRTY_MINUTES - 1);
+    vi.advanceTimersByTime(1_000);
+    // Tab B's activity, stored by its timer, keeps the session alive for tab A.
+    expect(tabA.nextInSession(THIRTY_MINUTES, t + THIRTY_MINUTES + 1)).toEqual({ sessionId: first.sessionId, seq: 2 });
+    const later = tabA.nextInSession(THIRTY_MINUTES, t + 3 * THIRTY_MINUTES);
+    expect(later.sessionId).not.toBe(first.sessionId);
+    expect(later.seq).toBe(0);
   });
 
   it('keeps numbering in memory where storage is blocked', async () => {

@@ -11,6 +11,7 @@ describe('limits', () => {
       NAME_MAX: LIMITS.nameMaxLength,
       URL_MAX: LIMITS.urlMaxLength,
       TEXT_MAX: LIMITS.textMaxLength,
+      TAG_MAX: LIMITS.tagMaxLength,
       SELECTOR_MAX: LIMITS.selectorMaxLength,
       MAX_PROPERTIES: LIMITS.maxProperties,
       PROPERTY_KEY_MAX: LIMITS.propertyKeyMaxLength,

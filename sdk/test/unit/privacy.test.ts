@@ -84,6 +84,16 @@ describe('element descriptors', () => {
     });
   });
 
+  it('keeps data-track-* attributes and custom element names within the contract (at most 50, capped lengths)', () => {
+    const tag = `x-${'long'.repeat(20)}`;
+    const attributes = Array.from({ length: 60 }, (_, i) => `data-track-k${i}="${'v'.repeat(300)}"`).join(' ');
+    document.body.innerHTML = `<${tag} id="big" ${attributes}></${tag}>`;
+    const d = describeElement($('#big'));
+    expect(d.tag).toBe(tag.slice(0, 64));
+    expect(Object.keys(d.attributes ?? {})).toHaveLength(50);
+    expect(Object.values(d.attributes ?? {}).every((v) => v.length === 200)).toBe(true);
+  });
+
   it('labels buttons by their text, submit inputs by their caption, never text inputs by their value', () => {
     document.body.innerHTML = `<button id="a">  Add
       to <b>cart</b></button><input id="s" type="submit" value="Pay"><input id="t" data-track value="typed">`;
@@ -110,6 +120,7 @@ describe('autocapture', () => {
     startAutocapture(
       () => true,
       (...args) => void events.push(args),
+      (url) => url,
       controller.signal,
     );
     return { events, stop: () => controller.abort() };
@@ -185,6 +196,33 @@ describe('properties', () => {
       o: '{"a":[1]}',
       c: '[object Object]',
       big: '10',
+    });
+  });
+
+  it('never throws, whatever a value holds: no prototype, BigInt inside objects, getters and toJSON that throw', () => {
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare['a'] = 1;
+    const bareCyclic = Object.create(null) as Record<string, unknown>;
+    bareCyclic['self'] = bareCyclic;
+    const input = {
+      bare,
+      bareCyclic,
+      nested: { n: 12345678901234567890n },
+      toJson: {
+        toJSON() {
+          throw new Error('toJSON');
+        },
+      },
+      get boom(): never {
+        throw new Error('getter');
+      },
+      ok: 1,
+    };
+    expect(cleanProperties(input)).toEqual({
+      bare: '{"a":1}',
+      nested: '{"n":"12345678901234567890"}',
+      toJson: '[object Object]',
+      ok: 1,
     });
   });
 

@@ -121,7 +121,10 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
                 </thead>
                 <tbody>
                   {data.gapExamples.map((gap) => (
-                    <tr key={`${gap.site}\u0000${gap.sessionId}`} data-session-id={gap.sessionId}>
+                    <tr
+                      key={`${gap.site}\u0000${gap.sessionId}\u0000${gap.tabId ?? ''}`}
+                      data-session-id={gap.sessionId}
+                    >
                       <td>{gap.site}</td>
                       <td class="session" title={gap.sessionId}>
                         {shortId(gap.sessionId)}
@@ -154,7 +157,10 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
                 </thead>
                 <tbody>
                   {data.reusedSeqExamples.map((example) => (
-                    <tr key={`${example.site}\u0000${example.sessionId}`} data-session-id={example.sessionId}>
+                    <tr
+                      key={`${example.site}\u0000${example.sessionId}\u0000${example.tabId ?? ''}`}
+                      data-session-id={example.sessionId}
+                    >
                       <td>{example.site}</td>
                       <td class="session" title={example.sessionId}>
                         {shortId(example.sessionId)}

@@ -1,5 +1,5 @@
 // From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
-import { EVENT_TYPES } from '@eventline/contract/limits';
+import { STORED_EVENT_TYPES } from '@eventline/contract/limits';
 import { useEffect, useState } from 'preact/hooks';
 import {
   localInputToIso,
@@ -53,7 +53,7 @@ export function FiltersBar(props: {
   }, [search]);
 
   // A shared link may filter on several types; the select offers that combination beside the single ones.
-  const typeOptions = filters.type.includes(',') ? [filters.type, ...EVENT_TYPES] : EVENT_TYPES;
+  const typeOptions = filters.type.includes(',') ? [filters.type, ...STORED_EVENT_TYPES] : STORED_EVENT_TYPES;
 
   return (
     <form class="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filters">

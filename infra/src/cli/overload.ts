@@ -1,0 +1,124 @@
+// `npm run overload [-- --seconds 60 --factor 2]`: offers the pipeline twice the
+// load it was measured to acknowledge (same run, same machine) for 60 s. Ingest
+// must shed with 429/503 and Retry-After instead of queueing without bound: the
+// p99 latency of accepted requests stays under 200 ms, ingest and consumer memory
+// stay bounded (peak RSS printed), no process crashes, and once the load stops,
+// everything the clients retried is stored. Not part of `npm test`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { percentile } from '../bench-report.ts';
+import { measureCapacity } from '../load/capacity.ts';
+import { runLoad, type LoadResponse } from '../load/load-generator.ts';
+import { consumerLag, storedPoints, waitUntilSettled } from '../load/oracle.ts';
+import { sampleProcesses } from '../load/process-stats.ts';
+import { startStackUnderTest } from '../load/stack-under-test.ts';
+import { repoRoot } from '../services.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    factor: { type: 'string', default: '2' },
+    brokers: { type: 'string', default: '1' },
+  },
+});
+const seconds = Number(values.seconds);
+const factor = Number(values.factor);
+const say = (line: string) => process.stdout.write(`[overload] ${line}\n`);
+/** Accepted requests must be answered within this at p99 while ingest sheds the rest. */
+const P99_BOUND_MS = 200;
+
+const stack = await startStackUnderTest({ dashboard: false, kafkaBrokers: Number(values.brokers) });
+try {
+  const capacity = await measureCapacity(stack, 20);
+  const offered = Math.round(capacity.eventsPerSecond * factor);
+  say(`capacity ${Math.round(capacity.eventsPerSecond)} events/s; offering ${offered} events/s for ${seconds} s`);
+  const storedBefore = await storedPoints(stack.influxUrl, stack.bucket);
+  const processes = sampleProcesses(() => stack.processes(), 1_000);
+  const responses: LoadResponse[] = [];
+  const loadStart = Date.now();
+  const report = await runLoad({
+    ingestUrl: stack.ingestUrls,
+    writeKey: stack.writeKey,
+    origin: stack.origin,
+    totalEvents: offered * seconds,
+    eventsPerSecond: offered,
+    generateForMs: seconds * 1000,
+    sessions: 8_192,
+    concurrency: 512,
+    keepAcknowledged: false,
+    deadlineMs: seconds * 1000 + 300_000,
+    path: '/overload',
+    onResponse: (response) => responses.push(response),
+  });
+  processes.stop();
+  const settled = await waitUntilSettled(
+    {
+      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+      stored: () => storedPoints(stack.influxUrl, stack.bucket),
+    },
+    { expected: storedBefore + report.acknowledgedCount, settleMs: 5_000, timeoutMs: 300_000 },
+  );
+  const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
+  const during = responses.filter((r) => r.sentAt < loadStart + seconds * 1000);
+  const accepted = during.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.answeredAt - r.sentAt);
+  const shed = during.filter((r) => r.status === 429 || r.status === 503);
+  const shedWithRetryAfter = shed.filter((r) => Number(r.retryAfter) > 0).length;
+  const failed = during.filter((r) => r.status === 0 || (r.status >= 500 && r.status !== 503)).length;
+  const p99 = percentile(accepted, 99);
+  const peaks = [...processes.samples].map(([name, samples]) => ({
+    name,
+    peakRssMiB: Math.round(Math.max(...samples.map((s) => s.rssBytes)) / 2 ** 20),
+  }));
+  const crashed = stack.processes().length < [...processes.samples.keys()].length;
+  say(
+    `during the load: ${during.length} requests (${(during.length / seconds).toFixed(0)}/s), accepted ${accepted.length} ` +
+      `(p50 ${percentile(accepted, 50)} ms, p99 ${p99} ms), shed ${shed.length} (${shedWithRetryAfter} with Retry-After), ` +
+      `failed ${failed}`,
+  );
+  say(`peak RSS: ${peaks.map((p) => `${p.name} ${p.peakRssMiB} MiB`).join(', ')}`);
+  say(
+    `afterwards: acknowledged ${report.acknowledgedCount} of ${report.sent} offered events, stored ${stored}, ` +
+      `settled ${settled.settled}, ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
+  );
+  const outDir = join(repoRoot, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'overload.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        capacityEventsPerSecond: capacity.eventsPerSecond,
+        offeredEventsPerSecond: offered,
+        seconds,
+        requests: during.length,
+        accepted: accepted.length,
+        acceptedP50Ms: percentile(accepted, 50),
+        acceptedP99Ms: p99,
+        shed: shed.length,
+        shedWithRetryAfter,
+        failed,
+        peaks,
+        acknowledged: report.acknowledgedCount,
+        stored,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const problems = [
+    p99 >= P99_BOUND_MS ? `accepted p99 ${p99} ms ≥ ${P99_BOUND_MS} ms` : '',
+    shed.length !== shedWithRetryAfter ? 'a shed request without Retry-After' : '',
+    crashed ? 'a process crashed' : '',
+    stored !== report.acknowledgedCount ? `stored ${stored} ≠ acknowledged ${report.acknowledgedCount}` : '',
+    report.acknowledgedCount !== report.sent
+      ? `${report.sent - report.acknowledgedCount} events never acknowledged`
+      : '',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    say(`FAILED: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await stack.stop();
+}

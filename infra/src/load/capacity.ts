@@ -1,0 +1,26 @@
+// How many events/s a pipeline acknowledges when pushed as hard as one load
+// generator can: the baseline that the soak (half of it) and the overload run
+// (twice it) are measured against, in the same run on the same machine.
+import { runLoad } from './load-generator.ts';
+import type { StackUnderTest } from './stack-under-test.ts';
+
+export interface Capacity {
+  /** Events acknowledged per second over the probe. */
+  eventsPerSecond: number;
+  durationMs: number;
+}
+
+export async function measureCapacity(stack: StackUnderTest, seconds: number): Promise<Capacity> {
+  const report = await runLoad({
+    ingestUrl: stack.ingestUrls,
+    writeKey: stack.writeKey,
+    origin: stack.origin,
+    totalEvents: Number.MAX_SAFE_INTEGER,
+    generateForMs: seconds * 1000,
+    sessions: 1_024,
+    concurrency: 128,
+    keepAcknowledged: false,
+    path: '/capacity',
+  });
+  return { eventsPerSecond: (report.acknowledgedCount / report.durationMs) * 1000, durationMs: report.durationMs };
+}

@@ -1,0 +1,2 @@
+// The inline loader, pasted into a <script> tag (see the README). It exports nothing.
+export {};
