@@ -1,7 +1,7 @@
 // Produces enriched events at a steady rate in its own process (as ingest would),
 // so the benchmark's consumer does not share its event loop with the producer.
 // Usage: steady-producer.ts <brokers> <topic> <rate per second> <seconds>
-import { enrichedEvents, testKafka } from '../test/support/fixtures.ts';
+import { asRecords, enrichedEvents, testKafka } from '../test/support/fixtures.ts';
 
 const [brokers = '', topic = '', rateArg = '10000', secondsArg = '20'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -16,9 +16,8 @@ while (sent < events.length) {
   // At most 1 000 messages per send, so a record batch stays under the broker's 1 MiB limit after a stall.
   for (let from = sent; from < due; from += 1_000) {
     const now = String(Date.now());
-    const messages = events
-      .slice(from, Math.min(due, from + 1_000))
-      .map((e) => ({ key: e.event.sessionId, value: JSON.stringify(e), timestamp: now }));
+    // As ingest writes them: a record per session's run of events.
+    const messages = asRecords(events.slice(from, Math.min(due, from + 1_000))).map((m) => ({ ...m, timestamp: now }));
     const send = producer.send({ topic, acks: 1, messages });
     send.catch(() => {});
     sends.push(send);

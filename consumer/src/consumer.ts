@@ -4,18 +4,20 @@
 // fails the partition is paused, backs off and is fetched again from its last
 // committed position. Points are idempotent, so redelivery never duplicates.
 // A rebalance noticed by a heartbeat ends the batch after the chunk in flight.
-import type { EnrichedEvent } from '@eventline/contract';
+import { HEADERS } from '@eventline/contract';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { ConsumerConfig } from './config.ts';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.ts';
-import { decodeMessage } from './decode-message.ts';
+import { decodeMessage, type DecodedEvent } from './decode-message.ts';
 import { ConsumerError, isRetriable } from './errors.ts';
 import type { InfluxWriter } from './influx-writer.ts';
 import type { ConsumerMetrics } from './metrics.ts';
-import { touchedHours, type TouchedHoursPublisher } from './touched-hours.ts';
+import type { PointPlacer } from './point-placer.ts';
 import { Backoff, WRITE_SIZE_DEFAULTS, WriteSize } from './retry.ts';
+import { pointLine } from './to-point.ts';
+import { touchedHours, type TouchedHoursPublisher } from './touched-hours.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
 export interface WrittenChunk {
@@ -23,28 +25,79 @@ export interface WrittenChunk {
   partition: number;
   points: number;
   deadLetters: number;
-  /** Kafka timestamps (epoch ms) of the messages written as points. */
+  /** Kafka timestamps (epoch ms) of the events written as points, one per point. */
   timestamps: number[];
   /** When InfluxDB acknowledged the write (epoch ms). */
   writtenAt: number;
 }
 
-interface DecodedChunk {
+/** Where a point's event came from: its record, and its position there when the record holds several. */
+interface EventSource {
+  message: KafkaMessage;
+  /** Undefined for a record of one event in the old format (the record is the event). */
+  index: number | undefined;
+  event: DecodedEvent['event'];
+}
+
+/** A chunk of messages turned into lines and dead letters, placed and ready to store. */
+interface PreparedChunk {
   messages: KafkaMessage[];
   lines: string[];
-  /** The message of each line, by index. */
-  pointMessages: KafkaMessage[];
+  /** The source of each line, by index. */
+  sources: EventSource[];
   letters: DeadLetter[];
   /** Lines InfluxDB refused (moved to `letters`). */
   rejected: number;
-  /** The events of `lines`, for the buckets they touch. */
-  events: EnrichedEvent[];
+  /** The placer's ticket for these placements. */
+  ticket: number;
+}
+
+/** One record, decoded: its events ready to place, or its dead letters. */
+interface DecodedRecord {
+  message: KafkaMessage;
+  events: (DecodedEvent & { source: EventSource })[];
+  letters: DeadLetter[];
+}
+
+/** A run of whole records of one batch, holding about a write's worth of events. */
+interface DecodedChunk {
+  messages: KafkaMessage[];
+  events: DecodedRecord['events'];
+  letters: DeadLetter[];
+}
+
+/**
+ * Takes whole records from `records` (decoding as it goes) until the next one
+ * would take the chunk past `maxEvents`; a chunk always holds at least one
+ * record, so a record of more events than that is a chunk of its own.
+ */
+export function takeChunk(records: Iterator<DecodedRecord>, maxEvents: number, carried?: DecodedRecord) {
+  const chunk: DecodedChunk = { messages: [], events: [], letters: [] };
+  let record = carried ?? records.next().value;
+  while (record) {
+    if (chunk.messages.length > 0 && chunk.events.length + record.events.length > maxEvents)
+      return { chunk, carried: record };
+    chunk.messages.push(record.message);
+    chunk.events.push(...record.events);
+    chunk.letters.push(...record.letters);
+    record = records.next().value;
+  }
+  return { chunk, carried: undefined };
+}
+
+/** The record a dead letter of one event carries: the record itself, or the event alone with its position. */
+function eventRecord(source: Pick<EventSource, 'message' | 'index'>, value: Buffer): KafkaMessage {
+  if (source.index === undefined) return source.message;
+  const headers = { ...source.message.headers, [HEADERS.sourceIndex]: String(source.index) };
+  return { ...source.message, value, headers } as KafkaMessage;
 }
 
 export interface EventConsumerOptions {
   kafka: Kafka;
   config: Pick<ConsumerConfig, 'kafka' | 'batchSize' | 'retry'>;
   writer: InfluxWriter;
+  /** Gives each event its point; reset on every rebalance. */
+  placer: PointPlacer;
   deadLetters: DeadLetterPublisher;
   /** Where the (site, hour) buckets of each durable chunk are announced for the rollups. Default: none (no rollups) */
   touchedHours?: TouchedHoursPublisher;
@@ -85,7 +138,7 @@ const REVOKED = new Set([
 ]);
 
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
-  const { config, writer, deadLetters, metrics } = options;
+  const { config, writer, placer, deadLetters, metrics } = options;
   const { topic, groupId } = config.kafka;
   const logger = options.logger.child({ module: 'consumer' });
   const consumer: Consumer = options.kafka.consumer({
@@ -108,6 +161,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
+    // Partitions this instance held may have been written by another since: what the placer knew is stale.
+    placer.reset();
     partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
     logger.info({ partitions, memberId: payload.memberId }, 'joined the consumer group');
   });
@@ -167,55 +222,129 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
-  /** Decodes messages into points and dead letters. CPU only; runs while the previous chunk's write is in flight. */
-  function decodeChunk(partition: number, messages: KafkaMessage[]): DecodedChunk {
+  /** Decodes one record into events and dead letters. CPU only. */
+  function decodeRecord(partition: number, message: KafkaMessage): DecodedRecord {
+    const record = decodeMessage(message.value);
+    if (!record.ok) return { message, events: [], letters: [{ topic, partition, message, error: record.error }] };
+    const letters = record.refused.map((refused): DeadLetter => {
+      const eventMessage = eventRecord({ message, index: refused.index }, refused.value);
+      return { topic, partition, message: eventMessage, error: refused.error };
+    });
+    const events = record.events.map((event) => ({
+      ...event,
+      source: { message, index: record.envelope ? event.index : undefined, event: event.event },
+    }));
+    return { message, events, letters };
+  }
+
+  /** Gives a chunk's events their points (in offset order) and builds the lines. */
+  async function placeChunk(partition: number, decoded: DecodedChunk): Promise<PreparedChunk> {
+    const { placements, ticket } = await placer.place(
+      partition,
+      decoded.events.map((d) => d.event),
+    );
+    const letters = [...decoded.letters];
     const lines: string[] = [];
-    const pointMessages: KafkaMessage[] = [];
-    const letters: DeadLetter[] = [];
-    const events: EnrichedEvent[] = [];
-    for (const message of messages) {
-      const decoded = decodeMessage(message.value);
-      if (decoded.ok) {
-        lines.push(decoded.line);
-        pointMessages.push(message);
-        events.push(decoded.event);
-      } else {
-        letters.push({ topic, partition, message, error: decoded.error });
+    const sources: EventSource[] = [];
+    decoded.events.forEach(({ source, event, point }, i) => {
+      const placement = placements[i]!;
+      if (placement instanceof ConsumerError) {
+        letters.push({
+          topic,
+          partition,
+          message: eventRecord(source, Buffer.from(JSON.stringify(event))),
+          error: placement,
+        });
+        return;
       }
-    }
-    return { messages, lines, pointMessages, letters, rejected: 0, events };
+      lines.push(pointLine(point, placement));
+      sources.push(source);
+    });
+    return { messages: decoded.messages, lines, sources, letters, rejected: 0, ticket };
   }
 
   /**
    * Writes the points, then publishes the dead letters, then announces the touched hours (the rollups' one hook:
    * after the points are durable, before the commit); throws a retriable error when any is not durable.
    */
-  async function store(partition: number, chunk: DecodedChunk, beat: () => Promise<void>): Promise<void> {
+  async function store(partition: number, chunk: PreparedChunk, beat: () => Promise<void>): Promise<void> {
     const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
     for (const { index, reason } of rejected) {
+      const source = chunk.sources[index]!;
       chunk.letters.push({
         topic,
         partition,
-        message: chunk.pointMessages[index]!,
+        message: eventRecord(source, Buffer.from(JSON.stringify(source.event))),
         error: new ConsumerError('CONSUMER_POINT_REJECTED', reason),
       });
     }
     await heartbeating(beat, () => deadLetters.publish(chunk.letters));
-    if (options.touchedHours) await heartbeating(beat, () => options.touchedHours!.publish(touchedHours(chunk.events)));
+    const { touchedHours: announcer } = options;
+    if (announcer) {
+      // The hours of the points InfluxDB kept; a refused line became a dead letter above.
+      const refused = new Set(rejected.map(({ index }) => index));
+      const stored = chunk.sources.filter((_, i) => !refused.has(i)).map((source) => source.event);
+      await heartbeating(beat, () => announcer.publish(touchedHours(stored)));
+    }
   }
 
-  async function eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-    pause,
-  }: EachBatchPayload): Promise<void> {
-    const { partition } = batch;
+  /** Commits the offset past the chunk and records what it wrote. */
+  async function commit(
+    partition: number,
+    chunk: PreparedChunk,
+    { resolveOffset, commitOffsetsIfNecessary }: Pick<EachBatchPayload, 'resolveOffset' | 'commitOffsetsIfNecessary'>,
+  ): Promise<void> {
     const key = String(partition);
+    const writtenAt = Date.now();
+    const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+    });
+    placer.settle(partition, chunk.ticket);
+    if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
+    backoff.succeeded(key);
+    writeSize.succeeded(key);
+    const points = chunk.lines.length - chunk.rejected;
+    metrics.batches.inc({ outcome: 'committed' });
+    metrics.pointsWritten.inc(points);
+    for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
+    const timestamps = chunk.sources.map((s) => Number(s.message.timestamp));
+    for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
+    options.onChunkCommitted?.({
+      topic,
+      partition,
+      points,
+      deadLetters: chunk.letters.length,
+      timestamps,
+      writtenAt,
+    });
+  }
+
+  /** Pauses the partition for a back-off after a retriable failure; it is fetched again from its committed offset. */
+  function retryLater(partition: number, fromOffset: string, error: unknown, pause: EachBatchPayload['pause']): void {
+    const key = String(partition);
+    if (error instanceof ConsumerError && error.code === 'CONSUMER_INFLUX_TIMEOUT') writeSize.timedOut(key);
+    const delayMs = backoff.failed(key);
+    metrics.batches.inc({ outcome: 'retry' });
+    logger.warn(
+      {
+        partition,
+        fromOffset,
+        failures: backoff.failuresOf(key),
+        retryInMs: delayMs,
+        writeSize: writeSize.of(key),
+        reason: (error as Error).message,
+      },
+      'could not store a chunk; partition paused',
+    );
+    pauseFor(pause, partition, delayMs);
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, pause } = payload;
+    const { partition } = batch;
     let revoked: Error | undefined;
     const beat = async (): Promise<void> => {
       try {
@@ -225,67 +354,41 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         else logger.debug({ err: error }, 'heartbeat failed; the next one or the commit will tell');
       }
     };
-    // Equal chunks of at most the partition's write size, so a batch of 1.1 × that is not written as a full chunk and a tiny one.
-    const count = Math.ceil(batch.messages.length / writeSize.of(key));
-    const size = Math.ceil(batch.messages.length / count);
-    const slices = Array.from({ length: count }, (_, i) => batch.messages.slice(i * size, (i + 1) * size));
-    let next: DecodedChunk | undefined = slices.length > 0 ? decodeChunk(partition, slices[0]!) : undefined;
-    for (let i = 0; next; i++) {
-      const chunk: DecodedChunk = next;
+    // Records are decoded as the chunks need them, so a chunk holds about one write's worth of events.
+    const records = (function* () {
+      for (const message of batch.messages) yield decodeRecord(partition, message);
+    })();
+    let carried: DecodedRecord | undefined;
+    const prepareNext = (): { fromOffset: string; prepared: Promise<PreparedChunk> } | undefined => {
+      const taken = takeChunk(records, writeSize.of(String(partition)), carried);
+      carried = taken.carried;
+      if (taken.chunk.messages.length === 0) return undefined;
+      const prepared = placeChunk(partition, taken.chunk);
+      // Awaited when its turn comes; this only keeps a failure meanwhile from counting as unhandled.
+      prepared.catch(() => {});
+      return { fromOffset: taken.chunk.messages[0]!.offset, prepared };
+    };
+    for (let next = prepareNext(); next;) {
       if (!isRunning() || isStale()) return;
       // The partition may already be someone else's: write nothing more, and let kafkajs rejoin at once.
       if (revoked) throw revoked;
-      const storing = store(partition, chunk, beat);
-      // Handled below; this only keeps a failure during the next decode from counting as unhandled.
-      storing.catch(() => {});
-      // Decode the following chunk while this one is being written (after letting the request go out);
-      // it is only used if this one commits.
-      await new Promise((resolve) => setImmediate(resolve));
-      next = i + 1 < slices.length ? decodeChunk(partition, slices[i + 1]!) : undefined;
+      const { fromOffset, prepared } = next;
+      let chunk: PreparedChunk;
       try {
+        chunk = await prepared;
+        const storing = store(partition, chunk, beat);
+        storing.catch(() => {});
+        // Prepare the following chunk while this one is being written (after letting the request go out);
+        // it is only used if this one commits.
+        await new Promise((resolve) => setImmediate(resolve));
+        next = prepareNext();
         await storing;
       } catch (error) {
         if (!isRetriable(error)) throw error;
-        if (error instanceof ConsumerError && error.code === 'CONSUMER_INFLUX_TIMEOUT') writeSize.timedOut(key);
-        const delayMs = backoff.failed(key);
-        metrics.batches.inc({ outcome: 'retry' });
-        logger.warn(
-          {
-            partition,
-            fromOffset: chunk.messages[0]!.offset,
-            failures: backoff.failuresOf(key),
-            retryInMs: delayMs,
-            writeSize: writeSize.of(key),
-            reason: (error as Error).message,
-          },
-          'could not store a chunk; partition paused',
-        );
-        pauseFor(pause, partition, delayMs);
+        retryLater(partition, fromOffset, error, pause);
         return;
       }
-      const writtenAt = Date.now();
-      const lastOffset = chunk.messages[chunk.messages.length - 1]!.offset;
-      resolveOffset(lastOffset);
-      await commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-      });
-      if (backoff.failuresOf(key) > 0) logger.info({ partition }, 'writes succeed again');
-      backoff.succeeded(key);
-      writeSize.succeeded(key);
-      const points = chunk.lines.length - chunk.rejected;
-      metrics.batches.inc({ outcome: 'committed' });
-      metrics.pointsWritten.inc(points);
-      for (const letter of chunk.letters) metrics.deadLetters.inc({ code: letter.error.code });
-      const timestamps = chunk.pointMessages.map((m) => Number(m.timestamp));
-      for (const timestamp of timestamps) metrics.eventLag.observe(Math.max(0, writtenAt - timestamp) / 1000);
-      options.onChunkCommitted?.({
-        topic,
-        partition,
-        points,
-        deadLetters: chunk.letters.length,
-        timestamps,
-        writtenAt,
-      });
+      await commit(partition, chunk, payload);
       // Chunks may each finish within the heartbeat timer's period, so beat between them too.
       await beat();
     }

@@ -10,6 +10,8 @@ import { createTouchedHoursPublisher } from './touched-hours.ts';
 import { createInfluxWriter, influxHealthy } from './influx-writer.ts';
 import { createKafka } from './kafka.ts';
 import { createMetrics, type ConsumerMetrics } from './metrics.ts';
+import { createPointPlacer } from './point-placer.ts';
+import { createStoredPointReader } from './stored-points.ts';
 
 export interface PipelineOptions {
   config: Readonly<ConsumerConfig>;
@@ -43,6 +45,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     gzipThresholdBytes: config.influx.gzipThresholdBytes,
     logger,
   });
+  const placer = createPointPlacer({
+    load: createStoredPointReader({ client: influx, org: config.influx.org, bucket: config.influx.bucket }),
+  });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
@@ -56,6 +61,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     kafka,
     config,
     writer,
+    placer,
     deadLetters,
     touchedHours,
     metrics,

@@ -1,8 +1,12 @@
 // The one place an enriched event becomes an InfluxDB point (a line of line
-// protocol), with the names from the contract's storage schema. The same event
-// always gives the same line, so a redelivered event overwrites its own point.
+// protocol), with the names from the contract's storage schema. In two steps:
+// everything that depends on the event alone (checked before the event is given
+// a point, so an event that cannot be stored never takes a slot), then its place
+// (shard and slot, from point-placer.ts). The same event in the same place always
+// gives the same line, so a redelivered event overwrites its own point.
 import { deriveDimensions, FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
 import { ConsumerError } from './errors.ts';
+import { createPointPlacer, type Placement } from './point-placer.ts';
 
 /** Latest event time (ms) whose point time still fits InfluxDB's signed 64-bit nanoseconds. */
 export const MAX_EVENT_TIME_MS = 9_223_372_036_853;
@@ -57,13 +61,15 @@ function addFlag(fields: string[], name: string, value: boolean | undefined): vo
   if (value !== undefined) fields.push(`${name}=${value}`);
 }
 
-/**
- * One line of line protocol, without the trailing newline. Throws CONSUMER_POINT_UNREPRESENTABLE.
- * Built with Array#join so the line is one flat string: a batch of lines waits for
- * InfluxDB's answer, and a concatenation tree per line would be dozens of objects
- * for the garbage collector to promote.
- */
-export function toPoint(enriched: EnrichedEvent): string {
+/** A point but for its place: the site and type tags, and the fields. */
+export interface PreparedPoint {
+  tags: string;
+  fields: string;
+  eventTime: number;
+}
+
+/** Checks and encodes everything but the place. Throws CONSUMER_POINT_UNREPRESENTABLE. */
+export function preparePoint(enriched: EnrichedEvent): PreparedPoint {
   const { event, userAgent } = enriched;
   if (enriched.eventTime > MAX_EVENT_TIME_MS) {
     throw new ConsumerError(
@@ -121,7 +127,53 @@ export function toPoint(enriched: EnrichedEvent): string {
   addText(fields, FIELD.utmMedium, derived.utmMedium);
   addText(fields, FIELD.utmCampaign, derived.utmCampaign);
   addText(fields, FIELD.pagePath, derived.pagePath);
-  // Tags in key order (site < type), as InfluxDB sorts them anyway.
-  const series = `${MEASUREMENT},${TAG.site}=${tagValue(TAG.site, enriched.site)},${TAG.type}=${tagValue(TAG.type, event.type)}`;
-  return [series, fields.join(','), pointTimeNs(enriched)].join(' ');
+  return {
+    tags: `${TAG.site}=${tagValue(TAG.site, enriched.site)},${TAG.type}=${tagValue(TAG.type, event.type)}`,
+    fields: fields.join(','),
+    eventTime: enriched.eventTime,
+  };
+}
+
+/**
+ * One line of line protocol, without the trailing newline. Built with Array#join
+ * so the line is one flat string: a batch of lines waits for InfluxDB's answer,
+ * and a concatenation tree per line would be dozens of objects for the garbage
+ * collector to promote. Tags in key order (shard < site < type), as InfluxDB sorts them anyway.
+ */
+export function pointLine(point: PreparedPoint, placement: Placement): string {
+  const series =
+    placement.shard === undefined
+      ? [MEASUREMENT, point.tags].join(',')
+      : [MEASUREMENT, `${TAG.shard}=${placement.shard}`, point.tags].join(',');
+  return [series, point.fields, pointTimeNs(point.eventTime, placement.slot)].join(' ');
+}
+
+/** preparePoint and pointLine in one. Throws CONSUMER_POINT_UNREPRESENTABLE. */
+export function toPoint(enriched: EnrichedEvent, placement: Placement): string {
+  return pointLine(preparePoint(enriched), placement);
+}
+
+/**
+ * The lines a consumer of partition `shard` writes for `events` (in offset order) when InfluxDB held nothing of
+ * that shard: the consumer's own placer and encoder, for tests and benchmarks that fill InfluxDB directly. The
+ * returned function keeps one placer across calls (each call settled, as after a commit: like the consumer, it
+ * forgets a millisecond once settled and past the placer's window, and would read InfluxDB for it, here: empty).
+ * Throws when an event cannot be stored.
+ */
+export function pointLinesOf(shard = 0): (events: readonly EnrichedEvent[]) => Promise<string[]> {
+  const placer = createPointPlacer({ load: () => Promise.resolve([]) });
+  return async (events) => {
+    const prepared = events.map(preparePoint);
+    const { placements, ticket } = await placer.place(shard, events);
+    placer.settle(shard, ticket);
+    return placements.map((placement, i) => {
+      if (placement instanceof ConsumerError) throw placement;
+      return pointLine(prepared[i]!, placement);
+    });
+  };
+}
+
+/** pointLinesOf(shard) for one set of events. */
+export function placedPointLines(events: readonly EnrichedEvent[], shard = 0): Promise<string[]> {
+  return pointLinesOf(shard)(events);
 }

@@ -1,4 +1,4 @@
-import { FIELD, HEADERS, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { FIELD, HEADERS, MEASUREMENT, TAG, preferredSlot, type EnrichedEvent } from '@eventline/contract';
 import { createBucket, createTopics } from '@eventline/infra';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +6,7 @@ import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
+import { splitPointTime } from '../src/stored-points.ts';
 import { normalizeText } from '../src/to-point.ts';
 import {
   allCommitted,
@@ -137,13 +138,9 @@ describe('consumer (real Kafka and InfluxDB)', () => {
       expect(row[TAG.site]).toBe(e.site);
       expect(row[TAG.type]).toBe(e.event.type);
       expect(BigInt(Date.parse(row['_time'] as string))).toBe(BigInt(e.eventTime));
-      // Flux returns RFC 3339 with nanoseconds: the sub-millisecond part is the id hash.
-      expect(
-        (row['_time'] as string)
-          .match(/\.(\d+)Z$/)![1]!
-          .padEnd(9, '0')
-          .slice(3),
-      ).toBe(pointTimeNs(e).slice(-6));
+      // Flux returns RFC 3339 with nanoseconds: alone in its millisecond, an event takes its preferred slot.
+      expect(splitPointTime(row['_time'] as string)).toEqual({ ms: e.eventTime, slot: preferredSlot(e.event) });
+      expect(Number(row[TAG.shard])).toBeGreaterThanOrEqual(0);
       expect(row).toMatchObject({
         [FIELD.name]: normalizeText(e.event.name),
         [FIELD.seq]: e.event.seq,

@@ -1,9 +1,11 @@
 import { FIELD, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import type { Placement } from '../src/point-placer.ts';
 import { describe, expect, it } from 'vitest';
 import { ConsumerError } from '../src/errors.ts';
 import { MAX_EVENT_TIME_MS, normalizeText, toPoint } from '../src/to-point.ts';
 import { enrichedEvents } from './support/fixtures.ts';
 
+const at: Placement = { shard: 3, slot: 42 };
 const base = (): EnrichedEvent => enrichedEvents(1, { startMs: 1_700_000_000_000, runId: 'unit' })[0]!;
 
 function fieldsOf(line: string): string {
@@ -31,16 +33,23 @@ function fieldsOf(line: string): string {
 }
 
 describe('toPoint', () => {
-  it('writes the measurement, the two tags and the point time derived from the event', () => {
+  it('writes the measurement, the shard, site and type tags and the point time of its placement', () => {
     const event = base();
-    const line = toPoint(event);
+    const line = toPoint(event, at);
+    expect(line.startsWith(`events,shard=3,site=shop,type=${event.event.type} `)).toBe(true);
+    expect(line.endsWith(` ${pointTimeNs(event.eventTime, 42)}`)).toBe(true);
+  });
+
+  it('writes a point without a shard where the placement keeps an old point', () => {
+    const event = base();
+    const line = toPoint(event, { shard: undefined, slot: 7 });
     expect(line.startsWith(`events,site=shop,type=${event.event.type} `)).toBe(true);
-    expect(line.endsWith(` ${pointTimeNs(event)}`)).toBe(true);
+    expect(line.endsWith(` ${pointTimeNs(event.eventTime, 7)}`)).toBe(true);
   });
 
   it('gives the same line for the same event every time (a redelivery overwrites its point)', () => {
     const event = base();
-    expect(toPoint(structuredClone(event))).toBe(toPoint(event));
+    expect(toPoint(structuredClone(event), at)).toBe(toPoint(event, at));
   });
 
   it('types integers with i, booleans bare, and JSON-encodes properties and attributes', () => {
@@ -53,7 +62,7 @@ describe('toPoint', () => {
       changed: false,
       attributes: { a: 'b' },
     };
-    const fields = fieldsOf(toPoint(event));
+    const fields = fieldsOf(toPoint(event, at));
     expect(fields).toContain(`${FIELD.seq}=0i`);
     expect(fields).toContain(`${FIELD.clientTimestamp}=${event.event.timestamp}i`);
     expect(fields).toContain(`${FIELD.receivedAt}=${event.receivedAt}i`);
@@ -70,8 +79,8 @@ describe('toPoint', () => {
     event.event.tabId = 'tab-0000000000000001';
     event.event.element = { tag: 'a', selector: '#out', href: 'https://elsewhere.example/file.pdf?token=' };
     event.event.engagement = { engagedMs: 12_345, scrollDepth: 80 };
-    const line = toPoint(event);
-    expect(line.startsWith('events,site=shop,type=pageleave ')).toBe(true);
+    const line = toPoint(event, at);
+    expect(line.startsWith('events,shard=3,site=shop,type=pageleave ')).toBe(true);
     const fields = fieldsOf(line);
     expect(fields).toContain(`${FIELD.tabId}="tab-0000000000000001"`);
     expect(fields).toContain(`${FIELD.elementHref}="https://elsewhere.example/file.pdf?token="`);
@@ -85,7 +94,7 @@ describe('toPoint', () => {
     delete event.event.properties;
     delete event.event.page?.title;
     event.userAgent = {};
-    const names = fieldsOf(toPoint(event))
+    const names = fieldsOf(toPoint(event, at))
       .split(/,(?=[a-z_]+=)/)
       .map((f) => f.split('=')[0]);
     expect(names).toEqual([
@@ -111,7 +120,7 @@ describe('toPoint', () => {
     };
     event.event.element = { tag: 'button', selector: '#buy', text: 'Buy', attributes: { name: 'checkout' } };
     event.userAgent = { browser: 'HeadlessChrome', bot: true };
-    const fields = fieldsOf(toPoint(event));
+    const fields = fieldsOf(toPoint(event, at));
     expect(fields).toContain(`${FIELD.bot}=true`);
     expect(fields).toContain(`${FIELD.label}="checkout"`);
     expect(fields).toContain(`${FIELD.referrerHost}="google.com"`);
@@ -130,19 +139,19 @@ describe('toPoint', () => {
     delete event.event.properties;
     event.event.type = 'group';
     event.userAgent = {};
-    const names = fieldsOf(toPoint(event))
+    const names = fieldsOf(toPoint(event, at))
       .split(/,(?=[a-z_]+=)/)
       .map((f) => f.split('=')[0]);
     expect(names).toEqual([FIELD.id, FIELD.name, FIELD.anonymousId, FIELD.clientTimestamp, FIELD.receivedAt]);
-    expect(toPoint(event)).toMatch(/^events,site=[^,]+,type=group /);
+    expect(toPoint(event, at)).toMatch(/^events,shard=3,site=[^,]+,type=group /);
   });
 
   it('escapes quotes and backslashes in string fields and commas, spaces and = in tags', () => {
     const event = base();
     event.site = 'a,b c=d"é';
     event.event.name = 'say "hi" \\ bye, x=1';
-    const line = toPoint(event);
-    expect(line.startsWith('events,site=a\\,b\\ c\\=d"é,type=')).toBe(true);
+    const line = toPoint(event, at);
+    expect(line.startsWith('events,shard=3,site=a\\,b\\ c\\=d"é,type=')).toBe(true);
     expect(line).toContain(`${FIELD.name}="say \\"hi\\" \\\\ bye, x=1"`);
   });
 
@@ -150,8 +159,8 @@ describe('toPoint', () => {
     expect(normalizeText('a\r\nb\nc\rd\n\ne')).toBe('a b c d  e');
     const event = base();
     event.event.name = 'one\r\ntwo';
-    expect(toPoint(event)).toContain(`${FIELD.name}="one two"`);
-    expect(toPoint(event)).not.toMatch(/[\r\n]/);
+    expect(toPoint(event, at)).toContain(`${FIELD.name}="one two"`);
+    expect(toPoint(event, at)).not.toMatch(/[\r\n]/);
   });
 
   it.each([
@@ -161,18 +170,18 @@ describe('toPoint', () => {
     ['an event time after 2262', { eventTime: MAX_EVENT_TIME_MS + 1 }],
   ])('refuses %s as unrepresentable', (_, overrides) => {
     const event = { ...base(), ...overrides };
-    expect(() => toPoint(event)).toThrow(ConsumerError);
-    expect(() => toPoint(event)).toThrow(/cannot be stored/);
+    expect(() => toPoint(event, at)).toThrow(ConsumerError);
+    expect(() => toPoint(event, at)).toThrow(/cannot be stored/);
   });
 
   it('keeps a backslash in the site that InfluxDB stores as it is', () => {
     const event = { ...base(), site: 'a\\b' };
-    expect(toPoint(event).startsWith('events,site=a\\b,type=')).toBe(true);
+    expect(toPoint(event, at).startsWith('events,shard=3,site=a\\b,type=')).toBe(true);
   });
 
   it('refuses integers beyond 64-bit precision', () => {
     const event = base();
     event.event.seq = 2 ** 60;
-    expect(() => toPoint(event)).toThrow(/seq .* is not a 64-bit integer/);
+    expect(() => toPoint(event, at)).toThrow(/seq .* is not a 64-bit integer/);
   });
 });

@@ -35,8 +35,9 @@ export {
   type Validation,
   type ValidationIssue,
 } from './validate.ts';
+export { RECORD_MAX_BYTES } from './record.ts';
 export { correctedEventTime, SKEW_STEP_MS } from './event-time.ts';
-export { MEASUREMENT, TAG, FIELD, pointTimeNs, fnv1a32 } from './storage.ts';
+export { MEASUREMENT, TAG, FIELD, SLOTS_PER_MS, pointTimeNs, preferredSlot, fnv1a32 } from './storage.ts';
 export {
   deriveDimensions,
   elementLabel,

@@ -1,12 +1,16 @@
-// How an event is stored in InfluxDB: one measurement, two low-cardinality tags,
+// How an event is stored in InfluxDB: one measurement, three low-cardinality tags,
 // everything else as fields. The consumer writes with these names and the
-// dashboard reads with them; neither spells a name of its own.
-import type { EnrichedEvent } from './enriched-event.ts';
+// dashboard reads with them; neither spells a name of its own. A point's identity
+// is its series (the tags) and its time; see POINT IDENTITY below.
 
 export const MEASUREMENT = 'events';
 
-/** Tags are indexed and define series: keep them bounded (sites × 11 event types). */
-export const TAG = Object.freeze({ site: 'site', type: 'type' });
+/**
+ * Tags are indexed and define series: keep them bounded (sites × 11 event types ×
+ * partitions of the events topic). `shard` is the Kafka partition the consumer
+ * read the event from; points written before it existed have no `shard` tag.
+ */
+export const TAG = Object.freeze({ site: 'site', type: 'type', shard: 'shard' });
 
 /** High-cardinality values are fields: they never create series. */
 export const FIELD = Object.freeze({
@@ -57,7 +61,7 @@ export const FIELD = Object.freeze({
   pagePath: 'page_path',
 });
 
-/** FNV-1a, 32 bit: cheap, stable across platforms and good enough to spread ids over a millisecond. */
+/** FNV-1a, 32 bit: cheap, stable across platforms and good enough to spread sessions over a millisecond. */
 export function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -67,12 +71,30 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+// POINT IDENTITY. A point's time is the event time in milliseconds plus a slot,
+// the nanoseconds within that millisecond (0 … 999 999). The consumer of one Kafka
+// partition is the only writer of the series with that partition's `shard`, so it
+// can give every event a slot no other event of its series holds in that
+// millisecond (consumer/src/point-placer.ts); the preferred slot below is where
+// it starts looking.
+
+/** Slots (nanoseconds) in one millisecond. */
+export const SLOTS_PER_MS = 1_000_000;
+
 /**
- * The point's timestamp in nanoseconds, as a decimal string: the event time in
- * milliseconds plus a sub-millisecond offset from the event id. Together with
- * the tags it is the point's identity, so a redelivered event overwrites itself.
+ * The slot an event asks for first: its session's hash plus its sequence number,
+ * so the events of one session never ask for the same slot (fewer than a million
+ * apart in sequence), and a resend asks for the same one again. An event outside
+ * any session (a server-side call without one) asks by its id's hash.
  */
-export function pointTimeNs(event: Pick<EnrichedEvent, 'eventTime'> & { event: { id: string } }): string {
-  const subMillisecond = fnv1a32(event.event.id) % 1_000_000;
-  return (BigInt(event.eventTime) * 1_000_000n + BigInt(subMillisecond)).toString();
+export function preferredSlot(event: { id: string; sessionId?: string | undefined; seq?: number | undefined }): number {
+  if (event.sessionId === undefined || event.seq === undefined) return fnv1a32(event.id) % SLOTS_PER_MS;
+  return (fnv1a32(event.sessionId) + event.seq) % SLOTS_PER_MS;
+}
+
+/** The point time in nanoseconds, as a decimal string: `eventTimeMs` · 10⁶ + `slot`. */
+export function pointTimeNs(eventTimeMs: number, slot: number): string {
+  if (eventTimeMs === 0) return String(slot);
+  const digits = String(slot);
+  return `${eventTimeMs}${'000000'.slice(digits.length)}${digits}`;
 }

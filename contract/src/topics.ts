@@ -18,6 +18,8 @@ export const HEADERS = Object.freeze({
   sourceTopic: 'eventline-source-topic',
   sourcePartition: 'eventline-source-partition',
   sourceOffset: 'eventline-source-offset',
+  /** On dead letters of one event out of a record of several: its position in the record, from 0. */
+  sourceIndex: 'eventline-source-index',
   /** On dead letters cut down to fit the topic's max.message.bytes: what was left out. */
   deadLetterTruncated: 'eventline-dead-letter-truncated',
 });

@@ -1,17 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, pointTimeNs } from '../src/storage.ts';
+import { SLOTS_PER_MS, fnv1a32, pointTimeNs, preferredSlot } from '../src/storage.ts';
 
 describe('pointTimeNs', () => {
-  it('is the event time in ms plus a sub-millisecond offset derived from the id', () => {
-    const ns = BigInt(pointTimeNs({ eventTime: 1_764_000_000_123, event: { id: 'evt_0123456789abcdef' } }));
-    expect(ns / 1_000_000n).toBe(1_764_000_000_123n);
-    expect(ns % 1_000_000n).toBe(BigInt(fnv1a32('evt_0123456789abcdef') % 1_000_000));
+  it('is the event time in ms followed by the slot as six digits', () => {
+    expect(pointTimeNs(1_764_000_000_123, 42)).toBe('1764000000123000042');
+    expect(pointTimeNs(1_764_000_000_123, 999_999)).toBe('1764000000123999999');
+    expect(pointTimeNs(7, 0)).toBe('7000000');
+    expect(pointTimeNs(0, 5)).toBe('5');
   });
 
-  it('is deterministic and separates different ids in the same millisecond', () => {
-    const a = pointTimeNs({ eventTime: 5, event: { id: 'aaaaaaaaaaaaaaaa1' } });
-    expect(pointTimeNs({ eventTime: 5, event: { id: 'aaaaaaaaaaaaaaaa1' } })).toBe(a);
-    expect(pointTimeNs({ eventTime: 5, event: { id: 'aaaaaaaaaaaaaaaa2' } })).not.toBe(a);
+  it('agrees with exact integer arithmetic', () => {
+    for (const [ms, slot] of [
+      [1, 1],
+      [9_223_372_036_853, 999_999],
+      [1_700_000_000_000, 100_000],
+    ] as const)
+      expect(BigInt(pointTimeNs(ms, slot))).toBe(BigInt(ms) * 1_000_000n + BigInt(slot));
+  });
+});
+
+describe('preferredSlot', () => {
+  it('gives consecutive sequence numbers of one session consecutive, distinct slots', () => {
+    const slots = Array.from({ length: 20_000 }, (_, seq) =>
+      preferredSlot({ id: `e${seq}`, sessionId: 'sess-a', seq }),
+    );
+    expect(new Set(slots).size).toBe(20_000);
+    expect(slots[1]).toBe((slots[0]! + 1) % SLOTS_PER_MS);
+  });
+
+  it('is the same for a resent event and stays within one millisecond', () => {
+    const slot = preferredSlot({ id: 'e7', sessionId: 'sess-b', seq: 7 });
+    expect(preferredSlot({ id: 'e7', sessionId: 'sess-b', seq: 7 })).toBe(slot);
+    expect(preferredSlot({ id: 'e8', sessionId: 'sess-b', seq: 1_000_000_000 })).toBeLessThan(SLOTS_PER_MS);
+  });
+
+  it('asks by the id for an event outside any session', () => {
+    expect(preferredSlot({ id: 'evt_0123456789abcdef' })).toBe(fnv1a32('evt_0123456789abcdef') % SLOTS_PER_MS);
   });
 
   it('matches the published FNV-1a test vectors', () => {

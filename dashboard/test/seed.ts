@@ -2,7 +2,7 @@
 // (contract MEASUREMENT/TAG/FIELD/pointTimeNs), so read-API tests do not need
 // the pipeline. Mirrors the consumer's mapping; absent optional values are
 // simply not written.
-import { FIELD, MEASUREMENT, TAG, pointTimeNs, type Event, type StoredEvent } from '@eventline/contract';
+import { FIELD, MEASUREMENT, TAG, pointTimeNs, preferredSlot, type Event, type StoredEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 
@@ -17,7 +17,7 @@ export function toSeedPoint({ event, site = 'demo', eventTime = event.timestamp 
   const point = new Point(MEASUREMENT)
     .tag(TAG.site, site)
     .tag(TAG.type, event.type)
-    .timestamp(pointTimeNs({ eventTime, event }));
+    .timestamp(pointTimeNs(eventTime, preferredSlot(event)));
   const text = (field: string, value: string | undefined) => value !== undefined && point.stringField(field, value);
   text(FIELD.id, event.id);
   text(FIELD.name, event.name);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
-import { FIELD, MEASUREMENT, type EnrichedEvent, type Event } from '@eventline/contract';
+import { FIELD, MEASUREMENT, preferredSlot, type EnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { toPoint } from '../../consumer/src/to-point.ts';
 import { buildApp } from '../../dashboard/src/server/app.ts';
@@ -76,7 +76,10 @@ async function seed(influxUrl: string, bucket: string, now: number): Promise<voi
       const start = next;
       next = Math.min(EVENTS, next + LINES_PER_WRITE);
       const lines: string[] = [];
-      for (let i = start; i < next; i++) lines.push(toPoint(enrichedEvent(i, now)));
+      for (let i = start; i < next; i++) {
+        const event = enrichedEvent(i, now);
+        lines.push(toPoint(event, { shard: 0, slot: preferredSlot(event.event) }));
+      }
       const response = await fetch(url, { method: 'POST', body: lines.join('\n') });
       if (response.status !== 204) throw new Error(`write answered ${response.status}: ${await response.text()}`);
     }

@@ -31,6 +31,18 @@ describe('the pipeline under faults', () => {
     });
   });
 
+  it('loses and doubles nothing when every batch shares one millisecond and the consumer is SIGKILLed mid-load', async () => {
+    await scenario(
+      'bursts + consumer SIGKILL',
+      async (s) => {
+        await s.killConsumer();
+        await sleep(2_000);
+        await s.startConsumer();
+      },
+      { burst: true },
+    );
+  });
+
   it('loses and doubles nothing when ingest restarts mid-load and clients retry', async () => {
     await scenario('ingest restart', async (s) => {
       await s.stopIngest();

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { LIMITS, readableErrors, TOPICS } from '@eventline/contract';
+import { LIMITS, readableErrors, RECORD_MAX_BYTES, TOPICS } from '@eventline/contract';
 
 export const WriteKeySchema = Type.Object(
   {
@@ -48,6 +48,8 @@ const ConfigSchema = Type.Object({
   produceTimeoutMs: Type.Integer({ minimum: 100 }),
   lingerMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   produceBatchMaxMessages: Type.Integer({ minimum: LIMITS.batchEvents }),
+  // At least one record of the largest size, so every record can be sent.
+  produceBatchMaxBytes: Type.Integer({ minimum: RECORD_MAX_BYTES }),
   bufferMaxMessages: Type.Integer({ minimum: LIMITS.batchEvents }),
   // At least two full batches, so one request of any allowed size always fits an empty buffer.
   bufferMaxBytes: Type.Integer({ minimum: 2 * LIMITS.batchBytes }),
@@ -85,7 +87,8 @@ export const DEFAULTS = Object.freeze({
   kafkaRetries: 2, // attempts after the first, within one send
   produceTimeoutMs: 5_000, // 5 s: longest a request waits for its acknowledgement
   lingerMs: 2, // 2 ms to gather concurrent requests into one send
-  produceBatchMaxMessages: 5_000, // messages per Kafka send
+  produceBatchMaxMessages: 5_000, // records per Kafka send
+  produceBatchMaxBytes: 1024 * 1024, // 1 MiB of keys and values per Kafka send: any partition's batch fits the broker's 1 MiB limit uncompressed
   bufferMaxMessages: 50_000, // messages waiting for Kafka before 503
   bufferMaxBytes: 64 * 1024 * 1024, // 64 MiB of keys and values waiting for Kafka before 503
 });
@@ -119,6 +122,7 @@ export const ENV = Object.freeze({
   produceTimeoutMs: 'EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS',
   lingerMs: 'EVENTLINE_INGEST_LINGER_MS',
   produceBatchMaxMessages: 'EVENTLINE_INGEST_PRODUCE_BATCH_MAX',
+  produceBatchMaxBytes: 'EVENTLINE_INGEST_PRODUCE_BATCH_MAX_BYTES',
   bufferMaxMessages: 'EVENTLINE_INGEST_BUFFER_MAX',
   bufferMaxBytes: 'EVENTLINE_INGEST_BUFFER_MAX_BYTES',
 } satisfies Record<keyof IngestConfig, string>);

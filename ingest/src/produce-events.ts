@@ -1,12 +1,14 @@
 // The one way a validated event becomes a Kafka message and reaches Kafka,
 // shared by every route that accepts events (the SDK's batches, the
-// Segment-compatible calls). Resolves only once Kafka has acknowledged all of them.
+// Segment-compatible calls): a request's events go out as one record per
+// visitor (kafka/records.ts). Resolves only once Kafka has acknowledged all of them.
 import type { FastifyInstance } from 'fastify';
 import { CONTRACT_VERSION, HEADERS, type StoredEvent } from '@eventline/contract';
 import type { EnrichedMessage } from './enrich.ts';
 import { IngestError } from './errors.ts';
 import { SinkUnavailableError, type SinkMessage } from './kafka/event-sink.ts';
 import { BatcherOverloadedError } from './kafka/micro-batcher.ts';
+import { toRecords } from './kafka/records.ts';
 
 const CONTRACT_VERSION_HEADER = String(CONTRACT_VERSION);
 
@@ -24,11 +26,14 @@ export function createMessageBuilder(options: {
   };
 }
 
-/** Hands the messages to the micro-batcher and counts the outcome; rethrows what the batcher throws. */
+/**
+ * Hands one request's messages (one per event, all built by one message builder, so with the same headers)
+ * to the micro-batcher as records and counts the outcome in events; rethrows what the batcher throws.
+ */
 export async function produceEvents(app: FastifyInstance, site: string, messages: SinkMessage[]): Promise<void> {
   if (messages.length === 0) return;
   try {
-    await app.batcher.submit(messages);
+    await app.batcher.submit(toRecords(messages, messages[0]!.headers));
   } catch (error) {
     const reason =
       error instanceof SinkUnavailableError

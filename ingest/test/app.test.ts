@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.ts';
 import {
   batchOf,
   events,
+  eventsOfRecords,
   memorySink,
   ORIGIN,
   OTHER_KEY,
@@ -32,25 +33,30 @@ afterEach(async () => {
   await app?.close();
 });
 
-const sentValues = () => sink.sent.flat().map((m) => JSON.parse(m.value) as Record<string, unknown>);
+const sentValues = () => eventsOfRecords(sink.sent.flat());
 
 describe('POST /v1/batch', () => {
-  it('writes each valid event as an EnrichedEvent keyed by anonymous id, with contract and site headers', async () => {
+  it('writes the valid events of each visitor as one record of EnrichedEvents keyed by anonymous id, with contract and site headers', async () => {
     await start();
-    const batch = batchOf([sampleEvent({ anonymousId: 'visitor-a' }), sampleEvent({ anonymousId: 'visitor-b' })]);
+    const batch = batchOf([
+      sampleEvent({ anonymousId: 'visitor-a', seq: 0 }),
+      sampleEvent({ anonymousId: 'visitor-b' }),
+      sampleEvent({ anonymousId: 'visitor-a', seq: 1 }),
+    ]);
     const response = await post(app, batch, {
       origin: ORIGIN,
       headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36' },
     });
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body).toEqual({ accepted: 2, rejected: [], serverTime: expect.any(Number) });
+    expect(body).toEqual({ accepted: 3, rejected: [], serverTime: expect.any(Number) });
     const messages = sink.sent.flat();
     expect(messages.map((m) => m.key)).toEqual(['visitor-a', 'visitor-b']);
     expect(messages[0]!.headers).toEqual({ [HEADERS.contractVersion]: '1', [HEADERS.site]: SITE });
+    const inRecordOrder = [batch.events[0], batch.events[2], batch.events[1]];
     for (const [i, value] of sentValues().entries()) {
       expect(validateEnrichedEvent(value).ok).toBe(true);
-      expect(value['event']).toEqual(batch.events[i]);
+      expect(value['event']).toEqual(inRecordOrder[i]);
       expect(value['site']).toBe(SITE);
       expect(value['userAgent']).toMatchObject({ browser: 'Chrome', os: 'Linux' });
     }
@@ -116,7 +122,7 @@ describe('POST /v1/batch', () => {
     await post(app, batchOf(events(1)), { headers: { 'x-forwarded-for': '203.0.113.77' } });
     const raw = sink.sent.flat()[0]!;
     expect(JSON.stringify(raw)).not.toContain('203.0.113');
-    expect(Object.keys(JSON.parse(raw.value)).sort()).toEqual([
+    expect(Object.keys(eventsOfRecords([raw])[0]!).sort()).toEqual([
       'event',
       'eventTime',
       'receivedAt',
@@ -449,7 +455,7 @@ describe('operations', () => {
     await closing;
     expect(late.statusCode).toBe(503);
     expect(late.json().code).toBe('INGEST_SHUTTING_DOWN');
-    expect(sink.sent.flat()).toHaveLength(2);
+    expect(sentValues()).toHaveLength(2);
   });
 
   it('gives up on a Kafka send that never settles: 503 within the produce timeout, later requests served, close returns', async () => {
@@ -467,7 +473,7 @@ describe('operations', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     const next = await post(app, batchOf(events(3)));
     expect(next.statusCode).toBe(200);
-    expect(sink.sent.flat()).toHaveLength(3);
+    expect(sentValues()).toHaveLength(3);
     const closing = performance.now();
     calls = 0;
     const stuck = post(app, batchOf(events(1)));
@@ -549,7 +555,7 @@ describe('slow clients', () => {
       expect(cut.ms).toBeGreaterThanOrEqual(limitMs - 100);
       expect(cut.ms).toBeLessThan(limitMs + 1_000 + 1_500);
     }
-    expect(sink.sent.flat()).toHaveLength(5);
+    expect(sentValues()).toHaveLength(5);
   });
 
   it('closes a connection that sends nothing', async () => {

@@ -25,7 +25,13 @@ export function testConfig(env: Record<string, string> = {}): IngestConfig {
   });
 }
 
+/** The EnrichedEvents in records (each record's value is a JSON array of them), in order. */
+export function eventsOfRecords(records: readonly { value: string }[]): Record<string, unknown>[] {
+  return records.flatMap((r) => JSON.parse(r.value) as Record<string, unknown>[]);
+}
+
 export interface MemorySink extends EventSink {
+  /** Records, by send. */
   readonly sent: SinkMessage[][];
   /** While true, sends fail as if Kafka were down. */
   failing: boolean;

@@ -38,6 +38,7 @@ function batcher(sink: EventSink, options: Partial<MicroBatcherOptions> = {}) {
     logger,
     lingerMs: 0,
     maxBatchMessages: 1000,
+    maxBatchBytes: 1 << 30,
     maxBufferedMessages: 10_000,
     maxBufferedBytes: 1 << 30,
     timeoutMs: 60_000,
@@ -149,6 +150,25 @@ describe('micro-batcher', () => {
     await tick();
     expect(sends[3]!.messages).toHaveLength(200);
     expect(sends.slice(1).flatMap((s) => s.messages.map((m) => m.key))).toEqual(msgs(1000, 1000).map((m) => m.key));
+  });
+
+  it('keeps sends within the byte bound, sending a larger single submission alone', async () => {
+    const { sink, sends } = manualSink();
+    // Each message is 5 + 5 bytes (key k1000…, value v1000…): 10 fit in 100 bytes.
+    const b = batcher(sink, { maxBatchBytes: 100 });
+    void b.submit(msgs(0, 1));
+    await tick();
+    for (let i = 0; i < 4; i++) void b.submit(msgs(1000 + i * 5, 5));
+    void b.submit(msgs(2000, 20));
+    sends[0]!.succeed();
+    await tick();
+    expect(sends[1]!.messages).toHaveLength(10);
+    sends[1]!.succeed();
+    await tick();
+    expect(sends[2]!.messages).toHaveLength(10);
+    sends[2]!.succeed();
+    await tick();
+    expect(sends[3]!.messages).toHaveLength(20);
   });
 
   it('refuses submissions at once when too many messages are waiting', async () => {

@@ -11,6 +11,11 @@ export interface TopicMessage {
   partition: number;
 }
 
+/** The event ids in a record's value (a JSON array of EnrichedEvents). */
+export function idsIn(value: string): string[] {
+  return (JSON.parse(value) as { event: { id: string } }[]).map((e) => e.event.id);
+}
+
 export async function readTopic(brokers: string[], topic: string): Promise<TopicMessage[]> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();

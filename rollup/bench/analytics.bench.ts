@@ -1,14 +1,15 @@
 // Read API v2 over rollups against today's Flux-on-raw queries for the same
 // answers, on a private InfluxDB seeded with EVENTLINE_BENCH_ANALYTICS_EVENTS
 // events (default 10 000 000) over 30 days from ≈ events/200 visitors in
-// sessions of ≈ 10 events, through the consumer's own toPoint(). Every touched
+// sessions of ≈ 10 events, through the consumer's own placer and
+// pointLine() (one shard per writer). Every touched
 // hour is then rolled up as the worker does it, timed per bucket, with the
 // process's memory sampled meanwhile; then each query is timed (p50, p95).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIELD, MEASUREMENT, RETENTION, type EnrichedEvent } from '@eventline/contract';
-import { toPoint } from '@eventline/consumer/to-point';
+import { pointLinesOf } from '@eventline/consumer/to-point';
 import { sampleEvent } from '@eventline/contract/testing';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
 import { buildApp } from '@eventline/dashboard/app';
@@ -102,16 +103,19 @@ try {
 
   const seedStarted = performance.now();
   let next = 0;
-  const writer = async (): Promise<void> => {
+  const writer = async (shard: number): Promise<void> => {
+    // A placer is one partition's, used in offset order: each concurrent writer is a partition of its own.
+    const placeLines = pointLinesOf(shard);
     while (next < EVENTS) {
       const from = next;
       next = Math.min(EVENTS, next + LINES_PER_WRITE);
-      const lines: string[] = [];
-      for (let i = from; i < next; i++) lines.push(toPoint(enrichedEvent(i, start)));
+      const chunk: EnrichedEvent[] = [];
+      for (let i = from; i < next; i++) chunk.push(enrichedEvent(i, start));
+      const lines = await placeLines(chunk);
       await influxql.write(lines, rawPolicy, 'ns');
     }
   };
-  await Promise.all([writer(), writer()]);
+  await Promise.all([writer(0), writer(1)]);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   process.stdout.write(`  seeded ${EVENTS} events in ${seedSeconds.toFixed(0)} s\n`);
 

@@ -2,13 +2,14 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   DIMENSIONS,
+  fnv1a32,
   hourOf,
   OTHER_VALUE,
   RETENTION,
   type Dimension,
   type EnrichedEvent,
 } from '@eventline/contract';
-import { toPoint } from '@eventline/consumer/to-point';
+import { placedPointLines } from '@eventline/consumer/to-point';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/infra/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,8 +46,12 @@ async function answer(site: string, dimension: Dimension | typeof ALL_DIMENSION,
   );
 }
 
+/** Stored as the consumers of two partitions store them (a visitor's events in one): raw points of two shards. */
 async function store(events: EnrichedEvent[]): Promise<void> {
-  await influxql.write(events.map(toPoint), rawPolicy, 'ns');
+  for (const shard of [0, 1]) {
+    const own = events.filter((e) => fnv1a32(e.event.anonymousId) % 2 === shard);
+    if (own.length > 0) await influxql.write(await placedPointLines(own, shard), rawPolicy, 'ns');
+  }
 }
 
 async function recomputeTouched(site: string, events: EnrichedEvent[], maxValues?: number): Promise<void> {

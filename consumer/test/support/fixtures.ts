@@ -60,6 +60,21 @@ export async function produce(kafka: Kafka, topic: string, messages: Message[], 
 export const asMessages = (events: EnrichedEvent[]): Message[] =>
   events.map((e) => ({ key: e.event.anonymousId + e.event.id.slice(-3), value: JSON.stringify(e) }));
 
+/** Records as ingest writes them: one per session in a row of events, its events as a JSON array, keyed by anonymous id. */
+export function asRecords(events: EnrichedEvent[]): Message[] {
+  const records: Message[] = [];
+  let group: EnrichedEvent[] = [];
+  for (const event of events) {
+    if (group.length > 0 && group[0]!.event.sessionId !== event.event.sessionId) {
+      records.push({ key: group[0]!.event.anonymousId, value: JSON.stringify(group) });
+      group = [];
+    }
+    group.push(event);
+  }
+  if (group.length > 0) records.push({ key: group[0]!.event.anonymousId, value: JSON.stringify(group) });
+  return records;
+}
+
 /** Every value of the `id` field in the bucket: one per point. */
 export async function pointIds(influxUrl: string, bucket: string): Promise<string[]> {
   const api = new InfluxDB({ url: influxUrl, timeout: 60_000 }).getQueryApi('');

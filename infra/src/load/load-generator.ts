@@ -28,6 +28,11 @@ export interface LoadOptions {
   /** Page of the simulated events. Default: /load */
   path?: string;
   /**
+   * Every event of a batch in the same millisecond, as a backend loop, an import
+   * or a replay produces them. Default: false (a person's events, 7 ms apart)
+   */
+  burst?: boolean;
+  /**
    * Keep every acknowledged event in `LoadReport.acknowledged` (for an exact count by id). A long run sets
    * false and keeps only `acknowledgedCount`, so its memory does not grow with the events sent. Default: true
    */
@@ -148,10 +153,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     while (session?.busy) session = sessions[nextSession++ % sessions.length];
     if (!session) return undefined;
     session.busy = true;
-    // A person's events are captured some milliseconds apart, not all in the same one.
     const now = Date.now();
+    const spacingMs = options.burst ? 0 : 7;
     const events = Array.from({ length: size }, (_, i) =>
-      makeEvent(session, generated + i, path, now - (size - 1 - i) * 7),
+      makeEvent(session, generated + i, path, now - (size - 1 - i) * spacingMs),
     );
     generated += size;
     report.sent += size;

@@ -3,7 +3,7 @@
 // the pipeline has settled, and what the dashboard's completeness check says.
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
-import { FIELD, MEASUREMENT, pointTimeNs, type Event } from '@eventline/contract';
+import { FIELD, MEASUREMENT } from '@eventline/contract';
 import type { CompletenessFigures, CompletenessReport } from '@eventline/contract/read-api';
 
 export type { CompletenessFigures };
@@ -13,41 +13,14 @@ export interface StoredCounts {
   distinctIds: number;
   /** Points beyond the first for an id: must be 0. */
   duplicates: number;
-  /**
-   * Acknowledged events whose storage identity (type + point time) equals
-   * another acknowledged event's, so one overwrote the other by design; the
-   * odds are in the README (Storage schema).
-   */
-  identityCollisions: number;
-  /** Acknowledged ids that are not stored and no identity collision explains: lost. */
+  /** Acknowledged ids that are not stored: lost (every event has a point of its own, so none is overwritten). */
   lost: number;
-}
-
-/**
- * Storage identities the acknowledged events must occupy. Assumes the load ran
- * on this machine, so ingest's clock-skew correction is 0 and eventTime equals
- * the client timestamp.
- */
-function expectedIdentities(
-  acknowledged: ReadonlyMap<string, Pick<Event, 'type' | 'timestamp'>>,
-): Map<string, string[]> {
-  const identities = new Map<string, string[]>();
-  for (const [id, event] of acknowledged) {
-    const identity = `${event.type} ${pointTimeNs({ eventTime: event.timestamp, event: { id } })}`;
-    identities.set(identity, [...(identities.get(identity) ?? []), id]);
-  }
-  return identities;
-}
-
-/** Expected number of points for the acknowledged events. */
-export function expectedPoints(acknowledged: ReadonlyMap<string, Pick<Event, 'type' | 'timestamp'>>): number {
-  return expectedIdentities(acknowledged).size;
 }
 
 export async function storedCounts(
   influxUrl: string,
   bucket: string,
-  acknowledged: ReadonlyMap<string, Pick<Event, 'type' | 'timestamp'>>,
+  acknowledged: ReadonlyMap<string, unknown>,
 ): Promise<StoredCounts> {
   const query = new InfluxDB({ url: influxUrl, token: '', timeout: 60_000 }).getQueryApi('');
   const ids: string[] = [];
@@ -57,20 +30,9 @@ export async function storedCounts(
     ids.push(String(tableMeta.get(values, '_value')));
   }
   const stored = new Set(ids);
-  let identityCollisions = 0;
   let lost = 0;
-  for (const sharing of expectedIdentities(acknowledged).values()) {
-    const survivors = sharing.filter((id) => stored.has(id)).length;
-    if (survivors === 0) lost += sharing.length;
-    else identityCollisions += sharing.length - survivors;
-  }
-  return {
-    points: ids.length,
-    distinctIds: stored.size,
-    duplicates: ids.length - stored.size,
-    identityCollisions,
-    lost,
-  };
+  for (const id of acknowledged.keys()) if (!stored.has(id)) lost++;
+  return { points: ids.length, distinctIds: stored.size, duplicates: ids.length - stored.size, lost };
 }
 
 /** Messages in `topic` not yet committed by `groupId`. */

@@ -17,6 +17,12 @@ export interface MicroBatcherOptions {
   lingerMs: number;
   /** Most messages in one send; a larger single submission is sent alone. */
   maxBatchMessages: number;
+  /**
+   * Most bytes (UTF-8 keys and values) in one send; a larger single submission
+   * is sent alone. Keeps each partition's record batch under the broker's
+   * message size limit even before compression.
+   */
+  maxBatchBytes: number;
   /** Most messages waiting to be sent; submissions beyond it are refused at once. */
   maxBufferedMessages: number;
   /** Most bytes (UTF-8 keys and values) waiting to be sent; submissions beyond it are refused at once. */
@@ -95,7 +101,8 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
 
   function schedule(): void {
     if (inFlight || queue.length === 0) return;
-    if (bufferedMessages >= options.maxBatchMessages || options.lingerMs === 0 || closed) {
+    const full = bufferedMessages >= options.maxBatchMessages || bufferedBytes >= options.maxBatchBytes;
+    if (full || options.lingerMs === 0 || closed) {
       sendNext();
       return;
     }
@@ -108,7 +115,8 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     let taken = 0;
     while (taken < queue.length) {
       const { messages, bytes: size } = queue[taken]!;
-      if (taken > 0 && count + messages.length > options.maxBatchMessages) break;
+      const over = count + messages.length > options.maxBatchMessages || bytes + size > options.maxBatchBytes;
+      if (taken > 0 && over) break;
       count += messages.length;
       bytes += size;
       taken++;

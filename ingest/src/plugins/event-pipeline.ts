@@ -22,6 +22,7 @@ export const eventPipelinePlugin = fp(
       logger: app.log,
       lingerMs: config.lingerMs,
       maxBatchMessages: config.produceBatchMaxMessages,
+      maxBatchBytes: config.produceBatchMaxBytes,
       maxBufferedMessages: config.bufferMaxMessages,
       maxBufferedBytes: config.bufferMaxBytes,
       timeoutMs: config.produceTimeoutMs,
@@ -32,7 +33,7 @@ export const eventPipelinePlugin = fp(
     });
     new Gauge({
       name: 'eventline_ingest_buffered_messages',
-      help: 'Messages waiting in the micro-batcher for a Kafka send.',
+      help: 'Records (one per visitor per request) waiting in the micro-batcher for a Kafka send.',
       registers: [app.metrics.registry],
       collect() {
         this.set(batcher.buffered());
@@ -40,7 +41,7 @@ export const eventPipelinePlugin = fp(
     });
     new Gauge({
       name: 'eventline_ingest_buffered_bytes',
-      help: 'Bytes (keys and values) of the messages waiting in the micro-batcher.',
+      help: 'Bytes (keys and values) of the records waiting in the micro-batcher.',
       registers: [app.metrics.registry],
       collect() {
         this.set(batcher.bufferedBytes());

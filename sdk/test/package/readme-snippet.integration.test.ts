@@ -2,6 +2,7 @@
 // printed there, with only the three values the README tells users to fill in
 // (the write key, the ingest URL) — `data-src` stays `/sdk/eventline.iife.js`,
 // which the test site serves. Its events must reach the real ingest service.
+import { gunzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from '@eventline/infra/browser';
@@ -64,7 +65,10 @@ describe("the README's script-tag snippet", () => {
     const answers: Promise<{ status: number; accepted: number; rejected: unknown[] }>[] = [];
     page.on('request', (request) => {
       if (request.url().startsWith(`${ingest!.url}/v1/batch`) && request.method() === 'POST') {
-        const batch = JSON.parse(request.postData() ?? '{}') as { events?: { name: string; type: string }[] };
+        // Bodies over 1 KiB are gzipped by the SDK.
+        const raw = request.postDataBuffer() ?? Buffer.from('{}');
+        const text = (request.headers()['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+        const batch = JSON.parse(text) as { events?: { name: string; type: string }[] };
         sent.push(...(batch.events ?? []).map(({ name, type }) => ({ name, type })));
       }
     });
