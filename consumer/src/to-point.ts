@@ -6,7 +6,7 @@
 // gives the same line, so a redelivered event overwrites its own point.
 import { deriveDimensions, FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
 import { ConsumerError } from './errors.ts';
-import { createPointPlacer, type Placement } from './point-placer.ts';
+import type { Placement } from './point-placer.ts';
 
 /** Latest event time (ms) whose point time still fits InfluxDB's signed 64-bit nanoseconds. */
 export const MAX_EVENT_TIME_MS = 9_223_372_036_853;
@@ -151,29 +151,4 @@ export function pointLine(point: PreparedPoint, placement: Placement): string {
 /** preparePoint and pointLine in one. Throws CONSUMER_POINT_UNREPRESENTABLE. */
 export function toPoint(enriched: EnrichedEvent, placement: Placement): string {
   return pointLine(preparePoint(enriched), placement);
-}
-
-/**
- * The lines a consumer of partition `shard` writes for `events` (in offset order) when InfluxDB held nothing of
- * that shard: the consumer's own placer and encoder, for tests and benchmarks that fill InfluxDB directly. The
- * returned function keeps one placer across calls (each call settled, as after a commit: like the consumer, it
- * forgets a millisecond once settled and past the placer's window, and would read InfluxDB for it, here: empty).
- * Throws when an event cannot be stored.
- */
-export function pointLinesOf(shard = 0): (events: readonly EnrichedEvent[]) => Promise<string[]> {
-  const placer = createPointPlacer({ load: () => Promise.resolve([]) });
-  return async (events) => {
-    const prepared = events.map(preparePoint);
-    const { placements, ticket } = await placer.place(shard, events);
-    placer.settle(shard, ticket);
-    return placements.map((placement, i) => {
-      if (placement instanceof ConsumerError) throw placement;
-      return pointLine(prepared[i]!, placement);
-    });
-  };
-}
-
-/** pointLinesOf(shard) for one set of events. */
-export function placedPointLines(events: readonly EnrichedEvent[], shard = 0): Promise<string[]> {
-  return pointLinesOf(shard)(events);
 }

@@ -1,5 +1,5 @@
 import { ALL_DIMENSION, ALL_VALUE, hourOf, OTHER_VALUE, RETENTION, type EnrichedEvent } from '@eventline/contract';
-import { placedPointLines } from '@eventline/consumer/to-point';
+import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/infra/testing';
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import { recomputeHour } from '@eventline/rollup/recompute-hour';
@@ -41,7 +41,11 @@ beforeAll(async () => {
       seed: 6,
     })[0]!
     .map((e) => ({ ...e, event: { ...e.event, id: `${e.event.id}-earlier` } }));
-  await influxql.write(await placedPointLines([...events, ...earlier]), rawPolicy, 'ns');
+  await influxql.write(
+    await placedPointLines([...events, ...earlier], { influx: { url: testInfra().influxUrl, bucket } }),
+    rawPolicy,
+    'ns',
+  );
   for (const hour of new Set([...events, ...earlier].map((e) => hourOf(e.eventTime))))
     await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, site, hour);
   app = await buildApp(

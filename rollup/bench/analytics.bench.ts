@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIELD, MEASUREMENT, RETENTION, type EnrichedEvent } from '@eventline/contract';
-import { pointLinesOf } from '@eventline/consumer/to-point';
+import { pointLinesOf } from '@eventline/consumer/testing';
 import { sampleEvent } from '@eventline/contract/testing';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
 import { buildApp } from '@eventline/dashboard/app';
@@ -105,7 +105,7 @@ try {
   let next = 0;
   const writer = async (shard: number): Promise<void> => {
     // A placer is one partition's, used in offset order: each concurrent writer is a partition of its own.
-    const placeLines = pointLinesOf(shard);
+    const placeLines = pointLinesOf({ shard });
     while (next < EVENTS) {
       const from = next;
       next = Math.min(EVENTS, next + LINES_PER_WRITE);

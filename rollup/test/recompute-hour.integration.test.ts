@@ -9,7 +9,7 @@ import {
   type Dimension,
   type EnrichedEvent,
 } from '@eventline/contract';
-import { placedPointLines } from '@eventline/consumer/to-point';
+import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/infra/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,15 @@ async function answer(site: string, dimension: Dimension | typeof ALL_DIMENSION,
 async function store(events: EnrichedEvent[]): Promise<void> {
   for (const shard of [0, 1]) {
     const own = events.filter((e) => fnv1a32(e.event.anonymousId) % 2 === shard);
-    if (own.length > 0) await influxql.write(await placedPointLines(own, shard), rawPolicy, 'ns');
+    if (own.length > 0)
+      await influxql.write(
+        await placedPointLines(own, {
+          shard,
+          influx: { url: testInfra().influxUrl, bucket: `${influxql.database}/${rawPolicy}` },
+        }),
+        rawPolicy,
+        'ns',
+      );
   }
 }
 

@@ -1,5 +1,5 @@
 import { ALL_DIMENSION, DIMENSIONS, RETENTION, type EnrichedEvent } from '@eventline/contract';
-import { placedPointLines } from '@eventline/consumer/to-point';
+import { placedPointLines } from '@eventline/consumer/testing';
 import { createTouchedHoursPublisher, touchedHours } from '@eventline/consumer/touched-hours';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/infra/testing';
 import { isDeepStrictEqual } from 'node:util';
@@ -51,7 +51,11 @@ async function startWorker(group: string, rolled: RolledBucket[]): Promise<void>
 
 /** What the consumer does with a chunk: store the points, then announce the hours. */
 async function consume(events: EnrichedEvent[]): Promise<void> {
-  await influxql.write(await placedPointLines(events), bucket.split('/')[1]!, 'ns');
+  await influxql.write(
+    await placedPointLines(events, { influx: { url: testInfra().influxUrl, bucket } }),
+    bucket.split('/')[1]!,
+    'ns',
+  );
   await createTouchedHoursPublisher({ producer, topic, logger }).publish(touchedHours(events));
 }
 
@@ -111,7 +115,11 @@ describe('rollup worker', () => {
     const before = await answers(site);
 
     // Replay: every event stored again, and a new group recomputing every bucket ever announced.
-    await influxql.write(await placedPointLines(events), bucket.split('/')[1]!, 'ns');
+    await influxql.write(
+      await placedPointLines(events, { influx: { url: testInfra().influxUrl, bucket } }),
+      bucket.split('/')[1]!,
+      'ns',
+    );
     const replayed: RolledBucket[] = [];
     await startWorker(`${topic}-replay`, replayed);
     await until(
