@@ -1,4 +1,4 @@
-export { CONTRACT_VERSION, LIMITS, EVENT_TYPES, type EventType } from './limits.ts';
+export { CONTRACT_VERSION, LIMITS, EVENT_TYPES, TRIMMED_PROPERTY, type EventType } from './limits.ts';
 export { TOPICS, HEADERS } from './topics.ts';
 export {
   EventSchema,

@@ -32,6 +32,14 @@ export const LIMITS = Object.freeze({
   propertyValueMaxLength: 1024,
 });
 
+/**
+ * Property an SDK adds to an event it had to shrink to fit `eventBytes`: the
+ * keys of the properties it left out, comma-separated (cut to
+ * `propertyValueMaxLength`). An event that carries it is complete in every
+ * other field.
+ */
+export const TRIMMED_PROPERTY = '$trimmed';
+
 /** Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing. */
 export const EVENT_TYPES = ['click', 'input', 'change', 'pageview', 'identify', 'custom'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

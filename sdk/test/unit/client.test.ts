@@ -189,7 +189,7 @@ describe('delivery reports', () => {
 
   it('reports retries with their delay and reason, and drops with their reason', async () => {
     const answers: TransportResponse[] = [
-      { status: 503, retryAfter: '7', body: { code: 'INGEST_UNAVAILABLE' } },
+      { status: 503, body: { code: 'INGEST_UNAVAILABLE' } },
       { status: 400, body: { code: 'INGEST_INVALID_BATCH', message: 'bad' } },
     ];
     start({
@@ -203,13 +203,18 @@ describe('delivery reports', () => {
     client.track('doomed');
     await client.flush();
     const id = reports[0]!.ids[0]!;
-    expect(reports.find((r) => r.kind === 'retry')).toEqual({
+    const retry = reports.find((r) => r.kind === 'retry');
+    expect(retry).toEqual({
       kind: 'retry',
       count: 1,
       ids: [id],
-      delay: 7_000,
+      delay: expect.any(Number),
       reason: 'HTTP 503 INGEST_UNAVAILABLE',
     });
+    // The first retry: full jitter between 250 ms and 1 s.
+    expect(retry?.kind === 'retry' && retry.delay).toBeGreaterThanOrEqual(250);
+    expect(retry?.kind === 'retry' && retry.delay).toBeLessThanOrEqual(1_000);
+    // flush() skips the backoff's own wait (it would not skip a server's Retry-After).
     await client.flush();
     expect(reports.find((r) => r.kind === 'dropped')).toEqual({
       kind: 'dropped',
