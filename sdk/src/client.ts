@@ -1,5 +1,6 @@
-// The main thread: capture, identity and the unload path, nothing else. Every
-// captured event is held here until the worker reports it is on the network;
+// The main thread: capture, identity, consent and the unload path, nothing
+// else. Every captured event is held here until the worker reports it delivered
+// or dropped (a request on the network can still fail and wait for a retry);
 // when the page is hidden or unloads, whatever is still held goes out by
 // sendBeacon (the worker's timers die with the page; the beacon does not).
 // A beacon's answer is never known, so beaconed events stay in the worker's
@@ -23,23 +24,45 @@ import { connect, type Connection } from './transport/connect.ts';
 import { resolveOptions, type Resolved } from './options.ts';
 
 let o: Resolved | undefined;
-/** Captured and not yet on the network: JSON by id, oldest first. */
+/** Captured and not yet delivered: JSON by id, oldest first. */
 const held = new Map<string, string>();
-let connection: Promise<Connection | undefined> = Promise.resolve(undefined);
+/** Undefined until there is consent: no worker, no IndexedDB before. */
+let connection: Promise<Connection | undefined> | undefined;
+/** Events ingest accepted, as the worker reported them: what a flush that timed out still knows. */
+let delivered = 0;
 
 /** Aborting it removes every listener the SDK added. */
 let listeners = new AbortController();
-let allowed = true;
+/** `pending`: consent is required and not given yet; captures wait in `waiting`, unbuilt (nothing stored or sent). */
+let allowed: 'in' | 'out' | 'pending' = 'in';
+let waiting: Array<() => void> = [];
+/** Starts the worker once there is consent. */
+let start = (): void => {};
 
 const log = (...args: unknown[]): void => {
   if (o?.debug) console.info('[eventline]', ...args);
 };
 
-function consent(respectDoNotTrack: boolean): boolean {
+function consent(r: Resolved): typeof allowed {
   const stored = read('consent');
-  if (stored) return stored === 'in';
+  if (stored) return stored === 'in' ? stored : 'out';
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  return !(respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl));
+  if (r.respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl)) return 'out';
+  return r.requireConsent ? 'pending' : 'in';
+}
+
+/** Applies the stored consent; another tab's optIn()/optOut() gets here at once through the `storage` event. */
+function applyConsent(): void {
+  if (!o) return;
+  allowed = consent(o);
+  if (allowed === 'out') {
+    held.clear();
+    waiting = [];
+    void connection?.then((c) => c?.api.clear());
+  }
+  if (allowed !== 'in') return;
+  start();
+  for (const build of waiting.splice(0)) build();
 }
 
 function emit(
@@ -49,49 +72,54 @@ function emit(
   properties?: Properties,
   referrer = '',
 ): void {
-  if (!o || !allowed) return;
+  if (!o || allowed === 'out') return;
   const timestamp = Date.now();
-  const { sessionId, seq } = nextInSession(o.sessionTimeout, timestamp);
   const page: Event['page'] = { url: clip(location.href, URL_MAX), path: clip(location.pathname, URL_MAX) };
   if (document.title) page.title = clip(document.title);
   if (referrer) page.referrer = clip(referrer, URL_MAX);
-  const event: Event = {
-    v: 1,
-    id: newId(),
-    type,
-    name: clip(String(name), NAME_MAX) || type,
-    timestamp,
-    seq,
-    anonymousId: anonymousId(),
-    sessionId,
-    page,
+  // What happened is read now; who did it (identity, in localStorage) only once there is consent.
+  const build = (): void => {
+    const { sessionId, seq } = nextInSession(o!.sessionTimeout, timestamp);
+    const event: Event = {
+      v: 1,
+      id: newId(),
+      type,
+      name: clip(String(name), NAME_MAX) || type,
+      timestamp,
+      seq,
+      anonymousId: anonymousId(),
+      sessionId,
+      page,
+    };
+    const userId = read('user');
+    if (userId) event.userId = userId;
+    if (element) event.element = element;
+    const cleaned = cleanProperties(properties);
+    if (cleaned) event.properties = cleaned;
+    const json = JSON.stringify(event);
+    held.set(event.id, json);
+    // The whole event only in debug mode: any script on the page can read reports.
+    report({ kind: 'captured', count: 1, ids: [event.id], ...(o!.debug && { event }) });
+    // The worker has them too; this copy only serves the unload path. It stays
+    // bounded: the worker reports every event it delivers or drops (maxQueue).
+    void connection!.then((c) => {
+      if (!c) return void setTimeout(beacon, o?.flushInterval);
+      report({ kind: 'queued', count: 1, ids: [event.id] });
+      void c.api.enqueue([json]);
+    });
   };
-  const userId = read('user');
-  if (userId) event.userId = userId;
-  if (element) event.element = element;
-  const cleaned = cleanProperties(properties);
-  if (cleaned) event.properties = cleaned;
-  const json = JSON.stringify(event);
-  held.set(event.id, json);
-  report({ kind: 'captured', count: 1, ids: [event.id], event });
-  // The worker has them too; this copy only serves the unload path. It stays
-  // bounded: the worker reports every event it sends or drops (maxQueue).
-  void connection.then((c) => {
-    if (!c) return void setTimeout(beacon, o?.flushInterval);
-    report({ kind: 'queued', count: 1, ids: [event.id] });
-    void c.api.enqueue([json]);
-  });
+  if (allowed === 'in') build();
+  else waiting.push(build);
 }
 
 const view = (referrer: string, properties?: Properties): void =>
   emit('pageview', 'pageview', undefined, properties, referrer);
 
-/** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each), once: a beaconed event is no longer held. */
-function beacon(): void {
-  if (!o || !navigator.onLine) return;
+/** Sends everything still held with sendBeacon (CORS-simple text/plain, ≤ 64 KiB each), once: a beaconed event is no longer held. Returns how many went. */
+function beacon(): number {
+  let sent = 0;
+  if (!o || !navigator.onLine) return sent;
   const { url, writeKey, transport } = o;
-  // An event over the contract's size is refused by the server (and reported by
-  // the worker); one over 64 KiB makes sendBeacon refuse, which stops here.
   let rest = [...held].map(([id, json]) => ({ id, json, bytes: utf8Bytes(json) }));
   for (let batch; rest.length; rest = rest.slice(batch.length)) {
     batch = takeBatch(rest, BATCH_EVENTS);
@@ -104,16 +132,20 @@ function beacon(): void {
       ? (transport({ url, body, headers: { 'Content-Type': 'text/plain' }, keepalive: true }).catch(() => 0), true)
       : navigator.sendBeacon(url, body);
     log('beacon', batch.length, ok);
-    if (!ok) break;
+    // A refused beacon (over 64 KiB, or the browser's keepalive quota) stays held; the next ones are still tried.
+    if (!ok) continue;
     const ids = batch.map((i) => i.id);
     for (const id of ids) held.delete(id);
+    sent += ids.length;
     report({ kind: 'beacon', count: ids.length, ids });
   }
+  return sent;
 }
 
 function onDelivery(r: DeliveryReport): void {
   // The worker logs sends, retries and drops itself in debug mode.
-  if (r.kind !== 'retry') for (const id of r.ids) held.delete(id);
+  if (r.kind === 'delivered') delivered += r.count;
+  if (r.kind === 'delivered' || r.kind === 'dropped') for (const id of r.ids) held.delete(id);
   report(r);
 }
 
@@ -121,11 +153,16 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   if (o) return;
   if (!options?.writeKey || !options.endpoint) return console.error('[eventline] writeKey and endpoint required');
   const r = (o = resolveOptions(options));
-  allowed = consent(r.respectDoNotTrack);
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
-  connection = connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn).catch(
-    (error: unknown) => void warn(`beacons only: ${String(error)}`),
-  );
+  start = () =>
+    void (connection ??= connect(
+      String(r.workerUrl ?? defaultWorkerUrl()),
+      r.config,
+      onDelivery,
+      r.transport,
+      warn,
+    ).catch((error: unknown) => void warn(`beacons only: ${String(error)}`)));
+  applyConsent();
 
   const { signal } = (listeners = new AbortController());
   const onHide = (e: globalThis.Event): void => {
@@ -134,7 +171,8 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   addEventListener('pagehide', onHide, { signal });
   document.addEventListener('visibilitychange', onHide, { signal });
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
-  addEventListener('online', () => void connection.then((c) => c?.api.online()), { signal });
+  addEventListener('online', () => void connection?.then((c) => c?.api.online()), { signal });
+  addEventListener('storage', (e) => e.key === 'eventline:consent' && applyConsent(), { signal });
 
   startAutocapture(r.captures, emit, signal);
   if (r.captures('pageviews')) {
@@ -152,7 +190,7 @@ export function pageview(properties?: Properties): void {
 }
 
 export function identify(userId: string, traits?: Properties): void {
-  if (!allowed || !userId) return;
+  if (allowed !== 'in' || !userId) return;
   write('user', clip(String(userId)));
   emit('identify', 'identify', undefined, traits);
 }
@@ -161,32 +199,40 @@ export const reset = resetIdentity;
 
 export function optOut(): void {
   write('consent', 'out');
-  allowed = false;
-  held.clear();
-  void connection.then((c) => c?.api.clear());
+  applyConsent();
 }
 
 export function optIn(): void {
   write('consent', 'in');
-  allowed = true;
+  applyConsent();
 }
 
-export async function flush(): Promise<FlushResult> {
-  const c = await connection;
-  if (c) return c.api.flush();
-  beacon();
-  return { delivered: 0, pending: held.size };
+/** Sends what is queued; resolves within `timeout` ms whatever the worker, IndexedDB or the network do. */
+export function flush(timeout = o?.timeout ?? 10_000): Promise<FlushResult> {
+  const before = delivered;
+  // What the page itself knows: this page's events only.
+  const known = (timedOut: boolean, beaconed = 0): FlushResult => ({
+    delivered: delivered - before,
+    pending: held.size + waiting.length,
+    beaconed,
+    timedOut,
+  });
+  return Promise.race([
+    // Without a worker (beacons only, or no consent yet) beaconed events are sent, their answer unknown.
+    connection?.then((c) => (c ? c.api.flush() : known(false, beacon()))) ?? known(false),
+    new Promise<FlushResult>((resolve) => setTimeout(() => resolve(known(true)), timeout)),
+  ]);
 }
 
-export async function shutdown(): Promise<void> {
+export async function shutdown(timeout?: number): Promise<void> {
   if (!o) return;
   listeners.abort();
-  const c = await connection;
-  if (c) {
-    await c.api.flush();
-    c.close();
-  } else beacon();
+  await flush(timeout);
+  // A worker still starting is ended whenever it gets there.
+  void connection?.then((c) => c?.close());
   o = undefined;
   held.clear();
-  connection = Promise.resolve(undefined);
+  waiting = [];
+  connection = undefined;
+  allowed = 'in';
 }

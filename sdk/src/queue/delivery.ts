@@ -215,7 +215,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       case 'retry': {
         if (batch.length > 1) cap = Math.ceil(batch.length / 2);
         // Only a server's error answer points at the event; a network failure or a timeout does not.
-        suspect = batch.length === 1 && (outcome.status ?? 0) >= 500 ? { id: ids[0]!, reason: outcome.reason } : undefined;
+        suspect =
+          batch.length === 1 && (outcome.status ?? 0) >= 500 ? { id: ids[0]!, reason: outcome.reason } : undefined;
         const attempt = backoff.attempt + 1;
         const delay = backoffDelay(CLIENT_BACKOFF, attempt, { retryAfterMs: outcome.after, random });
         setBackoff({ retryAt: now() + delay, attempt, serverAsked: (outcome.after ?? 0) > 0 });
@@ -292,7 +293,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!outcome || outcome.kind === 'retry') break;
         }
       }
-      return { delivered: delivered - before, pending: queue.length };
+      return { delivered: delivered - before, pending: queue.length, beaconed: 0, timedOut: false };
     },
     async clear() {
       queue = [];

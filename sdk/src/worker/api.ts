@@ -64,7 +64,7 @@ export function createDeliveryApi(): DeliveryApi {
       ).ready;
     },
     enqueue: (events) => use((d) => d.enqueue(events), undefined),
-    flush: () => use((d) => d.flush(), { delivered: 0, pending: 0 }),
+    flush: () => use((d) => d.flush(), { delivered: 0, pending: 0, beaconed: 0, timedOut: false }),
     clear: () => use((d) => d.clear(), undefined),
     online: () => use((d) => d.online(), undefined),
     async stop() {

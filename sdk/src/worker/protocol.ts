@@ -30,7 +30,7 @@ export interface DeliveryApi {
   start(config: DeliveryConfig, report: (report: DeliveryReport) => void, transport?: Transport): Promise<void>;
   /** Events serialized once on the main thread (JSON of an `Event`), so the clone is cheap and resends are byte-identical. */
   enqueue(events: string[]): Promise<void>;
-  /** Sends everything queued now; resolves when the queue is empty or a send failed. */
+  /** Sends everything queued now; resolves when the queue is empty, a send failed or the server asked to wait. */
   flush(): Promise<FlushResult>;
   /** Drops every queued event (opt-out). */
   clear(): Promise<void>;

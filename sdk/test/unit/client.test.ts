@@ -58,7 +58,7 @@ describe('main-thread API', () => {
     client.track('signup', { plan: 'pro' });
     client.identify('user-1', { role: 'admin' });
     client.track('after-identify');
-    expect(await client.flush()).toEqual({ delivered: 4, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 4, pending: 0, beaconed: 0, timedOut: false });
     const sent = events();
     expect(sent.map((e) => [e.type, e.name, e.seq])).toEqual([
       ['pageview', 'pageview', 0],
@@ -83,7 +83,7 @@ describe('main-thread API', () => {
     const beaconed = events();
     expect(beaconed.map((e) => e.name)).toEqual(['pageview', 'before-unload']);
     // The beacon's answer is never known: the queue sends the same events itself, and only its 2xx removes them.
-    expect(await client.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
     expect(requests).toHaveLength(2);
     expect(events().slice(2)).toEqual(beaconed);
     await client.flush();
@@ -107,7 +107,7 @@ describe('main-thread API', () => {
     onTestFinished(() => void delete (document as { visibilityState?: unknown }).visibilityState);
     document.dispatchEvent(new Event('visibilitychange'));
     expect(requests).toHaveLength(1);
-    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
     const id = reports[0]!.ids[0]!;
     expect(requests.map((r) => (JSON.parse(r.body as string) as { events: Event[] }).events.map((e) => e.id))).toEqual([
       [id],
@@ -172,19 +172,29 @@ describe('delivery reports', () => {
     client.track('signup', { plan: 'pro' });
     await client.flush();
     const [captured] = reports;
-    expect(captured).toMatchObject({
-      kind: 'captured',
-      count: 1,
-      event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } },
-    });
+    // Ids and counts only: any script on the page can read reports, so the event (user id, properties) stays out.
+    expect(captured).toEqual({ kind: 'captured', count: 1, ids: [expect.any(String)] });
     const id = captured!.ids[0]!;
-    expect(captured?.kind === 'captured' && captured.event.id).toBe(id);
     expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'delivered']);
     expect(reports.find((r) => r.kind === 'delivered')).toEqual({ kind: 'delivered', count: 1, ids: [id] });
     for (const report of reports) {
       expect(Object.getPrototypeOf(report)).toBe(Object.prototype);
       expect(JSON.parse(JSON.stringify(report))).toEqual(report);
     }
+  });
+
+  it('puts the whole captured event in its report in debug mode only', async () => {
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    start({ autocapture: false, debug: true });
+    const reports = collectReports();
+    client.track('signup', { plan: 'pro' });
+    const [captured] = reports;
+    expect(captured).toMatchObject({
+      kind: 'captured',
+      count: 1,
+      event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } },
+    });
+    expect(captured?.kind === 'captured' && captured.event?.id).toBe(captured?.ids[0]);
   });
 
   it('reports retries with their delay and reason, and drops with their reason', async () => {
@@ -244,7 +254,7 @@ describe('delivery reports', () => {
       }),
     );
     client.track('still-delivered');
-    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
     expect(events().map((e) => e.name)).toEqual(['still-delivered']);
   });
 });

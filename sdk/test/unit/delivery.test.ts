@@ -191,7 +191,7 @@ describe('delivery queue', () => {
     });
     const list = events(2);
     await enqueue(list);
-    expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0 });
+    expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
     expect(reports).toContainEqual({
       kind: 'dropped',
       count: list.length,
@@ -207,7 +207,7 @@ describe('delivery queue', () => {
     });
     const list = events(3);
     await enqueue(list);
-    expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
     expect(reports).toContainEqual({
       kind: 'dropped',
       count: 1,
@@ -251,7 +251,7 @@ describe('delivery queue', () => {
     properties['plan'] = 'pro';
     const [huge] = events(1, { properties });
     await enqueue([huge!]);
-    expect(await delivery.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(await delivery.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
     expect(reports.filter((r) => r.kind === 'dropped')).toEqual([]);
     const [event] = sent[0]!.body.events;
     expect(new TextEncoder().encode(JSON.stringify(event)).length).toBeLessThanOrEqual(32 * 1024);
@@ -293,7 +293,8 @@ describe('delivery queue', () => {
         kind: 'dropped',
         count: 1,
         ids: [poison!.id],
-        reason: 'quarantined: failed 5 times on its own (last: HTTP 500 INTERNAL) while the server accepted other events',
+        reason:
+          'quarantined: failed 5 times on its own (last: HTTP 500 INTERNAL) while the server accepted other events',
       },
     ]);
     expect(delivery.queued()).toEqual([]);
@@ -314,9 +315,7 @@ describe('delivery queue', () => {
     await vi.advanceTimersByTimeAsync(120_000);
     expect(reports.filter((r) => r.kind === 'dropped')).toEqual([]);
     expect(delivery.queued()).toEqual([]);
-    expect(reports.flatMap((r) => (r.kind === 'delivered' ? r.ids : [])).sort()).toEqual(
-      list.map((e) => e.id).sort(),
-    );
+    expect(reports.flatMap((r) => (r.kind === 'delivered' ? r.ids : [])).sort()).toEqual(list.map((e) => e.id).sort());
   });
 
   it('keeps a Retry-After for the next page: it neither sends on schedule nor on flush before then', async () => {
@@ -333,7 +332,7 @@ describe('delivery queue', () => {
     await vi.advanceTimersByTimeAsync(1_200);
     const next = setup({ store, orphans: await store.claim('next', () => false) });
     await next.delivery.ready;
-    expect(await next.delivery.flush()).toEqual({ delivered: 0, pending: 1 });
+    expect(await next.delivery.flush()).toEqual({ delivered: 0, pending: 1, beaconed: 0, timedOut: false });
     await vi.advanceTimersByTimeAsync(110_000);
     expect(next.sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -368,7 +367,10 @@ describe('delivery queue', () => {
 
   it('retries at once when the network returns', async () => {
     const { delivery, sent, enqueue, events } = setup({
-      outcomes: [{ kind: 'retry', reason: 'network' }, { kind: 'retry', reason: 'network' }],
+      outcomes: [
+        { kind: 'retry', reason: 'network' },
+        { kind: 'retry', reason: 'network' },
+      ],
       config: { flushInterval: 10 },
     });
     await enqueue(events(1));

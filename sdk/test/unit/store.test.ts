@@ -59,7 +59,7 @@ describe('IndexedDB persistence', () => {
       claimOrphans: () => firstStore.claim('page-1', () => false),
     });
     await first.enqueue(events.map((e) => JSON.stringify(e)));
-    expect(await first.flush()).toEqual({ delivered: 0, pending: 2 });
+    expect(await first.flush()).toEqual({ delivered: 0, pending: 2, beaconed: 0, timedOut: false });
     first.stop();
     firstStore.close();
 
@@ -72,7 +72,7 @@ describe('IndexedDB persistence', () => {
       claimOrphans: () => secondStore.claim('page-2', () => false),
       sender: { send: async (body) => (bodies.push(body), { kind: 'ok', rejected: [] }) },
     });
-    expect(await second.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await second.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
     expect((JSON.parse(bodies[0]!) as { events: unknown[] }).events).toEqual(events);
     expect(await secondStore.claim('page-3', () => false)).toEqual([]);
     second.stop();
