@@ -258,3 +258,91 @@ describe('delivery reports', () => {
     expect(events().map((e) => e.name)).toEqual(['still-delivered']);
   });
 });
+
+describe('bounded start-up and flush', () => {
+  it('queues and delivers in memory when IndexedDB never answers, and flush() resolves', async () => {
+    // Safari 14.1: indexedDB.open can stay unanswered for good.
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    start({ autocapture: false });
+    client.track('despite-idb');
+    const started = Date.now();
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
+    // The open gets 3 s, then the queue runs in memory.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(events().map((e) => e.name)).toEqual(['despite-idb']);
+  });
+
+  it('resolves flush(timeout) and shutdown(timeout) in time, saying what was not delivered', async () => {
+    // A delivery engine that never finishes starting (a worker that never answers).
+    (globalThis as Record<string, unknown>)[FALLBACK_GLOBAL] = {
+      ...createDeliveryApi(),
+      start: () => new Promise(() => {}),
+    };
+    start({ autocapture: false });
+    client.track('stuck');
+    const started = Date.now();
+    expect(await client.flush(300)).toEqual({ delivered: 0, pending: 1, beaconed: 0, timedOut: true });
+    await client.shutdown(300);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('consent', () => {
+  /** What the browser does in this tab when another tab of the site writes the key. */
+  function otherTabWrites(value: string | null): void {
+    if (value === null) localStorage.removeItem('eventline:consent');
+    else localStorage.setItem('eventline:consent', value);
+    window.dispatchEvent(new StorageEvent('storage', { key: 'eventline:consent', newValue: value }));
+  }
+
+  it('follows optOut() and optIn() made in another tab at once, dropping what it held', async () => {
+    start({ autocapture: false, flushInterval: 60_000 });
+    client.track('before');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    otherTabWrites('out');
+    client.track('after-opt-out-elsewhere');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    window.dispatchEvent(new Event('pagehide'));
+    expect(requests).toEqual([]);
+    otherTabWrites('in');
+    client.track('after-opt-in-elsewhere');
+    await client.flush();
+    expect(events().map((e) => e.name)).toEqual(['after-opt-in-elsewhere']);
+  });
+
+  it('with requireConsent stores and sends nothing until optIn(), then sends what waited, as it was captured', async () => {
+    const open = vi.spyOn(indexedDB, 'open');
+    start({ requireConsent: true });
+    const capturedAt = Date.now();
+    client.track('waiting', { step: 1 });
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 2, beaconed: 0, timedOut: false });
+    window.dispatchEvent(new Event('pagehide'));
+    expect(requests).toEqual([]);
+    expect(Object.keys(localStorage)).toEqual([]);
+    expect(open).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.optIn();
+    expect(await client.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
+    const sent = events();
+    expect(sent.map((e) => [e.type, e.name, e.seq])).toEqual([
+      ['pageview', 'pageview', 0],
+      ['custom', 'waiting', 1],
+    ]);
+    expect(sent[1]?.timestamp).toBeLessThanOrEqual(capturedAt + 5);
+    for (const e of sent) expect(validateEvent(e)).toMatchObject({ ok: true });
+    expect(localStorage.getItem('eventline:consent')).toBe('in');
+  });
+
+  it('with requireConsent discards what waited on optOut() and remembers the refusal', async () => {
+    start({ requireConsent: true, autocapture: false });
+    client.track('never-sent');
+    client.optOut();
+    client.track('neither');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    await client.shutdown();
+    start({ requireConsent: true, autocapture: false });
+    client.track('next-page');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    expect(requests).toEqual([]);
+  });
+});
