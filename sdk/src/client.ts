@@ -5,8 +5,8 @@
 // sendBeacon (the worker's timers die with the page; the beacon does not).
 // A beacon's answer is never known, so beaconed events stay in the worker's
 // queue until one of its own sends gets a 2xx (storage dedupes the copy).
-// Every step is also reported to the page (report.ts): captured, queued and
-// beaconed here, the rest as the worker reports it.
+// Every step is also reported to the page (report.ts): captured and beaconed
+// here, the rest as the worker reports it.
 import type { Event } from '@eventline/contract';
 import type { EventType } from '@eventline/contract/limits';
 import { BATCH_EVENTS, NAME_MAX, URL_MAX } from './limits.ts';
@@ -104,7 +104,6 @@ function emit(
     // bounded: the worker reports every event it delivers or drops (maxQueue).
     void connection!.then((c) => {
       if (!c) return void setTimeout(beacon, o?.flushInterval);
-      report({ kind: 'queued', count: 1, ids: [event.id] });
       void c.api.enqueue([json]);
     });
   };

@@ -277,6 +277,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         records.push({ id, json, bytes, at: stamp(), owner });
       }
       queue.push(...records);
+      report({ kind: 'queued', ids: records.map((r) => r.id) });
       const stored = persist(store.put(records));
       enforceCaps();
       if (!inFlight) schedule();

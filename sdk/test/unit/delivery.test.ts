@@ -103,6 +103,7 @@ describe('delivery queue', () => {
     await enqueue(list);
     await delivery.flush();
     expect(reports).toEqual([
+      { kind: 'queued', count: list.length, ids: ids(list) },
       { kind: 'sent', count: list.length, ids: ids(list) },
       { kind: 'delivered', count: list.length, ids: ids(list) },
     ]);
@@ -121,6 +122,7 @@ describe('delivery queue', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(sent).toHaveLength(1);
     expect(reports).toEqual([
+      { kind: 'queued', count: 1, ids: ids(list) },
       { kind: 'sent', count: 1, ids: ids(list) },
       { kind: 'retry', count: 1, ids: ids(list), delay: 1_000, reason: 'network' },
     ]);
