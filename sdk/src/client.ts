@@ -108,7 +108,8 @@ function emit(
     });
   };
   if (allowed === 'in') build();
-  else waiting.push(build);
+  // Bounded like the worker's queue: beyond maxQueue the newest are not kept.
+  else if (waiting.length < (o.maxQueue ?? 1_000)) waiting.push(build);
 }
 
 const view = (referrer: string, properties?: Properties): void =>
@@ -189,7 +190,9 @@ export function pageview(properties?: Properties): void {
 }
 
 export function identify(userId: string, traits?: Properties): void {
-  if (allowed !== 'in' || !userId) return;
+  if (allowed === 'out' || !userId) return;
+  // Without consent yet the user id is not stored either: it waits, in order, with the events.
+  if (allowed === 'pending') return void waiting.push(() => identify(userId, traits));
   write('user', clip(String(userId)));
   emit('identify', 'identify', undefined, traits);
 }

@@ -61,8 +61,9 @@ export interface Options {
   respectDoNotTrack?: boolean;
   /**
    * Store and send nothing until `optIn()` (or an `optIn()` remembered from an earlier visit, in any tab): no
-   * localStorage, no IndexedDB, no worker, no request. What is captured meanwhile waits in memory and is sent
-   * on `optIn()`; `optOut()` or leaving the page discards it. Default: false
+   * localStorage, no IndexedDB, no worker, no request. What is captured meanwhile (`identify()` calls too) waits
+   * in memory, up to `maxQueue` events, and is sent on `optIn()`; `optOut()` or leaving the page discards it.
+   * Default: false
    */
   requireConsent?: boolean;
   /** Inactivity after which a new session starts, in ms. Default: 1800000 (30 minutes) */

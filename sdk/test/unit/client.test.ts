@@ -315,18 +315,22 @@ describe('consent', () => {
     start({ requireConsent: true });
     const capturedAt = Date.now();
     client.track('waiting', { step: 1 });
-    expect(await client.flush()).toEqual({ delivered: 0, pending: 2, beaconed: 0, timedOut: false });
+    client.identify('user-7');
+    client.track('after-identify');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 4, beaconed: 0, timedOut: false });
     window.dispatchEvent(new Event('pagehide'));
     expect(requests).toEqual([]);
     expect(Object.keys(localStorage)).toEqual([]);
     expect(open).not.toHaveBeenCalled();
     await new Promise((resolve) => setTimeout(resolve, 20));
     client.optIn();
-    expect(await client.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
+    expect(await client.flush()).toEqual({ delivered: 4, pending: 0, beaconed: 0, timedOut: false });
     const sent = events();
-    expect(sent.map((e) => [e.type, e.name, e.seq])).toEqual([
-      ['pageview', 'pageview', 0],
-      ['custom', 'waiting', 1],
+    expect(sent.map((e) => [e.type, e.name, e.seq, e.userId])).toEqual([
+      ['pageview', 'pageview', 0, undefined],
+      ['custom', 'waiting', 1, undefined],
+      ['identify', 'identify', 2, 'user-7'],
+      ['custom', 'after-identify', 3, 'user-7'],
     ]);
     expect(sent[1]?.timestamp).toBeLessThanOrEqual(capturedAt + 5);
     for (const e of sent) expect(validateEvent(e)).toMatchObject({ ok: true });
