@@ -9,11 +9,20 @@ export const INFLUXDB_VERSION = 'v1.8.10';
 const cacheRoot =
   process.env['EVENTLINE_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'eventline');
 
+function brokerCount(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (value !== 1 && value !== 3) throw new Error(`EVENTLINE_KAFKA_BROKERS_COUNT must be 1 or 3, got "${raw}"`);
+  return value;
+}
+
 export const infraConfig = Object.freeze({
   cacheDir: cacheRoot,
   kafkaDir: join(cacheRoot, `kafka-${KAFKA_VERSION}`),
   influxDir: join(cacheRoot, `influxdb-${INFLUXDB_VERSION}`),
-  /** Broker JVM heap. */
+  /** Kafka brokers of npm start and the test harness: 1, or 3 for a replicated KRaft cluster. */
+  kafkaBrokers: brokerCount(process.env['EVENTLINE_KAFKA_BROKERS_COUNT']),
+  /** Broker JVM heap (each broker of a cluster gets its own). */
   kafkaHeap: process.env['EVENTLINE_KAFKA_HEAP'] ?? '768m',
   /** Keep test brokers' data dirs and logs after the run. */
   keepTestData: Boolean(process.env['EVENTLINE_KEEP_TEST_DATA']),

@@ -3,7 +3,16 @@ export { InfraError } from './errors.ts';
 export { consoleProgress, silentProgress, type Progress } from './progress.ts';
 export { freePort, isPortFree, assertPortFree } from './ports.ts';
 export { startLogged, waitFor, tail, type ManagedProcess } from './process.ts';
-export { provisionKafka, startKafka, createTopics, type KafkaBroker, type KafkaOptions } from './kafka.ts';
+export {
+  provisionKafka,
+  startKafka,
+  createTopics,
+  replicationFor,
+  type KafkaBroker,
+  type KafkaNode,
+  type KafkaNodePorts,
+  type KafkaOptions,
+} from './kafka.ts';
 export {
   provisionInflux,
   startInflux,

@@ -88,10 +88,15 @@ export function serviceSpecs(
   ];
 }
 
-export async function startService(spec: ServiceSpec, logDir: string): Promise<ManagedProcess> {
-  const service = startLogged(spec.name, process.execPath, ['--import', 'tsx', join(repoRoot, spec.entry)], {
+/** Starts `spec` and waits until it is ready; `label` names its log (default: the service's name). */
+export async function startService(
+  spec: ServiceSpec,
+  logDir: string,
+  label: string = spec.name,
+): Promise<ManagedProcess> {
+  const service = startLogged(label, process.execPath, ['--import', 'tsx', join(repoRoot, spec.entry)], {
     cwd: repoRoot,
-    logFile: join(logDir, `${spec.name}.log`),
+    logFile: join(logDir, `${label}.log`),
     env: { ...process.env, ...spec.env },
   });
   try {

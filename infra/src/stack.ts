@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { createBucket, provisionInflux, startInflux, type InfluxServer } from './influx.ts';
 import { provisionKafka, startKafka, type KafkaBroker } from './kafka.ts';
+import { infraConfig } from './config.ts';
 import { freePort } from './ports.ts';
 import type { Progress } from './progress.ts';
 import { createTeardown } from './teardown.ts';
@@ -25,6 +26,8 @@ export interface InfraOptions {
    * start wait out the session timeout). Default: false
    */
   detached?: boolean;
+  /** Kafka brokers: 1, or 3 for a replicated cluster. Default: EVENTLINE_KAFKA_BROKERS_COUNT (1) */
+  kafkaBrokers?: number;
 }
 
 export interface Infra {
@@ -42,19 +45,33 @@ export async function startInfra(options: InfraOptions, progress: Progress): Pro
     influx: await freePort(),
     influxRpc: await freePort(),
   };
+  const brokerCount = options.kafkaBrokers ?? infraConfig.kafkaBrokers;
+  // Fixed ports (npm start) put further brokers two ports up each: 9094/9095, 9096/9097.
+  const additionalNodes = await Promise.all(
+    Array.from({ length: brokerCount - 1 }, async (_, i) =>
+      options.ports
+        ? { port: ports.kafka + 2 * (i + 1), controllerPort: ports.kafkaController + 2 * (i + 1) }
+        : { port: await freePort(), controllerPort: await freePort() },
+    ),
+  );
   const started = createTeardown();
   // Each start registers its stop as soon as it is up; both are waited for, so
   // neither is still starting when the other's failure stops what runs.
   const running = <T extends { stop(): Promise<void> }>(server: T): T => (started.add(() => server.stop()), server);
   const starts = [
     progress
-      .step(`Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
-        startKafka({
-          port: ports.kafka,
-          controllerPort: ports.kafkaController,
-          dataDir: join(options.dataDir, 'kafka'),
-          detached: options.detached,
-        }),
+      .step(
+        brokerCount === 1
+          ? `Starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`
+          : `Starting a ${brokerCount}-broker Kafka (KRaft) cluster on 127.0.0.1:${[ports.kafka, ...additionalNodes.map((n) => n.port)].join(',')}`,
+        () =>
+          startKafka({
+            port: ports.kafka,
+            controllerPort: ports.kafkaController,
+            additionalNodes,
+            dataDir: join(options.dataDir, 'kafka'),
+            detached: options.detached,
+          }),
       )
       .then(running),
     progress

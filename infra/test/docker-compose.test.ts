@@ -12,7 +12,8 @@ interface ComposeService {
   ports?: string[];
   volumes?: string[];
   healthcheck?: { test: unknown };
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
+  profiles?: string[];
 }
 
 // Docker cannot run here, so the file is checked as data: what it starts, how, and with which settings.
@@ -45,15 +46,58 @@ function interpolated(name: string, shell: Record<string, string>): Record<strin
 
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode with single-broker replication settings and no ZooKeeper', () => {
-    const env = service('kafka').environment ?? {};
+    const env = interpolated('kafka', {});
     expect(service('kafka').image).toMatch(/^apache\/kafka:4\./);
-    expect(String(env['KAFKA_PROCESS_ROLES'])).toBe('broker,controller');
+    expect(env['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
     expect(env['KAFKA_CONTROLLER_QUORUM_VOTERS']).toBe('1@kafka:9093');
-    expect(env['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR']).toBe(1);
-    expect(env['KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR']).toBe(1);
-    expect(env['KAFKA_TRANSACTION_STATE_LOG_MIN_ISR']).toBe(1);
+    expect(env['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR']).toBe('1');
+    expect(env['KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR']).toBe('1');
+    expect(env['KAFKA_TRANSACTION_STATE_LOG_MIN_ISR']).toBe('1');
+    expect(env['KAFKA_MIN_INSYNC_REPLICAS']).toBe('1');
+    expect(interpolated('kafka-init', {})).toMatchObject({ BROKERS: 'kafka:9092', REPLICATION: '1', MIN_ISR: '1' });
     expect(Object.keys(compose.services).some((name) => /zookeeper/i.test(name))).toBe(false);
     expect(Object.keys(env).some((key) => /ZOOKEEPER/.test(key))).toBe(false);
+  });
+
+  it('runs a 3-broker KRaft cluster with the cluster profile and its env file', () => {
+    const clusterEnv = Object.fromEntries(
+      readFileSync(`${repoRoot}compose.cluster.env`, 'utf8')
+        .split('\n')
+        .filter((line) => /^\w+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const voters = '1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093';
+    ['kafka', 'kafka-2', 'kafka-3'].forEach((name, index) => {
+      const env = interpolated(name, clusterEnv);
+      expect(env['KAFKA_NODE_ID']).toBe(String(index + 1));
+      expect(env['KAFKA_CONTROLLER_QUORUM_VOTERS']).toBe(voters);
+      expect(env['KAFKA_ADVERTISED_LISTENERS']).toBe(`PLAINTEXT://${name}:9092`);
+      expect(env['KAFKA_DEFAULT_REPLICATION_FACTOR']).toBe('3');
+      expect(env['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR']).toBe('3');
+      expect(env['KAFKA_MIN_INSYNC_REPLICAS']).toBe('2');
+      expect(env['KAFKA_TRANSACTION_STATE_LOG_MIN_ISR']).toBe('2');
+      expect(env['KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE']).toBe('false');
+    });
+    for (const name of ['kafka-2', 'kafka-3']) {
+      expect(service(name).profiles).toEqual(['cluster']);
+      expect(service(name).volumes?.[0]).toMatch(new RegExp(`^${name}-data:`));
+      expect(service('kafka-init').depends_on?.[name]).toMatchObject({ condition: 'service_healthy', required: false });
+    }
+    expect(service('kafka').profiles).toBeUndefined();
+    expect(interpolated('kafka-init', clusterEnv)).toMatchObject({
+      BROKERS: 'kafka:9092,kafka-2:9092,kafka-3:9092',
+      REPLICATION: '3',
+      MIN_ISR: '2',
+    });
+    const init = service('kafka-init').command?.join(' ') ?? '';
+    expect(init.match(/--replication-factor \$\$REPLICATION --config min\.insync\.replicas=\$\$MIN_ISR/g)).toHaveLength(
+      2,
+    );
+    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) {
+      expect(
+        interpolated(name, { ...clusterEnv, EVENTLINE_DASHBOARD_TOKEN: 'a-secret' })['EVENTLINE_KAFKA_BROKERS'],
+      ).toBe('kafka:9092,kafka-2:9092,kafka-3:9092');
+    }
   });
 
   it('creates the events and dead-letter topics before the services start', () => {
@@ -81,7 +125,9 @@ describe('docker-compose.yml', () => {
     for (const [name, entry] of Object.entries(entries)) {
       expect(service(name).command).toContain(entry);
       expect(service(name).healthcheck?.test).toBeDefined();
-      expect(service(name).environment?.['EVENTLINE_KAFKA_BROKERS']).toBe('kafka:9092');
+      expect(interpolated(name, { EVENTLINE_DASHBOARD_TOKEN: 'a-secret' })['EVENTLINE_KAFKA_BROKERS']).toBe(
+        'kafka:9092',
+      );
     }
     for (const name of ['kafka', 'influxdb']) expect(service(name).healthcheck?.test).toBeDefined();
   });
@@ -90,7 +136,7 @@ describe('docker-compose.yml', () => {
     expect(service('ingest').ports).toContain('8080:8080');
     expect(service('dashboard').ports).toEqual(['127.0.0.1:3000:3000']);
     expect(service('demo-site').ports).toContain('3001:3001');
-    expect(Object.keys(compose.volumes)).toEqual(['kafka-data', 'influxdb-data']);
+    expect(Object.keys(compose.volumes)).toEqual(['kafka-data', 'kafka-2-data', 'kafka-3-data', 'influxdb-data']);
     expect(service('kafka').volumes?.[0]).toMatch(/^kafka-data:/);
     expect(service('influxdb').volumes?.[0]).toMatch(/^influxdb-data:/);
   });

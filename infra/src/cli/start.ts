@@ -1,7 +1,7 @@
 // `npm start`: provisions and starts Kafka and InfluxDB, builds and starts the
 // four services, prints where everything is, and stops it all on Ctrl-C.
 import { join } from 'node:path';
-import { runDir, startPorts } from '../config.ts';
+import { infraConfig, runDir, startPorts } from '../config.ts';
 import { InfraError } from '../errors.ts';
 import { assertPortFree } from '../ports.ts';
 import { runLogged, tail, type ManagedProcess } from '../process.ts';
@@ -44,6 +44,12 @@ try {
   for (const [what, port] of Object.entries(startPorts) as [keyof typeof startPorts, number][]) {
     await assertPortFree(port, what, envVars[what]);
   }
+  // A cluster's further brokers sit two ports above the first broker's (see startInfra).
+  for (let node = 2; node <= infraConfig.kafkaBrokers; node++) {
+    const up = 2 * (node - 1);
+    await assertPortFree(startPorts.kafka + up, `kafka broker ${node}`, envVars.kafka);
+    await assertPortFree(startPorts.kafkaController + up, `kafka controller ${node}`, envVars.kafkaController);
+  }
   await provisionInfra(progress);
   await progress.step('Building the SDK and the dashboard', () =>
     runLogged('npm', ['run', 'build', '--workspaces', '--if-present'], {
@@ -70,7 +76,8 @@ try {
   progress.info(`  kafka      ${infra.kafka.brokers.join(',')}`);
   progress.info(`  influxdb   ${infra.influx.url} (bucket ${infra.bucket})`);
   progress.info(
-    `logs in ${logDir} (brokers: ${join(dataDir, 'kafka', 'kafka.log')}, ${join(dataDir, 'influxdb', 'influxd.log')})`,
+    `logs in ${logDir} (brokers: ${join(dataDir, 'kafka', infraConfig.kafkaBrokers > 1 ? 'node-*' : '', 'kafka.log')}, ` +
+      `${join(dataDir, 'influxdb', 'influxd.log')})`,
   );
   progress.info('Ctrl-C stops everything.');
 } catch (error) {

@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Event } from '@eventline/contract';
 
 export interface LoadOptions {
-  /** Base URL of ingest, e.g. http://127.0.0.1:8080 */
-  ingestUrl: string;
+  /**
+   * Base URL of ingest, e.g. http://127.0.0.1:8080, or of several instances: requests take them in turn
+   * and a retry goes to the next one, as behind a load balancer that routes around a dead instance.
+   */
+  ingestUrl: string | readonly string[];
   writeKey: string;
   /** Origin header sent with each request (must be allowed for the key). */
   origin: string;
@@ -24,6 +27,17 @@ export interface LoadOptions {
   deadlineMs?: number;
   /** Page of the simulated events. Default: /load */
   path?: string;
+  /** Called with every answered or failed request, e.g. to check what was answered during an outage. */
+  onResponse?: (response: LoadResponse) => void;
+}
+
+export interface LoadResponse {
+  /** When the request was sent and answered (or failed), ms since the epoch. */
+  sentAt: number;
+  answeredAt: number;
+  /** HTTP status, 0 for a network error or timeout. */
+  status: number;
+  retryAfter: string | null;
 }
 
 export interface LoadReport {
@@ -133,13 +147,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     return { session, events };
   };
 
+  const ingestUrls = typeof options.ingestUrl === 'string' ? [options.ingestUrl] : options.ingestUrl;
+  let nextIngest = 0;
   const deliver = async (events: Event[]): Promise<void> => {
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       report.requests++;
       let status = 0;
       let retryAfter: string | null = null;
+      const sentAt = Date.now();
       try {
-        const response = await fetch(`${options.ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
+        const ingestUrl = ingestUrls[nextIngest++ % ingestUrls.length];
+        const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${encodeURIComponent(options.writeKey)}`, {
           method: 'POST',
           headers: { 'content-type': 'text/plain', origin: options.origin },
           body: JSON.stringify({ sentAt: Date.now(), events }),
@@ -159,6 +177,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         status = 0;
       }
       report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
+      options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter });
       if (status >= 200 && status < 300) return;
       if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
       await sleep(retryDelay(attempt, retryAfter));

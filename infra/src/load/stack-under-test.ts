@@ -1,6 +1,7 @@
-// A private Eventline pipeline for one fault scenario: its own Kafka, InfluxDB,
-// ingest and consumer on free ports, each of which can be killed and restarted
-// without touching any other test's infrastructure.
+// A private Eventline pipeline for one fault scenario: its own Kafka (one broker
+// or a replicated cluster), InfluxDB, ingest and consumer instances on free ports,
+// each of which can be killed and restarted without touching any other test's
+// infrastructure.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { TOPICS } from '@eventline/contract';
 import { infraConfig } from '../config.ts';
 import { createBucket, startInflux, type InfluxServer } from '../influx.ts';
-import { startKafka, type KafkaBroker } from '../kafka.ts';
+import { startKafka, type KafkaBroker, type KafkaNode } from '../kafka.ts';
 import { freePort } from '../ports.ts';
 import type { ManagedProcess } from '../process.ts';
 import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '../services.ts';
@@ -17,11 +18,16 @@ import { createTeardown } from '../teardown.ts';
 
 export interface StackUnderTest {
   readonly brokers: string[];
+  /** The brokers one by one, for scenarios that kill a single node of a cluster. */
+  readonly kafkaNodes: readonly KafkaNode[];
   readonly influxUrl: string;
   readonly bucket: string;
   readonly topic: string;
   readonly groupId: string;
+  /** The first ingest instance. */
   readonly ingestUrl: string;
+  /** Every ingest instance, as a load balancer in front of them would spread requests. */
+  readonly ingestUrls: readonly string[];
   readonly writeKey: string;
   /** The site `writeKey` belongs to. */
   readonly site: string;
@@ -34,10 +40,13 @@ export interface StackUnderTest {
   startKafka(): Promise<void>;
   stopInflux(): Promise<void>;
   startInflux(): Promise<void>;
-  killConsumer(): Promise<void>;
-  startConsumer(): Promise<void>;
-  stopIngest(): Promise<void>;
-  startIngest(): Promise<void>;
+  /** SIGKILLs consumer instance `index` (default the first). */
+  killConsumer(index?: number): Promise<void>;
+  startConsumer(index?: number): Promise<void>;
+  stopIngest(index?: number): Promise<void>;
+  /** SIGKILLs ingest instance `index`. */
+  killIngest(index: number): Promise<void>;
+  startIngest(index?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,24 +55,41 @@ const groupId = 'eventline-faults';
 export interface StackUnderTestOptions {
   /** Also start the dashboard server, for its read API (e.g. GET /api/completeness). Default: false */
   dashboard?: boolean;
+  /** Kafka brokers: 1, or 3 for a cluster with replication factor 3 and min.insync.replicas=2. Default: 1 */
+  kafkaBrokers?: number;
+  /** Ingest processes. Default: 1 */
+  ingests?: number;
+  /** Consumer processes in the one consumer group. Default: 1 */
+  consumers?: number;
 }
 
 export async function startStackUnderTest(options: StackUnderTestOptions = {}): Promise<StackUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-faults-'));
   const logDir = join(dataDir, 'logs');
-  const kafkaOptions = { port: await freePort(), controllerPort: await freePort(), dataDir: join(dataDir, 'kafka') };
+  const kafkaOptions = {
+    port: await freePort(),
+    controllerPort: await freePort(),
+    additionalNodes: await Promise.all(
+      Array.from({ length: (options.kafkaBrokers ?? 1) - 1 }, async () => ({
+        port: await freePort(),
+        controllerPort: await freePort(),
+      })),
+    ),
+    dataDir: join(dataDir, 'kafka'),
+  };
   const influxOptions = { httpPort: await freePort(), rpcPort: await freePort(), dataDir: join(dataDir, 'influxdb') };
+  const instancePorts = async (count: number) => Promise.all(Array.from({ length: count }, () => freePort()));
   const ports = {
-    ingest: await freePort(),
-    consumer: await freePort(),
+    ingest: await instancePorts(options.ingests ?? 1),
+    consumer: await instancePorts(options.consumers ?? 1),
     dashboard: await freePort(),
     demo: await freePort(),
   };
   const dashboardToken = `faults-${randomUUID()}`;
   let kafka: KafkaBroker | undefined;
   let influx: InfluxServer | undefined;
-  let ingest: ManagedProcess | undefined;
-  let consumer: ManagedProcess | undefined;
+  const ingests: (ManagedProcess | undefined)[] = [];
+  const consumers: (ManagedProcess | undefined)[] = [];
   let dashboard: ManagedProcess | undefined;
   const removeData = () => {
     if (!infraConfig.keepTestData) rmSync(dataDir, { recursive: true, force: true });
@@ -71,35 +97,57 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
   const started = createTeardown();
   started.add(async () => removeData());
   // Already-started processes are stopped if a later one fails to start.
-  const { brokers, bucket, spec } = await started.guard(async () => {
+  const { brokers, bucket, specOf } = await started.guard(async () => {
     kafka = await startKafka(kafkaOptions);
     started.add(async () => kafka?.stop());
     influx = await startInflux(influxOptions);
     started.add(async () => influx?.stop());
     const bucket = await createBucket(influx.url, DEFAULT_BUCKET.database, DEFAULT_BUCKET.retentionPolicy);
-    const specs = serviceSpecs({ brokers: kafka.brokers, influxUrl: influx.url, bucket }, ports, {
-      EVENTLINE_CONSUMER_GROUP: groupId,
-      // One load generator on 127.0.0.1 is not an abusive client.
-      EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
-      EVENTLINE_INGEST_LOG_LEVEL: 'warn',
-      EVENTLINE_DASHBOARD_TOKEN: dashboardToken,
-    });
-    const spec = (name: ServiceSpec['name']): ServiceSpec => specs.find((s) => s.name === name) as ServiceSpec;
-    ingest = await startService(spec('ingest'), logDir);
-    started.add(async () => ingest?.stop());
-    consumer = await startService(spec('consumer'), logDir);
-    started.add(async () => consumer?.stop());
-    if (options.dashboard) dashboard = await startService(spec('dashboard'), logDir);
-    return { brokers: kafka.brokers, bucket, spec };
+    const brokers = kafka.brokers;
+    /** The spec of `name`'s instance `index`: each instance has its own port. */
+    const specOf = (name: ServiceSpec['name'], index = 0): ServiceSpec => {
+      const specs = serviceSpecs(
+        { brokers, influxUrl: influx?.url ?? '', bucket },
+        {
+          ingest: ports.ingest[index] ?? 0,
+          consumer: ports.consumer[index] ?? 0,
+          dashboard: ports.dashboard,
+          demo: ports.demo,
+        },
+        {
+          EVENTLINE_CONSUMER_GROUP: groupId,
+          // One load generator on 127.0.0.1 is not an abusive client.
+          EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+          EVENTLINE_INGEST_LOG_LEVEL: 'warn',
+          EVENTLINE_DASHBOARD_TOKEN: dashboardToken,
+        },
+      );
+      return specs.find((s) => s.name === name) as ServiceSpec;
+    };
+    for (let i = 0; i < ports.ingest.length; i++) {
+      ingests[i] = await startService(specOf('ingest', i), logDir, `ingest-${i}`);
+      started.add(async () => ingests[i]?.stop());
+    }
+    for (let i = 0; i < ports.consumer.length; i++) {
+      consumers[i] = await startService(specOf('consumer', i), logDir, `consumer-${i}`);
+      started.add(async () => consumers[i]?.stop());
+    }
+    if (options.dashboard) dashboard = await startService(specOf('dashboard'), logDir);
+    return { brokers, bucket, specOf };
   });
+  const ingestUrls = ports.ingest.map((port) => `http://127.0.0.1:${port}`);
 
   return {
     brokers,
+    get kafkaNodes() {
+      return kafka?.nodes ?? [];
+    },
     influxUrl: `http://127.0.0.1:${influxOptions.httpPort}`,
     bucket,
     topic: TOPICS.events,
     groupId,
-    ingestUrl: `http://127.0.0.1:${ports.ingest}`,
+    ingestUrl: ingestUrls[0] as string,
+    ingestUrls,
     writeKey: DEMO_WRITE_KEY,
     site: DEMO_SITE,
     origin: `http://127.0.0.1:${ports.demo}`,
@@ -119,22 +167,26 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
     async startInflux() {
       influx = await startInflux(influxOptions);
     },
-    async killConsumer() {
-      await consumer?.kill();
-      consumer = undefined;
+    async killConsumer(index = 0) {
+      await consumers[index]?.kill();
+      consumers[index] = undefined;
     },
-    async startConsumer() {
-      consumer = await startService(spec('consumer'), logDir);
+    async startConsumer(index = 0) {
+      consumers[index] = await startService(specOf('consumer', index), logDir, `consumer-${index}`);
     },
-    async stopIngest() {
-      await ingest?.stop();
-      ingest = undefined;
+    async stopIngest(index = 0) {
+      await ingests[index]?.stop();
+      ingests[index] = undefined;
     },
-    async startIngest() {
-      ingest = await startService(spec('ingest'), logDir);
+    async killIngest(index) {
+      await ingests[index]?.kill();
+      ingests[index] = undefined;
+    },
+    async startIngest(index = 0) {
+      ingests[index] = await startService(specOf('ingest', index), logDir, `ingest-${index}`);
     },
     async stop() {
-      await Promise.all([ingest?.stop(), consumer?.stop(), dashboard?.stop()]);
+      await Promise.all([...ingests, ...consumers, dashboard].map((p) => p?.stop()));
       await Promise.all([kafka?.stop(), influx?.stop()]);
       removeData();
     },

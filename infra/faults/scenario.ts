@@ -1,0 +1,115 @@
+// One fault scenario, as every fault suite runs it: a private pipeline under a
+// steady load, one fault in the middle, then the count. InfluxDB must hold
+// exactly the acknowledged events: 0 lost, 0 doubled (an event overwritten by
+// another with the same storage identity is counted apart, as an identity
+// collision, so a design limit is never passed off as a loss), and the
+// dashboard's completeness check must find every session whole.
+import { expect } from 'vitest';
+import { runLoad, type LoadReport, type LoadResponse } from '../src/load/load-generator.ts';
+import {
+  consumerLag,
+  expectedPoints,
+  readCompleteness,
+  sampleLag,
+  storedCounts,
+  storedPoints,
+  waitUntilSettled,
+} from '../src/load/oracle.ts';
+import { startStackUnderTest, type StackUnderTest, type StackUnderTestOptions } from '../src/load/stack-under-test.ts';
+
+/** Lag 0 and an unchanged count for this long before counting: a late redelivery would land within it. */
+const SETTLE_MS = 5_000;
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface ScenarioOptions {
+  /** Events offered in all. Default: 50 000 */
+  events?: number;
+  /** Simulated sessions. Default: 400 */
+  sessions?: number;
+  /** Offered rate, events/s, so the load lasts long enough for the fault to land in the middle. Default: 5 000 */
+  eventsPerSecond?: number;
+  /** When the fault starts after the load did, ms. Default: 3 000 */
+  faultAfterMs?: number;
+  /** How the private pipeline is built (a Kafka cluster, several ingests or consumers). */
+  stack?: StackUnderTestOptions;
+  /** Sees every request of the load, answered or failed. */
+  onResponse?: (response: LoadResponse) => void;
+}
+
+let current: StackUnderTest | undefined;
+
+/** Stops the stack of the last scenario; call it from afterEach. */
+export async function stopScenarioStack(): Promise<void> {
+  await current?.stop();
+  current = undefined;
+}
+
+export async function runScenario(
+  name: string,
+  fault: (stack: StackUnderTest) => Promise<void>,
+  options: ScenarioOptions = {},
+): Promise<LoadReport> {
+  const sessions = options.sessions ?? 400;
+  const stack = await startStackUnderTest({ ...options.stack, dashboard: true });
+  current = stack;
+  const dashboard = stack.dashboard;
+  if (!dashboard) throw new Error('the stack under test started without its dashboard');
+  const startedAt = new Date();
+  const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
+  const load = runLoad({
+    ingestUrl: stack.ingestUrls,
+    writeKey: stack.writeKey,
+    origin: stack.origin,
+    totalEvents: options.events ?? 50_000,
+    sessions,
+    eventsPerSecond: options.eventsPerSecond ?? 5_000,
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+  });
+  await sleep(options.faultAfterMs ?? 3_000);
+  await fault(stack);
+  const report = await load;
+  const acknowledged = report.acknowledged.size;
+  const points = expectedPoints(report.acknowledged);
+  const settle = await waitUntilSettled(
+    {
+      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+      stored: () => storedPoints(stack.influxUrl, stack.bucket),
+    },
+    { expected: points, settleMs: SETTLE_MS, timeoutMs: 180_000 },
+  );
+  const counts = await storedCounts(stack.influxUrl, stack.bucket, report.acknowledged);
+  // The stack is fresh: everything stored from a minute before the load on is the load's.
+  const completeness = await readCompleteness(dashboard, {
+    site: stack.site,
+    from: new Date(startedAt.getTime() - 60_000),
+  });
+  const maxLag = lag.stop();
+  const statuses = [...report.statuses].map(([status, n]) => `${status}×${n}`).join(' ');
+  process.stdout.write(
+    `[faults] ${name}: sent ${report.sent}, acknowledged ${acknowledged}, stored ${counts.distinctIds}, ` +
+      `duplicates ${counts.duplicates}, lost ${counts.lost}, identity collisions ${counts.identityCollisions}, ` +
+      `max lag ${maxLag} messages, completeness API: received ${completeness.received} of ` +
+      `${completeness.expected} expected, ${completeness.duplicates} duplicates, ${completeness.missing} missing, ` +
+      `requests ${report.requests} (${statuses}), ${(report.durationMs / 1000).toFixed(1)} s\n`,
+  );
+  expect(settle, `lag 0 and a stable count for ${SETTLE_MS / 1000} s within 180 s`).toMatchObject({
+    settled: true,
+    lag: 0,
+  });
+  expect(maxLag, 'consumer lag was never read').not.toBeNaN();
+  expect(report.rejected).toBe(0);
+  expect(acknowledged).toBe(report.sent);
+  expect(counts.lost).toBe(0);
+  expect(counts.duplicates).toBe(0);
+  expect(counts.points).toBe(points);
+  expect(counts.distinctIds).toBe(acknowledged - counts.identityCollisions);
+  // The second oracle, the product's own check from sequence numbers: every session complete
+  // (a gap only where an identity collision overwrote an event by design), nothing twice.
+  expect(completeness.duplicates).toBe(0);
+  expect(completeness.sessions).toBe(sessions);
+  expect(completeness.received).toBe(acknowledged - counts.identityCollisions);
+  expect(completeness.missing).toBeLessThanOrEqual(counts.identityCollisions);
+  expect(completeness.expected - completeness.received).toBeLessThanOrEqual(counts.identityCollisions);
+  return report;
+}
