@@ -17,6 +17,7 @@ import type { ElementDescriptor } from './capture/element.ts';
 import { watchNavigation } from './capture/pageviews.ts';
 import { clip, cleanProperties } from './capture/properties.ts';
 import { anonymousId, nextInSession, read, resetIdentity, write } from './identity.ts';
+import { applyConsent, consent, decide, isConsentChange, resetConsent, waitingCount, withConsent } from './consent.ts';
 import { newId } from './ids.ts';
 import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
@@ -33,9 +34,6 @@ let delivered = 0;
 
 /** Aborting it removes every listener the SDK added. */
 let listeners = new AbortController();
-/** `pending`: consent is required and not given yet; captures wait in `waiting`, unbuilt (nothing stored or sent). */
-let allowed: 'in' | 'out' | 'pending' = 'in';
-let waiting: Array<() => void> = [];
 /** Starts the worker once there is consent. */
 let start = (): void => {};
 
@@ -43,26 +41,13 @@ const log = (...args: unknown[]): void => {
   if (o?.debug) console.info('[eventline]', ...args);
 };
 
-function consent(r: Resolved): typeof allowed {
-  const stored = read('consent');
-  if (stored) return stored === 'in' ? stored : 'out';
-  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  if (r.respectDoNotTrack && (nav.doNotTrack === '1' || nav.globalPrivacyControl)) return 'out';
-  return r.requireConsent ? 'pending' : 'in';
-}
-
-/** Applies the stored consent; another tab's optIn()/optOut() gets here at once through the `storage` event. */
-function applyConsent(): void {
+/** Follows the site's consent: delivery starts with it, and what is held goes with a refusal. */
+function followConsent(): void {
   if (!o) return;
-  allowed = consent(o);
-  if (allowed === 'out') {
+  applyConsent(o, start, () => {
     held.clear();
-    waiting = [];
     void connection?.then((c) => c?.api.clear());
-  }
-  if (allowed !== 'in') return;
-  start();
-  for (const build of waiting.splice(0)) build();
+  });
 }
 
 function emit(
@@ -72,7 +57,7 @@ function emit(
   properties?: Properties,
   referrer = '',
 ): void {
-  if (!o || allowed === 'out') return;
+  if (!o || consent() === 'out') return;
   const timestamp = Date.now();
   const page: Event['page'] = { url: clip(location.href, URL_MAX), path: clip(location.pathname, URL_MAX) };
   if (document.title) page.title = clip(document.title);
@@ -107,9 +92,7 @@ function emit(
       void c.api.enqueue([json]);
     });
   };
-  if (allowed === 'in') build();
-  // Bounded like the worker's queue: beyond maxQueue the newest are not kept.
-  else if (waiting.length < (o.maxQueue ?? 1_000)) waiting.push(build);
+  withConsent(build);
 }
 
 const view = (referrer: string, properties?: Properties): void =>
@@ -162,7 +145,7 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
       r.transport,
       warn,
     ).catch((error: unknown) => void warn(`beacons only: ${String(error)}`)));
-  applyConsent();
+  followConsent();
 
   const { signal } = (listeners = new AbortController());
   const onHide = (e: globalThis.Event): void => {
@@ -172,7 +155,7 @@ export function init(options: Options, defaultWorkerUrl: () => string): void {
   document.addEventListener('visibilitychange', onHide, { signal });
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
   addEventListener('online', () => void connection?.then((c) => c?.api.online()), { signal });
-  addEventListener('storage', (e) => e.key === 'eventline:consent' && applyConsent(), { signal });
+  addEventListener('storage', (e) => isConsentChange(e) && followConsent(), { signal });
 
   startAutocapture(r.captures, emit, signal);
   if (r.captures('pageviews')) {
@@ -190,23 +173,24 @@ export function pageview(properties?: Properties): void {
 }
 
 export function identify(userId: string, traits?: Properties): void {
-  if (allowed === 'out' || !userId) return;
   // Without consent yet the user id is not stored either: it waits, in order, with the events.
-  if (allowed === 'pending') return void waiting.push(() => identify(userId, traits));
-  write('user', clip(String(userId)));
-  emit('identify', 'identify', undefined, traits);
+  if (userId)
+    withConsent(() => {
+      write('user', clip(String(userId)));
+      emit('identify', 'identify', undefined, traits);
+    });
 }
 
 export const reset = resetIdentity;
 
 export function optOut(): void {
-  write('consent', 'out');
-  applyConsent();
+  decide(false);
+  followConsent();
 }
 
 export function optIn(): void {
-  write('consent', 'in');
-  applyConsent();
+  decide(true);
+  followConsent();
 }
 
 /** Sends what is queued; resolves within `timeout` ms whatever the worker, IndexedDB or the network do. */
@@ -215,7 +199,7 @@ export function flush(timeout = o?.timeout ?? 10_000): Promise<FlushResult> {
   // What the page itself knows: this page's events only.
   const known = (timedOut: boolean, beaconed = 0): FlushResult => ({
     delivered: delivered - before,
-    pending: held.size + waiting.length,
+    pending: held.size + waitingCount(),
     beaconed,
     timedOut,
   });
@@ -234,7 +218,6 @@ export async function shutdown(timeout?: number): Promise<void> {
   void connection?.then((c) => c?.close());
   o = undefined;
   held.clear();
-  waiting = [];
+  resetConsent();
   connection = undefined;
-  allowed = 'in';
 }
