@@ -203,11 +203,12 @@ export function flush(timeout = o?.timeout ?? 10_000): Promise<FlushResult> {
     beaconed,
     timedOut,
   });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     // Without a worker (beacons only, or no consent yet) beaconed events are sent, their answer unknown.
     connection?.then((c) => (c ? c.api.flush() : known(false, beacon()))) ?? known(false),
-    new Promise<FlushResult>((resolve) => setTimeout(() => resolve(known(true)), timeout)),
-  ]);
+    new Promise<FlushResult>((resolve) => (timer = setTimeout(() => resolve(known(true)), timeout))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export async function shutdown(timeout?: number): Promise<void> {

@@ -91,7 +91,7 @@ export interface FlushResult {
   timedOut: boolean;
 }
 
-/** An event as the SDK sends it (the Eventline event contract), as reported when it is captured. */
+/** An event as the SDK sends it (the Eventline event contract), as the `captured` report carries it in debug mode. */
 export interface CapturedEvent {
   v: 1;
   /** Unique id; storage deduplicates on it. Every report about this event lists it in `ids`. */

@@ -266,6 +266,17 @@ describe('delivery queue', () => {
     expect({ ...event, properties: undefined }).toEqual({ ...huge, properties: undefined });
   });
 
+  it('drops an event that is still over 32 KiB without any property, saying why', async () => {
+    const { delivery, reports, enqueue, events } = setup();
+    // Not a valid event (URLs are capped at 2 048 characters): what the worker does if one ever arrives.
+    const [huge] = events(1, { page: { url: `https://example.com/${'x'.repeat(40_000)}`, path: '/' } });
+    await enqueue([huge!]);
+    expect(delivery.queued()).toEqual([]);
+    expect(reports).toEqual([
+      { kind: 'dropped', count: 1, ids: [huge!.id], reason: expect.stringMatching(/^event is \d+ bytes, over 32768$/) },
+    ]);
+  });
+
   it('keeps healthy events flowing past one the server keeps failing on, and quarantines that one with a reason', async () => {
     const [poison] = events0(1, { name: 'poison' });
     const { delivery, reports, enqueue, events, store } = setup({
