@@ -55,7 +55,9 @@ describe('IndexedDB that misbehaves', () => {
     await h.ingest.until(() => h.ingest.find(of('click')).length === 1, 10_000);
     const [click] = h.ingest.find(of('click'));
     await expect
-      .poll(async () => (await reports()).filter((r) => r.ids.includes(click!.id)).map((r) => r.kind))
+      .poll(async () => (await reports()).filter((r) => r.ids.includes(click!.id)).map((r) => r.kind), {
+        timeout: 10_000,
+      })
       .toEqual(['captured', 'queued', 'sent', 'delivered']);
 
     // The database is back: what cannot be sent now survives the tab and goes from the next page.
@@ -94,7 +96,7 @@ describe('Retry-After and unload', () => {
     await page.click('#b');
     expect((await h.flush(page)).pending).toBeGreaterThanOrEqual(1);
     await page.close({ runBeforeUnload: true });
-    await expect.poll(() => h.ingest.requests.filter((r) => r.status === 503).length).toBe(2);
+    await expect.poll(() => h.ingest.requests.filter((r) => r.status === 503).length, { timeout: 10_000 }).toBe(2);
     const before = h.batchPosts().length;
     const next = await h.open(url);
     // The server's wait holds for flush() too.

@@ -267,10 +267,10 @@ describe('bounded start-up and flush', () => {
     client.track('despite-idb');
     const started = Date.now();
     expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
-    // The open gets 3 s, then the queue runs in memory.
-    expect(Date.now() - started).toBeLessThan(6_000);
+    // The open gets 3 s, then the queue runs in memory (generous: the machine may be loaded).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(events().map((e) => e.name)).toEqual(['despite-idb']);
-  });
+  }, 20_000);
 
   it('resolves flush(timeout) and shutdown(timeout) in time, saying what was not delivered', async () => {
     // A delivery engine that never finishes starting (a worker that never answers).
@@ -283,8 +283,8 @@ describe('bounded start-up and flush', () => {
     const started = Date.now();
     expect(await client.flush(300)).toEqual({ delivered: 0, pending: 1, beaconed: 0, timedOut: true });
     await client.shutdown(300);
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 20_000);
 });
 
 describe('consent', () => {
