@@ -28,6 +28,31 @@ describe('IndexedDB persistence', () => {
     second.close();
   });
 
+  it('keeps what an earlier SDK version (database version 1, queue only) stored, and adds the backoff state', async () => {
+    const name = `upgrade-${++dbCount}`;
+    const old = record('closed-tab', 1);
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('queue', { keyPath: 'id' });
+      request.onerror = () => reject(request.error ?? new Error('open failed'));
+      request.onsuccess = () => {
+        const db = request.result;
+        const tx = db.transaction('queue', 'readwrite');
+        tx.objectStore('queue').put(old);
+        tx.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+      };
+    });
+    const store = await openIndexedDbStore(name);
+    expect(await store.claim('new-tab', () => false)).toEqual([{ ...old, owner: 'new-tab' }]);
+    expect(await store.loadBackoff()).toBeUndefined();
+    await store.saveBackoff({ retryAt: 123, attempt: 2, serverAsked: true });
+    expect(await store.loadBackoff()).toEqual({ retryAt: 123, attempt: 2, serverAsked: true });
+    store.close();
+  });
+
   it('never hands one tab the events of another tab that is still open', async () => {
     const store = await openIndexedDbStore(`tabs-${++dbCount}`);
     const mine = record('me');
