@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY contract/package.json contract/
+COPY kit/package.json kit/
 COPY infra/package.json infra/
 COPY sdk/package.json sdk/
 COPY ingest/package.json ingest/
