@@ -45,6 +45,7 @@ export const startPorts = Object.freeze({
   influxRpc: port('EVENTLINE_INFLUX_RPC_PORT', 8088),
   ingest: port('EVENTLINE_INGEST_PORT', 8080),
   consumer: port('EVENTLINE_CONSUMER_PORT', 9464),
+  rollup: port('EVENTLINE_ROLLUP_PORT', 9465),
   dashboard: port('EVENTLINE_DASHBOARD_PORT', 3000),
   demo: port('EVENTLINE_DEMO_PORT', 3001),
 });

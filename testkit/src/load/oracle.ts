@@ -4,7 +4,7 @@
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT } from '@eventline/contract';
-import type { CompletenessFigures, CompletenessReport } from '../../../dashboard/src/server/completeness.ts';
+import type { CompletenessFigures, CompletenessReport } from '@eventline/contract/read-api';
 import { sleep } from '../wait.ts';
 
 export type { CompletenessFigures };

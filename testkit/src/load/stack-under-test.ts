@@ -90,6 +90,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
   const ports = {
     ingest: await instancePorts(options.ingests ?? 1),
     consumer: await instancePorts(options.consumers ?? 1),
+    rollup: await freePort(),
     dashboard: await freePort(),
     demo: await freePort(),
   };
@@ -119,6 +120,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
         {
           ingest: ports.ingest[index] ?? 0,
           consumer: ports.consumer[index] ?? 0,
+          rollup: ports.rollup,
           dashboard: ports.dashboard,
           demo: ports.demo,
         },

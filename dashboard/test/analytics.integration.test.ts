@@ -1,0 +1,148 @@
+import { ALL_DIMENSION, ALL_VALUE, hourOf, OTHER_VALUE, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import { placedPointLines } from '@eventline/consumer/testing';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { ensureRetention } from '@eventline/rollup/retention';
+import { eventsArbitrary, exact, HOUR } from '@eventline/rollup/testing';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
+
+const TOKEN = 'test-read-token-123';
+const auth = { authorization: `Bearer ${TOKEN}` };
+// Three days from 22:00 UTC on 1 November 2026: local midnights in Paris fall at 23:00 UTC.
+const START = Date.UTC(2026, 10, 1, 22);
+const DAYS = 3;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let app: FastifyInstance;
+let events: EnrichedEvent[];
+let earlier: EnrichedEvent[];
+const site = uniqueName('analytics');
+
+beforeAll(async () => {
+  const bucket = await createTestBucket('analytics');
+  const [database, rawPolicy] = bucket.split('/') as [string, string];
+  const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
+  await ensureRetention(influxql, {
+    rawPolicy,
+    rawDuration: 'INF',
+    rollupPolicy: RETENTION.rollupPolicy,
+    rollupDuration: 'INF',
+  });
+  events = fc.sample(eventsArbitrary(site, START, DAYS * 24, { min: 400, max: 400 }), { numRuns: 1, seed: 5 })[0]!;
+  // The period before, for the comparison: the same visitors, fewer events.
+  earlier = fc
+    .sample(eventsArbitrary(site, START - DAYS * 24 * HOUR, DAYS * 24, { min: 200, max: 200 }), {
+      numRuns: 1,
+      seed: 6,
+    })[0]!
+    .map((e) => ({ ...e, event: { ...e.event, id: `${e.event.id}-earlier` } }));
+  await influxql.write(
+    await placedPointLines([...events, ...earlier], { influx: { url: testInfra().influxUrl, bucket } }),
+    rawPolicy,
+    'ns',
+  );
+  for (const hour of new Set([...events, ...earlier].map((e) => hourOf(e.eventTime))))
+    await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, site, hour);
+  app = await buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: testInfra().influxUrl,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_DASHBOARD_TOKEN: TOKEN,
+      EVENTLINE_LOG_LEVEL: 'silent',
+    }),
+  );
+});
+afterAll(() => app?.close());
+
+const get = async (path: string, params: Record<string, string>) => {
+  const response = await app.inject({ url: `/api/v2/${path}?${new URLSearchParams(params)}`, headers: auth });
+  return { status: response.statusCode, body: response.json() };
+};
+const range = { site, from: iso(START), to: iso(START + DAYS * 24 * HOUR) };
+
+describe('read API v2 over rollups', () => {
+  it('answers the overview with the previous period and the change', async () => {
+    const { status, body } = await get('overview', range);
+    expect(status).toBe(200);
+    const [events_, pageviews, visitors, sessions] = exact(events, ALL_DIMENSION, false)[ALL_VALUE]!;
+    const [eventsBefore] = exact(earlier, ALL_DIMENSION, false)[ALL_VALUE]!;
+    expect(body.metrics.events).toEqual({
+      value: events_,
+      previous: eventsBefore,
+      change: (events_! - eventsBefore!) / eventsBefore!,
+    });
+    expect(body.metrics.pageviews.value).toBe(pageviews);
+    expect(body.metrics.visitors.value).toBe(visitors);
+    expect(body.metrics.sessions.value).toBe(sessions);
+    expect(body.compareRange).toEqual({ from: iso(START - DAYS * 24 * HOUR), to: iso(START) });
+  });
+
+  it('counts bots apart', async () => {
+    const { body } = await get('overview', { ...range, bots: 'only' });
+    expect(body.metrics.events.value).toBe(exact(events, ALL_DIMENSION, true)[ALL_VALUE]?.[0] ?? 0);
+  });
+
+  it('cuts day buckets at midnight of the requested time zone', async () => {
+    const { status, body } = await get('timeseries', { ...range, timezone: 'Europe/Paris', metric: 'events' });
+    expect(status).toBe(200);
+    expect(body.interval).toBe('day');
+    // 22:00 UTC on 1 November is 23:00 in Paris: the first local day holds one hour of the range.
+    expect(body.buckets).toEqual(['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04']);
+    const parisDay = (e: EnrichedEvent) => new Date(e.eventTime + HOUR).toISOString().slice(0, 10); // UTC+1 in November
+    const people = events.filter((e) => !e.userAgent.bot);
+    expect(body.values).toEqual(body.buckets.map((day: string) => people.filter((e) => parisDay(e) === day).length));
+  });
+
+  it('breaks any dimension down by any metric, top N then (other)', async () => {
+    const { status, body } = await get('breakdown', { ...range, dimension: 'path', metric: 'events', limit: '2' });
+    expect(status).toBe(200);
+    const expected = Object.entries(exact(events, 'path', false)).sort(
+      ([a, x], [b, y]) => y[0]! - x[0]! || (a < b ? -1 : 1),
+    );
+    expect(body.rows.slice(0, 2).map((row: { value: string; events: number }) => [row.value, row.events])).toEqual(
+      expected.slice(0, 2).map(([value, counts]) => [value, counts[0]]),
+    );
+    expect(expected.length).toBeGreaterThan(2);
+    expect(body.rows).toHaveLength(3);
+    expect(body.rows[2]).toMatchObject({
+      value: OTHER_VALUE,
+      events: expected.slice(2).reduce((sum, [, counts]) => sum + counts[0]!, 0),
+    });
+  });
+
+  it('answers a funnel from the raw events, per session within the window', async () => {
+    const params = new URLSearchParams({ ...range, window: '1d' });
+    params.append('step', 'pageview:/');
+    params.append('step', 'pageview:/pricing');
+    const response = await app.inject({ url: `/api/v2/funnel?${params}`, headers: auth });
+    const [status, body] = [response.statusCode, response.json()];
+    expect(status).toBe(200);
+    const people = events.filter((e) => !e.userAgent.bot);
+    const startedSessions = new Set(
+      people.filter((e) => e.event.type === 'pageview' && e.event.page?.path === '/').map((e) => e.event.sessionId),
+    );
+    expect(body.steps[0]).toMatchObject({ step: 'pageview:/', actors: startedSessions.size, conversion: 1 });
+    expect(body.steps[1].actors).toBeLessThanOrEqual(startedSessions.size);
+    expect(body.steps[0].dropOff).toBe(startedSessions.size - body.steps[1].actors);
+    expect((await get('funnel', { ...range, step: 'pageview:/' })).status).toBe(400);
+  });
+
+  it('refuses unknown time zones, unknown dimensions, unknown parameters and ranges over 12 months', async () => {
+    expect((await get('overview', { ...range, timezone: 'Mars/Olympus' })).body.code).toBe(
+      'DASHBOARD_INVALID_TIMEZONE',
+    );
+    expect((await get('breakdown', { ...range, dimension: 'password' })).status).toBe(400);
+    expect((await get('overview', { ...range, filter: 'x' })).body.code).toBe('DASHBOARD_UNKNOWN_PARAMETER');
+    expect((await get('overview', { site, from: '2024-01-01T00:00:00Z', to: '2025-06-01T00:00:00Z' })).body.code).toBe(
+      'DASHBOARD_RANGE_TOO_LARGE',
+    );
+    expect((await get('timeseries', { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' })).status).toBe(
+      200,
+    );
+  });
+});
