@@ -73,6 +73,7 @@ describe('OpenAPI document', () => {
       '/api/events',
       '/api/events.csv',
       '/api/stats/timeseries',
+      '/api/shares',
       '/api/stats/top',
       '/healthz',
     ]);
