@@ -72,8 +72,8 @@ describe('OpenAPI document', () => {
       '/api/completeness',
       '/api/events',
       '/api/events.csv',
-      '/api/stats/timeseries',
       '/api/shares',
+      '/api/stats/timeseries',
       '/api/stats/top',
       '/healthz',
     ]);
