@@ -72,6 +72,7 @@ describe('OpenAPI document', () => {
       '/api/completeness',
       '/api/events',
       '/api/events.csv',
+      '/api/shares',
       '/api/stats/timeseries',
       '/api/stats/top',
       '/api/v2/breakdown',

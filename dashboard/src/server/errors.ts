@@ -10,6 +10,11 @@ export const ERRORS = {
     message: 'A valid read token is required (Authorization: Bearer <token>)',
     retriable: false,
   },
+  DASHBOARD_SHARE_FORBIDDEN: {
+    status: 403,
+    message: 'A share link only reads its own site and filters',
+    retriable: false,
+  },
   DASHBOARD_INVALID_QUERY: { status: 400, message: 'A query parameter is missing or malformed', retriable: false },
   DASHBOARD_UNKNOWN_PARAMETER: {
     status: 400,

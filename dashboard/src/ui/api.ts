@@ -30,8 +30,19 @@ export class ApiError extends Error {
 }
 
 const STORAGE_KEY = 'eventline.dashboardToken';
+/** The share link this tab was opened with: read from the URL fragment once, kept for the tab (the page rewrites its URL). */
+const SHARE_KEY = 'eventline.shareToken';
+
+/** The token of the share link the page was opened with, if it was; it then replaces the read token. */
+export function shareToken(): string | undefined {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('share');
+  if (fromLink) sessionStorage.setItem(SHARE_KEY, fromLink);
+  return sessionStorage.getItem(SHARE_KEY) ?? undefined;
+}
 
 export function currentToken(): string {
+  const shared = shareToken();
+  if (shared) return shared;
   const embedded = document.querySelector<HTMLMetaElement>('meta[name="eventline-token"]')?.content ?? '';
   return embedded || localStorage.getItem(STORAGE_KEY) || '';
 }
