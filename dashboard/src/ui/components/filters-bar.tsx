@@ -41,7 +41,10 @@ export function FiltersBar(props: {
   onChange: (next: Partial<Filters>, history?: HistoryMode) => void;
   onExport: () => void;
   exporting: boolean;
+  /** Filters a share link fixes: shown, not editable. */
+  locked?: readonly string[];
 }) {
+  const locked = new Set(props.locked ?? []);
   const { filters, onChange } = props;
   const [search, setSearch] = useState(filters.q);
   useEffect(() => setSearch(filters.q), [filters.q]);
@@ -83,7 +86,12 @@ export function FiltersBar(props: {
       </span>
       <label>
         Type
-        <select name="type" value={filters.type} onChange={(e) => onChange({ type: e.currentTarget.value })}>
+        <select
+          name="type"
+          value={filters.type}
+          disabled={locked.has('type')}
+          onChange={(e) => onChange({ type: e.currentTarget.value })}
+        >
           <option value="">All types</option>
           {typeOptions.map((type) => (
             <option key={type} value={type}>
@@ -100,6 +108,7 @@ export function FiltersBar(props: {
           placeholder="All sites"
           list="known-sites"
           value={filters.site}
+          readOnly={locked.has('site')}
           maxLength={SITE_MAX_LENGTH}
           onChange={(e) => onChange({ site: e.currentTarget.value.trim() })}
         />
@@ -116,6 +125,7 @@ export function FiltersBar(props: {
           name="q"
           placeholder="element text, selector, page…"
           value={search}
+          readOnly={locked.has('q')}
           maxLength={200}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />
