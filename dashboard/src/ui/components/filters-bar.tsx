@@ -1,6 +1,6 @@
 // From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
 import { STORED_EVENT_TYPES } from '@eventline/contract/limits';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   localInputToIso,
   msToLocalInput,
@@ -47,11 +47,19 @@ export function FiltersBar(props: {
   const locked = new Set(props.locked ?? []);
   const { filters, onChange } = props;
   const [search, setSearch] = useState(filters.q);
-  useEffect(() => setSearch(filters.q), [filters.q]);
+  // The search this box last sent: its echo must not overwrite what was typed since.
+  const sent = useRef(filters.q);
+  useEffect(() => {
+    if (filters.q !== sent.current) setSearch(filters.q);
+    sent.current = filters.q;
+  }, [filters.q]);
   useEffect(() => {
     if (search === filters.q) return;
     // Starting a search is a step Back undoes; each keystroke after it only rewrites that step.
-    const timer = setTimeout(() => onChange({ q: search }, filters.q ? 'replace' : 'push'), 300);
+    const timer = setTimeout(() => {
+      sent.current = search;
+      onChange({ q: search }, filters.q ? 'replace' : 'push');
+    }, 300);
     return () => clearTimeout(timer);
   }, [search]);
 
