@@ -4,7 +4,7 @@
 // Query strings refuse unknown parameters: a typo must not silently widen an answer.
 import { Type, type Static } from 'typebox';
 import { LIMITS, STORED_EVENT_TYPES } from './limits.ts';
-import { DIMENSIONS } from './rollup-storage.ts';
+import { DIMENSIONS, type Dimension } from './rollup-storage.ts';
 import { ElementSchema, EngagementSchema } from './event.ts';
 import { API_LIMITS } from './read-api-limits.ts';
 
@@ -235,7 +235,26 @@ const AnswerParams = {
     default: 'exclude',
     description: 'Bots are counted apart: `exclude` answers for people, `only` for bots',
   }),
+  filter: Type.Optional(
+    Type.Array(
+      Type.String({
+        pattern: `^(${DIMENSIONS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
+        description: 'browser:Firefox, path:/pricing, utm_source:newsletter, referrer:(none)',
+      }),
+      {
+        maxItems: API_LIMITS.maxFilters,
+        description:
+          'Only events whose dimension has this value, as `dimension:value` (`(none)`: events without one); repeat the parameter to combine filters (all must hold). A filtered answer is computed from the raw events, so its range is at most 31 days',
+      },
+    ),
+  ),
 };
+
+/** `dimension:value` of a `filter` parameter, split at the first colon. */
+export function parseFilter(filter: string): { dimension: Dimension; value: string } {
+  const colon = filter.indexOf(':');
+  return { dimension: filter.slice(0, colon) as Dimension, value: filter.slice(colon + 1) };
+}
 
 export const OverviewQuerySchema = Query({
   ...AnswerParams,

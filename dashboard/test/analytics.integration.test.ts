@@ -1,10 +1,18 @@
-import { ALL_DIMENSION, ALL_VALUE, hourOf, OTHER_VALUE, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  hourOf,
+  OTHER_VALUE,
+  RETENTION,
+  type Dimension,
+  type EnrichedEvent,
+} from '@eventline/contract';
 import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import { recomputeHour } from '@eventline/rollup/recompute-hour';
 import { ensureRetention } from '@eventline/rollup/retention';
-import { eventsArbitrary, exact, HOUR } from '@eventline/rollup/testing';
+import { eventsArbitrary, exact, HOUR, valueOf } from '@eventline/rollup/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,12 +145,98 @@ describe('read API v2 over rollups', () => {
       'DASHBOARD_INVALID_TIMEZONE',
     );
     expect((await get('breakdown', { ...range, dimension: 'password' })).status).toBe(400);
-    expect((await get('overview', { ...range, filter: 'x' })).body.code).toBe('DASHBOARD_UNKNOWN_PARAMETER');
+    expect((await get('overview', { ...range, filters: 'x' })).body.code).toBe('DASHBOARD_UNKNOWN_PARAMETER');
     expect((await get('overview', { site, from: '2024-01-01T00:00:00Z', to: '2025-06-01T00:00:00Z' })).body.code).toBe(
       'DASHBOARD_RANGE_TOO_LARGE',
     );
     expect((await get('timeseries', { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' })).status).toBe(
       200,
     );
+  });
+});
+
+/** `path` with each `filter` appended as its own parameter. */
+const filtered = async (path: string, params: Record<string, string>, filters: readonly string[]) => {
+  const query = new URLSearchParams(params);
+  for (const filter of filters) query.append('filter', filter);
+  const response = await app.inject({ url: `/api/v2/${path}?${query}`, headers: auth });
+  return { status: response.statusCode, body: response.json() };
+};
+
+/** The events every `dimension:value` filter holds for, as the exact answer counts them. */
+const passing = (all: readonly EnrichedEvent[], filters: readonly string[]) =>
+  all.filter((e) =>
+    filters.every((filter) => {
+      const colon = filter.indexOf(':');
+      return valueOf(e, filter.slice(0, colon) as Dimension) === filter.slice(colon + 1);
+    }),
+  );
+
+describe('read API v2 filters', () => {
+  const combined = ['browser:Firefox', 'path:/pricing'];
+
+  it('answers the overview of the events every filter holds for, exactly, with the filtered comparison', async () => {
+    for (const filters of [['browser:Firefox'], combined, ['referrer:(none)'], ['type:pageview', 'browser:Chrome']]) {
+      const { status, body } = await filtered('overview', range, filters);
+      expect(status, filters.join(' & ')).toBe(200);
+      const now = exact(passing(events, filters), ALL_DIMENSION, false)[ALL_VALUE] ?? [0, 0, 0, 0];
+      const before = exact(passing(earlier, filters), ALL_DIMENSION, false)[ALL_VALUE] ?? [0, 0, 0, 0];
+      expect(
+        [body.metrics.events.value, body.metrics.pageviews.value, body.metrics.visitors.value],
+        filters.join(' & '),
+      ).toEqual([now[0], now[1], now[2]]);
+      expect(body.metrics.sessions.value).toBe(now[3]);
+      expect(body.metrics.events.previous).toBe(before[0]);
+    }
+  });
+
+  it('applies combined filters to time series, breakdowns and funnels', async () => {
+    const people = passing(events, combined).filter((e) => !e.userAgent.bot);
+    expect(people.length).toBeGreaterThan(0);
+    const series = await filtered('timeseries', { ...range, metric: 'events', interval: 'day' }, combined);
+    expect(series.status).toBe(200);
+    expect(series.body.values.reduce((a: number, b: number) => a + b, 0)).toBe(people.length);
+
+    const breakdown = await filtered('breakdown', { ...range, dimension: 'type', metric: 'events' }, combined);
+    expect(breakdown.status).toBe(200);
+    const expected = exact(passing(events, combined), 'type', false);
+    expect(
+      Object.fromEntries(breakdown.body.rows.map((row: { value: string; events: number }) => [row.value, row.events])),
+    ).toEqual(Object.fromEntries(Object.entries(expected).map(([value, counts]) => [value, counts[0]])));
+
+    const query = new URLSearchParams({ ...range, window: '1d' });
+    query.append('step', 'pageview:/pricing');
+    query.append('step', 'click:Buy now');
+    query.append('filter', 'browser:Firefox');
+    const answer = (await app.inject({ url: `/api/v2/funnel?${query}`, headers: auth })).json();
+    const firefoxPricing = new Set(
+      passing(events, ['browser:Firefox', 'type:pageview', 'path:/pricing'])
+        .filter((e) => !e.userAgent.bot)
+        .map((e) => e.event.sessionId),
+    );
+    expect(firefoxPricing.size).toBeGreaterThan(0);
+    expect(answer.steps[0].actors).toBe(firefoxPricing.size);
+  });
+
+  it('answers a filter that matches nothing with zeros, not an error', async () => {
+    const { status, body } = await filtered('overview', range, ['utm_campaign:no-such-campaign']);
+    expect(status).toBe(200);
+    expect(body.metrics.events).toEqual({ value: 0, previous: 0, change: null });
+  });
+
+  it('refuses malformed filters, unknown dimensions, too many filters and filtered ranges beyond 31 days', async () => {
+    for (const filter of ['browser', 'password:x', 'path:', 'browser=Firefox', `path:${'x'.repeat(5_000)}`])
+      expect((await filtered('overview', range, [filter])).status, filter).toBe(400);
+    expect(
+      (
+        await filtered(
+          'overview',
+          range,
+          Array.from({ length: 9 }, (_, i) => `path:/${i}`),
+        )
+      ).status,
+    ).toBe(400);
+    const year = { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' };
+    expect((await filtered('timeseries', year, ['browser:Firefox'])).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
   });
 });

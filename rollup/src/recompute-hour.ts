@@ -48,7 +48,8 @@ const EMPTY: RollupCounts = [0, 0, new HyperLogLog().serialize(), new HyperLogLo
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
-function toRollupRow(row: Row): RollupRow {
+/** A raw row as the rollups see it: its dimension values as their tags will read back. */
+export function toRollupRow(row: Row): RollupRow {
   const values: Partial<Record<Dimension, string>> = {};
   for (const dimension of DIMENSIONS) {
     const value = text(row[DIMENSION_COLUMNS[dimension]]);

@@ -59,7 +59,8 @@ export const eventsArbitrary = (site: string, start: number, hours = 3, count = 
       }),
     );
 
-function valueOf(event: EnrichedEvent, dimension: Dimension): string {
+/** The value an event has for `dimension`, as a rollup counts it (NONE_VALUE: none). */
+export function valueOf(event: EnrichedEvent, dimension: Dimension): string {
   const derived = deriveDimensions(event.event);
   const values: Record<Dimension, string | undefined> = {
     type: event.event.type,

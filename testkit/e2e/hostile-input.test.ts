@@ -614,6 +614,46 @@ describe('the read API under hostile input', () => {
       expect((await get('/api/v2/funnel', params)).status, JSON.stringify(params)).toBe(400);
   });
 
+  it('treats injections in filter values as data on every v2 route, and refuses malformed filters with 400', async () => {
+    const routes: [string, [string, string][]][] = [
+      ['/api/v2/overview', Object.entries(answerRange)],
+      ['/api/v2/timeseries', Object.entries({ ...answerRange, metric: 'events' })],
+      ['/api/v2/breakdown', Object.entries({ ...answerRange, dimension: 'path', metric: 'events' })],
+      [
+        '/api/v2/funnel',
+        [...Object.entries(range), ['site', DEMO_SITE], ['step', 'pageview:/'], ['step', 'click:Buy']],
+      ],
+    ];
+    for (const [path, params] of routes) {
+      // Each attack in a field-compared dimension (path) and in the one pushed into InfluxQL (type), with a clean filter.
+      const clean = await answer(path, [...params, ['filter', 'path:/no-such-page'], ['filter', 'browser:Chrome']]);
+      expect(clean.status, path).toBe(200);
+      for (const attack of attacks.filter((a) => !/[\r\n]/.test(a)))
+        for (const dimension of ['path', 'type'])
+          expect(
+            await answer(path, [...params, ['filter', `${dimension}:${attack}`], ['filter', 'browser:Chrome']]),
+            `${path} ${dimension}:${JSON.stringify(attack)}`,
+          ).toEqual(
+            dimension === 'path'
+              ? clean
+              : await answer(path, [...params, ['filter', 'type:no-such-type'], ['filter', 'browser:Chrome']]),
+          );
+      const malformed = [
+        ...attacks.map((attack) => `${attack}:x`),
+        'path',
+        'path:',
+        'path:a\nb',
+        `path:${'x'.repeat(LIMITS.textMaxLength + 1)}`,
+      ];
+      for (const filter of malformed)
+        expect((await get(path, [...params, ['filter', filter]])).status, `${path} ${JSON.stringify(filter)}`).toBe(
+          400,
+        );
+      const tooMany = Array.from({ length: 9 }, (_, i): [string, string] => ['filter', `path:/${i}`]);
+      expect((await get(path, [...params, ...tooMany])).status, `${path} nine filters`).toBe(400);
+    }
+  });
+
   it('gives the same answers after the attacks as before them, and keeps serving', async () => {
     const after = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(after).toEqual(before);

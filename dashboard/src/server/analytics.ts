@@ -24,6 +24,7 @@ import type {
 } from '@eventline/contract/read-api';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL } from '@eventline/rollup/influxql';
+import { filterColumns, rawWhere, readRaw, rowMatches, type DimensionFilter } from '@eventline/rollup/raw-reader';
 import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollup/rollup-reader';
 import type { FastifyBaseLogger } from 'fastify';
 import { DashboardError } from './errors.ts';
@@ -39,6 +40,8 @@ export interface AnswerScope {
   range: TimeRange;
   timeZone: string;
   audience: Audience;
+  /** Every one must hold; answers with filters come from the raw events. Default: none */
+  filters?: readonly DimensionFilter[];
 }
 
 export interface Analytics {
@@ -113,13 +116,12 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     range: TimeRange = scope.range,
     keyOf?: (value: string, hour: number) => string,
   ): Promise<Map<string, ValueTotals>> {
+    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to };
+    const filters = scope.filters ?? [];
     try {
-      return await readRollup(
-        deps.influxql,
-        RETENTION.rollupPolicy,
-        { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to },
-        keyOf,
-      );
+      return filters.length > 0
+        ? await readRaw(deps.influxql, deps.rawPolicy, { ...query, filters }, keyOf)
+        : await readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf);
     } catch (error) {
       logger.error({ err: error }, 'InfluxDB rollup query failed');
       throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
@@ -130,18 +132,15 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
 
   async function* funnelEvents(scope: AnswerScope, within: 'session' | 'visitor'): AsyncGenerator<FunnelEvent> {
     // Rows come in time order (one series without GROUP BY), which the funnel needs.
-    const statement = `SELECT ${FUNNEL_COLUMNS.map(ident).join(',')}
-      FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
-      WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
-    const params = {
-      site: scope.site,
-      from: new Date(scope.range.from).toISOString(),
-      to: new Date(scope.range.to).toISOString(),
-    };
+    const filters = scope.filters ?? [];
+    const columns = [...new Set([...FUNNEL_COLUMNS, ...filterColumns(filters)])];
+    const { where, params } = rawWhere({ site: scope.site, ...scope.range }, filters);
+    const statement = `SELECT ${columns.map(ident).join(',')}
+      FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)} WHERE ${where}`;
     const bots = scope.audience === 'bots';
     for await (const chunk of deps.influxql.rows(statement, params)) {
       for (const row of chunk) {
-        if ((row[FIELD.bot] === true) !== bots) continue;
+        if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
         yield {
           time: Number(row['time']),
           actor: String(row[within === 'session' ? FIELD.sessionId : FIELD.anonymousId]),

@@ -1,5 +1,6 @@
 // Read API v2: overview, time series and breakdowns of one site from the hourly
-// rollups, in a time zone, for people or for bots. Read-only.
+// rollups (from the raw events when filtered), and funnels from the raw events,
+// in a time zone, for people or for bots. Read-only.
 import {
   AnalyticsTimeseriesQuerySchema,
   AnalyticsTimeseriesResponseSchema,
@@ -10,20 +11,39 @@ import {
   type FunnelStep,
   OverviewQuerySchema,
   OverviewResponseSchema,
+  parseFilter,
 } from '@eventline/contract/read-api';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AnswerScope } from '../analytics.ts';
+import { DashboardError } from '../errors.ts';
 import { checkTimeZone } from '../local-time.ts';
 import { API_ROUTE } from '../schemas.ts';
 import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
 
-function scopeOf(query: { site: string; from?: string; to?: string; timezone: string; bots: string }): AnswerScope {
+interface AnswerQuery {
+  site: string;
+  from?: string;
+  to?: string;
+  timezone: string;
+  bots: string;
+  filter?: string[];
+}
+
+function scopeOf(query: AnswerQuery, range = resolveAnswerRange(query)): AnswerScope {
   checkTimeZone(query.timezone);
+  const filters = (query.filter ?? []).map(parseFilter);
+  // A filtered answer scans the raw events, which are bounded (and kept) like every raw query.
+  if (filters.length > 0 && range.to - range.from > RANGE_LIMITS.maxRangeMs)
+    throw new DashboardError(
+      'DASHBOARD_RANGE_TOO_LARGE',
+      `with a filter, at most ${RANGE_LIMITS.maxRangeMs / (24 * 3_600_000)} days`,
+    );
   return {
     site: query.site,
-    range: resolveAnswerRange(query),
+    range,
     timeZone: query.timezone,
     audience: query.bots === 'only' ? 'bots' : 'people',
+    filters,
   };
 }
 
@@ -81,13 +101,8 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query } = request;
-      checkTimeZone(query.timezone);
-      const scope: AnswerScope = {
-        site: query.site,
-        range: resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
-        timeZone: query.timezone,
-        audience: query.bots === 'only' ? 'bots' : 'people',
-      };
+      const range = resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs });
+      const scope = scopeOf(query, range);
       const windowMs = parseInterval(query.window);
       const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
       return { ...answered(scope), within: query.within, windowMs, ...result };
