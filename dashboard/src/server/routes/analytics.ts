@@ -5,6 +5,8 @@ import {
   AnalyticsTimeseriesResponseSchema,
   BreakdownQuerySchema,
   BreakdownResponseSchema,
+  ElementQuerySchema,
+  ElementResponseSchema,
   FunnelQuerySchema,
   FunnelResponseSchema,
   type FunnelStep,
@@ -22,6 +24,17 @@ function scopeOf(query: { site: string; from?: string; to?: string; timezone: st
   return {
     site: query.site,
     range: resolveAnswerRange(query),
+    timeZone: query.timezone,
+    audience: query.bots === 'only' ? 'bots' : 'people',
+  };
+}
+
+/** The scope of an answer from raw events: any range up to 31 days, 7 by default. */
+function rawScopeOf(query: { site: string; from?: string; to?: string; timezone: string; bots: string }): AnswerScope {
+  checkTimeZone(query.timezone);
+  return {
+    site: query.site,
+    range: resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
     timeZone: query.timezone,
     audience: query.bots === 'only' ? 'bots' : 'people',
   };
@@ -81,16 +94,27 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query } = request;
-      checkTimeZone(query.timezone);
-      const scope: AnswerScope = {
-        site: query.site,
-        range: resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
-        timeZone: query.timezone,
-        audience: query.bots === 'only' ? 'bots' : 'people',
-      };
+      const scope = rawScopeOf(query);
       const windowMs = parseInterval(query.window);
       const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
       return { ...answered(scope), within: query.within, windowMs, ...result };
+    },
+  );
+
+  app.get(
+    '/v2/element',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'One element by label: clicks, unique clickers and click-through, text changes, checkbox on/off',
+        querystring: ElementQuerySchema,
+        response: { ...API_ROUTE.response, 200: ElementResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = rawScopeOf(request.query);
+      return { ...answered(scope), ...(await app.analytics.element(scope, request.query.label)) };
     },
   );
 
