@@ -370,6 +370,95 @@ export const FunnelResponseSchema = Type.Object({
   ),
 });
 
+/** One element, by label, from the raw events of its range (at most 31 days, like funnels). */
+export const ElementQuerySchema = Query({
+  ...AnswerParams,
+  from: Type.Optional(Time('Inclusive start; default: 7 days before `to`; the range is at most 31 days (raw events)')),
+  label: Type.String({
+    minLength: 1,
+    maxLength: LIMITS.textMaxLength,
+    description: 'The element label, as breakdowns by `label` list it',
+  }),
+});
+
+export const ElementResponseSchema = Type.Object({
+  ...AnswerRange,
+  label: Type.String(),
+  selectors: Type.Array(Type.String(), {
+    description: 'CSS selectors the label was seen on, most events first (at most 10)',
+  }),
+  pages: Type.Array(Type.String(), {
+    description: 'Page paths the element was used on, most events first (at most 10)',
+  }),
+  clicks: Figure('Clicks on the element'),
+  clickers: Figure('Unique visitors who clicked it (HyperLogLog, as visitors)'),
+  pageVisitors: Figure('Unique visitors of the pages it was used on, from the rollups'),
+  clickThrough: Type.Union([Type.Number(), Type.Null()], {
+    description: 'clickers / pageVisitors; null when the pages had no visitors',
+  }),
+  changes: Figure('Times a text field with this label was changed (input events)'),
+  toggles: Type.Object(
+    { on: Figure('Checkbox or radio turned on'), off: Figure('Turned off') },
+    { description: 'change events by the checked state they left' },
+  ),
+});
+
+/** Most characters of an annotation. */
+export const ANNOTATION_MAX_LENGTH = 280;
+
+export const AnnotationSchema = Type.Object({
+  id: Type.String({ description: 'Stable id, for removing it' }),
+  at: Type.String({ format: 'date-time', description: 'When it happened' }),
+  text: Type.String({ description: 'What happened (shown as plain text)' }),
+});
+
+export const AnnotationsQuerySchema = Query({
+  site: AnswerParams.site,
+  from: AnswerParams.from,
+  to: AnswerParams.to,
+});
+
+export const AnnotationsResponseSchema = Type.Object({
+  annotations: Type.Array(AnnotationSchema, { description: 'Oldest first' }),
+});
+
+export const NewAnnotationSchema = Type.Object(
+  {
+    site: AnswerParams.site,
+    at: Time('When it happened'),
+    text: Type.String({ minLength: 1, maxLength: ANNOTATION_MAX_LENGTH, description: 'A deploy, a campaign, …' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AnnotationTargetSchema = Query({ site: AnswerParams.site });
+
+/** The query parameters a link can fix: the ones that narrow what an answer counts. */
+export const SHARE_FILTERS = ['type', 'q'] as const;
+
+/** The longest a link may live, days: a forgotten link stops working on its own. */
+export const MAX_SHARE_DAYS = 365;
+
+export const ShareRequestSchema = Type.Object(
+  {
+    site: Type.String({ minLength: 1, maxLength: 64, description: 'The one site the link reads' }),
+    filters: Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 200 }), {
+      // propertyNames refuses other names; additionalProperties: false would only drop them (Fastify's removeAdditional).
+      propertyNames: { enum: [...SHARE_FILTERS] },
+      default: {},
+      description: `Filters every request through the link carries with exactly these values: ${SHARE_FILTERS.join(', ')}`,
+    }),
+    expiresInDays: Type.Integer({ minimum: 1, maximum: MAX_SHARE_DAYS, default: 7 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ShareResponseSchema = Type.Object({
+  token: Type.String({ description: 'Send as `Authorization: Bearer <token>`; GET requests only' }),
+  path: Type.String({ description: 'The Analyze page with the token in its fragment: prefix the dashboard origin' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 export type FunnelQuery = Static<typeof FunnelQuerySchema>;
 export type FunnelResponse = Static<typeof FunnelResponseSchema>;
@@ -391,3 +480,10 @@ export type EventsResponse = Static<typeof EventsResponseSchema>;
 export type TimeseriesResponse = Static<typeof TimeseriesResponseSchema>;
 export type TopResponse = Static<typeof TopResponseSchema>;
 export type CompletenessResponse = Static<typeof CompletenessResponseSchema>;
+export type ElementQuery = Static<typeof ElementQuerySchema>;
+export type ElementResponse = Static<typeof ElementResponseSchema>;
+export type Annotation = Static<typeof AnnotationSchema>;
+export type AnnotationsResponse = Static<typeof AnnotationsResponseSchema>;
+export type NewAnnotation = Static<typeof NewAnnotationSchema>;
+export type ShareRequest = Static<typeof ShareRequestSchema>;
+export type ShareResponse = Static<typeof ShareResponseSchema>;

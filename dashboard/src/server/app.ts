@@ -13,6 +13,7 @@ import docs from './plugins/docs.ts';
 import analyticsPlugin from './plugins/analytics.ts';
 import eventReader from './plugins/event-reader.ts';
 import analytics from './routes/analytics.ts';
+import annotations from './routes/annotations.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import shares from './routes/shares.ts';
@@ -69,6 +70,7 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
       await scope.register(auth, { token: config.token, shareKeys: keys });
       await scope.register(api);
       await scope.register(analytics);
+      await scope.register(annotations);
       await scope.register(shares, { shareKeys: keys });
     },
     { prefix: '/api' },

@@ -40,6 +40,7 @@ export const ERRORS = {
   },
   DASHBOARD_INVALID_CURSOR: { status: 400, message: 'The pagination cursor is malformed', retriable: false },
   DASHBOARD_NOT_FOUND: { status: 404, message: 'No such route', retriable: false },
+  DASHBOARD_ANNOTATION_NOT_FOUND: { status: 404, message: 'The site has no such annotation', retriable: false },
   DASHBOARD_UI_NOT_BUILT: {
     status: 503,
     message: 'The dashboard UI is not built: run `npm run build -w dashboard`',
