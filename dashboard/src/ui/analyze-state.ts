@@ -4,6 +4,7 @@
 // the funnel steps and the element looked at. Parsing never throws: what it does
 // not understand falls back to defaults.
 import type { BreakdownQuery, FunnelStep, Metric } from '@eventline/contract/read-api';
+import { API_LIMITS } from '@eventline/contract/read-api/limits';
 
 export type Dimension = BreakdownQuery['dimension'];
 
@@ -46,7 +47,8 @@ export const DIMENSION_IDS = Object.keys(DIMENSION_LABELS) as Dimension[];
 
 export const FUNNEL_KINDS = ['pageview', 'click', 'input', 'toggle_on', 'toggle_off', 'custom'] as const;
 export const MAX_STEPS = 8;
-export const MAX_CHIPS = 10;
+/** The read API's most `filter` parameters of one request. */
+export const MAX_CHIPS = API_LIMITS.maxFilters;
 
 export interface AnalyzeState {
   range: RangePreset;
@@ -271,4 +273,4 @@ export function rawPeriod(period: Period): { from: string; to: string } {
 }
 
 /** Whether the read API takes `filter=dimension:value` on its v2 answers (the engine's v2 filters). */
-export const SERVER_FILTERS = false;
+export const SERVER_FILTERS = true;

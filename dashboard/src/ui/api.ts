@@ -6,6 +6,12 @@
 import type { ErrorBody } from '@eventline/kit/errors';
 import { EXPORT_TRUNCATED_HEADER } from '@eventline/contract/read-api/limits';
 import type {
+  Annotation,
+  AnnotationsResponse,
+  ElementResponse,
+  NewAnnotation,
+  ShareRequest,
+  ShareResponse,
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
   CompletenessResponse as Completeness,
@@ -21,31 +27,16 @@ export type { Completeness };
 export type EventPage = EventsResponse;
 export type TimeSeries = TimeseriesResponse;
 export type TopList = TopResponse;
-export type { AnalyticsTimeseriesResponse, BreakdownResponse, FunnelResponse, OverviewResponse };
+export type {
+  AnalyticsTimeseriesResponse,
+  Annotation,
+  BreakdownResponse,
+  ElementResponse,
+  FunnelResponse,
+  OverviewResponse,
+};
 
-/** GET /api/v2/element (the contract's ElementResponse). */
-export interface ElementResponse {
-  label: string;
-  selectors: string[];
-  pages?: string[];
-  clicks: number;
-  clickers: number;
-  pageVisitors: number;
-  clickThrough: number | null;
-  changes: number;
-  toggles: { on: number; off: number };
-}
-/** One annotation (the contract's Annotation). */
-export interface Annotation {
-  id: string;
-  at: string;
-  text: string;
-}
-export interface ShareLink {
-  token: string;
-  path: string;
-  expiresAt: string;
-}
+export type ShareLink = ShareResponse;
 
 /** What a share link's token says about itself (its payload, unverified: the server verifies every request). */
 export function shareScope(
@@ -148,8 +139,8 @@ export const api = {
   funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
   element: (params: URLSearchParams, signal?: AbortSignal) => json<ElementResponse>('/api/v2/element', params, signal),
   annotations: (params: URLSearchParams, signal?: AbortSignal) =>
-    json<{ annotations: Annotation[] }>('/api/v2/annotations', params, signal),
-  addAnnotation: async (body: { site: string; at: string; text: string }) =>
+    json<AnnotationsResponse>('/api/v2/annotations', params, signal),
+  addAnnotation: async (body: NewAnnotation) =>
     (
       await request('/api/v2/annotations', new URLSearchParams(), undefined, { method: 'POST', body })
     ).json() as Promise<Annotation>,
@@ -157,7 +148,7 @@ export const api = {
     void (await request(`/api/v2/annotations/${encodeURIComponent(id)}`, new URLSearchParams({ site }), undefined, {
       method: 'DELETE',
     })),
-  share: async (body: { site: string; expiresInDays: number }) =>
+  share: async (body: ShareRequest) =>
     (
       await request('/api/shares', new URLSearchParams(), undefined, { method: 'POST', body })
     ).json() as Promise<ShareLink>,

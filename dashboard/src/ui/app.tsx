@@ -59,6 +59,8 @@ import {
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
 const PAGE_SIZE = '50';
+/** Longest period a filtered answer (read from raw events) may cover. 31 days */
+const RAW_RANGE_MS = 31 * 86_400_000;
 /** Breakdown rows per panel. */
 const BREAKDOWN_ROWS = '10';
 
@@ -313,7 +315,13 @@ export function App() {
                   onRemove={(chip) =>
                     fixedChips.has(chip) ? undefined : changeView({ chips: analyze.chips.filter((c) => c !== chip) })
                   }
-                  note={SERVER_FILTERS ? undefined : 'Kept in the link; the read API does not filter these answers yet'}
+                  note={
+                    !SERVER_FILTERS
+                      ? 'Kept in the link; the read API does not filter these answers yet'
+                      : Date.parse(period.to) - Date.parse(period.from) > RAW_RANGE_MS
+                        ? 'Filtered answers cover at most 31 days: choose a shorter period'
+                        : undefined
+                  }
                 />
                 <section class="panel chart-panel" aria-busy={trend.loading} data-testid="trend">
                   <h2>

@@ -25,7 +25,9 @@ export function ShareDialog(props: { site: string; view: string; onClose: () => 
         onSubmit={(e) => {
           e.preventDefault();
           setError(undefined);
-          api.share({ site: props.site, expiresInDays: days }).then(setLink, (e: Error) => setError(e.message));
+          api
+            .share({ site: props.site, filters: {}, expiresInDays: days })
+            .then(setLink, (e: Error) => setError(e.message));
         }}
       >
         <label>
