@@ -41,7 +41,7 @@ let seq = 0;
 function event(
   site: string,
   at: number,
-  who: { visitor: string; session: string; device: string; referrer?: string },
+  who: { visitor: string; session: string; device: string; referrer?: string; bot?: boolean },
   what: { type: 'pageview' | 'click' | 'custom'; path: string; label?: string; name?: string },
 ): EnrichedEvent {
   return {
@@ -62,7 +62,12 @@ function event(
     site,
     receivedAt: at + 10,
     eventTime: at,
-    userAgent: { browser: 'Chrome', os: who.device === 'mobile' ? 'Android' : 'Linux', device: who.device },
+    userAgent: {
+      browser: 'Chrome',
+      os: who.device === 'mobile' ? 'Android' : 'Linux',
+      device: who.device,
+      ...(who.bot ? { bot: true } : {}),
+    },
   };
 }
 
@@ -88,6 +93,13 @@ function seedEventsOf(site: string): EnrichedEvent[] {
     event(site, DAY1 + m(23), c, { type: 'custom', path: XSS.path, name: XSS.name }),
     event(site, DAY1 + m(30), d1, { type: 'pageview', path: '/' }),
     event(site, DAY2, d2, { type: 'pageview', path: '/pricing' }),
+    // A crawler: counted apart, drawn on the chart as bots.
+    event(
+      site,
+      DAY2,
+      { visitor: 'crawler', session: 'x1', device: 'desktop', bot: true },
+      { type: 'pageview', path: '/' },
+    ),
     // The period before: one visitor.
     event(site, BEFORE, e, { type: 'pageview', path: '/' }),
   ];
@@ -185,6 +197,13 @@ describe('the Analyze view (read API v2)', () => {
       expect(await figure(page, 'pageviews')).toBe('8');
       expect(await figure(page, 'events')).toBe('12');
       expect(await page.getByTestId('figure-visitors-change').textContent()).toContain('+300%');
+      // The chart's table alternative, per hour over two days: visitors, the period before, and the crawler apart.
+      await page.getByText('Show the figures as a table').click();
+      const rows = page.getByTestId('trend-table').locator('tbody tr');
+      await expect.poll(() => rows.count(), POLL).toBe(48);
+      expect(await rows.allTextContents()).toEqual(
+        expect.arrayContaining(['Nov 2, 10:00 AM400', 'Nov 2, 12:00 PM010', 'Nov 3, 03:00 PM101']),
+      );
 
       // Breakdowns: referrers by visitors, devices, and pages.
       await expect
@@ -363,9 +382,10 @@ describe('the Analyze view (read API v2)', () => {
         await withPage(
           async (page) => {
             await page.goto(
-              `${baseUrl}/?site=${site}&${VIEW}&step=pageview%3A%2F&step=pageview%3A%2Fpricing&filter=device%3Amobile`,
+              `${baseUrl}/?site=${site}&${VIEW}&step=pageview%3A%2F&step=pageview%3A%2Fpricing&filter=device%3Amobile&element=Buy%20now`,
             );
-            await expect.poll(() => figure(page, 'visitors'), POLL).toBe('4');
+            // Mobile only: visitors a and d.
+            await expect.poll(() => figure(page, 'visitors'), POLL).toBe('2');
             await expect.poll(() => page.getByTestId('funnel-actors').count(), POLL).toBe(2);
             await expect.poll(() => page.locator('[aria-busy="true"]').count(), POLL).toBe(0);
             const results = await new AxeBuilder({ page }).analyze();

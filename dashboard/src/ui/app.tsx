@@ -159,6 +159,14 @@ export function App() {
     (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric }), signal)),
     [...v2Inputs, analyze.metric],
   );
+  // Bots are counted apart; drawn on the chart, they show when traffic is not people.
+  const trendBots = useQuery(
+    (signal) =>
+      trend.data
+        ? api.trend(v2({ metric: analyze.metric, interval: trend.data.interval, bots: 'only' }), signal)
+        : Promise.resolve(undefined),
+    [trend.data],
+  );
   const compareRange = overview.data?.compareRange;
   const trendBefore = useQuery(
     (signal) =>
@@ -328,6 +336,7 @@ export function App() {
                     {trend.data ? `${trend.data.metric[0]!.toUpperCase()}${trend.data.metric.slice(1)}` : 'Trend'}
                     <span class="hint">
                       per {trend.data?.interval ?? '…'} in {zone}, dashed: {compareLabel.toLowerCase()}
+                      {trendBots.data?.values.some((v) => v > 0) ? ', dotted: bots' : ''}
                     </span>
                   </h2>
                   <Status state={trend} empty={false} emptyText="" onRetry={() => setTick((n) => n + 1)} />
@@ -335,6 +344,7 @@ export function App() {
                     <TrendChart
                       current={trend.data}
                       previous={trendBefore.data}
+                      bots={trendBots.data}
                       compareLabel={compareLabel}
                       annotations={annotationList}
                     />

@@ -23,11 +23,14 @@ function cssVar(element: Element, name: string, fallback: string): string {
 export function TrendChart(props: {
   current: AnalyticsTimeseriesResponse;
   previous: AnalyticsTimeseriesResponse | undefined;
+  /** The same metric for bots, drawn apart so a spike of crawlers is seen as such. */
+  bots?: AnalyticsTimeseriesResponse | undefined;
   compareLabel: string;
   annotations: readonly Annotation[];
 }) {
   const container = useRef<HTMLDivElement>(null);
   const { current, previous } = props;
+  const bots = props.bots && props.bots.values.some((v) => v > 0) ? props.bots : undefined;
   const marks = annotationIndexes(props.annotations, current);
   useEffect(() => {
     const element = container.current;
@@ -36,6 +39,7 @@ export function TrendChart(props: {
     const muted = cssVar(element, '--muted', '#6b7280');
     const text = cssVar(element, '--text', '#111827');
     const line = cssVar(element, '--line', '#e5e7eb');
+    const warn = cssVar(element, '--warn', '#92400e');
     const xs = current.buckets.map((_, i) => i);
     const label = (i: number | null) => (i === null ? '–' : bucketLabel(current.buckets[Math.round(i)] ?? ''));
     const options: uPlot.Options = {
@@ -57,6 +61,17 @@ export function TrendChart(props: {
                 stroke: muted,
                 width: 1.5,
                 dash: [6, 4],
+                value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatCount(v)),
+              },
+            ]
+          : []),
+        ...(bots
+          ? [
+              {
+                label: 'Bots',
+                stroke: warn,
+                width: 1.5,
+                dash: [2, 3],
                 value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatCount(v)),
               },
             ]
@@ -103,6 +118,7 @@ export function TrendChart(props: {
       xs,
       current.values,
       ...(previous ? [current.buckets.map((_, i) => previous.values[i] ?? null)] : []),
+      ...(bots ? [current.buckets.map((_, i) => bots.values[i] ?? null)] : []),
     ];
     const plot = new uPlot(options, data, element);
     const observer = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: HEIGHT }));
@@ -111,7 +127,7 @@ export function TrendChart(props: {
       observer.disconnect();
       plot.destroy();
     };
-  }, [current, previous, marks.join(',')]);
+  }, [current, previous, bots, marks.join(',')]);
   return (
     <>
       <div
@@ -134,6 +150,7 @@ export function TrendChart(props: {
                 </th>
                 <th scope="col">{METRIC_LABELS[current.metric]}</th>
                 {previous && <th scope="col">{props.compareLabel}</th>}
+                {bots && <th scope="col">Bots</th>}
               </tr>
             </thead>
             <tbody>
@@ -142,6 +159,7 @@ export function TrendChart(props: {
                   <th scope="row">{bucketLabel(bucket)}</th>
                   <td>{formatCount(current.values[i] ?? 0)}</td>
                   {previous && <td>{formatCount(previous.values[i] ?? 0)}</td>}
+                  {bots && <td>{formatCount(bots.values[i] ?? 0)}</td>}
                 </tr>
               ))}
             </tbody>
