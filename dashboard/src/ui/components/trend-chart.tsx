@@ -82,6 +82,8 @@ export function TrendChart(props: {
           stroke: muted,
           grid: { stroke: line },
           ticks: { stroke: line },
+          // Labels are long (a date and an hour): keep them apart so a phone's axis stays readable.
+          space: 120,
           values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? label(i) : '')),
         },
         { stroke: muted, grid: { stroke: line }, ticks: { stroke: line }, size: 50 },
