@@ -353,6 +353,17 @@ export const FunnelQuerySchema = Query({
   }),
 });
 
+export const AnalyticsEventsQuerySchema = Query({
+  ...AnswerParams,
+  from: Type.Optional(Time('Inclusive start; default: 7 days before `to`; the range is at most 31 days (raw events)')),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' }),
+  ),
+});
+
+export const AnalyticsEventsResponseSchema = Type.Object({ ...EventPageSchema.properties, ...AnswerRange });
+
 export const FunnelResponseSchema = Type.Object({
   ...AnswerRange,
   within: Type.Enum(['session', 'visitor']),
@@ -372,6 +383,8 @@ export const FunnelResponseSchema = Type.Object({
 
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 export type FunnelQuery = Static<typeof FunnelQuerySchema>;
+export type AnalyticsEventsQuery = Static<typeof AnalyticsEventsQuerySchema>;
+export type AnalyticsEventsResponse = Static<typeof AnalyticsEventsResponseSchema>;
 export type FunnelResponse = Static<typeof FunnelResponseSchema>;
 export type OverviewQuery = Static<typeof OverviewQuerySchema>;
 export type OverviewResponse = Static<typeof OverviewResponseSchema>;

@@ -422,6 +422,7 @@ describe('the read API under hostile input', () => {
     ['/api/v2/overview', answerRange],
     ['/api/v2/timeseries', { ...answerRange, metric: 'events', timezone: 'Europe/Paris' }],
     ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: 'events' }],
+    ['/api/v2/events', { ...answerRange, limit: '500' }],
     ['/api/events', { ...range, limit: '500' }],
     ['/api/events.csv', range],
     ['/api/stats/timeseries', range],
@@ -436,7 +437,7 @@ describe('the read API under hostile input', () => {
     await rollupsCaughtUp();
     before = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(before.map((a) => a.status)).toEqual(cleanQueries.map(() => 200));
-    expect((before[3]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
+    expect((before[4]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
   });
 
   /** Waits until the rollups count (people and bots) every stored event of the range. */
@@ -493,6 +494,7 @@ describe('the read API under hostile input', () => {
       ['/api/v2/overview', answerRange, 'site'],
       ['/api/v2/timeseries', answerRange, 'site'],
       ['/api/v2/breakdown', { ...answerRange, dimension: 'label' }, 'site'],
+      ['/api/v2/events', answerRange, 'site'],
     ];
     for (const [path, params, name] of cases) {
       const clean = await answer(path, { ...params, [name]: noMatch });
@@ -514,6 +516,13 @@ describe('the read API under hostile input', () => {
     for (const attack of attacks) {
       expect(await answer('/api/events', { ...range, cursor: cursor(attack) }), attack).toEqual(clean);
       expect((await get('/api/events', { ...range, cursor: attack })).status, attack).toBe(400);
+    }
+    const v2 = { ...answerRange, bots: 'only' };
+    const cleanV2 = await answer('/api/v2/events', { ...v2, cursor: cursor('zzzzzzzzzzzzzzzz') });
+    expect(cleanV2.status).toBe(200);
+    for (const attack of attacks) {
+      expect(await answer('/api/v2/events', { ...v2, cursor: cursor(attack) }), attack).toEqual(cleanV2);
+      expect((await get('/api/v2/events', { ...v2, cursor: attack })).status, attack).toBe(400);
     }
   });
 
@@ -623,6 +632,7 @@ describe('the read API under hostile input', () => {
         '/api/v2/funnel',
         [...Object.entries(range), ['site', DEMO_SITE], ['step', 'pageview:/'], ['step', 'click:Buy']],
       ],
+      ['/api/v2/events', Object.entries({ ...answerRange, limit: '500' })],
     ];
     for (const [path, params] of routes) {
       // Each attack in a field-compared dimension (path) and in the one pushed into InfluxQL (type), with a clean filter.
