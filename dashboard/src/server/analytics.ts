@@ -120,8 +120,9 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     dimension: RollupQuery['dimension'],
     range: TimeRange = scope.range,
     keyOf?: (value: string, hour: number) => string,
+    fields?: RollupQuery['fields'],
   ): Promise<Map<string, ValueTotals>> {
-    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to };
+    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to, fields };
     const filters = scope.filters ?? [];
     try {
       return filters.length > 0
@@ -241,8 +242,13 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     async timeseries(scope, metric, requested) {
       const interval = requested ?? defaultInterval(scope.range);
       const buckets = localBuckets(scope.range, scope.timeZone, interval);
-      const byBucket = await read(scope, ALL_DIMENSION, scope.range, (_value, hour) =>
-        localBucket(hour, scope.timeZone, interval),
+      // Only the metric asked for: a count over months then reads no sketches at all.
+      const byBucket = await read(
+        scope,
+        ALL_DIMENSION,
+        scope.range,
+        (_value, hour) => localBucket(hour, scope.timeZone, interval),
+        [metric],
       );
       return { metric, interval, buckets, values: buckets.map((bucket) => figures(byBucket.get(bucket))[metric]) };
     },
