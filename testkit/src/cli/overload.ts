@@ -6,6 +6,7 @@
 // everything the clients retried is stored. Not part of `npm test`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
@@ -53,6 +54,15 @@ try {
   const cpuNow = () => new Map(stack.processes().map((p) => [p.name, processStats(p.pid)?.cpuSeconds ?? NaN]));
   const cpuAtStart = cpuNow();
   const responses: LoadResponse[] = [];
+  // The load generator shares the machine: its own event-loop delay is part of every latency it measures.
+  const generatorDelay = monitorEventLoopDelay({ resolution: 10 });
+  const scrapeIngest = () =>
+    fetch(`${stack.ingestUrl}/metrics`).then(
+      (response) => response.text(),
+      () => '',
+    );
+  const ingestMetricsBefore = await scrapeIngest();
+  generatorDelay.enable();
   const loadStart = Date.now();
   const report = await runLoad({
     ingestUrl: stack.ingestUrls,
@@ -69,6 +79,9 @@ try {
     onResponse: (response) => responses.push(response),
   });
   processes.stop();
+  generatorDelay.disable();
+  // Ingest's own account of the load (503s by cause, produce and request latency), kept beside the figures.
+  const ingestMetrics = await scrapeIngest();
   const cpuAfterLoad = cpuNow();
   say(`load average at the end of the load: ${load()}`);
   const settled = await waitUntilSettled(probe, {
@@ -101,6 +114,10 @@ try {
       `(p50 ${percentile(accepted, 50)} ms, p99 ${p99} ms), shed ${shed.length} (${shedWithRetryAfter} with Retry-After), ` +
       `failed ${failed}`,
   );
+  say(
+    `load generator's own event-loop delay: p99 ${Math.round(generatorDelay.percentile(99) / 1e6)} ms, ` +
+      `max ${Math.round(generatorDelay.max / 1e6)} ms (part of every latency above)`,
+  );
   say(`peak RSS: ${peaks.map((p) => `${p.name} ${p.peakRssMiB} MiB`).join(', ')}`);
   say(
     `CPU: ingest-0 ${cpuUsed('ingest-0', cpuAfterLoad).toFixed(1)} s over the load (${perCore.ingest} events per CPU-second), ` +
@@ -108,10 +125,12 @@ try {
   );
   say(
     `afterwards: acknowledged ${report.acknowledgedCount} of ${report.sent} offered events, stored ${stored}, ` +
-      `settled ${settled.settled}, ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
+      `settled ${settled.settled} (consumer lag ${settled.lag}), ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
   );
   const outDir = join(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'overload-ingest-metrics-before.txt'), ingestMetricsBefore);
+  writeFileSync(join(outDir, 'overload-ingest-metrics-after.txt'), ingestMetrics);
   writeFileSync(
     join(outDir, 'overload.json'),
     `${JSON.stringify(
