@@ -15,7 +15,6 @@ import { createWorkerSink } from './kafka/worker-sink.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { answerClientError, errorRepliesOptions } from './plugins/error-handler.ts';
 import { eventPipelinePlugin } from './plugins/event-pipeline.ts';
-import { loadSheddingPlugin } from './plugins/load-shedding.ts';
 import { createMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -102,17 +101,8 @@ export async function buildApp(config: IngestConfig, deps: AppDeps = {}): Promis
   await app.register(healthRoutes, { isClosing: () => closing });
   const writeKeys = createWriteKeyRegistry(config.writeKeys);
   const userAgents = createUserAgentParser();
-  // The routes that accept events share one scope, and only they are shed under load.
-  await app.register(async (events) => {
-    await events.register(loadSheddingPlugin, { config });
-    await events.register(batchRoutes, { prefix: config.pathPrefix, config, writeKeys, userAgents });
-    await events.register(segmentRoutes, {
-      prefix: config.pathPrefix + config.segmentPath,
-      config,
-      writeKeys,
-      userAgents,
-    });
-  });
+  await app.register(batchRoutes, { prefix: config.pathPrefix, config, writeKeys, userAgents });
+  await app.register(segmentRoutes, { prefix: config.pathPrefix + config.segmentPath, config, writeKeys, userAgents });
   return app;
 }
 

@@ -113,10 +113,10 @@ export const DEFAULTS = Object.freeze({
   bufferMaxMessages: 50_000, // messages waiting for Kafka before 503
   bufferMaxBytes: 64 * 1024 * 1024, // 64 MiB of keys and values waiting for Kafka before 503
   // Load shedding by latency (503 with Retry-After, before the body is read); 0 turns each bound off.
-  shedProduceWaitMs: 100, // 100 ms the oldest unacknowledged request may have waited for Kafka before new ones get 503
-  shedEventLoopDelayMs: 25, // 25 ms mean event-loop delay over a sample before event requests get 503
+  shedProduceWaitMs: 100, // 100 ms the oldest unacknowledged request may have waited for Kafka (beyond the linger) before new ones get 503
+  shedEventLoopDelayMs: 50, // 50 ms mean event-loop delay over a sample before event requests get 503
   shedEventLoopUtilization: 0, // share of a sample the event loop was busy (0–1) before event requests get 503; off
-  shedSampleIntervalMs: 50, // 50 ms between event-loop samples; shedding starts or stops at most this often
+  shedSampleIntervalMs: 200, // 200 ms between event-loop samples; shedding starts or stops at most this often
 });
 
 /** Environment variable for each setting. */

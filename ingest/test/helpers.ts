@@ -22,6 +22,9 @@ export function testConfig(env: Record<string, string> = {}): IngestConfig {
     ]),
     EVENTLINE_INGEST_LOG_LEVEL: 'silent',
     EVENTLINE_INGEST_LINGER_MS: '0',
+    // The app runs inside the test process, whose event loop also drives browsers and brokers' clients and
+    // stalls whenever the shared machine is busy: shedding by its delay is tested on its own (load-shedding.test.ts).
+    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

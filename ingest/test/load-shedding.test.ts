@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sampleEvent } from '@eventline/contract/testing';
 import { eventually, sleep } from '@eventline/testkit';
 import { buildApp } from '../src/app.ts';
-import { batchOf, events, memorySink, post, testConfig, WRITE_KEY, type MemorySink } from './helpers.ts';
+import { DEFAULTS } from '../src/config.ts';
+import { batchOf, events, memorySink, ORIGIN, post, testConfig, WRITE_KEY, type MemorySink } from './helpers.ts';
 
 let app: FastifyInstance | undefined;
 
@@ -48,7 +49,7 @@ describe('load shedding by event-loop delay', () => {
     for (let attempt = 0; attempt < 20 && !shed; attempt++) {
       blockEventLoop(300);
       sentBefore = sink.sent.length;
-      const response = await post(app, batchOf(events(3)));
+      const response = await post(app, batchOf(events(3)), { origin: ORIGIN });
       if (response.statusCode !== 200) shed = response;
     }
     expect(shed?.statusCode).toBe(503);
@@ -58,9 +59,18 @@ describe('load shedding by event-loop delay', () => {
     expect(Number(shed?.headers['retry-after'])).toBeGreaterThanOrEqual(5);
     expect(Number(shed?.headers['retry-after'])).toBeLessThanOrEqual(10);
     expect(sink.sent.length).toBe(sentBefore);
+    // Shed after CORS, so the page that sent it can read the 503 and its Retry-After.
+    expect(shed?.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(shed?.headers['access-control-expose-headers']).toContain('Retry-After');
 
-    // Within the same sample: the Segment routes are shed too, the operational routes are not.
+    // Within the same sample: the Segment routes are shed too; CORS preflights and the operational routes are not.
     expect((await segmentTrack(app)).json().code).toBe('INGEST_BUSY');
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: `/v1/batch?writeKey=${WRITE_KEY}`,
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.statusCode).toBe(204);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     expect((await app.inject('/readyz')).statusCode).toBe(200);
     expect((await app.inject('/metrics')).statusCode).toBe(200);
@@ -76,7 +86,10 @@ describe('load shedding by event-loop delay', () => {
 
   it('sheds nothing under healthy load with the default thresholds', async () => {
     const sink = memorySink();
-    app = await buildApp(testConfig(), { sink });
+    app = await buildApp(
+      testConfig({ EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: String(DEFAULTS.shedEventLoopDelayMs) }),
+      { sink },
+    );
     const statuses = new Set<number>();
     for (let round = 0; round < 20; round++) {
       const answers = await Promise.all(Array.from({ length: 10 }, () => post(app!, batchOf(events(20)))));

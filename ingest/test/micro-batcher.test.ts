@@ -228,6 +228,21 @@ describe('micro-batcher', () => {
     expect(b.buffered()).toBe(0);
   });
 
+  it('does not count the linger as waiting for Kafka', async () => {
+    const { sink, sends } = manualSink();
+    let clock = 0;
+    const b = batcher(sink, { lingerMs: 1_000, maxWaitMs: 100, now: () => clock });
+    const lingering = track(b.submit(msgs(0, 1)));
+    clock = 1_050;
+    const joining = track(b.submit(msgs(1, 1)));
+    clock = 1_101;
+    await expect(b.submit(msgs(2, 1))).rejects.toBeInstanceOf(BatcherOverloadedError);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    sends[0]!.succeed();
+    await tick();
+    expect([lingering.settled, joining.settled]).toEqual(['resolved', 'resolved']);
+  });
+
   it('takes any submission, however late, while nothing is waiting for Kafka', async () => {
     const { sink, sends } = manualSink();
     let clock = 0;

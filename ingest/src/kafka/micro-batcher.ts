@@ -7,7 +7,7 @@
 // A send that never settles is given up on after the same deadline, so it
 // cannot hold the batcher (and every later request, and shutdown) forever.
 // Buffered work is bounded in messages and in bytes, and in time: once the
-// oldest unacknowledged submission has waited longer than `maxWaitMs`, new ones
+// oldest unacknowledged submission has waited `maxWaitMs` beyond the linger, new ones
 // are refused at once (they would wait at least as long), so a broker slower than
 // the traffic shows as quick 503s rather than as latency.
 import type { FastifyBaseLogger } from 'fastify';
@@ -31,8 +31,8 @@ export interface MicroBatcherOptions {
   /** Most bytes (UTF-8 keys and values) waiting to be sent; submissions beyond it are refused at once. */
   maxBufferedBytes: number;
   /**
-   * Longest the oldest submission not yet acknowledged (waiting, or in the send in flight) may have waited
-   * before new submissions are refused at once, ms. Default: 0, no bound
+   * Longest the oldest submission not yet acknowledged (waiting, or in the send in flight) may have waited,
+   * beyond `lingerMs`, before new submissions are refused at once, ms. Default: 0, no bound
    */
   maxWaitMs?: number;
   /** The clock, ms. Default: performance.now */
@@ -199,7 +199,8 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
       const bytes = byteSize(messages);
       if (bufferedBytes + bytes > options.maxBufferedBytes) return Promise.reject(new BatcherOverloadedError());
       const at = now();
-      const waited = at - (inFlightSince ?? queue[0]?.at ?? at);
+      // Lingering is waiting by design, not a sign that Kafka is behind.
+      const waited = at - (inFlightSince ?? queue[0]?.at ?? at) - options.lingerMs;
       if (maxWaitMs > 0 && waited > maxWaitMs)
         return Promise.reject(
           new BatcherOverloadedError(`events have waited ${Math.round(waited)} ms for Kafka, over ${maxWaitMs} ms`),

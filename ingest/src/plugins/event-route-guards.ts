@@ -1,12 +1,15 @@
 // What every route group that accepts events (the SDK's /v1/batch, the Segment
-// routes) registers in front of its routes, so both answer alike: CORS decided
-// per write key, and the per-client rate limit (429 INGEST_RATE_LIMITED with
+// routes) registers in front of its routes, so both answer alike, in this order:
+// CORS decided per write key (preflights are answered here and never shed), load
+// shedding (503 INGEST_BUSY, after CORS so that a page can read the 503 and its
+// Retry-After), and the per-client rate limit (429 INGEST_RATE_LIMITED with
 // Retry-After). Registered in the group's own scope, as its routes' siblings.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { IngestConfig } from '../config.ts';
 import { IngestError } from '../errors.ts';
+import { loadSheddingPlugin } from './load-shedding.ts';
 
 export interface EventRouteGuardOptions {
   config: IngestConfig;
@@ -32,6 +35,8 @@ export async function registerEventRouteGuards(app: FastifyInstance, options: Ev
       });
     },
   });
+
+  await app.register(loadSheddingPlugin, { config });
 
   if (config.rateLimitMax > 0) {
     await app.register(rateLimit, {

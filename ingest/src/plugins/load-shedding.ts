@@ -2,8 +2,9 @@
 // process's event loop is too far behind to answer in time, a request for them
 // gets 503 INGEST_BUSY with Retry-After before its body is read, so overload
 // shows as quick refusals the clients back off from, not as a queue that grows
-// without bound. Measured by @fastify/under-pressure; registered inside the scope
-// of the event routes, so health, readiness, metrics and docs are never shed.
+// without bound. Measured by @fastify/under-pressure; registered by
+// event-route-guards.ts inside the scope of each group of event routes, so health,
+// readiness, metrics and docs are never shed.
 // The produce path has its own bound (micro-batcher.ts, `maxWaitMs`).
 import underPressure from '@fastify/under-pressure';
 import fp from 'fastify-plugin';
