@@ -87,7 +87,10 @@ describe('load shedding by event-loop delay', () => {
   it('sheds nothing under healthy load with the default thresholds', async () => {
     const sink = memorySink();
     app = await buildApp(
-      testConfig({ EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: String(DEFAULTS.shedEventLoopDelayMs) }),
+      testConfig({
+        EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: String(DEFAULTS.shedEventLoopDelayMs),
+        EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: String(DEFAULTS.shedProduceWaitMs),
+      }),
       { sink },
     );
     const statuses = new Set<number>();

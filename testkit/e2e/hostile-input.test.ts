@@ -50,6 +50,10 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
     EVENTLINE_CONSUMER_GROUP: consumerGroup,
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    // The valid requests here must be answered 200 the first time; latency shedding (a 503 whenever the shared
+    // machine stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
+    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
+    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
     EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: String(INGEST_REQUEST_TIMEOUT_MS),
     EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: String(INGEST_HEADERS_TIMEOUT_MS),
     EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: String(DASHBOARD_REQUEST_TIMEOUT_MS),
