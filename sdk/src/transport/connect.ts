@@ -1,11 +1,13 @@
 // Starts delivery in a dedicated Worker loaded from a same-origin file (strict
 // CSPs refuse blob: workers). If the worker cannot start (CSP worker-src, a
 // constructor that throws, no Worker at all), the same file is loaded as a page
-// script and the same delivery code runs on the main thread.
+// script and the same delivery code runs on the main thread. Both URLs go
+// through the `eventline` Trusted Types policy.
 import { proxy, wrap } from 'comlink';
 import type { Transport } from '../types.ts';
 import type { DeliveryApi, DeliveryConfig, DeliveryReport } from '../worker/protocol.ts';
 import { FALLBACK_GLOBAL } from '../worker/fallback-global.ts';
+import { scriptUrl } from './trusted-types.ts';
 
 export interface Connection {
   api: DeliveryApi;
@@ -23,7 +25,7 @@ export async function connect(
 ): Promise<Connection> {
   let worker: Worker | undefined;
   try {
-    worker = new Worker(url);
+    worker = new Worker(scriptUrl(url));
     const api = wrap<DeliveryApi>(worker) as unknown as DeliveryApi;
     await Promise.race([
       api.start(config, proxy(report), transport && proxy(transport)),
@@ -39,7 +41,7 @@ export async function connect(
     registry[FALLBACK_GLOBAL] ??
     (await new Promise<DeliveryApi>((resolve, reject) => {
       const script = document.createElement('script');
-      script.src = url;
+      script.src = scriptUrl(url);
       // A file that loads but registers nothing fails at start() below.
       script.onload = () => resolve(registry[FALLBACK_GLOBAL]!);
       script.onerror = reject;

@@ -414,7 +414,7 @@ describe('test kit (@eventline/sdk/testing)', () => {
       const memory = memoryTransport();
       const captured = recordCaptured();
       memory.failNext(1, 503, 0);
-      eventline.init({ writeKey: 'site-tests', endpoint: '${h.ingest.url}', transport: memory.transport });
+      eventline.init({ writeKey: 'site-tests', endpoint: '${h.ingest.url}', transport: memory.transport, debug: true });
       window.eventline = eventline;
       window.kit = { memory, captured };
     </script>`;
