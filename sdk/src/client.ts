@@ -10,7 +10,6 @@
 import type { EventType } from '@eventline/contract/limits';
 import { BATCH_EVENTS } from './limits.ts';
 import type { CapturedEvent, FlushResult, Options, Properties } from './types.ts';
-import type { DeliveryReport } from './worker/protocol.ts';
 import { startAutocapture } from './capture/autocapture.ts';
 import { attribute, describeEvent, type At, type EventSettings } from './capture/build-event.ts';
 import type { ElementDescriptor } from './capture/element.ts';
@@ -19,11 +18,12 @@ import { maskUrl } from './capture/mask-url.ts';
 import { watchPageviews } from './capture/pageviews.ts';
 import { clip, stringOf } from './capture/properties.ts';
 import { resetIdentity, write } from './identity.ts';
-import { applyConsent, consent, decide, isConsentChange, resetConsent, waitingCount, withConsent } from './consent.ts';
+import { applyConsent, decide, isConsentChange, resetConsent, waitingCount, withConsent } from './consent.ts';
 import { report } from './report.ts';
 import { envelope, takeBatch, utf8Bytes } from './queue/batch.ts';
 import type { Connection } from './transport/connect.ts';
 import { resolveOptions, type Resolved } from './options.ts';
+import { TIMEOUT } from './defaults.ts';
 
 let o: Resolved | undefined;
 let settings: EventSettings;
@@ -31,10 +31,8 @@ let settings: EventSettings;
 const held = new Map<string, string>();
 /** Captured and not yet handed to the worker: [id, JSON]. */
 let handing: Array<[id: string, json: string]> = [];
-/** Undefined until there is consent: no worker, no IndexedDB before. */
+/** Undefined until there is consent: no worker, no IndexedDB before; then undefined inside when only beacons work. */
 let connection: Promise<Connection | undefined> | undefined;
-/** Events ingest accepted, as the worker reported them: what a flush that timed out still knows. */
-let delivered = 0;
 
 /** Aborting it removes every listener the SDK added. */
 let listeners = new AbortController();
@@ -66,7 +64,7 @@ function safely(step: () => void): void {
 
 function emit(type: EventType, name: unknown, element?: ElementDescriptor, properties?: Properties, at?: At): void {
   const r = o;
-  if (!r || consent() === 'out') return;
+  if (!r) return;
   safely(() => {
     // What happened is read now; who did it (identity, in localStorage) only once there is consent.
     const what = describeEvent(settings, type, name, element, properties, at);
@@ -134,13 +132,6 @@ function beacon(): number {
   return sent;
 }
 
-function onDelivery(r: DeliveryReport): void {
-  // The worker logs sends, retries and drops itself in debug mode.
-  if (r.kind === 'delivered') delivered += r.count;
-  if (r.kind === 'delivered' || r.kind === 'dropped') for (const id of r.ids) held.delete(id);
-  report(r);
-}
-
 /** Loads the delivery connection's code (eventline.connect.js: Comlink and the worker start-up), which the page needs only once there is consent. */
 export type LoadConnect = () => Promise<typeof import('./transport/connect.ts')>;
 
@@ -149,14 +140,16 @@ export function init(options: Options, defaultWorkerUrl: () => string, loadConne
   if (!options?.writeKey || !options.endpoint) return console.error('[eventline] writeKey and endpoint required');
   const r = (o = resolveOptions(options));
   const warn = (message: string): void => void (r.debug && console.warn(`[eventline] ${message}`));
+  const { signal } = (listeners = new AbortController());
   // Until it has loaded (or if it cannot load), captured events are held here and beaconed.
   start = () =>
     void (connection ??= loadConnect()
-      .then(({ connect }) => connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, onDelivery, r.transport, warn))
+      .then(({ connect }) =>
+        connect(String(r.workerUrl ?? defaultWorkerUrl()), r.config, held, r.transport, warn, signal),
+      )
       .catch((error: unknown) => void warn(`beacons only: ${String(error)}`)));
   followConsent();
 
-  const { signal } = (listeners = new AbortController());
   const mask = (url: string): string => maskUrl(url, r.queryAllowlist);
   settings = { sessionTimeout: r.sessionTimeout, mask, hash: r.pageviews.hash };
   // Capture listens first, so what the page's leaving captures (its page leave, a page view
@@ -181,8 +174,6 @@ export function init(options: Options, defaultWorkerUrl: () => string, loadConne
   };
   addEventListener('pagehide', onHide, { signal });
   document.addEventListener('visibilitychange', onHide, { signal });
-  // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
-  addEventListener('online', () => void connection?.then((c) => c?.api.online()), { signal });
   addEventListener('storage', (e) => isConsentChange(e) && followConsent(), { signal });
 }
 
@@ -197,7 +188,7 @@ export function pageview(properties?: Properties): void {
 
 export function identify(userId: string, traits?: Properties): void {
   // Without consent yet the user id is not stored either: it waits, in order, with the events.
-  if (o && userId)
+  if (userId)
     withConsent(() => {
       write('user', clip(stringOf(userId) ?? ''));
       emit('identify', 'identify', undefined, traits);
@@ -217,22 +208,28 @@ export function optIn(): void {
 }
 
 /** Sends what is queued; resolves within `timeout` ms whatever the worker, IndexedDB or the network do. */
-export function flush(timeout = o?.timeout ?? 10_000): Promise<FlushResult> {
+export function flush(timeout = o?.timeout ?? TIMEOUT): Promise<FlushResult> {
   handOver();
-  const before = delivered;
-  // What the page itself knows: this page's events only.
+  const deadline = Date.now() + timeout;
+  // Without a worker the page says what it knows: nothing delivered, its own events still pending.
   const known = (timedOut: boolean, beaconed = 0): FlushResult => ({
-    delivered: delivered - before,
+    delivered: 0,
     pending: held.size + waitingCount(),
     beaconed,
     timedOut,
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    // Without a worker (beacons only, or no consent yet) beaconed events are sent, their answer unknown.
-    connection?.then((c) => (c ? c.api.flush() : known(false, beacon()))) ?? known(false),
-    new Promise<FlushResult>((resolve) => (timer = setTimeout(() => resolve(known(true)), timeout))),
-  ]).finally(() => clearTimeout(timer));
+  // A connection that is still loading or starting is waited for until the deadline, no longer.
+  return Promise.race([connection, new Promise<false>((resolve) => (timer = setTimeout(resolve, timeout, false)))])
+    .finally(() => clearTimeout(timer))
+    .then((c) =>
+      c
+        ? c.flush(deadline - Date.now())
+        : c === false
+          ? known(true)
+          : // Beacons only, as no worker could start (or no consent, and nothing held): sent, their answer unknown.
+            known(false, beacon()),
+    );
 }
 
 export async function shutdown(timeout?: number): Promise<void> {

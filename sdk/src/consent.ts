@@ -3,6 +3,7 @@
 // at once), so optOut() or optIn() in one tab applies to all of them. Until
 // consent is given under `requireConsent`, what is captured waits here,
 // unbuilt: nothing is stored (no identity, no IndexedDB) and nothing is sent.
+import { MAX_QUEUE } from './defaults.ts';
 import { read, write } from './identity.ts';
 
 export type Consent = 'in' | 'out' | 'pending';
@@ -12,8 +13,6 @@ let state: Consent = 'in';
 /** Captures waiting for consent, in order. */
 let waiting: Array<() => void> = [];
 let limit = 0;
-
-export const consent = (): Consent => state;
 
 /** How many captures wait for consent. */
 export const waitingCount = (): number => waiting.length;
@@ -46,7 +45,7 @@ export function applyConsent(
         ? 'pending'
         : 'in';
   // Bounded like the worker's queue: beyond maxQueue the newest are not kept.
-  limit = options.maxQueue ?? 1_000;
+  limit = options.maxQueue ?? MAX_QUEUE;
   if (state === 'out') {
     waiting = [];
     onOut();

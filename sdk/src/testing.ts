@@ -125,7 +125,8 @@ export function recordCaptured(): CaptureRecorder {
   });
   return {
     events(filter) {
-      if (withoutEvent) throw new Error('recordCaptured() needs init({ debug: true }): only then do reports carry events');
+      if (withoutEvent)
+        throw new Error('recordCaptured() needs init({ debug: true }): only then do reports carry events');
       return select(captured, filter);
     },
     stop,

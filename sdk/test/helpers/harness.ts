@@ -23,7 +23,10 @@ export interface Harness {
   /** A module script that loads the ESM build and calls `init` with `options` (a JS object literal, so functions can be passed). */
   sdkModule(options?: string): string;
   /** Serves a page (the SDK's script tag in its head unless `head` says otherwise) and returns its URL. */
-  serve(body: string, options?: { head?: string; title?: string; path?: string; headers?: Record<string, string> }): string;
+  serve(
+    body: string,
+    options?: { head?: string; title?: string; path?: string; headers?: Record<string, string> },
+  ): string;
   /** Opens `url` in a new tab of this test's context once the SDK's API is ready (the snippet's stub replaced). */
   open(url: string): Promise<Page>;
   flush(page: Page, timeout?: number): Promise<FlushResult>;

@@ -333,13 +333,15 @@ describe('consent', () => {
     expect(open).not.toHaveBeenCalled();
     await new Promise((resolve) => setTimeout(resolve, 20));
     client.optIn();
-    expect(await client.flush()).toEqual({ delivered: 4, pending: 0, beaconed: 0, timedOut: false });
+    // The page leave captured as the page was hidden waited too.
+    expect(await client.flush()).toEqual({ delivered: 5, pending: 0, beaconed: 0, timedOut: false });
     const sent = events();
     expect(sent.map((e) => [e.type, e.name, e.seq, e.userId])).toEqual([
       ['pageview', 'pageview', 0, undefined],
       ['custom', 'waiting', 1, undefined],
       ['identify', 'identify', 2, 'user-7'],
       ['custom', 'after-identify', 3, 'user-7'],
+      ['pageleave', 'pageleave', 4, 'user-7'],
     ]);
     expect(sent[1]?.timestamp).toBeLessThanOrEqual(capturedAt + 5);
     for (const e of sent) expect(validateEvent(e)).toMatchObject({ ok: true });
