@@ -1,8 +1,8 @@
 // Consent, one decision for the whole site: stored in localStorage, read again
 // whenever another tab changes it (the `storage` event reaches every other tab
 // at once), so optOut() or optIn() in one tab applies to all of them. Until
-// consent is given under `requireConsent`, what is captured waits here,
-// unbuilt: nothing is stored (no identity, no IndexedDB) and nothing is sent.
+// consent is given under `requireConsent`, what is captured waits here without
+// who did it: nothing is stored (no identity, no IndexedDB) and nothing is sent.
 import { MAX_QUEUE } from './defaults.ts';
 import { read, write } from './identity.ts';
 

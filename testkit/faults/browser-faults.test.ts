@@ -373,6 +373,7 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       await context.close();
     }
   });
+
   it('stores exactly once every click made during a 503 storm with Retry-After while the tab is closed and reopened', async () => {
     const run = randomUUID();
     const startedAt = new Date();

@@ -110,7 +110,7 @@ describe('page views', () => {
     await h.ingest.until(() => h.ingest.find(of('pageview')).length >= 3);
     await page.waitForTimeout(300);
     expect(byTime(h.ingest.find(of('pageview'))).map((e) => e.page.path)).toEqual([
-      expect.stringMatching(/^\/capture-\d+$/),
+      expect.stringMatching(/^\/page-\d+$/),
       '/results',
       '/results/2',
     ]);
