@@ -6,7 +6,7 @@
 // A beacon's answer is never known, so beaconed events stay in the worker's
 // queue until one of its own sends gets a 2xx (storage dedupes the copy).
 // Every step is also reported to the page (report.ts): captured and beaconed
-// here, the rest as the worker reports it.
+// here, the rest as the worker reports it (relayed by transport/connect.ts).
 import type { EventType } from '@eventline/contract/limits';
 import { BATCH_EVENTS } from './limits.ts';
 import type { CapturedEvent, FlushResult, Options, Properties } from './types.ts';
@@ -53,7 +53,10 @@ function followConsent(): void {
   });
 }
 
-/** Runs one step of building an event. Nothing a caller passes, nor a beforeSend that throws, reaches the host app: such an event is dropped. */
+/**
+ * Runs one step of building an event. Nothing a caller passes, nor a beforeSend that throws, reaches the host
+ * app: such an event is dropped.
+ */
 function safely(step: () => void): void {
   try {
     step();
@@ -66,7 +69,8 @@ function emit(type: EventType, name: unknown, element?: ElementDescriptor, prope
   const r = o;
   if (!r) return;
   safely(() => {
-    // What happened is read now; who did it (identity, in localStorage) only once there is consent.
+    // What happened is read now; who did it (identity, in localStorage) only once
+    // there is consent: a refusal drops it.
     const what = describeEvent(settings, type, name, element, properties, at);
     withConsent(() =>
       safely(() => {
@@ -132,7 +136,10 @@ function beacon(): number {
   return sent;
 }
 
-/** Loads the delivery connection's code (eventline.connect.js: Comlink and the worker start-up), which the page needs only once there is consent. */
+/**
+ * Loads the delivery connection's code (eventline.connect.js: Comlink, the worker start-up, the relay of its
+ * reports), which the page needs only once there is consent.
+ */
 export type LoadConnect = () => Promise<typeof import('./transport/connect.ts')>;
 
 export function init(options: Options, defaultWorkerUrl: () => string, loadConnect: LoadConnect): void {

@@ -16,7 +16,10 @@ import { scriptUrl } from './trusted-types.ts';
 
 export interface Connection {
   api: DeliveryApi;
-  /** The worker's flush, or after `timeout` ms what the page knows: what the worker reported delivered meanwhile, the page's own events still held. */
+  /**
+   * The worker's flush, or after `timeout` ms what the page knows: what the worker reported delivered meanwhile,
+   * the page's own events still held.
+   */
   flush(timeout: number): Promise<FlushResult>;
   close(): void;
 }

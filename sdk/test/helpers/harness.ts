@@ -18,7 +18,7 @@ export interface Harness {
   readonly context: BrowserContext;
   /** Contents of dist/snippet.min.js. */
   readonly snippet: string;
-  /** The script tag loading the built SDK (IIFE, data-debug on) against this test's ingest stub; `attributes` are added to it. */
+  /** The script tag loading the built SDK (IIFE, data-debug on) against this test's ingest stub, plus `attributes`. */
   sdkTag(attributes?: string): string;
   /** A module script that loads the ESM build and calls `init` with `options` (a JS object literal, so functions can be passed). */
   sdkModule(options?: string): string;
