@@ -239,30 +239,32 @@ async function completenessSince(from: Date): Promise<CompletenessFigures> {
   return readCompleteness(stack.dashboard, { site: stack.site, from });
 }
 
-function report(
-  name: string,
-  sent: number,
-  acknowledged: number,
-  result: Accounting,
-  maxLag: number,
-  completeness: CompletenessFigures,
-  extra: string,
-): void {
-  process.stdout.write(
-    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
-      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra}\n`,
-  );
+/** What a scenario leaves to the shared end: its clicks, the ids ingest acknowledged, the lag sampler. */
+interface Scenario {
+  name: string;
+  run: string;
+  sent: number;
+  startedAt: Date;
+  acknowledged: ReadonlySet<string>;
+  lag: { stop(): number };
+  timeoutMs: number;
 }
 
-/** The checks both scenarios share: storage holds each click once, the pipeline settled, the completeness API agrees. */
-function expectExactlyOnce(
-  waited: Waited,
-  sent: number,
-  acknowledged: ReadonlySet<string>,
-  maxLag: number,
-  completeness: CompletenessFigures,
-): void {
+/**
+ * The end every scenario shares: waits until storage holds the run's clicks and the pipeline settled, prints the
+ * figures (`extra` is told when every click was stored) and checks that storage holds each click once and that
+ * the completeness API agrees.
+ */
+async function expectExactlyOnce(scenario: Scenario, extra: (completeAt: number) => string): Promise<void> {
+  const { name, run, sent, startedAt, acknowledged } = scenario;
+  const waited = await waitForClicks(run, sent, scenario.timeoutMs);
+  const completeness = await completenessSince(startedAt);
+  const maxLag = scenario.lag.stop();
   const result = account(waited.clicks, sent);
+  process.stdout.write(
+    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged.size}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
+      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra(waited.completeAt)}\n`,
+  );
   expect(waited.settled, `lag 0 and a stable count for ${SETTLE_MS / 1000} s`).toMatchObject({ settled: true, lag: 0 });
   expect(maxLag, 'consumer lag was never read').not.toBeNaN();
   expect(result.lost).toBe(0);
@@ -317,21 +319,12 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const storedWhileOffline = account(await storedClicks(run), OFFLINE_CLICKS).stored;
       await context.setOffline(false);
       const onlineAt = Date.now();
-      const waited = await waitForClicks(run, OFFLINE_CLICKS, 60_000);
-      const completeness = await completenessSince(startedAt);
-      const maxLag = lag.stop();
-      const extra = `stored while offline ${storedWhileOffline}, all stored ${((waited.completeAt - onlineAt) / 1000).toFixed(1)} s after online`;
-      report(
-        'browser offline 30 s',
-        OFFLINE_CLICKS,
-        acknowledged.size,
-        account(waited.clicks, OFFLINE_CLICKS),
-        maxLag,
-        completeness,
-        extra,
+      await expectExactlyOnce(
+        { name: 'browser offline 30 s', run, sent: OFFLINE_CLICKS, startedAt, acknowledged, lag, timeoutMs: 60_000 },
+        (completeAt) =>
+          `stored while offline ${storedWhileOffline}, all stored ${((completeAt - onlineAt) / 1000).toFixed(1)} s after online`,
       );
       expect(storedWhileOffline).toBe(0);
-      expectExactlyOnce(waited, OFFLINE_CLICKS, acknowledged, maxLag, completeness);
     } finally {
       lag.stop();
       await context.close();
@@ -355,19 +348,18 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       // Back on a page with the SDK, whatever a page left in IndexedDB is resent.
       await page.goto(`${stack.origin}/next?n=end`);
       await sdkReady(page);
-      const waited = await waitForClicks(run, NAVIGATIONS, 90_000);
-      const completeness = await completenessSince(startedAt);
-      const maxLag = lag.stop();
-      report(
-        'browser click + navigate ×100',
-        NAVIGATIONS,
-        acknowledged.size,
-        account(waited.clicks, NAVIGATIONS),
-        maxLag,
-        completeness,
-        `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
+      await expectExactlyOnce(
+        {
+          name: 'browser click + navigate ×100',
+          run,
+          sent: NAVIGATIONS,
+          startedAt,
+          acknowledged,
+          lag,
+          timeoutMs: 90_000,
+        },
+        (completeAt) => `${((completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
       );
-      expectExactlyOnce(waited, NAVIGATIONS, acknowledged, maxLag, completeness);
     } finally {
       lag.stop();
       await context.close();
@@ -405,23 +397,22 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const stormSeconds = (Date.now() - stormStart) / 1000;
       const refusedDuringStorm = front.refused.length;
       const endedAt = Date.now();
-      const sent = 2 * STORM_CLICKS;
-      const waited = await waitForClicks(run, sent, 90_000);
-      const completeness = await completenessSince(startedAt);
-      const maxLag = lag.stop();
-      report(
-        'browser 503 storm with Retry-After, tab closed and reopened',
-        sent,
-        acknowledged.size,
-        account(waited.clicks, sent),
-        maxLag,
-        completeness,
-        `${refusedDuringStorm} requests refused in ${stormSeconds.toFixed(1)} s of storm (Retry-After ${STORM_RETRY_AFTER_S} s), ` +
-          `all stored ${((waited.completeAt - endedAt) / 1000).toFixed(1)} s after it ended`,
+      await expectExactlyOnce(
+        {
+          name: 'browser 503 storm with Retry-After, tab closed and reopened',
+          run,
+          sent: 2 * STORM_CLICKS,
+          startedAt,
+          acknowledged,
+          lag,
+          timeoutMs: 90_000,
+        },
+        (completeAt) =>
+          `${refusedDuringStorm} requests refused in ${stormSeconds.toFixed(1)} s of storm (Retry-After ${STORM_RETRY_AFTER_S} s), ` +
+          `all stored ${((completeAt - endedAt) / 1000).toFixed(1)} s after it ended`,
       );
       // Two tabs honouring Retry-After (plus unload beacons) make a handful of requests, not a stream.
       expect(refusedDuringStorm).toBeLessThan(stormSeconds * 2);
-      expectExactlyOnce(waited, sent, acknowledged, maxLag, completeness);
     } finally {
       front.storm(false);
       lag.stop();
