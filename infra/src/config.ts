@@ -16,7 +16,7 @@ const InfraSchema = Type.Object({
   /** Root of downloads and builds. Default: $XDG_CACHE_HOME/eventline, else ~/.cache/eventline */
   cacheDir: Type.String({ minLength: 1 }),
   /** Kafka brokers of npm start and the test harness: 1, or 3 for a replicated KRaft cluster. */
-  kafkaBrokers: Type.Union([Type.Literal(1), Type.Literal(3)]),
+  kafkaBrokers: Type.Integer({ enum: [1, 3] }),
   /** Broker JVM heap, as -Xmx takes it (each broker of a cluster gets its own). */
   kafkaHeap: Type.String({ pattern: '^[0-9]+[kKmMgG]$' }),
   /** Keep test brokers' data dirs and logs after the run. */
