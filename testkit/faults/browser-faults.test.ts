@@ -239,15 +239,28 @@ async function completenessSince(from: Date): Promise<CompletenessFigures> {
   return readCompleteness(stack.dashboard, { site: stack.site, from });
 }
 
-/** What a scenario leaves to the shared end: its clicks, the ids ingest acknowledged, the lag sampler. */
+/** One scenario's run: its id (in every click), a browser context, the ids ingest acknowledged, the lag sampler. */
 interface Scenario {
-  name: string;
   run: string;
-  sent: number;
   startedAt: Date;
+  context: BrowserContext;
   acknowledged: ReadonlySet<string>;
   lag: { stop(): number };
-  timeoutMs: number;
+}
+
+/** Runs `body` in a fresh context whose acknowledged batches to `endpoint` are watched; closes it whatever happens. */
+async function scenario(body: (s: Scenario) => Promise<void>, endpoint?: string): Promise<void> {
+  const run = randomUUID();
+  const startedAt = new Date();
+  const context = await browser.newContext();
+  const acknowledged = watchAcknowledged(context, run, endpoint);
+  const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
+  try {
+    await body({ run, startedAt, context, acknowledged, lag });
+  } finally {
+    lag.stop();
+    await context.close();
+  }
 }
 
 /**
@@ -255,11 +268,15 @@ interface Scenario {
  * figures (`extra` is told when every click was stored) and checks that storage holds each click once and that
  * the completeness API agrees.
  */
-async function expectExactlyOnce(scenario: Scenario, extra: (completeAt: number) => string): Promise<void> {
-  const { name, run, sent, startedAt, acknowledged } = scenario;
-  const waited = await waitForClicks(run, sent, scenario.timeoutMs);
+async function expectExactlyOnce(
+  { run, startedAt, acknowledged, lag }: Scenario,
+  counted: { name: string; sent: number; timeoutMs: number },
+  extra: (completeAt: number) => string,
+): Promise<void> {
+  const { name, sent } = counted;
+  const waited = await waitForClicks(run, sent, counted.timeoutMs);
   const completeness = await completenessSince(startedAt);
-  const maxLag = scenario.lag.stop();
+  const maxLag = lag.stop();
   const result = account(waited.clicks, sent);
   process.stdout.write(
     `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged.size}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
@@ -299,13 +316,9 @@ afterAll(async () => {
 });
 
 describe('a real browser with the built SDK against the real pipeline', () => {
-  it('stores every click made during 30 s offline exactly once after the network returns', async () => {
-    const run = randomUUID();
-    const startedAt = new Date();
-    const context: BrowserContext = await browser.newContext();
-    const acknowledged = watchAcknowledged(context, run);
-    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    try {
+  it('stores every click made during 30 s offline exactly once after the network returns', () =>
+    scenario(async (s) => {
+      const { run, context } = s;
       const page = await context.newPage();
       await page.goto(`${stack.origin}/shop?run=${run}`);
       await sdkReady(page);
@@ -320,25 +333,18 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       await context.setOffline(false);
       const onlineAt = Date.now();
       await expectExactlyOnce(
-        { name: 'browser offline 30 s', run, sent: OFFLINE_CLICKS, startedAt, acknowledged, lag, timeoutMs: 60_000 },
+        s,
+        { name: 'browser offline 30 s', sent: OFFLINE_CLICKS, timeoutMs: 60_000 },
         (completeAt) =>
           `stored while offline ${storedWhileOffline}, all stored ${((completeAt - onlineAt) / 1000).toFixed(1)} s after online`,
       );
       expect(storedWhileOffline).toBe(0);
-    } finally {
-      lag.stop();
-      await context.close();
-    }
-  });
+    }));
 
-  it('stores exactly once every click made right before leaving the page, 100 times over', async () => {
-    const run = randomUUID();
-    // The offline scenario's events are all stamped before this, so the range holds only this test's session.
-    const startedAt = new Date();
-    const context = await browser.newContext();
-    const acknowledged = watchAcknowledged(context, run);
-    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    try {
+  it('stores exactly once every click made right before leaving the page, 100 times over', () =>
+    // The offline scenario's events are stamped before this one starts: its range holds only this test's session.
+    scenario(async (s) => {
+      const { run, startedAt, context } = s;
       const page = await context.newPage();
       for (let n = 0; n < NAVIGATIONS; n++) {
         await page.goto(`${stack.origin}/leave?run=${run}&n=${n}`);
@@ -349,74 +355,55 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       await page.goto(`${stack.origin}/next?n=end`);
       await sdkReady(page);
       await expectExactlyOnce(
-        {
-          name: 'browser click + navigate ×100',
-          run,
-          sent: NAVIGATIONS,
-          startedAt,
-          acknowledged,
-          lag,
-          timeoutMs: 90_000,
-        },
+        s,
+        { name: 'browser click + navigate ×100', sent: NAVIGATIONS, timeoutMs: 90_000 },
         (completeAt) => `${((completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
       );
-    } finally {
-      lag.stop();
-      await context.close();
-    }
-  });
+    }));
 
-  it('stores exactly once every click made during a 503 storm with Retry-After while the tab is closed and reopened', async () => {
-    const run = randomUUID();
-    const startedAt = new Date();
-    const context = await browser.newContext();
-    const acknowledged = watchAcknowledged(context, run, front.url);
-    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    const clickAll = async (page: Page, from: number) => {
-      for (let n = from; n < from + STORM_CLICKS; n++) {
-        await page.evaluate((i) => document.getElementById('b')?.setAttribute('data-track-n', String(i)), n);
-        await page.click('#b');
-        await sleep(100);
+  it('stores exactly once every click made during a 503 storm with Retry-After while the tab is closed and reopened', () =>
+    scenario(async (s) => {
+      const { run, context } = s;
+      const clickAll = async (page: Page, from: number) => {
+        for (let n = from; n < from + STORM_CLICKS; n++) {
+          await page.evaluate((i) => document.getElementById('b')?.setAttribute('data-track-n', String(i)), n);
+          await page.click('#b');
+          await sleep(100);
+        }
+      };
+      try {
+        front.storm(true);
+        const stormStart = Date.now();
+        const first = await context.newPage();
+        await first.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
+        await sdkReady(first);
+        await clickAll(first, 0);
+        // Closed in the storm: its beacons are refused too, so the events wait in IndexedDB.
+        await first.close({ runBeforeUnload: true });
+        const second = await context.newPage();
+        await second.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
+        await sdkReady(second);
+        await clickAll(second, STORM_CLICKS);
+        await sleep(Math.max(0, STORM_MS - (Date.now() - stormStart)));
+        front.storm(false);
+        const stormSeconds = (Date.now() - stormStart) / 1000;
+        const refusedDuringStorm = front.refused.length;
+        const endedAt = Date.now();
+        await expectExactlyOnce(
+          s,
+          {
+            name: 'browser 503 storm with Retry-After, tab closed and reopened',
+            sent: 2 * STORM_CLICKS,
+            timeoutMs: 90_000,
+          },
+          (completeAt) =>
+            `${refusedDuringStorm} requests refused in ${stormSeconds.toFixed(1)} s of storm (Retry-After ${STORM_RETRY_AFTER_S} s), ` +
+            `all stored ${((completeAt - endedAt) / 1000).toFixed(1)} s after it ended`,
+        );
+        // Two tabs honouring Retry-After (plus unload beacons) make a handful of requests, not a stream.
+        expect(refusedDuringStorm).toBeLessThan(stormSeconds * 2);
+      } finally {
+        front.storm(false);
       }
-    };
-    try {
-      front.storm(true);
-      const stormStart = Date.now();
-      const first = await context.newPage();
-      await first.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
-      await sdkReady(first);
-      await clickAll(first, 0);
-      // Closed in the storm: its beacons are refused too, so the events wait in IndexedDB.
-      await first.close({ runBeforeUnload: true });
-      const second = await context.newPage();
-      await second.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
-      await sdkReady(second);
-      await clickAll(second, STORM_CLICKS);
-      await sleep(Math.max(0, STORM_MS - (Date.now() - stormStart)));
-      front.storm(false);
-      const stormSeconds = (Date.now() - stormStart) / 1000;
-      const refusedDuringStorm = front.refused.length;
-      const endedAt = Date.now();
-      await expectExactlyOnce(
-        {
-          name: 'browser 503 storm with Retry-After, tab closed and reopened',
-          run,
-          sent: 2 * STORM_CLICKS,
-          startedAt,
-          acknowledged,
-          lag,
-          timeoutMs: 90_000,
-        },
-        (completeAt) =>
-          `${refusedDuringStorm} requests refused in ${stormSeconds.toFixed(1)} s of storm (Retry-After ${STORM_RETRY_AFTER_S} s), ` +
-          `all stored ${((completeAt - endedAt) / 1000).toFixed(1)} s after it ended`,
-      );
-      // Two tabs honouring Retry-After (plus unload beacons) make a handful of requests, not a stream.
-      expect(refusedDuringStorm).toBeLessThan(stormSeconds * 2);
-    } finally {
-      front.storm(false);
-      lag.stop();
-      await context.close();
-    }
-  });
+    }, front.url));
 });
