@@ -110,7 +110,10 @@ export interface FlushResult {
   pending: number;
   /** Events handed to `sendBeacon` because no delivery worker could start (e.g. Trusted Types or CSP forbid it): sent, but whether they arrived is never known. */
   beaconed: number;
-  /** The flush gave up after its timeout (a worker or IndexedDB that does not answer); `pending` then counts only this page's events. */
+  /**
+   * The flush gave up after its timeout (a worker or IndexedDB that does not answer, a worker connection still
+   * loading); `delivered` then counts what the worker reported meanwhile and `pending` only this page's events.
+   */
   timedOut: boolean;
 }
 
