@@ -15,6 +15,7 @@ const ConfigSchema = Type.Object({
     clientId: Type.String({ minLength: 1 }),
     topic: Type.String({ minLength: 1 }),
     deadLetterTopic: Type.String({ minLength: 1 }),
+    touchedHoursTopic: Type.String({ minLength: 1 }),
     groupId: Type.String({ minLength: 1 }),
     fromBeginning: Type.Boolean(),
     sessionTimeoutMs: Type.Integer({ minimum: 6_000 }),
@@ -54,6 +55,7 @@ export const DEFAULTS = {
     clientId: 'eventline-consumer',
     topic: TOPICS.events,
     deadLetterTopic: TOPICS.deadLetter,
+    touchedHoursTopic: TOPICS.touchedHours,
     groupId: 'eventline-consumer',
     fromBeginning: true,
     sessionTimeoutMs: 30_000, // 30 s: how soon a crashed instance's partitions move to the others
@@ -83,6 +85,7 @@ export const ENV = Object.freeze({
   'kafka.clientId': 'EVENTLINE_KAFKA_CLIENT_ID',
   'kafka.topic': 'EVENTLINE_KAFKA_TOPIC',
   'kafka.deadLetterTopic': 'EVENTLINE_KAFKA_DLQ_TOPIC',
+  'kafka.touchedHoursTopic': 'EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC',
   'kafka.groupId': 'EVENTLINE_CONSUMER_GROUP',
   'kafka.fromBeginning': 'EVENTLINE_CONSUMER_FROM_BEGINNING',
   'kafka.sessionTimeoutMs': 'EVENTLINE_CONSUMER_SESSION_TIMEOUT_MS',

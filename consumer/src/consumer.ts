@@ -19,6 +19,7 @@ import type { ConsumerMetrics } from './metrics.ts';
 import type { PointPlacer } from './point-placer.ts';
 import { pointLine } from './to-point.ts';
 import { WRITE_SIZE_DEFAULTS, WriteSize } from './write-size.ts';
+import { touchedHours, type TouchedHoursPublisher } from './touched-hours.ts';
 
 /** What one committed chunk contained; for benchmarks and tests. */
 export interface WrittenChunk {
@@ -100,6 +101,8 @@ export interface EventConsumerOptions {
   /** Gives each event its point; reset on every rebalance. */
   placer: PointPlacer;
   deadLetters: DeadLetterPublisher;
+  /** Where the (site, hour) buckets of each durable chunk are announced for the rollups. Default: none (no rollups) */
+  touchedHours?: TouchedHoursPublisher;
   metrics: ConsumerMetrics;
   logger: Logger;
   /** Called after each chunk's offsets are committed. */
@@ -262,7 +265,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     return { messages: decoded.messages, lines, sources, letters, rejected: 0, ticket };
   }
 
-  /** Writes the points, then publishes the dead letters; throws a retriable error when either is not durable. */
+  /**
+   * Writes the points, then publishes the dead letters, then announces the touched hours (the rollups' one hook:
+   * after the points are durable, before the commit); throws a retriable error when any is not durable.
+   */
   async function store(partition: number, chunk: PreparedChunk, beat: () => Promise<void>): Promise<void> {
     const rejected = await heartbeating(beat, () => timedWrite(chunk.lines));
     chunk.rejected = rejected.length;
@@ -276,6 +282,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       });
     }
     await heartbeating(beat, () => deadLetters.publish(chunk.letters));
+    const { touchedHours: announcer } = options;
+    if (announcer) {
+      // The hours of the points InfluxDB kept; a refused line became a dead letter above.
+      const refused = new Set(rejected.map(({ index }) => index));
+      const stored = chunk.sources.filter((_, i) => !refused.has(i)).map((source) => source.event);
+      await heartbeating(beat, () => announcer.publish(touchedHours(stored)));
+    }
   }
 
   /** Commits the offset past the chunk and records what it wrote. */
@@ -385,7 +398,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   async function requireTopics(): Promise<void> {
     const existing = new Set(await admin.listTopics());
-    const missing = [topic, config.kafka.deadLetterTopic].filter((t) => !existing.has(t));
+    const required = [topic, config.kafka.deadLetterTopic];
+    if (options.touchedHours) required.push(config.kafka.touchedHoursTopic);
+    const missing = required.filter((t) => !existing.has(t));
     if (missing.length > 0)
       throw new ConsumerError(
         'CONSUMER_TOPIC_MISSING',

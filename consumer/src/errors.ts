@@ -29,6 +29,11 @@ export const ERRORS = {
     status: 503,
     retriable: true,
   },
+  CONSUMER_TOUCHED_HOURS_UNAVAILABLE: {
+    message: 'The touched-hours topic did not acknowledge the buckets a chunk touched',
+    status: 503,
+    retriable: true,
+  },
   CONSUMER_DEAD_LETTER_REFUSED: {
     message: 'The dead-letter topic refused the message for good',
     status: 500,

@@ -8,6 +8,7 @@ import { kafkaLogging } from '@eventline/kit/kafka-log';
 import type { ConsumerConfig } from './config.ts';
 import { createEventConsumer, type EventConsumer, type WrittenChunk } from './consumer.ts';
 import { createDeadLetterPublisher } from './dead-letter.ts';
+import { createTouchedHoursPublisher } from './touched-hours.ts';
 import { createInfluxWriter, influxHealthy } from './influx-writer.ts';
 import { createMetrics, type ConsumerMetrics } from './metrics.ts';
 import { createPointPlacer } from './point-placer.ts';
@@ -55,6 +56,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const deadLetters = createDeadLetterPublisher({ producer, topic: config.kafka.deadLetterTopic, logger });
+  const touchedHours = createTouchedHoursPublisher({ producer, topic: config.kafka.touchedHoursTopic, logger });
   // The lag gauge is collected at scrape time, by when `consumer` exists.
   const metrics = createMetrics({
     collectLag: (gauge) => consumer.collectLag(gauge),
@@ -66,6 +68,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     writer,
     placer,
     deadLetters,
+    touchedHours,
     metrics,
     logger,
     onChunkCommitted: options.onChunkCommitted,

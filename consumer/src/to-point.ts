@@ -4,7 +4,7 @@
 // a point, so an event that cannot be stored never takes a slot), then its place
 // (shard and slot, from point-placer.ts). The same event in the same place always
 // gives the same line, so a redelivered event overwrites its own point.
-import { FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
+import { deriveDimensions, FIELD, MEASUREMENT, TAG, pointTimeNs, type EnrichedEvent } from '@eventline/contract';
 import { ConsumerError } from './errors.ts';
 import type { Placement } from './point-placer.ts';
 
@@ -119,6 +119,14 @@ export function preparePoint(enriched: EnrichedEvent): PreparedPoint {
   addText(fields, FIELD.browserVersion, userAgent.browserVersion);
   addText(fields, FIELD.os, userAgent.os);
   addText(fields, FIELD.device, userAgent.device);
+  addFlag(fields, FIELD.bot, userAgent.bot);
+  const derived = deriveDimensions(event);
+  addText(fields, FIELD.label, derived.label);
+  addText(fields, FIELD.referrerHost, derived.referrerHost);
+  addText(fields, FIELD.utmSource, derived.utmSource);
+  addText(fields, FIELD.utmMedium, derived.utmMedium);
+  addText(fields, FIELD.utmCampaign, derived.utmCampaign);
+  addText(fields, FIELD.pagePath, derived.pagePath);
   return {
     tags: `${TAG.site}=${tagValue(TAG.site, enriched.site)},${TAG.type}=${tagValue(TAG.type, event.type)}`,
     fields: fields.join(','),

@@ -199,6 +199,9 @@ describe('consumer (real Kafka and InfluxDB)', () => {
         FIELD.browserVersion,
         FIELD.os,
         FIELD.device,
+        // Derived when the point is made (contract/src/dimensions.ts).
+        FIELD.label,
+        FIELD.pagePath,
       ].sort(),
     );
   });

@@ -107,7 +107,27 @@ describe('toPoint', () => {
       FIELD.path,
       FIELD.clientTimestamp,
       FIELD.receivedAt,
+      FIELD.pagePath,
     ]);
+  });
+
+  it('stores the derived dimensions and the bot flag, so raw queries and rollups read the same values', () => {
+    const event = base();
+    event.event.page = {
+      url: 'https://shop.example/pricing/?utm_source=news&utm_medium=email&utm_campaign=bf',
+      path: '/pricing/',
+      referrer: 'https://www.google.com/',
+    };
+    event.event.element = { tag: 'button', selector: '#buy', text: 'Buy', attributes: { name: 'checkout' } };
+    event.userAgent = { browser: 'HeadlessChrome', bot: true };
+    const fields = fieldsOf(toPoint(event, at));
+    expect(fields).toContain(`${FIELD.bot}=true`);
+    expect(fields).toContain(`${FIELD.label}="checkout"`);
+    expect(fields).toContain(`${FIELD.referrerHost}="google.com"`);
+    expect(fields).toContain(`${FIELD.utmSource}="news"`);
+    expect(fields).toContain(`${FIELD.utmMedium}="email"`);
+    expect(fields).toContain(`${FIELD.utmCampaign}="bf"`);
+    expect(fields).toContain(`${FIELD.pagePath}="/pricing"`);
   });
 
   it('stores an event outside any session and page with neither seq, session nor page fields', () => {

@@ -9,6 +9,8 @@ export const UserAgentSchema = Type.Object(
     browserVersion: Type.Optional(Type.String({ maxLength: 32 })),
     os: Type.Optional(Type.String({ maxLength: 64 })),
     device: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Set (to true) only for crawlers and headless browsers, as recognised by isbot. */
+    bot: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -39,3 +39,31 @@ export {
 export { RECORD_MAX_BYTES } from './record.ts';
 export { correctedEventTime, SKEW_STEP_MS } from './event-time.ts';
 export { MEASUREMENT, TAG, FIELD, SLOTS_PER_MS, pointTimeNs, preferredSlot, fnv1a32 } from './storage.ts';
+export {
+  deriveDimensions,
+  elementLabel,
+  normalisePath,
+  LABEL_MAX_LENGTH,
+  type DerivedDimensions,
+} from './dimensions.ts';
+export {
+  ROLLUP_MEASUREMENT,
+  ROLLUP_TAG,
+  ROLLUP_FIELD,
+  ROLLUP_BUCKET_MS,
+  RETENTION,
+  AUDIENCES,
+  DIMENSION_COLUMNS,
+  DIMENSIONS,
+  ALL_DIMENSION,
+  ALL_VALUE,
+  NONE_VALUE,
+  OTHER_VALUE,
+  DEFAULT_MAX_VALUES,
+  hourOf,
+  touchedHourKey,
+  type Audience,
+  type Dimension,
+  type RollupCounts,
+  type TouchedHour,
+} from './rollup-storage.ts';

@@ -50,6 +50,15 @@ export const FIELD = Object.freeze({
   browserVersion: 'ua_browser_version',
   os: 'ua_os',
   device: 'ua_device',
+  /** `true` when ingest recognised a crawler or headless browser (isbot); absent otherwise. */
+  bot: 'ua_bot',
+  // Derived when the event becomes a point (dimensions.ts), so every reader sees the same values.
+  label: 'label',
+  referrerHost: 'ref_host',
+  utmSource: 'utm_source',
+  utmMedium: 'utm_medium',
+  utmCampaign: 'utm_campaign',
+  pagePath: 'page_path',
 });
 
 /** FNV-1a, 32 bit: cheap, stable across platforms and good enough to spread sessions over a millisecond. */

@@ -5,6 +5,8 @@ export const TOPICS = Object.freeze({
   events: 'events',
   /** Messages the consumer could not parse or validate, with the reason in headers. */
   deadLetter: 'events.dlq',
+  /** The (site, hour) buckets each stored chunk touched, published after the points are durable; drives the rollups. */
+  touchedHours: 'events.touched-hours',
 });
 
 export const HEADERS = Object.freeze({

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
-import { API_LIMITS } from '../src/server/schemas.ts';
+import { API_LIMITS } from '@eventline/contract/read-api';
 
 const env = { EVENTLINE_LOG_LEVEL: 'silent', EVENTLINE_INFLUX_URL: 'http://127.0.0.1:9' };
 
@@ -74,6 +74,10 @@ describe('OpenAPI document', () => {
       '/api/events.csv',
       '/api/stats/timeseries',
       '/api/stats/top',
+      '/api/v2/breakdown',
+      '/api/v2/funnel',
+      '/api/v2/overview',
+      '/api/v2/timeseries',
       '/healthz',
     ]);
     const events = document.paths['/api/events'].get;
@@ -97,9 +101,54 @@ describe('OpenAPI document', () => {
     ).toEqual(['element', 'page']);
   });
 
+  it('describes the real answer bodies, not a free-form object', async () => {
+    app = await buildApp(loadConfig(env));
+    const document = (await app.inject('/docs/json')).json();
+    const body = (path: string) => document.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(body('/api/events').properties).sort()).toEqual(['events', 'nextCursor', 'range']);
+    expect(Object.keys(body('/api/events').properties.events.items.properties)).toEqual(
+      expect.arrayContaining(['id', 'time', 'type', 'site', 'page', 'element', 'userAgent']),
+    );
+    expect(Object.keys(body('/api/stats/timeseries').properties).sort()).toEqual(
+      ['buckets', 'intervalMs', 'range', 'series', 'total'].sort(),
+    );
+    expect(Object.keys(body('/api/completeness').properties)).toEqual(
+      expect.arrayContaining(['total', 'sites', 'gapExamples', 'reusedSeqExamples', 'range']),
+    );
+  });
+
   it('serves the document and its UI at /docs without a token', async () => {
     app = await buildApp(loadConfig(env));
     expect((await app.inject('/docs')).statusCode).toBe(200);
     expect((await app.inject('/docs')).headers['content-type']).toContain('text/html');
+  });
+});
+
+describe('query parameters', () => {
+  const auth = { authorization: 'Bearer eventline-local-dashboard' };
+
+  it('answers 400 naming every unknown parameter instead of silently widening the answer', async () => {
+    app = await buildApp(loadConfig(env));
+    const response = await app.inject({ url: '/api/events?search=zzzz&q=ok&colour=red', headers: auth });
+    expect(response.statusCode).toBe(400);
+    const error = response.json();
+    expect(error.code).toBe('DASHBOARD_UNKNOWN_PARAMETER');
+    expect(error.message).toContain('search');
+    expect(error.message).toContain('colour');
+    expect(error.message).not.toContain('"q"');
+  });
+
+  it('refuses unknown parameters on every read-API route', async () => {
+    app = await buildApp(loadConfig(env));
+    for (const url of [
+      '/api/events.csv',
+      '/api/stats/timeseries',
+      '/api/stats/top?dimension=page',
+      '/api/completeness',
+    ]) {
+      const response = await app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}typo=1`, headers: auth });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().message, url).toContain('typo');
+    }
   });
 });

@@ -45,6 +45,7 @@ beforeAll(async () => {
   const ports = {
     ingest: await freePort(),
     consumer: await freePort(),
+    rollup: await freePort(),
     dashboard: await freePort(),
     demo: await freePort(),
   };

@@ -216,6 +216,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
     await createTopics(brokers, [
       { topic: TOPICS.events, numPartitions: options.eventPartitions ?? 6 },
       { topic: TOPICS.deadLetter, numPartitions: 1 },
+      { topic: TOPICS.touchedHours, numPartitions: options.eventPartitions ?? 6 },
     ]);
   } catch (error) {
     await stopAll((p) => p.stop())();

@@ -1,4 +1,4 @@
-// The four Eventline services as processes: how each is started, the
+// The Eventline services as processes: how each is started, the
 // environment it gets, and how to tell it is up. Used by npm start and by
 // end-to-end tests that need the whole stack.
 import { join } from 'node:path';
@@ -23,12 +23,13 @@ export interface StackEndpoints {
 export interface ServicePorts {
   ingest: number;
   consumer: number;
+  rollup: number;
   dashboard: number;
   demo: number;
 }
 
 export interface ServiceSpec {
-  name: 'ingest' | 'consumer' | 'dashboard' | 'demo-site';
+  name: 'ingest' | 'consumer' | 'rollup' | 'dashboard' | 'demo-site';
   entry: string;
   env: Record<string, string>;
   /** Answers 200 once the service is ready. */
@@ -72,6 +73,12 @@ export function serviceSpecs(
       entry: 'consumer/src/main.ts',
       env: { ...shared, EVENTLINE_CONSUMER_PORT: String(ports.consumer) },
       readyUrl: `http://127.0.0.1:${ports.consumer}/readyz`,
+    },
+    {
+      name: 'rollup',
+      entry: 'rollup/src/main.ts',
+      env: { ...shared, EVENTLINE_ROLLUP_PORT: String(ports.rollup) },
+      readyUrl: `http://127.0.0.1:${ports.rollup}/readyz`,
     },
     {
       name: 'dashboard',

@@ -91,10 +91,11 @@ describe('docker-compose.yml', () => {
       MIN_ISR: '2',
     });
     const init = service('kafka-init').command?.join(' ') ?? '';
+    // events, events.dlq and events.touched-hours
     expect(init.match(/--replication-factor \$\$REPLICATION --config min\.insync\.replicas=\$\$MIN_ISR/g)).toHaveLength(
-      2,
+      3,
     );
-    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) {
+    for (const name of ['ingest', 'consumer', 'rollup', 'dashboard', 'demo-site']) {
       expect(
         interpolated(name, { ...clusterEnv, EVENTLINE_DASHBOARD_TOKEN: 'a-secret' })['EVENTLINE_KAFKA_BROKERS'],
       ).toBe('kafka:9092,kafka-2:9092,kafka-3:9092');
@@ -105,7 +106,8 @@ describe('docker-compose.yml', () => {
     const init = service('kafka-init');
     expect(init.command?.join(' ')).toMatch(/--topic events --partitions \d+/);
     expect(init.command?.join(' ')).toMatch(/--topic events\.dlq/);
-    for (const name of ['ingest', 'consumer', 'dashboard', 'demo-site']) {
+    expect(init.command?.join(' ')).toMatch(/--topic events\.touched-hours/);
+    for (const name of ['ingest', 'consumer', 'rollup', 'dashboard', 'demo-site']) {
       expect(service(name).depends_on?.['kafka-init']?.condition).toBe('service_completed_successfully');
       expect(service(name).depends_on?.['influxdb']?.condition).toBe('service_healthy');
     }
@@ -116,10 +118,11 @@ describe('docker-compose.yml', () => {
     expect(service('influxdb').environment?.['INFLUXDB_HTTP_FLUX_ENABLED']).toBe('true');
   });
 
-  it('starts the four services from their built entry points with plain node, with health checks', () => {
+  it('starts the five services from their built entry points with plain node, with health checks', () => {
     const entries: Record<string, string> = {
       ingest: 'ingest/dist/server.js',
       consumer: 'consumer/dist/main.js',
+      rollup: 'rollup/dist/main.js',
       dashboard: 'dashboard/dist/server/main.js',
       'demo-site': 'demo-site/dist/server/main.js',
     };

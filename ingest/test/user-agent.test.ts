@@ -27,9 +27,19 @@ describe('user agent parsing', () => {
     });
   });
 
-  it('gives nothing for a missing or unknown header', () => {
+  it('marks crawlers and headless browsers as bots, and only them', () => {
+    expect(parser.parse('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)').bot).toBe(true);
+    expect(parser.parse(CHROME_LINUX.replace('Chrome/', 'HeadlessChrome/')).bot).toBe(true);
+    expect(parser.parse(CHROME_LINUX)).not.toHaveProperty('bot');
+    expect(parser.parse(IPHONE)).not.toHaveProperty('bot');
+  });
+
+  it('gives what it can tell of a missing, partial or unknown header', () => {
     expect(parser.parse(undefined)).toEqual({});
-    expect(parser.parse('curl/8.0')).toEqual({});
+    expect(parser.parse('Mozilla/5.0 (X11; Linux x86_64)')).toEqual({ os: 'Linux' });
+    // A script's HTTP client, or a header no browser sends, is no person: only the bot flag is known of it.
+    expect(parser.parse('curl/8.0')).toEqual({ bot: true });
+    expect(parser.parse('something-unheard-of')).toEqual({ bot: true });
   });
 
   it('keeps every field within the enriched schema, whatever the header', () => {

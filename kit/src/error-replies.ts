@@ -8,8 +8,8 @@ import { spreadRetryAfter } from './backoff.ts';
 import type { EventlineError } from './errors.ts';
 
 export interface ErrorRepliesOptions {
-  /** The service's error for anything a route or Fastify threw. */
-  readonly translate: (error: unknown) => EventlineError;
+  /** The service's error for anything a route or Fastify threw while answering `request`. */
+  readonly translate: (error: unknown, request: FastifyRequest) => EventlineError;
   /** The service's error for a route that does not exist. */
   readonly notFound: (request: FastifyRequest) => EventlineError;
   /** Base of the Retry-After sent with 503, s; the header is spread over [base, 2 × base]. Default: no header */
@@ -19,7 +19,7 @@ export interface ErrorRepliesOptions {
 export const errorReplies = fp<ErrorRepliesOptions>(
   async (app, options) => {
     app.setErrorHandler((thrown, request, reply) => {
-      const error = options.translate(thrown);
+      const error = options.translate(thrown, request);
       if (error.statusCode >= 500 && !error.retriable)
         request.log.error({ err: thrown, code: error.code }, error.message);
       else if (error.statusCode >= 500) {

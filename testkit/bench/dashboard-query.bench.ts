@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
 import { FIELD, MEASUREMENT, preferredSlot, type EnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { toPoint } from '../../consumer/src/to-point.ts';
-import { buildApp } from '../../dashboard/src/server/app.ts';
-import { LOCAL_DEFAULT_TOKEN, loadConfig } from '../../dashboard/src/server/config.ts';
+import { toPoint } from '@eventline/consumer/to-point';
+import { buildApp } from '@eventline/dashboard/app';
+import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
 import { percentile, printResult, type Figure } from '../src/bench-report.ts';
 import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
 

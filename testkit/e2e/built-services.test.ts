@@ -16,7 +16,18 @@ import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src
 import { eventually } from '../src/wait.ts';
 
 const run = promisify(execFile);
-const WORKSPACES = ['contract', 'kit', 'infra', 'testkit', 'sdk', 'ingest', 'consumer', 'dashboard', 'demo-site'];
+const WORKSPACES = [
+  'contract',
+  'kit',
+  'infra',
+  'testkit',
+  'sdk',
+  'ingest',
+  'consumer',
+  'rollup',
+  'dashboard',
+  'demo-site',
+];
 /** Built with tsc alone here: their UIs and page scripts (vite) play no part in starting or health. */
 const SERVERS_ONLY = ['dashboard', 'demo-site'];
 
@@ -27,7 +38,7 @@ beforeAll(async () => {
   copy = mkdtempSync(join(tmpdir(), 'eventline-production-'));
   for (const file of ['package.json', 'package-lock.json']) cpSync(join(repoRoot, file), join(copy, file));
   for (const name of WORKSPACES) cpSync(join(repoRoot, name, 'package.json'), join(copy, name, 'package.json'));
-  for (const name of ['contract', 'kit', 'ingest', 'consumer'])
+  for (const name of ['contract', 'kit', 'ingest', 'consumer', 'rollup'])
     cpSync(join(repoRoot, name, 'dist'), join(copy, name, 'dist'), { recursive: true });
   for (const name of SERVERS_ONLY) {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -52,14 +63,16 @@ describe('built services with production dependencies only', () => {
 
   it('starts each service with node from dist/, answers /healthz, and exits 0 on SIGTERM', async () => {
     const { brokers, influxUrl } = testInfra();
-    const [topic, deadLetterTopic, bucket] = await Promise.all([
+    const [topic, deadLetterTopic, touchedHoursTopic, bucket] = await Promise.all([
       createTestTopic('built-events', 1),
       createTestTopic('built-dlq', 1),
+      createTestTopic('built-touched-hours', 1),
       createTestBucket('built'),
     ]);
     const shared = {
       EVENTLINE_KAFKA_BROKERS: brokers.join(','),
       EVENTLINE_KAFKA_TOPIC: topic,
+      EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
       EVENTLINE_INFLUX_URL: influxUrl,
       EVENTLINE_INFLUX_BUCKET: bucket,
       EVENTLINE_LOG_LEVEL: 'warn',
@@ -74,6 +87,11 @@ describe('built services with production dependencies only', () => {
         entry: 'consumer/dist/main.js',
         portVariable: 'EVENTLINE_CONSUMER_PORT',
         env: { EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic, EVENTLINE_CONSUMER_GROUP: uniqueName('built') },
+      },
+      {
+        entry: 'rollup/dist/main.js',
+        portVariable: 'EVENTLINE_ROLLUP_PORT',
+        env: { EVENTLINE_ROLLUP_GROUP: uniqueName('built-rollup') },
       },
       { entry: 'dashboard/dist/server/main.js', portVariable: 'EVENTLINE_DASHBOARD_PORT', env: {} },
       { entry: 'demo-site/dist/server/main.js', portVariable: 'EVENTLINE_DEMO_PORT', env: {} },

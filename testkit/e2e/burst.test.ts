@@ -30,11 +30,13 @@ beforeAll(async () => {
   const infra = testInfra();
   topic = await createTestTopic('burst', 3);
   const deadLetterTopic = await createTestTopic('burst-dlq', 1);
+  const touchedHoursTopic = await createTestTopic('burst-touched', 3);
   bucket = await createTestBucket('burst');
   consumerGroup = uniqueName('burst');
   const ports = {
     ingest: await freePort(),
     consumer: await freePort(),
+    rollup: await freePort(),
     dashboard: await freePort(),
     demo: await freePort(),
   };
@@ -42,6 +44,8 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
     EVENTLINE_CONSUMER_GROUP: consumerGroup,
+    EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
+    EVENTLINE_ROLLUP_GROUP: uniqueName('burst-rollup'),
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
     // Every batch must be answered 200 the first time; latency shedding (a 503 whenever the shared machine
     // stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.

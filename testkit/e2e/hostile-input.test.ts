@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, FIELD, LIMITS, MEASUREMENT, validateEnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { freePort, type ManagedProcess } from '@eventline/infra';
-import { DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
+import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
 import { sleep } from '../src/wait.ts';
 
@@ -37,11 +37,13 @@ beforeAll(async () => {
   const infra = testInfra();
   topic = await createTestTopic('hostile', 3);
   deadLetterTopic = await createTestTopic('hostile-dlq', 1);
+  const touchedHoursTopic = await createTestTopic('hostile-touched', 3);
   bucket = await createTestBucket('hostile');
   consumerGroup = uniqueName('hostile');
   const ports = {
     ingest: await freePort(),
     consumer: await freePort(),
+    rollup: await freePort(),
     dashboard: await freePort(),
     demo: await freePort(),
   };
@@ -49,6 +51,8 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_TOPIC: topic,
     EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
     EVENTLINE_CONSUMER_GROUP: consumerGroup,
+    EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
+    EVENTLINE_ROLLUP_GROUP: uniqueName('hostile-rollup'),
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
     // The valid requests here must be answered 200 the first time; latency shedding (a 503 whenever the shared
     // machine stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
@@ -64,6 +68,7 @@ beforeAll(async () => {
   services.push(
     await startService(spec('ingest'), logDir),
     await startService(spec('consumer'), logDir),
+    await startService(spec('rollup'), logDir),
     await startService(spec('dashboard'), logDir),
   );
   ingestUrl = `http://127.0.0.1:${ports.ingest}`;
@@ -391,10 +396,13 @@ describe('the read API under hostile input', () => {
     from: new Date(suiteStart - 3_600_000).toISOString(),
     to: new Date(suiteStart + 3_600_000).toISOString(),
   };
-  const get = (path: string, params: Record<string, string>, token = DASHBOARD_TOKEN) =>
+  const get = (path: string, params: Record<string, string> | [string, string][], token = DASHBOARD_TOKEN) =>
     fetch(`${dashboardUrl}${path}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}` } });
   /** The answer as comparable data: parsed JSON, or the text of a CSV. */
-  async function answer(path: string, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  async function answer(
+    path: string,
+    params: Record<string, string> | [string, string][],
+  ): Promise<{ status: number; body: unknown }> {
     const response = await get(path, params);
     const text = await response.text();
     return {
@@ -413,7 +421,12 @@ describe('the read API under hostile input', () => {
     '.*',
   ];
   /** Clean answers of every route for the whole range, to compare with after the attacks. */
+  const answerRange = { ...range, site: DEMO_SITE };
   const cleanQueries: [string, Record<string, string>][] = [
+    ['/api/v2/overview', answerRange],
+    ['/api/v2/timeseries', { ...answerRange, metric: 'events', timezone: 'Europe/Paris' }],
+    ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: 'events' }],
+    ['/api/v2/events', { ...answerRange, limit: '500' }],
     ['/api/events', { ...range, limit: '500' }],
     ['/api/events.csv', range],
     ['/api/stats/timeseries', range],
@@ -425,10 +438,31 @@ describe('the read API under hostile input', () => {
 
   beforeAll(async () => {
     await consumerCaughtUp();
+    await rollupsCaughtUp();
     before = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(before.map((a) => a.status)).toEqual(cleanQueries.map(() => 200));
-    expect((before[0]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
+    expect((before[4]!.body as { events: unknown[] }).events.length).toBeGreaterThan(0);
   });
+
+  /** Waits until the rollups count (people and bots) every stored event of the range. */
+  async function rollupsCaughtUp(): Promise<void> {
+    const stored = ((await (await get('/api/stats/timeseries', range)).json()) as { total: number }).total;
+    const rolledUp = async () => {
+      let events = 0;
+      for (const bots of ['exclude', 'only']) {
+        const body = (await (await get('/api/v2/overview', { ...answerRange, bots })).json()) as {
+          metrics: { events: { value: number } };
+        };
+        events += body.metrics.events.value;
+      }
+      return events;
+    };
+    const deadline = Date.now() + 60_000;
+    while ((await rolledUp()) !== stored) {
+      if (Date.now() > deadline) throw new Error(`rollups hold ${await rolledUp()} of ${stored} events`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   it('refuses requests without the read token', async () => {
     expect((await get('/api/events', {}, 'wrong-token-123')).status).toBe(401);
@@ -461,6 +495,10 @@ describe('the read API under hostile input', () => {
       ['/api/stats/top', { ...range, dimension: 'element' }, 'q'],
       ['/api/stats/top', { ...range, dimension: 'page' }, 'site'],
       ['/api/completeness', range, 'site'],
+      ['/api/v2/overview', answerRange, 'site'],
+      ['/api/v2/timeseries', answerRange, 'site'],
+      ['/api/v2/breakdown', { ...answerRange, dimension: 'label' }, 'site'],
+      ['/api/v2/events', answerRange, 'site'],
     ];
     for (const [path, params, name] of cases) {
       const clean = await answer(path, { ...params, [name]: noMatch });
@@ -482,6 +520,13 @@ describe('the read API under hostile input', () => {
     for (const attack of attacks) {
       expect(await answer('/api/events', { ...range, cursor: cursor(attack) }), attack).toEqual(clean);
       expect((await get('/api/events', { ...range, cursor: attack })).status, attack).toBe(400);
+    }
+    const v2 = { ...answerRange, bots: 'only' };
+    const cleanV2 = await answer('/api/v2/events', { ...v2, cursor: cursor('zzzzzzzzzzzzzzzz') });
+    expect(cleanV2.status).toBe(200);
+    for (const attack of attacks) {
+      expect(await answer('/api/v2/events', { ...v2, cursor: cursor(attack) }), attack).toEqual(cleanV2);
+      expect((await get('/api/v2/events', { ...v2, cursor: attack })).status, attack).toBe(400);
     }
   });
 
@@ -512,9 +557,114 @@ describe('the read API under hostile input', () => {
         ['/api/completeness', { ...range, examples: attack }],
       );
     }
+    for (const attack of [...attacks, 'Europe/Paris" or 1=1', 'UTC; DROP', '../../etc/passwd']) {
+      // Each route gets only parameters it takes, so a 400 can only come from the attack.
+      for (const [path, params] of [
+        ['/api/v2/overview', answerRange],
+        ['/api/v2/timeseries', answerRange],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path' }],
+      ] as const)
+        attempts.push(
+          [path, { ...params, timezone: attack }],
+          [path, { ...params, from: attack }],
+          [path, { ...params, bots: attack }],
+        );
+      attempts.push(
+        ['/api/v2/breakdown', { ...answerRange, dimension: attack }],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: attack }],
+        ['/api/v2/breakdown', { ...answerRange, dimension: 'path', limit: attack }],
+        ['/api/v2/timeseries', { ...answerRange, interval: attack }],
+        ['/api/v2/overview', { ...answerRange, compare: attack }],
+        ['/api/v2/overview', { ...answerRange, [attack]: 'x' }],
+      );
+    }
+    // A day series cannot be cut from hourly rollups in a zone 30 minutes off whole hours.
+    attempts.push(['/api/v2/timeseries', { ...answerRange, timezone: 'Asia/Calcutta', interval: 'day' }]);
     for (const [path, params] of attempts) {
       const response = await get(path, params);
       expect(response.status, `${path} ${JSON.stringify(params)}`).toBe(400);
+    }
+  });
+
+  it('treats injections in funnel steps and site as data, and refuses malformed steps with 400', async () => {
+    const funnel = (first: string, second: string, site = DEMO_SITE): [string, string][] => [
+      ...Object.entries({ ...range, site }),
+      ['step', first],
+      ['step', second],
+    ];
+    const clean = await answer('/api/v2/funnel', funnel('pageview:/no-such-page', 'click:no-such-label'));
+    expect(clean.status).toBe(200);
+    for (const attack of attacks) {
+      const asData = await answer('/api/v2/funnel', funnel(`pageview:${attack}`, `click:${attack}`));
+      // No stored path or label holds a line break, so a step with one is refused rather than answered.
+      if (/[\r\n]/.test(attack)) {
+        expect(asData.status, attack).toBe(400);
+        continue;
+      }
+      expect(asData.status, attack).toBe(200);
+      expect(
+        (asData.body as { steps: { actors: number }[] }).steps.map((step) => step.actors),
+        attack,
+      ).toEqual([0, 0]);
+      const site = await answer('/api/v2/funnel', funnel('pageview:/', 'click:Buy', attack));
+      expect(
+        (site.body as { steps: { actors: number }[] }).steps.map((step) => step.actors),
+        attack,
+      ).toEqual([0, 0]);
+    }
+    const malformed: [string, string][][] = [
+      funnel('hover:x', 'click:y'),
+      funnel('pageview:', 'click:y'),
+      [...Object.entries({ ...range, site: DEMO_SITE }), ['step', 'pageview:/']],
+      [...funnel('pageview:/', 'click:y'), ['window', '1h) |> yield(']],
+      [...funnel('pageview:/', 'click:y'), ['within', 'everyone']],
+      [
+        ...Object.entries({ ...range, site: DEMO_SITE }),
+        ...Array.from({ length: 9 }, (): [string, string] => ['step', 'pageview:/']),
+      ],
+    ];
+    for (const params of malformed)
+      expect((await get('/api/v2/funnel', params)).status, JSON.stringify(params)).toBe(400);
+  });
+
+  it('treats injections in filter values as data on every v2 route, and refuses malformed filters with 400', async () => {
+    const routes: [string, [string, string][]][] = [
+      ['/api/v2/overview', Object.entries(answerRange)],
+      ['/api/v2/timeseries', Object.entries({ ...answerRange, metric: 'events' })],
+      ['/api/v2/breakdown', Object.entries({ ...answerRange, dimension: 'path', metric: 'events' })],
+      [
+        '/api/v2/funnel',
+        [...Object.entries(range), ['site', DEMO_SITE], ['step', 'pageview:/'], ['step', 'click:Buy']],
+      ],
+      ['/api/v2/events', Object.entries({ ...answerRange, limit: '500' })],
+    ];
+    for (const [path, params] of routes) {
+      // Each attack in a field-compared dimension (path) and in the one pushed into InfluxQL (type), with a clean filter.
+      const clean = await answer(path, [...params, ['filter', 'path:/no-such-page'], ['filter', 'browser:Chrome']]);
+      expect(clean.status, path).toBe(200);
+      for (const attack of attacks.filter((a) => !/[\r\n]/.test(a)))
+        for (const dimension of ['path', 'type'])
+          expect(
+            await answer(path, [...params, ['filter', `${dimension}:${attack}`], ['filter', 'browser:Chrome']]),
+            `${path} ${dimension}:${JSON.stringify(attack)}`,
+          ).toEqual(
+            dimension === 'path'
+              ? clean
+              : await answer(path, [...params, ['filter', 'type:no-such-type'], ['filter', 'browser:Chrome']]),
+          );
+      const malformed = [
+        ...attacks.map((attack) => `${attack}:x`),
+        'path',
+        'path:',
+        'path:a\nb',
+        `path:${'x'.repeat(LIMITS.textMaxLength + 1)}`,
+      ];
+      for (const filter of malformed)
+        expect((await get(path, [...params, ['filter', filter]])).status, `${path} ${JSON.stringify(filter)}`).toBe(
+          400,
+        );
+      const tooMany = Array.from({ length: 9 }, (_, i): [string, string] => ['filter', `path:/${i}`]);
+      expect((await get(path, [...params, ...tooMany])).status, `${path} nine filters`).toBe(400);
     }
   });
 

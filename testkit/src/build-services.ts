@@ -13,7 +13,7 @@ import { repoRoot } from '@eventline/infra/services';
 import { buildOnce, newestMtime } from './build-once.ts';
 
 /** In build order: each needs the declarations of those before it. */
-const PACKAGES = ['contract', 'kit', 'ingest', 'consumer'] as const;
+const PACKAGES = ['contract', 'kit', 'ingest', 'consumer', 'rollup'] as const;
 const stampOf = (name: string) => join(repoRoot, name, 'dist', '.built');
 
 function upToDate(): boolean {

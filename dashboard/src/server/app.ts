@@ -1,7 +1,7 @@
 // Builds the dashboard server: the read API under /api (token-protected), its
 // OpenAPI document at /docs, the built UI at / and /analyze, and /healthz.
 // Only main.ts listens.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { errorReplies, routeOf } from '@eventline/kit/error-replies';
 import { slowClientOptions } from '@eventline/kit/slow-clients';
@@ -10,7 +10,9 @@ import type { DashboardConfig } from './config.ts';
 import { DashboardError } from './errors.ts';
 import auth from './plugins/auth.ts';
 import docs from './plugins/docs.ts';
+import analyticsPlugin from './plugins/analytics.ts';
 import eventReader from './plugins/event-reader.ts';
+import analytics from './routes/analytics.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
@@ -19,9 +21,12 @@ import ui from './routes/ui.ts';
 const RETRY_AFTER_SECONDS = 5;
 
 /** The dashboard's error for anything a route or Fastify threw. */
-export function toDashboardError(error: unknown): DashboardError {
+export function toDashboardError(error: unknown, request?: FastifyRequest): DashboardError {
   if (error instanceof DashboardError) return error;
   const fastifyError = error as Partial<FastifyError>;
+  const unknown = fastifyError.validation && request ? unknownParameters(request) : [];
+  if (unknown.length > 0)
+    return new DashboardError('DASHBOARD_UNKNOWN_PARAMETER', unknown.map((name) => JSON.stringify(name)).join(', '));
   if (fastifyError.validation) {
     const [first] = fastifyError.validation;
     const where = `${fastifyError.validationContext ?? 'request'}${first?.instancePath ?? ''}`;
@@ -30,10 +35,20 @@ export function toDashboardError(error: unknown): DashboardError {
   return new DashboardError('DASHBOARD_INTERNAL', undefined, { cause: error });
 }
 
+/** Query parameters the route's schema does not list, all of them (Ajv reports only the first). */
+function unknownParameters(request: FastifyRequest): string[] {
+  const schema = request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+  if (!schema?.properties) return [];
+  const known = schema.properties;
+  return Object.keys(request.query as Record<string, unknown>).filter((name) => !Object.hasOwn(known, name));
+}
+
 export async function buildApp(config: Readonly<DashboardConfig>): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     ...slowClientOptions(config),
+    // Fastify's default strips parameters a schema does not list; the read API refuses them (unknownParameters).
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorReplies, {
@@ -45,10 +60,12 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
   await app.register(docs, { version: packageVersion(import.meta.url) });
   await app.register(health);
   await app.register(eventReader, { influx: config.influx });
+  await app.register(analyticsPlugin, { influx: config.influx });
   await app.register(
     async (scope) => {
       await scope.register(auth, { token: config.token });
       await scope.register(api);
+      await scope.register(analytics);
     },
     { prefix: '/api' },
   );

@@ -4,6 +4,7 @@
 // is one (session, tab) pair; events of SDKs from before tab ids have none,
 // and their session is one sequence. Pure and streaming: it holds one
 // sequence at a time, so memory is bounded by the longest, not by the range.
+import type { CompletenessFigures, CompletenessReport } from '@eventline/contract/read-api';
 
 /** One stored event, as far as completeness is concerned. */
 export interface SequencedRow {
@@ -15,66 +16,9 @@ export interface SequencedRow {
   id: string;
 }
 
-export interface CompletenessFigures {
-  /** Distinct sequences, (session, tab) pairs, with at least one event in the range; a session without tab ids counts once. */
-  sessions: number;
-  /** Distinct event ids received. */
-  received: number;
-  /** Events the sequence numbers call for: per sequence, max(seq) − min(seq) + 1 of the numbers seen in the range. */
-  expected: number;
-  /** Sequence numbers between a sequence's first and last seen that are not stored. */
-  missing: number;
-  /** Stored copies beyond the first of an event id (the same id at different point times); must be 0. */
-  duplicates: number;
-  /**
-   * Sequence numbers that two or more distinct event ids carry within one
-   * sequence. Not duplicates (the events differ) and not gaps: two senders
-   * numbered the same sequence, so its count of expected events is too low.
-   */
-  reusedSeqs: number;
-  sessionsWithGaps: number;
-  /** (expected − missing) / expected, 1 when complete; null when there is nothing to expect. */
-  completeness: number | null;
-}
-
-export interface SiteCompleteness extends CompletenessFigures {
-  site: string;
-}
-
-export interface GapExample {
-  site: string;
-  sessionId: string;
-  /** The tab of the sequence, when its events carry one. */
-  tabId?: string;
-  /** Lowest and highest sequence numbers seen in the range. */
-  firstSeq: number;
-  lastSeq: number;
-  missing: number;
-  /** Missing sequence numbers as inclusive [from, to] ranges, lowest first, at most MAX_RANGES_PER_EXAMPLE. */
-  ranges: [number, number][];
-}
-
-export interface ReusedSeqExample {
-  site: string;
-  sessionId: string;
-  /** The tab of the sequence, when its events carry one. */
-  tabId?: string;
-  /** How many of the session's sequence numbers more than one event id carries. */
-  reused: number;
-  /** Those numbers, lowest first, at most MAX_SEQS_PER_EXAMPLE. */
-  seqs: number[];
-}
-
-export interface CompletenessReport {
-  total: CompletenessFigures;
-  /** One entry per site, by site name. */
-  sites: SiteCompleteness[];
-  /** Sessions with the most missing events, most first. */
-  gapExamples: GapExample[];
-  /** Sessions with the most reused sequence numbers, most first, as many as `gapExamples` may hold. */
-  reusedSeqExamples: ReusedSeqExample[];
-}
-
+export type { CompletenessFigures, CompletenessReport };
+type GapExample = CompletenessReport['gapExamples'][number];
+type ReusedSeqExample = CompletenessReport['reusedSeqExamples'][number];
 /** Missing ranges listed per example session; `missing` still counts all of them. */
 export const MAX_RANGES_PER_EXAMPLE = 20;
 /** Reused numbers listed per example session; `reused` still counts all of them. */

@@ -1,6 +1,6 @@
 // CSV export of events (RFC 4180). Cells that a spreadsheet would run as a
 // formula are prefixed with a quote: event text is visitor-controlled.
-import type { ApiEvent } from './to-api-event.ts';
+import type { ApiEvent } from '@eventline/contract/read-api';
 
 export const CSV_COLUMNS: readonly [string, (event: ApiEvent) => string | number | boolean | undefined][] = [
   ['time', (e) => e.time],

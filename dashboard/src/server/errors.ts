@@ -11,9 +11,19 @@ export const ERRORS = {
     retriable: false,
   },
   DASHBOARD_INVALID_QUERY: { status: 400, message: 'A query parameter is missing or malformed', retriable: false },
+  DASHBOARD_UNKNOWN_PARAMETER: {
+    status: 400,
+    message: 'The query string has parameters this route does not take',
+    retriable: false,
+  },
   DASHBOARD_INVALID_TIME: {
     status: 400,
     message: 'A time is neither ISO-8601 nor a relative preset like -1h',
+    retriable: false,
+  },
+  DASHBOARD_INVALID_TIMEZONE: {
+    status: 400,
+    message: 'The time zone is not an IANA name this server knows, or cannot be cut from hourly rollups',
     retriable: false,
   },
   DASHBOARD_INVALID_RANGE: { status: 400, message: '`from` must be before `to`', retriable: false },

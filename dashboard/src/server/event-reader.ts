@@ -5,7 +5,7 @@ import type { QueryApi, ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
-import { createCompletenessTally, type CompletenessReport } from './completeness.ts';
+import { createCompletenessTally } from './completeness.ts';
 import { DashboardError } from './errors.ts';
 import {
   eventsSpanQuery,
@@ -17,30 +17,15 @@ import {
   type EventFilter,
 } from './queries.ts';
 import type { TimeRange } from './time-range.ts';
-import { toApiEvent, type ApiEvent } from './to-api-event.ts';
-
-export interface EventPage {
-  events: ApiEvent[];
-  /** Pass back as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
-
-export interface TimeSeries {
-  intervalMs: number;
-  /** Bucket start times, epoch ms, ascending. */
-  buckets: number[];
-  /** Event counts per type, aligned with `buckets`. */
-  series: Record<string, number[]>;
-  total: number;
-}
-
-export type TopDimension = 'element' | 'page';
-
-export interface TopList {
-  top: { key: string; count: number }[];
-  /** A search matched more events than are counted (SEARCH_TOP_MAX_MATCHES); the counts cover the newest of them. */
-  truncated: boolean;
-}
+import { toApiEvent } from './to-api-event.ts';
+import type {
+  ApiEvent,
+  CompletenessReport,
+  EventPage,
+  TimeSeries,
+  TopDimension,
+  TopList,
+} from '@eventline/contract/read-api';
 
 /** Most matching events a top list counts when searching. */
 export const SEARCH_TOP_MAX_MATCHES = 10_000;

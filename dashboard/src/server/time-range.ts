@@ -3,8 +3,12 @@
 import { DashboardError } from './errors.ts';
 
 export const RANGE_LIMITS = Object.freeze({
-  /** Longest range any query may cover. 31 days */
+  /** Longest range a query of raw events may cover. 31 days */
   maxRangeMs: 31 * 24 * 3600_000,
+  /** Longest range an answer from the rollups may cover. 12 months (a leap year) */
+  maxAnswerRangeMs: 366 * 24 * 3600_000,
+  /** Range of an answer when `from` is omitted. 30 days */
+  defaultAnswerRangeMs: 30 * 24 * 3600_000,
   /** Range used when `from` is omitted. 1 h */
   defaultRangeMs: 3600_000,
   /** Most buckets a time series may have. */
@@ -63,17 +67,35 @@ export function parseTime(value: string, now: number, name: string): number {
 export function resolveRange(
   query: { from?: string | undefined; to?: string | undefined },
   now = Date.now(),
+  limits: { defaultMs: number; maxMs: number } = {
+    defaultMs: RANGE_LIMITS.defaultRangeMs,
+    maxMs: RANGE_LIMITS.maxRangeMs,
+  },
 ): TimeRange {
   const to = query.to === undefined ? now : parseTime(query.to, now, 'to');
-  const from = query.from === undefined ? to - RANGE_LIMITS.defaultRangeMs : parseTime(query.from, now, 'from');
+  const from = query.from === undefined ? to - limits.defaultMs : parseTime(query.from, now, 'from');
   if (from >= to)
     throw new DashboardError(
       'DASHBOARD_INVALID_RANGE',
       `from (${new Date(from).toISOString()}) is not before to (${new Date(to).toISOString()})`,
     );
-  if (to - from > RANGE_LIMITS.maxRangeMs)
-    throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / UNIT_MS.d} days`);
+  if (to - from > limits.maxMs)
+    throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${limits.maxMs / UNIT_MS.d} days`);
   return { from, to };
+}
+
+/** A range for answers from the hourly rollups: up to 12 months, widened to whole hours. */
+export function resolveAnswerRange(
+  query: { from?: string | undefined; to?: string | undefined },
+  now = Date.now(),
+): TimeRange {
+  const range = resolveRange(query, now, {
+    defaultMs: RANGE_LIMITS.defaultAnswerRangeMs,
+    maxMs: RANGE_LIMITS.maxAnswerRangeMs,
+  });
+  const hour = UNIT_MS.h;
+  const to = Math.ceil(range.to / hour) * hour;
+  return { from: Math.floor(range.from / hour) * hour, to };
 }
 
 /** `30s`, `5m`, `1h`, `1d` → milliseconds. */

@@ -1,34 +1,8 @@
 // Maps a pivoted InfluxDB row (one column per field of the storage schema) to
 // the event shape the read API returns. Absent fields come back from Flux as
 // empty strings or nulls; both mean "not recorded" and are left out.
-import { FIELD, TAG, type Element, type Engagement } from '@eventline/contract';
-
-/** The element descriptor is the contract's, field for field. */
-export type ApiElement = Element;
-
-export interface ApiEvent {
-  id: string;
-  /** RFC 3339 with nanoseconds, UTC: the stored point time. */
-  time: string;
-  type: string;
-  site: string;
-  name: string;
-  seq?: number;
-  anonymousId?: string;
-  sessionId?: string;
-  /** The page load that numbered the event (`seq` counts per session and tab). */
-  tabId?: string;
-  userId?: string;
-  page: { url?: string; path?: string; title?: string; referrer?: string };
-  element?: ApiElement;
-  properties?: Record<string, unknown>;
-  /** Of `pageleave` events. */
-  engagement?: Engagement;
-  /** The client's own clock, epoch ms. */
-  clientTimestamp?: number;
-  receivedAt?: number;
-  userAgent: { browser?: string; browserVersion?: string; os?: string; device?: string };
-}
+import { FIELD, TAG, type Element } from '@eventline/contract';
+import type { ApiEvent } from '@eventline/contract/read-api';
 
 type Row = Record<string, unknown>;
 
@@ -64,7 +38,7 @@ function compact<T extends object>(value: T): T {
 
 export function toApiEvent(row: Row): ApiEvent {
   const tag = text(row, FIELD.elementTag);
-  const element: ApiElement | undefined = tag
+  const element: Element | undefined = tag
     ? compact({
         tag,
         id: text(row, FIELD.elementId),

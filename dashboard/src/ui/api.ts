@@ -1,15 +1,22 @@
 // The UI's client for the read API. The token comes from the page (the server
 // embeds the local default) or from what the viewer entered, kept in localStorage.
 
-// The response types are the server's own, imported as types only.
+// The answers' types are the contract's, imported as types only; the limits
+// module is plain values, so the bundle carries no schema library.
 import type { ErrorBody } from '@eventline/kit/errors';
-import { EXPORT_TRUNCATED_HEADER } from '../server/api-limits.ts';
-import type { CompletenessReport as Completeness } from '../server/completeness.ts';
-import type { EventPage, TimeSeries, TopList } from '../server/event-reader.ts';
+import { EXPORT_TRUNCATED_HEADER } from '@eventline/contract/read-api/limits';
+import type {
+  CompletenessResponse as Completeness,
+  EventsResponse,
+  TimeseriesResponse,
+  TopResponse,
+} from '@eventline/contract/read-api';
 
-export type { ApiEvent } from '../server/to-api-event.ts';
-export type { CompletenessFigures } from '../server/completeness.ts';
-export type { Completeness, EventPage, TimeSeries, TopList };
+export type { ApiEvent, CompletenessFigures } from '@eventline/contract/read-api';
+export type { Completeness };
+export type EventPage = EventsResponse;
+export type TimeSeries = TimeseriesResponse;
+export type TopList = TopResponse;
 
 export class ApiError extends Error {
   override name = 'ApiError';

@@ -1,7 +1,7 @@
 // The Analyze page: filters in the URL, chart, top lists, data completeness and the events table,
 // all reloaded together on every change and every few seconds in live mode.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { API_LIMITS } from '../server/api-limits.ts';
+import { API_LIMITS } from '@eventline/contract/read-api/limits';
 import { api, ApiError } from './api.ts';
 import { CompletenessPanel } from './components/completeness-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';

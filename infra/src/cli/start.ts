@@ -38,6 +38,7 @@ try {
     influxRpc: 'EVENTLINE_INFLUX_RPC_PORT',
     ingest: 'EVENTLINE_INGEST_PORT',
     consumer: 'EVENTLINE_CONSUMER_PORT',
+    rollup: 'EVENTLINE_ROLLUP_PORT',
     dashboard: 'EVENTLINE_DASHBOARD_PORT',
     demo: 'EVENTLINE_DEMO_PORT',
   };

@@ -43,6 +43,7 @@ beforeAll(async () => {
     {
       ingest: 0,
       consumer: consumerPort,
+      rollup: 0,
       dashboard: 0,
       demo: 0,
     },

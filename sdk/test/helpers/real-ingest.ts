@@ -18,7 +18,7 @@ export async function startRealIngest(pageOrigin: string): Promise<RealIngest> {
   const port = await freePort();
   const spec = serviceSpecs(
     { brokers: infra.brokers, influxUrl: infra.influxUrl, bucket: 'unused/unused' },
-    { ingest: port, consumer: 0, dashboard: 0, demo: Number(new URL(pageOrigin).port) },
+    { ingest: port, consumer: 0, rollup: 0, dashboard: 0, demo: Number(new URL(pageOrigin).port) },
     { EVENTLINE_KAFKA_TOPIC: await createTestTopic('sdk-package', 1), EVENTLINE_INGEST_LOG_LEVEL: 'warn' },
   ).find((s) => s.name === 'ingest')!;
   const service: ManagedProcess = await startService(spec, join(infra.dataDir, uniqueName('sdk-package-logs')));

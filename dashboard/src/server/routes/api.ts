@@ -6,14 +6,18 @@ import { csvHeader, csvRow } from '../csv.ts';
 import type { EventFilter } from '../queries.ts';
 import {
   API_LIMITS,
-  API_ROUTE,
   CompletenessQuerySchema,
+  CompletenessResponseSchema,
   EventsQuerySchema,
+  EventsResponseSchema,
   EXPORT_TRUNCATED_HEADER,
   ExportQuerySchema,
   TimeseriesQuerySchema,
+  TimeseriesResponseSchema,
   TopQuerySchema,
-} from '../schemas.ts';
+  TopResponseSchema,
+} from '@eventline/contract/read-api';
+import { API_ROUTE } from '../schemas.ts';
 import { chooseInterval, resolveRange } from '../time-range.ts';
 
 function toFilter(
@@ -33,9 +37,6 @@ const rangeJson = (filter: EventFilter) => ({
   to: new Date(filter.range.to).toISOString(),
 });
 
-// The answers are documented in words; a schema here would make Fastify's serializer drop every field it does not list.
-const json = (description: string) => ({ 200: { description, type: 'object', additionalProperties: true } });
-
 const api: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/events',
@@ -47,9 +48,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         querystring: EventsQuerySchema,
         response: {
           ...API_ROUTE.response,
-          ...json(
-            '`{ events, nextCursor, range }`; pass `nextCursor` back as `cursor` for the next (older) page, `null` on the last',
-          ),
+          200: EventsResponseSchema,
         },
       },
     },
@@ -119,7 +118,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         querystring: TimeseriesQuerySchema,
         response: {
           ...API_ROUTE.response,
-          ...json('`{ intervalMs, buckets, series: { <type>: counts[] }, total, range }`'),
+          200: TimeseriesResponseSchema,
         },
       },
     },
@@ -138,7 +137,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['stats'],
         summary: 'Top elements (by CSS selector) or pages (by path) with their counts',
         querystring: TopQuerySchema,
-        response: { ...API_ROUTE.response, ...json('`{ dimension, top: [{ key, count }], truncated, range }`') },
+        response: { ...API_ROUTE.response, 200: TopResponseSchema },
       },
     },
     async (request) => {
@@ -158,7 +157,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
         querystring: CompletenessQuerySchema,
         response: {
           ...API_ROUTE.response,
-          ...json('`{ total, sites, gapExamples, reusedSeqExamples, range }`; see dashboard/README.md, Completeness'),
+          200: CompletenessResponseSchema,
         },
       },
     },

@@ -13,6 +13,8 @@ export const API_LIMITS = Object.freeze({
   /** Sessions with gaps listed by /api/completeness when `examples` is omitted. */
   defaultGapExamples: 10,
   maxGapExamples: 100,
+  /** Most `filter` parameters of one read API v2 request. */
+  maxFilters: 8,
 });
 
 /** Set to `true` on a CSV export that holds the newest `limit` events of a range with more. */

@@ -1,0 +1,72 @@
+import { hourOf, touchedHourKey, type TouchedHour } from '@eventline/contract';
+import { createTestBucket, createTestTopic, eventually, testInfra } from '@eventline/testkit';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import {
+  asMessages,
+  enrichedEvents,
+  pointIds,
+  produce,
+  readyApp,
+  testConfig,
+  testKafka,
+  testLogger,
+} from './support/fixtures.ts';
+
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+describe('touched hours', () => {
+  it('announces every (site, hour) a stored chunk touched, after its points are in InfluxDB', async () => {
+    const { brokers, influxUrl } = testInfra();
+    const topic = await createTestTopic('th-events', 3);
+    const touched = await createTestTopic('th-touched', 3);
+    const bucket = await createTestBucket('touched');
+    // 300 events a millisecond apart from just before an hour, across two sites: three buckets.
+    const start = hourOf(Date.now() - 86_400_000) + 3_600_000 - 100;
+    const events = [
+      ...enrichedEvents(200, { site: 'shop', startMs: start }),
+      ...enrichedEvents(100, { site: 'blog', startMs: start + 150 }),
+    ];
+    const expected = new Set(events.map((e) => touchedHourKey({ site: e.site, hour: hourOf(e.eventTime) })));
+    expect(expected.size).toBe(3);
+
+    const announced = new Map<string, { hour: TouchedHour; storedPoints: number }>();
+    const reader = testKafka(brokers).consumer({ groupId: `${touched}-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: touched, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const hour = JSON.parse(String(message.value)) as TouchedHour;
+        expect(String(message.key)).toBe(touchedHourKey(hour));
+        // What was stored by the time the announcement is read: at least the chunk that announced it.
+        announced.set(touchedHourKey(hour), { hour, storedPoints: (await pointIds(influxUrl, bucket)).length });
+      },
+    });
+    try {
+      const app = await buildApp({
+        config: testConfig({
+          EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+          EVENTLINE_INFLUX_URL: influxUrl,
+          EVENTLINE_KAFKA_TOPIC: topic,
+          EVENTLINE_KAFKA_DLQ_TOPIC: await createTestTopic('th-dlq', 1),
+          EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touched,
+          EVENTLINE_INFLUX_BUCKET: bucket,
+          EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
+        }),
+        logger: testLogger(),
+      });
+      apps.push(app);
+      await readyApp(app);
+      await produce(testKafka(brokers), topic, asMessages(events));
+      await eventually('every bucket announced', async () => announced.size === expected.size);
+      expect(new Set(announced.keys())).toEqual(expected);
+      for (const { storedPoints } of announced.values()) expect(storedPoints).toBeGreaterThan(0);
+    } finally {
+      await reader.disconnect();
+    }
+  });
+});

@@ -1,0 +1,280 @@
+// Answers of read API v2 from the hourly rollups: overview with comparison,
+// time series in local buckets, breakdowns with (other). Unique counts merge
+// HyperLogLog sketches across hours, so a visitor seen on many days counts once.
+// Any failure to reach or query InfluxDB becomes DASHBOARD_STORAGE_UNAVAILABLE.
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  FIELD,
+  MEASUREMENT,
+  OTHER_VALUE,
+  RETENTION,
+  TAG,
+  type Audience,
+  type Dimension,
+} from '@eventline/contract';
+import type {
+  AnalyticsTimeseriesResponse,
+  EventPage,
+  BreakdownResponse,
+  FunnelStep,
+  Metric,
+  MetricValues,
+  OverviewResponse,
+  TimeseriesInterval,
+} from '@eventline/contract/read-api';
+import { HyperLogLog } from '@eventline/kit/hyperloglog';
+import { ident, type InfluxQL } from '@eventline/rollup/influxql';
+import { filterColumns, rawWhere, readRaw, rowMatches, type DimensionFilter } from '@eventline/rollup/raw-reader';
+import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollup/rollup-reader';
+import type { FastifyBaseLogger } from 'fastify';
+import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
+import { DashboardError } from './errors.ts';
+import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts';
+import { localBucket, localBuckets } from './local-time.ts';
+import type { TimeRange } from './time-range.ts';
+import { toApiEvent } from './to-api-event.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface AnswerScope {
+  site: string;
+  range: TimeRange;
+  timeZone: string;
+  audience: Audience;
+  /** Every one must hold; answers with filters come from the raw events. Default: none */
+  filters?: readonly DimensionFilter[];
+}
+
+export interface Analytics {
+  overview(scope: AnswerScope, compare: 'previous' | 'year'): Promise<Omit<OverviewResponse, 'range' | 'timezone'>>;
+  timeseries(
+    scope: AnswerScope,
+    metric: Metric,
+    interval: TimeseriesInterval | undefined,
+  ): Promise<Omit<AnalyticsTimeseriesResponse, 'range' | 'timezone'>>;
+  breakdown(
+    scope: AnswerScope,
+    dimension: Dimension,
+    metric: Metric,
+    limit: number,
+  ): Promise<Omit<BreakdownResponse, 'range' | 'timezone'>>;
+  /** Raw events, newest first, `limit` to a page; every filter applied. */
+  events(scope: AnswerScope, limit: number, cursor: string | undefined): Promise<EventPage>;
+  /** From the raw events (exact, per session or visitor), so the range is bounded like raw queries. */
+  funnel(
+    scope: AnswerScope,
+    steps: readonly FunnelStep[],
+    within: 'session' | 'visitor',
+    windowMs: number,
+  ): Promise<FunnelResult>;
+}
+
+/** Next actions listed per funnel step. */
+export const FUNNEL_NEXT_ACTIONS = 5;
+
+const FUNNEL_COLUMNS = [
+  FIELD.anonymousId,
+  FIELD.sessionId,
+  FIELD.bot,
+  TAG.type,
+  FIELD.pagePath,
+  FIELD.label,
+  FIELD.name,
+  FIELD.elementChecked,
+];
+
+function figures(totals: ValueTotals | undefined): MetricValues {
+  return {
+    visitors: totals?.visitors.estimate() ?? 0,
+    sessions: totals?.sessions.estimate() ?? 0,
+    pageviews: totals?.pageviews ?? 0,
+    events: totals?.events ?? 0,
+  };
+}
+
+/** The same range a year earlier, by calendar (29 February falls back to 1 March). */
+function yearBefore(range: TimeRange): TimeRange {
+  const shift = (ms: number) => {
+    const date = new Date(ms);
+    date.setUTCFullYear(date.getUTCFullYear() - 1);
+    return date.getTime();
+  };
+  return { from: shift(range.from), to: shift(range.to) };
+}
+
+/** Hour buckets up to 2 days, days up to 92 days, months beyond. */
+export function defaultInterval(range: TimeRange): TimeseriesInterval {
+  const span = range.to - range.from;
+  return span <= 2 * DAY_MS ? 'hour' : span <= 92 * DAY_MS ? 'day' : 'month';
+}
+
+const iso = (range: TimeRange) => ({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
+
+export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; logger: FastifyBaseLogger }): Analytics {
+  const logger = deps.logger.child({ module: 'analytics' });
+
+  async function read(
+    scope: AnswerScope,
+    dimension: RollupQuery['dimension'],
+    range: TimeRange = scope.range,
+    keyOf?: (value: string, hour: number) => string,
+  ): Promise<Map<string, ValueTotals>> {
+    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to };
+    const filters = scope.filters ?? [];
+    try {
+      return filters.length > 0
+        ? await readRaw(deps.influxql, deps.rawPolicy, { ...query, filters }, keyOf)
+        : await readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf);
+    } catch (error) {
+      logger.error({ err: error }, 'InfluxDB rollup query failed');
+      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+    }
+  }
+
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+  async function* funnelEvents(scope: AnswerScope, within: 'session' | 'visitor'): AsyncGenerator<FunnelEvent> {
+    // Rows come in time order (one series without GROUP BY), which the funnel needs.
+    const filters = scope.filters ?? [];
+    const columns = [...new Set([...FUNNEL_COLUMNS, ...filterColumns(filters)])];
+    const { where, params } = rawWhere({ site: scope.site, ...scope.range }, filters);
+    const statement = `SELECT ${columns.map(ident).join(',')}
+      FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)} WHERE ${where}`;
+    const bots = scope.audience === 'bots';
+    for await (const chunk of deps.influxql.rows(statement, params)) {
+      for (const row of chunk) {
+        if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
+        yield {
+          time: Number(row['time']),
+          actor: String(row[within === 'session' ? FIELD.sessionId : FIELD.anonymousId]),
+          type: String(row[TAG.type]),
+          path: text(row[FIELD.pagePath]),
+          label: text(row[FIELD.label]),
+          name: text(row[FIELD.name]),
+          checked: typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+        };
+      }
+    }
+  }
+
+  /**
+   * One page of raw events, newest first, ties in time by id descending. The raw events are streamed newest first
+   * and the stream is left once the page is full and the events sharing the boundary's time are all read.
+   */
+  async function eventPage(scope: AnswerScope, limit: number, cursorText: string | undefined): Promise<EventPage> {
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
+    const filters = scope.filters ?? [];
+    const { where, params } = rawWhere({ site: scope.site, ...scope.range }, filters);
+    if (cursor) params['cursor'] = nsToIso(cursor.timeNs);
+    const statement = `SELECT * FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
+      WHERE ${where}${cursor ? ' AND time <= $cursor' : ''} ORDER BY time DESC`;
+    const bots = scope.audience === 'bots';
+    const found: { timeNs: bigint; id: string; row: Record<string, unknown> }[] = [];
+    read: for await (const chunk of deps.influxql.rows(statement, params, { times: 'rfc3339' })) {
+      for (const row of chunk) {
+        const timeNs = isoToNs(String(row['time']));
+        // Full, and past every event of the boundary's time: nothing later can belong on this page.
+        if (found.length > limit && timeNs < found[limit - 1]!.timeNs) break read;
+        if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
+        const id = String(row[FIELD.id] ?? '');
+        if (cursor && timeNs === cursor.timeNs && id >= cursor.id) continue;
+        found.push({ timeNs, id, row });
+      }
+    }
+    found.sort((a, b) => (a.timeNs === b.timeNs ? (a.id < b.id ? 1 : -1) : a.timeNs < b.timeNs ? 1 : -1));
+    const page = found.slice(0, limit);
+    const events = page.map(({ timeNs, row }) => toApiEvent({ ...row, _time: nsToIso(timeNs) }));
+    const last = page[page.length - 1];
+    return { events, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  return {
+    async events(scope, limit, cursor) {
+      try {
+        return await eventPage(scope, limit, cursor);
+      } catch (error) {
+        if (error instanceof DashboardError) throw error;
+        logger.error({ err: error }, 'InfluxDB events query failed');
+        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      }
+    },
+
+    async funnel(scope, steps, within, windowMs) {
+      const events: FunnelEvent[] = [];
+      try {
+        for await (const event of funnelEvents(scope, within)) events.push(event);
+      } catch (error) {
+        logger.error({ err: error }, 'InfluxDB funnel query failed');
+        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      }
+      return computeFunnel(events, steps, windowMs, FUNNEL_NEXT_ACTIONS);
+    },
+
+    async overview(scope, compare) {
+      const span = scope.range.to - scope.range.from;
+      const compareRange =
+        compare === 'year' ? yearBefore(scope.range) : { from: scope.range.from - span, to: scope.range.from };
+      const [current, previous] = await Promise.all([
+        read(scope, ALL_DIMENSION),
+        read(scope, ALL_DIMENSION, compareRange),
+      ]);
+      const now = figures(current.get(ALL_VALUE));
+      const before = figures(previous.get(ALL_VALUE));
+      const compared = (metric: Metric) => ({
+        value: now[metric],
+        previous: before[metric],
+        change: before[metric] === 0 ? null : (now[metric] - before[metric]) / before[metric],
+      });
+      return {
+        compareRange: iso(compareRange),
+        metrics: {
+          visitors: compared('visitors'),
+          sessions: compared('sessions'),
+          pageviews: compared('pageviews'),
+          events: compared('events'),
+        },
+      };
+    },
+
+    async timeseries(scope, metric, requested) {
+      const interval = requested ?? defaultInterval(scope.range);
+      const buckets = localBuckets(scope.range, scope.timeZone, interval);
+      const byBucket = await read(scope, ALL_DIMENSION, scope.range, (_value, hour) =>
+        localBucket(hour, scope.timeZone, interval),
+      );
+      return { metric, interval, buckets, values: buckets.map((bucket) => figures(byBucket.get(bucket))[metric]) };
+    },
+
+    async breakdown(scope, dimension, metric, limit) {
+      const byValue = await read(scope, dimension);
+      const ranked = [...byValue]
+        .filter(([value]) => value !== OTHER_VALUE)
+        .map(([value, totals]) => ({ value, totals, figures: figures(totals) }))
+        .sort((a, b) => b.figures[metric] - a.figures[metric] || (a.value < b.value ? -1 : 1));
+      const stored = byValue.get(OTHER_VALUE);
+      const rest = ranked
+        .slice(limit)
+        .map((row) => row.totals)
+        .concat(stored ? [stored] : []);
+      const rows = ranked.slice(0, limit).map((row) => ({ value: row.value, ...row.figures }));
+      if (rest.length > 0) {
+        const other: ValueTotals = {
+          events: 0,
+          pageviews: 0,
+          visitors: new HyperLogLog(),
+          sessions: new HyperLogLog(),
+        };
+        for (const totals of rest) {
+          other.events += totals.events;
+          other.pageviews += totals.pageviews;
+          other.visitors.merge(totals.visitors);
+          other.sessions.merge(totals.sessions);
+        }
+        rows.push({ value: OTHER_VALUE, ...figures(other) });
+      }
+      return { dimension, metric, rows };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// Read API v2's answers as a decorator, over an InfluxQL client of the database
+// the raw bucket lives in (the rollups' retention policy is in the same one).
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { createAnalytics, type Analytics } from '../analytics.ts';
+import type { DashboardConfig } from '../config.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    analytics: Analytics;
+  }
+}
+
+export default fp(
+  async (app: FastifyInstance, options: { influx: DashboardConfig['influx'] }) => {
+    const influxql = createInfluxQL({
+      url: options.influx.url,
+      token: options.influx.token,
+      database: options.influx.bucket.split('/')[0]!,
+      timeoutMs: options.influx.queryTimeoutMs,
+    });
+    const rawPolicy = options.influx.bucket.split('/')[1] ?? '';
+    app.decorate('analytics', createAnalytics({ influxql, rawPolicy, logger: app.log }));
+  },
+  { name: 'analytics' },
+);

@@ -1,0 +1,152 @@
+// Read API v2: overview, time series and breakdowns of one site from the hourly
+// rollups (from the raw events when filtered), and funnels and event pages from the raw events,
+// in a time zone, for people or for bots. Read-only.
+import {
+  AnalyticsEventsQuerySchema,
+  AnalyticsEventsResponseSchema,
+  AnalyticsTimeseriesQuerySchema,
+  AnalyticsTimeseriesResponseSchema,
+  BreakdownQuerySchema,
+  BreakdownResponseSchema,
+  FunnelQuerySchema,
+  FunnelResponseSchema,
+  type FunnelStep,
+  OverviewQuerySchema,
+  OverviewResponseSchema,
+  parseFilter,
+} from '@eventline/contract/read-api';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AnswerScope } from '../analytics.ts';
+import { DashboardError } from '../errors.ts';
+import { checkTimeZone } from '../local-time.ts';
+import { API_ROUTE } from '../schemas.ts';
+import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
+
+interface AnswerQuery {
+  site: string;
+  from?: string;
+  to?: string;
+  timezone: string;
+  bots: string;
+  filter?: string[];
+}
+
+function scopeOf(query: AnswerQuery, range = resolveAnswerRange(query)): AnswerScope {
+  checkTimeZone(query.timezone);
+  const filters = (query.filter ?? []).map(parseFilter);
+  // A filtered answer scans the raw events, which are bounded (and kept) like every raw query.
+  if (filters.length > 0 && range.to - range.from > RANGE_LIMITS.maxRangeMs)
+    throw new DashboardError(
+      'DASHBOARD_RANGE_TOO_LARGE',
+      `with a filter, at most ${RANGE_LIMITS.maxRangeMs / (24 * 3_600_000)} days`,
+    );
+  return {
+    site: query.site,
+    range,
+    timeZone: query.timezone,
+    audience: query.bots === 'only' ? 'bots' : 'people',
+    filters,
+  };
+}
+
+const answered = (scope: AnswerScope) => ({
+  range: { from: new Date(scope.range.from).toISOString(), to: new Date(scope.range.to).toISOString() },
+  timezone: scope.timeZone,
+});
+
+const analytics: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v2/overview',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Visitors, sessions, page views and events of a range, against the previous period or year',
+        querystring: OverviewQuerySchema,
+        response: { ...API_ROUTE.response, 200: OverviewResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request.query);
+      return { ...answered(scope), ...(await app.analytics.overview(scope, request.query.compare)) };
+    },
+  );
+
+  app.get(
+    '/v2/timeseries',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'One metric per local hour, day or month',
+        querystring: AnalyticsTimeseriesQuerySchema,
+        response: { ...API_ROUTE.response, 200: AnalyticsTimeseriesResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request.query);
+      const { metric, interval } = request.query;
+      return { ...answered(scope), ...(await app.analytics.timeseries(scope, metric, interval)) };
+    },
+  );
+
+  app.get(
+    '/v2/funnel',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Ordered steps within a session or visitor and a window: conversion, drop-off, next actions',
+        querystring: FunnelQuerySchema,
+        response: { ...API_ROUTE.response, 200: FunnelResponseSchema },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const range = resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs });
+      const scope = scopeOf(query, range);
+      const windowMs = parseInterval(query.window);
+      const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
+      return { ...answered(scope), within: query.within, windowMs, ...result };
+    },
+  );
+
+  app.get(
+    '/v2/events',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Raw events, newest first, a page at a time, with every filter applied',
+        querystring: AnalyticsEventsQuerySchema,
+        response: { ...API_ROUTE.response, 200: AnalyticsEventsResponseSchema },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const range = resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs });
+      const scope = scopeOf(query, range);
+      return { ...answered(scope), ...(await app.analytics.events(scope, query.limit, query.cursor)) };
+    },
+  );
+
+  app.get(
+    '/v2/breakdown',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'The top values of a dimension by a metric, with (other)',
+        querystring: BreakdownQuerySchema,
+        response: { ...API_ROUTE.response, 200: BreakdownResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request.query);
+      const { dimension, metric, limit } = request.query;
+      return { ...answered(scope), ...(await app.analytics.breakdown(scope, dimension, metric, limit)) };
+    },
+  );
+};
+
+export default analytics;

@@ -1,0 +1,287 @@
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  hourOf,
+  OTHER_VALUE,
+  RETENTION,
+  type Dimension,
+  type EnrichedEvent,
+} from '@eventline/contract';
+import { placedPointLines } from '@eventline/consumer/testing';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { ensureRetention } from '@eventline/rollup/retention';
+import { eventsArbitrary, exact, HOUR, valueOf } from '@eventline/rollup/testing';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/server/app.ts';
+import { loadConfig } from '../src/server/config.ts';
+
+const TOKEN = 'test-read-token-123';
+const auth = { authorization: `Bearer ${TOKEN}` };
+// Three days from 22:00 UTC on 1 November 2026: local midnights in Paris fall at 23:00 UTC.
+const START = Date.UTC(2026, 10, 1, 22);
+const DAYS = 3;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let app: FastifyInstance;
+let events: EnrichedEvent[];
+let earlier: EnrichedEvent[];
+const site = uniqueName('analytics');
+
+beforeAll(async () => {
+  const bucket = await createTestBucket('analytics');
+  const [database, rawPolicy] = bucket.split('/') as [string, string];
+  const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
+  await ensureRetention(influxql, {
+    rawPolicy,
+    rawDuration: 'INF',
+    rollupPolicy: RETENTION.rollupPolicy,
+    rollupDuration: 'INF',
+  });
+  events = fc.sample(eventsArbitrary(site, START, DAYS * 24, { min: 400, max: 400 }), { numRuns: 1, seed: 5 })[0]!;
+  // The period before, for the comparison: the same visitors, fewer events.
+  earlier = fc
+    .sample(eventsArbitrary(site, START - DAYS * 24 * HOUR, DAYS * 24, { min: 200, max: 200 }), {
+      numRuns: 1,
+      seed: 6,
+    })[0]!
+    .map((e) => ({ ...e, event: { ...e.event, id: `${e.event.id}-earlier` } }));
+  await influxql.write(
+    await placedPointLines([...events, ...earlier], { influx: { url: testInfra().influxUrl, bucket } }),
+    rawPolicy,
+    'ns',
+  );
+  for (const hour of new Set([...events, ...earlier].map((e) => hourOf(e.eventTime))))
+    await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, site, hour);
+  app = await buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: testInfra().influxUrl,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_DASHBOARD_TOKEN: TOKEN,
+      EVENTLINE_LOG_LEVEL: 'silent',
+    }),
+  );
+});
+afterAll(() => app?.close());
+
+const get = async (path: string, params: Record<string, string>) => {
+  const response = await app.inject({ url: `/api/v2/${path}?${new URLSearchParams(params)}`, headers: auth });
+  return { status: response.statusCode, body: response.json() };
+};
+const range = { site, from: iso(START), to: iso(START + DAYS * 24 * HOUR) };
+
+describe('read API v2 over rollups', () => {
+  it('answers the overview with the previous period and the change', async () => {
+    const { status, body } = await get('overview', range);
+    expect(status).toBe(200);
+    const [events_, pageviews, visitors, sessions] = exact(events, ALL_DIMENSION, false)[ALL_VALUE]!;
+    const [eventsBefore] = exact(earlier, ALL_DIMENSION, false)[ALL_VALUE]!;
+    expect(body.metrics.events).toEqual({
+      value: events_,
+      previous: eventsBefore,
+      change: (events_! - eventsBefore!) / eventsBefore!,
+    });
+    expect(body.metrics.pageviews.value).toBe(pageviews);
+    expect(body.metrics.visitors.value).toBe(visitors);
+    expect(body.metrics.sessions.value).toBe(sessions);
+    expect(body.compareRange).toEqual({ from: iso(START - DAYS * 24 * HOUR), to: iso(START) });
+  });
+
+  it('counts bots apart', async () => {
+    const { body } = await get('overview', { ...range, bots: 'only' });
+    expect(body.metrics.events.value).toBe(exact(events, ALL_DIMENSION, true)[ALL_VALUE]?.[0] ?? 0);
+  });
+
+  it('cuts day buckets at midnight of the requested time zone', async () => {
+    const { status, body } = await get('timeseries', { ...range, timezone: 'Europe/Paris', metric: 'events' });
+    expect(status).toBe(200);
+    expect(body.interval).toBe('day');
+    // 22:00 UTC on 1 November is 23:00 in Paris: the first local day holds one hour of the range.
+    expect(body.buckets).toEqual(['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04']);
+    const parisDay = (e: EnrichedEvent) => new Date(e.eventTime + HOUR).toISOString().slice(0, 10); // UTC+1 in November
+    const people = events.filter((e) => !e.userAgent.bot);
+    expect(body.values).toEqual(body.buckets.map((day: string) => people.filter((e) => parisDay(e) === day).length));
+  });
+
+  it('breaks any dimension down by any metric, top N then (other)', async () => {
+    const { status, body } = await get('breakdown', { ...range, dimension: 'path', metric: 'events', limit: '2' });
+    expect(status).toBe(200);
+    const expected = Object.entries(exact(events, 'path', false)).sort(
+      ([a, x], [b, y]) => y[0]! - x[0]! || (a < b ? -1 : 1),
+    );
+    expect(body.rows.slice(0, 2).map((row: { value: string; events: number }) => [row.value, row.events])).toEqual(
+      expected.slice(0, 2).map(([value, counts]) => [value, counts[0]]),
+    );
+    expect(expected.length).toBeGreaterThan(2);
+    expect(body.rows).toHaveLength(3);
+    expect(body.rows[2]).toMatchObject({
+      value: OTHER_VALUE,
+      events: expected.slice(2).reduce((sum, [, counts]) => sum + counts[0]!, 0),
+    });
+  });
+
+  it('answers a funnel from the raw events, per session within the window', async () => {
+    const params = new URLSearchParams({ ...range, window: '1d' });
+    params.append('step', 'pageview:/');
+    params.append('step', 'pageview:/pricing');
+    const response = await app.inject({ url: `/api/v2/funnel?${params}`, headers: auth });
+    const [status, body] = [response.statusCode, response.json()];
+    expect(status).toBe(200);
+    const people = events.filter((e) => !e.userAgent.bot);
+    const startedSessions = new Set(
+      people.filter((e) => e.event.type === 'pageview' && e.event.page?.path === '/').map((e) => e.event.sessionId),
+    );
+    expect(body.steps[0]).toMatchObject({ step: 'pageview:/', actors: startedSessions.size, conversion: 1 });
+    expect(body.steps[1].actors).toBeLessThanOrEqual(startedSessions.size);
+    expect(body.steps[0].dropOff).toBe(startedSessions.size - body.steps[1].actors);
+    expect((await get('funnel', { ...range, step: 'pageview:/' })).status).toBe(400);
+  });
+
+  it('refuses unknown time zones, unknown dimensions, unknown parameters and ranges over 12 months', async () => {
+    expect((await get('overview', { ...range, timezone: 'Mars/Olympus' })).body.code).toBe(
+      'DASHBOARD_INVALID_TIMEZONE',
+    );
+    expect((await get('breakdown', { ...range, dimension: 'password' })).status).toBe(400);
+    expect((await get('overview', { ...range, filters: 'x' })).body.code).toBe('DASHBOARD_UNKNOWN_PARAMETER');
+    expect((await get('overview', { site, from: '2024-01-01T00:00:00Z', to: '2025-06-01T00:00:00Z' })).body.code).toBe(
+      'DASHBOARD_RANGE_TOO_LARGE',
+    );
+    expect((await get('timeseries', { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' })).status).toBe(
+      200,
+    );
+  });
+});
+
+/** `path` with each `filter` appended as its own parameter. */
+const filtered = async (path: string, params: Record<string, string>, filters: readonly string[]) => {
+  const query = new URLSearchParams(params);
+  for (const filter of filters) query.append('filter', filter);
+  const response = await app.inject({ url: `/api/v2/${path}?${query}`, headers: auth });
+  return { status: response.statusCode, body: response.json() };
+};
+
+/** The events every `dimension:value` filter holds for, as the exact answer counts them. */
+const passing = (all: readonly EnrichedEvent[], filters: readonly string[]) =>
+  all.filter((e) =>
+    filters.every((filter) => {
+      const colon = filter.indexOf(':');
+      return valueOf(e, filter.slice(0, colon) as Dimension) === filter.slice(colon + 1);
+    }),
+  );
+
+const combined = ['browser:Firefox', 'path:/pricing'];
+
+describe('read API v2 filters', () => {
+  it('answers the overview of the events every filter holds for, exactly, with the filtered comparison', async () => {
+    for (const filters of [['browser:Firefox'], combined, ['referrer:(none)'], ['type:pageview', 'browser:Chrome']]) {
+      const { status, body } = await filtered('overview', range, filters);
+      expect(status, filters.join(' & ')).toBe(200);
+      const now = exact(passing(events, filters), ALL_DIMENSION, false)[ALL_VALUE] ?? [0, 0, 0, 0];
+      const before = exact(passing(earlier, filters), ALL_DIMENSION, false)[ALL_VALUE] ?? [0, 0, 0, 0];
+      expect(
+        [body.metrics.events.value, body.metrics.pageviews.value, body.metrics.visitors.value],
+        filters.join(' & '),
+      ).toEqual([now[0], now[1], now[2]]);
+      expect(body.metrics.sessions.value).toBe(now[3]);
+      expect(body.metrics.events.previous).toBe(before[0]);
+    }
+  });
+
+  it('applies combined filters to time series, breakdowns and funnels', async () => {
+    const people = passing(events, combined).filter((e) => !e.userAgent.bot);
+    expect(people.length).toBeGreaterThan(0);
+    const series = await filtered('timeseries', { ...range, metric: 'events', interval: 'day' }, combined);
+    expect(series.status).toBe(200);
+    expect(series.body.values.reduce((a: number, b: number) => a + b, 0)).toBe(people.length);
+
+    const breakdown = await filtered('breakdown', { ...range, dimension: 'type', metric: 'events' }, combined);
+    expect(breakdown.status).toBe(200);
+    const expected = exact(passing(events, combined), 'type', false);
+    expect(
+      Object.fromEntries(breakdown.body.rows.map((row: { value: string; events: number }) => [row.value, row.events])),
+    ).toEqual(Object.fromEntries(Object.entries(expected).map(([value, counts]) => [value, counts[0]])));
+
+    const query = new URLSearchParams({ ...range, window: '1d' });
+    query.append('step', 'pageview:/pricing');
+    query.append('step', 'click:Buy now');
+    query.append('filter', 'browser:Firefox');
+    const answer = (await app.inject({ url: `/api/v2/funnel?${query}`, headers: auth })).json();
+    const firefoxPricing = new Set(
+      passing(events, ['browser:Firefox', 'type:pageview', 'path:/pricing'])
+        .filter((e) => !e.userAgent.bot)
+        .map((e) => e.event.sessionId),
+    );
+    expect(firefoxPricing.size).toBeGreaterThan(0);
+    expect(answer.steps[0].actors).toBe(firefoxPricing.size);
+  });
+
+  it('answers a filter that matches nothing with zeros, not an error', async () => {
+    const { status, body } = await filtered('overview', range, ['utm_campaign:no-such-campaign']);
+    expect(status).toBe(200);
+    expect(body.metrics.events).toEqual({ value: 0, previous: 0, change: null });
+  });
+
+  it('refuses malformed filters, unknown dimensions, too many filters and filtered ranges beyond 31 days', async () => {
+    for (const filter of ['browser', 'password:x', 'path:', 'browser=Firefox', `path:${'x'.repeat(5_000)}`])
+      expect((await filtered('overview', range, [filter])).status, filter).toBe(400);
+    expect(
+      (
+        await filtered(
+          'overview',
+          range,
+          Array.from({ length: 9 }, (_, i) => `path:/${i}`),
+        )
+      ).status,
+    ).toBe(400);
+    const year = { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' };
+    expect((await filtered('timeseries', year, ['browser:Firefox'])).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
+  });
+});
+
+describe('read API v2 events', () => {
+  /** Every page of `filters`' events, following `nextCursor`. */
+  async function allPages(filters: readonly string[], limit: number, extra: Record<string, string> = {}) {
+    const pages: { events: { id: string; time: string }[]; nextCursor: string | null }[] = [];
+    let cursor: string | undefined;
+    do {
+      const { status, body } = await filtered(
+        'events',
+        { ...range, limit: String(limit), ...extra, ...(cursor ? { cursor } : {}) },
+        filters,
+      );
+      expect(status).toBe(200);
+      pages.push(body);
+      cursor = body.nextCursor ?? undefined;
+    } while (cursor && pages.length < 1_000);
+    return pages;
+  }
+
+  it('pages through every raw event of the range, newest first, each once, with every filter applied', async () => {
+    for (const filters of [[], ['browser:Firefox'], combined, ['referrer:(none)', 'type:click']]) {
+      const pages = await allPages(filters, 7);
+      const listed = pages.flatMap((page) => page.events);
+      const expected = passing(events, filters).filter((e) => !e.userAgent.bot);
+      expect(listed.map((e) => e.id).sort(), filters.join(' & ')).toEqual(expected.map((e) => e.event.id).sort());
+      const times = listed.map((e) => Date.parse(e.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(pages.slice(0, -1).every((page) => page.events.length === 7)).toBe(true);
+      expect(pages.at(-1)!.nextCursor).toBeNull();
+    }
+  });
+
+  it('lists bots apart, and refuses a malformed cursor and ranges beyond 31 days', async () => {
+    const bots = (await allPages([], 50, { bots: 'only' })).flatMap((page) => page.events);
+    expect(bots.map((e) => e.id).sort()).toEqual(
+      events
+        .filter((e) => e.userAgent.bot)
+        .map((e) => e.event.id)
+        .sort(),
+    );
+    expect((await get('events', { ...range, cursor: 'not-a-cursor' })).body.code).toBe('DASHBOARD_INVALID_CURSOR');
+    const year = { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' };
+    expect((await get('events', year)).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
+  });
+});

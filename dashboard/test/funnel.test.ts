@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { actionOf, computeFunnel, matches, type FunnelEvent } from '../src/server/funnel.ts';
+
+const MIN = 60_000;
+const view = (actor: string, time: number, path: string): FunnelEvent => ({ actor, time, type: 'pageview', path });
+const click = (actor: string, time: number, label: string): FunnelEvent => ({ actor, time, type: 'click', label });
+
+describe('funnel steps', () => {
+  it('matches page views by path, clicks and inputs by label, toggles by state, custom events by name', () => {
+    expect(matches('pageview:/pricing', view('a', 0, '/pricing'))).toBe(true);
+    expect(matches('pageview:/pricing', click('a', 0, '/pricing'))).toBe(false);
+    expect(matches('click:Buy', click('a', 0, 'Buy'))).toBe(true);
+    expect(matches('input:Email', { actor: 'a', time: 0, type: 'input', label: 'Email' })).toBe(true);
+    const toggle = { actor: 'a', time: 0, type: 'change', label: 'Terms', checked: true };
+    expect(matches('toggle_on:Terms', toggle)).toBe(true);
+    expect(matches('toggle_off:Terms', toggle)).toBe(false);
+    expect(matches('custom:signup', { actor: 'a', time: 0, type: 'custom', name: 'signup' })).toBe(true);
+    expect(actionOf({ ...toggle, checked: false })).toBe('toggle_off:Terms');
+  });
+});
+
+describe('computeFunnel', () => {
+  const steps = ['pageview:/', 'pageview:/pricing', 'click:Buy'] as const;
+
+  it('counts actors reaching each step in order within the window, with drop-off and what they did next', () => {
+    const events = [
+      // a: completes.
+      view('a', 0, '/'),
+      view('a', 1 * MIN, '/pricing'),
+      click('a', 2 * MIN, 'Buy'),
+      // b: stops at /pricing, then reads the docs.
+      view('b', 0, '/'),
+      view('b', 1 * MIN, '/pricing'),
+      view('b', 2 * MIN, '/docs'),
+      // c: stops at /, then leaves.
+      view('c', 0, '/'),
+      // d: does the steps out of order: only step 1 counts.
+      view('d', 0, '/pricing'),
+      view('d', 1 * MIN, '/'),
+      click('d', 2 * MIN, 'Buy'),
+      // e: completes, but outside the 10-minute window.
+      view('e', 0, '/'),
+      view('e', 5 * MIN, '/pricing'),
+      click('e', 11 * MIN, 'Buy'),
+      // f: never starts.
+      view('f', 0, '/pricing'),
+    ].sort((x, y) => x.time - y.time);
+    const result = computeFunnel(events, steps, 10 * MIN, 5);
+    expect(result.steps.map((s) => [s.actors, s.dropOff])).toEqual([
+      [5, 2],
+      [3, 2],
+      [1, 0],
+    ]);
+    expect(result.steps[1]!.conversion).toBeCloseTo(3 / 5);
+    // Ties in name order.
+    expect(result.steps[0]!.nextActions).toEqual([
+      { action: '(none)', actors: 1 },
+      { action: 'click:Buy', actors: 1 },
+    ]);
+    expect(result.steps[1]!.nextActions).toEqual([
+      { action: 'click:Buy', actors: 1 },
+      { action: 'pageview:/docs', actors: 1 },
+    ]);
+  });
+
+  it('takes the best start when step 1 happens more than once', () => {
+    const events = [view('a', 0, '/'), view('a', 20 * MIN, '/'), view('a', 21 * MIN, '/pricing')];
+    expect(computeFunnel(events, steps, 10 * MIN, 5).steps.map((s) => s.actors)).toEqual([1, 1, 0]);
+  });
+
+  it('answers zeros, not NaN, when nobody starts', () => {
+    const result = computeFunnel([view('a', 0, '/docs')], steps, MIN, 5);
+    expect(result.steps.map((s) => [s.actors, s.conversion])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+});

@@ -1,0 +1,42 @@
+// Rollup points as line protocol. Tag values are dimension values people chose
+// (labels, selectors, campaign names), so every one must be representable.
+import { ROLLUP_FIELD, ROLLUP_MEASUREMENT, ROLLUP_TAG, type RollupCounts } from '@eventline/contract';
+
+/**
+ * InfluxDB 1.8 reads a backslash before `,`, `=`, space or the end of a tag
+ * value as an escape, with no way to write such a backslash literally; it is
+ * stored as U+29F5 (⧵, which looks the same) instead. Line breaks become spaces.
+ */
+export function storedTagValue(value: string): string {
+  return value.replace(/\r\n|\r|\n/g, ' ').replace(/\\(?=[, =]|$)/g, '\u29f5');
+}
+
+const escapeTag = (value: string) => storedTagValue(value).replace(/[, =]/g, '\\$&');
+
+const stringField = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`;
+
+export interface RollupPointKey {
+  site: string;
+  audience: string;
+  dimension: string;
+  value: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+}
+
+export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, sessions]: RollupCounts): string {
+  // Tags in key order, as InfluxDB sorts them anyway.
+  const tags = [
+    `${ROLLUP_TAG.audience}=${escapeTag(key.audience)}`,
+    `${ROLLUP_TAG.dimension}=${escapeTag(key.dimension)}`,
+    `${ROLLUP_TAG.site}=${escapeTag(key.site)}`,
+    `${ROLLUP_TAG.value}=${escapeTag(key.value)}`,
+  ].join(',');
+  const fields = [
+    `${ROLLUP_FIELD.events}=${events}i`,
+    `${ROLLUP_FIELD.pageviews}=${pageviews}i`,
+    `${ROLLUP_FIELD.visitors}=${stringField(visitors)}`,
+    `${ROLLUP_FIELD.sessions}=${stringField(sessions)}`,
+  ].join(',');
+  return `${ROLLUP_MEASUREMENT},${tags} ${fields} ${key.hour}`;
+}

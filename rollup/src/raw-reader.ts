@@ -1,0 +1,106 @@
+// Answers with filters, from the raw events: rollups are kept per single
+// dimension, so "path = /pricing and browser = Firefox" cannot be read from
+// them. The raw events of the range are scanned once (the `type` filter is
+// pushed into the bound InfluxQL; the others are compared here, on values read
+// exactly as the rollups store them) and tallied like rollups, per key, with
+// the same sketches, so a filtered answer has the shape of an unfiltered one.
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  DIMENSION_COLUMNS,
+  FIELD,
+  MEASUREMENT,
+  NONE_VALUE,
+  ROLLUP_BUCKET_MS,
+  TAG,
+  type Dimension,
+} from '@eventline/contract';
+import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
+import { ident, type InfluxQL, type Params, type Row } from './influxql.ts';
+import type { RollupRow } from './hour-aggregate.ts';
+import { toRollupRow } from './recompute-hour.ts';
+import type { RollupQuery, ValueTotals } from './rollup-reader.ts';
+
+/** Events whose `dimension` is `value` (NONE_VALUE: events without one). */
+export interface DimensionFilter {
+  dimension: Dimension;
+  value: string;
+}
+
+function passes(values: RollupRow['values'], filters: readonly DimensionFilter[]): boolean {
+  return filters.every(({ dimension, value }) => (values[dimension] || NONE_VALUE) === value);
+}
+
+/** Whether the raw row has every filter's value, as the rollups would store it. */
+export function rowMatches(row: Row, filters: readonly DimensionFilter[]): boolean {
+  return filters.length === 0 || passes(toRollupRow(row).values, filters);
+}
+
+/** The raw columns `rowMatches` reads for `filters`. */
+export function filterColumns(filters: readonly DimensionFilter[]): string[] {
+  return [...new Set(filters.map(({ dimension }) => DIMENSION_COLUMNS[dimension]))];
+}
+
+/**
+ * The WHERE clause over raw events of `site` in [from, to) with the `type` filters pushed down (as bound
+ * parameters); the other filters are for `rowMatches`.
+ */
+export function rawWhere(
+  query: { site: string; from: number; to: number },
+  filters: readonly DimensionFilter[],
+): { where: string; params: Params } {
+  const params: Params = {
+    site: query.site,
+    from: new Date(query.from).toISOString(),
+    to: new Date(query.to).toISOString(),
+  };
+  const clauses = [`${ident(TAG.site)} = $site`, 'time >= $from', 'time < $to'];
+  filters.forEach(({ dimension, value }, i) => {
+    if (dimension !== 'type') return;
+    params[`filter${i}`] = value;
+    clauses.push(`${ident(TAG.type)} = $filter${i}`);
+  });
+  return { where: clauses.join(' AND '), params };
+}
+
+const RAW_COLUMNS = [
+  FIELD.anonymousId,
+  FIELD.sessionId,
+  FIELD.bot,
+  TAG.type,
+  ...new Set(Object.values(DIMENSION_COLUMNS).filter((column) => column !== TAG.type)),
+];
+
+/** readRollup's answer computed from the raw events that pass `filters`: totals per key, by default the value. */
+export async function readRaw(
+  influxql: InfluxQL,
+  rawPolicy: string,
+  query: RollupQuery & { filters: readonly DimensionFilter[] },
+  keyOf: (value: string, hour: number) => string = (value) => value,
+): Promise<Map<string, ValueTotals>> {
+  const { where, params } = rawWhere(query, query.filters);
+  const statement = `SELECT ${RAW_COLUMNS.map(ident).join(',')}
+    FROM ${ident(influxql.database)}.${ident(rawPolicy)}.${ident(MEASUREMENT)} WHERE ${where}`;
+  const bots = query.audience === 'bots';
+  const totals = new Map<string, ValueTotals>();
+  for await (const chunk of influxql.rows(statement, params)) {
+    for (const raw of chunk) {
+      const row = toRollupRow(raw);
+      if (row.bot !== bots) continue;
+      if (!passes(row.values, query.filters)) continue;
+      const value = query.dimension === ALL_DIMENSION ? ALL_VALUE : row.values[query.dimension] || NONE_VALUE;
+      const time = Number(raw['time']);
+      const key = keyOf(value, time - (time % ROLLUP_BUCKET_MS));
+      let total = totals.get(key);
+      if (!total) {
+        total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+        totals.set(key, total);
+      }
+      total.events++;
+      if (row.type === 'pageview') total.pageviews++;
+      total.visitors.add(hashOf(row.anonymousId));
+      if (row.sessionId) total.sessions.add(hashOf(row.sessionId));
+    }
+  }
+  return totals;
+}

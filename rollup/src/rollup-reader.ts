@@ -1,0 +1,73 @@
+// Reads rollup points back as answers: per value of a dimension over a range of
+// whole hours, events and page views summed and unique sketches merged (so a
+// visitor seen in many hours counts once). Shared by the dashboard and the tests.
+import {
+  ALL_DIMENSION,
+  ROLLUP_FIELD,
+  ROLLUP_MEASUREMENT,
+  ROLLUP_TAG,
+  type Audience,
+  type Dimension,
+} from '@eventline/contract';
+import { HyperLogLog } from '@eventline/kit/hyperloglog';
+import { ident, type InfluxQL } from './influxql.ts';
+
+export interface ValueTotals {
+  events: number;
+  pageviews: number;
+  visitors: HyperLogLog;
+  sessions: HyperLogLog;
+}
+
+export interface RollupQuery {
+  site: string;
+  audience: Audience;
+  dimension: Dimension | typeof ALL_DIMENSION;
+  /** Inclusive, epoch ms, the start of an hour. */
+  from: number;
+  /** Exclusive, epoch ms. */
+  to: number;
+}
+
+/**
+ * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say). Values whose rollups all hold
+ * zero (overwritten when they moved into (other)) are left out.
+ */
+export async function readRollup(
+  influxql: InfluxQL,
+  rollupPolicy: string,
+  query: RollupQuery,
+  keyOf: (value: string, hour: number) => string = (value) => value,
+): Promise<Map<string, ValueTotals>> {
+  const f = ROLLUP_FIELD;
+  const statement = `SELECT ${[f.events, f.pageviews, f.visitors, f.sessions].map(ident).join(',')}
+    FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENT)}
+    WHERE ${ident(ROLLUP_TAG.site)} = $site AND ${ident(ROLLUP_TAG.audience)} = $audience
+      AND ${ident(ROLLUP_TAG.dimension)} = $dimension AND time >= $from AND time < $to
+    GROUP BY ${ident(ROLLUP_TAG.value)}`;
+  const params = {
+    site: query.site,
+    audience: query.audience,
+    dimension: query.dimension,
+    from: new Date(query.from).toISOString(),
+    to: new Date(query.to).toISOString(),
+  };
+  const totals = new Map<string, ValueTotals>();
+  for await (const chunk of influxql.rows(statement, params)) {
+    for (const row of chunk) {
+      const events = Number(row[f.events]);
+      if (!(events > 0)) continue;
+      const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']));
+      let total = totals.get(key);
+      if (!total) {
+        total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+        totals.set(key, total);
+      }
+      total.events += events;
+      total.pageviews += Number(row[f.pageviews]);
+      total.visitors.merge(HyperLogLog.deserialize(String(row[f.visitors])));
+      total.sessions.merge(HyperLogLog.deserialize(String(row[f.sessions])));
+    }
+  }
+  return totals;
+}

@@ -1,0 +1,132 @@
+// The rollup worker's consumer group: reads the touched (site, hour) buckets
+// the consumer announces, recomputes each from the raw events and commits the
+// offsets only after its rollups are written. Buckets are keyed, so one bucket's
+// announcements are serial on one partition. Memory: one Kafka batch of small
+// messages and one bucket's aggregate at a time.
+import { RETENTION, type TouchedHour, touchedHourKey } from '@eventline/contract';
+import { backoffDelay, SERVICE_BACKOFF } from '@eventline/kit/backoff';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { RollupConfig } from './config.ts';
+import type { InfluxQL } from './influxql.ts';
+import { recomputeHour } from './recompute-hour.ts';
+
+/** One bucket recomputed: for lag figures and tests. */
+export interface RolledBucket extends TouchedHour {
+  events: number;
+  /** From the oldest announcement of the bucket in the batch to its rollups being written, ms. */
+  lagMs: number;
+}
+
+export interface RollupWorker {
+  start(): Promise<void>;
+  /** Finishes the bucket in flight and leaves the group. */
+  stop(): Promise<void>;
+  readonly joined: boolean;
+}
+
+export interface RollupWorkerOptions {
+  kafka: Kafka;
+  influxql: InfluxQL;
+  config: Pick<RollupConfig, 'kafka' | 'influx' | 'retention' | 'maxValues'>;
+  logger: Logger;
+  onBucket?: (bucket: RolledBucket) => void;
+}
+
+function parse(value: Buffer | null): TouchedHour | undefined {
+  try {
+    const hour = JSON.parse(String(value)) as Partial<TouchedHour>;
+    return typeof hour.site === 'string' && Number.isSafeInteger(hour.hour) ? (hour as TouchedHour) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
+  const { config } = options;
+  const logger = options.logger.child({ module: 'rollup-worker' });
+  const consumer: Consumer = options.kafka.consumer({ groupId: config.kafka.groupId });
+  const failures = new Map<number, number>();
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+
+  async function eachBatch({
+    batch,
+    heartbeat,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    pause,
+    isRunning,
+  }: EachBatchPayload) {
+    const buckets = new Map<string, { hour: TouchedHour; since: number }>();
+    for (const message of batch.messages) {
+      const hour = parse(message.value);
+      if (!hour) {
+        logger.warn(
+          { partition: batch.partition, offset: message.offset },
+          'skipping a malformed touched-hour message',
+        );
+        continue;
+      }
+      const key = touchedHourKey(hour);
+      if (!buckets.has(key)) buckets.set(key, { hour, since: Number(message.timestamp) });
+    }
+    for (const { hour, since } of buckets.values()) {
+      if (!isRunning()) return;
+      try {
+        const result = await recomputeHour(
+          {
+            influxql: options.influxql,
+            rawPolicy: config.influx.rawPolicy,
+            rollupPolicy: RETENTION.rollupPolicy,
+            maxValues: config.maxValues,
+          },
+          hour.site,
+          hour.hour,
+        );
+        options.onBucket?.({ ...hour, events: result.events, lagMs: Date.now() - since });
+      } catch (error) {
+        const attempt = (failures.get(batch.partition) ?? 0) + 1;
+        failures.set(batch.partition, attempt);
+        const delayMs = backoffDelay(SERVICE_BACKOFF, attempt);
+        logger.warn(
+          { err: error, partition: batch.partition, site: hour.site, hour: hour.hour, retryInMs: delayMs },
+          'could not recompute a bucket; partition paused',
+        );
+        // Nothing of this batch is committed: the buckets are recomputed again after the pause.
+        const resume = pause();
+        setTimeout(resume, delayMs).unref();
+        return;
+      }
+      await heartbeat();
+    }
+    failures.delete(batch.partition);
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) {
+      resolveOffset(last.offset);
+      await commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }],
+          },
+        ],
+      });
+    }
+  }
+
+  return {
+    get joined() {
+      return joined;
+    },
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topic: config.kafka.touchedHoursTopic, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    },
+    async stop() {
+      await consumer.disconnect();
+      joined = false;
+    },
+  };
+}

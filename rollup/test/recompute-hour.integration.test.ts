@@ -1,0 +1,116 @@
+import {
+  ALL_DIMENSION,
+  ALL_VALUE,
+  DIMENSIONS,
+  fnv1a32,
+  hourOf,
+  OTHER_VALUE,
+  RETENTION,
+  type Dimension,
+  type EnrichedEvent,
+} from '@eventline/contract';
+import { placedPointLines } from '@eventline/consumer/testing';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
+import { recomputeHour } from '../src/recompute-hour.ts';
+import { ensureRetention } from '../src/retention.ts';
+import { readRollup } from '../src/rollup-reader.ts';
+import { eventsArbitrary, exact, HOUR } from '../src/testing.ts';
+
+const START = Date.UTC(2026, 10, 2, 9);
+
+let influxql: InfluxQL;
+let rawPolicy: string;
+const rollupPolicy = RETENTION.rollupPolicy;
+const options = (maxValues = 1_000) => ({ influxql, rawPolicy, rollupPolicy, maxValues });
+
+beforeAll(async () => {
+  const [database, policy] = (await createTestBucket('rollup')).split('/') as [string, string];
+  rawPolicy = policy;
+  influxql = createInfluxQL({ url: testInfra().influxUrl, database });
+  await ensureRetention(influxql, { rawPolicy, rawDuration: '90d', rollupPolicy, rollupDuration: '730d' });
+});
+
+async function answer(site: string, dimension: Dimension | typeof ALL_DIMENSION, bots: boolean) {
+  const totals = await readRollup(influxql, rollupPolicy, {
+    site,
+    audience: bots ? 'bots' : 'people',
+    dimension,
+    from: START,
+    to: START + 3 * HOUR,
+  });
+  return Object.fromEntries(
+    [...totals].map(([value, t]) => [value, [t.events, t.pageviews, t.visitors.estimate(), t.sessions.estimate()]]),
+  );
+}
+
+/** Stored as the consumers of two partitions store them (a visitor's events in one): raw points of two shards. */
+async function store(events: EnrichedEvent[]): Promise<void> {
+  for (const shard of [0, 1]) {
+    const own = events.filter((e) => fnv1a32(e.event.anonymousId) % 2 === shard);
+    if (own.length > 0)
+      await influxql.write(
+        await placedPointLines(own, {
+          shard,
+          influx: { url: testInfra().influxUrl, bucket: `${influxql.database}/${rawPolicy}` },
+        }),
+        rawPolicy,
+        'ns',
+      );
+  }
+}
+
+async function recomputeTouched(site: string, events: EnrichedEvent[], maxValues?: number): Promise<void> {
+  for (const hour of new Set(events.map((e) => hourOf(e.eventTime))))
+    await recomputeHour(options(maxValues), site, hour);
+}
+
+describe('recomputeHour', () => {
+  it('answers exactly what a scan of the raw events answers, per dimension, for people and bots apart', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constant(null).chain(() => eventsArbitrary(uniqueName('prop'), START)),
+        async (events) => {
+          const site = events[0]!.site;
+          // Half the events arrive twice (a redelivery), and every hour is recomputed twice (a replay).
+          await store(events);
+          await store(events.slice(0, Math.ceil(events.length / 2)));
+          await recomputeTouched(site, events);
+          await recomputeTouched(site, events);
+          for (const dimension of [ALL_DIMENSION, ...DIMENSIONS] as const)
+            for (const bots of [false, true])
+              expect(await answer(site, dimension, bots), `${dimension} bots=${bots}`).toEqual(
+                exact(events, dimension, bots),
+              );
+        },
+      ),
+      { numRuns: 8, seed: 20261206 },
+    );
+  });
+
+  it('counts a late event in its own hour when that hour is recomputed', async () => {
+    const site = uniqueName('late');
+    const events = fc.sample(eventsArbitrary(site, START), { numRuns: 1, seed: 7 })[0]!;
+    await store(events);
+    await recomputeTouched(site, events);
+    const late = { ...events[0]!, event: { ...events[0]!.event, id: `${site}-late-event-0001` } };
+    await store([late]);
+    await recomputeHour(options(), site, hourOf(late.eventTime));
+    expect(await answer(site, 'type', false)).toEqual(exact([...events, late], 'type', false));
+  });
+
+  it('bounds the values per hour with (other) and never counts a value twice when it moves into (other)', async () => {
+    const site = uniqueName('bound');
+    const events = fc.sample(eventsArbitrary(site, START), { numRuns: 1, seed: 11 })[0]!;
+    await store(events);
+    await recomputeTouched(site, events, 1_000);
+    await recomputeTouched(site, events, 2);
+    const byPath = await answer(site, 'path', false);
+    const hours = new Set(events.map((e) => hourOf(e.eventTime))).size;
+    expect(Object.keys(byPath).filter((value) => value !== OTHER_VALUE).length).toBeLessThanOrEqual(2 * hours);
+    const total = exact(events, ALL_DIMENSION, false)[ALL_VALUE]?.[0] ?? 0;
+    expect(Object.values(byPath).reduce((sum, [count]) => sum + count!, 0)).toBe(total);
+  });
+});

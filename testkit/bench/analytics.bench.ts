@@ -1,0 +1,252 @@
+// Read API v2 over rollups against today's Flux-on-raw queries for the same
+// answers, on a private InfluxDB seeded with EVENTLINE_BENCH_ANALYTICS_EVENTS
+// events (default 10 000 000) over 30 days from ≈ events/200 visitors in
+// sessions of ≈ 10 events, through the consumer's own placer and
+// pointLine() (one shard per writer). Every touched
+// hour is then rolled up as the worker does it, timed per bucket, with the
+// process's memory sampled meanwhile; then each query is timed (p50, p95).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIELD, MEASUREMENT, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import { pointLinesOf } from '@eventline/consumer/testing';
+import { sampleEvent } from '@eventline/contract/testing';
+import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
+import { buildApp } from '@eventline/dashboard/app';
+import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
+import { percentile, printResult, type Figure } from '../src/bench-report.ts';
+import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { ensureRetention } from '@eventline/rollup/retention';
+
+const EVENTS = Number(process.env['EVENTLINE_BENCH_ANALYTICS_EVENTS'] ?? 10_000_000);
+const RUNS = Number(process.env['EVENTLINE_BENCH_RUNS'] ?? 20);
+const BUDGET_MS = 20_000;
+const MIN_RUNS = 5;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SPAN = 30 * DAY;
+const SITE = 'shop';
+const VISITORS = Math.max(10, Math.round(EVENTS / 200));
+const SESSION_EVENTS = 10;
+const FUNNEL = ['/', '/pricing', '/signup', '/welcome'];
+const LINES_PER_WRITE = 5_000;
+
+/** Event `i`: sessions of SESSION_EVENTS events walking part of the funnel, 3 % of visitors bots. */
+function enrichedEvent(i: number, start: number): EnrichedEvent {
+  const session = Math.floor(i / SESSION_EVENTS);
+  const step = i % SESSION_EVENTS;
+  const visitor = (session * 7919) % VISITORS;
+  const eventTime = start + Math.floor((i / EVENTS) * SPAN);
+  const path = FUNNEL[Math.min(step >> 1, (session % FUNNEL.length) as number)] ?? '/';
+  const type = step % 2 === 0 ? 'pageview' : step % 5 === 1 ? 'change' : 'click';
+  const source = ['google', 'newsletter', 'twitter', ''][session % 4];
+  return {
+    event: sampleEvent({
+      id: `bench-${i.toString(36).padStart(8, '0')}-event`,
+      type,
+      name: type,
+      timestamp: eventTime,
+      seq: step,
+      anonymousId: `visitor-${visitor}`,
+      sessionId: `session-${session}`,
+      page: {
+        url: `https://shop.example${path}${source ? `?utm_source=${source}&utm_medium=cpc` : ''}`,
+        path,
+        referrer: session % 3 === 0 ? 'https://www.google.com/' : undefined,
+      },
+      element:
+        type === 'pageview'
+          ? undefined
+          : { tag: 'button', selector: `#cta-${step}`, text: `Continue ${step}`, attributes: { name: `step-${step}` } },
+    }),
+    site: SITE,
+    receivedAt: eventTime + 40,
+    eventTime,
+    userAgent: {
+      browser: ['Chrome', 'Firefox', 'Safari'][visitor % 3],
+      os: 'Linux',
+      device: 'desktop',
+      ...(visitor % 33 === 0 ? { bot: true } : {}),
+    },
+  };
+}
+
+async function time(run: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  const started = performance.now();
+  await run(); // warm-up
+  while (samples.length < RUNS && (samples.length < MIN_RUNS || performance.now() - started < BUDGET_MS)) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+await provisionInfra(consoleProgress('bench'));
+const dataDir = mkdtempSync(join(tmpdir(), 'eventline-analytics-bench-'));
+const influx = await startInflux({ httpPort: await freePort(), rpcPort: await freePort(), dataDir });
+try {
+  const bucket = await createBucket(influx.url, 'analytics_bench', 'events');
+  const [database, rawPolicy] = bucket.split('/') as [string, string];
+  const influxql = createInfluxQL({ url: influx.url, database, timeoutMs: 600_000 });
+  await ensureRetention(influxql, {
+    rawPolicy,
+    rawDuration: 'INF',
+    rollupPolicy: RETENTION.rollupPolicy,
+    rollupDuration: 'INF',
+  });
+  const end = Math.floor(Date.now() / HOUR) * HOUR;
+  const start = end - SPAN;
+
+  const seedStarted = performance.now();
+  let next = 0;
+  const writer = async (shard: number): Promise<void> => {
+    // A placer is one partition's, used in offset order: each concurrent writer is a partition of its own.
+    const placeLines = pointLinesOf({ shard });
+    while (next < EVENTS) {
+      const from = next;
+      next = Math.min(EVENTS, next + LINES_PER_WRITE);
+      const chunk: EnrichedEvent[] = [];
+      for (let i = from; i < next; i++) chunk.push(enrichedEvent(i, start));
+      const lines = await placeLines(chunk);
+      await influxql.write(lines, rawPolicy, 'ns');
+    }
+  };
+  await Promise.all([writer(0), writer(1)]);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  process.stdout.write(`  seeded ${EVENTS} events in ${seedSeconds.toFixed(0)} s\n`);
+
+  // Roll up every hour as the worker does, one bucket at a time, sampling memory.
+  const bucketMs: number[] = [];
+  let peakHeap = 0;
+  let peakRss = 0;
+  const heapBefore = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const { heapUsed, rss } = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, heapUsed);
+    peakRss = Math.max(peakRss, rss);
+  }, 20);
+  const rollupStarted = performance.now();
+  for (let hour = start; hour < end; hour += HOUR) {
+    const t0 = performance.now();
+    await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, SITE, hour);
+    bucketMs.push(performance.now() - t0);
+  }
+  clearInterval(sampler);
+  const rollupSeconds = (performance.now() - rollupStarted) / 1000;
+  const eventsPerBucket = EVENTS / bucketMs.length;
+
+  const app = await buildApp(
+    loadConfig({
+      EVENTLINE_INFLUX_URL: influx.url,
+      EVENTLINE_INFLUX_BUCKET: bucket,
+      EVENTLINE_LOG_LEVEL: 'silent',
+      EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '300000',
+    }),
+  );
+  const queryApi = new InfluxDB({ url: influx.url, token: '', timeout: 600_000 }).getQueryApi('');
+  try {
+    const api = async (path: string): Promise<unknown> => {
+      const response = await app.inject({ url: path, headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` } });
+      if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode} ${response.body}`);
+      return response.json();
+    };
+    const range = (ms: number) =>
+      `site=${SITE}&from=${new Date(end - ms).toISOString()}&to=${new Date(end).toISOString()}`;
+    const raw = (rangeMs: number) => flux`from(bucket: ${fluxString(bucket)})
+  |> range(start: ${fluxDateTime(new Date(end - rangeMs).toISOString())}, stop: ${fluxDateTime(new Date(end).toISOString())})
+  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT)} and r.site == ${fluxString(SITE)})`;
+    const fluxRows = (query: ReturnType<typeof flux>) => queryApi.collectRows(query);
+
+    // A fast wrong answer is no result: the overview must count every event people sent.
+    const overview = (await api(`/api/v2/overview?${range(SPAN)}`)) as { metrics: { events: { value: number } } };
+    const bots = (await api(`/api/v2/overview?${range(SPAN)}&bots=only`)) as { metrics: { events: { value: number } } };
+    if (overview.metrics.events.value + bots.metrics.events.value !== EVENTS)
+      throw new Error(
+        `rollups count ${overview.metrics.events.value} + ${bots.metrics.events.value}, expected ${EVENTS}`,
+      );
+
+    const figures: Figure[] = [];
+    const measure = async (metric: string, path: string, baselineLabel: string, baseline: () => Promise<unknown>) => {
+      const samples = await time(() => api(path));
+      const base = await time(baseline);
+      process.stdout.write(`  ${metric}: ${samples.length} runs, baseline ${base.length}\n`);
+      for (const p of [50, 95])
+        figures.push({
+          metric: `${metric} p${p}`,
+          unit: 'ms',
+          value: percentile(samples, p),
+          baseline: percentile(base, p),
+          baselineLabel,
+        });
+    };
+    await measure(
+      'overview 30 d with previous period',
+      `/api/v2/overview?${range(SPAN)}`,
+      'Flux on raw: events and distinct visitors, 30 d',
+      () =>
+        Promise.all([
+          fluxRows(flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
+          fluxRows(
+            flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.anonymousId)}) |> group() |> distinct() |> count()`,
+          ),
+        ]),
+    );
+    await measure(
+      'timeseries 30 d (days, Europe/Paris)',
+      `/api/v2/timeseries?${range(SPAN)}&metric=events&timezone=Europe/Paris`,
+      'Flux on raw: events per UTC day, 30 d',
+      () =>
+        fluxRows(
+          flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> group() |> aggregateWindow(every: 1d, fn: count)`,
+        ),
+    );
+    await measure(
+      'timeseries 12 months (months)',
+      `/api/v2/timeseries?${range(365 * DAY)}&metric=visitors`,
+      'Flux on raw: events per UTC day, 30 d',
+      () =>
+        fluxRows(
+          flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> group() |> aggregateWindow(every: 1d, fn: count)`,
+        ),
+    );
+    await measure(
+      'breakdown path by visitors 30 d',
+      `/api/v2/breakdown?${range(SPAN)}&dimension=path&metric=visitors`,
+      'Flux on raw: events per path, 30 d',
+      () =>
+        fluxRows(
+          flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.pagePath)}) |> duplicate(column: "_value", as: "key") |> group(columns: ["key"]) |> count() |> group() |> sort(columns: ["_value"], desc: true) |> limit(n: 10)`,
+        ),
+    );
+    const funnelSteps = FUNNEL.slice(0, 3)
+      .map((path) => `step=${encodeURIComponent(`pageview:${path}`)}`)
+      .join('&');
+    await measure(
+      'funnel 3 steps 7 d (raw events)',
+      `/api/v2/funnel?${range(7 * DAY)}&${funnelSteps}&window=1h`,
+      'Flux on raw: event count, 7 d',
+      () => fluxRows(flux`${raw(7 * DAY)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
+    );
+    figures.push(
+      { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs, 50) },
+      { metric: 'rollup of one hour bucket p99', unit: 'ms', value: percentile(bucketMs, 99) },
+      { metric: 'rollup throughput', unit: 'events/s', value: EVENTS / rollupSeconds },
+      { metric: 'rollup worker heap growth, peak', unit: 'MiB', value: (peakHeap - heapBefore) / 2 ** 20 },
+      { metric: 'rollup worker RSS, peak (process incl. dashboard)', unit: 'MiB', value: peakRss / 2 ** 20 },
+    );
+    printResult({
+      name: 'analytics',
+      description: `read API v2 over rollups of ${EVENTS} events over 30 days (${VISITORS} visitors, ≈${Math.round(eventsPerBucket)} events per hour bucket; seeded in ${seedSeconds.toFixed(0)} s, rolled up in ${rollupSeconds.toFixed(0)} s), up to ${RUNS} runs each, in-process via app.inject`,
+      figures,
+    });
+  } finally {
+    await app.close();
+  }
+} finally {
+  await influx.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
