@@ -224,6 +224,25 @@ describe('read API v2 over rollups', () => {
     });
     expect(elsewhere.statusCode).toBe(403);
   });
+
+  it('answers a share link with filters as the same filters asked with the read token', async () => {
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: auth,
+      payload: { site, filters: ['browser:Firefox'] },
+    });
+    const share = { authorization: `Bearer ${made.json().token}` };
+    const viaLink = await app.inject({
+      url: `/api/v2/breakdown?${new URLSearchParams({ ...range, dimension: 'path', metric: 'events' })}`,
+      headers: share,
+    });
+    expect(viaLink.statusCode).toBe(200);
+    const direct = await filtered('breakdown', { ...range, dimension: 'path', metric: 'events' }, ['browser:Firefox']);
+    const unfiltered = await get('breakdown', { ...range, dimension: 'path', metric: 'events' });
+    expect(viaLink.json().rows).toEqual(direct.body.rows);
+    expect(viaLink.json().rows).not.toEqual(unfiltered.body.rows);
+  });
 });
 
 /** `path` with each `filter` appended as its own parameter. */
