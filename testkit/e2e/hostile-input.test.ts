@@ -668,6 +668,33 @@ describe('the read API under hostile input', () => {
     }
   });
 
+  it('treats injections in element labels and annotation sites as data, and keeps annotation text literal', async () => {
+    const element = (label: string) => answer('/api/v2/element', { ...range, site: DEMO_SITE, label });
+    const clean = await element('no-such-label');
+    expect(clean.status).toBe(200);
+    const noteSite = `hostile-notes-${suiteStart}`;
+    for (const attack of attacks.filter((a) => !/[\r\n]/.test(a))) {
+      expect(await element(attack), attack).toEqual({ ...clean, body: { ...(clean.body as object), label: attack } });
+      expect(await answer('/api/v2/annotations', { ...range, site: attack }), attack).toEqual({
+        status: 200,
+        body: { annotations: [] },
+      });
+    }
+    const at = new Date(suiteStart).toISOString();
+    for (const text of attacks) {
+      const added = await fetch(`${dashboardUrl}/api/v2/annotations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DASHBOARD_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ site: noteSite, at, text }),
+      });
+      expect(added.status, JSON.stringify(text)).toBe(201);
+    }
+    const listed = (await answer('/api/v2/annotations', { ...range, site: noteSite })).body as {
+      annotations: { text: string }[];
+    };
+    expect(listed.annotations.map((note) => note.text).sort()).toEqual([...attacks].sort());
+  });
+
   it('gives the same answers after the attacks as before them, and keeps serving', async () => {
     const after = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(after).toEqual(before);
