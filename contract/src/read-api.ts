@@ -219,6 +219,12 @@ export type Metric = (typeof METRICS)[number];
 export const TIMESERIES_INTERVALS = ['hour', 'day', 'month'] as const;
 export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
 
+/** One `filter` of an answer: `dimension:value`. */
+const FilterSchema = Type.String({
+  pattern: `^(${DIMENSIONS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
+  description: 'browser:Firefox, path:/pricing, utm_source:newsletter, referrer:(none)',
+});
+
 const AnswerParams = {
   site: Type.String({ minLength: 1, maxLength: 64, description: 'The site answered for' }),
   from: Type.Optional(Time('Inclusive start, widened to the start of its hour; default: 30 days before `to`')),
@@ -236,17 +242,11 @@ const AnswerParams = {
     description: 'Bots are counted apart: `exclude` answers for people, `only` for bots',
   }),
   filter: Type.Optional(
-    Type.Array(
-      Type.String({
-        pattern: `^(${DIMENSIONS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
-        description: 'browser:Firefox, path:/pricing, utm_source:newsletter, referrer:(none)',
-      }),
-      {
-        maxItems: API_LIMITS.maxFilters,
-        description:
-          'Only events whose dimension has this value, as `dimension:value` (`(none)`: events without one); repeat the parameter to combine filters (all must hold). A filtered answer is computed from the raw events, so its range is at most 31 days',
-      },
-    ),
+    Type.Array(FilterSchema, {
+      maxItems: API_LIMITS.maxFilters,
+      description:
+        'Only events whose dimension has this value, as `dimension:value` (`(none)`: events without one); repeat the parameter to combine filters (all must hold). A filtered answer is computed from the raw events, so its range is at most 31 days',
+    }),
   ),
 };
 
@@ -381,6 +381,91 @@ export const FunnelResponseSchema = Type.Object({
   ),
 });
 
+/** One element, by label, from the raw events of its range (at most 31 days, like funnels). */
+export const ElementQuerySchema = Query({
+  ...AnswerParams,
+  from: Type.Optional(Time('Inclusive start; default: 7 days before `to`; the range is at most 31 days (raw events)')),
+  label: Type.String({
+    minLength: 1,
+    maxLength: LIMITS.textMaxLength,
+    description: 'The element label, as breakdowns by `label` list it',
+  }),
+});
+
+export const ElementResponseSchema = Type.Object({
+  ...AnswerRange,
+  label: Type.String(),
+  selectors: Type.Array(Type.String(), {
+    description: 'CSS selectors the label was seen on, most events first (at most 10)',
+  }),
+  pages: Type.Array(Type.String(), {
+    description: 'Page paths the element was used on, most events first (at most 10)',
+  }),
+  clicks: Figure('Clicks on the element'),
+  clickers: Figure('Unique visitors who clicked it (HyperLogLog, as visitors)'),
+  pageVisitors: Figure('Unique visitors of the pages it was used on, from the rollups'),
+  clickThrough: Type.Union([Type.Number(), Type.Null()], {
+    description: 'clickers / pageVisitors; null when the pages had no visitors',
+  }),
+  changes: Figure('Times a text field with this label was changed (input events)'),
+  toggles: Type.Object(
+    { on: Figure('Checkbox or radio turned on'), off: Figure('Turned off') },
+    { description: 'change events by the checked state they left' },
+  ),
+});
+
+/** Most characters of an annotation. */
+export const ANNOTATION_MAX_LENGTH = 280;
+
+export const AnnotationSchema = Type.Object({
+  id: Type.String({ description: 'Stable id, for removing it' }),
+  at: Type.String({ format: 'date-time', description: 'When it happened' }),
+  text: Type.String({ description: 'What happened (shown as plain text)' }),
+});
+
+export const AnnotationsQuerySchema = Query({
+  site: AnswerParams.site,
+  from: AnswerParams.from,
+  to: AnswerParams.to,
+});
+
+export const AnnotationsResponseSchema = Type.Object({
+  annotations: Type.Array(AnnotationSchema, { description: 'Oldest first' }),
+});
+
+export const NewAnnotationSchema = Type.Object(
+  {
+    site: AnswerParams.site,
+    at: Time('When it happened'),
+    text: Type.String({ minLength: 1, maxLength: ANNOTATION_MAX_LENGTH, description: 'A deploy, a campaign, …' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AnnotationTargetSchema = Query({ site: AnswerParams.site });
+
+/** The longest a link may live, days: a forgotten link stops working on its own. */
+export const MAX_SHARE_DAYS = 365;
+
+export const ShareRequestSchema = Type.Object(
+  {
+    site: Type.String({ minLength: 1, maxLength: 64, description: 'The one site the link reads' }),
+    filters: Type.Array(FilterSchema, {
+      maxItems: API_LIMITS.maxFilters,
+      default: [],
+      description: 'Answer filters (`dimension:value`) every request through the link carries',
+    }),
+    expiresInDays: Type.Integer({ minimum: 1, maximum: MAX_SHARE_DAYS, default: 7 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ShareResponseSchema = Type.Object({
+  token: Type.String({ description: 'Send as `Authorization: Bearer <token>`; GET requests only' }),
+  path: Type.String({ description: 'The Analyze page with the token in its fragment: prefix the dashboard origin' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 export type FunnelQuery = Static<typeof FunnelQuerySchema>;
 export type AnalyticsEventsQuery = Static<typeof AnalyticsEventsQuerySchema>;
@@ -404,3 +489,10 @@ export type EventsResponse = Static<typeof EventsResponseSchema>;
 export type TimeseriesResponse = Static<typeof TimeseriesResponseSchema>;
 export type TopResponse = Static<typeof TopResponseSchema>;
 export type CompletenessResponse = Static<typeof CompletenessResponseSchema>;
+export type ElementQuery = Static<typeof ElementQuerySchema>;
+export type ElementResponse = Static<typeof ElementResponseSchema>;
+export type Annotation = Static<typeof AnnotationSchema>;
+export type AnnotationsResponse = Static<typeof AnnotationsResponseSchema>;
+export type NewAnnotation = Static<typeof NewAnnotationSchema>;
+export type ShareRequest = Static<typeof ShareRequestSchema>;
+export type ShareResponse = Static<typeof ShareResponseSchema>;

@@ -1,6 +1,7 @@
 import {
   ALL_DIMENSION,
   ALL_VALUE,
+  deriveDimensions,
   hourOf,
   OTHER_VALUE,
   RETENTION,
@@ -50,7 +51,8 @@ beforeAll(async () => {
     })[0]!
     .map((e) => ({ ...e, event: { ...e.event, id: `${e.event.id}-earlier` } }));
   await influxql.write(
-    await placedPointLines([...events, ...earlier], { influx: { url: testInfra().influxUrl, bucket } }),
+    // The bucket is new: nothing stored to place around.
+    await placedPointLines([...events, ...earlier]),
     rawPolicy,
     'ns',
   );
@@ -152,6 +154,94 @@ describe('read API v2 over rollups', () => {
     expect((await get('timeseries', { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' })).status).toBe(
       200,
     );
+  });
+
+  it('answers one element by label: clicks, unique clickers, click-through on its pages, text changes', async () => {
+    const { status, body } = await get('element', { ...range, label: 'Buy now' });
+    expect(status).toBe(200);
+    const people = events.filter((e) => !e.userAgent.bot);
+    const mine = people.filter((e) => deriveDimensions(e.event).label === 'Buy now');
+    const clicks = mine.filter((e) => e.event.type === 'click');
+    const pages = new Set(mine.map((e) => deriveDimensions(e.event).pagePath));
+    const pageVisitors = new Set(
+      people.filter((e) => pages.has(deriveDimensions(e.event).pagePath)).map((e) => e.event.anonymousId),
+    );
+    const clickers = new Set(clicks.map((e) => e.event.anonymousId));
+    expect(clicks.length).toBeGreaterThan(0);
+    expect(body).toMatchObject({
+      label: 'Buy now',
+      selectors: ['#cta'],
+      clicks: clicks.length,
+      clickers: clickers.size,
+      pageVisitors: pageVisitors.size,
+      clickThrough: clickers.size / pageVisitors.size,
+      changes: mine.filter((e) => e.event.type === 'input').length,
+    });
+    expect([...body.pages].sort()).toEqual([...pages].sort());
+    expect((await get('element', { ...range, label: 'Nobody clicks this' })).body).toMatchObject({
+      clicks: 0,
+      clickThrough: null,
+    });
+  });
+
+  it('keeps annotations as literal text, lists them by range and removes them', async () => {
+    const text = '<img src=x onerror=alert(1)> deploy "v2", 50% off = \\ yes';
+    const at = iso(START + HOUR);
+    const added = await app.inject({
+      method: 'POST',
+      url: '/api/v2/annotations',
+      headers: auth,
+      payload: { site, at, text },
+    });
+    expect(added.statusCode).toBe(201);
+    const { id } = added.json();
+    expect(added.json()).toEqual({ id, at, text });
+    expect((await get('annotations', range)).body.annotations).toEqual([{ id, at, text }]);
+    expect((await get('annotations', { ...range, site: `${site}-other` })).body.annotations).toEqual([]);
+    const remove = () => app.inject({ method: 'DELETE', url: `/api/v2/annotations/${id}?site=${site}`, headers: auth });
+    expect((await remove()).statusCode).toBe(204);
+    expect((await get('annotations', range)).body.annotations).toEqual([]);
+    expect((await remove()).json().code).toBe('DASHBOARD_ANNOTATION_NOT_FOUND');
+  });
+
+  it('lets a share link read annotations but not add them', async () => {
+    const made = await app.inject({ method: 'POST', url: '/api/shares', headers: auth, payload: { site } });
+    const share = { authorization: `Bearer ${made.json().token}` };
+    const list = await app.inject({ url: `/api/v2/annotations?${new URLSearchParams(range)}`, headers: share });
+    expect(list.statusCode).toBe(200);
+    const add = await app.inject({
+      method: 'POST',
+      url: '/api/v2/annotations',
+      headers: share,
+      payload: { site, at: iso(START), text: 'sneaky' },
+    });
+    expect(add.json().code).toBe('DASHBOARD_SHARE_FORBIDDEN');
+    const overview = await app.inject({ url: `/api/v2/overview?${new URLSearchParams(range)}`, headers: share });
+    expect(overview.statusCode).toBe(200);
+    const elsewhere = await app.inject({
+      url: `/api/v2/overview?${new URLSearchParams({ ...range, site: 'another-site' })}`,
+      headers: share,
+    });
+    expect(elsewhere.statusCode).toBe(403);
+  });
+
+  it('answers a share link with filters as the same filters asked with the read token', async () => {
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: auth,
+      payload: { site, filters: ['browser:Firefox'] },
+    });
+    const share = { authorization: `Bearer ${made.json().token}` };
+    const viaLink = await app.inject({
+      url: `/api/v2/breakdown?${new URLSearchParams({ ...range, dimension: 'path', metric: 'events' })}`,
+      headers: share,
+    });
+    expect(viaLink.statusCode).toBe(200);
+    const direct = await filtered('breakdown', { ...range, dimension: 'path', metric: 'events' }, ['browser:Firefox']);
+    const unfiltered = await get('breakdown', { ...range, dimension: 'path', metric: 'events' });
+    expect(viaLink.json().rows).toEqual(direct.body.rows);
+    expect(viaLink.json().rows).not.toEqual(unfiltered.body.rows);
   });
 });
 

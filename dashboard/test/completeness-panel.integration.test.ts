@@ -65,6 +65,7 @@ describe('data completeness panel on the Analyze page', () => {
       expect(await text('completeness-sessions')).toBe('1 of 5');
       expect(await text('completeness-duplicates')).toBe('1');
       expect(await text('completeness-reused')).toBe('1');
+      expect(await text('completeness-verdict')).toMatch(/^1 event stored twice\. Counts in this range are too high/);
       expect(await panel.locator('table.sites tbody tr').count()).toBe(2);
       expect(await panel.locator('table.sites tbody tr').first().locator('td').allTextContents()).toEqual([
         'blog',
@@ -94,6 +95,7 @@ describe('data completeness panel on the Analyze page', () => {
       await page.locator('input[name="site"]').press('Enter');
       await expect.poll(() => text('completeness-received'), POLL).toBe('3 / 3');
       expect(await text('completeness-ratio')).toBe('100 %');
+      expect(await text('completeness-verdict')).toMatch(/^Complete\. All 3 events .* are stored, none twice/);
       expect(new URL(page.url()).searchParams.get('site')).toBe('blog');
       expect(await panel.locator('table.sites').count()).toBe(0);
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(3);

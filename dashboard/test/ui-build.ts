@@ -45,7 +45,8 @@ export async function builtUi(): Promise<string> {
       await promisify(execFile)(
         process.execPath,
         [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
-        { cwd: dashboardDir },
+        // Under vitest NODE_ENV is `test`, which would build Preact's development code paths: build what ships.
+        { cwd: dashboardDir, env: { ...process.env, NODE_ENV: 'production' } },
       );
       writeFileSync(stampFile, '');
     },

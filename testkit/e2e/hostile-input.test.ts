@@ -54,6 +54,10 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
     EVENTLINE_ROLLUP_GROUP: uniqueName('hostile-rollup'),
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    // The valid requests here must be answered 200 the first time; latency shedding (a 503 whenever the shared
+    // machine stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
+    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
+    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
     EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: String(INGEST_REQUEST_TIMEOUT_MS),
     EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: String(INGEST_HEADERS_TIMEOUT_MS),
     EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: String(DASHBOARD_REQUEST_TIMEOUT_MS),
@@ -662,6 +666,33 @@ describe('the read API under hostile input', () => {
       const tooMany = Array.from({ length: 9 }, (_, i): [string, string] => ['filter', `path:/${i}`]);
       expect((await get(path, [...params, ...tooMany])).status, `${path} nine filters`).toBe(400);
     }
+  });
+
+  it('treats injections in element labels and annotation sites as data, and keeps annotation text literal', async () => {
+    const element = (label: string) => answer('/api/v2/element', { ...range, site: DEMO_SITE, label });
+    const clean = await element('no-such-label');
+    expect(clean.status).toBe(200);
+    const noteSite = `hostile-notes-${suiteStart}`;
+    for (const attack of attacks.filter((a) => !/[\r\n]/.test(a))) {
+      expect(await element(attack), attack).toEqual({ ...clean, body: { ...(clean.body as object), label: attack } });
+      expect(await answer('/api/v2/annotations', { ...range, site: attack }), attack).toEqual({
+        status: 200,
+        body: { annotations: [] },
+      });
+    }
+    const at = new Date(suiteStart).toISOString();
+    for (const text of attacks) {
+      const added = await fetch(`${dashboardUrl}/api/v2/annotations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DASHBOARD_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ site: noteSite, at, text }),
+      });
+      expect(added.status, JSON.stringify(text)).toBe(201);
+    }
+    const listed = (await answer('/api/v2/annotations', { ...range, site: noteSite })).body as {
+      annotations: { text: string }[];
+    };
+    expect(listed.annotations.map((note) => note.text).sort()).toEqual([...attacks].sort());
   });
 
   it('gives the same answers after the attacks as before them, and keeps serving', async () => {

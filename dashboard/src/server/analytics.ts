@@ -17,6 +17,7 @@ import type {
   AnalyticsTimeseriesResponse,
   EventPage,
   BreakdownResponse,
+  ElementResponse,
   FunnelStep,
   Metric,
   MetricValues,
@@ -30,6 +31,7 @@ import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollu
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
 import { DashboardError } from './errors.ts';
+import { clickThrough, emptyTally, tallyElementEvent, topKeys } from './element.ts';
 import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts';
 import { localBucket, localBuckets } from './local-time.ts';
 import type { TimeRange } from './time-range.ts';
@@ -69,6 +71,8 @@ export interface Analytics {
     within: 'session' | 'visitor',
     windowMs: number,
   ): Promise<FunnelResult>;
+  /** One element by label, from the raw events (range bounded like funnels); its page visitors from the rollups. */
+  element(scope: AnswerScope, label: string): Promise<Omit<ElementResponse, 'range' | 'timezone'>>;
 }
 
 /** Next actions listed per funnel step. */
@@ -191,6 +195,46 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     return { events, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
   }
 
+  async function tallyElement(scope: AnswerScope, label: string) {
+    const columns = [
+      TAG.type,
+      FIELD.anonymousId,
+      FIELD.elementSelector,
+      FIELD.pagePath,
+      FIELD.elementChecked,
+      FIELD.bot,
+    ];
+    const statement = `SELECT ${columns.map(ident).join(',')}
+      FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
+      WHERE ${ident(TAG.site)} = $site AND ${ident(FIELD.label)} = $label AND time >= $from AND time < $to`;
+    const params = {
+      site: scope.site,
+      label,
+      from: new Date(scope.range.from).toISOString(),
+      to: new Date(scope.range.to).toISOString(),
+    };
+    const tally = emptyTally();
+    const bots = scope.audience === 'bots';
+    try {
+      for await (const chunk of deps.influxql.rows(statement, params))
+        for (const row of chunk) {
+          if ((row[FIELD.bot] === true) !== bots) continue;
+          tallyElementEvent(tally, {
+            type: String(row[TAG.type]),
+            anonymousId: text(row[FIELD.anonymousId]),
+            selector: text(row[FIELD.elementSelector]),
+            path: text(row[FIELD.pagePath]),
+            checked:
+              typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+          });
+        }
+    } catch (error) {
+      logger.error({ err: error }, 'InfluxDB element query failed');
+      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+    }
+    return tally;
+  }
+
   return {
     async events(scope, limit, cursor) {
       try {
@@ -200,6 +244,32 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
         logger.error({ err: error }, 'InfluxDB events query failed');
         throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
       }
+    },
+
+    async element(scope, label) {
+      const hours = {
+        from: Math.floor(scope.range.from / HOUR_MS) * HOUR_MS,
+        to: Math.ceil(scope.range.to / HOUR_MS) * HOUR_MS,
+      };
+      const [tally, byPath] = await Promise.all([tallyElement(scope, label), read(scope, 'path', hours)]);
+      const visitors = new HyperLogLog();
+      for (const path of tally.pages.keys()) {
+        const totals = byPath.get(path);
+        if (totals) visitors.merge(totals.visitors);
+      }
+      const clickers = tally.clickers.estimate();
+      const pageVisitors = visitors.estimate();
+      return {
+        label,
+        selectors: topKeys(tally.selectors),
+        pages: topKeys(tally.pages),
+        clicks: tally.clicks,
+        clickers,
+        pageVisitors,
+        clickThrough: clickThrough(clickers, pageVisitors),
+        changes: tally.changes,
+        toggles: tally.toggles,
+      };
     },
 
     async funnel(scope, steps, within, windowMs) {

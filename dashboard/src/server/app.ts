@@ -13,8 +13,11 @@ import docs from './plugins/docs.ts';
 import analyticsPlugin from './plugins/analytics.ts';
 import eventReader from './plugins/event-reader.ts';
 import analytics from './routes/analytics.ts';
+import annotations from './routes/annotations.ts';
 import api from './routes/api.ts';
 import health from './routes/health.ts';
+import shares from './routes/shares.ts';
+import { shareKeys } from './share-links.ts';
 import ui from './routes/ui.ts';
 
 /** Base of the Retry-After sent with 503 (InfluxDB unavailable), s. */
@@ -63,9 +66,12 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
   await app.register(analyticsPlugin, { influx: config.influx });
   await app.register(
     async (scope) => {
-      await scope.register(auth, { token: config.token });
+      const keys = shareKeys(config.shareKeys, config.token);
+      await scope.register(auth, { token: config.token, shareKeys: keys });
       await scope.register(api);
       await scope.register(analytics);
+      await scope.register(annotations);
+      await scope.register(shares, { shareKeys: keys });
     },
     { prefix: '/api' },
   );

@@ -30,6 +30,11 @@ const ConfigSchema = Type.Object({
   connectionTimeoutMs: Type.Integer({ minimum: 100 }),
   /** Bearer token the read API requires. */
   token: Type.String({ minLength: 8 }),
+  /**
+   * Secrets that sign share links: the first signs new links, every one verifies.
+   * Removing a secret revokes every link it signed. Empty: one derived from `token`.
+   */
+  shareKeys: Type.Array(Type.String({ minLength: 32 })),
   /** Directory of the built UI (vite output); the UI routes answer 503 when it is missing. */
   uiDir: Type.String({ minLength: 1 }),
   logLevel: LogLevelSchema,
@@ -57,6 +62,7 @@ const DEFAULTS = {
   // to 40 queries before it answers, so this is well above the query timeout.
   connectionTimeoutMs: 300_000, // 5 min
   token: LOCAL_DEFAULT_TOKEN,
+  shareKeys: [],
   // The UI's vite build, next to this server's build in dist/ (and reached the same way from src/).
   uiDir: fileURLToPath(new URL('../../dist/ui/', import.meta.url)),
   logLevel: 'info',
@@ -73,6 +79,7 @@ const ENV = {
   requestTimeoutMs: 'EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS',
   connectionTimeoutMs: 'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS',
   token: { name: 'EVENTLINE_DASHBOARD_TOKEN', secret: true },
+  shareKeys: { name: 'EVENTLINE_DASHBOARD_SHARE_KEYS', secret: true },
   uiDir: 'EVENTLINE_DASHBOARD_UI_DIR',
   logLevel: 'EVENTLINE_LOG_LEVEL',
 } as const;

@@ -10,6 +10,11 @@ export const ERRORS = {
     message: 'A valid read token is required (Authorization: Bearer <token>)',
     retriable: false,
   },
+  DASHBOARD_SHARE_FORBIDDEN: {
+    status: 403,
+    message: 'A share link only reads its own site and filters',
+    retriable: false,
+  },
   DASHBOARD_INVALID_QUERY: { status: 400, message: 'A query parameter is missing or malformed', retriable: false },
   DASHBOARD_UNKNOWN_PARAMETER: {
     status: 400,
@@ -35,6 +40,7 @@ export const ERRORS = {
   },
   DASHBOARD_INVALID_CURSOR: { status: 400, message: 'The pagination cursor is malformed', retriable: false },
   DASHBOARD_NOT_FOUND: { status: 404, message: 'No such route', retriable: false },
+  DASHBOARD_ANNOTATION_NOT_FOUND: { status: 404, message: 'The site has no such annotation', retriable: false },
   DASHBOARD_UI_NOT_BUILT: {
     status: 503,
     message: 'The dashboard UI is not built: run `npm run build -w dashboard`',

@@ -6,8 +6,12 @@
 import type { ErrorBody } from '@eventline/kit/errors';
 import { EXPORT_TRUNCATED_HEADER } from '@eventline/contract/read-api/limits';
 import type {
+  AnalyticsTimeseriesResponse,
+  BreakdownResponse,
   CompletenessResponse as Completeness,
   EventsResponse,
+  FunnelResponse,
+  OverviewResponse,
   TimeseriesResponse,
   TopResponse,
 } from '@eventline/contract/read-api';
@@ -17,6 +21,52 @@ export type { Completeness };
 export type EventPage = EventsResponse;
 export type TimeSeries = TimeseriesResponse;
 export type TopList = TopResponse;
+export type { AnalyticsTimeseriesResponse, BreakdownResponse, FunnelResponse, OverviewResponse };
+
+/** GET /api/v2/element (the contract's ElementResponse). */
+export interface ElementResponse {
+  label: string;
+  selectors: string[];
+  pages?: string[];
+  clicks: number;
+  clickers: number;
+  pageVisitors: number;
+  clickThrough: number | null;
+  changes: number;
+  toggles: { on: number; off: number };
+}
+/** One annotation (the contract's Annotation). */
+export interface Annotation {
+  id: string;
+  at: string;
+  text: string;
+}
+export interface ShareLink {
+  token: string;
+  path: string;
+  expiresAt: string;
+}
+
+/** What a share link's token says about itself (its payload, unverified: the server verifies every request). */
+export function shareScope(
+  token: string,
+): { site: string; filters: Record<string, string>; expiresAt: number } | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      site?: unknown;
+      filters?: unknown;
+      exp?: unknown;
+    };
+    if (typeof payload.site !== 'string' || typeof payload.exp !== 'number') return undefined;
+    const filters =
+      typeof payload.filters === 'object' && payload.filters !== null
+        ? (payload.filters as Record<string, string>)
+        : {};
+    return { site: payload.site, filters, expiresAt: payload.exp * 1000 };
+  } catch {
+    return undefined;
+  }
+}
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -30,8 +80,19 @@ export class ApiError extends Error {
 }
 
 const STORAGE_KEY = 'eventline.dashboardToken';
+/** The share link this tab was opened with: read from the URL fragment once, kept for the tab (the page rewrites its URL). */
+const SHARE_KEY = 'eventline.shareToken';
+
+/** The token of the share link the page was opened with, if it was; it then replaces the read token. */
+export function shareToken(): string | undefined {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('share');
+  if (fromLink) sessionStorage.setItem(SHARE_KEY, fromLink);
+  return sessionStorage.getItem(SHARE_KEY) ?? undefined;
+}
 
 export function currentToken(): string {
+  const shared = shareToken();
+  if (shared) return shared;
   const embedded = document.querySelector<HTMLMetaElement>('meta[name="eventline-token"]')?.content ?? '';
   return embedded || localStorage.getItem(STORAGE_KEY) || '';
 }
@@ -40,10 +101,23 @@ export function saveToken(token: string): void {
   localStorage.setItem(STORAGE_KEY, token);
 }
 
-async function request(path: string, params: URLSearchParams, signal?: AbortSignal): Promise<Response> {
+async function request(
+  path: string,
+  params: URLSearchParams,
+  signal?: AbortSignal,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
   let response: Response;
+  const headers: Record<string, string> = { authorization: `Bearer ${currentToken()}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const query = params.size > 0 ? `?${params}` : '';
   try {
-    response = await fetch(`${path}?${params}`, { headers: { authorization: `Bearer ${currentToken()}` }, signal });
+    response = await fetch(`${path}${query}`, {
+      method: init.method ?? 'GET',
+      headers,
+      signal,
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError('The dashboard server cannot be reached', 0, 'NETWORK');
@@ -65,6 +139,28 @@ export const api = {
   top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
   completeness: (params: URLSearchParams, signal?: AbortSignal) =>
     json<Completeness>('/api/completeness', params, signal),
+  overview: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<OverviewResponse>('/api/v2/overview', params, signal),
+  trend: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<AnalyticsTimeseriesResponse>('/api/v2/timeseries', params, signal),
+  breakdown: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<BreakdownResponse>('/api/v2/breakdown', params, signal),
+  funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
+  element: (params: URLSearchParams, signal?: AbortSignal) => json<ElementResponse>('/api/v2/element', params, signal),
+  annotations: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<{ annotations: Annotation[] }>('/api/v2/annotations', params, signal),
+  addAnnotation: async (body: { site: string; at: string; text: string }) =>
+    (
+      await request('/api/v2/annotations', new URLSearchParams(), undefined, { method: 'POST', body })
+    ).json() as Promise<Annotation>,
+  removeAnnotation: async (id: string, site: string) =>
+    void (await request(`/api/v2/annotations/${encodeURIComponent(id)}`, new URLSearchParams({ site }), undefined, {
+      method: 'DELETE',
+    })),
+  share: async (body: { site: string; expiresInDays: number }) =>
+    (
+      await request('/api/shares', new URLSearchParams(), undefined, { method: 'POST', body })
+    ).json() as Promise<ShareLink>,
   /**
    * Downloads the CSV through a Blob, because a plain link cannot carry the
    * Authorization header. Resolves to whether the server cut the export to its

@@ -1,17 +1,52 @@
-// The Analyze page: filters in the URL, chart, top lists, data completeness and the events table,
-// all reloaded together on every change and every few seconds in live mode.
+// The Analyze page. On top, one site's answers from the read API v2: key figures
+// against a comparison, the metric over time with annotations, breakdowns on
+// every dimension (a row adds a filter chip), a funnel and one element's figures.
+// Below, the raw events with their own filters, chart, top lists, completeness,
+// CSV and live mode. Everything the viewer chooses lives in the URL.
+import type { FunnelStep, Metric } from '@eventline/contract/read-api';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { API_LIMITS } from '@eventline/contract/read-api/limits';
-import { api, ApiError } from './api.ts';
+import {
+  api,
+  ApiError,
+  shareScope,
+  shareToken,
+  type Annotation,
+  type BreakdownResponse,
+  type ElementResponse,
+  type FunnelResponse,
+} from './api.ts';
+import {
+  DIMENSION_IDS,
+  effectiveZone,
+  MAX_CHIPS,
+  parseAnalyze,
+  rawPeriod,
+  resolvePeriod,
+  SERVER_FILTERS,
+  writeAnalyze,
+  type AnalyzeState,
+  type Dimension,
+} from './analyze-state.ts';
+import { Annotations } from './components/annotations.tsx';
+import { BreakdownPanel } from './components/breakdown-panel.tsx';
+import { Chips } from './components/chips.tsx';
 import { CompletenessPanel } from './components/completeness-panel.tsx';
+import { ElementPanel } from './components/element-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';
 import { EventsTable } from './components/events-table.tsx';
 import { FiltersBar } from './components/filters-bar.tsx';
+import { FunnelPanel } from './components/funnel-panel.tsx';
+import { KeyFigures } from './components/key-figures.tsx';
+import { PeriodBar } from './components/period-bar.tsx';
+import { ShareDialog } from './components/share-dialog.tsx';
 import { Status } from './components/status.tsx';
 import { TokenForm } from './components/token-form.tsx';
 import { TopList } from './components/top-list.tsx';
-import { useQuery } from './use-query.ts';
+import { annotationIndexes, TrendChart } from './components/trend-chart.tsx';
+import { useQuery, type QueryState } from './use-query.ts';
 import { formatCount } from './format.ts';
+import { instantLabel } from './format-v2.ts';
 import {
   apiParams,
   completenessParams,
@@ -24,15 +59,37 @@ import {
 /** How often live mode refreshes. 5 s */
 const LIVE_INTERVAL_MS = 5_000;
 const PAGE_SIZE = '50';
+/** Breakdown rows per panel. */
+const BREAKDOWN_ROWS = '10';
+
+function viewSearch(filters: Filters, analyze: AnalyzeState): string {
+  const params = new URLSearchParams(serializeFilters(filters));
+  writeAnalyze(analyze, params);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
 
 export function App() {
-  const [filters, setFilters] = useState<Filters>(() => parseFilters(location.search));
+  // A page opened from a share link reads with the link's token, for its site only.
+  const [share] = useState(() => {
+    const token = shareToken();
+    return token ? (shareScope(token) ?? { site: '', filters: {}, expiresAt: 0 }) : undefined;
+  });
+  const [filters, setFilters] = useState<Filters>(() => {
+    const parsed = parseFilters(location.search);
+    return share ? { ...parsed, ...share.filters, site: share.site } : parsed;
+  });
+  const [analyze, setAnalyze] = useState<AnalyzeState>(() => parseAnalyze(location.search));
+  const [lockedChips] = useState(() => (share ? analyze.chips : []));
   /** cursors[i] opens page i + 1; the first page needs none. */
   const [cursors, setCursors] = useState<string[]>([]);
   const [tick, setTick] = useState(0);
   const [exportError, setExportError] = useState<string>();
   const [exportTruncated, setExportTruncated] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [sharing, setSharing] = useState(false);
+  const [selectors, setSelectors] = useState<Record<string, string>>({});
+  const rawEvents = useRef<HTMLDivElement>(null);
   // Filters that came from the URL (first load, Back/Forward) only rewrite it
   // into its canonical form; pushing there would add an entry per load and cut
   // off the Forward history.
@@ -41,14 +98,16 @@ export function App() {
   useEffect(() => {
     const mode = nextHistory.current;
     nextHistory.current = 'replace';
-    const url = `${location.pathname}${serializeFilters(filters)}`;
+    const url = `${location.pathname}${viewSearch(filters, analyze)}`;
     if (url === `${location.pathname}${location.search}`) return;
     if (mode === 'push') history.pushState(null, '', url);
     else history.replaceState(null, '', url);
-  }, [filters]);
+  }, [filters, analyze]);
   useEffect(() => {
     const onPop = () => {
-      setFilters(parseFilters(location.search));
+      const parsed = parseFilters(location.search);
+      setFilters(share ? { ...parsed, ...share.filters, site: share.site } : parsed);
+      setAnalyze(parseAnalyze(location.search));
       setCursors([]);
     };
     addEventListener('popstate', onPop);
@@ -66,6 +125,7 @@ export function App() {
     };
   }, [filters.live]);
 
+  // Raw events.
   const inputs = [filters, tick];
   const events = useQuery(
     (signal) => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal),
@@ -76,14 +136,89 @@ export function App() {
   const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
   const completeness = useQuery((signal) => api.completeness(completenessParams(filters), signal), inputs);
 
+  // Answers of the read API v2, for one site.
+  const site = share?.site ?? filters.site;
+  const { zone, note: zoneNote } = effectiveZone(analyze.tz);
+  const period = resolvePeriod(analyze, zone);
+  const chipKey = analyze.chips.join('\n');
+  const v2Inputs = [site, period.from, period.to, zone, chipKey, tick];
+  const v2 = (extra: Record<string, string | undefined> = {}, range: { from: string; to: string } = period) => {
+    const params = new URLSearchParams({ site, from: range.from, to: range.to, timezone: zone });
+    if (SERVER_FILTERS) for (const chip of analyze.chips) params.append('filter', chip);
+    for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, value);
+    return params;
+  };
+  const ifSite = <T,>(run: () => Promise<T>): Promise<T | undefined> => (site ? run() : Promise.resolve(undefined));
+  const overview = useQuery(
+    (signal) => ifSite(() => api.overview(v2({ compare: analyze.compare }), signal)),
+    [...v2Inputs, analyze.compare],
+  );
+  const trend = useQuery(
+    (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric }), signal)),
+    [...v2Inputs, analyze.metric],
+  );
+  const compareRange = overview.data?.compareRange;
+  const trendBefore = useQuery(
+    (signal) =>
+      compareRange && trend.data
+        ? api.trend(v2({ metric: analyze.metric, interval: trend.data.interval }, compareRange), signal)
+        : Promise.resolve(undefined),
+    [compareRange?.from, compareRange?.to, trend.data, analyze.metric],
+  );
+  const breakdowns = {} as Record<Dimension, QueryState<BreakdownResponse | undefined>>;
+  for (const dimension of DIMENSION_IDS)
+    // DIMENSION_IDS is a constant: the hooks run in the same order on every render.
+    breakdowns[dimension] = useQuery(
+      (signal) => ifSite(() => api.breakdown(v2({ dimension, metric: analyze.metric, limit: BREAKDOWN_ROWS }), signal)),
+      [...v2Inputs, analyze.metric],
+    );
+  const raw = rawPeriod(period);
+  const stepKey = analyze.steps.join('\n');
+  const funnel = useQuery(
+    (signal) => {
+      if (!site || analyze.steps.length < 2) return Promise.resolve(undefined);
+      const params = v2({}, raw);
+      for (const step of analyze.steps) params.append('step', step);
+      return api.funnel(params, signal);
+    },
+    [...v2Inputs, stepKey],
+  );
+  const element = useQuery(
+    (signal) =>
+      site && analyze.element ? api.element(v2({ label: analyze.element }, raw), signal) : Promise.resolve(undefined),
+    [...v2Inputs, analyze.element],
+  );
+  const annotations = useQuery(
+    (signal) => ifSite(() => api.annotations(new URLSearchParams({ site, from: period.from, to: period.to }), signal)),
+    [site, period.from, period.to, tick],
+  );
+
   const change = (next: Partial<Filters>, mode: HistoryMode = 'push') => {
     if (mode === 'push') nextHistory.current = 'push';
-    setFilters((previous) => ({ ...previous, ...next }));
+    setFilters((previous) => ({ ...previous, ...next, ...(share ? { ...share.filters, site: share.site } : {}) }));
     setCursors([]);
   };
-  const unauthorized = [events, series, topElements, topPages, completeness].some(
-    (state) => state.error instanceof ApiError && state.error.status === 401,
-  );
+  const changeView = (next: Partial<AnalyzeState>) => {
+    nextHistory.current = 'push';
+    setAnalyze((previous) => ({ ...previous, ...next }));
+  };
+  const addChip = (chip: string) => {
+    if (analyze.chips.includes(chip) || analyze.chips.length >= MAX_CHIPS) return;
+    changeView({ chips: [...analyze.chips, chip] });
+  };
+  const lookUpSelectors = (label: string) => {
+    if (!site || label in selectors) return;
+    setSelectors((known) => ({ ...known, [label]: '' }));
+    api.element(v2({ label }, raw)).then(
+      (answer: ElementResponse) => setSelectors((known) => ({ ...known, [label]: answer.selectors.join(', ') })),
+      () => undefined,
+    );
+  };
+
+  const all = [events, series, topElements, topPages, completeness, overview, trend];
+  const unauthorized = all
+    .map((state) => state.error)
+    .find((error) => error instanceof ApiError && error.status === 401) as ApiError | undefined;
 
   const exportCsv = async () => {
     setExporting(true);
@@ -100,6 +235,17 @@ export function App() {
     }
   };
 
+  const annotationList: Annotation[] = annotations.data?.annotations ?? [];
+  const marks = trend.data ? annotationIndexes(annotationList, trend.data) : [];
+  const compareLabel = analyze.compare === 'year' ? 'Previous year' : 'Previous period';
+  const values = (dimension: Dimension) =>
+    (breakdowns[dimension].data?.rows ?? [])
+      .map((row) => row.value)
+      .filter((value) => value !== '(other)' && value !== '(none)');
+  const fixedChips = new Set(lockedChips);
+  const funnelNote =
+    raw.from !== period.from ? 'Funnels and elements read raw events: the last 31 days of the period' : undefined;
+
   return (
     <>
       <header class="top-bar">
@@ -115,29 +261,160 @@ export function App() {
           </span>
         )}
       </header>
+      {share && (
+        <p class="shared-banner" role="note" data-testid="shared-banner">
+          Shared view of <strong>{share.site}</strong>, until {instantLabel(share.expiresAt)}
+        </p>
+      )}
       <main>
-        <FiltersBar
-          filters={filters}
-          sites={completeness.data?.sites.map((s) => s.site) ?? []}
-          onChange={change}
-          onExport={() => void exportCsv()}
-          exporting={exporting}
-        />
-        {exportError && (
-          <p class="state error" role="alert">
-            Export failed: {exportError}
-          </p>
-        )}
-        {exportTruncated && (
-          <p class="state notice" role="status" data-testid="export-truncated">
-            The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more. Narrow
-            the range to export the rest.
-          </p>
-        )}
         {unauthorized ? (
-          <TokenForm onSaved={() => setTick((n) => n + 1)} />
+          share ? (
+            <section class="panel" data-testid="share-refused">
+              <h2>This link does not open</h2>
+              <p class="state error" role="alert">
+                {unauthorized.message}
+              </p>
+              <p>Ask whoever sent it for a new link.</p>
+            </section>
+          ) : (
+            <TokenForm onSaved={() => setTick((n) => n + 1)} />
+          )
         ) : (
           <>
+            <PeriodBar
+              state={analyze}
+              site={site}
+              sites={completeness.data?.sites.map((s) => s.site) ?? []}
+              lockedSite={share?.site}
+              zone={zone}
+              zoneNote={zoneNote}
+              period={period}
+              onChange={changeView}
+              onSite={(next) => change({ site: next })}
+              onShare={share ? undefined : () => setSharing(true)}
+            />
+            {sharing && (
+              <ShareDialog site={site} view={viewSearch(filters, analyze)} onClose={() => setSharing(false)} />
+            )}
+            {!site ? (
+              <p class="panel state empty" data-testid="choose-site">
+                Choose a site to see its visitors, breakdowns and funnels.
+              </p>
+            ) : (
+              <>
+                <KeyFigures
+                  state={overview as QueryState<NonNullable<typeof overview.data>>}
+                  compare={analyze.compare}
+                  metric={analyze.metric}
+                  onMetric={(metric: Metric) => changeView({ metric })}
+                />
+                <Chips
+                  chips={analyze.chips}
+                  onRemove={(chip) =>
+                    fixedChips.has(chip) ? undefined : changeView({ chips: analyze.chips.filter((c) => c !== chip) })
+                  }
+                  note={SERVER_FILTERS ? undefined : 'Kept in the link; the read API does not filter these answers yet'}
+                />
+                <section class="panel chart-panel" aria-busy={trend.loading} data-testid="trend">
+                  <h2>
+                    {trend.data ? `${trend.data.metric[0]!.toUpperCase()}${trend.data.metric.slice(1)}` : 'Trend'}
+                    <span class="hint">
+                      per {trend.data?.interval ?? '…'} in {zone}, dashed: {compareLabel.toLowerCase()}
+                    </span>
+                  </h2>
+                  <Status state={trend} empty={false} emptyText="" onRetry={() => setTick((n) => n + 1)} />
+                  {trend.data && (
+                    <TrendChart
+                      current={trend.data}
+                      previous={trendBefore.data}
+                      compareLabel={compareLabel}
+                      annotations={annotationList}
+                    />
+                  )}
+                  {annotations.data && (
+                    <Annotations
+                      annotations={annotationList}
+                      marks={marks}
+                      timeZone={zone}
+                      onAdd={
+                        share
+                          ? undefined
+                          : async (at, text) => {
+                              await api.addAnnotation({ site, at, text });
+                              setTick((n) => n + 1);
+                            }
+                      }
+                      onRemove={
+                        share
+                          ? undefined
+                          : async (id) => {
+                              await api.removeAnnotation(id, site);
+                              setTick((n) => n + 1);
+                            }
+                      }
+                    />
+                  )}
+                </section>
+                <div class="breakdowns">
+                  {DIMENSION_IDS.map((dimension) => (
+                    <BreakdownPanel
+                      key={dimension}
+                      dimension={dimension}
+                      metric={analyze.metric}
+                      state={breakdowns[dimension] as QueryState<BreakdownResponse>}
+                      onFilter={addChip}
+                      {...(dimension === 'label'
+                        ? {
+                            onElement: (label: string) => changeView({ element: label }),
+                            describe: (label: string) => selectors[label] || undefined,
+                            onHover: lookUpSelectors,
+                          }
+                        : {})}
+                    />
+                  ))}
+                </div>
+                {analyze.element && (
+                  <ElementPanel
+                    label={analyze.element}
+                    state={element as QueryState<ElementResponse>}
+                    onClose={() => changeView({ element: '' })}
+                    onRawEvents={() => {
+                      change({ q: analyze.element, from: raw.from, to: raw.to });
+                      rawEvents.current?.scrollIntoView();
+                    }}
+                  />
+                )}
+                <FunnelPanel
+                  steps={analyze.steps}
+                  onSteps={(steps: FunnelStep[]) => changeView({ steps })}
+                  state={analyze.steps.length >= 2 ? (funnel as QueryState<FunnelResponse>) : undefined}
+                  suggestions={{ pageview: values('path'), element: values('label'), custom: values('name') }}
+                  rangeNote={funnelNote}
+                />
+              </>
+            )}
+            <div class="raw-events" ref={rawEvents}>
+              <h2 class="section-title">Raw events</h2>
+              <FiltersBar
+                filters={filters}
+                sites={completeness.data?.sites.map((s) => s.site) ?? []}
+                onChange={change}
+                onExport={() => void exportCsv()}
+                exporting={exporting}
+                locked={share ? ['site', ...Object.keys(share.filters)] : []}
+              />
+              {exportError && (
+                <p class="state error" role="alert">
+                  Export failed: {exportError}
+                </p>
+              )}
+              {exportTruncated && (
+                <p class="state notice" role="status" data-testid="export-truncated">
+                  The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more.
+                  Narrow the range to export the rest.
+                </p>
+              )}
+            </div>
             <section class="panel chart-panel" aria-busy={series.loading}>
               <h2>
                 Events over time{' '}

@@ -1,14 +1,16 @@
-// Read API v2's answers as a decorator, over an InfluxQL client of the database
+// Read API v2's answers and the annotations as decorators, over an InfluxQL client of the database
 // the raw bucket lives in (the rollups' retention policy is in the same one).
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createAnalytics, type Analytics } from '../analytics.ts';
+import { createAnnotations, type Annotations } from '../annotations.ts';
 import type { DashboardConfig } from '../config.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     analytics: Analytics;
+    annotations: Annotations;
   }
 }
 
@@ -22,6 +24,7 @@ export default fp(
     });
     const rawPolicy = options.influx.bucket.split('/')[1] ?? '';
     app.decorate('analytics', createAnalytics({ influxql, rawPolicy, logger: app.log }));
+    app.decorate('annotations', createAnnotations({ influxql, logger: app.log }));
   },
   { name: 'analytics' },
 );

@@ -8,6 +8,8 @@ import {
   AnalyticsTimeseriesResponseSchema,
   BreakdownQuerySchema,
   BreakdownResponseSchema,
+  ElementQuerySchema,
+  ElementResponseSchema,
   FunnelQuerySchema,
   FunnelResponseSchema,
   type FunnelStep,
@@ -47,6 +49,14 @@ function scopeOf(query: AnswerQuery, range = resolveAnswerRange(query)): AnswerS
     audience: query.bots === 'only' ? 'bots' : 'people',
     filters,
   };
+}
+
+/** The scope of an answer from raw events: any range up to 31 days, 7 by default (filters as every answer). */
+function rawScopeOf(query: AnswerQuery): AnswerScope {
+  return scopeOf(
+    query,
+    resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
+  );
 }
 
 const answered = (scope: AnswerScope) => ({
@@ -103,8 +113,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query } = request;
-      const range = resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs });
-      const scope = scopeOf(query, range);
+      const scope = rawScopeOf(query);
       const windowMs = parseInterval(query.window);
       const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
       return { ...answered(scope), within: query.within, windowMs, ...result };
@@ -124,9 +133,25 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query } = request;
-      const range = resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs });
-      const scope = scopeOf(query, range);
+      const scope = rawScopeOf(query);
       return { ...answered(scope), ...(await app.analytics.events(scope, query.limit, query.cursor)) };
+    },
+  );
+
+  app.get(
+    '/v2/element',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'One element by label: clicks, unique clickers and click-through, text changes, checkbox on/off',
+        querystring: ElementQuerySchema,
+        response: { ...API_ROUTE.response, 200: ElementResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = rawScopeOf(request.query);
+      return { ...answered(scope), ...(await app.analytics.element(scope, request.query.label)) };
     },
   );
 

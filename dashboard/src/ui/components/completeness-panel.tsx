@@ -2,6 +2,7 @@
 // numbers call for, missing events, duplicates, reused sequence numbers, and
 // the sessions with gaps or reused numbers.
 import type { Completeness, CompletenessFigures } from '../api.ts';
+import { completenessVerdict } from '../completeness-verdict.ts';
 import { formatCount, percentComplete, shortId } from '../format.ts';
 import type { QueryState } from '../use-query.ts';
 import { Status } from './status.tsx';
@@ -48,12 +49,12 @@ function Figures(props: { figures: CompletenessFigures }) {
 
 export function CompletenessPanel(props: { state: QueryState<Completeness>; onRetry: () => void }) {
   const data = props.state.data;
-  const complete = data && data.total.missing === 0 && data.total.duplicates === 0 && data.total.reusedSeqs === 0;
+  const verdict = data && data.total.sessions > 0 ? completenessVerdict(data.total) : undefined;
   return (
     <section class="panel completeness" data-testid="completeness" aria-busy={props.state.loading}>
       <h2>
         Data completeness
-        <span class={`total ${data && !complete ? 'warn' : ''}`} data-testid="completeness-ratio">
+        <span class={`total ${verdict?.tone ?? ''}`} data-testid="completeness-ratio">
           {data ? percentComplete(data.total.completeness) : '…'}
         </span>
         <span
@@ -69,8 +70,11 @@ export function CompletenessPanel(props: { state: QueryState<Completeness>; onRe
         emptyText="No events in this range"
         onRetry={props.onRetry}
       />
-      {data && data.total.sessions > 0 && (
+      {data && verdict && (
         <>
+          <p class={`verdict ${verdict.tone}`} data-testid="completeness-verdict">
+            <strong>{verdict.headline}.</strong> {verdict.detail}
+          </p>
           <Figures figures={data.total} />
           {data.sites.length > 1 && (
             <table class="sites">

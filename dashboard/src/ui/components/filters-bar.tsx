@@ -1,6 +1,6 @@
 // From/To pickers with presets, the type and site filters, the search box, live mode and CSV export.
 import { STORED_EVENT_TYPES } from '@eventline/contract/limits';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   localInputToIso,
   msToLocalInput,
@@ -41,14 +41,25 @@ export function FiltersBar(props: {
   onChange: (next: Partial<Filters>, history?: HistoryMode) => void;
   onExport: () => void;
   exporting: boolean;
+  /** Filters a share link fixes: shown, not editable. */
+  locked?: readonly string[];
 }) {
+  const locked = new Set(props.locked ?? []);
   const { filters, onChange } = props;
   const [search, setSearch] = useState(filters.q);
-  useEffect(() => setSearch(filters.q), [filters.q]);
+  // The search this box last sent: its echo must not overwrite what was typed since.
+  const sent = useRef(filters.q);
+  useEffect(() => {
+    if (filters.q !== sent.current) setSearch(filters.q);
+    sent.current = filters.q;
+  }, [filters.q]);
   useEffect(() => {
     if (search === filters.q) return;
     // Starting a search is a step Back undoes; each keystroke after it only rewrites that step.
-    const timer = setTimeout(() => onChange({ q: search }, filters.q ? 'replace' : 'push'), 300);
+    const timer = setTimeout(() => {
+      sent.current = search;
+      onChange({ q: search }, filters.q ? 'replace' : 'push');
+    }, 300);
     return () => clearTimeout(timer);
   }, [search]);
 
@@ -83,7 +94,12 @@ export function FiltersBar(props: {
       </span>
       <label>
         Type
-        <select name="type" value={filters.type} onChange={(e) => onChange({ type: e.currentTarget.value })}>
+        <select
+          name="type"
+          value={filters.type}
+          disabled={locked.has('type')}
+          onChange={(e) => onChange({ type: e.currentTarget.value })}
+        >
           <option value="">All types</option>
           {typeOptions.map((type) => (
             <option key={type} value={type}>
@@ -100,6 +116,7 @@ export function FiltersBar(props: {
           placeholder="All sites"
           list="known-sites"
           value={filters.site}
+          readOnly={locked.has('site')}
           maxLength={SITE_MAX_LENGTH}
           onChange={(e) => onChange({ site: e.currentTarget.value.trim() })}
         />
@@ -116,6 +133,7 @@ export function FiltersBar(props: {
           name="q"
           placeholder="element text, selector, page…"
           value={search}
+          readOnly={locked.has('q')}
           maxLength={200}
           onInput={(e) => setSearch(e.currentTarget.value)}
         />

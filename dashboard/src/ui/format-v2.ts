@@ -1,0 +1,66 @@
+// How the Analyze view shows figures and periods: the viewer's locale for
+// numbers and dates, the answer's time zone for its local buckets.
+
+/** A bucket label of the v2 time series (2026-11-02T14, 2026-11-02, 2026-11) in the viewer's locale. */
+export function bucketLabel(bucket: string): string {
+  const [day, hour] = bucket.split('T');
+  const [year, month, date] = (day ?? '').split('-').map(Number);
+  const ms = Date.UTC(year ?? 1970, (month ?? 1) - 1, date ?? 1, Number(hour ?? 0));
+  const options: Intl.DateTimeFormatOptions =
+    date === undefined
+      ? { year: 'numeric', month: 'short' }
+      : hour === undefined
+        ? { weekday: 'short', month: 'short', day: 'numeric' }
+        : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }).format(ms);
+}
+
+/** A local day (YYYY-MM-DD) in the viewer's locale. */
+export function dayLabel(day: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  }).format(Date.parse(`${day}T00:00:00Z`));
+}
+
+/** An instant, as a date and time in the zone, in the viewer's locale. */
+export function instantLabel(ms: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(ms);
+}
+
+const percent = (fractionDigits: number) =>
+  new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: fractionDigits });
+
+/** A change ratio as a signed percentage; `null` (nothing before) as "new". */
+export function formatChange(change: number | null): string {
+  if (change === null) return 'new';
+  return new Intl.NumberFormat(undefined, {
+    style: 'percent',
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  }).format(change);
+}
+
+export function formatPercent(ratio: number | null, fractionDigits = 1): string {
+  return ratio === null ? '—' : percent(fractionDigits).format(ratio);
+}
+
+/** The local bucket (as the v2 time series names them) that holds an instant in the zone. */
+export function bucketOf(ms: number, timeZone: string, interval: 'hour' | 'day' | 'month'): string {
+  const parts: Record<string, string> = {};
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+  });
+  for (const { type, value } of format.formatToParts(ms)) parts[type] = value;
+  const month = `${parts['year']}-${parts['month']}`;
+  if (interval === 'month') return month;
+  const day = `${month}-${parts['day']}`;
+  return interval === 'day' ? day : `${day}T${parts['hour']}`;
+}

@@ -1,0 +1,336 @@
+// The Analyze view on the read API v2 in real Chromium, against InfluxDB seeded
+// with raw events placed by the consumer's own code and rollups computed by the
+// rollup worker's own code: key figures against the previous period, a
+// breakdown, chips in the URL, a funnel, share links, hostile values, axe in
+// light and dark mode at 1400 and 375 px, and screenshots for the README.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { hourOf, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import { sampleEvent } from '@eventline/contract/testing';
+import { placedPointLines } from '@eventline/consumer/testing';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { ensureRetention } from '@eventline/rollup/retention';
+import { launchChromium } from '@eventline/testkit/browser';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/server/app.ts';
+import { LOCAL_DEFAULT_TOKEN, loadConfig } from '../src/server/config.ts';
+import { shareKeys, signShare } from '../src/server/share-links.ts';
+import { builtUi } from './ui-build.ts';
+
+const MINUTE = 60_000;
+/** The page loads and queries on a shared, busy machine: wait for what it shows, up to 20 s. */
+const POLL = { timeout: 20_000 };
+const DAY1 = Date.UTC(2026, 10, 2, 10);
+const DAY2 = Date.UTC(2026, 10, 3, 15);
+const BEFORE = Date.UTC(2026, 9, 31, 12);
+/** Two whole UTC days, compared with the two before. */
+const VIEW = 'range=custom&start=2026-11-02&end=2026-11-03&tz=UTC';
+const XSS = {
+  path: '/<img src=x onerror="window.__xss=1">',
+  label: '<script>window.__xss=1</script>Buy',
+  name: '"><svg onload="window.__xss=1">',
+};
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+
+let seq = 0;
+function event(
+  site: string,
+  at: number,
+  who: { visitor: string; session: string; device: string; referrer?: string },
+  what: { type: 'pageview' | 'click' | 'custom'; path: string; label?: string; name?: string },
+): EnrichedEvent {
+  return {
+    event: sampleEvent({
+      id: `${site}-${String(seq++).padStart(4, '0')}`,
+      type: what.type,
+      name: what.name ?? what.type,
+      timestamp: at,
+      seq,
+      anonymousId: who.visitor,
+      sessionId: who.session,
+      page: { url: `https://shop.example${what.path}`, path: what.path, referrer: who.referrer },
+      element:
+        what.type === 'click'
+          ? { tag: 'button', selector: `main>button.${what.label === 'Buy now' ? 'buy' : 'other'}`, text: what.label }
+          : undefined,
+    }),
+    site,
+    receivedAt: at + 10,
+    eventTime: at,
+    userAgent: { browser: 'Chrome', os: who.device === 'mobile' ? 'Android' : 'Linux', device: who.device },
+  };
+}
+
+/** 4 visitors, 5 sessions, 8 page views, 12 events; a funnel / → /pricing → Buy now that 4, 2 and 1 sessions reach. */
+function seedEventsOf(site: string): EnrichedEvent[] {
+  const a = { visitor: 'visitor-a', session: 'a1', device: 'mobile', referrer: 'https://www.google.com/' };
+  const b = { visitor: 'visitor-b', session: 'b1', device: 'desktop', referrer: 'https://news.example/x' };
+  const c = { visitor: 'visitor-c', session: 'c1', device: 'desktop' };
+  const d1 = { visitor: 'visitor-d', session: 'd1', device: 'mobile', referrer: 'https://www.google.com/' };
+  const d2 = { ...d1, session: 'd2' };
+  const e = { visitor: 'visitor-e', session: 'e1', device: 'desktop' };
+  const m = (n: number) => n * MINUTE;
+  return [
+    event(site, DAY1 + m(0), a, { type: 'pageview', path: '/' }),
+    event(site, DAY1 + m(1), a, { type: 'pageview', path: '/pricing' }),
+    event(site, DAY1 + m(2), a, { type: 'click', path: '/pricing', label: 'Buy now' }),
+    event(site, DAY1 + m(10), b, { type: 'pageview', path: '/' }),
+    event(site, DAY1 + m(11), b, { type: 'pageview', path: '/pricing' }),
+    event(site, DAY1 + m(12), b, { type: 'click', path: '/pricing', label: 'Contact' }),
+    event(site, DAY1 + m(20), c, { type: 'pageview', path: '/' }),
+    event(site, DAY1 + m(21), c, { type: 'pageview', path: XSS.path }),
+    event(site, DAY1 + m(22), c, { type: 'click', path: XSS.path, label: XSS.label }),
+    event(site, DAY1 + m(23), c, { type: 'custom', path: XSS.path, name: XSS.name }),
+    event(site, DAY1 + m(30), d1, { type: 'pageview', path: '/' }),
+    event(site, DAY2, d2, { type: 'pageview', path: '/pricing' }),
+    // The period before: one visitor.
+    event(site, BEFORE, e, { type: 'pageview', path: '/' }),
+  ];
+}
+
+describe('the Analyze view (read API v2)', () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let baseUrl: string;
+  const site = uniqueName('shop');
+  const other = uniqueName('blog');
+
+  beforeAll(async () => {
+    const uiDir = await builtUi();
+    const bucket = await createTestBucket('dashboard-analyze-v2');
+    const [database, rawPolicy] = bucket.split('/') as [string, string];
+    const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
+    await ensureRetention(influxql, {
+      rawPolicy,
+      rawDuration: 'INF',
+      rollupPolicy: RETENTION.rollupPolicy,
+      rollupDuration: 'INF',
+    });
+    const events = [
+      ...seedEventsOf(site),
+      event(
+        other,
+        DAY1,
+        { visitor: 'blog-reader', session: 'z1', device: 'desktop' },
+        { type: 'pageview', path: '/blog' },
+      ),
+    ];
+    await influxql.write(
+      await placedPointLines(events, { influx: { url: testInfra().influxUrl, bucket } }),
+      rawPolicy,
+      'ns',
+    );
+    for (const e of events)
+      await recomputeHour(
+        { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
+        e.site,
+        hourOf(e.eventTime),
+      );
+    app = await buildApp(
+      loadConfig({
+        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
+        EVENTLINE_INFLUX_BUCKET: bucket,
+        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
+        EVENTLINE_LOG_LEVEL: 'silent',
+      }),
+    );
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    mkdirSync(artifacts, { recursive: true });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function withPage(
+    run: (page: Page, requested: string[]) => Promise<void>,
+    options: { width?: number; colorScheme?: 'light' | 'dark' } = {},
+  ): Promise<void> {
+    // A context of its own: axe needs one.
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1400, height: 1000 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      colorScheme: options.colorScheme ?? 'light',
+    });
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    try {
+      await run(page, requested);
+      expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    } finally {
+      await context.close();
+    }
+  }
+
+  const figure = (page: Page, metric: string) => page.getByTestId(`figure-${metric}-value`).textContent();
+  const breakdownValues = (page: Page, dimension: string) =>
+    page
+      .getByTestId(`breakdown-${dimension}`)
+      .locator('li[data-value]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-value')));
+
+  it('shows the key figures against the previous period, breakdowns, chips kept in the URL and a funnel', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${baseUrl}/?site=${site}&${VIEW}`);
+      await expect.poll(() => figure(page, 'visitors'), POLL).toBe('4');
+      expect(await figure(page, 'sessions')).toBe('5');
+      expect(await figure(page, 'pageviews')).toBe('8');
+      expect(await figure(page, 'events')).toBe('12');
+      expect(await page.getByTestId('figure-visitors-change').textContent()).toContain('+300%');
+
+      // Breakdowns: referrers by visitors, devices, and pages.
+      await expect
+        .poll(() => breakdownValues(page, 'referrer'), POLL)
+        .toEqual(['google.com', '(none)', 'news.example']);
+      await expect.poll(() => breakdownValues(page, 'device'), POLL).toEqual(['desktop', 'mobile']);
+      await expect.poll(() => breakdownValues(page, 'path'), POLL).toContain('/pricing');
+
+      // A row adds a chip; chips combine and are in the URL; a chip is removable.
+      await page
+        .getByTestId('breakdown-device')
+        .getByRole('button', { name: /mobile/ })
+        .click();
+      await page
+        .getByTestId('breakdown-referrer')
+        .getByRole('button', { name: /google\.com/ })
+        .click();
+      await expect
+        .poll(() => new URL(page.url()).searchParams.getAll('filter'))
+        .toEqual(['device:mobile', 'referrer:google.com']);
+      await page.getByRole('button', { name: 'Remove filter Devices: mobile' }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.getAll('filter')).toEqual(['referrer:google.com']);
+      await page.goBack();
+      await expect.poll(() => page.getByTestId('chips').locator('.chip').count()).toBe(2);
+
+      // Funnel from autocompleted values.
+      const stepValue = page.locator('input[name="step-value"]');
+      for (const [kind, value] of [
+        ['pageview', '/'],
+        ['pageview', '/pricing'],
+        ['click', 'Buy now'],
+      ] as const) {
+        await page.locator('select[name="step-kind"]').selectOption(kind);
+        await stepValue.fill(value);
+        await page.getByRole('button', { name: 'Add step' }).click();
+      }
+      expect(
+        await page.locator('#step-values option').evaluateAll((o) => o.map((x) => x.getAttribute('value'))),
+      ).toContain('Buy now');
+      const actors = page.getByTestId('funnel-result').getByTestId('funnel-actors');
+      await expect.poll(() => actors.allTextContents(), POLL).toEqual(['4 · 100%', '2 · 50%', '1 · 25%']);
+      expect(new URL(page.url()).searchParams.getAll('step')).toEqual([
+        'pageview:/',
+        'pageview:/pricing',
+        'click:Buy now',
+      ]);
+      await page.getByTestId('funnel-result').locator('details').nth(1).locator('summary').click();
+      await expect.poll(() => page.getByTestId('funnel-result').textContent()).toContain('Clicked Contact: 1');
+    });
+
+    // The whole view opens again from its link.
+    await withPage(async (page) => {
+      await page.goto(
+        `${baseUrl}/?site=${site}&${VIEW}&filter=device%3Amobile&step=pageview%3A%2F&step=pageview%3A%2Fpricing`,
+      );
+      await expect.poll(() => page.getByTestId('chips').textContent(), POLL).toContain('mobile');
+      await expect.poll(() => page.getByTestId('funnel-actors').count(), POLL).toBe(2);
+    });
+  });
+
+  it('renders hostile labels, paths and event names as text', async () => {
+    await withPage(async (page) => {
+      await page.goto(`${baseUrl}/?site=${site}&${VIEW}&metric=events`);
+      await expect.poll(() => breakdownValues(page, 'label'), POLL).toContain(XSS.label);
+      expect(await breakdownValues(page, 'path')).toContain(XSS.path);
+      expect(await breakdownValues(page, 'name')).toContain(XSS.name);
+      expect(await page.getByTestId('breakdown-label').textContent()).toContain(XSS.label);
+      expect(await page.locator('main img, main script:not([src]), main svg[onload]').count()).toBe(0);
+    });
+  });
+
+  it('opens a share link with only its site, without the admin token in any URL, and refuses a tampered or expired one', async () => {
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+      payload: { site, expiresInDays: 7 },
+    });
+    expect(made.statusCode).toBe(201);
+    const { path, token } = made.json<{ path: string; token: string }>();
+
+    await withPage(async (page, requested) => {
+      await page.goto(`${baseUrl}${path.replace('#', `&${VIEW}#`)}`);
+      await expect.poll(() => figure(page, 'visitors'), POLL).toBe('4');
+      expect(await page.getByTestId('shared-banner').textContent()).toContain(`Shared view of ${site}, until`);
+      expect(await page.locator('input[name="v2-site"]').getAttribute('readonly')).not.toBeNull();
+      expect(await page.getByRole('button', { name: 'Share' }).count()).toBe(0);
+      expect(await page.locator('form[aria-label="Add a note"]').count()).toBe(0);
+      // The API refuses the other site to this link, and the page never asks for it.
+      const apiCalls = requested.filter((url) => new URL(url).pathname.startsWith('/api/'));
+      expect(apiCalls.length).toBeGreaterThan(5);
+      for (const url of apiCalls) expect(new URL(url).searchParams.get('site')).toBe(site);
+      for (const url of requested) {
+        expect(url).not.toContain(LOCAL_DEFAULT_TOKEN);
+        expect(url).not.toContain(token);
+      }
+    });
+
+    const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    const expired = await signShare(shareKeys([], LOCAL_DEFAULT_TOKEN), {
+      site,
+      filters: [],
+      expiresAt: Date.now() - 60_000,
+    });
+    for (const bad of [tampered, expired]) {
+      await withPage(async (page) => {
+        await page.goto(`${baseUrl}/analyze?site=${site}#share=${bad}`);
+        await expect.poll(() => page.getByTestId('share-refused').count(), POLL).toBe(1);
+        expect(await page.getByTestId('share-refused').textContent()).toMatch(/link|expired|share/i);
+        expect(await page.locator('input[name="token"]').count()).toBe(0);
+      });
+    }
+  });
+
+  it('makes a share link from the dialog with the view in it', async () => {
+    await withPage(async (page, requested) => {
+      await page.goto(`${baseUrl}/?site=${site}&${VIEW}`);
+      await page.getByRole('button', { name: 'Share' }).click();
+      await page.locator('select[name="expires"]').selectOption('30');
+      await page.getByRole('button', { name: 'Create link' }).click();
+      const link = await page.locator('input[name="share-url"]').inputValue();
+      expect(link).toMatch(new RegExp(`^${baseUrl}/analyze\\?site=${site}&.*range=custom.*#share=`));
+      for (const url of requested) expect(url).not.toContain(LOCAL_DEFAULT_TOKEN);
+    });
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const)
+    for (const width of [1400, 375])
+      it(`has no serious or critical axe violations in ${colorScheme} mode at ${width} px, and no horizontal scroll`, async () => {
+        await withPage(
+          async (page) => {
+            await page.goto(
+              `${baseUrl}/?site=${site}&${VIEW}&step=pageview%3A%2F&step=pageview%3A%2Fpricing&filter=device%3Amobile`,
+            );
+            await expect.poll(() => figure(page, 'visitors'), POLL).toBe('4');
+            await expect.poll(() => page.getByTestId('funnel-actors').count(), POLL).toBe(2);
+            await expect.poll(() => page.locator('[aria-busy="true"]').count(), POLL).toBe(0);
+            const results = await new AxeBuilder({ page }).analyze();
+            const serious = results.violations
+              .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+              .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+            expect(serious).toEqual([]);
+            expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+            await page.screenshot({ path: `${artifacts}analyze-${width}-${colorScheme}.png`, fullPage: true });
+          },
+          { width, colorScheme },
+        );
+      });
+});
