@@ -3,6 +3,7 @@ export {
   LIMITS,
   EVENT_TYPES,
   STORED_EVENT_TYPES,
+  TRIMMED_PROPERTY,
   type EventType,
   type StoredEventType,
 } from './limits.ts';

@@ -35,6 +35,14 @@ export const LIMITS = Object.freeze({
 });
 
 /**
+ * Property an SDK adds to an event it had to shrink to fit `eventBytes`: the
+ * keys of the properties it left out, comma-separated (cut to
+ * `propertyValueMaxLength`). An event that carries it is complete in every
+ * other field.
+ */
+export const TRIMMED_PROPERTY = '$trimmed';
+
+/**
  * Kinds of event. `change` is a checkbox or radio toggle; `input` a text field left after editing; `submit` a form
  * submitted; `pageleave` the end of a page view's visible stretch, with its engagement.
  */

@@ -219,6 +219,12 @@ export type Metric = (typeof METRICS)[number];
 export const TIMESERIES_INTERVALS = ['hour', 'day', 'month'] as const;
 export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
 
+/** One `filter` of an answer: `dimension:value`. */
+const FilterSchema = Type.String({
+  pattern: `^(${DIMENSIONS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
+  description: 'browser:Firefox, path:/pricing, utm_source:newsletter, referrer:(none)',
+});
+
 const AnswerParams = {
   site: Type.String({ minLength: 1, maxLength: 64, description: 'The site answered for' }),
   from: Type.Optional(Time('Inclusive start, widened to the start of its hour; default: 30 days before `to`')),
@@ -236,17 +242,11 @@ const AnswerParams = {
     description: 'Bots are counted apart: `exclude` answers for people, `only` for bots',
   }),
   filter: Type.Optional(
-    Type.Array(
-      Type.String({
-        pattern: `^(${DIMENSIONS.join('|')}):.{1,${LIMITS.textMaxLength}}$`,
-        description: 'browser:Firefox, path:/pricing, utm_source:newsletter, referrer:(none)',
-      }),
-      {
-        maxItems: API_LIMITS.maxFilters,
-        description:
-          'Only events whose dimension has this value, as `dimension:value` (`(none)`: events without one); repeat the parameter to combine filters (all must hold). A filtered answer is computed from the raw events, so its range is at most 31 days',
-      },
-    ),
+    Type.Array(FilterSchema, {
+      maxItems: API_LIMITS.maxFilters,
+      description:
+        'Only events whose dimension has this value, as `dimension:value` (`(none)`: events without one); repeat the parameter to combine filters (all must hold). A filtered answer is computed from the raw events, so its range is at most 31 days',
+    }),
   ),
 };
 
@@ -353,6 +353,17 @@ export const FunnelQuerySchema = Query({
   }),
 });
 
+export const AnalyticsEventsQuerySchema = Query({
+  ...AnswerParams,
+  from: Type.Optional(Time('Inclusive start; default: 7 days before `to`; the range is at most 31 days (raw events)')),
+  limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxPageSize, default: API_LIMITS.defaultPageSize }),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 400, description: '`nextCursor` of the previous page' }),
+  ),
+});
+
+export const AnalyticsEventsResponseSchema = Type.Object({ ...EventPageSchema.properties, ...AnswerRange });
+
 export const FunnelResponseSchema = Type.Object({
   ...AnswerRange,
   within: Type.Enum(['session', 'visitor']),
@@ -433,20 +444,16 @@ export const NewAnnotationSchema = Type.Object(
 
 export const AnnotationTargetSchema = Query({ site: AnswerParams.site });
 
-/** The query parameters a link can fix: the ones that narrow what an answer counts. */
-export const SHARE_FILTERS = ['type', 'q'] as const;
-
 /** The longest a link may live, days: a forgotten link stops working on its own. */
 export const MAX_SHARE_DAYS = 365;
 
 export const ShareRequestSchema = Type.Object(
   {
     site: Type.String({ minLength: 1, maxLength: 64, description: 'The one site the link reads' }),
-    filters: Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 200 }), {
-      // propertyNames refuses other names; additionalProperties: false would only drop them (Fastify's removeAdditional).
-      propertyNames: { enum: [...SHARE_FILTERS] },
-      default: {},
-      description: `Filters every request through the link carries with exactly these values: ${SHARE_FILTERS.join(', ')}`,
+    filters: Type.Array(FilterSchema, {
+      maxItems: API_LIMITS.maxFilters,
+      default: [],
+      description: 'Answer filters (`dimension:value`) every request through the link carries',
     }),
     expiresInDays: Type.Integer({ minimum: 1, maximum: MAX_SHARE_DAYS, default: 7 }),
   },
@@ -461,6 +468,8 @@ export const ShareResponseSchema = Type.Object({
 
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 export type FunnelQuery = Static<typeof FunnelQuerySchema>;
+export type AnalyticsEventsQuery = Static<typeof AnalyticsEventsQuerySchema>;
+export type AnalyticsEventsResponse = Static<typeof AnalyticsEventsResponseSchema>;
 export type FunnelResponse = Static<typeof FunnelResponseSchema>;
 export type OverviewQuery = Static<typeof OverviewQuerySchema>;
 export type OverviewResponse = Static<typeof OverviewResponseSchema>;

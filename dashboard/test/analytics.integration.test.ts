@@ -224,6 +224,25 @@ describe('read API v2 over rollups', () => {
     });
     expect(elsewhere.statusCode).toBe(403);
   });
+
+  it('answers a share link with filters as the same filters asked with the read token', async () => {
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: auth,
+      payload: { site, filters: ['browser:Firefox'] },
+    });
+    const share = { authorization: `Bearer ${made.json().token}` };
+    const viaLink = await app.inject({
+      url: `/api/v2/breakdown?${new URLSearchParams({ ...range, dimension: 'path', metric: 'events' })}`,
+      headers: share,
+    });
+    expect(viaLink.statusCode).toBe(200);
+    const direct = await filtered('breakdown', { ...range, dimension: 'path', metric: 'events' }, ['browser:Firefox']);
+    const unfiltered = await get('breakdown', { ...range, dimension: 'path', metric: 'events' });
+    expect(viaLink.json().rows).toEqual(direct.body.rows);
+    expect(viaLink.json().rows).not.toEqual(unfiltered.body.rows);
+  });
 });
 
 /** `path` with each `filter` appended as its own parameter. */
@@ -243,9 +262,9 @@ const passing = (all: readonly EnrichedEvent[], filters: readonly string[]) =>
     }),
   );
 
-describe('read API v2 filters', () => {
-  const combined = ['browser:Firefox', 'path:/pricing'];
+const combined = ['browser:Firefox', 'path:/pricing'];
 
+describe('read API v2 filters', () => {
   it('answers the overview of the events every filter holds for, exactly, with the filtered comparison', async () => {
     for (const filters of [['browser:Firefox'], combined, ['referrer:(none)'], ['type:pageview', 'browser:Chrome']]) {
       const { status, body } = await filtered('overview', range, filters);
@@ -309,5 +328,50 @@ describe('read API v2 filters', () => {
     ).toBe(400);
     const year = { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' };
     expect((await filtered('timeseries', year, ['browser:Firefox'])).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
+  });
+});
+
+describe('read API v2 events', () => {
+  /** Every page of `filters`' events, following `nextCursor`. */
+  async function allPages(filters: readonly string[], limit: number, extra: Record<string, string> = {}) {
+    const pages: { events: { id: string; time: string }[]; nextCursor: string | null }[] = [];
+    let cursor: string | undefined;
+    do {
+      const { status, body } = await filtered(
+        'events',
+        { ...range, limit: String(limit), ...extra, ...(cursor ? { cursor } : {}) },
+        filters,
+      );
+      expect(status).toBe(200);
+      pages.push(body);
+      cursor = body.nextCursor ?? undefined;
+    } while (cursor && pages.length < 1_000);
+    return pages;
+  }
+
+  it('pages through every raw event of the range, newest first, each once, with every filter applied', async () => {
+    for (const filters of [[], ['browser:Firefox'], combined, ['referrer:(none)', 'type:click']]) {
+      const pages = await allPages(filters, 7);
+      const listed = pages.flatMap((page) => page.events);
+      const expected = passing(events, filters).filter((e) => !e.userAgent.bot);
+      expect(listed.map((e) => e.id).sort(), filters.join(' & ')).toEqual(expected.map((e) => e.event.id).sort());
+      const times = listed.map((e) => Date.parse(e.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(pages.slice(0, -1).every((page) => page.events.length === 7)).toBe(true);
+      expect(pages.at(-1)!.nextCursor).toBeNull();
+    }
+  });
+
+  it('lists bots apart, and refuses a malformed cursor and ranges beyond 31 days', async () => {
+    const bots = (await allPages([], 50, { bots: 'only' })).flatMap((page) => page.events);
+    expect(bots.map((e) => e.id).sort()).toEqual(
+      events
+        .filter((e) => e.userAgent.bot)
+        .map((e) => e.event.id)
+        .sort(),
+    );
+    expect((await get('events', { ...range, cursor: 'not-a-cursor' })).body.code).toBe('DASHBOARD_INVALID_CURSOR');
+    const year = { site, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' };
+    expect((await get('events', year)).body.code).toBe('DASHBOARD_RANGE_TOO_LARGE');
   });
 });

@@ -351,7 +351,7 @@ describe('the Analyze view (read API v2)', () => {
     const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
     const expired = await signShare(shareKeys([], LOCAL_DEFAULT_TOKEN), {
       site,
-      filters: {},
+      filters: [],
       expiresAt: Date.now() - 60_000,
     });
     for (const bad of [tampered, expired]) {

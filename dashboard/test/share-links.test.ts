@@ -6,7 +6,7 @@ const SECRET_B = 'b'.repeat(32);
 const inAnHour = () => Date.now() + 3_600_000;
 const scope = (overrides: Partial<ShareScope> = {}): ShareScope => ({
   site: 'shop',
-  filters: { path: '/pricing' },
+  filters: ['path:/pricing'],
   expiresAt: inAnHour(),
   ...overrides,
 });
@@ -45,13 +45,13 @@ describe('share links', () => {
     const keys = shareKeys([SECRET_A], 'read-token');
     const [header, payload, signature] = (await signShare(keys, scope())).split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
-    const widened = Buffer.from(JSON.stringify({ ...claims, site: 'other', filters: {} })).toString('base64url');
+    const widened = Buffer.from(JSON.stringify({ ...claims, site: 'other', filters: [] })).toString('base64url');
     expect(await verifyShare(keys, `${header}.${widened}.${signature}`)).toEqual({ rejected: 'malformed' });
   });
 
   it('refuses unsigned tokens and tokens that are not share links', async () => {
     const keys = shareKeys([SECRET_A], 'read-token');
-    const claims = Buffer.from(JSON.stringify({ site: 'shop', filters: {}, aud: 'eventline-share', exp: 2e9 }));
+    const claims = Buffer.from(JSON.stringify({ site: 'shop', filters: [], aud: 'eventline-share', exp: 2e9 }));
     const header = Buffer.from(JSON.stringify({ alg: 'none', kid: keys.signing.kid })).toString('base64url');
     expect(await verifyShare(keys, `${header}.${claims.toString('base64url')}.`)).toEqual({ rejected: 'malformed' });
     expect(await verifyShare(keys, 'read-token')).toEqual({ rejected: 'malformed' });

@@ -183,6 +183,9 @@ try {
     EVENTLINE_INGEST_PORT: String(ingestPort),
     EVENTLINE_INGEST_LOG_LEVEL: 'warn',
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    // Throughput, not the latency bound: shedding would refuse what the benchmark wants to see acknowledged.
+    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
+    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
     EVENTLINE_WRITE_KEYS: JSON.stringify([{ key: WRITE_KEY, site: 'bench', origins: [ORIGIN] }]),
   });
   children.push(ingest);

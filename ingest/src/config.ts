@@ -67,6 +67,11 @@ const ConfigSchema = Type.Object({
   bufferMaxMessages: Type.Integer({ minimum: LIMITS.batchEvents }),
   // At least two full batches, so one request of any allowed size always fits an empty buffer.
   bufferMaxBytes: Type.Integer({ minimum: 2 * LIMITS.batchBytes }),
+  shedProduceWaitMs: Type.Integer({ minimum: 0 }),
+  shedEventLoopDelayMs: Type.Integer({ minimum: 0 }),
+  shedEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+  // @fastify/under-pressure samples no more often than its histogram's 10 ms resolution.
+  shedSampleIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
 });
 
 export type WriteKey = Static<typeof WriteKeySchema>;
@@ -107,6 +112,11 @@ export const DEFAULTS = Object.freeze({
   produceBatchMaxBytes: 1024 * 1024, // 1 MiB of keys and values per Kafka send: any partition's batch fits the broker's 1 MiB limit uncompressed
   bufferMaxMessages: 50_000, // messages waiting for Kafka before 503
   bufferMaxBytes: 64 * 1024 * 1024, // 64 MiB of keys and values waiting for Kafka before 503
+  // Load shedding by latency (503 with Retry-After, before the body is read); 0 turns each bound off.
+  shedProduceWaitMs: 100, // 100 ms the oldest unacknowledged request may have waited for Kafka (beyond the linger) before new ones get 503
+  shedEventLoopDelayMs: 50, // 50 ms mean event-loop delay over a sample before event requests get 503
+  shedEventLoopUtilization: 0, // share of a sample the event loop was busy (0–1) before event requests get 503; off
+  shedSampleIntervalMs: 200, // 200 ms between event-loop samples; shedding starts or stops at most this often
 });
 
 /** Environment variable for each setting. */
@@ -141,6 +151,10 @@ export const ENV = Object.freeze({
   produceBatchMaxBytes: 'EVENTLINE_INGEST_PRODUCE_BATCH_MAX_BYTES',
   bufferMaxMessages: 'EVENTLINE_INGEST_BUFFER_MAX',
   bufferMaxBytes: 'EVENTLINE_INGEST_BUFFER_MAX_BYTES',
+  shedProduceWaitMs: 'EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS',
+  shedEventLoopDelayMs: 'EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS',
+  shedEventLoopUtilization: 'EVENTLINE_INGEST_SHED_EVENT_LOOP_UTILIZATION',
+  shedSampleIntervalMs: 'EVENTLINE_INGEST_SHED_SAMPLE_INTERVAL_MS',
 } satisfies Record<keyof IngestConfig, string>);
 
 export const WRITE_KEYS_FILE_ENV = 'EVENTLINE_WRITE_KEYS_FILE';
@@ -191,6 +205,12 @@ function timeoutProblems(config: IngestConfig): string[] {
     problems.push(
       `${ENV.headersTimeoutMs} (${config.headersTimeoutMs}) must not exceed ${ENV.requestTimeoutMs} ` +
         `(${config.requestTimeoutMs}): the headers are part of the request`,
+    );
+  }
+  if (config.shedProduceWaitMs >= config.produceTimeoutMs) {
+    problems.push(
+      `${ENV.shedProduceWaitMs} (${config.shedProduceWaitMs}) must be below ${ENV.produceTimeoutMs} ` +
+        `(${config.produceTimeoutMs}): a request stops waiting for Kafka after the produce timeout anyway`,
     );
   }
   if (config.connectionTimeoutMs <= config.produceTimeoutMs) {

@@ -44,7 +44,12 @@ export const ERRORS = {
   INGEST_OVERLOADED: {
     status: 503,
     retriable: true,
-    message: 'Too many events are waiting for Kafka; nothing was accepted',
+    message: 'Too many events are waiting for Kafka, or waiting too long; nothing was accepted',
+  },
+  INGEST_BUSY: {
+    status: 503,
+    retriable: true,
+    message: 'The server is too busy to answer in time; nothing was accepted',
   },
   INGEST_SHUTTING_DOWN: { status: 503, retriable: true, message: 'The server is shutting down' },
 } as const;

@@ -202,6 +202,61 @@ describe('micro-batcher', () => {
     expect(waiting.settled).toBe('resolved');
   });
 
+  it('refuses submissions at once while the oldest unacknowledged one has waited longer than maxWaitMs', async () => {
+    const { sink, sends } = manualSink();
+    let clock = 0;
+    const b = batcher(sink, { maxWaitMs: 100, now: () => clock });
+    const first = track(b.submit(msgs(0, 1)));
+    await tick();
+    clock = 60;
+    // The send in flight has waited 60 ms: within the bound, so this one queues behind it.
+    const second = track(b.submit(msgs(1, 1)));
+    clock = 101;
+    const refused = b.submit(msgs(2, 1));
+    await expect(refused).rejects.toBeInstanceOf(BatcherOverloadedError);
+    await expect(refused).rejects.toThrow('events have waited 101 ms for Kafka, over 100 ms');
+    sends[0]!.succeed();
+    await tick();
+    expect(first.settled).toBe('resolved');
+    // Now the oldest is the one sent at 60 ms: 41 ms ago, so submissions are taken again.
+    const third = track(b.submit(msgs(3, 1)));
+    sends[1]!.succeed();
+    await tick();
+    sends[2]!.succeed();
+    await tick();
+    expect([second.settled, third.settled]).toEqual(['resolved', 'resolved']);
+    expect(b.buffered()).toBe(0);
+  });
+
+  it('does not count the linger as waiting for Kafka', async () => {
+    const { sink, sends } = manualSink();
+    let clock = 0;
+    const b = batcher(sink, { lingerMs: 1_000, maxWaitMs: 100, now: () => clock });
+    const lingering = track(b.submit(msgs(0, 1)));
+    clock = 1_050;
+    const joining = track(b.submit(msgs(1, 1)));
+    clock = 1_101;
+    await expect(b.submit(msgs(2, 1))).rejects.toBeInstanceOf(BatcherOverloadedError);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    sends[0]!.succeed();
+    await tick();
+    expect([lingering.settled, joining.settled]).toEqual(['resolved', 'resolved']);
+  });
+
+  it('takes any submission, however late, while nothing is waiting for Kafka', async () => {
+    const { sink, sends } = manualSink();
+    let clock = 0;
+    const b = batcher(sink, { maxWaitMs: 100, now: () => clock });
+    for (let i = 0; i < 3; i++) {
+      const submitted = track(b.submit(msgs(i, 1)));
+      await tick();
+      sends[i]!.succeed();
+      await tick();
+      expect(submitted.settled).toBe('resolved');
+      clock += 1_000;
+    }
+  });
+
   it('gives up on a send that never settles after the deadline, fails it as retriable and moves on', async () => {
     let calls = 0;
     const sent: SinkMessage[][] = [];

@@ -25,8 +25,11 @@ export const ident = (name: string): string => `"${name.replace(/\\/g, '\\\\').r
 
 export interface InfluxQL {
   readonly database: string;
-  /** Rows of one SELECT, chunk by chunk, with epoch-ms `time` and the series tags merged in. */
-  rows(statement: string, params?: Params): AsyncGenerator<Row[]>;
+  /**
+   * Rows of one SELECT, chunk by chunk, with the series tags merged in and `time` as epoch ms, or with `times:
+   * 'rfc3339'` as InfluxDB's RFC 3339 text (nanoseconds kept). Stopping early cancels the rest of the answer.
+   */
+  rows(statement: string, params?: Params, options?: { times?: 'ms' | 'rfc3339' }): AsyncGenerator<Row[]>;
   /** Runs a statement that answers no rows (CREATE, ALTER, DROP). */
   exec(statement: string): Promise<void>;
   /** Writes lines of line protocol into a retention policy. */
@@ -72,12 +75,12 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
   return {
     database: options.database,
 
-    async *rows(statement, params = {}) {
+    async *rows(statement, params = {}, { times = 'ms' } = {}) {
       const response = await post('/query', {
         db: options.database,
         q: statement,
         params: JSON.stringify(params),
-        epoch: 'ms',
+        ...(times === 'ms' ? { epoch: 'ms' } : {}),
         chunked: 'true',
         chunk_size: String(options.chunkSize ?? 10_000),
       });
@@ -101,18 +104,23 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
       };
       if (!response.body) throw new RollupError('ROLLUP_QUERY_FAILED', `\`${statement}\` answered no body`);
       const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffered += decoder.decode(value, { stream: true });
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (line) yield chunkOf(line);
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffered += decoder.decode(value, { stream: true });
+          let newline: number;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) yield chunkOf(line);
+          }
         }
+        if (buffered.trim()) yield chunkOf(buffered.trim());
+      } finally {
+        // A consumer that stopped early (a page is full) leaves the rest of the answer unread: release it.
+        await reader.cancel().catch(() => {});
       }
-      if (buffered.trim()) yield chunkOf(buffered.trim());
     },
 
     async exec(statement) {

@@ -51,24 +51,24 @@ export function reset(): void {
   client.reset();
 }
 
-/** Stops capturing and drops everything queued; remembered in localStorage. */
+/** Stops capturing and drops everything queued, in every open tab of the site at once; remembered in localStorage. */
 export function optOut(): void {
   client.optOut();
 }
 
-/** Resumes capturing after `optOut()`, or despite Do Not Track / GPC when the visitor consented. */
+/** Gives consent, in every open tab at once: resumes after `optOut()`, overrides Do Not Track / GPC, and with `requireConsent` starts storing and sending (what waited in memory goes first). */
 export function optIn(): void {
   client.optIn();
 }
 
-/** Sends everything queued now. */
-export function flush(): Promise<FlushResult> {
-  return client.flush();
+/** Sends everything queued now; resolves within `timeout` ms (default: the `timeout` option, 10 s) with what was and was not delivered. */
+export function flush(timeout?: number): Promise<FlushResult> {
+  return client.flush(timeout);
 }
 
-/** Flushes, removes every listener and stops the worker. `init` may be called again afterwards. */
-export function shutdown(): Promise<void> {
-  return client.shutdown();
+/** Flushes (within `timeout` ms, as `flush`), removes every listener and stops the worker. `init` may be called again afterwards. */
+export function shutdown(timeout?: number): Promise<void> {
+  return client.shutdown(timeout);
 }
 
 /**

@@ -17,3 +17,5 @@ export const SELECTOR_MAX = 512;
 export const MAX_PROPERTIES = 50;
 export const PROPERTY_KEY_MAX = 100;
 export const PROPERTY_VALUE_MAX = 1024;
+/** Property naming what was left out of an event shrunk to fit EVENT_BYTES. */
+export const TRIMMED_PROPERTY = '$trimmed';

@@ -41,7 +41,7 @@ export interface MemoryTransport {
 }
 
 export interface CaptureRecorder {
-  /** Events the SDK captured since the recorder started (before delivery), matching `filter` if given. */
+  /** Events the SDK captured since the recorder started (before delivery), matching `filter` if given; throws when the SDK runs without `debug`. */
   events(filter?: EventFilter): CapturedEvent[];
   /** Stops recording. */
   stop(): void;
@@ -111,9 +111,24 @@ export function memoryTransport(): MemoryTransport {
   return memory;
 }
 
-/** Records every event the SDK captures from now on (its `captured` reports), even before init and without a transport. */
+/**
+ * Records every event the SDK captures from now on (its `captured` reports), even before init and without a
+ * transport. Reports carry whole events only in debug mode, so the SDK must be started with `debug: true`.
+ */
 export function recordCaptured(): CaptureRecorder {
   const captured: CapturedEvent[] = [];
-  const stop = onReport((report) => void (report.kind === 'captured' && captured.push(report.event)));
-  return { events: (filter) => select(captured, filter), stop };
+  let withoutEvent = false;
+  const stop = onReport((report) => {
+    if (report.kind !== 'captured') return;
+    if (report.event) captured.push(report.event);
+    else withoutEvent = true;
+  });
+  return {
+    events(filter) {
+      if (withoutEvent)
+        throw new Error('recordCaptured() needs init({ debug: true }): only then do reports carry events');
+      return select(captured, filter);
+    },
+    stop,
+  };
 }

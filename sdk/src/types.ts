@@ -71,11 +71,18 @@ export interface Options {
   maxAge?: number;
   /** Capture nothing when the browser sends Do Not Track or Global Privacy Control (until `optIn()`). Default: true */
   respectDoNotTrack?: boolean;
+  /**
+   * Store and send nothing until `optIn()` (or an `optIn()` remembered from an earlier visit, in any tab): no
+   * localStorage, no IndexedDB, no worker, no request. What is captured meanwhile (`identify()` calls too) waits
+   * in memory, up to `maxQueue` events, and is sent on `optIn()`; `optOut()` or leaving the page discards it.
+   * Default: false
+   */
+  requireConsent?: boolean;
   /** Inactivity after which a new session starts, in ms. Default: 1800000 (30 minutes) */
   sessionTimeout?: number;
   /** URL of `eventline.worker.js`; must be same-origin with the page. Default: next to the SDK file */
   workerUrl?: string | URL;
-  /** Longest wait for the answer to a batch request, in ms; then it is aborted and retried with backoff. Default: 10000 */
+  /** Longest wait for the answer to a batch request, in ms; then it is aborted and retried with backoff. Also the default timeout of `flush()` and `shutdown()`. Default: 10000 */
   timeout?: number;
   /** gzip request bodies in the worker when that makes them smaller. Default: true */
   compress?: boolean;
@@ -99,11 +106,18 @@ export interface Options {
 export interface FlushResult {
   /** Events the server accepted during this flush. */
   delivered: number;
-  /** Events still queued afterwards (the network failed, or a retry is pending). */
+  /** Events still queued afterwards, to be sent later: the network failed, the server asked to wait (Retry-After), consent is pending, or the flush timed out. */
   pending: number;
+  /** Events handed to `sendBeacon` because no delivery worker could start (e.g. Trusted Types or CSP forbid it): sent, but whether they arrived is never known. */
+  beaconed: number;
+  /**
+   * The flush gave up after its timeout (a worker or IndexedDB that does not answer, a worker connection still
+   * loading); `delivered` then counts what the worker reported meanwhile and `pending` only this page's events.
+   */
+  timedOut: boolean;
 }
 
-/** An event as the SDK sends it (the Eventline event contract), as reported when it is captured. */
+/** An event as the SDK sends it (the Eventline event contract), as the `captured` report carries it in debug mode. */
 export interface CapturedEvent {
   v: 1;
   /** Unique id; storage deduplicates on it. Every report about this event lists it in `ids`. */
@@ -160,9 +174,9 @@ interface ReportOf<K extends string> {
  * `dropped` ends it for good.
  */
 export type Report =
-  /** Captured on the main thread (autocapture or an API call). */
-  | (ReportOf<'captured'> & { event: CapturedEvent })
-  /** Handed to the delivery queue (the worker's, persisted in IndexedDB). */
+  /** Captured on the main thread (autocapture or an API call); `event` only with `debug`, since any script on the page can read reports. */
+  | (ReportOf<'captured'> & { event?: CapturedEvent })
+  /** Handed to the delivery queue (the worker's, persisted in IndexedDB; oversized events are trimmed there, see `TRIMMED_PROPERTY` in the README). */
   | ReportOf<'queued'>
   /** A request carrying the events is on the network. */
   | ReportOf<'sent'>
@@ -170,7 +184,7 @@ export type Report =
   | ReportOf<'delivered'>
   /** The request failed (network, 408, 429, 5xx): the events are sent again in `delay` ms. */
   | (ReportOf<'retry'> & { delay: number; reason: string })
-  /** Given up: refused by ingest (4xx, or rejected one by one), too large, or pushed out by `maxQueue` / `maxAge`. */
+  /** Given up: refused by ingest (4xx, or rejected one by one), too large even without its properties, quarantined (the server kept failing on this one event while accepting others), or pushed out by `maxQueue` / `maxAge`. */
   | (ReportOf<'dropped'> & { reason: string })
   /** Handed to `navigator.sendBeacon` as the page was hidden or left (the browser does not tell whether it arrived, so the event stays queued). */
   | ReportOf<'beacon'>;

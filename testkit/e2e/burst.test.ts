@@ -47,6 +47,10 @@ beforeAll(async () => {
     EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
     EVENTLINE_ROLLUP_GROUP: uniqueName('burst-rollup'),
     EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
+    // Every batch must be answered 200 the first time; latency shedding (a 503 whenever the shared machine
+    // stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
+    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
+    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
     EVENTLINE_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
   });
   const spec = (name: ServiceSpec['name']) => specs.find((s) => s.name === name) as ServiceSpec;

@@ -2,11 +2,13 @@
 // documented inline snippet) in Chromium against a private pipeline (ingest,
 // Kafka, consumer, InfluxDB as processes). Every click a user made must be in
 // InfluxDB exactly once, whether the browser was offline for 30 s or the page
-// was left the instant the click happened, and the dashboard's completeness
-// check must find the test's sessions whole (received = expected, no duplicates).
+// was left the instant the click happened, or ingest answered 503 with
+// Retry-After while the tab was closed and reopened, and the dashboard's
+// completeness check must find the test's sessions whole (received = expected,
+// no duplicates).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
@@ -31,6 +33,11 @@ const distDir = join(repoRoot, 'sdk', 'dist');
 const OFFLINE_MS = 30_000;
 const OFFLINE_CLICKS = 60;
 const NAVIGATIONS = 100;
+/** Clicks per tab in the 503 storm, and how long the storm lasts. */
+const STORM_CLICKS = 20;
+const STORM_MS = 20_000;
+/** The Retry-After the storm answers with, in seconds. */
+const STORM_RETRY_AFTER_S = 3;
 /**
  * Lag 0 and an unchanged count for this long before counting: longer than the
  * 10 s a beaconed event stays in IndexedDB, so a resend of it would have landed.
@@ -40,15 +47,67 @@ const SETTLE_MS = 12_000;
 let stack: StackUnderTest;
 let site: Server;
 let browser: Browser;
+let front: FrontProxy;
 
-/** The test site: pages with the SDK snippet, a page without it, and the built SDK under /sdk/. */
-function startSite(port: number, ingestUrl: string, writeKey: string): Promise<Server> {
+/**
+ * What a load balancer in front of ingest does when the service is overloaded:
+ * during a storm every batch POST is answered 503 with Retry-After (with the
+ * CORS headers a browser needs to read it); otherwise requests pass through.
+ */
+interface FrontProxy {
+  url: string;
+  server: Server;
+  storm(on: boolean): void;
+  /** Batch POSTs answered 503, with when each arrived (epoch ms). */
+  refused: number[];
+}
+
+function startFrontProxy(target: string): Promise<FrontProxy> {
+  const upstream = new URL(target);
+  let storming = false;
+  const refused: number[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    if (storming && req.method === 'POST' && req.url?.startsWith('/v1/batch')) {
+      refused.push(Date.now());
+      req.resume();
+      res.writeHead(503, {
+        'Content-Type': 'application/json',
+        'Retry-After': String(STORM_RETRY_AFTER_S),
+        'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+        'Access-Control-Expose-Headers': 'Retry-After',
+        Vary: 'Origin',
+      });
+      return res.end(JSON.stringify({ statusCode: 503, code: 'OVERLOADED', error: 'Service Unavailable' }));
+    }
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, server, storm: (on) => void (storming = on), refused });
+    });
+  });
+}
+
+/** The test site: pages with the SDK snippet (sending to `proxyUrl` with `?via=proxy`), a page without it, and the built SDK under /sdk/. */
+function startSite(port: number, ingestUrl: string, proxyUrl: string, writeKey: string): Promise<Server> {
   const snippet = readFileSync(join(distDir, 'snippet.min.js'), 'utf8');
-  const head = `<script data-src="/sdk/eventline.iife.js" data-write-key="${writeKey}" data-endpoint="${ingestUrl}">${snippet}</script>`;
-  const page = (title: string, body: string, withSdk = true) =>
-    `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${withSdk ? head : ''}</head><body>${body}</body></html>`;
+  const head = (endpoint: string) =>
+    `<script data-src="/sdk/eventline.iife.js" data-write-key="${writeKey}" data-endpoint="${endpoint}">${snippet}</script>`;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://site');
+    const endpoint = url.searchParams.get('via') === 'proxy' ? proxyUrl : ingestUrl;
+    const page = (title: string, body: string, withSdk = true) =>
+      `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${withSdk ? head(endpoint) : ''}</head><body>${body}</body></html>`;
     const file = /^\/sdk\/([\w.-]+\.js)$/.exec(url.pathname)?.[1];
     if (file && existsSync(join(distDir, file))) {
       res.setHeader('Content-Type', 'text/javascript');
@@ -88,11 +147,11 @@ async function sdkReady(page: Page): Promise<void> {
  * reports them (worker fetches and beacons; the answer to a beacon sent as the
  * page goes away is not always seen): each of them must be stored.
  */
-function watchAcknowledged(context: BrowserContext, run: string): Set<string> {
+function watchAcknowledged(context: BrowserContext, run: string, endpoint = stack.ingestUrl): Set<string> {
   const acknowledged = new Set<string>();
   context.on('requestfinished', (request) => {
     void (async () => {
-      if (request.method() !== 'POST' || !request.url().startsWith(`${stack.ingestUrl}/v1/batch`)) return;
+      if (request.method() !== 'POST' || !request.url().startsWith(`${endpoint}/v1/batch`)) return;
       const response = await request.response();
       const raw = request.postDataBuffer();
       if (!response || response.status() < 200 || response.status() >= 300 || !raw) return;
@@ -180,30 +239,49 @@ async function completenessSince(from: Date): Promise<CompletenessFigures> {
   return readCompleteness(stack.dashboard, { site: stack.site, from });
 }
 
-function report(
-  name: string,
-  sent: number,
-  acknowledged: number,
-  result: Accounting,
-  maxLag: number,
-  completeness: CompletenessFigures,
-  extra: string,
-): void {
-  process.stdout.write(
-    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
-      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra}\n`,
-  );
+/** One scenario's run: its id (in every click), a browser context, the ids ingest acknowledged, the lag sampler. */
+interface Scenario {
+  run: string;
+  startedAt: Date;
+  context: BrowserContext;
+  acknowledged: ReadonlySet<string>;
+  lag: { stop(): number };
 }
 
-/** The checks both scenarios share: storage holds each click once, the pipeline settled, the completeness API agrees. */
-function expectExactlyOnce(
-  waited: Waited,
-  sent: number,
-  acknowledged: ReadonlySet<string>,
-  maxLag: number,
-  completeness: CompletenessFigures,
-): void {
+/** Runs `body` in a fresh context whose acknowledged batches to `endpoint` are watched; closes it whatever happens. */
+async function scenario(body: (s: Scenario) => Promise<void>, endpoint?: string): Promise<void> {
+  const run = randomUUID();
+  const startedAt = new Date();
+  const context = await browser.newContext();
+  const acknowledged = watchAcknowledged(context, run, endpoint);
+  const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
+  try {
+    await body({ run, startedAt, context, acknowledged, lag });
+  } finally {
+    lag.stop();
+    await context.close();
+  }
+}
+
+/**
+ * The end every scenario shares: waits until storage holds the run's clicks and the pipeline settled, prints the
+ * figures (`extra` is told when every click was stored) and checks that storage holds each click once and that
+ * the completeness API agrees.
+ */
+async function expectExactlyOnce(
+  { run, startedAt, acknowledged, lag }: Scenario,
+  counted: { name: string; sent: number; timeoutMs: number },
+  extra: (completeAt: number) => string,
+): Promise<void> {
+  const { name, sent } = counted;
+  const waited = await waitForClicks(run, sent, counted.timeoutMs);
+  const completeness = await completenessSince(startedAt);
+  const maxLag = lag.stop();
   const result = account(waited.clicks, sent);
+  process.stdout.write(
+    `[faults] ${name}: sent ${sent}, acknowledged ${acknowledged.size}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, max lag ${maxLag}, ` +
+      `completeness API: ${completeness.sessions} sessions, received ${completeness.received} of ${completeness.expected} expected, ${completeness.duplicates} duplicates, ${extra(waited.completeAt)}\n`,
+  );
   expect(waited.settled, `lag 0 and a stable count for ${SETTLE_MS / 1000} s`).toMatchObject({ settled: true, lag: 0 });
   expect(maxLag, 'consumer lag was never read').not.toBeNaN();
   expect(result.lost).toBe(0);
@@ -219,7 +297,8 @@ function expectExactlyOnce(
 beforeAll(async () => {
   await ensureBuilt();
   stack = await startStackUnderTest({ dashboard: true });
-  site = await startSite(Number(new URL(stack.origin).port), stack.ingestUrl, stack.writeKey);
+  front = await startFrontProxy(stack.ingestUrl);
+  site = await startSite(Number(new URL(stack.origin).port), stack.ingestUrl, front.url, stack.writeKey);
   browser = await launchChromium();
 }, 180_000);
 
@@ -229,17 +308,17 @@ afterAll(async () => {
     site.closeAllConnections();
     await new Promise((resolve) => site.close(resolve));
   }
+  if (front) {
+    front.server.closeAllConnections();
+    await new Promise((resolve) => front.server.close(resolve));
+  }
   await stack?.stop();
 });
 
 describe('a real browser with the built SDK against the real pipeline', () => {
-  it('stores every click made during 30 s offline exactly once after the network returns', async () => {
-    const run = randomUUID();
-    const startedAt = new Date();
-    const context: BrowserContext = await browser.newContext();
-    const acknowledged = watchAcknowledged(context, run);
-    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    try {
+  it('stores every click made during 30 s offline exactly once after the network returns', () =>
+    scenario(async (s) => {
+      const { run, context } = s;
       const page = await context.newPage();
       await page.goto(`${stack.origin}/shop?run=${run}`);
       await sdkReady(page);
@@ -253,35 +332,19 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       const storedWhileOffline = account(await storedClicks(run), OFFLINE_CLICKS).stored;
       await context.setOffline(false);
       const onlineAt = Date.now();
-      const waited = await waitForClicks(run, OFFLINE_CLICKS, 60_000);
-      const completeness = await completenessSince(startedAt);
-      const maxLag = lag.stop();
-      const extra = `stored while offline ${storedWhileOffline}, all stored ${((waited.completeAt - onlineAt) / 1000).toFixed(1)} s after online`;
-      report(
-        'browser offline 30 s',
-        OFFLINE_CLICKS,
-        acknowledged.size,
-        account(waited.clicks, OFFLINE_CLICKS),
-        maxLag,
-        completeness,
-        extra,
+      await expectExactlyOnce(
+        s,
+        { name: 'browser offline 30 s', sent: OFFLINE_CLICKS, timeoutMs: 60_000 },
+        (completeAt) =>
+          `stored while offline ${storedWhileOffline}, all stored ${((completeAt - onlineAt) / 1000).toFixed(1)} s after online`,
       );
       expect(storedWhileOffline).toBe(0);
-      expectExactlyOnce(waited, OFFLINE_CLICKS, acknowledged, maxLag, completeness);
-    } finally {
-      lag.stop();
-      await context.close();
-    }
-  });
+    }));
 
-  it('stores exactly once every click made right before leaving the page, 100 times over', async () => {
-    const run = randomUUID();
-    // The offline scenario's events are all stamped before this, so the range holds only this test's session.
-    const startedAt = new Date();
-    const context = await browser.newContext();
-    const acknowledged = watchAcknowledged(context, run);
-    const lag = sampleLag(stack.brokers, stack.topic, stack.groupId);
-    try {
+  it('stores exactly once every click made right before leaving the page, 100 times over', () =>
+    // The offline scenario's events are stamped before this one starts: its range holds only this test's session.
+    scenario(async (s) => {
+      const { run, startedAt, context } = s;
       const page = await context.newPage();
       for (let n = 0; n < NAVIGATIONS; n++) {
         await page.goto(`${stack.origin}/leave?run=${run}&n=${n}`);
@@ -291,22 +354,56 @@ describe('a real browser with the built SDK against the real pipeline', () => {
       // Back on a page with the SDK, whatever a page left in IndexedDB is resent.
       await page.goto(`${stack.origin}/next?n=end`);
       await sdkReady(page);
-      const waited = await waitForClicks(run, NAVIGATIONS, 90_000);
-      const completeness = await completenessSince(startedAt);
-      const maxLag = lag.stop();
-      report(
-        'browser click + navigate ×100',
-        NAVIGATIONS,
-        acknowledged.size,
-        account(waited.clicks, NAVIGATIONS),
-        maxLag,
-        completeness,
-        `${((waited.completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
+      await expectExactlyOnce(
+        s,
+        { name: 'browser click + navigate ×100', sent: NAVIGATIONS, timeoutMs: 90_000 },
+        (completeAt) => `${((completeAt - startedAt.getTime()) / 1000).toFixed(1)} s to all stored`,
       );
-      expectExactlyOnce(waited, NAVIGATIONS, acknowledged, maxLag, completeness);
-    } finally {
-      lag.stop();
-      await context.close();
-    }
-  });
+    }));
+
+  it('stores exactly once every click made during a 503 storm with Retry-After while the tab is closed and reopened', () =>
+    scenario(async (s) => {
+      const { run, context } = s;
+      const clickAll = async (page: Page, from: number) => {
+        for (let n = from; n < from + STORM_CLICKS; n++) {
+          await page.evaluate((i) => document.getElementById('b')?.setAttribute('data-track-n', String(i)), n);
+          await page.click('#b');
+          await sleep(100);
+        }
+      };
+      try {
+        front.storm(true);
+        const stormStart = Date.now();
+        const first = await context.newPage();
+        await first.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
+        await sdkReady(first);
+        await clickAll(first, 0);
+        // Closed in the storm: its beacons are refused too, so the events wait in IndexedDB.
+        await first.close({ runBeforeUnload: true });
+        const second = await context.newPage();
+        await second.goto(`${stack.origin}/shop?run=${run}&via=proxy`);
+        await sdkReady(second);
+        await clickAll(second, STORM_CLICKS);
+        await sleep(Math.max(0, STORM_MS - (Date.now() - stormStart)));
+        front.storm(false);
+        const stormSeconds = (Date.now() - stormStart) / 1000;
+        const refusedDuringStorm = front.refused.length;
+        const endedAt = Date.now();
+        await expectExactlyOnce(
+          s,
+          {
+            name: 'browser 503 storm with Retry-After, tab closed and reopened',
+            sent: 2 * STORM_CLICKS,
+            timeoutMs: 90_000,
+          },
+          (completeAt) =>
+            `${refusedDuringStorm} requests refused in ${stormSeconds.toFixed(1)} s of storm (Retry-After ${STORM_RETRY_AFTER_S} s), ` +
+            `all stored ${((completeAt - endedAt) / 1000).toFixed(1)} s after it ended`,
+        );
+        // Two tabs honouring Retry-After (plus unload beacons) make a handful of requests, not a stream.
+        expect(refusedDuringStorm).toBeLessThan(stormSeconds * 2);
+      } finally {
+        front.storm(false);
+      }
+    }, front.url));
 });

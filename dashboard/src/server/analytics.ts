@@ -15,6 +15,7 @@ import {
 } from '@eventline/contract';
 import type {
   AnalyticsTimeseriesResponse,
+  EventPage,
   BreakdownResponse,
   ElementResponse,
   FunnelStep,
@@ -28,11 +29,13 @@ import { ident, type InfluxQL } from '@eventline/rollup/influxql';
 import { filterColumns, rawWhere, readRaw, rowMatches, type DimensionFilter } from '@eventline/rollup/raw-reader';
 import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollup/rollup-reader';
 import type { FastifyBaseLogger } from 'fastify';
+import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
 import { DashboardError } from './errors.ts';
 import { clickThrough, emptyTally, tallyElementEvent, topKeys } from './element.ts';
 import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts';
 import { localBucket, localBuckets } from './local-time.ts';
 import type { TimeRange } from './time-range.ts';
+import { toApiEvent } from './to-api-event.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -59,6 +62,8 @@ export interface Analytics {
     metric: Metric,
     limit: number,
   ): Promise<Omit<BreakdownResponse, 'range' | 'timezone'>>;
+  /** Raw events, newest first, `limit` to a page; every filter applied. */
+  events(scope: AnswerScope, limit: number, cursor: string | undefined): Promise<EventPage>;
   /** From the raw events (exact, per session or visitor), so the range is bounded like raw queries. */
   funnel(
     scope: AnswerScope,
@@ -119,8 +124,9 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     dimension: RollupQuery['dimension'],
     range: TimeRange = scope.range,
     keyOf?: (value: string, hour: number) => string,
+    fields?: RollupQuery['fields'],
   ): Promise<Map<string, ValueTotals>> {
-    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to };
+    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to, fields };
     const filters = scope.filters ?? [];
     try {
       return filters.length > 0
@@ -156,6 +162,37 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
         };
       }
     }
+  }
+
+  /**
+   * One page of raw events, newest first, ties in time by id descending. The raw events are streamed newest first
+   * and the stream is left once the page is full and the events sharing the boundary's time are all read.
+   */
+  async function eventPage(scope: AnswerScope, limit: number, cursorText: string | undefined): Promise<EventPage> {
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
+    const filters = scope.filters ?? [];
+    const { where, params } = rawWhere({ site: scope.site, ...scope.range }, filters);
+    if (cursor) params['cursor'] = nsToIso(cursor.timeNs);
+    const statement = `SELECT * FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
+      WHERE ${where}${cursor ? ' AND time <= $cursor' : ''} ORDER BY time DESC`;
+    const bots = scope.audience === 'bots';
+    const found: { timeNs: bigint; id: string; row: Record<string, unknown> }[] = [];
+    read: for await (const chunk of deps.influxql.rows(statement, params, { times: 'rfc3339' })) {
+      for (const row of chunk) {
+        const timeNs = isoToNs(String(row['time']));
+        // Full, and past every event of the boundary's time: nothing later can belong on this page.
+        if (found.length > limit && timeNs < found[limit - 1]!.timeNs) break read;
+        if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
+        const id = String(row[FIELD.id] ?? '');
+        if (cursor && timeNs === cursor.timeNs && id >= cursor.id) continue;
+        found.push({ timeNs, id, row });
+      }
+    }
+    found.sort((a, b) => (a.timeNs === b.timeNs ? (a.id < b.id ? 1 : -1) : a.timeNs < b.timeNs ? 1 : -1));
+    const page = found.slice(0, limit);
+    const events = page.map(({ timeNs, row }) => toApiEvent({ ...row, _time: nsToIso(timeNs) }));
+    const last = page[page.length - 1];
+    return { events, nextCursor: found.length > limit && last ? encodeCursor(last) : null };
   }
 
   async function tallyElement(scope: AnswerScope, label: string) {
@@ -199,6 +236,16 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
   }
 
   return {
+    async events(scope, limit, cursor) {
+      try {
+        return await eventPage(scope, limit, cursor);
+      } catch (error) {
+        if (error instanceof DashboardError) throw error;
+        logger.error({ err: error }, 'InfluxDB events query failed');
+        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      }
+    },
+
     async element(scope, label) {
       const hours = {
         from: Math.floor(scope.range.from / HOUR_MS) * HOUR_MS,
@@ -265,8 +312,13 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     async timeseries(scope, metric, requested) {
       const interval = requested ?? defaultInterval(scope.range);
       const buckets = localBuckets(scope.range, scope.timeZone, interval);
-      const byBucket = await read(scope, ALL_DIMENSION, scope.range, (_value, hour) =>
-        localBucket(hour, scope.timeZone, interval),
+      // Only the metric asked for: a count over months then reads no sketches at all.
+      const byBucket = await read(
+        scope,
+        ALL_DIMENSION,
+        scope.range,
+        (_value, hour) => localBucket(hour, scope.timeZone, interval),
+        [metric],
       );
       return { metric, interval, buckets, values: buckets.map((bucket) => figures(byBucket.get(bucket))[metric]) };
     },

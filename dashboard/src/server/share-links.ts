@@ -9,8 +9,8 @@ import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 /** What a share link lets its holder read. */
 export interface ShareScope {
   readonly site: string;
-  /** Query parameters every request through the link carries with exactly these values. */
-  readonly filters: Readonly<Record<string, string>>;
+  /** Answer filters (`dimension:value`) every request through the link carries. */
+  readonly filters: readonly string[];
   /** When the link stops working, ms since the epoch. */
   readonly expiresAt: number;
 }
@@ -85,8 +85,6 @@ class RevokedKey extends Error {}
 function toScope(payload: JWTPayload): ShareScope | undefined {
   const { site, filters, exp } = payload;
   if (typeof site !== 'string' || typeof exp !== 'number') return undefined;
-  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) return undefined;
-  const entries = Object.entries(filters);
-  if (!entries.every(([, value]) => typeof value === 'string')) return undefined;
-  return { site, filters: Object.fromEntries(entries) as Record<string, string>, expiresAt: exp * 1000 };
+  if (!Array.isArray(filters) || !filters.every((filter) => typeof filter === 'string')) return undefined;
+  return { site, filters: filters as string[], expiresAt: exp * 1000 };
 }

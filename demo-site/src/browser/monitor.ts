@@ -68,7 +68,12 @@ export function createPanelModel() {
     switch (report.kind) {
       case 'captured':
         counters.captured += report.count;
-        line = { label: 'captured', detail: describeEvent(report.event), kind: 'captured' };
+        // The event itself comes with the report in debug mode only (the demo's pages run in it).
+        line = {
+          label: 'captured',
+          detail: report.event ? describeEvent(report.event) : plural(report.count),
+          kind: 'captured',
+        };
         break;
       case 'queued':
         report.ids.forEach((id) => waiting.add(id));

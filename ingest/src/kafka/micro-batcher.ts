@@ -6,7 +6,10 @@
 // deadline passed, so a caller never reports success for unacknowledged data.
 // A send that never settles is given up on after the same deadline, so it
 // cannot hold the batcher (and every later request, and shutdown) forever.
-// Buffered work is bounded in messages and in bytes.
+// Buffered work is bounded in messages and in bytes, and in time: once the
+// oldest unacknowledged submission has waited `maxWaitMs` beyond the linger, new ones
+// are refused at once (they would wait at least as long), so a broker slower than
+// the traffic shows as quick 503s rather than as latency.
 import type { FastifyBaseLogger } from 'fastify';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-sink.ts';
 
@@ -28,6 +31,13 @@ export interface MicroBatcherOptions {
   /** Most bytes (UTF-8 keys and values) waiting to be sent; submissions beyond it are refused at once. */
   maxBufferedBytes: number;
   /**
+   * Longest the oldest submission not yet acknowledged (waiting, or in the send in flight) may have waited,
+   * beyond `lingerMs`, before new submissions are refused at once, ms. Default: 0, no bound
+   */
+  maxWaitMs?: number;
+  /** The clock, ms. Default: performance.now */
+  now?: () => number;
+  /**
    * Longest a submission waits for its acknowledgement, ms; also how long a send
    * may stay in flight before it counts as failed and the next one may start
    * (by then every submission it carried has given up waiting).
@@ -48,10 +58,10 @@ export interface MicroBatcher {
   drain(): Promise<void>;
 }
 
-/** The batcher's buffer is full: the broker is slower than the traffic. */
+/** The batcher's buffer is full, or its oldest submission has waited too long: the broker is slower than the traffic. */
 export class BatcherOverloadedError extends Error {
-  constructor() {
-    super('too many messages are waiting for Kafka');
+  constructor(message = 'too many messages are waiting for Kafka') {
+    super(message);
     this.name = 'BatcherOverloadedError';
   }
 }
@@ -66,6 +76,8 @@ export class BatcherClosedError extends Error {
 interface Submission {
   messages: SinkMessage[];
   bytes: number;
+  /** When it was submitted, on the batcher's clock. */
+  at: number;
   settled: boolean;
   resolve(): void;
   reject(error: Error): void;
@@ -78,6 +90,10 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
   let bufferedMessages = 0;
   let bufferedBytes = 0;
   let inFlight: Promise<void> | undefined;
+  /** When the oldest submission of the send in flight was submitted. */
+  let inFlightSince: number | undefined;
+  const now = options.now ?? (() => performance.now());
+  const maxWaitMs = options.maxWaitMs ?? 0;
   let lingerTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -135,6 +151,7 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     const batch = takeBatch();
     const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((s) => s.messages);
     const started = performance.now();
+    inFlightSince = batch[0]!.at;
     const sent = options.sink.send(messages);
     // Once given up on, the send's own outcome has nobody left to tell.
     sent.catch(() => {});
@@ -164,6 +181,7 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
     void inFlight.finally(() => {
       clearTimeout(watchdog);
       inFlight = undefined;
+      inFlightSince = undefined;
       // Whatever queued during the send has waited long enough: no linger.
       if (queue.length > 0) sendNext();
     });
@@ -180,8 +198,15 @@ export function createMicroBatcher(options: MicroBatcherOptions): MicroBatcher {
         return Promise.reject(new BatcherOverloadedError());
       const bytes = byteSize(messages);
       if (bufferedBytes + bytes > options.maxBufferedBytes) return Promise.reject(new BatcherOverloadedError());
+      const at = now();
+      // Lingering is waiting by design, not a sign that Kafka is behind.
+      const waited = at - (inFlightSince ?? queue[0]?.at ?? at) - options.lingerMs;
+      if (maxWaitMs > 0 && waited > maxWaitMs)
+        return Promise.reject(
+          new BatcherOverloadedError(`events have waited ${Math.round(waited)} ms for Kafka, over ${maxWaitMs} ms`),
+        );
       return new Promise<void>((resolve, reject) => {
-        const submission: Submission = { messages, bytes, settled: false, resolve, reject };
+        const submission: Submission = { messages, bytes, at, settled: false, resolve, reject };
         submission.timer = setTimeout(() => expire(submission), options.timeoutMs);
         queue.push(submission);
         bufferedMessages += messages.length;

@@ -23,7 +23,8 @@ export function toIngestError(error: unknown): IngestError {
   if (error instanceof IngestError) return error;
   if (error instanceof SinkUnavailableError)
     return new IngestError('INGEST_KAFKA_UNAVAILABLE', undefined, { cause: error });
-  if (error instanceof BatcherOverloadedError) return new IngestError('INGEST_OVERLOADED', undefined, { cause: error });
+  if (error instanceof BatcherOverloadedError)
+    return new IngestError('INGEST_OVERLOADED', error.message, { cause: error });
   if (error instanceof BatcherClosedError) return new IngestError('INGEST_SHUTTING_DOWN', undefined, { cause: error });
   const fastifyError = error as Partial<FastifyError> & { errno?: number };
   if (fastifyError.validation) {

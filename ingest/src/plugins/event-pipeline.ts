@@ -25,6 +25,7 @@ export const eventPipelinePlugin = fp(
       maxBatchBytes: config.produceBatchMaxBytes,
       maxBufferedMessages: config.bufferMaxMessages,
       maxBufferedBytes: config.bufferMaxBytes,
+      maxWaitMs: config.shedProduceWaitMs,
       timeoutMs: config.produceTimeoutMs,
       onSend: ({ messages, seconds, ok }) => {
         app.metrics.produceDuration.observe({ outcome: ok ? 'acknowledged' : 'failed' }, seconds);

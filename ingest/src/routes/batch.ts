@@ -4,8 +4,6 @@
 // acknowledgement of exactly those events. Nothing here answers 2xx for an
 // event Kafka does not have.
 import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
-import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BatchSchema, validateEvent } from '@eventline/contract';
 import type { IngestConfig, WriteKey } from '../config.ts';
@@ -13,6 +11,7 @@ import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
 import type { SinkMessage } from '../kafka/event-sink.ts';
+import { registerEventRouteGuards } from '../plugins/event-route-guards.ts';
 import { createMessageBuilder, produceEvents } from '../produce-events.ts';
 import { BatchResponseSchema, ErrorResponseSchema, WriteKeyQuerySchema, type BatchResponse } from '../schemas.ts';
 import type { UserAgentParser } from '../user-agent.ts';
@@ -34,38 +33,18 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  await app.register(cors, {
-    hideOptionsRoute: true,
-    delegator: (request, callback) => {
-      const origin = request.headers.origin;
+  await registerEventRouteGuards(app, {
+    config,
+    allowedHeaders: ['Content-Type', 'Content-Encoding', 'X-Request-Id'],
+    // A preflight names the key in its URL; when it does not (key in the body),
+    // any key's origin may preflight and the POST itself enforces the key's own list.
+    allowsOrigin: (request, origin) => {
       const key = queryKey(request);
-      const entry = key === undefined ? undefined : writeKeys.lookup(key);
-      // A preflight names the key in its URL; when it does not (key in the body),
-      // any key's origin may preflight and the POST itself enforces the key's own list.
-      const allowed =
-        origin !== undefined &&
-        (key === undefined ? writeKeys.anyAllows(origin) : entry !== undefined && writeKeys.allows(entry, origin));
-      callback(null, {
-        origin: allowed ? origin : false,
-        methods: ['POST'],
-        allowedHeaders: ['Content-Type', 'Content-Encoding', 'X-Request-Id'],
-        exposedHeaders: ['Retry-After', 'X-Request-Id'],
-        maxAge: config.corsMaxAgeSeconds,
-        strictPreflight: false,
-      });
+      if (key === undefined) return writeKeys.anyAllows(origin);
+      const entry = writeKeys.lookup(key);
+      return entry !== undefined && writeKeys.allows(entry, origin);
     },
   });
-
-  if (config.rateLimitMax > 0) {
-    await app.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_request, context) =>
-        new IngestError(
-          'INGEST_RATE_LIMITED',
-          `more than ${context.max} requests in ${context.after}; retry after the Retry-After delay`,
-        ),
-    });
-  }
 
   /** Refuses unknown keys and foreign origins before the body is read (but after rate limiting, an onRequest hook). */
   const checkQueryKey: preParsingAsyncHookHandler = async (request, _reply, payload) => {

@@ -6,8 +6,6 @@
 // answer waits for Kafka, and its status tells Segment's clients whether to retry
 // (5xx and 429 they retry, other 4xx they drop).
 import type { FastifyPluginAsync, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
-import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { formatIssues, type ValidationIssue } from '@eventline/contract';
 import type { IngestConfig, WriteKey } from '../config.ts';
@@ -15,6 +13,7 @@ import { createContentDecoder } from '../content-encoding.ts';
 import { createBatchEnricher } from '../enrich.ts';
 import { IngestError } from '../errors.ts';
 import type { SinkMessage } from '../kafka/event-sink.ts';
+import { registerEventRouteGuards } from '../plugins/event-route-guards.ts';
 import { createMessageBuilder, produceEvents } from '../produce-events.ts';
 import { ErrorResponseSchema } from '../schemas.ts';
 import type { UserAgentParser } from '../user-agent.ts';
@@ -63,33 +62,13 @@ export const segmentRoutes: FastifyPluginAsync<SegmentRouteOptions> = async (
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  await app.register(cors, {
-    hideOptionsRoute: true,
+  await registerEventRouteGuards(app, {
+    config,
+    allowedHeaders: ['Content-Type', 'Content-Encoding', 'Authorization', 'X-Retry-Count', 'X-Request-Id'],
     // A preflight carries no key (the Authorization header is what it asks about):
     // any key's origin may preflight, and the POST enforces the key's own list.
-    delegator: (request, callback) => {
-      const origin = request.headers.origin;
-      callback(null, {
-        origin: origin !== undefined && writeKeys.anyAllows(origin) ? origin : false,
-        methods: ['POST'],
-        allowedHeaders: ['Content-Type', 'Content-Encoding', 'Authorization', 'X-Retry-Count', 'X-Request-Id'],
-        exposedHeaders: ['Retry-After', 'X-Request-Id'],
-        maxAge: config.corsMaxAgeSeconds,
-        strictPreflight: false,
-      });
-    },
+    allowsOrigin: (_request, origin) => writeKeys.anyAllows(origin),
   });
-
-  if (config.rateLimitMax > 0) {
-    await app.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_request, context) =>
-        new IngestError(
-          'INGEST_RATE_LIMITED',
-          `More than ${context.max} requests in ${context.after}; retry after the Retry-After delay`,
-        ),
-    });
-  }
 
   /** Refuses an unknown key in the Authorization header before the body is read. */
   const checkHeaderKey: preParsingAsyncHookHandler = async (request, _reply, payload) => {

@@ -1,21 +1,33 @@
 // The delivery engine: owns the queue, persists it, batches by count, bytes and
-// time, sends one request at a time and retries with backoff. `batchSize`
-// queued events trigger a send; a request then carries as much of the backlog
-// as fits (500 events, 64 KiB), so a burst or a return from offline drains fast. An event leaves
-// the queue (and storage) only after a 2xx accepted or rejected it, a 4xx
-// refused it, or the size and age caps pushed it out. A beacon of the page does
-// not count: its answer is never known, so the event is sent again from here.
+// time, sends one request at a time and retries with the shared backoff policy
+// (@eventline/kit/backoff: full jitter, a cap, a server's Retry-After as a
+// floor). `batchSize` queued events trigger a send; a request then carries as
+// much of the backlog as fits (500 events, 64 KiB), so a burst or a return from
+// offline drains fast. An event leaves the queue (and storage) only after a 2xx
+// accepted or rejected it, a 4xx refused it, the size and age caps pushed it
+// out, or it was quarantined. A beacon of the page does not count: its answer
+// is never known, so the event is sent again from here.
+//
+// One event the server keeps failing on (a "poison" event) must not hold up the
+// rest: a failed batch is halved for the next attempt, so the failure narrows to
+// one event; an event that failed on its own is set aside while fresh events go
+// first, and it earns a strike when the very next send, without it, succeeds.
+// After QUARANTINE_STRIKES strikes it is dropped with a `dropped` report saying
+// why. An outage fails every send, so it earns no strike at all.
 import type { Event } from '@eventline/contract';
+import { backoffDelay, CLIENT_BACKOFF } from '@eventline/kit/backoff';
 import { BATCH_EVENTS, EVENT_BYTES } from '../limits.ts';
 import type { FlushResult } from '../types.ts';
 import type { DeliveryReport, DeliverySettings } from '../worker/protocol.ts';
 import type { Sender, SendOutcome } from '../transport/http.ts';
-import type { QueueStore, StoredEvent } from './store.ts';
+import type { BackoffState, QueueStore, StoredEvent } from './store.ts';
 import { envelope, takeBatch, utf8Bytes } from './batch.ts';
-import { retryDelay } from './backoff.ts';
+import { trimEvent } from './trim.ts';
 
 /** Records of closed tabs are looked for at most this often after a successful send. 30 s */
 export const CLAIM_INTERVAL_MS = 30_000;
+/** An event that failed on its own this many times, each while the server accepted the next send, is dropped. */
+export const QUARANTINE_STRIKES = 5;
 
 export interface DeliveryDeps {
   config: DeliverySettings;
@@ -32,7 +44,7 @@ export interface DeliveryDeps {
 }
 
 export interface Delivery {
-  /** Resolves once the records of closed tabs are loaded. */
+  /** Resolves once the records of closed tabs and the backoff state are loaded. */
   ready: Promise<void>;
   /** Takes events as JSON text (see DeliveryApi.enqueue). */
   enqueue(events: readonly string[]): Promise<void>;
@@ -60,10 +72,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   let queue: StoredEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<SendOutcome | undefined> | undefined;
-  let attempt = 0;
-  let retryAt = 0;
-  /** Events per request; lowered after a 413 so the next one is smaller. */
+  let backoff: BackoffState = { retryAt: 0, attempt: 0, serverAsked: false };
+  /** Events per request; halved after a 413 or a failure, so a bad event is narrowed down. */
   let cap = BATCH_EVENTS;
+  /** The event whose failure on its own was the last send, and why it failed. */
+  let suspect: { id: string; reason: string } | undefined;
   let delivered = 0;
   let stopped = false;
   let lastClaim = 0;
@@ -97,13 +110,29 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     if (queue.length > config.maxQueue) drop(queue.slice(0, queue.length - config.maxQueue), 'queue full (maxQueue)');
   }
 
+  function setBackoff(next: BackoffState): void {
+    const changed = next.attempt !== backoff.attempt || next.retryAt !== backoff.retryAt;
+    backoff = next;
+    // Shared with the next page (and the other tabs): they honour the same wait.
+    if (changed) void persist(store.saveBackoff(next));
+  }
+
+  /** Fresh events in order, up to `cap`; when only set-aside events are left, one of them alone, the fewest strikes first. */
+  function nextBatch(): StoredEvent[] {
+    const fresh = queue.filter((r) => !r.strikes && r.id !== suspect?.id);
+    if (fresh.length) return takeBatch(fresh, cap);
+    const others = queue.filter((r) => r.id !== suspect?.id);
+    const pool = others.length ? others : queue;
+    return [pool.reduce((best, r) => ((r.strikes ?? 0) < (best.strikes ?? 0) ? r : best))];
+  }
+
   function schedule(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (stopped || inFlight || queue.length === 0) return;
     const oldest = queue[0]!.at;
     const due = queue.length >= batchSize ? now() : oldest + config.flushInterval;
-    const wait = Math.max(0, due - now(), retryAt - now());
+    const wait = Math.max(0, due - now(), backoff.retryAt - now());
     timer = setTimeout(() => void sendNext(), wait);
   }
 
@@ -114,7 +143,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     timer = undefined;
     enforceCaps();
     if (stopped || queue.length === 0) return Promise.resolve(undefined);
-    const batch = takeBatch(queue, cap);
+    const batch = nextBatch();
     const ids = batch.map((r) => r.id);
     const body = envelope(
       config.writeKey,
@@ -143,13 +172,27 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     return inFlight;
   }
 
+  /** The set-aside event stayed out of a send the server accepted: one more sign that it is the problem. */
+  function strike(id: string, reason: string): void {
+    const record = queue.find((r) => r.id === id);
+    if (!record) return;
+    record.strikes = (record.strikes ?? 0) + 1;
+    if (record.strikes >= QUARANTINE_STRIKES)
+      drop(
+        [record],
+        `quarantined: failed ${record.strikes} times on its own (last: ${reason}) while the server accepted other events`,
+      );
+    else void persist(store.put([record]));
+  }
+
   function settle(batch: StoredEvent[], outcome: SendOutcome): void {
     const ids = batch.map((r) => r.id);
     switch (outcome.kind) {
       case 'ok': {
-        attempt = 0;
-        retryAt = 0;
+        setBackoff({ retryAt: 0, attempt: 0, serverAsked: false });
         cap = BATCH_EVENTS;
+        if (suspect && !ids.includes(suspect.id)) strike(suspect.id, suspect.reason);
+        suspect = undefined;
         const rejected = new Map(outcome.rejected.map((r) => [r.index, r.errors]));
         const accepted = batch.filter((_, i) => !rejected.has(i));
         for (const [index, errors] of rejected) {
@@ -170,9 +213,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         drop(batch, outcome.reason);
         break;
       case 'retry': {
-        attempt += 1;
-        const delay = outcome.after ?? retryDelay(attempt, random);
-        retryAt = now() + delay;
+        if (batch.length > 1) cap = Math.ceil(batch.length / 2);
+        // Only a server's error answer points at the event; a network failure or a timeout does not.
+        suspect =
+          batch.length === 1 && (outcome.status ?? 0) >= 500 ? { id: ids[0]!, reason: outcome.reason } : undefined;
+        const attempt = backoff.attempt + 1;
+        const delay = backoffDelay(CLIENT_BACKOFF, attempt, { retryAfterMs: outcome.after, random });
+        setBackoff({ retryAt: now() + delay, attempt, serverAsked: (outcome.after ?? 0) > 0 });
         report({ kind: 'retry', ids, delay, reason: outcome.reason });
         break;
       }
@@ -193,25 +240,44 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     schedule();
   }
 
-  const ready = adoptOrphans();
+  async function start(): Promise<void> {
+    try {
+      const saved = await store.loadBackoff();
+      // A wait an earlier page (or another tab) was told about still holds; an expired one is history.
+      if (saved && saved.retryAt > now()) backoff = saved;
+    } catch (error) {
+      log('could not read the backoff state', error);
+    }
+    await adoptOrphans();
+  }
+
+  const ready = start();
 
   return {
     ready,
     async enqueue(events) {
       const known = new Set(queue.map((r) => r.id));
       const records: StoredEvent[] = [];
-      for (const json of events) {
+      for (const original of events) {
+        let json = original;
         const { id } = JSON.parse(json) as Pick<Event, 'id'>;
         if (known.has(id)) continue;
-        const bytes = utf8Bytes(json);
+        let bytes = utf8Bytes(json);
         if (bytes > EVENT_BYTES) {
-          report({ kind: 'dropped', ids: [id], reason: `event is ${bytes} bytes, over ${EVENT_BYTES}` });
-          continue;
+          const trimmed = trimEvent(json);
+          if (!trimmed) {
+            report({ kind: 'dropped', ids: [id], reason: `event is ${bytes} bytes, over ${EVENT_BYTES}` });
+            continue;
+          }
+          log(`event ${id} was ${bytes} bytes, over ${EVENT_BYTES}: sent without its largest properties`);
+          json = trimmed;
+          bytes = utf8Bytes(json);
         }
         known.add(id);
         records.push({ id, json, bytes, at: stamp(), owner });
       }
       queue.push(...records);
+      report({ kind: 'queued', ids: records.map((r) => r.id) });
       const stored = persist(store.put(records));
       enforceCaps();
       if (!inFlight) schedule();
@@ -220,12 +286,15 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     async flush() {
       await ready;
       const before = delivered;
-      retryAt = 0;
-      while (queue.length > 0 && !stopped) {
-        const outcome = await sendNext();
-        if (!outcome || outcome.kind === 'retry') break;
+      // A flush skips the backoff's own wait, never one the server asked for.
+      if (!backoff.serverAsked || backoff.retryAt <= now()) {
+        backoff = { ...backoff, retryAt: 0 };
+        while (queue.length > 0 && !stopped) {
+          const outcome = await sendNext();
+          if (!outcome || outcome.kind === 'retry') break;
+        }
       }
-      return { delivered: delivered - before, pending: queue.length };
+      return { delivered: delivered - before, pending: queue.length, beaconed: 0, timedOut: false };
     },
     async clear() {
       queue = [];
@@ -233,7 +302,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       await persist(store.clear());
     },
     async online() {
-      retryAt = 0;
+      if (!backoff.serverAsked) backoff = { ...backoff, retryAt: 0 };
       await adoptOrphans();
     },
     stop() {

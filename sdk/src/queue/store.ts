@@ -1,6 +1,8 @@
 // Persistence of the queue in IndexedDB, so events survive reloads and closed
 // tabs. Records are tagged with the tab that owns them; a tab only takes over
-// records whose owner is gone (see ownership.ts). Falls back to memory.
+// records whose owner is gone (see ownership.ts). The backoff state is kept
+// beside them, so the next page honours a Retry-After the last one was given.
+// resilient-store.ts keeps this working when IndexedDB is slow, missing or lost.
 
 export interface StoredEvent {
   id: string;
@@ -11,6 +13,18 @@ export interface StoredEvent {
   at: number;
   /** Tab (delivery instance) responsible for sending it. */
   owner: string;
+  /** Times it failed on its own while the server accepted other events (see delivery.ts); absent for none. */
+  strikes?: number;
+}
+
+/** When the next send may go, shared by every tab of the site. */
+export interface BackoffState {
+  /** Epoch ms before which nothing is sent on schedule. */
+  retryAt: number;
+  /** Failed attempts in a row. */
+  attempt: number;
+  /** The server asked for the wait (Retry-After): `flush()` honours it too. */
+  serverAsked: boolean;
 }
 
 export interface QueueStore {
@@ -19,13 +33,18 @@ export interface QueueStore {
   /** Re-tags every record whose owner is not live (and is not `owner`) as `owner`'s, and returns them, oldest first. */
   claim(owner: string, isLive: (owner: string) => boolean): Promise<StoredEvent[]>;
   clear(): Promise<void>;
+  loadBackoff(): Promise<BackoffState | undefined>;
+  saveBackoff(state: BackoffState): Promise<void>;
   close(): void;
 }
 
 const STORE = 'queue';
+const STATE = 'state';
+const BACKOFF_KEY = 'backoff';
 
 export function memoryStore(): QueueStore {
   const records = new Map<string, StoredEvent>();
+  let backoff: BackoffState | undefined;
   return {
     async put(list) {
       for (const r of list) records.set(r.id, { ...r });
@@ -41,6 +60,12 @@ export function memoryStore(): QueueStore {
     async clear() {
       records.clear();
     },
+    async loadBackoff() {
+      return backoff && { ...backoff };
+    },
+    async saveBackoff(state) {
+      backoff = { ...state };
+    },
     close() {},
   };
 }
@@ -52,21 +77,41 @@ function done(tx: IDBTransaction): Promise<void> {
   });
 }
 
-export function openIndexedDbStore(name: string, idb: IDBFactory = indexedDB): Promise<QueueStore> {
+/**
+ * Opens the queue database. `onClose` is called when the browser closes the
+ * connection itself (site data cleared, Safari's "connection lost", another
+ * tab upgrading the schema); every operation afterwards rejects.
+ */
+export function openIndexedDbStore(
+  name: string,
+  idb: IDBFactory = indexedDB,
+  onClose: () => void = () => {},
+): Promise<QueueStore> {
   return new Promise((resolve, reject) => {
-    const request = idb.open(name, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'id' });
+    const request = idb.open(name, 2);
+    request.onupgradeneeded = (e) => {
+      const db = request.result;
+      if (e.oldVersion < 1) db.createObjectStore(STORE, { keyPath: 'id' });
+      if (e.oldVersion < 2) db.createObjectStore(STATE);
+    };
     request.onerror = () => reject(request.error ?? new Error('IndexedDB unavailable'));
     request.onsuccess = () => {
       const db = request.result;
-      const write = (fn: (store: IDBObjectStore) => void): Promise<void> => {
-        const tx = db.transaction(STORE, 'readwrite');
-        fn(tx.objectStore(STORE));
+      db.onclose = onClose;
+      db.onversionchange = () => {
+        db.close();
+        onClose();
+      };
+      // async, so a transaction on a closed connection (which throws at once) rejects like any other failure.
+      const run = async (name: string, fn: (store: IDBObjectStore) => void): Promise<void> => {
+        const tx = db.transaction(name, 'readwrite');
+        fn(tx.objectStore(name));
         return done(tx);
       };
+      const write = (fn: (store: IDBObjectStore) => void): Promise<void> => run(STORE, fn);
       resolve({
-        put: (list) => (list.length ? write((s) => list.forEach((r) => s.put(r))) : Promise.resolve()),
-        remove: (ids) => (ids.length ? write((s) => ids.forEach((id) => s.delete(id))) : Promise.resolve()),
+        put: async (list) => (list.length ? write((s) => list.forEach((r) => s.put(r))) : undefined),
+        remove: async (ids) => (ids.length ? write((s) => ids.forEach((id) => s.delete(id))) : undefined),
         clear: () => write((s) => s.clear()),
         async claim(owner, isLive) {
           const claimed: StoredEvent[] = [];
@@ -83,6 +128,15 @@ export function openIndexedDbStore(name: string, idb: IDBFactory = indexedDB): P
           });
           return claimed.sort((a, b) => a.at - b.at);
         },
+        async loadBackoff() {
+          let state: BackoffState | undefined;
+          await run(STATE, (s) => {
+            const get = s.get(BACKOFF_KEY);
+            get.onsuccess = () => void (state = get.result as BackoffState | undefined);
+          });
+          return state;
+        },
+        saveBackoff: (state) => run(STATE, (s) => s.put(state, BACKOFF_KEY)),
         close: () => db.close(),
       });
     };

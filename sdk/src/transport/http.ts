@@ -1,13 +1,15 @@
 // Sends one batch body and classifies the answer: delivered (with per-event
-// rejections), retry later (network, timeout, 408, 429, 5xx, honouring
-// Retry-After), split (413), or drop (any other 4xx: retrying cannot fix it).
-// Every request has a timeout, so one that hangs cannot stall the queue.
+// rejections), retry later (network, timeout, 408, 429, 5xx, with the server's
+// Retry-After as a floor for the backoff), split (413), or drop (any other 4xx:
+// retrying cannot fix it). Every request has a timeout, so one that hangs cannot
+// stall the queue.
+import { parseRetryAfter } from '@eventline/kit/backoff';
 import type { Transport, TransportRequest, TransportResponse } from '../types.ts';
-import { parseRetryAfter } from '../queue/backoff.ts';
 
 export type SendOutcome =
   | { kind: 'ok'; rejected: Array<{ index: number; errors?: unknown }> }
-  | { kind: 'retry'; after?: number; reason: string }
+  /** `after`: the server's Retry-After in ms; `status`: the HTTP status when the server answered (absent for network errors and timeouts). */
+  | { kind: 'retry'; after?: number; status?: number; reason: string }
   | { kind: 'split' }
   | { kind: 'drop'; reason: string };
 
@@ -66,7 +68,7 @@ export function classify(response: TransportResponse, gzipped: boolean, now: num
     };
   }
   if (status === 413) return { kind: 'split' };
-  if (status === 415 && gzipped) return { kind: 'retry', after: 0, reason: 'gzip refused' };
+  if (status === 415 && gzipped) return { kind: 'retry', status, reason: 'gzip refused' };
   if (status === 408 || status === 429 || status >= 500 || status === 0) {
     const after =
       parseRetryAfter(response.retryAfter, now) ??
@@ -74,6 +76,7 @@ export function classify(response: TransportResponse, gzipped: boolean, now: num
     return {
       kind: 'retry',
       ...(after === undefined ? {} : { after }),
+      ...(status ? { status } : {}),
       reason: `HTTP ${status}${body.code ? ` ${body.code}` : ''}`,
     };
   }
@@ -94,37 +97,42 @@ export function createHttpSender(options: {
   let compress = options.compress && typeof CompressionStream === 'function';
   return {
     async send(body, dispatched) {
-      const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
-      let payload: string | Uint8Array = body;
-      if (compress && body.length >= GZIP_MIN_BYTES) {
-        const zipped = await gzip(body);
-        if (zipped.byteLength < body.length * 0.9) {
-          payload = zipped;
-          headers['Content-Encoding'] = 'gzip';
-        }
-      }
-      let response: TransportResponse;
-      try {
-        const pending = options.transport({
-          url: options.url,
-          body: payload,
-          headers,
-          keepalive: true,
-          timeout: options.timeout,
-        });
-        dispatched();
-        response = await pending;
-      } catch (error) {
-        const { name, message } = (error ?? {}) as Partial<Error>;
-        return {
-          kind: 'retry',
-          reason: `${name === 'TimeoutError' ? 'timeout' : 'network'}: ${message ?? String(error)}`,
-        };
-      }
-      const outcome = classify(response, payload !== body, now());
-      // A server (or proxy) that cannot read gzip gets plain JSON from now on.
-      if (outcome.kind === 'retry' && outcome.reason === 'gzip refused') compress = false;
-      return outcome;
+      const outcome = await attempt(body, dispatched);
+      if (outcome.kind !== 'retry' || outcome.reason !== 'gzip refused') return outcome;
+      // A server (or proxy) that cannot read gzip gets plain JSON from now on, starting with this batch.
+      compress = false;
+      return attempt(body, () => {});
     },
   };
+
+  async function attempt(body: string, dispatched: () => void): Promise<SendOutcome> {
+    const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
+    let payload: string | Uint8Array = body;
+    if (compress && body.length >= GZIP_MIN_BYTES) {
+      const zipped = await gzip(body);
+      if (zipped.byteLength < body.length * 0.9) {
+        payload = zipped;
+        headers['Content-Encoding'] = 'gzip';
+      }
+    }
+    let response: TransportResponse;
+    try {
+      const pending = options.transport({
+        url: options.url,
+        body: payload,
+        headers,
+        keepalive: true,
+        timeout: options.timeout,
+      });
+      dispatched();
+      response = await pending;
+    } catch (error) {
+      const { name, message } = (error ?? {}) as Partial<Error>;
+      return {
+        kind: 'retry',
+        reason: `${name === 'TimeoutError' ? 'timeout' : 'network'}: ${message ?? String(error)}`,
+      };
+    }
+    return classify(response, payload !== body, now());
+  }
 }

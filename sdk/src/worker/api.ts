@@ -1,13 +1,18 @@
 // Wires the delivery engine to IndexedDB, Web Locks and the network. The same
 // object is exposed through Comlink in the worker and called directly by the
-// main-thread fallback.
+// main-thread fallback. Start-up is bounded: IndexedDB gets OPEN_TIMEOUT_MS,
+// then the queue starts in memory and the database is retried in the background.
 import { createDelivery, type Delivery } from '../queue/delivery.ts';
 import { exclusively, holdOwnership, liveOwners } from '../queue/ownership.ts';
 import { memoryStore, openIndexedDbStore, type QueueStore } from '../queue/store.ts';
+import { resilientStore } from '../queue/resilient-store.ts';
 import { createHttpSender, fetchTransport } from '../transport/http.ts';
 import { newId } from '../ids.ts';
 import { DELIVERY_DEFAULTS } from '../defaults.ts';
 import type { DeliveryApi, DeliverySettings } from './protocol.ts';
+
+/** IndexedDB gets this long to open before the queue starts in memory. 3 s */
+export const OPEN_TIMEOUT_MS = 3_000;
 
 export function createDeliveryApi(): DeliveryApi {
   let current: Promise<Delivery> | undefined;
@@ -23,13 +28,14 @@ export function createDeliveryApi(): DeliveryApi {
       const owner = newId();
       const lock = holdOwnership(owner);
       const open = async (): Promise<Delivery> => {
-        let store: QueueStore;
-        try {
-          store = await openIndexedDbStore(`eventline:${config.writeKey}`);
-        } catch (error) {
-          log?.('IndexedDB unavailable, queue kept in memory only', error);
-          store = memoryStore();
-        }
+        const store: QueueStore =
+          typeof indexedDB === 'undefined'
+            ? memoryStore()
+            : resilientStore({
+                open: (onClose) => openIndexedDbStore(`eventline:${config.writeKey}`, indexedDB, onClose),
+                openTimeout: OPEN_TIMEOUT_MS,
+                ...(log ? { log } : {}),
+              });
         await lock.held;
         const delivery = createDelivery({
           config,
@@ -58,7 +64,7 @@ export function createDeliveryApi(): DeliveryApi {
       ).ready;
     },
     enqueue: (events) => use((d) => d.enqueue(events), undefined),
-    flush: () => use((d) => d.flush(), { delivered: 0, pending: 0 }),
+    flush: () => use((d) => d.flush(), { delivered: 0, pending: 0, beaconed: 0, timedOut: false }),
     clear: () => use((d) => d.clear(), undefined),
     online: () => use((d) => d.online(), undefined),
     async stop() {

@@ -21,16 +21,16 @@ export type DeliverySettings = Required<DeliveryConfig>;
 
 /**
  * Worker → main thread, in the shape of the public reports (discriminated on
- * `kind`), so the page passes them on unchanged. `sent`: the events are on the
- * network (keepalive), the page no longer needs to beacon them.
+ * `kind`), so the page passes them on unchanged. The page keeps its copy of an
+ * event for the unload beacon until `delivered` or `dropped`.
  */
-export type DeliveryReport = Extract<Report, { kind: 'sent' | 'delivered' | 'dropped' | 'retry' }>;
+export type DeliveryReport = Extract<Report, { kind: 'queued' | 'sent' | 'delivered' | 'dropped' | 'retry' }>;
 
 export interface DeliveryApi {
   start(config: DeliveryConfig, report: (report: DeliveryReport) => void, transport?: Transport): Promise<void>;
   /** Events serialized once on the main thread (JSON of an `Event`), so the clone is cheap and resends are byte-identical. */
   enqueue(events: string[]): Promise<void>;
-  /** Sends everything queued now; resolves when the queue is empty or a send failed. */
+  /** Sends everything queued now; resolves when the queue is empty, a send failed or the server asked to wait. */
   flush(): Promise<FlushResult>;
   /** Drops every queued event (opt-out). */
   clear(): Promise<void>;

@@ -110,7 +110,7 @@ describe('page views', () => {
     await h.ingest.until(() => h.ingest.find(of('pageview')).length >= 3);
     await page.waitForTimeout(300);
     expect(byTime(h.ingest.find(of('pageview'))).map((e) => e.page.path)).toEqual([
-      expect.stringMatching(/^\/capture-\d+$/),
+      expect.stringMatching(/^\/page-\d+$/),
       '/results',
       '/results/2',
     ]);
@@ -414,7 +414,7 @@ describe('test kit (@eventline/sdk/testing)', () => {
       const memory = memoryTransport();
       const captured = recordCaptured();
       memory.failNext(1, 503, 0);
-      eventline.init({ writeKey: 'site-tests', endpoint: '${h.ingest.url}', transport: memory.transport });
+      eventline.init({ writeKey: 'site-tests', endpoint: '${h.ingest.url}', transport: memory.transport, debug: true });
       window.eventline = eventline;
       window.kit = { memory, captured };
     </script>`;

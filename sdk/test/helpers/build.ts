@@ -27,7 +27,13 @@ export const OUTPUTS = [
 
 function upToDate(): boolean {
   try {
-    const sources = newestMtime([join(sdkDir, 'src'), join(sdkDir, 'declarations'), join(sdkDir, 'rollup.config.mjs')]);
+    // The bundles also carry the kit's backoff (@eventline/kit/backoff, from its source).
+    const sources = newestMtime([
+      join(sdkDir, 'src'),
+      join(sdkDir, 'declarations'),
+      join(sdkDir, 'rollup.config.mjs'),
+      join(sdkDir, '../kit/src/backoff.ts'),
+    ]);
     return OUTPUTS.every((file) => statSync(join(sdkDir, 'dist', file)).mtimeMs >= sources);
   } catch {
     return false;

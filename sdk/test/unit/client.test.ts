@@ -60,7 +60,7 @@ describe('main-thread API', () => {
     client.track('signup', { plan: 'pro' });
     client.identify('user-1', { role: 'admin' });
     client.track('after-identify');
-    expect(await client.flush()).toEqual({ delivered: 4, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 4, pending: 0, beaconed: 0, timedOut: false });
     const sent = events();
     expect(sent.map((e) => [e.type, e.name, e.seq])).toEqual([
       ['pageview', 'pageview', 0],
@@ -86,7 +86,7 @@ describe('main-thread API', () => {
     // The page leave is captured as the page goes, before the beacon carries everything held.
     expect(beaconed.map((e) => e.name)).toEqual(['pageview', 'before-unload', 'pageleave']);
     // The beacon's answer is never known: the queue sends the same events itself, and only its 2xx removes them.
-    expect(await client.flush()).toEqual({ delivered: 3, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 3, pending: 0, beaconed: 0, timedOut: false });
     expect(requests).toHaveLength(2);
     expect(events().slice(3)).toEqual(beaconed);
     await client.flush();
@@ -110,7 +110,7 @@ describe('main-thread API', () => {
     onTestFinished(() => void delete (document as { visibilityState?: unknown }).visibilityState);
     document.dispatchEvent(new Event('visibilitychange'));
     expect(requests).toHaveLength(1);
-    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
     const id = reports[0]!.ids[0]!;
     expect(requests.map((r) => (JSON.parse(r.body as string) as { events: Event[] }).events.map((e) => e.id))).toEqual([
       [id],
@@ -181,13 +181,9 @@ describe('delivery reports', () => {
     client.track('signup', { plan: 'pro' });
     await client.flush();
     const [captured] = reports;
-    expect(captured).toMatchObject({
-      kind: 'captured',
-      count: 1,
-      event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } },
-    });
+    // Ids and counts only: any script on the page can read reports, so the event (user id, properties) stays out.
+    expect(captured).toEqual({ kind: 'captured', count: 1, ids: [expect.any(String)] });
     const id = captured!.ids[0]!;
-    expect(captured?.kind === 'captured' && captured.event.id).toBe(id);
     expect(steps(reports, id)).toEqual(['captured', 'queued', 'sent', 'delivered']);
     expect(reports.find((r) => r.kind === 'delivered')).toEqual({ kind: 'delivered', count: 1, ids: [id] });
     for (const report of reports) {
@@ -196,9 +192,23 @@ describe('delivery reports', () => {
     }
   });
 
+  it('puts the whole captured event in its report in debug mode only', async () => {
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    start({ autocapture: false, debug: true });
+    const reports = collectReports();
+    client.track('signup', { plan: 'pro' });
+    const [captured] = reports;
+    expect(captured).toMatchObject({
+      kind: 'captured',
+      count: 1,
+      event: { type: 'custom', name: 'signup', properties: { plan: 'pro' } },
+    });
+    expect(captured?.kind === 'captured' && captured.event?.id).toBe(captured?.ids[0]);
+  });
+
   it('reports retries with their delay and reason, and drops with their reason', async () => {
     const answers: TransportResponse[] = [
-      { status: 503, retryAfter: '7', body: { code: 'INGEST_UNAVAILABLE' } },
+      { status: 503, body: { code: 'INGEST_UNAVAILABLE' } },
       { status: 400, body: { code: 'INGEST_INVALID_BATCH', message: 'bad' } },
     ];
     start({
@@ -212,13 +222,18 @@ describe('delivery reports', () => {
     client.track('doomed');
     await client.flush();
     const id = reports[0]!.ids[0]!;
-    expect(reports.find((r) => r.kind === 'retry')).toEqual({
+    const retry = reports.find((r) => r.kind === 'retry');
+    expect(retry).toEqual({
       kind: 'retry',
       count: 1,
       ids: [id],
-      delay: 7_000,
+      delay: expect.any(Number),
       reason: 'HTTP 503 INGEST_UNAVAILABLE',
     });
+    // The first retry: full jitter between 250 ms and 1 s.
+    expect(retry?.kind === 'retry' && retry.delay).toBeGreaterThanOrEqual(250);
+    expect(retry?.kind === 'retry' && retry.delay).toBeLessThanOrEqual(1_000);
+    // flush() skips the backoff's own wait (it would not skip a server's Retry-After).
     await client.flush();
     expect(reports.find((r) => r.kind === 'dropped')).toEqual({
       kind: 'dropped',
@@ -248,7 +263,101 @@ describe('delivery reports', () => {
       }),
     );
     client.track('still-delivered');
-    expect(await client.flush()).toEqual({ delivered: 1, pending: 0 });
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
     expect(events().map((e) => e.name)).toEqual(['still-delivered']);
+  });
+});
+
+describe('bounded start-up and flush', () => {
+  it('queues and delivers in memory when IndexedDB never answers, and flush() resolves', async () => {
+    // Safari 14.1: indexedDB.open can stay unanswered for good.
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    start({ autocapture: false });
+    client.track('despite-idb');
+    const started = Date.now();
+    expect(await client.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
+    // The open gets 3 s, then the queue runs in memory (generous: the machine may be loaded).
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(events().map((e) => e.name)).toEqual(['despite-idb']);
+  }, 20_000);
+
+  it('resolves flush(timeout) and shutdown(timeout) in time, saying what was not delivered', async () => {
+    // A delivery engine that never finishes starting (a worker that never answers).
+    (globalThis as Record<string, unknown>)[FALLBACK_GLOBAL] = {
+      ...createDeliveryApi(),
+      start: () => new Promise(() => {}),
+    };
+    start({ autocapture: false });
+    client.track('stuck');
+    const started = Date.now();
+    expect(await client.flush(300)).toEqual({ delivered: 0, pending: 1, beaconed: 0, timedOut: true });
+    await client.shutdown(300);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 20_000);
+});
+
+describe('consent', () => {
+  /** What the browser does in this tab when another tab of the site writes the key. */
+  function otherTabWrites(value: string | null): void {
+    if (value === null) localStorage.removeItem('eventline:consent');
+    else localStorage.setItem('eventline:consent', value);
+    window.dispatchEvent(new StorageEvent('storage', { key: 'eventline:consent', newValue: value }));
+  }
+
+  it('follows optOut() and optIn() made in another tab at once, dropping what it held', async () => {
+    start({ autocapture: false, flushInterval: 60_000 });
+    client.track('before');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    otherTabWrites('out');
+    client.track('after-opt-out-elsewhere');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    window.dispatchEvent(new Event('pagehide'));
+    expect(requests).toEqual([]);
+    otherTabWrites('in');
+    client.track('after-opt-in-elsewhere');
+    await client.flush();
+    expect(events().map((e) => e.name)).toEqual(['after-opt-in-elsewhere']);
+  });
+
+  it('with requireConsent stores and sends nothing until optIn(), then sends what waited, as it was captured', async () => {
+    const open = vi.spyOn(indexedDB, 'open');
+    start({ requireConsent: true });
+    const capturedAt = Date.now();
+    client.track('waiting', { step: 1 });
+    client.identify('user-7');
+    client.track('after-identify');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 4, beaconed: 0, timedOut: false });
+    window.dispatchEvent(new Event('pagehide'));
+    expect(requests).toEqual([]);
+    expect(Object.keys(localStorage)).toEqual([]);
+    expect(open).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.optIn();
+    // The page leave captured as the page was hidden waited too.
+    expect(await client.flush()).toEqual({ delivered: 5, pending: 0, beaconed: 0, timedOut: false });
+    const sent = events();
+    expect(sent.map((e) => [e.type, e.name, e.seq, e.userId])).toEqual([
+      ['pageview', 'pageview', 0, undefined],
+      ['custom', 'waiting', 1, undefined],
+      ['identify', 'identify', 2, 'user-7'],
+      ['custom', 'after-identify', 3, 'user-7'],
+      ['pageleave', 'pageleave', 4, 'user-7'],
+    ]);
+    expect(sent[1]?.timestamp).toBeLessThanOrEqual(capturedAt + 5);
+    for (const e of sent) expect(validateEvent(e)).toMatchObject({ ok: true });
+    expect(localStorage.getItem('eventline:consent')).toBe('in');
+  });
+
+  it('with requireConsent discards what waited on optOut() and remembers the refusal', async () => {
+    start({ requireConsent: true, autocapture: false });
+    client.track('never-sent');
+    client.optOut();
+    client.track('neither');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    await client.shutdown();
+    start({ requireConsent: true, autocapture: false });
+    client.track('next-page');
+    expect(await client.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
+    expect(requests).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sampleEvent } from '@eventline/contract/testing';
-import type { Event } from '@eventline/contract';
+import { TRIMMED_PROPERTY, validateEvent, type Event } from '@eventline/contract';
 import { createDelivery, type DeliveryDeps } from '../../src/queue/delivery.ts';
 import { memoryStore, type QueueStore, type StoredEvent } from '../../src/queue/store.ts';
 import { DELIVERY_DEFAULTS } from '../../src/defaults.ts';
@@ -18,9 +18,13 @@ function setup(
     config?: Partial<DeliveryDeps['config']>;
     store?: QueueStore;
     orphans?: StoredEvent[];
+    /** Answers each request from its events instead of `outcomes`. */
+    answer?: (events: Event[]) => SendOutcome;
+    random?: () => number;
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
+  const orphans = [...(options.orphans ?? [])];
   const sent: Sent[] = [];
   const reports: DeliveryReport[] = [];
   const store = options.store ?? memoryStore();
@@ -31,19 +35,24 @@ function setup(
     report: (r) => reports.push(r),
     sender: {
       async send(body, dispatched) {
-        sent.push({ body: JSON.parse(body) as Sent['body'] });
+        const parsed = JSON.parse(body) as Sent['body'];
+        sent.push({ body: parsed });
         dispatched();
-        return outcomes.shift() ?? { kind: 'ok', rejected: [] };
+        return options.answer?.(parsed.events) ?? outcomes.shift() ?? { kind: 'ok', rejected: [] };
       },
     },
-    claimOrphans: async () => options.orphans ?? [],
-    random: () => 0,
+    // Like a store: a record is taken over once.
+    claimOrphans: async () => orphans.splice(0),
+    random: options.random ?? (() => 0),
   });
   const events = (n: number, extra: Partial<Event> = {}) =>
     Array.from({ length: n }, (_, i) => sampleEvent({ seq: i, ...extra }));
   const enqueue = (list: Event[]) => delivery.enqueue(list.map((e) => JSON.stringify(e)));
   return { delivery, sent, reports, store, events, enqueue, ids: (list: Event[]) => list.map((e) => e.id) };
 }
+
+const events0 = (n: number, extra: Partial<Event> = {}): Event[] =>
+  Array.from({ length: n }, (_, i) => sampleEvent({ seq: i, ...extra }));
 
 beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
@@ -94,26 +103,30 @@ describe('delivery queue', () => {
     await enqueue(list);
     await delivery.flush();
     expect(reports).toEqual([
+      { kind: 'queued', count: list.length, ids: ids(list) },
       { kind: 'sent', count: list.length, ids: ids(list) },
       { kind: 'delivered', count: list.length, ids: ids(list) },
     ]);
   });
 
-  it('retries with exponential backoff and keeps the events until a 2xx', async () => {
+  it('retries with exponential backoff (full jitter under a doubling ceiling) and keeps the events until a 2xx', async () => {
     const failure: SendOutcome = { kind: 'retry', reason: 'network' };
     const { delivery, sent, reports, enqueue, events, ids } = setup({
       outcomes: [failure, failure, failure],
       config: { flushInterval: 10 },
+      // The top of each jitter range: the ceiling, 1 s doubling per attempt.
+      random: () => 1,
     });
     const list = events(1);
     await enqueue(list);
     await vi.advanceTimersByTimeAsync(10);
     expect(sent).toHaveLength(1);
     expect(reports).toEqual([
+      { kind: 'queued', count: 1, ids: ids(list) },
       { kind: 'sent', count: 1, ids: ids(list) },
       { kind: 'retry', count: 1, ids: ids(list), delay: 1_000, reason: 'network' },
     ]);
-    await vi.advanceTimersByTimeAsync(999); // random() = 0 → no jitter: 1 s, 2 s, 4 s
+    await vi.advanceTimersByTimeAsync(999);
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toHaveLength(2);
@@ -127,17 +140,51 @@ describe('delivery queue', () => {
     expect(delivery.queued()).toEqual([]);
   });
 
-  it('waits as long as Retry-After says', async () => {
-    const { sent, enqueue, events } = setup({
-      outcomes: [{ kind: 'retry', after: 30_000, reason: 'HTTP 503' }],
+  it('spreads retries over the whole range below the ceiling, so tabs and visitors do not retry in step', async () => {
+    const delays: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { reports, enqueue, events } = setup({
+        outcomes: [{ kind: 'retry', reason: 'network' }],
+        config: { flushInterval: 10 },
+        random: Math.random,
+      });
+      await enqueue(events(1));
+      await vi.advanceTimersByTimeAsync(10);
+      const retry = reports.find((r) => r.kind === 'retry');
+      if (retry?.kind === 'retry') delays.push(retry.delay);
+    }
+    expect(delays).toHaveLength(40);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(250);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1_000);
+    expect(new Set(delays).size).toBeGreaterThan(20);
+  });
+
+  it('treats Retry-After as a floor under the backoff, spread above it', async () => {
+    const { sent, reports, enqueue, events } = setup({
+      outcomes: [{ kind: 'retry', after: 30_000, status: 503, reason: 'HTTP 503' }],
       config: { flushInterval: 10 },
+      random: () => 0.5,
     });
     await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(10);
-    await vi.advanceTimersByTimeAsync(29_000);
+    // 30 s × (1 + 0.5 × 20 %)
+    expect(reports.find((r) => r.kind === 'retry')).toMatchObject({ delay: 33_000 });
+    await vi.advanceTimersByTimeAsync(32_999);
     expect(sent).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(1);
     expect(sent).toHaveLength(2);
+  });
+
+  it('does not storm a server that answers Retry-After: 0 (or a date in the past)', async () => {
+    const { sent, enqueue, events } = setup({
+      answer: () => ({ kind: 'retry', after: 0, status: 503, reason: 'HTTP 503' }),
+      config: { flushInterval: 10 },
+      random: () => 1,
+    });
+    await enqueue(events(1));
+    await vi.advanceTimersByTimeAsync(10_000);
+    // 1 + 2 + 4 s: the backoff grows as if there were no Retry-After at all.
+    expect(sent.length).toBeLessThanOrEqual(4);
   });
 
   it('drops a batch the server refuses with a 4xx and reports why', async () => {
@@ -146,7 +193,7 @@ describe('delivery queue', () => {
     });
     const list = events(2);
     await enqueue(list);
-    expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0 });
+    expect(await delivery.flush()).toEqual({ delivered: 0, pending: 0, beaconed: 0, timedOut: false });
     expect(reports).toContainEqual({
       kind: 'dropped',
       count: list.length,
@@ -162,7 +209,7 @@ describe('delivery queue', () => {
     });
     const list = events(3);
     await enqueue(list);
-    expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await delivery.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
     expect(reports).toContainEqual({
       kind: 'dropped',
       count: 1,
@@ -198,14 +245,112 @@ describe('delivery queue', () => {
     expect(delivery.queued()).toEqual([]);
   });
 
-  it('drops an event above 32 KiB instead of sending it', async () => {
+  it('sends an event above 32 KiB without its largest properties, marked, instead of dropping it', async () => {
+    const { delivery, sent, reports, enqueue, events } = setup();
+    const properties: Record<string, string | number> = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1_000)]),
+    );
+    properties['plan'] = 'pro';
+    const [huge] = events(1, { properties });
+    await enqueue([huge!]);
+    expect(await delivery.flush()).toEqual({ delivered: 1, pending: 0, beaconed: 0, timedOut: false });
+    expect(reports.filter((r) => r.kind === 'dropped')).toEqual([]);
+    const [event] = sent[0]!.body.events;
+    expect(new TextEncoder().encode(JSON.stringify(event)).length).toBeLessThanOrEqual(32 * 1024);
+    expect(validateEvent(event)).toMatchObject({ ok: true });
+    const left = String(event?.properties?.[TRIMMED_PROPERTY]).split(',');
+    expect(left.length).toBeGreaterThan(0);
+    for (const key of left) expect(event?.properties).not.toHaveProperty(key);
+    expect(event?.properties?.['plan']).toBe('pro');
+    expect(Object.keys(event!.properties!).length - 1 + left.length).toBe(41);
+    expect({ ...event, properties: undefined }).toEqual({ ...huge, properties: undefined });
+  });
+
+  it('drops an event that is still over 32 KiB without any property, saying why', async () => {
     const { delivery, reports, enqueue, events } = setup();
-    const [huge] = events(1, {
-      properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(1_000)])),
-    });
+    // Not a valid event (URLs are capped at 2 048 characters): what the worker does if one ever arrives.
+    const [huge] = events(1, { page: { url: `https://example.com/${'x'.repeat(40_000)}`, path: '/' } });
     await enqueue([huge!]);
     expect(delivery.queued()).toEqual([]);
-    expect(reports[0]).toMatchObject({ kind: 'dropped', count: 1, ids: [huge!.id] });
+    expect(reports).toEqual([
+      { kind: 'dropped', count: 1, ids: [huge!.id], reason: expect.stringMatching(/^event is \d+ bytes, over 32768$/) },
+    ]);
+  });
+
+  it('keeps healthy events flowing past one the server keeps failing on, and quarantines that one with a reason', async () => {
+    const [poison] = events0(1, { name: 'poison' });
+    const { delivery, reports, enqueue, events, store } = setup({
+      config: { flushInterval: 1_000 },
+      random: () => 1,
+      // Ingest crashes on this one event, whatever else the batch carries.
+      answer: (batch) =>
+        batch.some((e) => e.name === 'poison')
+          ? { kind: 'retry', status: 500, reason: 'HTTP 500 INTERNAL' }
+          : { kind: 'ok', rejected: [] },
+    });
+    const healthy = events(30);
+    await enqueue([poison!, ...healthy]);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    const delivered = reports.flatMap((r) => (r.kind === 'delivered' ? r.ids : []));
+    expect(delivered.sort()).toEqual(healthy.map((e) => e.id).sort());
+    // Later events go out on time while the poison is still being tried on its own.
+    for (let minute = 0; minute < 10; minute++) {
+      const [later] = events(1);
+      await enqueue([later!]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(delivery.queued()).not.toContain(later!.id);
+    }
+    const dropped = reports.filter((r) => r.kind === 'dropped');
+    expect(dropped).toEqual([
+      {
+        kind: 'dropped',
+        count: 1,
+        ids: [poison!.id],
+        reason:
+          'quarantined: failed 5 times on its own (last: HTTP 500 INTERNAL) while the server accepted other events',
+      },
+    ]);
+    expect(delivery.queued()).toEqual([]);
+    expect(await store.claim('someone-else', () => false)).toEqual([]);
+  });
+
+  it('quarantines nothing during an outage: every send fails, so no event is singled out', async () => {
+    let down = true;
+    const { delivery, reports, enqueue, events } = setup({
+      config: { flushInterval: 1_000 },
+      random: () => 1,
+      answer: () => (down ? { kind: 'retry', status: 500, reason: 'HTTP 500' } : { kind: 'ok', rejected: [] }),
+    });
+    const list = events(3);
+    await enqueue(list);
+    await vi.advanceTimersByTimeAsync(6 * 3_600_000);
+    down = false;
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(reports.filter((r) => r.kind === 'dropped')).toEqual([]);
+    expect(delivery.queued()).toEqual([]);
+    expect(reports.flatMap((r) => (r.kind === 'delivered' ? r.ids : [])).sort()).toEqual(list.map((e) => e.id).sort());
+  });
+
+  it('keeps a Retry-After for the next page: it neither sends on schedule nor on flush before then', async () => {
+    const store = memoryStore();
+    const first = setup({
+      store,
+      outcomes: [{ kind: 'retry', after: 120_000, status: 503, reason: 'HTTP 503' }],
+      config: { flushInterval: 10 },
+    });
+    await first.enqueue(first.events(1));
+    await vi.advanceTimersByTimeAsync(10);
+    first.delivery.stop();
+
+    await vi.advanceTimersByTimeAsync(1_200);
+    const next = setup({ store, orphans: await store.claim('next', () => false) });
+    await next.delivery.ready;
+    expect(await next.delivery.flush()).toEqual({ delivered: 0, pending: 1, beaconed: 0, timedOut: false });
+    await vi.advanceTimersByTimeAsync(110_000);
+    expect(next.sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(next.sent).toHaveLength(1);
+    expect(next.delivery.queued()).toEqual([]);
   });
 
   it('ignores an event it already holds', async () => {
@@ -235,14 +380,20 @@ describe('delivery queue', () => {
 
   it('retries at once when the network returns', async () => {
     const { delivery, sent, enqueue, events } = setup({
-      outcomes: [{ kind: 'retry', after: 60_000, reason: 'network' }],
+      outcomes: [
+        { kind: 'retry', reason: 'network' },
+        { kind: 'retry', reason: 'network' },
+      ],
       config: { flushInterval: 10 },
     });
     await enqueue(events(1));
     await vi.advanceTimersByTimeAsync(10);
+    // random() = 0: the shortest backoff, 250 ms; the second failure backs off again.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(sent).toHaveLength(2);
     await delivery.online();
     await vi.advanceTimersByTimeAsync(0);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
   });
 
   it('forgets everything on clear (opt-out)', async () => {

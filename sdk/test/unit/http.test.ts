@@ -15,8 +15,21 @@ describe('response classification', () => {
     expect(classify({ status: 202 }, false, at)).toEqual({ kind: 'ok', rejected: [] });
   });
 
-  it('retries network-ish failures and honours Retry-After on 429 and 503', () => {
-    expect(classify({ status: 503, retryAfter: '5' }, false, at)).toMatchObject({ kind: 'retry', after: 5_000 });
+  it('retries network-ish failures and passes Retry-After on (seconds or a date) with the status', () => {
+    expect(classify({ status: 503, retryAfter: '5' }, false, at)).toEqual({
+      kind: 'retry',
+      after: 5_000,
+      status: 503,
+      reason: 'HTTP 503',
+    });
+    expect(classify({ status: 503, retryAfter: 'Thu, 01 Jan 2026 00:00:30 GMT' }, false, at)).toMatchObject({
+      after: 30_000,
+    });
+    // A date in the past (client clock ahead) reads as 0: the backoff alone decides.
+    expect(classify({ status: 503, retryAfter: 'Wed, 31 Dec 2025 00:00:00 GMT' }, false, at)).toMatchObject({
+      after: 0,
+    });
+    expect(classify({ status: 0 }, false, at)).toEqual({ kind: 'retry', reason: 'HTTP 0' });
     expect(classify({ status: 429, retryAfter: '1' }, false, at)).toMatchObject({ kind: 'retry', after: 1_000 });
     expect(classify({ status: 500 }, false, at)).toMatchObject({ kind: 'retry' });
     expect(classify({ status: 500 }, false, at)).not.toHaveProperty('after');
@@ -70,12 +83,12 @@ describe('http sender', () => {
     });
   });
 
-  it('falls back to plain JSON for good when the server refuses gzip', async () => {
+  it('resends plain JSON at once, and from then on, when the server refuses gzip', async () => {
     const { requests, transport } = recorder([{ status: 415 }]);
     const sender = createHttpSender({ url: 'u', compress: true, timeout: 5_000, transport });
-    expect(await sender.send(big, () => {})).toMatchObject({ kind: 'retry', after: 0 });
+    expect(await sender.send(big, () => {})).toEqual({ kind: 'ok', rejected: [] });
     await sender.send(big, () => {});
-    expect(requests[1]?.body).toBe(big);
+    expect(requests.map((r) => r.body)).toEqual([expect.any(Uint8Array), big, big]);
   });
 
   it('reports a network error as retriable', async () => {

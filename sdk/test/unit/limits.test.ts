@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '@eventline/contract/limits';
+import { LIMITS, TRIMMED_PROPERTY } from '@eventline/contract/limits';
 import * as sdk from '../../src/limits.ts';
 
 describe('limits', () => {
@@ -16,6 +16,7 @@ describe('limits', () => {
       MAX_PROPERTIES: LIMITS.maxProperties,
       PROPERTY_KEY_MAX: LIMITS.propertyKeyMaxLength,
       PROPERTY_VALUE_MAX: LIMITS.propertyValueMaxLength,
+      TRIMMED_PROPERTY,
     });
   });
 });

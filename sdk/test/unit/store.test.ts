@@ -28,6 +28,31 @@ describe('IndexedDB persistence', () => {
     second.close();
   });
 
+  it('keeps what an earlier SDK version (database version 1, queue only) stored, and adds the backoff state', async () => {
+    const name = `upgrade-${++dbCount}`;
+    const old = record('closed-tab', 1);
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('queue', { keyPath: 'id' });
+      request.onerror = () => reject(request.error ?? new Error('open failed'));
+      request.onsuccess = () => {
+        const db = request.result;
+        const tx = db.transaction('queue', 'readwrite');
+        tx.objectStore('queue').put(old);
+        tx.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+      };
+    });
+    const store = await openIndexedDbStore(name);
+    expect(await store.claim('new-tab', () => false)).toEqual([{ ...old, owner: 'new-tab' }]);
+    expect(await store.loadBackoff()).toBeUndefined();
+    await store.saveBackoff({ retryAt: 123, attempt: 2, serverAsked: true });
+    expect(await store.loadBackoff()).toEqual({ retryAt: 123, attempt: 2, serverAsked: true });
+    store.close();
+  });
+
   it('never hands one tab the events of another tab that is still open', async () => {
     const store = await openIndexedDbStore(`tabs-${++dbCount}`);
     const mine = record('me');
@@ -59,7 +84,7 @@ describe('IndexedDB persistence', () => {
       claimOrphans: () => firstStore.claim('page-1', () => false),
     });
     await first.enqueue(events.map((e) => JSON.stringify(e)));
-    expect(await first.flush()).toEqual({ delivered: 0, pending: 2 });
+    expect(await first.flush()).toEqual({ delivered: 0, pending: 2, beaconed: 0, timedOut: false });
     first.stop();
     firstStore.close();
 
@@ -72,7 +97,7 @@ describe('IndexedDB persistence', () => {
       claimOrphans: () => secondStore.claim('page-2', () => false),
       sender: { send: async (body) => (bodies.push(body), { kind: 'ok', rejected: [] }) },
     });
-    expect(await second.flush()).toEqual({ delivered: 2, pending: 0 });
+    expect(await second.flush()).toEqual({ delivered: 2, pending: 0, beaconed: 0, timedOut: false });
     expect((JSON.parse(bodies[0]!) as { events: unknown[] }).events).toEqual(events);
     expect(await secondStore.claim('page-3', () => false)).toEqual([]);
     second.stop();

@@ -5,13 +5,15 @@
 // stay bounded (peak RSS printed), no process crashes, and once the load stops,
 // everything the clients retried is stored. Not part of `npm test`.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad, type LoadResponse } from '../load/load-generator.ts';
 import { consumerLag, storedPoints, waitUntilSettled } from '../load/oracle.ts';
-import { sampleProcesses } from '../load/process-stats.ts';
+import { processStats, sampleProcesses } from '../load/process-stats.ts';
 import { startStackUnderTest } from '../load/stack-under-test.ts';
 import { repoRoot } from '@eventline/infra/services';
 
@@ -33,9 +35,34 @@ try {
   const capacity = await measureCapacity(stack, 20);
   const offered = Math.round(capacity.eventsPerSecond * factor);
   say(`capacity ${Math.round(capacity.eventsPerSecond)} events/s; offering ${offered} events/s for ${seconds} s`);
+  // The machine may be shared: its load says how far the figures are from a quiet run.
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ');
+  say(`load average at the start: ${load()}`);
+  const probe = {
+    lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+    stored: () => storedPoints(stack.influxUrl, stack.bucket),
+  };
+  // The consumer is slower than ingest: let it store the probe's events first, so they are not counted
+  // as the overload's, and the overload starts from an empty topic.
+  await waitUntilSettled(probe, { expected: capacity.acknowledged, settleMs: 2_000, timeoutMs: 300_000 });
   const storedBefore = await storedPoints(stack.influxUrl, stack.bucket);
   const processes = sampleProcesses(() => stack.processes(), 1_000);
+  /** CPU seconds each process has used so far, by name. */
+  const cpuNow = () => new Map(stack.processes().map((p) => [p.name, processStats(p.pid)?.cpuSeconds ?? NaN]));
+  const cpuAtStart = cpuNow();
   const responses: LoadResponse[] = [];
+  // The load generator shares the machine: its own event-loop delay is part of every latency it measures.
+  const generatorDelay = monitorEventLoopDelay({ resolution: 10 });
+  const scrapeIngest = () =>
+    fetch(`${stack.ingestUrl}/metrics`).then(
+      (response) => response.text(),
+      () => '',
+    );
+  const ingestMetricsBefore = await scrapeIngest();
+  generatorDelay.enable();
   const loadStart = Date.now();
   const report = await runLoad({
     ingestUrl: stack.ingestUrls,
@@ -52,14 +79,25 @@ try {
     onResponse: (response) => responses.push(response),
   });
   processes.stop();
-  const settled = await waitUntilSettled(
-    {
-      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
-      stored: () => storedPoints(stack.influxUrl, stack.bucket),
-    },
-    { expected: storedBefore + report.acknowledgedCount, settleMs: 5_000, timeoutMs: 300_000 },
-  );
+  generatorDelay.disable();
+  // Ingest's own account of the load (503s by cause, produce and request latency), kept beside the figures.
+  const ingestMetrics = await scrapeIngest();
+  const cpuAfterLoad = cpuNow();
+  say(`load average at the end of the load: ${load()}`);
+  const settled = await waitUntilSettled(probe, {
+    expected: storedBefore + report.acknowledgedCount,
+    settleMs: 5_000,
+    timeoutMs: 300_000,
+  });
   const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
+  const cpuAfterSettle = cpuNow();
+  const cpuUsed = (name: string, until: Map<string, number>) =>
+    (until.get(name) ?? NaN) - (cpuAtStart.get(name) ?? NaN);
+  // Events per CPU-second: ingest's while the load ran (shedding included), the consumer's until all was stored.
+  const perCore = {
+    ingest: Math.round(report.acknowledgedCount / cpuUsed('ingest-0', cpuAfterLoad)),
+    consumer: Math.round(stored / cpuUsed('consumer-0', cpuAfterSettle)),
+  };
   const during = responses.filter((r) => r.sentAt < loadStart + seconds * 1000);
   const accepted = during.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.answeredAt - r.sentAt);
   const shed = during.filter((r) => r.status === 429 || r.status === 503);
@@ -76,13 +114,23 @@ try {
       `(p50 ${percentile(accepted, 50)} ms, p99 ${p99} ms), shed ${shed.length} (${shedWithRetryAfter} with Retry-After), ` +
       `failed ${failed}`,
   );
+  say(
+    `load generator's own event-loop delay: p99 ${Math.round(generatorDelay.percentile(99) / 1e6)} ms, ` +
+      `max ${Math.round(generatorDelay.max / 1e6)} ms (part of every latency above)`,
+  );
   say(`peak RSS: ${peaks.map((p) => `${p.name} ${p.peakRssMiB} MiB`).join(', ')}`);
   say(
+    `CPU: ingest-0 ${cpuUsed('ingest-0', cpuAfterLoad).toFixed(1)} s over the load (${perCore.ingest} events per CPU-second), ` +
+      `consumer-0 ${cpuUsed('consumer-0', cpuAfterSettle).toFixed(1)} s until stored (${perCore.consumer} events per CPU-second)`,
+  );
+  say(
     `afterwards: acknowledged ${report.acknowledgedCount} of ${report.sent} offered events, stored ${stored}, ` +
-      `settled ${settled.settled}, ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
+      `settled ${settled.settled} (consumer lag ${settled.lag}), ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
   );
   const outDir = join(repoRoot, 'bench-results');
   mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'overload-ingest-metrics-before.txt'), ingestMetricsBefore);
+  writeFileSync(join(outDir, 'overload-ingest-metrics-after.txt'), ingestMetrics);
   writeFileSync(
     join(outDir, 'overload.json'),
     `${JSON.stringify(
@@ -99,6 +147,7 @@ try {
         shedWithRetryAfter,
         failed,
         peaks,
+        eventsPerCpuSecond: perCore,
         acknowledged: report.acknowledgedCount,
         stored,
       },

@@ -7,6 +7,8 @@ import type { StackUnderTest } from './stack-under-test.ts';
 export interface Capacity {
   /** Events acknowledged per second over the probe. */
   eventsPerSecond: number;
+  /** Events acknowledged during the probe (what storage must hold once the consumer catches up). */
+  acknowledged: number;
   durationMs: number;
 }
 
@@ -22,5 +24,9 @@ export async function measureCapacity(stack: StackUnderTest, seconds: number): P
     keepAcknowledged: false,
     path: '/capacity',
   });
-  return { eventsPerSecond: (report.acknowledgedCount / report.durationMs) * 1000, durationMs: report.durationMs };
+  return {
+    eventsPerSecond: (report.acknowledgedCount / report.durationMs) * 1000,
+    acknowledged: report.acknowledgedCount,
+    durationMs: report.durationMs,
+  };
 }

@@ -4,7 +4,7 @@
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT } from '@eventline/contract';
-import type { CompletenessFigures, CompletenessReport } from '@eventline/contract/read-api';
+import type { CompletenessFigures, CompletenessReport, OverviewResponse } from '@eventline/contract/read-api';
 import { sleep } from '../wait.ts';
 
 export type { CompletenessFigures };
@@ -151,4 +151,30 @@ export async function readCompleteness(
   if (!response.ok) throw new Error(`GET /api/completeness answered ${response.status}: ${await response.text()}`);
   const report = (await response.json()) as CompletenessReport;
   return report.total;
+}
+
+/**
+ * Events the rollups count for one site over a range (read API v2 overview, people and bots together), for comparing
+ * with the raw events stored.
+ */
+export async function readRolledUpEvents(
+  dashboard: { url: string; token: string },
+  query: { site: string; from: Date; to: Date },
+): Promise<number> {
+  let events = 0;
+  for (const bots of ['exclude', 'only']) {
+    const params = new URLSearchParams({
+      site: query.site,
+      from: query.from.toISOString(),
+      to: query.to.toISOString(),
+      bots,
+    });
+    const response = await fetch(`${dashboard.url}/api/v2/overview?${params}`, {
+      headers: { authorization: `Bearer ${dashboard.token}` },
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!response.ok) throw new Error(`GET /api/v2/overview answered ${response.status}: ${await response.text()}`);
+    events += ((await response.json()) as OverviewResponse).metrics.events.value;
+  }
+  return events;
 }

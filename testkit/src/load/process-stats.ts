@@ -1,18 +1,31 @@
-// Resident memory and open file descriptors of a running process, read from
-// Linux's /proc, for the soak and overload runs' growth and peak figures.
+// Resident memory, open file descriptors and CPU time of a running process, read
+// from Linux's /proc, for the soak and overload runs' growth, peak and per-core figures.
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessStats {
   rssBytes: number;
   openFds: number;
+  /** User and system CPU time used so far, all threads, s. */
+  cpuSeconds: number;
 }
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The stats of `pid`, or undefined when it is gone (or this is not Linux). */
 export function processStats(pid: number): ProcessStats | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKiB = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
-    return { rssBytes: rssKiB * 1024, openFds: readdirSync(`/proc/${pid}/fd`).length };
+    // Fields 14 and 15 (utime, stime), counted after the command name, which may itself hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return {
+      rssBytes: rssKiB * 1024,
+      openFds: readdirSync(`/proc/${pid}/fd`).length,
+      cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND,
+    };
   } catch {
     return undefined;
   }

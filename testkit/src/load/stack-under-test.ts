@@ -63,6 +63,8 @@ const groupId = 'eventline-faults';
 export interface StackUnderTestOptions {
   /** Also start the dashboard server, for its read API (e.g. GET /api/completeness). Default: false */
   dashboard?: boolean;
+  /** Also start the rollup worker, so the read API v2 answers from rollups. Default: false */
+  rollup?: boolean;
   /** Kafka brokers: 1, or 3 for a cluster with replication factor 3 and min.insync.replicas=2. Default: 1 */
   kafkaBrokers?: number;
   /** Ingest processes. Default: 1 */
@@ -100,6 +102,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
   const ingests: (ManagedProcess | undefined)[] = [];
   const consumers: (ManagedProcess | undefined)[] = [];
   let dashboard: ManagedProcess | undefined;
+  let rollup: ManagedProcess | undefined;
   const removeData = () => {
     if (!infraConfig.keepTestData) rmSync(dataDir, { recursive: true, force: true });
   };
@@ -142,6 +145,10 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
       consumers[i] = await startService(specOf('consumer', i), logDir, `consumer-${i}`);
       started.add(async () => consumers[i]?.stop());
     }
+    if (options.rollup) {
+      rollup = await startService(specOf('rollup'), logDir);
+      started.add(async () => rollup?.stop());
+    }
     if (options.dashboard) dashboard = await startService(specOf('dashboard'), logDir);
     return { brokers, bucket, specOf };
   });
@@ -167,6 +174,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
       const named = [
         ...ingests.map((p, i) => ({ name: `ingest-${i}`, process: p })),
         ...consumers.map((p, i) => ({ name: `consumer-${i}`, process: p })),
+        { name: 'rollup', process: rollup },
         { name: 'dashboard', process: dashboard },
         ...(kafka?.nodes ?? []).map((node) => ({ name: `kafka-${node.id}`, process: node.process })),
         { name: 'influxdb', process: influx?.process },
@@ -206,7 +214,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
       ingests[index] = await startService(specOf('ingest', index), logDir, `ingest-${index}`);
     },
     async stop() {
-      await Promise.all([...ingests, ...consumers, dashboard].map((p) => p?.stop()));
+      await Promise.all([...ingests, ...consumers, rollup, dashboard].map((p) => p?.stop()));
       await Promise.all([kafka?.stop(), influx?.stop()]);
       removeData();
     },

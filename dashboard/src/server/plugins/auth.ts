@@ -50,13 +50,24 @@ export default fp(
   { name: 'auth' },
 );
 
-/** The query with the link's site and filters in force; a different value asked for is refused, not widened. */
+/**
+ * The query with the link's site and filters in force: another site is refused,
+ * not widened; the link's filters are added to those asked for (which can only
+ * narrow further), and a route that cannot filter is refused when the link has filters.
+ */
 function scopedQuery(request: FastifyRequest, share: ShareScope): Record<string, unknown> {
   const query = { ...(request.query as Record<string, unknown>) };
-  for (const [name, value] of Object.entries({ ...share.filters, site: share.site })) {
-    if (query[name] !== undefined && query[name] !== value)
-      throw new DashboardError('DASHBOARD_SHARE_FORBIDDEN', `${name}=${value} is fixed by the link`);
-    query[name] = value;
-  }
+  if (query['site'] !== undefined && query['site'] !== share.site)
+    throw new DashboardError('DASHBOARD_SHARE_FORBIDDEN', `site=${share.site} is fixed by the link`);
+  query['site'] = share.site;
+  if (share.filters.length === 0) return query;
+  const schema = request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+  if (!schema?.properties?.['filter'])
+    throw new DashboardError(
+      'DASHBOARD_SHARE_FORBIDDEN',
+      `${request.routeOptions.url} cannot apply the link's filters`,
+    );
+  const asked = query['filter'] === undefined ? [] : ([] as unknown[]).concat(query['filter']);
+  query['filter'] = [...new Set([...asked, ...share.filters])];
   return query;
 }

@@ -1,7 +1,9 @@
 // Read API v2: overview, time series and breakdowns of one site from the hourly
-// rollups (from the raw events when filtered), and funnels from the raw events,
+// rollups (from the raw events when filtered), and funnels and event pages from the raw events,
 // in a time zone, for people or for bots. Read-only.
 import {
+  AnalyticsEventsQuerySchema,
+  AnalyticsEventsResponseSchema,
   AnalyticsTimeseriesQuerySchema,
   AnalyticsTimeseriesResponseSchema,
   BreakdownQuerySchema,
@@ -115,6 +117,24 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
       const windowMs = parseInterval(query.window);
       const result = await app.analytics.funnel(scope, query.step as FunnelStep[], query.within, windowMs);
       return { ...answered(scope), within: query.within, windowMs, ...result };
+    },
+  );
+
+  app.get(
+    '/v2/events',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Raw events, newest first, a page at a time, with every filter applied',
+        querystring: AnalyticsEventsQuerySchema,
+        response: { ...API_ROUTE.response, 200: AnalyticsEventsResponseSchema },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const scope = rawScopeOf(query);
+      return { ...answered(scope), ...(await app.analytics.events(scope, query.limit, query.cursor)) };
     },
   );
 
