@@ -348,6 +348,25 @@ describe('the Analyze view (read API v2)', () => {
       }
     });
 
+    // A link with filters: they hold on every answer and stay as chips; raw events (unfilterable) are not asked.
+    const filtered = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+      payload: { site, filters: ['device:mobile'], expiresInDays: 1 },
+    });
+    expect(filtered.statusCode).toBe(201);
+    await withPage(async (page, requested) => {
+      await page.goto(`${baseUrl}${filtered.json<{ path: string }>().path.replace('#', `&${VIEW}#`)}`);
+      await expect.poll(() => figure(page, 'visitors'), POLL).toBe('2');
+      expect(await page.getByTestId('chips').textContent()).toContain('mobile');
+      expect(await page.getByRole('button', { name: /Remove filter/ }).count()).toBe(0);
+      expect(await page.getByTestId('raw-hidden').count()).toBe(1);
+      const paths = requested.map((url) => new URL(url).pathname);
+      expect(paths.filter((p) => p.startsWith('/api/') && !p.startsWith('/api/v2/'))).toEqual([]);
+      expect(await page.locator('.state.error').count()).toBe(0);
+    });
+
     const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
     const expired = await signShare(shareKeys([], LOCAL_DEFAULT_TOKEN), {
       site,
@@ -366,12 +385,15 @@ describe('the Analyze view (read API v2)', () => {
 
   it('makes a share link from the dialog with the view in it', async () => {
     await withPage(async (page, requested) => {
-      await page.goto(`${baseUrl}/?site=${site}&${VIEW}`);
+      await page.goto(`${baseUrl}/?site=${site}&${VIEW}&filter=device%3Amobile`);
       await page.getByRole('button', { name: 'Share' }).click();
       await page.locator('select[name="expires"]').selectOption('30');
       await page.getByRole('button', { name: 'Create link' }).click();
       const link = await page.locator('input[name="share-url"]').inputValue();
-      expect(link).toMatch(new RegExp(`^${baseUrl}/analyze\\?site=${site}&.*range=custom.*#share=`));
+      expect(link).toMatch(
+        new RegExp(`^${baseUrl}/analyze\\?site=${site}&filter=device%3Amobile&.*range=custom.*#share=`),
+      );
+      expect(new URL(link).searchParams.getAll('filter')).toEqual(['device:mobile']);
       for (const url of requested) expect(url).not.toContain(LOCAL_DEFAULT_TOKEN);
     });
   });

@@ -39,9 +39,7 @@ export type {
 export type ShareLink = ShareResponse;
 
 /** What a share link's token says about itself (its payload, unverified: the server verifies every request). */
-export function shareScope(
-  token: string,
-): { site: string; filters: Record<string, string>; expiresAt: number } | undefined {
+export function shareScope(token: string): { site: string; filters: string[]; expiresAt: number } | undefined {
   try {
     const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
       site?: unknown;
@@ -49,10 +47,9 @@ export function shareScope(
       exp?: unknown;
     };
     if (typeof payload.site !== 'string' || typeof payload.exp !== 'number') return undefined;
-    const filters =
-      typeof payload.filters === 'object' && payload.filters !== null
-        ? (payload.filters as Record<string, string>)
-        : {};
+    const filters = Array.isArray(payload.filters)
+      ? payload.filters.filter((filter): filter is string => typeof filter === 'string')
+      : [];
     return { site: payload.site, filters, expiresAt: payload.exp * 1000 };
   } catch {
     return undefined;

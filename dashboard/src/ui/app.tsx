@@ -64,6 +64,11 @@ const RAW_RANGE_MS = 31 * 86_400_000;
 /** Breakdown rows per panel. */
 const BREAKDOWN_ROWS = '10';
 
+/** The state with these chips first (a share link's), each once. */
+function withChips(state: AnalyzeState, chips: readonly string[] | undefined): AnalyzeState {
+  return chips?.length ? { ...state, chips: [...new Set([...chips, ...state.chips])] } : state;
+}
+
 function viewSearch(filters: Filters, analyze: AnalyzeState): string {
   const params = new URLSearchParams(serializeFilters(filters));
   writeAnalyze(analyze, params);
@@ -75,14 +80,15 @@ export function App() {
   // A page opened from a share link reads with the link's token, for its site only.
   const [share] = useState(() => {
     const token = shareToken();
-    return token ? (shareScope(token) ?? { site: '', filters: {}, expiresAt: 0 }) : undefined;
+    return token ? (shareScope(token) ?? { site: '', filters: [], expiresAt: 0 }) : undefined;
   });
   const [filters, setFilters] = useState<Filters>(() => {
     const parsed = parseFilters(location.search);
-    return share ? { ...parsed, ...share.filters, site: share.site } : parsed;
+    return share ? { ...parsed, site: share.site } : parsed;
   });
-  const [analyze, setAnalyze] = useState<AnalyzeState>(() => parseAnalyze(location.search));
-  const [lockedChips] = useState(() => (share ? analyze.chips : []));
+  // A link's filters are in force on every answer (the server adds them): they are shown as chips that stay.
+  const [analyze, setAnalyze] = useState<AnalyzeState>(() => withChips(parseAnalyze(location.search), share?.filters));
+  const lockedChips = share?.filters ?? [];
   /** cursors[i] opens page i + 1; the first page needs none. */
   const [cursors, setCursors] = useState<string[]>([]);
   const [tick, setTick] = useState(0);
@@ -108,8 +114,8 @@ export function App() {
   useEffect(() => {
     const onPop = () => {
       const parsed = parseFilters(location.search);
-      setFilters(share ? { ...parsed, ...share.filters, site: share.site } : parsed);
-      setAnalyze(parseAnalyze(location.search));
+      setFilters(share ? { ...parsed, site: share.site } : parsed);
+      setAnalyze(withChips(parseAnalyze(location.search), share?.filters));
       setCursors([]);
     };
     addEventListener('popstate', onPop);
@@ -127,16 +133,22 @@ export function App() {
     };
   }, [filters.live]);
 
-  // Raw events.
+  // Raw events. Their routes cannot apply a link's filters, so a filtered link does not ask them (never settles).
+  const rawShown = !share || share.filters.length === 0;
+  const raw_ = <T,>(run: () => Promise<T>): Promise<T> => (rawShown ? run() : new Promise<T>(() => undefined));
   const inputs = [filters, tick];
   const events = useQuery(
-    (signal) => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal),
+    (signal) =>
+      raw_(() => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal)),
     [...inputs, cursors],
   );
-  const series = useQuery((signal) => api.timeseries(apiParams(filters), signal), inputs);
-  const topElements = useQuery((signal) => api.top(apiParams(filters, { dimension: 'element' }), signal), inputs);
-  const topPages = useQuery((signal) => api.top(apiParams(filters, { dimension: 'page' }), signal), inputs);
-  const completeness = useQuery((signal) => api.completeness(completenessParams(filters), signal), inputs);
+  const series = useQuery((signal) => raw_(() => api.timeseries(apiParams(filters), signal)), inputs);
+  const topElements = useQuery(
+    (signal) => raw_(() => api.top(apiParams(filters, { dimension: 'element' }), signal)),
+    inputs,
+  );
+  const topPages = useQuery((signal) => raw_(() => api.top(apiParams(filters, { dimension: 'page' }), signal)), inputs);
+  const completeness = useQuery((signal) => raw_(() => api.completeness(completenessParams(filters), signal)), inputs);
 
   // Answers of the read API v2, for one site.
   const site = share?.site ?? filters.site;
@@ -205,7 +217,7 @@ export function App() {
 
   const change = (next: Partial<Filters>, mode: HistoryMode = 'push') => {
     if (mode === 'push') nextHistory.current = 'push';
-    setFilters((previous) => ({ ...previous, ...next, ...(share ? { ...share.filters, site: share.site } : {}) }));
+    setFilters((previous) => ({ ...previous, ...next, ...(share ? { site: share.site } : {}) }));
     setCursors([]);
   };
   const changeView = (next: Partial<AnalyzeState>) => {
@@ -304,7 +316,12 @@ export function App() {
               onShare={share ? undefined : () => setSharing(true)}
             />
             {sharing && (
-              <ShareDialog site={site} view={viewSearch(filters, analyze)} onClose={() => setSharing(false)} />
+              <ShareDialog
+                site={site}
+                chips={analyze.chips}
+                view={viewSearch(filters, analyze)}
+                onClose={() => setSharing(false)}
+              />
             )}
             {!site ? (
               <p class="panel state empty" data-testid="choose-site">
@@ -396,10 +413,14 @@ export function App() {
                     label={analyze.element}
                     state={element as QueryState<ElementResponse>}
                     onClose={() => changeView({ element: '' })}
-                    onRawEvents={() => {
-                      change({ q: analyze.element, from: raw.from, to: raw.to });
-                      rawEvents.current?.scrollIntoView();
-                    }}
+                    onRawEvents={
+                      rawShown
+                        ? () => {
+                            change({ q: analyze.element, from: raw.from, to: raw.to });
+                            rawEvents.current?.scrollIntoView();
+                          }
+                        : undefined
+                    }
                   />
                 )}
                 <FunnelPanel
@@ -411,56 +432,64 @@ export function App() {
                 />
               </>
             )}
-            <div class="raw-events" ref={rawEvents}>
-              <h2 class="section-title">Raw events</h2>
-              <FiltersBar
-                filters={filters}
-                sites={completeness.data?.sites.map((s) => s.site) ?? []}
-                onChange={change}
-                onExport={() => void exportCsv()}
-                exporting={exporting}
-                locked={share ? ['site', ...Object.keys(share.filters)] : []}
-              />
-              {exportError && (
-                <p class="state error" role="alert">
-                  Export failed: {exportError}
-                </p>
-              )}
-              {exportTruncated && (
-                <p class="state notice" role="status" data-testid="export-truncated">
-                  The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has more.
-                  Narrow the range to export the rest.
-                </p>
-              )}
-            </div>
-            <section class="panel chart-panel" aria-busy={series.loading}>
-              <h2>
-                Events over time{' '}
-                <span class="total" data-testid="chart-total">
-                  {series.data?.total ?? '…'}
-                </span>
-                <span class="hint">{series.data && `per ${formatInterval(series.data.intervalMs)}`}</span>
-              </h2>
-              <Status
-                state={series}
-                empty={series.data?.total === 0}
-                emptyText="No events in this range"
-                onRetry={() => setTick((n) => n + 1)}
-              />
-              {series.data && series.data.total > 0 && <EventsChart data={series.data} />}
-            </section>
-            <div class="tops">
-              <TopList title="Top elements" state={topElements} testId="top-elements" />
-              <TopList title="Top pages" state={topPages} testId="top-pages" />
-            </div>
-            <CompletenessPanel state={completeness} onRetry={() => setTick((n) => n + 1)} />
-            <EventsTable
-              state={events}
-              page={cursors.length}
-              onOlder={(cursor) => setCursors([...cursors, cursor])}
-              onNewer={() => setCursors(cursors.slice(0, -1))}
-              onRetry={() => setTick((n) => n + 1)}
-            />
+            {rawShown ? (
+              <>
+                <div class="raw-events" ref={rawEvents}>
+                  <h2 class="section-title">Raw events</h2>
+                  <FiltersBar
+                    filters={filters}
+                    sites={completeness.data?.sites.map((s) => s.site) ?? []}
+                    onChange={change}
+                    onExport={() => void exportCsv()}
+                    exporting={exporting}
+                    locked={share ? ['site'] : []}
+                  />
+                  {exportError && (
+                    <p class="state error" role="alert">
+                      Export failed: {exportError}
+                    </p>
+                  )}
+                  {exportTruncated && (
+                    <p class="state notice" role="status" data-testid="export-truncated">
+                      The export holds the newest {formatCount(API_LIMITS.maxExportRows)} events only: this range has
+                      more. Narrow the range to export the rest.
+                    </p>
+                  )}
+                </div>
+                <section class="panel chart-panel" aria-busy={series.loading}>
+                  <h2>
+                    Events over time{' '}
+                    <span class="total" data-testid="chart-total">
+                      {series.data?.total ?? '…'}
+                    </span>
+                    <span class="hint">{series.data && `per ${formatInterval(series.data.intervalMs)}`}</span>
+                  </h2>
+                  <Status
+                    state={series}
+                    empty={series.data?.total === 0}
+                    emptyText="No events in this range"
+                    onRetry={() => setTick((n) => n + 1)}
+                  />
+                  {series.data && series.data.total > 0 && <EventsChart data={series.data} />}
+                </section>
+                <div class="tops">
+                  <TopList title="Top elements" state={topElements} testId="top-elements" />
+                  <TopList title="Top pages" state={topPages} testId="top-pages" />
+                </div>
+                <CompletenessPanel state={completeness} onRetry={() => setTick((n) => n + 1)} />
+                <EventsTable
+                  state={events}
+                  page={cursors.length}
+                  onOlder={(cursor) => setCursors([...cursors, cursor])}
+                  onNewer={() => setCursors(cursors.slice(0, -1))}
+                  onRetry={() => setTick((n) => n + 1)}
+                />
+              </>
+            ) : (
+              <p class="panel state empty" data-testid="raw-hidden">
+                Raw events are not part of a filtered shared view.
+              </p>
+            )}
           </>
         )}
       </main>

@@ -11,7 +11,8 @@ export function ElementPanel(props: {
   label: string;
   state: QueryState<ElementResponse>;
   onClose: () => void;
-  onRawEvents: () => void;
+  /** Absent when the raw events are not shown (a filtered shared view). */
+  onRawEvents: (() => void) | undefined;
 }) {
   const data = props.state.data;
   const toggles = data ? data.toggles.on + data.toggles.off : 0;
@@ -69,9 +70,11 @@ export function ElementPanel(props: {
           )}
         </>
       )}
-      <button type="button" onClick={props.onRawEvents}>
-        Show its raw events
-      </button>
+      {props.onRawEvents && (
+        <button type="button" onClick={props.onRawEvents}>
+          Show its raw events
+        </button>
+      )}
     </section>
   );
 }

@@ -6,7 +6,13 @@ import { instantLabel } from '../format-v2.ts';
 
 const EXPIRIES = [1, 7, 30, 90, 365];
 
-export function ShareDialog(props: { site: string; view: string; onClose: () => void }) {
+export function ShareDialog(props: {
+  site: string;
+  /** The filter chips the link fixes. */
+  chips: readonly string[];
+  view: string;
+  onClose: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [days, setDays] = useState(7);
   const [link, setLink] = useState<ShareLink>();
@@ -20,13 +26,18 @@ export function ShareDialog(props: { site: string; view: string; onClose: () => 
   return (
     <dialog ref={dialog} class="share-dialog" aria-labelledby="share-title" onClose={props.onClose}>
       <h2 id="share-title">Share a read-only view of {props.site}</h2>
+      {props.chips.length > 0 && (
+        <p class="hint">
+          The link keeps its filters: {props.chips.join(', ')}. Raw events are not shared through a filtered link.
+        </p>
+      )}
       <form
         method="dialog"
         onSubmit={(e) => {
           e.preventDefault();
           setError(undefined);
           api
-            .share({ site: props.site, filters: {}, expiresInDays: days })
+            .share({ site: props.site, filters: [...props.chips], expiresInDays: days })
             .then(setLink, (e: Error) => setError(e.message));
         }}
       >
