@@ -286,8 +286,8 @@ describe('the Analyze view (read API v2)', () => {
       expect(await panel.textContent()).toContain('main>button.buy');
       expect(new URL(page.url()).searchParams.get('element')).toBe('Buy now');
       await panel.getByRole('button', { name: 'Show its raw events' }).click();
-      await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(1);
-      expect(new URL(page.url()).searchParams.get('q')).toBe('Buy now');
+      await expect.poll(() => panel.locator('tr[data-event-id]').count(), POLL).toBe(1);
+      expect(await panel.locator('tr[data-event-id]').getAttribute('data-type')).toBe('click');
     });
   });
 

@@ -12,6 +12,7 @@ import type {
   NewAnnotation,
   ShareRequest,
   ShareResponse,
+  AnalyticsEventsResponse,
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
   CompletenessResponse as Completeness,
@@ -134,6 +135,9 @@ export const api = {
   breakdown: (params: URLSearchParams, signal?: AbortSignal) =>
     json<BreakdownResponse>('/api/v2/breakdown', params, signal),
   funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
+  /** Raw events of one site, with the v2 filters (newest first). */
+  siteEvents: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<AnalyticsEventsResponse>('/api/v2/events', params, signal),
   element: (params: URLSearchParams, signal?: AbortSignal) => json<ElementResponse>('/api/v2/element', params, signal),
   annotations: (params: URLSearchParams, signal?: AbortSignal) =>
     json<AnnotationsResponse>('/api/v2/annotations', params, signal),

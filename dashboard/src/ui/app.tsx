@@ -4,7 +4,7 @@
 // Below, the raw events with their own filters, chart, top lists, completeness,
 // CSV and live mode. Everything the viewer chooses lives in the URL.
 import type { FunnelStep, Metric } from '@eventline/contract/read-api';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { API_LIMITS } from '@eventline/contract/read-api/limits';
 import {
   api,
@@ -97,7 +97,6 @@ export function App() {
   const [exporting, setExporting] = useState(false);
   const [sharing, setSharing] = useState(false);
   const [selectors, setSelectors] = useState<Record<string, string>>({});
-  const rawEvents = useRef<HTMLDivElement>(null);
   // Filters that came from the URL (first load, Back/Forward) only rewrite it
   // into its canonical form; pushing there would add an entry per load and cut
   // off the Forward history.
@@ -228,6 +227,15 @@ export function App() {
     if (analyze.chips.includes(chip) || analyze.chips.length >= MAX_CHIPS) return;
     changeView({ chips: [...analyze.chips, chip] });
   };
+  const elementEventsKey = [site, raw.from, raw.to, zone, chipKey, analyze.element, tick].join('\n');
+  const loadElementEvents = useMemo(
+    () => (cursor: string | undefined, signal: AbortSignal) => {
+      const params = v2({ limit: PAGE_SIZE, cursor }, raw);
+      params.append('filter', `label:${analyze.element}`);
+      return api.siteEvents(params, signal);
+    },
+    [elementEventsKey],
+  );
   const lookUpSelectors = (label: string) => {
     if (!site || label in selectors) return;
     setSelectors((known) => ({ ...known, [label]: '' }));
@@ -337,9 +345,8 @@ export function App() {
                 />
                 <Chips
                   chips={analyze.chips}
-                  onRemove={(chip) =>
-                    fixedChips.has(chip) ? undefined : changeView({ chips: analyze.chips.filter((c) => c !== chip) })
-                  }
+                  fixed={fixedChips}
+                  onRemove={(chip) => changeView({ chips: analyze.chips.filter((c) => c !== chip) })}
                   note={
                     !SERVER_FILTERS
                       ? 'Kept in the link; the read API does not filter these answers yet'
@@ -413,14 +420,7 @@ export function App() {
                     label={analyze.element}
                     state={element as QueryState<ElementResponse>}
                     onClose={() => changeView({ element: '' })}
-                    onRawEvents={
-                      rawShown
-                        ? () => {
-                            change({ q: analyze.element, from: raw.from, to: raw.to });
-                            rawEvents.current?.scrollIntoView();
-                          }
-                        : undefined
-                    }
+                    loadEvents={loadElementEvents}
                   />
                 )}
                 <FunnelPanel
@@ -434,7 +434,7 @@ export function App() {
             )}
             {rawShown ? (
               <>
-                <div class="raw-events" ref={rawEvents}>
+                <div class="raw-events">
                   <h2 class="section-title">Raw events</h2>
                   <FiltersBar
                     filters={filters}

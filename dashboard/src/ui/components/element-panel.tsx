@@ -1,20 +1,29 @@
 // One element, by its readable label: clicks, unique clickers and click-through
 // (clickers ÷ visitors of its pages); for a text field how often it changed; for
 // a checkbox the on/off ratio; and a way down to its raw events.
-import type { ElementResponse } from '../api.ts';
+import { useState } from 'preact/hooks';
+import type { ElementResponse, EventPage } from '../api.ts';
 import { formatCount } from '../format.ts';
 import { formatPercent } from '../format-v2.ts';
-import type { QueryState } from '../use-query.ts';
+import { useQuery, type QueryState } from '../use-query.ts';
+import { EventsTable } from './events-table.tsx';
 import { Status } from './status.tsx';
 
 export function ElementPanel(props: {
   label: string;
   state: QueryState<ElementResponse>;
   onClose: () => void;
-  /** Absent when the raw events are not shown (a filtered shared view). */
-  onRawEvents: (() => void) | undefined;
+  /** A page of its raw events (with the view's filters), older than `cursor`. */
+  loadEvents: (cursor: string | undefined, signal: AbortSignal) => Promise<EventPage>;
 }) {
   const data = props.state.data;
+  const [open, setOpen] = useState(false);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [retry, setRetry] = useState(0);
+  const events = useQuery(
+    (signal) => (open ? props.loadEvents(cursors[cursors.length - 1], signal) : Promise.resolve(undefined)),
+    [open, cursors, props.loadEvents, retry],
+  );
   const toggles = data ? data.toggles.on + data.toggles.off : 0;
   return (
     <section class="panel element-panel" data-testid="element-panel" aria-busy={props.state.loading}>
@@ -70,10 +79,18 @@ export function ElementPanel(props: {
           )}
         </>
       )}
-      {props.onRawEvents && (
-        <button type="button" onClick={props.onRawEvents}>
-          Show its raw events
-        </button>
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Hide its raw events' : 'Show its raw events'}
+      </button>
+      {open && (
+        <EventsTable
+          title={`Raw events of ${props.label}`}
+          state={events as QueryState<EventPage>}
+          page={cursors.length}
+          onOlder={(cursor) => setCursors([...cursors, cursor])}
+          onNewer={() => setCursors(cursors.slice(0, -1))}
+          onRetry={() => setRetry((n) => n + 1)}
+        />
       )}
     </section>
   );

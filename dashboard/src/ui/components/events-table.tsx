@@ -76,12 +76,14 @@ export function EventsTable(props: {
   onOlder: (cursor: string) => void;
   onNewer: () => void;
   onRetry: () => void;
+  /** Default: Events */
+  title?: string;
 }) {
   const events = props.state.data?.events ?? [];
   const next = props.state.data?.nextCursor ?? null;
   return (
     <section class="panel events" aria-busy={props.state.loading}>
-      <h2>Events</h2>
+      <h2>{props.title ?? 'Events'}</h2>
       <Status
         state={props.state}
         empty={events.length === 0}
