@@ -8,7 +8,6 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   DIMENSION_COLUMNS,
-  FIELD,
   MEASUREMENT,
   NONE_VALUE,
   ROLLUP_BUCKET_MS,
@@ -18,7 +17,7 @@ import {
 import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL, type Params, type Row } from './influxql.ts';
 import type { RollupRow } from './hour-aggregate.ts';
-import { toRollupRow } from './recompute-hour.ts';
+import { RAW_COLUMNS, toRollupRow } from './recompute-hour.ts';
 import type { RollupQuery, ValueTotals } from './rollup-reader.ts';
 
 /** Events whose `dimension` is `value` (NONE_VALUE: events without one). */
@@ -62,14 +61,6 @@ export function rawWhere(
   });
   return { where: clauses.join(' AND '), params };
 }
-
-const RAW_COLUMNS = [
-  FIELD.anonymousId,
-  FIELD.sessionId,
-  FIELD.bot,
-  TAG.type,
-  ...new Set(Object.values(DIMENSION_COLUMNS).filter((column) => column !== TAG.type)),
-];
 
 /** readRollup's answer computed from the raw events that pass `filters`: totals per key, by default the value. */
 export async function readRaw(

@@ -36,7 +36,8 @@ export interface RecomputeResult {
   points: number;
 }
 
-const RAW_COLUMNS = [
+/** The raw columns a rollup reads: who, bot or not, and every dimension. */
+export const RAW_COLUMNS = [
   FIELD.anonymousId,
   FIELD.sessionId,
   FIELD.bot,

@@ -14,7 +14,7 @@ import { sampleEvent } from '@eventline/contract/testing';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
 import { buildApp } from '@eventline/dashboard/app';
 import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
-import { percentile, printResult, type Figure } from '../src/bench-report.ts';
+import { percentile, printResult, timeRuns, type Figure } from '../src/bench-report.ts';
 import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import { recomputeHour } from '@eventline/rollup/recompute-hour';
@@ -73,17 +73,7 @@ function enrichedEvent(i: number, start: number): EnrichedEvent {
   };
 }
 
-async function time(run: () => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  const started = performance.now();
-  await run(); // warm-up
-  while (samples.length < RUNS && (samples.length < MIN_RUNS || performance.now() - started < BUDGET_MS)) {
-    const t0 = performance.now();
-    await run();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
+const time = (run: () => Promise<unknown>) => timeRuns(run, { runs: RUNS, budgetMs: BUDGET_MS, minRuns: MIN_RUNS });
 
 await provisionInfra(consoleProgress('bench'));
 const dataDir = mkdtempSync(join(tmpdir(), 'eventline-analytics-bench-'));

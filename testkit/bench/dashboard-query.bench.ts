@@ -12,7 +12,7 @@ import { sampleEvent } from '@eventline/contract/testing';
 import { toPoint } from '@eventline/consumer/to-point';
 import { buildApp } from '@eventline/dashboard/app';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
-import { percentile, printResult, type Figure } from '../src/bench-report.ts';
+import { percentile, printResult, timeRuns, type Figure } from '../src/bench-report.ts';
 import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
 
 const EVENTS = Number(process.env['EVENTLINE_BENCH_STORED_EVENTS'] ?? 1_000_000);
@@ -84,17 +84,7 @@ async function seed(influxUrl: string, bucket: string, now: number): Promise<voi
   await Promise.all([writer(), writer()]);
 }
 
-async function time(run: () => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  const started = performance.now();
-  await run(); // warm-up: first query of a shape pays for Flux compilation and cold caches
-  while (samples.length < RUNS && (samples.length < MIN_RUNS || performance.now() - started < BUDGET_MS)) {
-    const t0 = performance.now();
-    await run();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
+const time = (run: () => Promise<unknown>) => timeRuns(run, { runs: RUNS, budgetMs: BUDGET_MS, minRuns: MIN_RUNS });
 
 await provisionInfra(consoleProgress('bench'));
 const dataDir = mkdtempSync(join(tmpdir(), 'eventline-dashboard-bench-'));

@@ -22,6 +22,33 @@ export interface BenchResult {
   figures: Figure[];
 }
 
+export interface TimingOptions {
+  /** Samples to take. */
+  readonly runs: number;
+  /** A slow query stops after this long once it has `minRuns` samples, ms. */
+  readonly budgetMs: number;
+  readonly minRuns: number;
+}
+
+/**
+ * Durations of `run`, ms, after one warm-up run (the first query of a shape pays for compilation and cold caches):
+ * `runs` samples, or fewer once `budgetMs` has passed and there are `minRuns`.
+ */
+export async function timeRuns(run: () => Promise<unknown>, options: TimingOptions): Promise<number[]> {
+  const samples: number[] = [];
+  const started = performance.now();
+  await run();
+  while (
+    samples.length < options.runs &&
+    (samples.length < options.minRuns || performance.now() - started < options.budgetMs)
+  ) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
