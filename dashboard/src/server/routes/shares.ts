@@ -27,7 +27,10 @@ const shares: FastifyPluginAsyncTypebox<{ shareKeys: ShareKeys }> = async (app, 
       const expiresAt = Date.now() + expiresInDays * DAY_MS;
       const token = await signShare(shareKeys, { site, filters, expiresAt });
       const fragment = new URLSearchParams({ share: token });
-      const query = new URLSearchParams([['site', site], ...filters.map((filter) => ['filter', filter])]);
+      const query = new URLSearchParams([
+        ['site', site],
+        ...filters.map((filter): [string, string] => ['filter', filter]),
+      ]);
       return reply.code(201).send({
         token,
         path: `/analyze?${query}#${fragment}`,
