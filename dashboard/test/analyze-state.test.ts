@@ -8,7 +8,8 @@ import {
   resolvePeriod,
   writeAnalyze,
 } from '../src/ui/analyze-state.ts';
-import { bucketOf, formatChange } from '../src/ui/format-v2.ts';
+import { localBucketOf } from '@eventline/contract/local-time';
+import { formatChange } from '../src/ui/format-v2.ts';
 
 const NOW = Date.parse('2026-11-18T23:30:00Z');
 
@@ -81,9 +82,9 @@ describe('periods in a time zone', () => {
   });
 
   it('finds the local bucket of an instant as the API names it', () => {
-    expect(bucketOf(NOW, 'Europe/Paris', 'day')).toBe('2026-11-19');
-    expect(bucketOf(NOW, 'UTC', 'hour')).toBe('2026-11-18T23');
-    expect(bucketOf(NOW, 'UTC', 'month')).toBe('2026-11');
+    expect(localBucketOf(NOW, 'Europe/Paris', 'day')).toBe('2026-11-19');
+    expect(localBucketOf(NOW, 'UTC', 'hour')).toBe('2026-11-18T23');
+    expect(localBucketOf(NOW, 'UTC', 'month')).toBe('2026-11');
   });
 
   it('signs changes and calls a change from nothing new', () => {

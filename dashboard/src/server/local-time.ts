@@ -2,6 +2,7 @@
 // midnight from hourly rollups. Zones are validated against the runtime's own
 // list (Intl.supportedValuesOf), and only zones whose offset is a whole number
 // of hours over the range can be cut exactly from hourly buckets.
+import { bucketName, localParts } from '@eventline/contract/local-time';
 import type { TimeseriesInterval } from '@eventline/contract/read-api';
 import { DashboardError } from './errors.ts';
 
@@ -9,25 +10,6 @@ const HOUR_MS = 3_600_000;
 
 /** The allowlist: every zone the runtime knows, and UTC, which V8 leaves out of the list. */
 const TIME_ZONES = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
 
 /** Throws DASHBOARD_INVALID_TIMEZONE unless `timeZone` is on the allowlist. */
 export function checkTimeZone(timeZone: string): void {
@@ -37,17 +19,13 @@ export function checkTimeZone(timeZone: string): void {
 
 /** The local bucket holding the UTC hour starting at `hourMs`: 2026-11-02T14, 2026-11-02 or 2026-11. */
 export function localBucket(hourMs: number, timeZone: string, interval: TimeseriesInterval): string {
-  const parts: Record<string, string> = {};
-  for (const { type, value } of formatter(timeZone).formatToParts(hourMs)) parts[type] = value;
-  if (parts['minute'] !== '00')
+  const parts = localParts(hourMs, timeZone);
+  if (parts.minute !== '00')
     throw new DashboardError(
       'DASHBOARD_INVALID_TIMEZONE',
-      `${timeZone} is ${parts['minute']} minutes off whole hours at ${new Date(hourMs).toISOString()}; answers are cut from hourly rollups`,
+      `${timeZone} is ${parts.minute} minutes off whole hours at ${new Date(hourMs).toISOString()}; answers are cut from hourly rollups`,
     );
-  const month = `${parts['year']}-${parts['month']}`;
-  if (interval === 'month') return month;
-  const day = `${month}-${parts['day']}`;
-  return interval === 'day' ? day : `${day}T${parts['hour']}`;
+  return bucketName(parts, interval);
 }
 
 /** Every local bucket of a range of whole hours, in order, so empty ones are answered as zeros. */

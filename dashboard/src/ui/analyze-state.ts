@@ -5,6 +5,7 @@
 // not understand falls back to defaults.
 import type { BreakdownQuery, FunnelStep, Metric } from '@eventline/contract/read-api';
 import { API_LIMITS } from '@eventline/contract/read-api/limits';
+import { zoneOffsetMinutes } from '@eventline/contract/local-time';
 
 export type Dimension = BreakdownQuery['dimension'];
 
@@ -142,29 +143,6 @@ export function writeAnalyze(state: AnalyzeState, params: URLSearchParams): void
 
 // Time zones. The API cuts days from hourly rollups, so it accepts only zones a
 // whole number of hours off UTC; the browser's zone may not be one (India, Nepal).
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `ms`, minutes. */
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  for (const { type, value } of format.formatToParts(ms)) parts[type] = Number(value);
-  const asUtc = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!);
-  return Math.round((asUtc - Math.floor(ms / 60_000) * 60_000) / 60_000);
-}
 
 /** Whether the API can cut days in this zone: whole hours off UTC in winter and in summer. */
 export function isWholeHourZone(timeZone: string, now = Date.now()): boolean {

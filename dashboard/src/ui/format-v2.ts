@@ -46,21 +46,3 @@ export function formatChange(change: number | null): string {
 export function formatPercent(ratio: number | null, fractionDigits = 1): string {
   return ratio === null ? '—' : percent(fractionDigits).format(ratio);
 }
-
-/** The local bucket (as the v2 time series names them) that holds an instant in the zone. */
-export function bucketOf(ms: number, timeZone: string, interval: 'hour' | 'day' | 'month'): string {
-  const parts: Record<string, string> = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-  });
-  for (const { type, value } of format.formatToParts(ms)) parts[type] = value;
-  const month = `${parts['year']}-${parts['month']}`;
-  if (interval === 'month') return month;
-  const day = `${month}-${parts['day']}`;
-  return interval === 'day' ? day : `${day}T${parts['hour']}`;
-}

@@ -7,13 +7,16 @@ import 'uplot/dist/uPlot.min.css';
 import type { AnalyticsTimeseriesResponse, Annotation } from '../api.ts';
 import { METRIC_LABELS } from '../analyze-state.ts';
 import { formatCount } from '../format.ts';
-import { bucketLabel, bucketOf } from '../format-v2.ts';
+import { localBucketOf } from '@eventline/contract/local-time';
+import { bucketLabel } from '../format-v2.ts';
 
 const HEIGHT = 240;
 
 /** Each annotation's bucket index in the series, or -1 when it falls outside. */
 export function annotationIndexes(annotations: readonly Annotation[], series: AnalyticsTimeseriesResponse): number[] {
-  return annotations.map((a) => series.buckets.indexOf(bucketOf(Date.parse(a.at), series.timezone, series.interval)));
+  return annotations.map((a) =>
+    series.buckets.indexOf(localBucketOf(Date.parse(a.at), series.timezone, series.interval)),
+  );
 }
 
 function cssVar(element: Element, name: string, fallback: string): string {
