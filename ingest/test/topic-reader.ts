@@ -2,7 +2,7 @@
 // ingest actually wrote. The count comes from the partitions' offsets, so the
 // read stops exactly at the end instead of waiting for a quiet period.
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueName } from '@eventline/testkit';
+import { eventually, uniqueName } from '@eventline/testkit';
 
 export interface TopicMessage {
   key: string;
@@ -20,8 +20,16 @@ export async function readTopic(brokers: string[], topic: string): Promise<Topic
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  // A broker that has just restarted answers "does not host this topic-partition" until it has loaded its logs.
+  let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> = [];
+  try {
+    await eventually(`the offsets of ${topic}`, async () => {
+      offsets = await admin.fetchTopicOffsets(topic);
+      return true;
+    });
+  } finally {
+    await admin.disconnect();
+  }
   const total = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
   if (total === 0) return [];
   const consumer = kafka.consumer({ groupId: uniqueName('ingest-test-reader') });
