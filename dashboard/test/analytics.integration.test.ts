@@ -184,6 +184,25 @@ describe('read API v2 over rollups', () => {
     });
   });
 
+  it("answers an element with the view's filters applied, clicks and page visitors alike", async () => {
+    const { status, body } = await filtered('element', { ...range, label: 'Buy now' }, ['browser:Firefox']);
+    expect(status).toBe(200);
+    const people = passing(events, ['browser:Firefox']).filter((e) => !e.userAgent.bot);
+    const clicks = people.filter((e) => e.event.type === 'click' && deriveDimensions(e.event).label === 'Buy now');
+    const pages = new Set(
+      people
+        .filter((e) => deriveDimensions(e.event).label === 'Buy now')
+        .map((e) => deriveDimensions(e.event).pagePath),
+    );
+    expect(body.clicks).toBe(clicks.length);
+    expect(body.clickers).toBe(new Set(clicks.map((e) => e.event.anonymousId)).size);
+    expect(body.pageVisitors).toBe(
+      new Set(people.filter((e) => pages.has(deriveDimensions(e.event).pagePath)).map((e) => e.event.anonymousId)).size,
+    );
+    const unfiltered = (await get('element', { ...range, label: 'Buy now' })).body;
+    expect(body.clicks).toBeLessThan(unfiltered.clicks);
+  });
+
   it('keeps annotations as literal text, lists them by range and removes them', async () => {
     const text = '<img src=x onerror=alert(1)> deploy "v2", 50% off = \\ yes';
     const at = iso(START + HOUR);

@@ -196,29 +196,29 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
   }
 
   async function tallyElement(scope: AnswerScope, label: string) {
+    const filters = scope.filters ?? [];
     const columns = [
-      TAG.type,
-      FIELD.anonymousId,
-      FIELD.elementSelector,
-      FIELD.pagePath,
-      FIELD.elementChecked,
-      FIELD.bot,
+      ...new Set([
+        TAG.type,
+        FIELD.anonymousId,
+        FIELD.elementSelector,
+        FIELD.pagePath,
+        FIELD.elementChecked,
+        FIELD.bot,
+        ...filterColumns(filters),
+      ]),
     ];
+    const { where, params } = rawWhere({ site: scope.site, ...scope.range }, filters);
+    params['label'] = label;
     const statement = `SELECT ${columns.map(ident).join(',')}
       FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)}
-      WHERE ${ident(TAG.site)} = $site AND ${ident(FIELD.label)} = $label AND time >= $from AND time < $to`;
-    const params = {
-      site: scope.site,
-      label,
-      from: new Date(scope.range.from).toISOString(),
-      to: new Date(scope.range.to).toISOString(),
-    };
+      WHERE ${where} AND ${ident(FIELD.label)} = $label`;
     const tally = emptyTally();
     const bots = scope.audience === 'bots';
     try {
       for await (const chunk of deps.influxql.rows(statement, params))
         for (const row of chunk) {
-          if ((row[FIELD.bot] === true) !== bots) continue;
+          if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
           tallyElementEvent(tally, {
             type: String(row[TAG.type]),
             anonymousId: text(row[FIELD.anonymousId]),
