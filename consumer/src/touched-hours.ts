@@ -3,7 +3,7 @@
 // committed, so every stored event's hour is announced at least once: a crash
 // in between redelivers the chunk, which rewrites the same points and announces
 // the same hours again (recomputing a bucket is idempotent).
-import { hourOf, touchedHourKey, type EnrichedEvent, type TouchedHour } from '@eventline/contract';
+import { hourOf, touchedHourId, touchedHourKey, type EnrichedEvent, type TouchedHour } from '@eventline/contract';
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConsumerError } from './errors.ts';
@@ -13,7 +13,7 @@ export function touchedHours(events: Iterable<Pick<EnrichedEvent, 'site' | 'even
   const hours = new Map<string, TouchedHour>();
   for (const { site, eventTime } of events) {
     const hour = { site, hour: hourOf(eventTime) };
-    hours.set(touchedHourKey(hour), hour);
+    hours.set(touchedHourId(hour), hour);
   }
   return [...hours.values()];
 }

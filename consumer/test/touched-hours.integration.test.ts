@@ -1,4 +1,4 @@
-import { hourOf, touchedHourKey, type TouchedHour } from '@eventline/contract';
+import { hourOf, touchedHourId, touchedHourKey, type TouchedHour } from '@eventline/contract';
 import { createTestBucket, createTestTopic, eventually, testInfra } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ describe('touched hours', () => {
       ...enrichedEvents(200, { site: 'shop', startMs: start }),
       ...enrichedEvents(100, { site: 'blog', startMs: start + 150 }),
     ];
-    const expected = new Set(events.map((e) => touchedHourKey({ site: e.site, hour: hourOf(e.eventTime) })));
+    const expected = new Set(events.map((e) => touchedHourId({ site: e.site, hour: hourOf(e.eventTime) })));
     expect(expected.size).toBe(3);
 
     const announced = new Map<string, { hour: TouchedHour; storedPoints: number }>();
@@ -43,7 +43,7 @@ describe('touched hours', () => {
         const hour = JSON.parse(String(message.value)) as TouchedHour;
         expect(String(message.key)).toBe(touchedHourKey(hour));
         // What was stored by the time the announcement is read: at least the chunk that announced it.
-        announced.set(touchedHourKey(hour), { hour, storedPoints: (await pointIds(influxUrl, bucket)).length });
+        announced.set(touchedHourId(hour), { hour, storedPoints: (await pointIds(influxUrl, bucket)).length });
       },
     });
     try {

@@ -47,10 +47,10 @@ export {
   type DerivedDimensions,
 } from './dimensions.ts';
 export {
-  ROLLUP_MEASUREMENT,
+  ROLLUP_GRAINS,
+  ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
   ROLLUP_FIELD,
-  ROLLUP_BUCKET_MS,
   RETENTION,
   AUDIENCES,
   DIMENSION_COLUMNS,
@@ -61,9 +61,13 @@ export {
   OTHER_VALUE,
   DEFAULT_MAX_VALUES,
   hourOf,
+  bucketStart,
+  bucketEnd,
+  touchedHourId,
   touchedHourKey,
   type Audience,
   type Dimension,
   type RollupCounts,
+  type RollupGrain,
   type TouchedHour,
 } from './rollup-storage.ts';

@@ -1,6 +1,8 @@
 // How rollups are stored: in their own retention policy, one point per
-// (site, audience, dimension, value, hour) with the value's events, page views
-// and unique-count sketches. A recompute of an hour rewrites every point of it
+// (site, audience, dimension, value, bucket) with the value's events, page views
+// and unique-count sketches, at three grains: hours (from the raw events), UTC
+// days (merged from their hours) and UTC months (merged from their days), so a
+// range reads the coarsest buckets that fit in it. A recompute of a bucket rewrites every point of it
 // (same series, same time: an overwrite), and writes zeros for a value listed
 // before but not now (it moved into (other)), so recomputing is idempotent and
 // nothing counted before can be counted twice. String fields are limited to
@@ -8,7 +10,16 @@
 // The rollup worker writes with these names and the dashboard reads with them.
 import { FIELD, TAG } from './storage.ts';
 
-export const ROLLUP_MEASUREMENT = 'rollup_hour';
+/** Bucket sizes of the rollups, finest first. */
+export const ROLLUP_GRAINS = ['hour', 'day', 'month'] as const;
+export type RollupGrain = (typeof ROLLUP_GRAINS)[number];
+
+/** One measurement per grain: the hour one is where rollups began, so its name stays. */
+export const ROLLUP_MEASUREMENTS: Readonly<Record<RollupGrain, string>> = Object.freeze({
+  hour: 'rollup_hour',
+  day: 'rollup_day',
+  month: 'rollup_month',
+});
 
 /** Retention policies: rollups outlive raw events, so a year can be looked at after raw points expire. */
 export const RETENTION = Object.freeze({
@@ -75,10 +86,26 @@ export const DEFAULT_MAX_VALUES = 1_000;
 export type RollupCounts = [events: number, pageviews: number, visitors: string, sessions: string];
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Start of the UTC hour holding `ms`. */
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
-export const ROLLUP_BUCKET_MS = HOUR_MS;
+
+/** Start of the UTC bucket of `grain` holding `ms`. */
+export function bucketStart(grain: RollupGrain, ms: number): number {
+  if (grain === 'hour') return hourOf(ms);
+  if (grain === 'day') return Math.floor(ms / DAY_MS) * DAY_MS;
+  const date = new Date(ms);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+/** End (exclusive) of the UTC bucket of `grain` that starts at `start`. */
+export function bucketEnd(grain: RollupGrain, start: number): number {
+  if (grain === 'hour') return start + HOUR_MS;
+  if (grain === 'day') return start + DAY_MS;
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
 
 /** What the consumer publishes for each stored chunk: an hour of a site whose raw events changed. */
 export interface TouchedHour {
@@ -87,5 +114,11 @@ export interface TouchedHour {
   hour: number;
 }
 
-/** Keyed by bucket, so one bucket's recomputes are serial on one partition (a later one never loses to an earlier). */
-export const touchedHourKey = ({ site, hour }: TouchedHour): string => `${site}@${hour}`;
+/** One touched bucket's identity, to tell announcements apart. */
+export const touchedHourId = ({ site, hour }: TouchedHour): string => `${site}@${hour}`;
+
+/**
+ * The Kafka key of an announcement: the site and UTC month, so every hour of a month, its days and the month itself are recomputed serially by one
+ * worker: a day merged from its hours never races a recompute of one of them (a later one never loses to an earlier).
+ */
+export const touchedHourKey = ({ site, hour }: TouchedHour): string => `${site}@${bucketStart('month', hour)}`;

@@ -11,7 +11,7 @@ import {
 import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import { createInfluxQL } from '@eventline/rollup/influxql';
-import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { rollUp } from '@eventline/rollup/recompute';
 import { ensureRetention } from '@eventline/rollup/retention';
 import { eventsArbitrary, exact, HOUR, valueOf } from '@eventline/rollup/testing';
 import fc from 'fast-check';
@@ -56,8 +56,10 @@ beforeAll(async () => {
     rawPolicy,
     'ns',
   );
-  for (const hour of new Set([...events, ...earlier].map((e) => hourOf(e.eventTime))))
-    await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, site, hour);
+  await rollUp(
+    { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
+    [...events, ...earlier].map((e) => ({ site, hour: hourOf(e.eventTime) })),
+  );
   app = await buildApp(
     loadConfig({
       EVENTLINE_INFLUX_URL: testInfra().influxUrl,

@@ -10,7 +10,7 @@ import { hourOf, RETENTION, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { placedPointLines } from '@eventline/consumer/testing';
 import { createInfluxQL } from '@eventline/rollup/influxql';
-import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { rollUp } from '@eventline/rollup/recompute';
 import { ensureRetention } from '@eventline/rollup/retention';
 import { launchChromium } from '@eventline/testkit/browser';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
@@ -137,12 +137,10 @@ describe('the Analyze view (read API v2)', () => {
       rawPolicy,
       'ns',
     );
-    for (const e of events)
-      await recomputeHour(
-        { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
-        e.site,
-        hourOf(e.eventTime),
-      );
+    await rollUp(
+      { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
+      events.map((e) => ({ site: e.site, hour: hourOf(e.eventTime) })),
+    );
     app = await buildApp(
       loadConfig({
         EVENTLINE_INFLUX_URL: testInfra().influxUrl,

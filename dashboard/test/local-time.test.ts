@@ -27,7 +27,10 @@ describe('time zones', () => {
     const from = Date.UTC(2026, 9, 24, 22);
     const hours = Array.from({ length: 26 }, (_, i) => localBucket(from + i * HOUR, 'Europe/Paris', 'day'));
     expect(hours.filter((day) => day === '2026-10-25')).toHaveLength(25);
-    expect(localBuckets({ from, to: from + 26 * HOUR }, 'Europe/Paris', 'day')).toEqual(['2026-10-25', '2026-10-26']);
+    expect(localBuckets({ from, to: from + 26 * HOUR }, 'Europe/Paris', 'day')).toEqual([
+      { name: '2026-10-25', start: from },
+      { name: '2026-10-26', start: from + 25 * HOUR },
+    ]);
   });
 
   it('refuses a zone that is not a whole number of hours off UTC: hourly rollups cannot be cut there', () => {

@@ -1,6 +1,6 @@
 // Rollup points as line protocol. Tag values are dimension values people chose
 // (labels, selectors, campaign names), so every one must be representable.
-import { ROLLUP_FIELD, ROLLUP_MEASUREMENT, ROLLUP_TAG, type RollupCounts } from '@eventline/contract';
+import { ROLLUP_FIELD, ROLLUP_MEASUREMENTS, ROLLUP_TAG, type RollupCounts, type RollupGrain } from '@eventline/contract';
 
 /**
  * InfluxDB 1.8 reads a backslash before `,`, `=`, space or the end of a tag
@@ -20,8 +20,9 @@ export interface RollupPointKey {
   audience: string;
   dimension: string;
   value: string;
-  /** Start of the hour, epoch ms. */
-  hour: number;
+  grain: RollupGrain;
+  /** Start of the UTC bucket, epoch ms. */
+  start: number;
 }
 
 export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, sessions]: RollupCounts): string {
@@ -38,5 +39,5 @@ export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, se
     `${ROLLUP_FIELD.visitors}=${stringField(visitors)}`,
     `${ROLLUP_FIELD.sessions}=${stringField(sessions)}`,
   ].join(',');
-  return `${ROLLUP_MEASUREMENT},${tags} ${fields} ${key.hour}`;
+  return `${ROLLUP_MEASUREMENTS[key.grain]},${tags} ${fields} ${key.start}`;
 }

@@ -8,15 +8,15 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   DIMENSION_COLUMNS,
+  hourOf,
   MEASUREMENT,
   NONE_VALUE,
-  ROLLUP_BUCKET_MS,
   TAG,
   type Dimension,
 } from '@eventline/contract';
 import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL, type Params, type Row } from './influxql.ts';
-import type { RollupRow } from './hour-aggregate.ts';
+import type { RollupRow } from './bucket-aggregate.ts';
 import { RAW_COLUMNS, toRollupRow } from './recompute-hour.ts';
 import type { RollupQuery, ValueTotals } from './rollup-reader.ts';
 
@@ -81,7 +81,7 @@ export async function readRaw(
       if (!passes(row.values, query.filters)) continue;
       const value = query.dimension === ALL_DIMENSION ? ALL_VALUE : row.values[query.dimension] || NONE_VALUE;
       const time = Number(raw['time']);
-      const key = keyOf(value, time - (time % ROLLUP_BUCKET_MS));
+      const key = keyOf(value, hourOf(time));
       let total = totals.get(key);
       if (!total) {
         total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };

@@ -1,25 +1,13 @@
 // Recomputes one (site, hour) bucket from the raw events and overwrites its
-// rollup points. Reading the raw events (not adding to a counter) is what makes
-// it exact: a redelivered or resent event is one point in raw storage, a late
+// rollup points (days and months are merged from hours: recompute.ts).
+// Reading the raw events (not adding to a counter) is what makes it exact: a redelivered or resent event is one point in raw storage, a late
 // one is counted in its own hour whenever it arrives, and running this twice
 // writes the same points twice.
-import {
-  DIMENSION_COLUMNS,
-  DIMENSIONS,
-  FIELD,
-  MEASUREMENT,
-  ROLLUP_BUCKET_MS,
-  ROLLUP_FIELD,
-  ROLLUP_MEASUREMENT,
-  ROLLUP_TAG,
-  TAG,
-  type Dimension,
-  type RollupCounts,
-} from '@eventline/contract';
-import { HyperLogLog } from '@eventline/kit/hyperloglog';
-import { createHourAggregate, type RollupRow } from './hour-aggregate.ts';
+import { DIMENSION_COLUMNS, DIMENSIONS, FIELD, MEASUREMENT, TAG, type Dimension } from '@eventline/contract';
+import { createBucketAggregate, type RollupRow } from './bucket-aggregate.ts';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
-import { rollupLine, storedTagValue } from './line-protocol.ts';
+import { storedTagValue } from './line-protocol.ts';
+import { endOf, timeParams, writeBucket } from './write-bucket.ts';
 
 export interface RecomputeOptions {
   influxql: InfluxQL;
@@ -45,8 +33,6 @@ export const RAW_COLUMNS = [
   ...new Set(Object.values(DIMENSION_COLUMNS).filter((column) => column !== TAG.type)),
 ];
 
-const EMPTY: RollupCounts = [0, 0, new HyperLogLog().serialize(), new HyperLogLog().serialize()];
-
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** A raw row as the rollups see it: its dimension values as their tags will read back. */
@@ -68,43 +54,17 @@ export function toRollupRow(row: Row): RollupRow {
 
 export async function recomputeHour(options: RecomputeOptions, site: string, hour: number): Promise<RecomputeResult> {
   const { influxql } = options;
-  const range = { site, from: hour, to: hour + ROLLUP_BUCKET_MS };
+  const bucket = { site, grain: 'hour', start: hour } as const;
   const db = ident(influxql.database);
   // Extra tags on raw points (a shard tag, say) are further columns this ignores.
   const raw = `SELECT ${RAW_COLUMNS.map(ident).join(',')} FROM ${db}.${ident(options.rawPolicy)}.${ident(MEASUREMENT)}
     WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
-  const aggregate = createHourAggregate({ maxValues: options.maxValues });
+  const aggregate = createBucketAggregate({ maxValues: options.maxValues });
   let events = 0;
-  for await (const chunk of influxql.rows(raw, msParams(range))) {
+  for await (const chunk of influxql.rows(raw, timeParams(site, hour, endOf(bucket)))) {
     for (const row of chunk) aggregate.add(toRollupRow(row));
     events += chunk.length;
   }
-
-  const lines: string[] = [];
-  const written = new Set<string>();
-  for (const point of aggregate.points()) {
-    for (const [value, counts] of Object.entries(point.values)) {
-      written.add(`${point.audience}\u0000${point.dimension}\u0000${value}`);
-      lines.push(rollupLine({ site, audience: point.audience, dimension: point.dimension, value, hour }, counts));
-    }
-  }
-  // A value listed before but not now (it fell into (other)) is overwritten with zeros, so it is not counted twice.
-  const before = `SELECT ${ident(ROLLUP_FIELD.events)} FROM ${db}.${ident(options.rollupPolicy)}.${ident(ROLLUP_MEASUREMENT)}
-    WHERE ${ident(ROLLUP_TAG.site)} = $site AND time >= $from AND time < $to
-    GROUP BY ${ident(ROLLUP_TAG.audience)}, ${ident(ROLLUP_TAG.dimension)}, ${ident(ROLLUP_TAG.value)}`;
-  for await (const chunk of influxql.rows(before, msParams({ site, from: hour, to: hour + 1 }))) {
-    for (const row of chunk) {
-      const key = { audience: String(row[ROLLUP_TAG.audience]), dimension: String(row[ROLLUP_TAG.dimension]) };
-      const value = String(row[ROLLUP_TAG.value]);
-      if (!written.has(`${key.audience}\u0000${key.dimension}\u0000${value}`) && Number(row[ROLLUP_FIELD.events]) > 0)
-        lines.push(rollupLine({ site, ...key, value, hour }, EMPTY));
-    }
-  }
-  await influxql.write(lines, options.rollupPolicy);
-  return { events, points: lines.length };
-}
-
-/** Time bounds as RFC 3339 strings, which InfluxQL compares `time` with when bound as parameters. */
-function msParams(range: { site: string; from: number; to: number }): Record<string, string> {
-  return { site: range.site, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
+  const points = await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points());
+  return { events, points };
 }

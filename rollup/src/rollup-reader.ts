@@ -1,15 +1,18 @@
 // Reads rollup points back as answers: per value of a dimension over a range of
 // whole hours, events and page views summed and unique sketches merged (so a
-// visitor seen in many hours counts once). Shared by the dashboard and the tests.
+// visitor seen in many hours counts once). The range is read from the coarsest
+// buckets that fit (cover.ts): 30 days are about 30 day points, not 720 hours.
+// Shared by the dashboard and the tests.
 import {
   ALL_DIMENSION,
   ROLLUP_FIELD,
-  ROLLUP_MEASUREMENT,
+  ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
   type Audience,
   type Dimension,
 } from '@eventline/contract';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
+import { coverRange, type Segment } from './cover.ts';
 import { ident, type InfluxQL } from './influxql.ts';
 
 export interface ValueTotals {
@@ -25,8 +28,13 @@ export interface RollupQuery {
   dimension: Dimension | typeof ALL_DIMENSION;
   /** Inclusive, epoch ms, the start of an hour. */
   from: number;
-  /** Exclusive, epoch ms. */
+  /** Exclusive, epoch ms, the start of an hour. */
   to: number;
+  /**
+   * Where the answer's buckets start (whole hours): no rollup bucket across one is read, so `keyOf` sees each
+   * point inside one answer bucket. Default: none (the range is one bucket)
+   */
+  cuts?: readonly number[];
   /**
    * The metrics to read; the others are answered as 0 (or an empty sketch). A sketch is up to 16 KiB a point, so a
    * count over months reads far less without them. Default: all four
@@ -35,46 +43,49 @@ export interface RollupQuery {
 }
 
 /**
- * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say). Values whose rollups all hold
- * zero (overwritten when they moved into (other)) are left out.
+ * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say) and is given the start of each
+ * rollup bucket read. Values whose rollups all hold zero (overwritten when they moved into (other)) are left out.
  */
 export async function readRollup(
   influxql: InfluxQL,
   rollupPolicy: string,
   query: RollupQuery,
-  keyOf: (value: string, hour: number) => string = (value) => value,
+  keyOf: (value: string, start: number) => string = (value) => value,
 ): Promise<Map<string, ValueTotals>> {
   const f = ROLLUP_FIELD;
   // `events` is always read: a value whose events are 0 was overwritten and is left out.
   const fields = new Set([f.events, ...(query.fields ?? [f.pageviews, f.visitors, f.sessions]).map((k) => f[k])]);
-  const statement = `SELECT ${[...fields].map(ident).join(',')}
-    FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENT)}
+  const statement = (segment: Segment) => `SELECT ${[...fields].map(ident).join(',')}
+    FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[segment.grain])}
     WHERE ${ident(ROLLUP_TAG.site)} = $site AND ${ident(ROLLUP_TAG.audience)} = $audience
       AND ${ident(ROLLUP_TAG.dimension)} = $dimension AND time >= $from AND time < $to
     GROUP BY ${ident(ROLLUP_TAG.value)}`;
-  const params = {
-    site: query.site,
-    audience: query.audience,
-    dimension: query.dimension,
-    from: new Date(query.from).toISOString(),
-    to: new Date(query.to).toISOString(),
-  };
   const totals = new Map<string, ValueTotals>();
-  for await (const chunk of influxql.rows(statement, params)) {
-    for (const row of chunk) {
-      const events = Number(row[f.events]);
-      if (!(events > 0)) continue;
-      const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']));
-      let total = totals.get(key);
-      if (!total) {
-        total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
-        totals.set(key, total);
+  const readSegment = async (segment: Segment) => {
+    const params = {
+      site: query.site,
+      audience: query.audience,
+      dimension: query.dimension,
+      from: new Date(segment.from).toISOString(),
+      to: new Date(segment.to).toISOString(),
+    };
+    for await (const chunk of influxql.rows(statement(segment), params)) {
+      for (const row of chunk) {
+        const events = Number(row[f.events]);
+        if (!(events > 0)) continue;
+        const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']));
+        let total = totals.get(key);
+        if (!total) {
+          total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+          totals.set(key, total);
+        }
+        total.events += events;
+        if (fields.has(f.pageviews)) total.pageviews += Number(row[f.pageviews]);
+        if (fields.has(f.visitors)) total.visitors.merge(HyperLogLog.deserialize(String(row[f.visitors])));
+        if (fields.has(f.sessions)) total.sessions.merge(HyperLogLog.deserialize(String(row[f.sessions])));
       }
-      total.events += events;
-      if (fields.has(f.pageviews)) total.pageviews += Number(row[f.pageviews]);
-      if (fields.has(f.visitors)) total.visitors.merge(HyperLogLog.deserialize(String(row[f.visitors])));
-      if (fields.has(f.sessions)) total.sessions.merge(HyperLogLog.deserialize(String(row[f.sessions])));
     }
-  }
+  };
+  await Promise.all(coverRange(query.from, query.to, query.cuts).map(readSegment));
   return totals;
 }

@@ -1,20 +1,22 @@
 // The rollup worker's consumer group: reads the touched (site, hour) buckets
-// the consumer announces, recomputes each from the raw events and commits the
-// offsets only after its rollups are written. Buckets are keyed, so one bucket's
-// announcements are serial on one partition. Memory: one Kafka batch of small
-// messages and one bucket's aggregate at a time.
-import { RETENTION, type TouchedHour, touchedHourKey } from '@eventline/contract';
+// the consumer announces, recomputes each hour from the raw events, then the
+// days and months they fall in, and commits the offsets only after those
+// rollups are written. Announcements are keyed by (site, month), so everything
+// one month's buckets are merged from is recomputed serially on one partition.
+// Memory: one Kafka batch of small messages and one bucket's aggregate at a time.
+import { RETENTION, type TouchedHour } from '@eventline/contract';
 import { backoffDelay, SERVICE_BACKOFF } from '@eventline/kit/backoff';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { RollupConfig } from './config.ts';
 import type { InfluxQL } from './influxql.ts';
-import { recomputeHour } from './recompute-hour.ts';
+import { planBuckets, recomputeBucket, type RollupBucket } from './recompute.ts';
 
 /** One bucket recomputed: for lag figures and tests. */
-export interface RolledBucket extends TouchedHour {
+export interface RolledBucket extends RollupBucket {
+  /** Events rolled up into the bucket (people and bots). */
   events: number;
-  /** From the oldest announcement of the bucket in the batch to its rollups being written, ms. */
+  /** From the oldest announcement of the batch to the bucket's rollups being written, ms. */
   lagMs: number;
 }
 
@@ -58,39 +60,34 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
     pause,
     isRunning,
   }: EachBatchPayload) {
-    const buckets = new Map<string, { hour: TouchedHour; since: number }>();
+    const touched: TouchedHour[] = [];
     for (const message of batch.messages) {
       const hour = parse(message.value);
-      if (!hour) {
+      if (hour) touched.push(hour);
+      else
         logger.warn(
           { partition: batch.partition, offset: message.offset },
           'skipping a malformed touched-hour message',
         );
-        continue;
-      }
-      const key = touchedHourKey(hour);
-      if (!buckets.has(key)) buckets.set(key, { hour, since: Number(message.timestamp) });
     }
-    for (const { hour, since } of buckets.values()) {
+    const since = Math.min(...batch.messages.map((message) => Number(message.timestamp)));
+    const recompute = {
+      influxql: options.influxql,
+      rawPolicy: config.influx.rawPolicy,
+      rollupPolicy: RETENTION.rollupPolicy,
+      maxValues: config.maxValues,
+    };
+    for (const bucket of planBuckets(touched)) {
       if (!isRunning()) return;
       try {
-        const result = await recomputeHour(
-          {
-            influxql: options.influxql,
-            rawPolicy: config.influx.rawPolicy,
-            rollupPolicy: RETENTION.rollupPolicy,
-            maxValues: config.maxValues,
-          },
-          hour.site,
-          hour.hour,
-        );
-        options.onBucket?.({ ...hour, events: result.events, lagMs: Date.now() - since });
+        const result = await recomputeBucket(recompute, bucket);
+        options.onBucket?.({ ...bucket, events: result.events, lagMs: Date.now() - since });
       } catch (error) {
         const attempt = (failures.get(batch.partition) ?? 0) + 1;
         failures.set(batch.partition, attempt);
         const delayMs = backoffDelay(SERVICE_BACKOFF, attempt);
         logger.warn(
-          { err: error, partition: batch.partition, site: hour.site, hour: hour.hour, retryInMs: delayMs },
+          { err: error, partition: batch.partition, ...bucket, retryInMs: delayMs },
           'could not recompute a bucket; partition paused',
         );
         // Nothing of this batch is committed: the buckets are recomputed again after the pause.

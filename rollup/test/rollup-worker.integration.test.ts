@@ -123,7 +123,7 @@ describe('rollup worker', () => {
     const replayed: RolledBucket[] = [];
     await startWorker(`${topic}-replay`, replayed);
     await until(
-      () => new Set(replayed.map((b) => b.hour)).size >= hours,
+      () => new Set(replayed.filter((b) => b.grain === 'hour').map((b) => b.start)).size >= hours,
       () => ({ replayed, hours }),
     );
     expect(await answers(site)).toEqual(before);

@@ -17,7 +17,7 @@ import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } 
 import { percentile, printResult, timeRuns, type Figure } from '../src/bench-report.ts';
 import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
 import { createInfluxQL } from '@eventline/rollup/influxql';
-import { recomputeHour } from '@eventline/rollup/recompute-hour';
+import { planBuckets, recomputeBucket } from '@eventline/rollup/recompute';
 import { ensureRetention } from '@eventline/rollup/retention';
 
 const EVENTS = Number(process.env['EVENTLINE_BENCH_ANALYTICS_EVENTS'] ?? 10_000_000);
@@ -109,8 +109,8 @@ try {
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   process.stdout.write(`  seeded ${EVENTS} events in ${seedSeconds.toFixed(0)} s\n`);
 
-  // Roll up every hour as the worker does, one bucket at a time, sampling memory.
-  const bucketMs: number[] = [];
+  // Roll up every hour, day and month as the worker does, one bucket at a time, sampling memory.
+  const bucketMs = { hour: [] as number[], day: [] as number[], month: [] as number[] };
   let peakHeap = 0;
   let peakRss = 0;
   const heapBefore = process.memoryUsage().heapUsed;
@@ -120,14 +120,15 @@ try {
     peakRss = Math.max(peakRss, rss);
   }, 20);
   const rollupStarted = performance.now();
-  for (let hour = start; hour < end; hour += HOUR) {
+  const touched = Array.from({ length: SPAN / HOUR }, (_, i) => ({ site: SITE, hour: start + i * HOUR }));
+  for (const bucket of planBuckets(touched)) {
     const t0 = performance.now();
-    await recomputeHour({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, SITE, hour);
-    bucketMs.push(performance.now() - t0);
+    await recomputeBucket({ influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 }, bucket);
+    bucketMs[bucket.grain].push(performance.now() - t0);
   }
   clearInterval(sampler);
   const rollupSeconds = (performance.now() - rollupStarted) / 1000;
-  const eventsPerBucket = EVENTS / bucketMs.length;
+  const eventsPerBucket = EVENTS / bucketMs.hour.length;
 
   const app = await buildApp(
     loadConfig({
@@ -222,8 +223,11 @@ try {
       () => fluxRows(flux`${raw(7 * DAY)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
     );
     figures.push(
-      { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs, 50) },
-      { metric: 'rollup of one hour bucket p99', unit: 'ms', value: percentile(bucketMs, 99) },
+      { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs.hour, 50) },
+      { metric: 'rollup of one hour bucket p99', unit: 'ms', value: percentile(bucketMs.hour, 99) },
+      { metric: 'rollup of one day bucket (merging 24 hours) p50', unit: 'ms', value: percentile(bucketMs.day, 50) },
+      { metric: 'rollup of one day bucket (merging 24 hours) p99', unit: 'ms', value: percentile(bucketMs.day, 99) },
+      { metric: 'rollup of one month bucket (merging its days)', unit: 'ms', value: Math.max(...bucketMs.month) },
       { metric: 'rollup throughput', unit: 'events/s', value: EVENTS / rollupSeconds },
       { metric: 'rollup worker heap growth, peak', unit: 'MiB', value: (peakHeap - heapBefore) / 2 ** 20 },
       { metric: 'rollup worker RSS, peak (process incl. dashboard)', unit: 'MiB', value: peakRss / 2 ** 20 },

@@ -123,10 +123,11 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     scope: AnswerScope,
     dimension: RollupQuery['dimension'],
     range: TimeRange = scope.range,
-    keyOf?: (value: string, hour: number) => string,
+    keyOf?: (value: string, start: number) => string,
     fields?: RollupQuery['fields'],
+    cuts?: RollupQuery['cuts'],
   ): Promise<Map<string, ValueTotals>> {
-    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to, fields };
+    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to, fields, cuts };
     const filters = scope.filters ?? [];
     try {
       return filters.length > 0
@@ -317,10 +318,16 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
         scope,
         ALL_DIMENSION,
         scope.range,
-        (_value, hour) => localBucket(hour, scope.timeZone, interval),
+        (_value, start) => localBucket(start, scope.timeZone, interval),
         [metric],
+        buckets.map((bucket) => bucket.start),
       );
-      return { metric, interval, buckets, values: buckets.map((bucket) => figures(byBucket.get(bucket))[metric]) };
+      return {
+        metric,
+        interval,
+        buckets: buckets.map((bucket) => bucket.name),
+        values: buckets.map((bucket) => figures(byBucket.get(bucket.name))[metric]),
+      };
     },
 
     async breakdown(scope, dimension, metric, limit) {

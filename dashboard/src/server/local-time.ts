@@ -28,16 +28,22 @@ export function localBucket(hourMs: number, timeZone: string, interval: Timeseri
   return bucketName(parts, interval);
 }
 
+/** One local bucket of an answer: its name and the UTC hour it starts at (within the range). */
+export interface LocalBucket {
+  name: string;
+  start: number;
+}
+
 /** Every local bucket of a range of whole hours, in order, so empty ones are answered as zeros. */
 export function localBuckets(
   range: { from: number; to: number },
   timeZone: string,
   interval: TimeseriesInterval,
-): string[] {
-  const buckets: string[] = [];
+): LocalBucket[] {
+  const buckets: LocalBucket[] = [];
   for (let hour = range.from; hour < range.to; hour += HOUR_MS) {
-    const bucket = localBucket(hour, timeZone, interval);
-    if (buckets[buckets.length - 1] !== bucket) buckets.push(bucket);
+    const name = localBucket(hour, timeZone, interval);
+    if (buckets[buckets.length - 1]?.name !== name) buckets.push({ name, start: hour });
   }
   return buckets;
 }

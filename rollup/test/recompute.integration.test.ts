@@ -14,6 +14,7 @@ import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
+import { rollUp } from '../src/recompute.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
 import { readRollup } from '../src/rollup-reader.ts';
@@ -33,13 +34,17 @@ beforeAll(async () => {
   await ensureRetention(influxql, { rawPolicy, rawDuration: '90d', rollupPolicy, rollupDuration: '730d' });
 });
 
-async function answer(site: string, dimension: Dimension | typeof ALL_DIMENSION, bots: boolean) {
+async function answer(
+  site: string,
+  dimension: Dimension | typeof ALL_DIMENSION,
+  bots: boolean,
+  range = { from: START, to: START + 3 * HOUR },
+) {
   const totals = await readRollup(influxql, rollupPolicy, {
     site,
     audience: bots ? 'bots' : 'people',
     dimension,
-    from: START,
-    to: START + 3 * HOUR,
+    ...range,
   });
   return Object.fromEntries(
     [...totals].map(([value, t]) => [value, [t.events, t.pageviews, t.visitors.estimate(), t.sessions.estimate()]]),
@@ -112,5 +117,63 @@ describe('recomputeHour', () => {
     expect(Object.keys(byPath).filter((value) => value !== OTHER_VALUE).length).toBeLessThanOrEqual(2 * hours);
     const total = exact(events, ALL_DIMENSION, false)[ALL_VALUE]?.[0] ?? 0;
     expect(Object.values(byPath).reduce((sum, [count]) => sum + count!, 0)).toBe(total);
+  });
+});
+
+describe('rollUp: days merged from hours, months from days', () => {
+  // 72 hours across the end of October: two UTC months, four UTC days.
+  const FROM = Date.UTC(2026, 9, 30, 12);
+  const touched = (site: string, events: EnrichedEvent[]) =>
+    events.map((e) => ({ site, hour: hourOf(e.eventTime) }));
+  const ranges = {
+    'two whole months (month points)': { from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 11, 1) },
+    'whole days and edge hours': { from: Date.UTC(2026, 9, 30, 7), to: Date.UTC(2026, 10, 3, 5) },
+  };
+
+  it('answers exactly what a scan of the raw events answers, read from months, days or hours', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constant(null).chain(() => eventsArbitrary(uniqueName('grains'), FROM, 72, { min: 20, max: 300 })),
+        async (events) => {
+          const site = events[0]!.site;
+          await store(events);
+          await store(events.slice(0, 10));
+          await rollUp(options(), touched(site, events));
+          await rollUp(options(), touched(site, events.slice(0, 10)));
+          for (const [name, range] of Object.entries(ranges))
+            for (const dimension of [ALL_DIMENSION, 'path', 'utm_source'] as const)
+              for (const bots of [false, true])
+                expect(await answer(site, dimension, bots, range), `${name} ${dimension} bots=${bots}`).toEqual(
+                  exact(events, dimension, bots),
+                );
+        },
+      ),
+      { numRuns: 4, seed: 20261207 },
+    );
+  });
+
+  it('counts a late event in its day and month once its hour is rolled up again', async () => {
+    const site = uniqueName('late-day');
+    const events = fc.sample(eventsArbitrary(site, FROM, 72), { numRuns: 1, seed: 5 })[0]!;
+    await store(events);
+    await rollUp(options(), touched(site, events));
+    const late = { ...events[0]!, event: { ...events[0]!.event, id: `${site}-late-event-0001` } };
+    await store([late]);
+    await rollUp(options(), touched(site, [late]));
+    for (const range of Object.values(ranges))
+      expect(await answer(site, 'type', false, range)).toEqual(exact([...events, late], 'type', false));
+  });
+
+  it('bounds a day like an hour, and a value that moves into (other) is never counted twice', async () => {
+    const site = uniqueName('bound-day');
+    const events = fc.sample(eventsArbitrary(site, FROM, 72), { numRuns: 1, seed: 13 })[0]!;
+    await store(events);
+    await rollUp(options(1_000), touched(site, events));
+    await rollUp(options(2), touched(site, events));
+    const total = exact(events, ALL_DIMENSION, false)[ALL_VALUE]?.[0] ?? 0;
+    for (const range of Object.values(ranges)) {
+      const byPath = await answer(site, 'path', false, range);
+      expect(Object.values(byPath).reduce((sum, [count]) => sum + count!, 0)).toBe(total);
+    }
   });
 });

@@ -1,8 +1,9 @@
-// Counts one (site, hour) of raw events into the rollup points of that hour:
-// per audience (people, bots) and per dimension, each value's events, page
-// views and unique-visitor and session sketches. Pure; memory is bounded by the
-// tracked values (DEFAULT_MAX_VALUES × TRACKED_FACTOR per dimension), not by
-// the events, which are visited once each.
+// Counts one (site, bucket) into its rollup points: per audience (people, bots)
+// and per dimension, each value's events, page views and unique-visitor and
+// session sketches. An hour adds raw events; a day or a month merges the points
+// of its hours or days. Pure; memory is bounded by the tracked values
+// (maxValues × TRACKED_FACTOR per dimension), not by the events or points, which
+// are visited once each.
 import {
   ALL_DIMENSION,
   ALL_VALUE,
@@ -19,8 +20,8 @@ import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
 /**
  * Distinct values counted one by one per dimension, as a multiple of the values
  * a point lists: values first seen after that are counted under (other) at
- * once. An hour rarely has more distinct values than that; if it does, a value
- * that only becomes frequent late in the hour may be counted under (other).
+ * once. A bucket rarely has more distinct values than that; if it does, a value
+ * that only becomes frequent late in the bucket may be counted under (other).
  */
 export const TRACKED_FACTOR = 4;
 
@@ -34,7 +35,8 @@ export interface RollupRow {
   values: Partial<Record<Dimension, string>>;
 }
 
-interface Tally {
+/** One value's counts in a bucket, sketches deserialized. */
+export interface Tally {
   events: number;
   pageviews: number;
   visitors: HyperLogLog;
@@ -48,19 +50,44 @@ export interface RollupPoint {
   values: Record<string, RollupCounts>;
 }
 
-export interface HourAggregate {
+export interface BucketAggregate {
+  /** One raw event (hour buckets). */
   add(row: RollupRow): void;
-  /** Every (audience, dimension) point of the hour, empty ones included so a recompute leaves nothing stale. */
+  /** One finer bucket's point (day and month buckets): its value's counts are added, its sketches merged. */
+  merge(audience: Audience, dimension: Dimension | typeof ALL_DIMENSION, value: string, counts: Tally): void;
+  /** Every (audience, dimension) point of the bucket, empty ones included so a recompute leaves nothing stale. */
   points(): RollupPoint[];
 }
 
-const newTally = (): Tally => ({ events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() });
+export const newTally = (): Tally => ({
+  events: 0,
+  pageviews: 0,
+  visitors: new HyperLogLog(),
+  sessions: new HyperLogLog(),
+});
 
-export function createHourAggregate(options: { maxValues: number }): HourAggregate {
+function addTally(into: Tally, from: Tally): void {
+  into.events += from.events;
+  into.pageviews += from.pageviews;
+  into.visitors.merge(from.visitors);
+  into.sessions.merge(from.sessions);
+}
+
+export function createBucketAggregate(options: { maxValues: number }): BucketAggregate {
   const tracked = options.maxValues * TRACKED_FACTOR;
   const tallies = new Map<Audience, Map<string, Map<string, Tally>>>(
     AUDIENCES.map((audience) => [audience, new Map([ALL_DIMENSION, ...DIMENSIONS].map((d) => [d, new Map()]))]),
   );
+
+  function tallyOf(byValue: Map<string, Tally>, value: string): Tally {
+    let tally = byValue.get(value);
+    if (!tally) {
+      const key = byValue.size >= tracked ? OTHER_VALUE : value;
+      tally = byValue.get(key) ?? newTally();
+      byValue.set(key, tally);
+    }
+    return tally;
+  }
 
   function count(
     byValue: Map<string, Tally>,
@@ -68,12 +95,7 @@ export function createHourAggregate(options: { maxValues: number }): HourAggrega
     row: RollupRow,
     hashes: [[number, number], [number, number] | undefined],
   ): void {
-    let tally = byValue.get(value);
-    if (!tally) {
-      const key = byValue.size >= tracked ? OTHER_VALUE : value;
-      tally = byValue.get(key) ?? newTally();
-      byValue.set(key, tally);
-    }
+    const tally = tallyOf(byValue, value);
     tally.events++;
     if (row.type === 'pageview') tally.pageviews++;
     tally.visitors.add(hashes[0]);
@@ -91,6 +113,11 @@ export function createHourAggregate(options: { maxValues: number }): HourAggrega
       count(byDimension.get(ALL_DIMENSION)!, ALL_VALUE, row, hashes);
       for (const dimension of DIMENSIONS)
         count(byDimension.get(dimension)!, row.values[dimension] || NONE_VALUE, row, hashes);
+    },
+
+    merge(audience, dimension, value, counts) {
+      const byValue = tallies.get(audience)?.get(dimension);
+      if (byValue) addTally(tallyOf(byValue, value), counts);
     },
 
     points() {
@@ -121,10 +148,7 @@ function bounded(byValue: Map<string, Tally>, maxValues: number): Record<string,
   for (const [value, tally] of ranked) {
     if (keptValues.has(value)) continue;
     other ??= newTally();
-    other.events += tally.events;
-    other.pageviews += tally.pageviews;
-    other.visitors.merge(tally.visitors);
-    other.sessions.merge(tally.sessions);
+    addTally(other, tally);
   }
   const entries = other ? [...kept, [OTHER_VALUE, other] as const] : kept;
   return Object.fromEntries(
