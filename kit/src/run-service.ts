@@ -24,15 +24,19 @@ export interface ServiceMain<C> {
 
 const SHUTDOWN_TIMEOUT_MS = 30_000; // 30 s
 
-export async function runService<C>(main: ServiceMain<C>): Promise<void> {
-  let config: C;
+/** The configuration from the environment, or exit 1 with the loader's message naming every problem. */
+export function configOrExit<C>(loadConfig: (env: Env) => C): C {
   try {
-    config = main.loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+export async function runService<C>(main: ServiceMain<C>): Promise<void> {
+  const config = configOrExit(main.loadConfig);
   // Set once built; a stop asked for while the app is being built has nothing to close yet.
   const built: { app?: FastifyInstance } = {};
   let stopping = false;

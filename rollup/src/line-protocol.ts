@@ -1,6 +1,12 @@
 // Rollup points as line protocol. Tag values are dimension values people chose
 // (labels, selectors, campaign names), so every one must be representable.
-import { ROLLUP_FIELD, ROLLUP_MEASUREMENTS, ROLLUP_TAG, type RollupCounts, type RollupGrain } from '@eventline/contract';
+import {
+  ROLLUP_FIELD,
+  ROLLUP_MEASUREMENTS,
+  ROLLUP_TAG,
+  type RollupCounts,
+  type RollupGrain,
+} from '@eventline/contract';
 
 /**
  * InfluxDB 1.8 reads a backslash before `,`, `=`, space or the end of a tag

@@ -31,7 +31,12 @@ export function timeParams(site: string, from: number, to: number): Record<strin
 }
 
 /** The bucket's stored points in [start, end) of `grain`'s measurement, per (audience, dimension, value). */
-export function bucketStatement(influxql: InfluxQL, rollupPolicy: string, grain: RollupGrain, fields: string[]): string {
+export function bucketStatement(
+  influxql: InfluxQL,
+  rollupPolicy: string,
+  grain: RollupGrain,
+  fields: string[],
+): string {
   return `SELECT ${fields.map(ident).join(',')}
     FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[grain])}
     WHERE ${ident(ROLLUP_TAG.site)} = $site AND time >= $from AND time < $to

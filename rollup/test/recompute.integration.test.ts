@@ -14,6 +14,7 @@ import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
+import { backfillCoarse } from '../src/backfill.ts';
 import { rollUp } from '../src/recompute.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
@@ -123,8 +124,7 @@ describe('recomputeHour', () => {
 describe('rollUp: days merged from hours, months from days', () => {
   // 72 hours across the end of October: two UTC months, four UTC days.
   const FROM = Date.UTC(2026, 9, 30, 12);
-  const touched = (site: string, events: EnrichedEvent[]) =>
-    events.map((e) => ({ site, hour: hourOf(e.eventTime) }));
+  const touched = (site: string, events: EnrichedEvent[]) => events.map((e) => ({ site, hour: hourOf(e.eventTime) }));
   const ranges = {
     'two whole months (month points)': { from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 11, 1) },
     'whole days and edge hours': { from: Date.UTC(2026, 9, 30, 7), to: Date.UTC(2026, 10, 3, 5) },
@@ -175,5 +175,19 @@ describe('rollUp: days merged from hours, months from days', () => {
       const byPath = await answer(site, 'path', false, range);
       expect(Object.values(byPath).reduce((sum, [count]) => sum + count!, 0)).toBe(total);
     }
+  });
+
+  it('backfills the days and months of hours rolled up before those grains existed', async () => {
+    const site = uniqueName('backfill');
+    const events = fc.sample(eventsArbitrary(site, FROM, 72), { numRuns: 1, seed: 17 })[0]!;
+    await store(events);
+    // As the worker did before days and months: hours only.
+    for (const hour of new Set(events.map((e) => hourOf(e.eventTime)))) await recomputeHour(options(), site, hour);
+    const months = ranges['two whole months (month points)'];
+    expect(await answer(site, ALL_DIMENSION, false, months)).toEqual({});
+    const result = await backfillCoarse(options(), { from: months.from, to: months.to });
+    expect(result.buckets).toBeGreaterThanOrEqual(4 + 2);
+    for (const range of Object.values(ranges))
+      expect(await answer(site, ALL_DIMENSION, false, range)).toEqual(exact(events, ALL_DIMENSION, false));
   });
 });

@@ -127,7 +127,15 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     fields?: RollupQuery['fields'],
     cuts?: RollupQuery['cuts'],
   ): Promise<Map<string, ValueTotals>> {
-    const query = { site: scope.site, audience: scope.audience, dimension, from: range.from, to: range.to, fields, cuts };
+    const query = {
+      site: scope.site,
+      audience: scope.audience,
+      dimension,
+      from: range.from,
+      to: range.to,
+      fields,
+      cuts,
+    };
     const filters = scope.filters ?? [];
     try {
       return filters.length > 0
