@@ -1,10 +1,8 @@
 import { FIELD, HEADERS, MEASUREMENT, TAG, preferredSlot, type EnrichedEvent } from '@eventline/contract';
 import { createBucket, createTopics } from '@eventline/infra';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
+import { testInfra, uniqueName } from '@eventline/testkit';
 import type { IHeaders } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { TRUNCATED_VALUE_BYTES } from '../src/dead-letter.ts';
 import { splitPointTime } from '../src/stored-points.ts';
 import { normalizeText } from '../src/to-point.ts';
@@ -17,42 +15,10 @@ import {
   pointIds,
   pointRows,
   produce,
-  testConfig,
   testKafka,
-  testLogger,
-  readyApp,
 } from './support/fixtures.ts';
+import { startConsumer, testResources } from './support/test-consumer.ts';
 import { eventually } from '@eventline/testkit';
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function startConsumer(env: Record<string, string>): Promise<FastifyInstance> {
-  const { brokers, influxUrl } = testInfra();
-  const app = await buildApp({
-    config: testConfig({ EVENTLINE_KAFKA_BROKERS: brokers.join(','), EVENTLINE_INFLUX_URL: influxUrl, ...env }),
-    logger: testLogger(),
-  });
-  apps.push(app);
-  await readyApp(app);
-  return app;
-}
-
-async function setup(prefix: string) {
-  const topic = await createTestTopic(prefix, 3);
-  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
-  const bucket = await createTestBucket(prefix);
-  const group = `${topic}-group`;
-  const env = {
-    EVENTLINE_KAFKA_TOPIC: topic,
-    EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
-    EVENTLINE_INFLUX_BUCKET: bucket,
-    EVENTLINE_CONSUMER_GROUP: group,
-  };
-  return { topic, dlq, bucket, group, env };
-}
 
 const offsets = (groupId: string, topic: string) => groupOffsets(testInfra().brokers, groupId, topic);
 
@@ -114,7 +80,7 @@ function fullEvent(
 
 describe('consumer (real Kafka and InfluxDB)', () => {
   it('stores N events as exactly N points with the right tags, fields and times, special characters included', async () => {
-    const { topic, bucket, env } = await setup('store');
+    const { topic, bucket, env } = await testResources('store');
     const { brokers, influxUrl } = testInfra();
     const plain = enrichedEvents(2_000);
     const special = enrichedEvents(3, {
@@ -207,7 +173,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
   });
 
   it('sends poison messages to the dead-letter topic with the reason and origin, and stores every valid event around them', async () => {
-    const { topic, dlq, bucket, env } = await setup('poison');
+    const { topic, dlq, bucket, env } = await testResources('poison');
     const { brokers, influxUrl } = testInfra();
     const valid = enrichedEvents(600);
     const tooLate = { ...enrichedEvents(1)[0]!, eventTime: 9_300_000_000_000 };
@@ -276,7 +242,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
   });
 
   it('isolates a point InfluxDB refuses, dead-letters it and stores its neighbours in the same chunk', async () => {
-    const { topic, dlq, bucket, env } = await setup('refused');
+    const { topic, dlq, bucket, env } = await testResources('refused');
     const { brokers, influxUrl } = testInfra();
     // A field type conflict that only one event hits: its shard (2020) already has `seq` as a string.
     const refusedTime = Date.UTC(2020, 0, 1);
@@ -317,7 +283,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
   });
 
   it('dead-letters nothing and commits nothing while the database is missing, and stores every event once it exists', async () => {
-    const { topic, dlq, group, env } = await setup('nodb');
+    const { topic, dlq, group, env } = await testResources('nodb');
     const { brokers, influxUrl } = testInfra();
     const database = uniqueName('nodb').replace(/-/g, '_');
     const events = enrichedEvents(900);
@@ -350,7 +316,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
   });
 
   it('dead-letters only the point older than the retention policy keeps and stores its neighbours', async () => {
-    const { topic, dlq, group, env } = await setup('retention');
+    const { topic, dlq, group, env } = await testResources('retention');
     const { brokers, influxUrl } = testInfra();
     const bucket = await createBucket(influxUrl, uniqueName('retention').replace(/-/g, '_'), 'hour', '1h');
     const valid = enrichedEvents(300, { startMs: Date.now() - 600_000 });
@@ -378,7 +344,7 @@ describe('consumer (real Kafka and InfluxDB)', () => {
   });
 
   it('publishes dead letters too large for the dead-letter topic in smaller sends, and one too large alone cut down with a header saying so', async () => {
-    const { topic, bucket, env } = await setup('toolarge');
+    const { topic, bucket, env } = await testResources('toolarge');
     const { brokers, influxUrl } = testInfra();
     const dlq = uniqueName('toolarge-dlq');
     await createTopics(brokers, [

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { createBucket, freePort, startInflux, type InfluxServer } from '@eventline/infra';
 import { createTestTopic, testInfra } from '@eventline/testkit';
 import { afterAll, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
 import {
   allCommitted,
   asMessages,
@@ -15,13 +14,11 @@ import {
   produce,
   produceStream,
   storedSummary,
-  testConfig,
   testKafka,
-  testLogger,
-  readyApp,
 } from './support/fixtures.ts';
 import { eventually, sleep } from '@eventline/testkit';
 import { relayedConsumer } from './support/relayed-consumer.ts';
+import { startConsumer } from './support/test-consumer.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -41,9 +38,8 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
   const dlq = await createTestTopic('outage-dlq', 1);
   const { brokers } = testInfra();
   let fatal: Error | undefined;
-  const app = await buildApp({
-    config: testConfig({
-      EVENTLINE_KAFKA_BROKERS: brokers.join(','),
+  const app = await startConsumer(
+    {
       EVENTLINE_KAFKA_TOPIC: topic,
       EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
       EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
@@ -51,12 +47,9 @@ it('pauses while its own InfluxDB is stopped for more than 10 s, never crashes, 
       EVENTLINE_INFLUX_BUCKET: bucket,
       EVENTLINE_INFLUX_TIMEOUT_MS: '2000',
       EVENTLINE_CONSUMER_RETRY_MAX_MS: '2000',
-    }),
-    logger: testLogger(),
-    onFatal: (error) => (fatal = error),
-  });
-  cleanups.push(() => app.close());
-  await readyApp(app);
+    },
+    { onFatal: (error) => (fatal = error) },
+  );
 
   const events = enrichedEvents(8_000);
   // 8 000 events over about 16 s: the outage starts early and events keep arriving during it.

@@ -2,50 +2,12 @@
 // and type each keep a point of their own, through redelivery, a consumer that
 // starts over with nothing in memory, and points written before shards existed.
 import { FIELD, MEASUREMENT, SLOTS_PER_MS, TAG, fnv1a32, type EnrichedEvent } from '@eventline/contract';
-import { createTestBucket, createTestTopic, eventually, testInfra } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
+import { eventually, testInfra } from '@eventline/testkit';
 import type { Message } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { toPoint } from '../src/to-point.ts';
-import {
-  allCommitted,
-  enrichedEvents,
-  pointIds,
-  pointRows,
-  produce,
-  readyApp,
-  testConfig,
-  testKafka,
-  testLogger,
-} from './support/fixtures.ts';
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function setup(prefix: string) {
-  const topic = await createTestTopic(prefix, 3);
-  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
-  const bucket = await createTestBucket(prefix);
-  return {
-    topic,
-    bucket,
-    env: { EVENTLINE_KAFKA_TOPIC: topic, EVENTLINE_KAFKA_DLQ_TOPIC: dlq, EVENTLINE_INFLUX_BUCKET: bucket },
-  };
-}
-
-async function startConsumer(env: Record<string, string>): Promise<FastifyInstance> {
-  const { brokers, influxUrl } = testInfra();
-  const app = await buildApp({
-    config: testConfig({ EVENTLINE_KAFKA_BROKERS: brokers.join(','), EVENTLINE_INFLUX_URL: influxUrl, ...env }),
-    logger: testLogger(),
-  });
-  apps.push(app);
-  await readyApp(app);
-  return app;
-}
+import { allCommitted, enrichedEvents, pointIds, pointRows, produce, testKafka } from './support/fixtures.ts';
+import { startConsumer, testResources } from './support/test-consumer.ts';
 
 /** `sessions` sessions of `perSession` clicks each, all in one millisecond, whose preferred slots all collide. */
 function collidingSessions(sessions: number, perSession: number, ms: number): EnrichedEvent[] {
@@ -78,12 +40,12 @@ function envelopes(events: EnrichedEvent[]): Message[] {
 
 describe('point identity (real Kafka and InfluxDB)', () => {
   it('gives every event of 200 sessions colliding in the same milliseconds its own point, through redelivery and a restart', async () => {
-    const { topic, bucket, env } = await setup('identity');
+    const { topic, bucket, env } = await testResources('identity');
     const ms = Date.now() - 60_000;
     const events = [...collidingSessions(200, 10, ms), ...collidingSessions(200, 10, ms + 1)];
     const kafka = testKafka(testInfra().brokers);
     await produce(kafka, topic, envelopes(events), 100);
-    await startConsumer({ ...env, EVENTLINE_CONSUMER_GROUP: `${topic}-a` });
+    const first = await startConsumer({ ...env, EVENTLINE_CONSUMER_GROUP: `${topic}-a` });
     const { influxUrl } = testInfra();
     await eventually('every event stored', async () => (await pointIds(influxUrl, bucket)).length >= events.length);
 
@@ -91,7 +53,7 @@ describe('point identity (real Kafka and InfluxDB)', () => {
     // with nothing in memory: every event lands on the point it already has.
     await produce(kafka, topic, envelopes(events.slice(0, 1_000)), 100);
     await eventually('the resend committed', () => allCommitted(testInfra().brokers, `${topic}-a`, topic));
-    await Promise.all(apps.splice(0).map((app) => app.close()));
+    await first.close();
     await startConsumer({ ...env, EVENTLINE_CONSUMER_GROUP: `${topic}-b` });
     await eventually('the replay committed', () => allCommitted(testInfra().brokers, `${topic}-b`, topic));
 
@@ -101,7 +63,7 @@ describe('point identity (real Kafka and InfluxDB)', () => {
   });
 
   it('keeps an event stored before shards existed on its old point when it is delivered again', async () => {
-    const { topic, bucket, env } = await setup('legacy');
+    const { topic, bucket, group, env } = await testResources('legacy');
     const { influxUrl } = testInfra();
     const [old, ...fresh] = enrichedEvents(3, { startMs: Date.now() - 30_000 });
     // The line the consumer wrote before shards: no shard tag, the id's hash as the sub-millisecond part.
@@ -114,8 +76,8 @@ describe('point identity (real Kafka and InfluxDB)', () => {
     // One event per partition, so every partition has an offset to commit.
     const messages = [old!, ...fresh].map((e, partition) => ({ partition, key: 'k', value: JSON.stringify(e) }));
     await produce(testKafka(testInfra().brokers), topic, messages);
-    await startConsumer({ ...env, EVENTLINE_CONSUMER_GROUP: `${topic}-group` });
-    await eventually('committed', () => allCommitted(testInfra().brokers, `${topic}-group`, topic));
+    await startConsumer(env);
+    await eventually('committed', () => allCommitted(testInfra().brokers, group, topic));
 
     const rows = await pointRows(influxUrl, bucket);
     expect(rows).toHaveLength(3);

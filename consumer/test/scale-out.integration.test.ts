@@ -1,7 +1,5 @@
-import { createTestBucket, createTestTopic, testInfra } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { testInfra } from '@eventline/testkit';
+import { expect, it } from 'vitest';
 import {
   asMessages,
   enrichedEvents,
@@ -9,43 +7,16 @@ import {
   produce,
   produceStream,
   storedSummary,
-  testConfig,
   testKafka,
-  testLogger,
-  readyApp,
 } from './support/fixtures.ts';
+import { startConsumer, testResources } from './support/test-consumer.ts';
 import { eventually } from '@eventline/testkit';
-
-const apps = new Set<FastifyInstance>();
-afterEach(async () => {
-  await Promise.all([...apps].map((app) => app.close()));
-  apps.clear();
-});
 
 async function setup(prefix: string) {
   const { brokers, influxUrl } = testInfra();
-  const topic = await createTestTopic(prefix, 4);
-  const dlq = await createTestTopic(`${prefix}-dlq`, 1);
-  const bucket = await createTestBucket(prefix);
-  const env = {
-    EVENTLINE_KAFKA_BROKERS: brokers.join(','),
-    EVENTLINE_KAFKA_TOPIC: topic,
-    EVENTLINE_KAFKA_DLQ_TOPIC: dlq,
-    EVENTLINE_INFLUX_URL: influxUrl,
-    EVENTLINE_INFLUX_BUCKET: bucket,
-    EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
-    EVENTLINE_CONSUMER_BATCH_SIZE: '200',
-  };
-  const start = async (overrides: Record<string, string> = {}) => {
-    const app = await buildApp({
-      config: testConfig({ ...env, ...overrides }),
-      logger: testLogger(),
-      defaultMetrics: false,
-    });
-    apps.add(app);
-    await readyApp(app);
-    return app;
-  };
+  const { topic, bucket, env } = await testResources(prefix, 4);
+  const start = (overrides: Record<string, string> = {}) =>
+    startConsumer({ ...env, EVENTLINE_CONSUMER_BATCH_SIZE: '200', ...overrides }, { defaultMetrics: false });
   return { brokers, influxUrl, topic, bucket, start };
 }
 
@@ -72,7 +43,6 @@ it('shares partitions between two instances and stores exactly N when one is sto
     100,
   );
   await one.close();
-  apps.delete(one);
   await eventually(
     'the survivor owns every partition',
     async () => two.pipeline.consumer.status().partitions.length === 4,
@@ -98,7 +68,6 @@ it('overwrites instead of duplicating when a whole topic is delivered again', as
   const first = await start();
   await eventually('all points', async () => (await pointIds(influxUrl, bucket)).length >= events.length);
   await first.close();
-  apps.delete(first);
 
   // A new group starts from the beginning: every event is delivered a second time.
   const second = await start({ EVENTLINE_CONSUMER_GROUP: `${topic}-again` });

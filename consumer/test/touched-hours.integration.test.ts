@@ -1,30 +1,14 @@
 import { hourOf, touchedHourId, touchedHourKey, type TouchedHour } from '@eventline/contract';
-import { createTestBucket, createTestTopic, eventually, testInfra } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import {
-  asMessages,
-  enrichedEvents,
-  pointIds,
-  produce,
-  readyApp,
-  testConfig,
-  testKafka,
-  testLogger,
-} from './support/fixtures.ts';
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
+import { createTestTopic, eventually, testInfra } from '@eventline/testkit';
+import { describe, expect, it } from 'vitest';
+import { asMessages, enrichedEvents, pointIds, produce, testKafka } from './support/fixtures.ts';
+import { startConsumer, testResources } from './support/test-consumer.ts';
 
 describe('touched hours', () => {
   it('announces every (site, hour) a stored chunk touched, after its points are in InfluxDB', async () => {
     const { brokers, influxUrl } = testInfra();
-    const topic = await createTestTopic('th-events', 3);
+    const { topic, bucket, env } = await testResources('th-events');
     const touched = await createTestTopic('th-touched', 3);
-    const bucket = await createTestBucket('touched');
     // 300 events a millisecond apart from just before an hour, across two sites: three buckets.
     const start = hourOf(Date.now() - 86_400_000) + 3_600_000 - 100;
     const events = [
@@ -47,20 +31,7 @@ describe('touched hours', () => {
       },
     });
     try {
-      const app = await buildApp({
-        config: testConfig({
-          EVENTLINE_KAFKA_BROKERS: brokers.join(','),
-          EVENTLINE_INFLUX_URL: influxUrl,
-          EVENTLINE_KAFKA_TOPIC: topic,
-          EVENTLINE_KAFKA_DLQ_TOPIC: await createTestTopic('th-dlq', 1),
-          EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touched,
-          EVENTLINE_INFLUX_BUCKET: bucket,
-          EVENTLINE_CONSUMER_GROUP: `${topic}-group`,
-        }),
-        logger: testLogger(),
-      });
-      apps.push(app);
-      await readyApp(app);
+      await startConsumer({ ...env, EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touched });
       await produce(testKafka(brokers), topic, asMessages(events));
       await eventually('every bucket announced', async () => announced.size === expected.size);
       expect(new Set(announced.keys())).toEqual(expected);

@@ -1,10 +1,9 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HEADERS, LIMITS, validateEnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { buildApp } from '../src/app.ts';
 import {
   batchOf,
   events,
@@ -15,7 +14,7 @@ import {
   OTHER_ORIGIN,
   post,
   SITE,
-  testConfig,
+  startMemoryApp,
   WRITE_KEY,
   type MemorySink,
 } from './helpers.ts';
@@ -24,15 +23,7 @@ import { sleep } from '@eventline/testkit';
 let app: FastifyInstance;
 let sink: MemorySink;
 
-async function start(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  sink = memorySink();
-  app = await buildApp(testConfig(env), { sink });
-  return app;
-}
-
-afterEach(async () => {
-  await app?.close();
-});
+const start = async (env?: Record<string, string>) => ({ app, sink } = await startMemoryApp(env));
 
 const sentValues = () => eventsOfRecords(sink.sent.flat());
 
@@ -347,13 +338,10 @@ describe('refusals', () => {
   it('answers 503 INGEST_OVERLOADED once the bytes waiting for Kafka would pass the buffer limit', async () => {
     sink = memorySink();
     const hanging: MemorySink = { ...sink, send: () => new Promise<void>(() => {}) };
-    app = await buildApp(
-      testConfig({
-        EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(1024 * 1024),
-        EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000',
-      }),
-      { sink: hanging },
-    );
+    ({ app } = await startMemoryApp(
+      { EVENTLINE_INGEST_BUFFER_MAX_BYTES: String(1024 * 1024), EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000' },
+      hanging,
+    ));
     // 15 events of ~30 KiB: about 450 KiB per request, in few messages.
     const properties = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
     const heavy = () => batchOf(events(15, { properties }));
@@ -480,7 +468,7 @@ describe('operations', () => {
       ...sink,
       send: (messages) => (calls++ === 0 ? new Promise<void>(() => {}) : sink.send(messages)),
     };
-    app = await buildApp(testConfig({ EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '200' }), { sink: wedgedOnce });
+    ({ app } = await startMemoryApp({ EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '200' }, wedgedOnce));
     const started = performance.now();
     const wedged = await post(app, batchOf(events(2)));
     expect(wedged.statusCode).toBe(503);

@@ -1,9 +1,11 @@
 // Shared test fixtures: a configuration built the way production builds it, an
-// in-memory sink for HTTP behaviour that does not need a broker, and batch bodies.
+// in-memory sink and an app on it for HTTP behaviour that does not need a broker, and batch bodies.
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { onTestFinished } from 'vitest';
 import { sampleEvent } from '@eventline/contract/testing';
 import type { Event } from '@eventline/contract';
+import { buildApp } from '../src/app.ts';
 import { loadConfig, type IngestConfig } from '../src/config.ts';
 import { SinkUnavailableError, type EventSink, type SinkMessage } from '../src/kafka/event-sink.ts';
 import { eventually } from '@eventline/testkit';
@@ -56,6 +58,16 @@ export function memorySink(): MemorySink {
     async close() {},
   };
   return sink;
+}
+
+/** Builds the app from `testConfig(env)` on `sink`, and closes it when the running test finishes. */
+export async function startMemoryApp(
+  env: Record<string, string> = {},
+  sink: MemorySink = memorySink(),
+): Promise<{ app: FastifyInstance; sink: MemorySink }> {
+  const app = await buildApp(testConfig(env), { sink });
+  onTestFinished(() => app.close());
+  return { app, sink };
 }
 
 export function batchOf(events: unknown[], extra: Record<string, unknown> = {}): { sentAt: number; events: unknown[] } {

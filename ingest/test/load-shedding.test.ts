@@ -1,17 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sampleEvent } from '@eventline/contract/testing';
 import { eventually, sleep } from '@eventline/testkit';
-import { buildApp } from '../src/app.ts';
 import { DEFAULTS } from '../src/config.ts';
-import { batchOf, events, memorySink, ORIGIN, post, testConfig, WRITE_KEY, type MemorySink } from './helpers.ts';
-
-let app: FastifyInstance | undefined;
-
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
+import { batchOf, events, memorySink, ORIGIN, post, startMemoryApp, WRITE_KEY, type MemorySink } from './helpers.ts';
 
 /** Holds the event loop for `ms`, as a CPU-bound burst of requests would. */
 function blockEventLoop(ms: number): void {
@@ -31,15 +23,11 @@ const segmentTrack = (instance: FastifyInstance) =>
 
 describe('load shedding by event-loop delay', () => {
   it('answers 503 INGEST_BUSY with Retry-After while the event loop is saturated, never sheds health, readiness or metrics, and takes events again once it recovers', async () => {
-    const sink = memorySink();
     // A sample a second long holds the verdict for a second, long enough to look at every route under it.
-    app = await buildApp(
-      testConfig({
-        EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '50',
-        EVENTLINE_INGEST_SHED_SAMPLE_INTERVAL_MS: '1000',
-      }),
-      { sink },
-    );
+    const { app, sink } = await startMemoryApp({
+      EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '50',
+      EVENTLINE_INGEST_SHED_SAMPLE_INTERVAL_MS: '1000',
+    });
     expect((await post(app, batchOf(events(1)))).statusCode).toBe(200);
     let sentBefore = sink.sent.length;
 
@@ -78,24 +66,20 @@ describe('load shedding by event-loop delay', () => {
 
     await eventually(
       'events to be accepted again',
-      async () => (await post(app!, batchOf(events(1)))).statusCode === 200,
+      async () => (await post(app, batchOf(events(1)))).statusCode === 200,
       10_000,
       100,
     );
   });
 
   it('sheds nothing under healthy load with the default thresholds', async () => {
-    const sink = memorySink();
-    app = await buildApp(
-      testConfig({
-        EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: String(DEFAULTS.shedEventLoopDelayMs),
-        EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: String(DEFAULTS.shedProduceWaitMs),
-      }),
-      { sink },
-    );
+    const { app, sink } = await startMemoryApp({
+      EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: String(DEFAULTS.shedEventLoopDelayMs),
+      EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: String(DEFAULTS.shedProduceWaitMs),
+    });
     const statuses = new Set<number>();
     for (let round = 0; round < 20; round++) {
-      const answers = await Promise.all(Array.from({ length: 10 }, () => post(app!, batchOf(events(20)))));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => post(app, batchOf(events(20)))));
       for (const answer of answers) statuses.add(answer.statusCode);
       expect((await segmentTrack(app)).statusCode).toBe(200);
       await sleep(10);
@@ -115,9 +99,9 @@ describe('load shedding by produce wait', () => {
         return new Promise<void>(() => {});
       },
     };
-    app = await buildApp(
-      testConfig({ EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '20', EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000' }),
-      { sink: hanging },
+    const { app } = await startMemoryApp(
+      { EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '20', EVENTLINE_INGEST_PRODUCE_TIMEOUT_MS: '1000' },
+      hanging,
     );
     let waitingAnswered = false;
     const waiting = post(app, batchOf([sampleEvent()])).then((response) => {

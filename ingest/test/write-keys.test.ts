@@ -26,4 +26,16 @@ describe('write key registry', () => {
     expect(strict.anyAllows('https://a.example')).toBe(true);
     expect(strict.anyAllows('https://b.example')).toBe(false);
   });
+
+  it('refuses a page origin the key does not list, and leaves requests without an Origin to the key', () => {
+    const shop = registry.lookup('shop-key')!;
+    expect(() => registry.checkOrigin(shop, 'https://shop.example')).not.toThrow();
+    expect(() => registry.checkOrigin(shop, undefined)).not.toThrow();
+    expect(() => registry.checkOrigin(shop, 'https://evil.example')).toThrow(
+      expect.objectContaining({
+        code: 'INGEST_ORIGIN_NOT_ALLOWED',
+        message: expect.stringContaining('https://evil.example'),
+      }),
+    );
+  });
 });

@@ -9,64 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { consumerLag, readCompleteness, storedCounts, storedPoints, waitUntilSettled } from '../src/load/oracle.ts';
-import { freePort, type ManagedProcess } from '@eventline/infra';
-import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
+import { DEMO_SITE, DEMO_WRITE_KEY } from '@eventline/infra/services';
+import { testInfra } from '../src/testing.ts';
+import { startTestServices, type TestServices } from '../src/test-services.ts';
 
 const EVENTS = 20_000;
 const PER_BATCH = 50;
 const IN_FLIGHT = 8;
 const DASHBOARD_TOKEN = 'burst-suite-token';
 
-let ingestUrl = '';
-let dashboardUrl = '';
-let origin = '';
-let topic = '';
-let consumerGroup = '';
-let bucket = '';
-const services: ManagedProcess[] = [];
+let stack: TestServices;
 
 beforeAll(async () => {
-  const infra = testInfra();
-  topic = await createTestTopic('burst', 3);
-  const deadLetterTopic = await createTestTopic('burst-dlq', 1);
-  const touchedHoursTopic = await createTestTopic('burst-touched', 3);
-  bucket = await createTestBucket('burst');
-  consumerGroup = uniqueName('burst');
-  const ports = {
-    ingest: await freePort(),
-    consumer: await freePort(),
-    rollup: await freePort(),
-    dashboard: await freePort(),
-    demo: await freePort(),
-  };
-  const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
-    EVENTLINE_KAFKA_TOPIC: topic,
-    EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
-    EVENTLINE_CONSUMER_GROUP: consumerGroup,
-    EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
-    EVENTLINE_ROLLUP_GROUP: uniqueName('burst-rollup'),
-    EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
-    // Every batch must be answered 200 the first time; latency shedding (a 503 whenever the shared machine
-    // stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
-    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
-    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
-    EVENTLINE_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
+  stack = await startTestServices('burst', {
+    services: ['ingest', 'consumer', 'dashboard'],
+    env: { EVENTLINE_DASHBOARD_TOKEN: DASHBOARD_TOKEN },
   });
-  const spec = (name: ServiceSpec['name']) => specs.find((s) => s.name === name) as ServiceSpec;
-  const logDir = `${infra.dataDir}/${uniqueName('burst-logs')}`;
-  services.push(
-    await startService(spec('ingest'), logDir),
-    await startService(spec('consumer'), logDir),
-    await startService(spec('dashboard'), logDir),
-  );
-  ingestUrl = `http://127.0.0.1:${ports.ingest}`;
-  dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
-  origin = `http://127.0.0.1:${ports.demo}`;
 });
 
 afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
+  await stack?.stop();
 });
 
 describe('bursts of events in one millisecond', () => {
@@ -90,9 +52,9 @@ describe('bursts of events in one millisecond', () => {
             timestamp,
           }),
         );
-        const response = await fetch(`${ingestUrl}/v1/batch?writeKey=${DEMO_WRITE_KEY}`, {
+        const response = await fetch(`${stack.urls.ingest}/v1/batch?writeKey=${DEMO_WRITE_KEY}`, {
           method: 'POST',
-          headers: { 'content-type': 'text/plain', origin },
+          headers: { 'content-type': 'text/plain', origin: stack.origin },
           body: JSON.stringify({ sentAt: Date.now(), events }),
         });
         expect(response.status).toBe(200);
@@ -104,6 +66,7 @@ describe('bursts of events in one millisecond', () => {
     expect(acknowledged.size).toBe(EVENTS);
 
     const { brokers, influxUrl } = testInfra();
+    const { topic, consumerGroup, bucket } = stack;
     const settled = await waitUntilSettled(
       { lag: () => consumerLag(brokers, topic, consumerGroup), stored: () => storedPoints(influxUrl, bucket) },
       { expected: EVENTS, settleMs: 3_000, timeoutMs: 120_000 },
@@ -112,7 +75,7 @@ describe('bursts of events in one millisecond', () => {
     const counts = await storedCounts(influxUrl, bucket, acknowledged);
     expect(counts).toEqual({ points: EVENTS, distinctIds: EVENTS, duplicates: 0, lost: 0 });
     const completeness = await readCompleteness(
-      { url: dashboardUrl, token: DASHBOARD_TOKEN },
+      { url: stack.urls.dashboard, token: DASHBOARD_TOKEN },
       { site: DEMO_SITE, from: new Date(startedAt - 60_000), to: new Date(Date.now() + 60_000) },
     );
     expect(completeness).toMatchObject({

@@ -9,9 +9,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, FIELD, LIMITS, MEASUREMENT, validateEnrichedEvent, type Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { freePort, type ManagedProcess } from '@eventline/infra';
-import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '../src/testing.ts';
+import { DEMO_SITE, DEMO_WRITE_KEY } from '@eventline/infra/services';
+import { testInfra, uniqueName } from '../src/testing.ts';
+import { startTestServices, type TestServices } from '../src/test-services.ts';
 import { sleep } from '../src/wait.ts';
 
 /** Short timeouts, so a slowloris client is cut off within the suite's patience. */
@@ -23,68 +23,28 @@ const TIMEOUT_CHECK_MS = 1_000;
 const DASHBOARD_TOKEN = 'hostile-suite-token';
 const suiteStart = Date.now();
 
-let ingestUrl = '';
-let consumerUrl = '';
-let dashboardUrl = '';
-let origin = '';
-let topic = '';
-let deadLetterTopic = '';
-let consumerGroup = '';
-let bucket = '';
-const services: ManagedProcess[] = [];
+let stack: TestServices;
 
 beforeAll(async () => {
-  const infra = testInfra();
-  topic = await createTestTopic('hostile', 3);
-  deadLetterTopic = await createTestTopic('hostile-dlq', 1);
-  const touchedHoursTopic = await createTestTopic('hostile-touched', 3);
-  bucket = await createTestBucket('hostile');
-  consumerGroup = uniqueName('hostile');
-  const ports = {
-    ingest: await freePort(),
-    consumer: await freePort(),
-    rollup: await freePort(),
-    dashboard: await freePort(),
-    demo: await freePort(),
-  };
-  const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
-    EVENTLINE_KAFKA_TOPIC: topic,
-    EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
-    EVENTLINE_CONSUMER_GROUP: consumerGroup,
-    EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: touchedHoursTopic,
-    EVENTLINE_ROLLUP_GROUP: uniqueName('hostile-rollup'),
-    EVENTLINE_INGEST_RATE_LIMIT_MAX: '0',
-    // The valid requests here must be answered 200 the first time; latency shedding (a 503 whenever the shared
-    // machine stalls a process) is tested in ingest/test/load-shedding.test.ts and by `npm run overload`.
-    EVENTLINE_INGEST_SHED_EVENT_LOOP_DELAY_MS: '0',
-    EVENTLINE_INGEST_SHED_PRODUCE_WAIT_MS: '0',
-    EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: String(INGEST_REQUEST_TIMEOUT_MS),
-    EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: String(INGEST_HEADERS_TIMEOUT_MS),
-    EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: String(DASHBOARD_REQUEST_TIMEOUT_MS),
-    EVENTLINE_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
+  stack = await startTestServices('hostile', {
+    services: ['ingest', 'consumer', 'rollup', 'dashboard'],
+    env: {
+      EVENTLINE_INGEST_REQUEST_TIMEOUT_MS: String(INGEST_REQUEST_TIMEOUT_MS),
+      EVENTLINE_INGEST_HEADERS_TIMEOUT_MS: String(INGEST_HEADERS_TIMEOUT_MS),
+      EVENTLINE_DASHBOARD_REQUEST_TIMEOUT_MS: String(DASHBOARD_REQUEST_TIMEOUT_MS),
+      EVENTLINE_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
+    },
   });
-  const spec = (name: ServiceSpec['name']) => specs.find((s) => s.name === name) as ServiceSpec;
-  const logDir = `${infra.dataDir}/${uniqueName('hostile-logs')}`;
-  services.push(
-    await startService(spec('ingest'), logDir),
-    await startService(spec('consumer'), logDir),
-    await startService(spec('rollup'), logDir),
-    await startService(spec('dashboard'), logDir),
-  );
-  ingestUrl = `http://127.0.0.1:${ports.ingest}`;
-  consumerUrl = `http://127.0.0.1:${ports.consumer}`;
-  dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
-  origin = `http://127.0.0.1:${ports.demo}`;
 });
 
 afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
+  await stack?.stop();
 });
 
 function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${ingestUrl}/v1/batch?writeKey=${DEMO_WRITE_KEY}`, {
+  return fetch(`${stack.urls.ingest}/v1/batch?writeKey=${DEMO_WRITE_KEY}`, {
     method: 'POST',
-    headers: { 'content-type': 'text/plain', origin, ...headers },
+    headers: { 'content-type': 'text/plain', origin: stack.origin, ...headers },
     body,
   });
 }
@@ -138,7 +98,7 @@ const influx = () => new InfluxDB({ url: testInfra().influxUrl, token: '' }).get
 /** Every point of the suite's bucket, one row per point with its fields as columns. */
 function storedRows(): Promise<Record<string, unknown>[]> {
   return influx().collectRows<Record<string, unknown>>(
-    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT})
+    flux`from(bucket: ${stack.bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT})
       |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`,
   );
 }
@@ -175,8 +135,8 @@ async function consumerCaughtUp(): Promise<void> {
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-      const [committed] = await admin.fetchOffsets({ groupId: consumerGroup, topics: [topic] });
+      const high = new Map((await admin.fetchTopicOffsets(stack.topic)).map((p) => [p.partition, Number(p.high)]));
+      const [committed] = await admin.fetchOffsets({ groupId: stack.consumerGroup, topics: [stack.topic] });
       const lag = (committed?.partitions ?? []).reduce(
         (sum, p) => sum + (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)),
         0,
@@ -285,14 +245,14 @@ describe('ingest under hostile input', () => {
   });
 
   it('cuts off slowloris clients trickling a body or headers with 408 within the timeouts, while serving other clients', async () => {
-    const { host } = new URL(ingestUrl);
+    const { host } = new URL(stack.urls.ingest);
     const request = `POST /v1/batch?writeKey=${DEMO_WRITE_KEY} HTTP/1.1\r\nHost: ${host}\r\n`;
     const slowBody = slowClient(
-      ingestUrl,
+      stack.urls.ingest,
       `${request}Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"sentAt":`,
       '1',
     );
-    const slowHeaders = slowClient(ingestUrl, request, 'X-Slow: 1\r\n');
+    const slowHeaders = slowClient(stack.urls.ingest, request, 'X-Slow: 1\r\n');
     for (let i = 0; i < 5; i++) {
       const response = await post(batch([sampleEvent({ id: crypto.randomUUID() })]));
       expect(response.status).toBe(200);
@@ -397,7 +357,9 @@ describe('the read API under hostile input', () => {
     to: new Date(suiteStart + 3_600_000).toISOString(),
   };
   const get = (path: string, params: Record<string, string> | [string, string][], token = DASHBOARD_TOKEN) =>
-    fetch(`${dashboardUrl}${path}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}` } });
+    fetch(`${stack.urls.dashboard}${path}?${new URLSearchParams(params)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
   /** The answer as comparable data: parsed JSON, or the text of a CSV. */
   async function answer(
     path: string,
@@ -466,7 +428,7 @@ describe('the read API under hostile input', () => {
 
   it('refuses requests without the read token', async () => {
     expect((await get('/api/events', {}, 'wrong-token-123')).status).toBe(401);
-    expect((await fetch(`${dashboardUrl}/api/events`)).status).toBe(401);
+    expect((await fetch(`${stack.urls.dashboard}/api/events`)).status).toBe(401);
   });
 
   it('answers 400 for bad ranges and limits', async () => {
@@ -682,7 +644,7 @@ describe('the read API under hostile input', () => {
     }
     const at = new Date(suiteStart).toISOString();
     for (const text of attacks) {
-      const added = await fetch(`${dashboardUrl}/api/v2/annotations`, {
+      const added = await fetch(`${stack.urls.dashboard}/api/v2/annotations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${DASHBOARD_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ site: noteSite, at, text }),
@@ -698,12 +660,16 @@ describe('the read API under hostile input', () => {
   it('gives the same answers after the attacks as before them, and keeps serving', async () => {
     const after = await Promise.all(cleanQueries.map(([path, params]) => answer(path, params)));
     expect(after).toEqual(before);
-    expect((await fetch(`${dashboardUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.urls.dashboard}/healthz`)).status).toBe(200);
   });
 
   it('cuts off a slowloris client with 408 within its request timeout', async () => {
-    const { host } = new URL(dashboardUrl);
-    const cut = await slowClient(dashboardUrl, `GET /api/events HTTP/1.1\r\nHost: ${host}\r\n`, 'X-Slow: 1\r\n');
+    const { host } = new URL(stack.urls.dashboard);
+    const cut = await slowClient(
+      stack.urls.dashboard,
+      `GET /api/events HTTP/1.1\r\nHost: ${host}\r\n`,
+      'X-Slow: 1\r\n',
+    );
     expectCutOff(cut, DASHBOARD_REQUEST_TIMEOUT_MS);
     expect((await get('/api/events', range)).status).toBe(200);
   });
@@ -714,11 +680,11 @@ describe('after the attacks', () => {
   const onTopic = new Set<string>();
 
   it('let nothing malformed reach Kafka and sent nothing to the dead-letter topic', async () => {
-    const total = await topicOffsets(kafka(), topic);
-    expect(await topicOffsets(kafka(), deadLetterTopic)).toBe(0);
+    const total = await topicOffsets(kafka(), stack.topic);
+    expect(await topicOffsets(kafka(), stack.deadLetterTopic)).toBe(0);
     const consumer = kafka().consumer({ groupId: uniqueName('hostile-audit') });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topic: stack.topic, fromBeginning: true });
     const invalid: string[] = [];
     await new Promise<void>((resolve) => {
       let seen = 0;
@@ -760,9 +726,9 @@ describe('after the attacks', () => {
   });
 
   it('keeps every service serving', async () => {
-    expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
-    expect((await fetch(`${consumerUrl}/readyz`)).status).toBe(200);
-    expect((await fetch(`${dashboardUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.urls.ingest}/readyz`)).status).toBe(200);
+    expect((await fetch(`${stack.urls.consumer}/readyz`)).status).toBe(200);
+    expect((await fetch(`${stack.urls.dashboard}/healthz`)).status).toBe(200);
     expect((await post(batch([sampleEvent()]))).status).toBe(200);
   });
 });

@@ -52,17 +52,9 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
     if (key === undefined) return payload;
     const entry = writeKeys.lookup(key);
     if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
-    checkOrigin(entry, request.headers.origin);
+    writeKeys.checkOrigin(entry, request.headers.origin);
     return payload;
   };
-
-  function checkOrigin(entry: WriteKey, origin: string | undefined): void {
-    // No Origin header: not a browser page (which always sends one on POST), and
-    // any other client could forge it anyway. The key alone decides.
-    if (origin !== undefined && !writeKeys.allows(entry, origin)) {
-      throw new IngestError('INGEST_ORIGIN_NOT_ALLOWED', origin.slice(0, 200));
-    }
-  }
 
   function resolveWriteKey(fromQuery: string | undefined, fromBody: string | undefined): WriteKey {
     if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody)
@@ -93,7 +85,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRouteOptions> = async (app, { 
       const receivedAt = Date.now();
       const batch = request.body;
       const writeKey = resolveWriteKey(request.query.writeKey, batch.writeKey);
-      checkOrigin(writeKey, request.headers.origin);
+      writeKeys.checkOrigin(writeKey, request.headers.origin);
       if (batch.events.length > config.maxEvents) {
         throw new IngestError(
           'INGEST_TOO_MANY_EVENTS',

@@ -76,16 +76,10 @@ export const segmentRoutes: FastifyPluginAsync<SegmentRouteOptions> = async (
     if (key !== undefined) {
       const entry = writeKeys.lookup(key);
       if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
-      checkOrigin(entry, request.headers.origin);
+      writeKeys.checkOrigin(entry, request.headers.origin);
     }
     return payload;
   };
-
-  function checkOrigin(entry: WriteKey, origin: string | undefined): void {
-    if (origin !== undefined && !writeKeys.allows(entry, origin)) {
-      throw new IngestError('INGEST_ORIGIN_NOT_ALLOWED', `Origin ${origin.slice(0, 200)} may not use this write key`);
-    }
-  }
 
   function resolveWriteKey(request: FastifyRequest, fromBody: string | undefined): WriteKey {
     const fromHeader = writeKeyFromBasicAuth(request.headers.authorization);
@@ -95,7 +89,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentRouteOptions> = async (
     if (key === undefined) throw new IngestError('INGEST_MISSING_WRITE_KEY', MISSING_KEY_MESSAGE);
     const entry = writeKeys.lookup(key);
     if (!entry) throw new IngestError('INGEST_UNKNOWN_WRITE_KEY');
-    checkOrigin(entry, request.headers.origin);
+    writeKeys.checkOrigin(entry, request.headers.origin);
     return entry;
   }
 

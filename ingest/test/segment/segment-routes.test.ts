@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HEADERS, LIMITS, validateEnrichedEvent, type EnrichedEvent } from '@eventline/contract';
-import { buildApp } from '../../src/app.ts';
 import {
-  memorySink,
   ORIGIN,
   OTHER_KEY,
   OTHER_ORIGIN,
   SITE,
-  testConfig,
+  startMemoryApp,
   WRITE_KEY,
   type MemorySink,
   eventsOfRecords,
@@ -17,15 +15,7 @@ import {
 let app: FastifyInstance;
 let sink: MemorySink;
 
-async function start(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  sink = memorySink();
-  app = await buildApp(testConfig(env), { sink });
-  return app;
-}
-
-afterEach(async () => {
-  await app?.close();
-});
+const start = async (env?: Record<string, string>) => ({ app, sink } = await startMemoryApp(env));
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const sent = () => eventsOfRecords(sink.sent.flat()) as unknown as EnrichedEvent[];
