@@ -281,6 +281,18 @@ export const BreakdownQuerySchema = Query({
   limit: Type.Integer({ minimum: 1, maximum: API_LIMITS.maxTop, default: API_LIMITS.defaultTop }),
 });
 
+export const BreakdownsQuerySchema = Query({
+  ...AnswerParams,
+  dimension: Type.Array(Type.Enum(DIMENSIONS), {
+    minItems: 1,
+    maxItems: DIMENSIONS.length,
+    uniqueItems: true,
+    description: 'The dimensions to break down, each once; repeat the parameter (one answer for a whole page)',
+  }),
+  metric: BreakdownQuerySchema.properties.metric,
+  limit: BreakdownQuerySchema.properties.limit,
+});
+
 const Figure = (description: string) => Type.Integer({ minimum: 0, description });
 
 const MetricValuesSchema = Type.Object({
@@ -321,13 +333,23 @@ export const AnalyticsTimeseriesResponseSchema = Type.Object({
   values: Type.Array(Type.Integer({ minimum: 0 }), { description: 'The metric per bucket, aligned with `buckets`' }),
 });
 
+const BreakdownRowsSchema = Type.Array(Type.Object({ value: Type.String(), ...MetricValuesSchema.properties }), {
+  description:
+    'Top `limit` values by `metric`, then `(other)` for the rest when there is a rest; `(none)` is events without a value',
+});
+
 export const BreakdownResponseSchema = Type.Object({
   ...AnswerRange,
   dimension: Type.Enum(DIMENSIONS),
   metric: Type.Enum(METRICS),
-  rows: Type.Array(Type.Object({ value: Type.String(), ...MetricValuesSchema.properties }), {
-    description:
-      'Top `limit` values by `metric`, then `(other)` for the rest when there is a rest; `(none)` is events without a value',
+  rows: BreakdownRowsSchema,
+});
+
+export const BreakdownsResponseSchema = Type.Object({
+  ...AnswerRange,
+  metric: Type.Enum(METRICS),
+  breakdowns: Type.Array(Type.Object({ dimension: Type.Enum(DIMENSIONS), rows: BreakdownRowsSchema }), {
+    description: 'One per requested dimension, in the order asked',
   }),
 });
 
@@ -476,6 +498,8 @@ export type OverviewResponse = Static<typeof OverviewResponseSchema>;
 export type AnalyticsTimeseriesQuery = Static<typeof AnalyticsTimeseriesQuerySchema>;
 export type AnalyticsTimeseriesResponse = Static<typeof AnalyticsTimeseriesResponseSchema>;
 export type BreakdownQuery = Static<typeof BreakdownQuerySchema>;
+export type BreakdownsQuery = Static<typeof BreakdownsQuerySchema>;
+export type BreakdownsResponse = Static<typeof BreakdownsResponseSchema>;
 export type BreakdownResponse = Static<typeof BreakdownResponseSchema>;
 export type MetricValues = Static<typeof MetricValuesSchema>;
 export type ApiEvent = Static<typeof ApiEventSchema>;

@@ -127,6 +127,33 @@ describe('read API v2 over rollups', () => {
     });
   });
 
+  it('answers several breakdowns in one request, each exactly as its own breakdown, with or without filters', async () => {
+    const dimensions = ['path', 'type', 'referrer', 'utm_source', 'browser'] as const;
+    for (const filters of [[], ['browser:Firefox']]) {
+      const query = new URLSearchParams({ ...range, metric: 'visitors', limit: '2' });
+      for (const dimension of dimensions) query.append('dimension', dimension);
+      for (const filter of filters) query.append('filter', filter);
+      const response = await app.inject({ url: `/api/v2/breakdowns?${query}`, headers: auth });
+      expect(response.statusCode, filters.join()).toBe(200);
+      const { breakdowns } = response.json() as { breakdowns: { dimension: string; rows: unknown[] }[] };
+      expect(breakdowns.map((b) => b.dimension)).toEqual(dimensions);
+      for (const [i, dimension] of dimensions.entries()) {
+        const one = await filtered('breakdown', { ...range, dimension, metric: 'visitors', limit: '2' }, filters);
+        expect(breakdowns[i]!.rows, `${dimension} ${filters.join()}`).toEqual(one.body.rows);
+        const expected = exact(passing(events, filters), dimension, false);
+        const counted = (breakdowns[i]!.rows as { events: number }[]).reduce((sum, row) => sum + row.events, 0);
+        expect(counted, dimension).toBe(Object.values(expected).reduce((sum, counts) => sum + counts[0]!, 0));
+      }
+    }
+    for (const bad of [['path', 'path'], ['path', 'nope'], []]) {
+      const query = new URLSearchParams(range);
+      for (const dimension of bad) query.append('dimension', dimension);
+      expect((await app.inject({ url: `/api/v2/breakdowns?${query}`, headers: auth })).statusCode, bad.join()).toBe(
+        400,
+      );
+    }
+  });
+
   it('answers a funnel from the raw events, per session within the window', async () => {
     const params = new URLSearchParams({ ...range, window: '1d' });
     params.append('step', 'pageview:/');

@@ -4,11 +4,12 @@
 // which the demo e2e rebuilds while other tests may be serving from it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { buildOnce, newestMtime } from '@eventline/testkit/build-once';
 
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
@@ -52,4 +53,14 @@ export async function builtUi(): Promise<string> {
     },
   });
   return outDir;
+}
+
+/** The JavaScript a build's index.html loads before anything renders (scripts and module preloads), gzipped. */
+export function initialScripts(dir: string): { files: string[]; gzipBytes: number } {
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map(
+    (match) => match[1]!,
+  );
+  const gzipBytes = files.reduce((sum, src) => sum + gzipSync(readFileSync(join(dir, src)), { level: 9 }).length, 0);
+  return { files, gzipBytes };
 }

@@ -18,7 +18,7 @@ import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL, type Params, type Row } from './influxql.ts';
 import type { RollupRow } from './bucket-aggregate.ts';
 import { RAW_COLUMNS, toRollupRow } from './recompute-hour.ts';
-import type { RollupQuery, ValueTotals } from './rollup-reader.ts';
+import { dimensionsOf, type KeyOf, type RollupQuery, type ValueTotals } from './rollup-reader.ts';
 
 /** Events whose `dimension` is `value` (NONE_VALUE: events without one). */
 export interface DimensionFilter {
@@ -67,8 +67,9 @@ export async function readRaw(
   influxql: InfluxQL,
   rawPolicy: string,
   query: RollupQuery & { filters: readonly DimensionFilter[] },
-  keyOf: (value: string, hour: number) => string = (value) => value,
+  keyOf: KeyOf = (value) => value,
 ): Promise<Map<string, ValueTotals>> {
+  const dimensions = dimensionsOf(query);
   const { where, params } = rawWhere(query, query.filters);
   const statement = `SELECT ${RAW_COLUMNS.map(ident).join(',')}
     FROM ${ident(influxql.database)}.${ident(rawPolicy)}.${ident(MEASUREMENT)} WHERE ${where}`;
@@ -79,18 +80,22 @@ export async function readRaw(
       const row = toRollupRow(raw);
       if (row.bot !== bots) continue;
       if (!passes(row.values, query.filters)) continue;
-      const value = query.dimension === ALL_DIMENSION ? ALL_VALUE : row.values[query.dimension] || NONE_VALUE;
       const time = Number(raw['time']);
-      const key = keyOf(value, hourOf(time));
-      let total = totals.get(key);
-      if (!total) {
-        total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
-        totals.set(key, total);
+      const visitor = hashOf(row.anonymousId);
+      const session = row.sessionId ? hashOf(row.sessionId) : undefined;
+      for (const dimension of dimensions) {
+        const value = dimension === ALL_DIMENSION ? ALL_VALUE : row.values[dimension] || NONE_VALUE;
+        const key = keyOf(value, hourOf(time), dimension);
+        let total = totals.get(key);
+        if (!total) {
+          total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+          totals.set(key, total);
+        }
+        total.events++;
+        if (row.type === 'pageview') total.pageviews++;
+        total.visitors.add(visitor);
+        if (session) total.sessions.add(session);
       }
-      total.events++;
-      if (row.type === 'pageview') total.pageviews++;
-      total.visitors.add(hashOf(row.anonymousId));
-      if (row.sessionId) total.sessions.add(hashOf(row.sessionId));
     }
   }
   return totals;

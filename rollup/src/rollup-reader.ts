@@ -22,10 +22,16 @@ export interface ValueTotals {
   sessions: HyperLogLog;
 }
 
+type AnyDimension = Dimension | typeof ALL_DIMENSION;
+
+/** Groups a point (or a raw event) of `dimension`'s `value` in the rollup bucket starting at `start` into a key. */
+export type KeyOf = (value: string, start: number, dimension: AnyDimension) => string;
+
 export interface RollupQuery {
   site: string;
   audience: Audience;
-  dimension: Dimension | typeof ALL_DIMENSION;
+  /** One dimension, or several read at once (keyOf then tells them apart). */
+  dimension: AnyDimension | readonly AnyDimension[];
   /** Inclusive, epoch ms, the start of an hour. */
   from: number;
   /** Exclusive, epoch ms, the start of an hour. */
@@ -50,22 +56,24 @@ export async function readRollup(
   influxql: InfluxQL,
   rollupPolicy: string,
   query: RollupQuery,
-  keyOf: (value: string, start: number) => string = (value) => value,
+  keyOf: KeyOf = (value) => value,
 ): Promise<Map<string, ValueTotals>> {
   const f = ROLLUP_FIELD;
+  const dimensions = dimensionsOf(query);
   // `events` is always read: a value whose events are 0 was overwritten and is left out.
   const fields = new Set([f.events, ...(query.fields ?? [f.pageviews, f.visitors, f.sessions]).map((k) => f[k])]);
   const statement = (segment: Segment) => `SELECT ${[...fields].map(ident).join(',')}
     FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[segment.grain])}
     WHERE ${ident(ROLLUP_TAG.site)} = $site AND ${ident(ROLLUP_TAG.audience)} = $audience
-      AND ${ident(ROLLUP_TAG.dimension)} = $dimension AND time >= $from AND time < $to
-    GROUP BY ${ident(ROLLUP_TAG.value)}`;
+      AND (${dimensions.map((_, i) => `${ident(ROLLUP_TAG.dimension)} = $dimension${i}`).join(' OR ')})
+      AND time >= $from AND time < $to
+    GROUP BY ${ident(ROLLUP_TAG.dimension)}, ${ident(ROLLUP_TAG.value)}`;
   const totals = new Map<string, ValueTotals>();
   const readSegment = async (segment: Segment) => {
     const params = {
       site: query.site,
       audience: query.audience,
-      dimension: query.dimension,
+      ...Object.fromEntries(dimensions.map((dimension, i) => [`dimension${i}`, dimension])),
       from: new Date(segment.from).toISOString(),
       to: new Date(segment.to).toISOString(),
     };
@@ -73,7 +81,8 @@ export async function readRollup(
       for (const row of chunk) {
         const events = Number(row[f.events]);
         if (!(events > 0)) continue;
-        const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']));
+        const dimension = String(row[ROLLUP_TAG.dimension]) as AnyDimension;
+        const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']), dimension);
         let total = totals.get(key);
         if (!total) {
           total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
@@ -88,4 +97,21 @@ export async function readRollup(
   };
   await Promise.all(coverRange(query.from, query.to, query.cuts).map(readSegment));
   return totals;
+}
+
+export const dimensionsOf = (query: Pick<RollupQuery, 'dimension'>): readonly AnyDimension[] =>
+  typeof query.dimension === 'string' ? [query.dimension] : query.dimension;
+
+/** `read`'s totals per value, for each of several dimensions read at once. */
+export async function totalsByDimension<D extends AnyDimension>(
+  dimensions: readonly D[],
+  read: (keyOf: KeyOf) => Promise<Map<string, ValueTotals>>,
+): Promise<Map<D, Map<string, ValueTotals>>> {
+  const byDimension = new Map<D, Map<string, ValueTotals>>(dimensions.map((d) => [d, new Map()]));
+  const flat = await read((value, _start, dimension) => JSON.stringify([dimension, value]));
+  for (const [key, totals] of flat) {
+    const [dimension, value] = JSON.parse(key) as [D, string];
+    byDimension.get(dimension)?.set(value, totals);
+  }
+  return byDimension;
 }

@@ -13,8 +13,10 @@ import { pointLinesOf } from '@eventline/consumer/testing';
 import { sampleEvent } from '@eventline/contract/testing';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
 import { buildApp } from '@eventline/dashboard/app';
+import { builtUi, initialScripts } from '@eventline/dashboard/ui-build';
 import { consoleProgress, createBucket, freePort, provisionInfra, startInflux } from '@eventline/infra';
 import { percentile, printResult, timeRuns, type Figure } from '../src/bench-report.ts';
+import { launchChromium } from '../src/browser.ts';
 import { InfluxDB, flux, fluxDateTime, fluxString } from '@influxdata/influxdb-client';
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import { planBuckets, recomputeBucket } from '@eventline/rollup/recompute';
@@ -71,6 +73,35 @@ function enrichedEvent(i: number, start: number): EnrichedEvent {
       ...(visitor % 33 === 0 ? { bot: true } : {}),
     },
   };
+}
+
+/**
+ * Opens the Analyze page in Chromium until every panel has its answer (key figures and breakdown rows shown, no panel
+ * busy), from opening a tab; a fresh tab each run, the browser warm.
+ */
+async function renderAnalyze(url: string): Promise<number[]> {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
+    return await time(async () => {
+      const page = await context.newPage();
+      try {
+        await page.goto(url);
+        await page.waitForFunction(
+          () =>
+            Boolean(document.querySelector('[data-testid="figure-visitors-value"]')?.textContent?.trim()) &&
+            document.querySelectorAll('.breakdown li[data-value]').length > 0 &&
+            document.querySelector('[aria-busy="true"]') === null,
+          undefined,
+          { timeout: 120_000, polling: 'raf' },
+        );
+      } finally {
+        await page.close();
+      }
+    });
+  } finally {
+    await browser.close();
+  }
 }
 
 const time = (run: () => Promise<unknown>) => timeRuns(run, { runs: RUNS, budgetMs: BUDGET_MS, minRuns: MIN_RUNS });
@@ -130,14 +161,17 @@ try {
   const rollupSeconds = (performance.now() - rollupStarted) / 1000;
   const eventsPerBucket = EVENTS / bucketMs.hour.length;
 
+  const uiDir = await builtUi();
   const app = await buildApp(
     loadConfig({
       EVENTLINE_INFLUX_URL: influx.url,
       EVENTLINE_INFLUX_BUCKET: bucket,
       EVENTLINE_LOG_LEVEL: 'silent',
       EVENTLINE_DASHBOARD_QUERY_TIMEOUT_MS: '300000',
+      EVENTLINE_DASHBOARD_UI_DIR: uiDir,
     }),
   );
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const queryApi = new InfluxDB({ url: influx.url, token: '', timeout: 600_000 }).getQueryApi('');
   try {
     const api = async (path: string): Promise<unknown> => {
@@ -222,7 +256,12 @@ try {
       'Flux on raw: event count, 7 d',
       () => fluxRows(flux`${raw(7 * DAY)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
     );
+    const render = await renderAnalyze(`${baseUrl}/?site=${SITE}&range=30d&tz=UTC`);
+    process.stdout.write(`  Analyze page rendered: ${render.length} runs\n`);
     figures.push(
+      { metric: 'Analyze page 30 d, every panel rendered, p50', unit: 'ms', value: percentile(render, 50) },
+      { metric: 'Analyze page 30 d, every panel rendered, p95', unit: 'ms', value: percentile(render, 95) },
+      { metric: 'UI initial JavaScript (gzip)', unit: 'KiB', value: initialScripts(uiDir).gzipBytes / 1024 },
       { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs.hour, 50) },
       { metric: 'rollup of one hour bucket p99', unit: 'ms', value: percentile(bucketMs.hour, 99) },
       { metric: 'rollup of one day bucket (merging 24 hours) p50', unit: 'ms', value: percentile(bucketMs.day, 50) },

@@ -535,6 +535,7 @@ describe('the read API under hostile input', () => {
         ['/api/v2/breakdown', { ...answerRange, dimension: attack }],
         ['/api/v2/breakdown', { ...answerRange, dimension: 'path', metric: attack }],
         ['/api/v2/breakdown', { ...answerRange, dimension: 'path', limit: attack }],
+        ['/api/v2/breakdowns', { ...answerRange, dimension: attack }],
         ['/api/v2/timeseries', { ...answerRange, interval: attack }],
         ['/api/v2/overview', { ...answerRange, compare: attack }],
         ['/api/v2/overview', { ...answerRange, [attack]: 'x' }],

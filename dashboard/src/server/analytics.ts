@@ -16,7 +16,7 @@ import {
 import type {
   AnalyticsTimeseriesResponse,
   EventPage,
-  BreakdownResponse,
+  BreakdownsResponse,
   ElementResponse,
   FunnelStep,
   Metric,
@@ -27,7 +27,13 @@ import type {
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL } from '@eventline/rollup/influxql';
 import { filterColumns, rawWhere, readRaw, rowMatches, type DimensionFilter } from '@eventline/rollup/raw-reader';
-import { readRollup, type RollupQuery, type ValueTotals } from '@eventline/rollup/rollup-reader';
+import {
+  readRollup,
+  totalsByDimension,
+  type KeyOf,
+  type RollupQuery,
+  type ValueTotals,
+} from '@eventline/rollup/rollup-reader';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
 import { DashboardError } from './errors.ts';
@@ -56,12 +62,13 @@ export interface Analytics {
     metric: Metric,
     interval: TimeseriesInterval | undefined,
   ): Promise<Omit<AnalyticsTimeseriesResponse, 'range' | 'timezone'>>;
-  breakdown(
+  /** Several dimensions from one read of the rollups (or one scan of the raw events), in the order asked. */
+  breakdowns(
     scope: AnswerScope,
-    dimension: Dimension,
+    dimensions: readonly Dimension[],
     metric: Metric,
     limit: number,
-  ): Promise<Omit<BreakdownResponse, 'range' | 'timezone'>>;
+  ): Promise<Omit<BreakdownsResponse, 'range' | 'timezone'>>;
   /** Raw events, newest first, `limit` to a page; every filter applied. */
   events(scope: AnswerScope, limit: number, cursor: string | undefined): Promise<EventPage>;
   /** From the raw events (exact, per session or visitor), so the range is bounded like raw queries. */
@@ -114,6 +121,40 @@ export function defaultInterval(range: TimeRange): TimeseriesInterval {
   return span <= 2 * DAY_MS ? 'hour' : span <= 92 * DAY_MS ? 'day' : 'month';
 }
 
+/** The top `limit` values by `metric`, then (other) for the rest, stored (other) included. */
+function topRows(
+  byValue: Map<string, ValueTotals>,
+  metric: Metric,
+  limit: number,
+): BreakdownsResponse['breakdowns'][number]['rows'] {
+  const ranked = [...byValue]
+    .filter(([value]) => value !== OTHER_VALUE)
+    .map(([value, totals]) => ({ value, totals, figures: figures(totals) }))
+    .sort((a, b) => b.figures[metric] - a.figures[metric] || (a.value < b.value ? -1 : 1));
+  const stored = byValue.get(OTHER_VALUE);
+  const rest = ranked
+    .slice(limit)
+    .map((row) => row.totals)
+    .concat(stored ? [stored] : []);
+  const rows = ranked.slice(0, limit).map((row) => ({ value: row.value, ...row.figures }));
+  if (rest.length > 0) {
+    const other: ValueTotals = {
+      events: 0,
+      pageviews: 0,
+      visitors: new HyperLogLog(),
+      sessions: new HyperLogLog(),
+    };
+    for (const totals of rest) {
+      other.events += totals.events;
+      other.pageviews += totals.pageviews;
+      other.visitors.merge(totals.visitors);
+      other.sessions.merge(totals.sessions);
+    }
+    rows.push({ value: OTHER_VALUE, ...figures(other) });
+  }
+  return rows;
+}
+
 const iso = (range: TimeRange) => ({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
 
 export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; logger: FastifyBaseLogger }): Analytics {
@@ -123,7 +164,7 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     scope: AnswerScope,
     dimension: RollupQuery['dimension'],
     range: TimeRange = scope.range,
-    keyOf?: (value: string, start: number) => string,
+    keyOf?: KeyOf,
     fields?: RollupQuery['fields'],
     cuts?: RollupQuery['cuts'],
   ): Promise<Map<string, ValueTotals>> {
@@ -338,34 +379,15 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
       };
     },
 
-    async breakdown(scope, dimension, metric, limit) {
-      const byValue = await read(scope, dimension);
-      const ranked = [...byValue]
-        .filter(([value]) => value !== OTHER_VALUE)
-        .map(([value, totals]) => ({ value, totals, figures: figures(totals) }))
-        .sort((a, b) => b.figures[metric] - a.figures[metric] || (a.value < b.value ? -1 : 1));
-      const stored = byValue.get(OTHER_VALUE);
-      const rest = ranked
-        .slice(limit)
-        .map((row) => row.totals)
-        .concat(stored ? [stored] : []);
-      const rows = ranked.slice(0, limit).map((row) => ({ value: row.value, ...row.figures }));
-      if (rest.length > 0) {
-        const other: ValueTotals = {
-          events: 0,
-          pageviews: 0,
-          visitors: new HyperLogLog(),
-          sessions: new HyperLogLog(),
-        };
-        for (const totals of rest) {
-          other.events += totals.events;
-          other.pageviews += totals.pageviews;
-          other.visitors.merge(totals.visitors);
-          other.sessions.merge(totals.sessions);
-        }
-        rows.push({ value: OTHER_VALUE, ...figures(other) });
-      }
-      return { dimension, metric, rows };
+    async breakdowns(scope, dimensions, metric, limit) {
+      const byDimension = await totalsByDimension(dimensions, (keyOf) => read(scope, dimensions, scope.range, keyOf));
+      return {
+        metric,
+        breakdowns: dimensions.map((dimension) => ({
+          dimension,
+          rows: topRows(byDimension.get(dimension) ?? new Map(), metric, limit),
+        })),
+      };
     },
   };
 }

@@ -15,6 +15,7 @@ import type {
   AnalyticsEventsResponse,
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
+  BreakdownsResponse,
   CompletenessResponse as Completeness,
   EventsResponse,
   FunnelResponse,
@@ -132,8 +133,8 @@ export const api = {
     json<OverviewResponse>('/api/v2/overview', params, signal),
   trend: (params: URLSearchParams, signal?: AbortSignal) =>
     json<AnalyticsTimeseriesResponse>('/api/v2/timeseries', params, signal),
-  breakdown: (params: URLSearchParams, signal?: AbortSignal) =>
-    json<BreakdownResponse>('/api/v2/breakdown', params, signal),
+  breakdowns: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<BreakdownsResponse>('/api/v2/breakdowns', params, signal),
   funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
   /** Raw events of one site, with the v2 filters (newest first). */
   siteEvents: (params: URLSearchParams, signal?: AbortSignal) =>

@@ -186,13 +186,26 @@ export function App() {
         : Promise.resolve(undefined),
     [compareRange?.from, compareRange?.to, trend.data, analyze.metric],
   );
+  // Every breakdown of the page in one request: one read of the rollups, not one per panel.
+  const allBreakdowns = useQuery(
+    (signal) =>
+      ifSite(() => {
+        const params = v2({ metric: analyze.metric, limit: BREAKDOWN_ROWS });
+        for (const dimension of DIMENSION_IDS) params.append('dimension', dimension);
+        return api.breakdowns(params, signal);
+      }),
+    [...v2Inputs, analyze.metric],
+  );
   const breakdowns = {} as Record<Dimension, QueryState<BreakdownResponse | undefined>>;
-  for (const dimension of DIMENSION_IDS)
-    // DIMENSION_IDS is a constant: the hooks run in the same order on every render.
-    breakdowns[dimension] = useQuery(
-      (signal) => ifSite(() => api.breakdown(v2({ dimension, metric: analyze.metric, limit: BREAKDOWN_ROWS }), signal)),
-      [...v2Inputs, analyze.metric],
-    );
+  for (const dimension of DIMENSION_IDS) {
+    const answer = allBreakdowns.data;
+    const rows = answer?.breakdowns.find((breakdown) => breakdown.dimension === dimension)?.rows;
+    breakdowns[dimension] = {
+      ...allBreakdowns,
+      data: answer &&
+        rows && { range: answer.range, timezone: answer.timezone, metric: answer.metric, dimension, rows },
+    };
+  }
   const raw = rawPeriod(period);
   const stepKey = analyze.steps.join('\n');
   const funnel = useQuery(

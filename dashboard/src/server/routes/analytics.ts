@@ -8,6 +8,8 @@ import {
   AnalyticsTimeseriesResponseSchema,
   BreakdownQuerySchema,
   BreakdownResponseSchema,
+  BreakdownsQuerySchema,
+  BreakdownsResponseSchema,
   ElementQuerySchema,
   ElementResponseSchema,
   FunnelQuerySchema,
@@ -169,7 +171,26 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const scope = scopeOf(request.query);
       const { dimension, metric, limit } = request.query;
-      return { ...answered(scope), ...(await app.analytics.breakdown(scope, dimension, metric, limit)) };
+      const { breakdowns } = await app.analytics.breakdowns(scope, [dimension], metric, limit);
+      return { ...answered(scope), dimension, metric, rows: breakdowns[0]!.rows };
+    },
+  );
+
+  app.get(
+    '/v2/breakdowns',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'Several breakdowns from one read: what a page of breakdowns asks for, in one request',
+        querystring: BreakdownsQuerySchema,
+        response: { ...API_ROUTE.response, 200: BreakdownsResponseSchema },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request.query);
+      const { dimension, metric, limit } = request.query;
+      return { ...answered(scope), ...(await app.analytics.breakdowns(scope, dimension, metric, limit)) };
     },
   );
 };
