@@ -38,11 +38,15 @@ site.page('/sdk', {
 
 type Kind = 'click' | 'blur';
 type Stats = { median: number; p99: number; mean: number };
+const WHAT = { handler: 'handler', total: 'handler + deferred', cpu: 'thread CPU' } as const;
+type What = keyof typeof WHAT;
 interface TraceEvent {
   name: string;
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread time: what the thread ran, without the time it waited for a core. */
+  tdur?: number;
   tid: number;
   args?: { src_file?: string };
 }
@@ -54,11 +58,13 @@ function stats(samples: number[]): Stats {
 }
 
 /**
- * Per event, the wall time of the page's top-level tasks between its mark and the next one, except the task that
- * dispatches the next event (the benchmark's own timer, whose share is the next event's handler) and the rendering
- * of frames (cc/ tasks: the benchmark edits a field; neither page changes what is drawn).
+ * Per event, from the trace: `deferred`, the wall time of the page's top-level tasks between its mark and the
+ * next one, except the task that dispatches the next event (the benchmark's own timer, whose share is the next
+ * event's handler) and the rendering of frames (cc/ tasks: the benchmark edits a field; neither page changes
+ * what is drawn); `cpu`, the thread time of those tasks and of the task that dispatched it (the benchmark's loop
+ * included, as on the baseline page).
  */
-function deferredWork(events: TraceEvent[]): number[] {
+function fromTrace(events: TraceEvent[]): { deferred: number[]; cpu: number[] } {
   const marks = events.filter((e) => e.name === MARK && e.ph !== 'e').sort((a, b) => a.ts - b.ts);
   const main = marks[0]!.tid;
   const tasks = events
@@ -73,19 +79,24 @@ function deferredWork(events: TraceEvent[]): number[] {
   const contains = (task: TraceEvent, ts: number | undefined): boolean =>
     ts !== undefined && task.ts <= ts && ts <= task.ts + task.dur!;
   const deferred = marks.map(() => 0);
+  const cpu = marks.map(() => 0);
   let i = 0;
   for (const task of tasks) {
     while (i + 1 < marks.length && marks[i + 1]!.ts <= task.ts) i++;
-    const mark = marks[i]!.ts;
-    if (task.ts > mark && !contains(task, mark) && !contains(task, marks[i + 1]?.ts)) deferred[i]! += task.dur!;
+    if (contains(task, marks[i + 1]?.ts)) cpu[i + 1]! += task.tdur ?? NaN;
+    else if (contains(task, marks[i]!.ts)) cpu[i]! += task.tdur ?? NaN;
+    else if (task.ts > marks[i]!.ts) {
+      deferred[i]! += task.dur!;
+      cpu[i]! += task.tdur ?? NaN;
+    }
   }
-  return deferred;
+  return { deferred, cpu };
 }
 
 const browser = await launchChromium();
 const load = [loadavg()[0]!];
 try {
-  const results: Record<string, Record<Kind, { handler: Stats; total: Stats }>> = {};
+  const results: Record<string, Record<Kind, Record<What, Stats>>> = {};
   let resolution = NaN;
   for (const name of ['baseline', 'sdk']) {
     const page = await browser.newPage();
@@ -105,7 +116,7 @@ try {
       }
       return step * 1000;
     });
-    const measured = {} as Record<Kind, { handler: Stats; total: Stats }>;
+    const measured = {} as Record<Kind, Record<What, Stats>>;
     for (const kind of ['click', 'blur'] as const) {
       await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing'] });
       const handler = await page.evaluate(
@@ -134,12 +145,13 @@ try {
         { kind, total: EVENTS + WARMUP, gap: GAP_MS, mark: MARK },
       );
       const trace = JSON.parse(String(await browser.stopTracing())) as { traceEvents: TraceEvent[] };
-      const deferred = deferredWork(trace.traceEvents);
+      const { deferred, cpu } = fromTrace(trace.traceEvents);
       if (deferred.length !== handler.length + 1)
         throw new Error(`found ${deferred.length - 1} of ${handler.length} events in the trace`);
       measured[kind] = {
         handler: stats(handler.slice(WARMUP)),
         total: stats(handler.map((t, i) => t + deferred[i]!).slice(WARMUP)),
+        cpu: stats(cpu.slice(WARMUP, -1)),
       };
     }
     results[name] = measured;
@@ -158,27 +170,29 @@ try {
   console.log('kind   page      what                 median     p99        mean');
   for (const kind of ['click', 'blur'] as const) {
     for (const name of ['baseline', 'sdk'])
-      for (const what of ['handler', 'total'] as const) {
+      for (const what of ['handler', 'total', 'cpu'] as const) {
         const s = results[name]![kind][what];
-        const label = what === 'handler' ? 'handler' : 'handler + deferred';
         console.log(
-          `${kind.padEnd(6)} ${name.padEnd(9)} ${label.padEnd(20)} ${µs(s.median).padEnd(10)} ${µs(s.p99).padEnd(10)} ${µs(s.mean)}`,
+          `${kind.padEnd(6)} ${name.padEnd(9)} ${WHAT[what].padEnd(20)} ${µs(s.median).padEnd(10)} ${µs(s.p99).padEnd(10)} ${µs(s.mean)}`,
         );
       }
-    const extra = results['sdk']![kind].total.mean - results['baseline']![kind].total.mean;
+    const extra = (what: What): string => µs(results['sdk']![kind][what].mean - results['baseline']![kind][what].mean);
     console.log(
-      `${kind.padEnd(6)} SDK cost  ${µs(extra)} per event on top of a no-op listener (mean, deferred work included)`,
+      `${kind.padEnd(6)} SDK cost  ${extra('total')} per event on top of a no-op listener (mean, deferred work included), ` +
+        `${extra('cpu')} of thread CPU`,
     );
   }
   const figures: Figure[] = (['click', 'blur'] as const).flatMap((kind) =>
-    (['median', 'p99', 'mean'] as const).map((stat) => ({
-      metric: `${kind} ${stat}`,
-      unit: 'µs',
-      value: results['sdk']![kind].total[stat],
-      baseline: results['baseline']![kind].total[stat],
-      baselineLabel: 'no-op listener',
-      resolution,
-    })),
+    (['total', 'cpu'] as const).flatMap((what) =>
+      (['median', 'p99', 'mean'] as const).map((stat) => ({
+        metric: `${kind} ${what === 'cpu' ? 'CPU ' : ''}${stat}`,
+        unit: 'µs',
+        value: results['sdk']![kind][what][stat],
+        baseline: results['baseline']![kind][what][stat],
+        baselineLabel: 'no-op listener',
+        ...(what === 'total' && { resolution }),
+      })),
+    ),
   );
   printResult({
     name: 'sdk-main-thread',
