@@ -8,6 +8,9 @@
 // runs before the next event (the hand-over to the worker, the worker's
 // messages and reports, timers, garbage collection), read from a Chromium
 // trace of top-level tasks: work an SDK defers is still the page's work.
+// The same trace gives the thread CPU of those tasks, which leaves out the
+// time the main thread waited for a core: on a loaded machine that wait, not
+// the SDK's work, makes most of the wall-time tail.
 // Run: npm run bench -w sdk
 import { availableParallelism, loadavg } from 'node:os';
 import { launchChromium } from '@eventline/testkit/browser';
