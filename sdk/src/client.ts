@@ -49,7 +49,7 @@ function followConsent(): void {
   applyConsent(o, start, () => {
     held.clear();
     handing = [];
-    void connection?.then((c) => c?.api.clear());
+    void connection?.then((c) => c?.clear());
   });
 }
 
@@ -102,7 +102,7 @@ function handOver(): void {
   if (batch.length)
     void connection?.then((c) => {
       if (!c) return void setTimeout(beacon, o?.flushInterval);
-      void c.api.enqueue(batch.map(([, json]) => json));
+      c.enqueue(batch.map(([, json]) => json));
     });
 }
 

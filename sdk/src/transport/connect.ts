@@ -6,16 +6,23 @@
 // file is loaded as a page script and the same delivery code runs on the main
 // thread. Both URLs go through the `eventline` Trusted Types policy. The
 // worker's reports reach the page here: an event delivered or dropped is no
-// longer held for the unload beacon.
+// longer held for the unload beacon. Events go to a worker and its reports come
+// back as one-way messages (protocol.ts): a Comlink call per hand-over and per
+// report, with its reply, was most of the page's work for a captured event.
 import { proxy, wrap } from 'comlink';
 import { report } from '../report.ts';
 import type { FlushResult, Transport } from '../types.ts';
-import type { DeliveryApi, DeliveryConfig, DeliveryReport } from '../worker/protocol.ts';
+import type { DeliveryApi, DeliveryConfig, DeliveryReport, WorkerApi, WorkerMessage } from '../worker/protocol.ts';
 import { FALLBACK_GLOBAL } from '../worker/fallback-global.ts';
 import { scriptUrl } from './trusted-types.ts';
 
+/** What the page needs of delivery, whether it runs in a worker or on the page. */
+type Delivery = Pick<DeliveryApi, 'flush' | 'clear' | 'online'> & { enqueue(events: string[]): unknown; close(): void };
+
 export interface Connection {
-  api: DeliveryApi;
+  /** Hands events (JSON of an `Event`) to delivery; nothing to wait for. */
+  enqueue(events: string[]): void;
+  clear(): Promise<void>;
   /**
    * The worker's flush, or after `timeout` ms what the page knows: what the worker reported delivered meanwhile,
    * the page's own events still held.
@@ -45,12 +52,13 @@ export async function connect(
     if (r.kind === 'delivered' || r.kind === 'dropped') for (const id of r.ids) held.delete(id);
     report(r);
   };
-  const { api, close } = await start(url, config, relay, transport, warn);
+  const api = await start(url, config, relay, transport, warn);
   // Workers get no reliable `online` event (Chromium's network emulation, for one, never fires it there).
   addEventListener('online', () => void api.online(), { signal });
   return {
-    api,
-    close,
+    enqueue: (events) => void api.enqueue(events),
+    clear: () => api.clear(),
+    close: api.close,
     flush(timeout) {
       const before = delivered;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,16 +82,25 @@ async function start(
   report: (r: DeliveryReport) => void,
   transport: Transport | undefined,
   warn: (message: string) => void,
-): Promise<Pick<Connection, 'api' | 'close'>> {
+): Promise<Delivery> {
   let worker: Worker | undefined;
   try {
-    worker = new Worker(scriptUrl(url));
-    const api = wrap<DeliveryApi>(worker) as unknown as DeliveryApi;
+    const w = (worker = new Worker(scriptUrl(url)));
+    w.addEventListener('message', ({ data }: MessageEvent<WorkerMessage | undefined>) => {
+      if (data?.type === 'report') report(data.report);
+    });
+    const api = wrap<WorkerApi>(w) as unknown as WorkerApi;
     await Promise.race([
-      api.start(config, proxy(report), transport && proxy(transport)),
-      new Promise((_, reject) => (worker!.onerror = reject)),
+      api.start(config, transport && proxy(transport)),
+      new Promise((_, reject) => (w.onerror = reject)),
     ]);
-    return { api, close: () => worker!.terminate() };
+    return {
+      enqueue: (events) => w.postMessage({ type: 'enqueue', events } satisfies WorkerMessage),
+      flush: () => api.flush(),
+      clear: () => api.clear(),
+      online: () => api.online(),
+      close: () => w.terminate(),
+    };
   } catch (error) {
     worker?.terminate();
     warn(`main-thread delivery: ${(error as Error).message}`);
@@ -100,5 +117,5 @@ async function start(
       document.head.appendChild(script);
     }));
   await api.start(config, report, transport);
-  return { api, close: () => void api.stop() };
+  return { ...api, close: () => void api.stop() };
 }

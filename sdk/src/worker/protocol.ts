@@ -1,5 +1,7 @@
-// What crosses the worker boundary: plain data only. The main thread and the
-// main-thread fallback both speak this interface; Comlink carries it to the worker.
+// What crosses the worker boundary: plain data only. The main-thread fallback
+// is called through DeliveryApi; a worker gets the calls that answer through
+// Comlink (WorkerApi), and events in and reports out as one-way messages
+// (WorkerMessage), which need no reply and no proxy.
 import type { FlushResult, Report, Transport } from '../types.ts';
 
 /** The user's options without functions (they cannot be cloned), plus the batch URL. */
@@ -38,3 +40,14 @@ export interface DeliveryApi {
   online(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What Comlink carries to a worker: the calls whose answer the page waits for. */
+export type WorkerApi = Omit<DeliveryApi, 'start' | 'enqueue'> & {
+  start(config: DeliveryConfig, transport?: Transport): Promise<void>;
+};
+
+/**
+ * Posted beside Comlink's messages on the worker's own port, which keeps them in order with its calls (events
+ * enqueued before a flush are in it); Comlink ignores messages that are not its own.
+ */
+export type WorkerMessage = { type: 'enqueue'; events: string[] } | { type: 'report'; report: DeliveryReport };

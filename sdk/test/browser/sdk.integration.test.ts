@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@eventline/contract';
-import type { Report } from '../../src/types.ts';
+import type { FlushResult, Report } from '../../src/types.ts';
 import { eventsOf, of, useHarness } from '../helpers/harness.ts';
 
 const h = useHarness();
@@ -148,6 +148,34 @@ describe('delivery', () => {
         'delivered',
       ]);
     for (const r of reports) expect(r.count).toBe(r.ids.length);
+  });
+
+  it('delivers a burst of clicks exactly once, and flush() resolves after the page heard each one delivered', async () => {
+    const page = await open(serve('<button id="b">go</button>'));
+    const { reports, result } = await page.evaluate(async () => {
+      const w = window as unknown as {
+        eventline: { onReport(listener: (r: Report) => void): () => void; flush(): Promise<FlushResult> };
+      };
+      const reports: Report[] = [];
+      w.eventline.onReport((r) => reports.push(r));
+      const button = document.getElementById('b')!;
+      for (let i = 0; i < 300; i++) button.click();
+      const result = await w.eventline.flush();
+      // Copied now: reports that arrive after flush() resolved do not count.
+      return { reports: [...reports], result };
+    });
+    expect(result).toMatchObject({ pending: 0, timedOut: false });
+    const captured = reports.flatMap((r) => (r.kind === 'captured' ? r.ids : []));
+    expect(captured).toHaveLength(300);
+    for (const id of captured)
+      expect(reports.filter((r) => r.ids.includes(id)).map((r) => r.kind)).toEqual([
+        'captured',
+        'queued',
+        'sent',
+        'delivered',
+      ]);
+    await h.ingest.until(() => h.ingest.find(of('click')).length === 300);
+    expect(new Set(h.ingest.find(of('click')).map((e) => e.id)).size).toBe(300);
   });
 
   it('delivers a click followed at once by navigation, exactly once in storage', async () => {
