@@ -15,6 +15,7 @@ import type {
   AnalyticsEventsResponse,
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
+  BucketCompletenessResponse,
   CompletenessResponse as Completeness,
   EventsResponse,
   FunnelResponse,
@@ -32,6 +33,7 @@ export type {
   AnalyticsTimeseriesResponse,
   Annotation,
   BreakdownResponse,
+  BucketCompletenessResponse,
   ElementResponse,
   FunnelResponse,
   OverviewResponse,
@@ -134,6 +136,8 @@ export const api = {
     json<AnalyticsTimeseriesResponse>('/api/v2/timeseries', params, signal),
   breakdown: (params: URLSearchParams, signal?: AbortSignal) =>
     json<BreakdownResponse>('/api/v2/breakdown', params, signal),
+  bucketCompleteness: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<BucketCompletenessResponse>('/api/v2/completeness', params, signal),
   funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
   /** Raw events of one site, with the v2 filters (newest first). */
   siteEvents: (params: URLSearchParams, signal?: AbortSignal) =>
