@@ -306,6 +306,12 @@ describe('the Analyze view (read API v2)', () => {
       { bucket: '2026-11-02T10', received: 2, expected: 4, missing: 2, completeness: 0.5 },
       { bucket: '2026-11-02T11', received: 2, expected: 2, missing: 0, completeness: 1 },
     ]);
+    // Read from raw events, so bounded like them.
+    const tooLong = await app.inject({
+      url: `/api/v2/completeness?site=${gappy}&from=2026-10-01T00:00:00Z&to=2026-11-04T00:00:00Z`,
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+    });
+    expect(tooLong.json()).toMatchObject({ code: 'DASHBOARD_RANGE_TOO_LARGE' });
 
     await withPage(async (page) => {
       await page.goto(`${baseUrl}/?site=${gappy}&${VIEW}`);

@@ -62,7 +62,7 @@ function rawScopeOf(query: AnswerQuery): AnswerScope {
   return scopeOf(query, resolveRange(query, Date.now(), { defaultMs: 7 * DAY_MS, maxMs: RANGE_LIMITS.maxRangeMs }));
 }
 
-const answered = (scope: AnswerScope) => ({
+const answered = (scope: Pick<AnswerScope, 'range' | 'timeZone'>) => ({
   range: { from: new Date(scope.range.from).toISOString(), to: new Date(scope.range.to).toISOString() },
   timezone: scope.timeZone,
 });
@@ -184,12 +184,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
         localBuckets(range, query.timezone, interval),
         bucketOf,
       );
-      return {
-        range: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
-        timezone: query.timezone,
-        interval,
-        buckets,
-      };
+      return { ...answered({ range, timeZone: query.timezone }), interval, buckets };
     },
   );
 
