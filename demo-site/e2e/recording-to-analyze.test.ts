@@ -204,7 +204,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     // The shared link opens the same view.
     const shared = await newPage();
     await shared.goto(page.url());
-    await expect.poll(() => rows(shared).count()).toBe(1);
+    await expect.poll(() => rows(shared).count(), { timeout: VISIBLE_WITHIN_MS }).toBe(1);
     await Promise.all([page.close(), shared.close()]);
   });
 
