@@ -353,6 +353,37 @@ export const BreakdownsResponseSchema = Type.Object({
   }),
 });
 
+/** Completeness per chart bucket, from the raw events' sequence numbers (at most 31 days, like funnels). */
+export const BucketCompletenessQuerySchema = Query({
+  site: AnswerParams.site,
+  from: Type.Optional(
+    Time(
+      'Inclusive start, widened to its hour; default: 30 days before `to`; the range is at most 31 days (raw events)',
+    ),
+  ),
+  to: AnswerParams.to,
+  timezone: AnswerParams.timezone,
+  interval: AnalyticsTimeseriesQuerySchema.properties.interval,
+});
+
+const BucketCompletenessSchema = Type.Object({
+  bucket: Type.String({ description: 'As the time series names it: 2026-11-02T14, 2026-11-02 or 2026-11' }),
+  received: Figure('Distinct sequence numbers stored (a number stored twice counts once)'),
+  expected: Figure('received + missing'),
+  missing: Figure(
+    'Numbers skipped between two received ones of a sequence, counted in the bucket of the event before the gap',
+  ),
+  completeness: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+    description: 'received / expected, at most 1; null when nothing was expected',
+  }),
+});
+
+export const BucketCompletenessResponseSchema = Type.Object({
+  ...AnswerRange,
+  interval: Type.Enum(TIMESERIES_INTERVALS),
+  buckets: Type.Array(BucketCompletenessSchema, { description: 'Every bucket of the range, in order' }),
+});
+
 /** `kind:value`: a page view of a path, a click, an input changed or a checkbox toggled on/off by element label, a custom event by name. */
 export const FUNNEL_STEP_KINDS = ['pageview', 'click', 'input', 'toggle_on', 'toggle_off', 'custom'] as const;
 export type FunnelStep = `${(typeof FUNNEL_STEP_KINDS)[number]}:${string}`;
@@ -500,6 +531,9 @@ export type AnalyticsTimeseriesResponse = Static<typeof AnalyticsTimeseriesRespo
 export type BreakdownQuery = Static<typeof BreakdownQuerySchema>;
 export type BreakdownsQuery = Static<typeof BreakdownsQuerySchema>;
 export type BreakdownsResponse = Static<typeof BreakdownsResponseSchema>;
+export type BucketCompletenessQuery = Static<typeof BucketCompletenessQuerySchema>;
+export type BucketCompleteness = Static<typeof BucketCompletenessSchema>;
+export type BucketCompletenessResponse = Static<typeof BucketCompletenessResponseSchema>;
 export type BreakdownResponse = Static<typeof BreakdownResponseSchema>;
 export type MetricValues = Static<typeof MetricValuesSchema>;
 export type ApiEvent = Static<typeof ApiEventSchema>;

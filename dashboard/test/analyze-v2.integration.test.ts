@@ -1,14 +1,16 @@
 // The Analyze view on the read API v2 in real Chromium, against InfluxDB seeded
 // with raw events placed by the consumer's own code and rollups computed by the
 // rollup worker's own code: key figures against the previous period, a
-// breakdown, chips in the URL, a funnel, share links, hostile values, axe in
-// light and dark mode at 1400 and 375 px, and screenshots for the README.
+// breakdown, chips in the URL, a funnel, completeness per chart bucket, share
+// links, hostile values, axe in light and dark mode at 1400 and 375 px, and
+// screenshots for the README.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { hourOf, RETENTION, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import { placedPointLines } from '@eventline/consumer/testing';
+import type { BucketCompletenessResponse } from '@eventline/contract/read-api';
 import { createInfluxQL } from '@eventline/rollup/influxql';
 import { rollUp } from '@eventline/rollup/recompute';
 import { ensureRetention } from '@eventline/rollup/retention';
@@ -105,12 +107,27 @@ function seedEventsOf(site: string): EnrichedEvent[] {
   ];
 }
 
+/** One tab numbering its page views 0, 1, then 4, 5: numbers 2 and 3 never arrived, captured after 10:01 on day 1. */
+function gappedEventsOf(site: string): EnrichedEvent[] {
+  const who = { visitor: 'visitor-g', session: 'g1', device: 'desktop' };
+  return [
+    [0, 0],
+    [1, 1],
+    [4, 60],
+    [5, 65],
+  ].map(([number, minute]) => {
+    const e = event(site, DAY1 + minute! * MINUTE, who, { type: 'pageview', path: '/' });
+    return { ...e, event: { ...e.event, seq: number! } };
+  });
+}
+
 describe('the Analyze view (read API v2)', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let baseUrl: string;
   const site = uniqueName('shop');
   const other = uniqueName('blog');
+  const gappy = uniqueName('gaps');
 
   beforeAll(async () => {
     const uiDir = await builtUi();
@@ -131,6 +148,7 @@ describe('the Analyze view (read API v2)', () => {
         { visitor: 'blog-reader', session: 'z1', device: 'desktop' },
         { type: 'pageview', path: '/blog' },
       ),
+      ...gappedEventsOf(gappy),
     ];
     await influxql.write(
       await placedPointLines(events, { influx: { url: testInfra().influxUrl, bucket } }),
@@ -195,12 +213,13 @@ describe('the Analyze view (read API v2)', () => {
       expect(await figure(page, 'pageviews')).toBe('8');
       expect(await figure(page, 'events')).toBe('12');
       expect(await page.getByTestId('figure-visitors-change').textContent()).toContain('+300%');
-      // The chart's table alternative, per hour over two days: visitors, the period before, and the crawler apart.
+      // The chart's table alternative, per hour over two days: visitors, the period before, the crawler apart.
       await page.getByText('Show the figures as a table').click();
       const rows = page.getByTestId('trend-table').locator('tbody tr');
       await expect.poll(() => rows.count(), POLL).toBe(48);
       expect(await rows.allTextContents()).toEqual(
-        expect.arrayContaining(['Nov 2, 10:00 AM400', 'Nov 2, 12:00 PM010', 'Nov 3, 03:00 PM101']),
+        // The last column is each hour's completeness: nothing expected at noon on Nov 2.
+        expect.arrayContaining(['Nov 2, 10:00 AM400100 %', 'Nov 2, 12:00 PM010—', 'Nov 3, 03:00 PM101100 %']),
       );
 
       // Breakdowns: referrers by visitors, devices, and pages.
@@ -269,6 +288,41 @@ describe('the Analyze view (read API v2)', () => {
       await expect
         .poll(() => page.getByTestId('funnel-actors').allTextContents(), POLL)
         .toEqual(['2 · 100%', '1 · 50%']);
+    });
+  });
+
+  it('marks the hour whose sequence numbers have a gap, on the chart, in its table and in words', async () => {
+    const response = await app.inject({
+      url: `/api/v2/completeness?site=${gappy}&from=2026-11-02T00:00:00Z&to=2026-11-04T00:00:00Z&timezone=UTC`,
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const { interval, buckets } = response.json() as BucketCompletenessResponse;
+    expect(interval).toBe('hour');
+    expect(buckets).toHaveLength(48);
+    expect(buckets.filter((b) => b.expected > 0)).toEqual([
+      { bucket: '2026-11-02T10', received: 2, expected: 4, missing: 2, completeness: 0.5 },
+      { bucket: '2026-11-02T11', received: 2, expected: 2, missing: 0, completeness: 1 },
+    ]);
+    // Read from raw events, so bounded like them.
+    const tooLong = await app.inject({
+      url: `/api/v2/completeness?site=${gappy}&from=2026-10-01T00:00:00Z&to=2026-11-04T00:00:00Z`,
+      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+    });
+    expect(tooLong.json()).toMatchObject({ code: 'DASHBOARD_RANGE_TOO_LARGE' });
+
+    await withPage(async (page) => {
+      await page.goto(`${baseUrl}/?site=${gappy}&${VIEW}`);
+      await expect
+        .poll(() => page.getByTestId('trend-incomplete').textContent(), POLL)
+        .toContain('Shaded: 1 hour where 2 events never arrived (lowest 50.0 % complete)');
+      await page.getByText('Show the figures as a table').click();
+      const table = page.getByTestId('trend-table');
+      expect(await table.locator('thead th').last().textContent()).toBe('Complete');
+      const hour = (label: string) => table.locator('tbody tr', { has: page.locator('th', { hasText: label }) });
+      expect(await hour('Nov 2, 10:00 AM').locator('td.incomplete').textContent()).toBe('50.0 %');
+      expect(await hour('Nov 2, 11:00 AM').locator('td').last().textContent()).toBe('100 %');
+      await page.getByTestId('trend').screenshot({ path: `${artifacts}trend-incomplete.png` });
     });
   });
 

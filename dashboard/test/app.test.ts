@@ -79,6 +79,7 @@ describe('OpenAPI document', () => {
       '/api/v2/annotations/{id}',
       '/api/v2/breakdown',
       '/api/v2/breakdowns',
+      '/api/v2/completeness',
       '/api/v2/element',
       '/api/v2/events',
       '/api/v2/funnel',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompletenessFigures } from '../src/ui/api.ts';
-import { completenessVerdict } from '../src/ui/completeness-verdict.ts';
+import type { BucketCompletenessResponse, CompletenessFigures } from '../src/ui/api.ts';
+import { chartCompleteness, chartCompletenessNote, completenessVerdict } from '../src/ui/completeness-verdict.ts';
 
 const figures = (overrides: Partial<CompletenessFigures>): CompletenessFigures => ({
   sessions: 3,
@@ -41,5 +41,45 @@ describe('completeness verdict', () => {
     expect(verdict.tone).toBe('bad');
     expect(verdict.headline).toBe('1 event stored twice');
     expect(verdict.detail).toContain('1 sequence number was used by two different events');
+  });
+});
+
+describe('completeness on the chart', () => {
+  const answer = (buckets: [string, number, number][]): BucketCompletenessResponse => ({
+    range: { from: '2026-11-02T00:00:00.000Z', to: '2026-11-02T03:00:00.000Z' },
+    timezone: 'UTC',
+    interval: 'hour',
+    buckets: buckets.map(([bucket, received, missing]) => ({
+      bucket,
+      received,
+      missing,
+      expected: received + missing,
+      completeness: received + missing === 0 ? null : received / (received + missing),
+    })),
+  });
+  const hours = ['2026-11-02T00', '2026-11-02T01', '2026-11-02T02', '2026-11-02T03'];
+
+  it('marks the buckets below 99 % and leaves those it was not told about unknown', () => {
+    const chart = chartCompleteness(
+      hours,
+      answer([
+        ['2026-11-02T00', 100, 0],
+        ['2026-11-02T01', 99, 1],
+        ['2026-11-02T02', 2, 2],
+      ]),
+    );
+    expect(chart.ratios).toEqual([1, 0.99, 0.5, null]);
+    expect(chart.incomplete).toEqual([2]);
+    expect(chart.missing).toBe(2);
+  });
+
+  it('says in words what a shaded bucket means, and nothing when none is shaded', () => {
+    const shaded = chartCompleteness(hours, answer([['2026-11-02T02', 2, 2]]));
+    expect(chartCompletenessNote(shaded, 'hour')).toBe(
+      'Shaded: 1 hour where 2 events never arrived (lowest 50.0 % complete). Figures there are too low: a dip in a ' +
+        'shaded hour is lost data (blocked requests, tabs closed offline, an outage), not fewer people.',
+    );
+    expect(chartCompletenessNote(chartCompleteness(hours, answer([['2026-11-02T00', 5, 0]])), 'hour')).toBeUndefined();
+    expect(chartCompletenessNote(chartCompleteness(hours, undefined), 'hour')).toBeUndefined();
   });
 });

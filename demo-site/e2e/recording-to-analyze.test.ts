@@ -6,11 +6,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Event } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { freePort, type ManagedProcess } from '@eventline/infra';
 import { launchChromium } from '@eventline/testkit/browser';
-import { DEMO_WRITE_KEY, repoRoot, serviceSpecs, startService } from '@eventline/infra/services';
-import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
-import type { Browser, Page } from 'playwright-core';
+import { DEMO_SITE, DEMO_WRITE_KEY, repoRoot } from '@eventline/infra/services';
+import { eventually, startTestStack, uniqueName, type TestStack } from '@eventline/testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const artifacts = join(repoRoot, 'test-results', 'demo-site-e2e');
@@ -23,7 +22,6 @@ let browser: Browser;
 let demoUrl = '';
 let dashboardUrl = '';
 let ingestUrl = '';
-const services: ManagedProcess[] = [];
 const dialogs: string[] = [];
 
 function build(workspace: string): void {
@@ -37,36 +35,26 @@ beforeAll(async () => {
   build('dashboard');
   build('demo-site');
   mkdirSync(artifacts, { recursive: true });
-
-  const infra = testInfra();
-  const bucket = await createTestBucket('e2e');
-  const topic = await createTestTopic('e2e', 3);
-  const deadLetterTopic = await createTestTopic('e2e-dlq', 1);
-  const ports = {
-    ingest: await freePort(),
-    consumer: await freePort(),
-    rollup: await freePort(),
-    dashboard: await freePort(),
-    demo: await freePort(),
-  };
-  const specs = serviceSpecs({ brokers: infra.brokers, influxUrl: infra.influxUrl, bucket }, ports, {
-    EVENTLINE_INFLUX_BUCKET: bucket,
-    EVENTLINE_KAFKA_TOPIC: topic,
-    EVENTLINE_KAFKA_DLQ_TOPIC: deadLetterTopic,
-    EVENTLINE_CONSUMER_GROUP: uniqueName('e2e'),
-  });
-  const logDir = join(infra.dataDir, uniqueName('e2e-logs'));
-  for (const spec of specs) services.push(await startService(spec, logDir));
-  ingestUrl = `http://127.0.0.1:${ports.ingest}`;
-  dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
-  demoUrl = `http://127.0.0.1:${ports.demo}`;
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(services.map((service) => service.stop()));
 });
+
+/** A stack of its own for the tests of one describe block: none sees another block's events. */
+function useStack(prefix: string): void {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack(prefix);
+    ingestUrl = stack.ingestUrl;
+    dashboardUrl = stack.dashboardUrl;
+    demoUrl = stack.demoUrl;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+}
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -75,6 +63,15 @@ async function newPage(): Promise<Page> {
     void dialog.dismiss();
   });
   return page;
+}
+
+/** Waits until the snippet has loaded the SDK and handed it its queue. */
+async function sdkLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' &&
+      !('q' in window.eventline!),
+  );
 }
 
 /** Sends events to ingest as a site's SDK would (same origin header and write key), with their own timestamps. */
@@ -95,6 +92,8 @@ const rows = (page: Page, type?: string) =>
   );
 
 describe('recording on the demo site, analysing on the dashboard', () => {
+  useStack('e2e');
+
   it('shows a click, a text input and a checkbox toggle made on the demo site in the dashboard table and chart', async () => {
     const dashboard = await newPage();
     await dashboard.goto(`${dashboardUrl}/?from=-15m`);
@@ -102,11 +101,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
 
     const demo = await newPage();
     await demo.goto(demoUrl);
-    await demo.waitForFunction(
-      () =>
-        typeof (window as { eventline?: { init?: unknown; q?: unknown } }).eventline?.init === 'function' &&
-        !('q' in window.eventline!),
-    );
+    await sdkLoaded(demo);
     // The live panel follows the SDK's delivery reports: the click is captured, then acknowledged by ingest.
     const counter = (name: string) => async () => Number(await demo.locator(`#count-${name}`).textContent());
     await demo.click('#demo-button');
@@ -209,7 +204,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     // The shared link opens the same view.
     const shared = await newPage();
     await shared.goto(page.url());
-    await expect.poll(() => rows(shared).count()).toBe(1);
+    await expect.poll(() => rows(shared).count(), { timeout: VISIBLE_WITHIN_MS }).toBe(1);
     await Promise.all([page.close(), shared.close()]);
   });
 
@@ -261,5 +256,125 @@ describe('recording on the demo site, analysing on the dashboard', () => {
       .poll(found, { timeout: VISIBLE_WITHIN_MS })
       .toEqual([{ name: 'Plan Selected', path: '/npm', properties: { plan: 'pro' } }]);
     await page.close();
+  });
+});
+
+describe('a visit on the demo site in the Analyze view (read API v2)', () => {
+  useStack('e2e-analyze');
+  const visitors: BrowserContext[] = [];
+  afterAll(async () => {
+    await Promise.all(visitors.map((context) => context.close()));
+  });
+
+  /** Waits until the live panel says ingest acknowledged every event the page captured; returns how many. */
+  async function allAcknowledged(page: Page): Promise<number> {
+    await page.click('#flush-now');
+    const count = async (name: string) => Number(await page.locator(`#count-${name}`).textContent());
+    let acknowledged = 0;
+    await eventually('ingest to acknowledge every captured event', async () => {
+      const [captured = 0, sent = 0, queued] = await Promise.all(['captured', 'acknowledged', 'queued'].map(count));
+      acknowledged = sent;
+      return captured > 0 && sent === captured && queued === 0;
+    });
+    return acknowledged;
+  }
+
+  /**
+   * A new visitor (a browser context of its own, with a person's user agent: isbot counts headless Chromium as a
+   * bot) goes from the home page through the shop tabs in `route`; returns how many events ingest acknowledged.
+   * The page stays open, so no page leave is beaconed while the dashboard is read.
+   */
+  async function visit(route: (page: Page) => Promise<void>): Promise<number> {
+    const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent });
+    visitors.push(context);
+    const page = await context.newPage();
+    await page.goto(demoUrl);
+    await sdkLoaded(page);
+    await route(page);
+    return allAcknowledged(page);
+  }
+
+  const openTab = async (page: Page, path: string) => {
+    await page.click(`nav.tabs a[data-route="${path}"]`);
+    await page.locator(`[data-view="${path}"]`).waitFor();
+  };
+
+  it('shows the visits’ key figures, pages, elements by label and a funnel built in the UI', async () => {
+    // Visitor 1 buys: home → Products → Add to cart. Visitor 2 browses: home → Products → About.
+    // 2 visitors and 5 page views; the events are those and the clicks, and a page leave per route change.
+    const events =
+      (await visit(async (page) => {
+        await openTab(page, '/products');
+        await page.click('button[data-track-product="backpack"]');
+      })) +
+      (await visit(async (page) => {
+        await openTab(page, '/products');
+        await openTab(page, '/about');
+      }));
+    expect(events).toBe(12);
+
+    const dashboard = await newPage();
+    // Live: the answers are asked again every few seconds until the rollup worker has counted the hour.
+    await dashboard.goto(`${dashboardUrl}/?site=${DEMO_SITE}&range=7d&tz=UTC&live=1`);
+    const figures = () =>
+      Promise.all(
+        ['visitors', 'pageviews', 'events'].map((metric) =>
+          dashboard.getByTestId(`figure-${metric}-value`).textContent(),
+        ),
+      );
+    await eventually(
+      'the key figures to show 2 visitors, 5 page views and 12 events',
+      async () => (await figures()).join(',') === '2,5,12',
+    );
+    /** A breakdown's rows as `value: count`, in their order. */
+    const breakdown = (dimension: string) =>
+      dashboard
+        .getByTestId(`breakdown-${dimension}`)
+        .locator('li[data-value]')
+        .evaluateAll((rows) =>
+          rows.map((row) => `${row.getAttribute('data-value')}: ${row.querySelector('.count')?.textContent}`),
+        );
+    const shows = async (what: string, dimension: string, expected: string[]) => {
+      let seen: string[] = [];
+      await eventually(
+        `${what} to list ${expected.join(', ')}`,
+        async () => (seen = await breakdown(dimension)).join('|') === expected.join('|'),
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; it lists ${seen.join(', ')}`);
+      });
+    };
+    // By visitors, the chart's metric.
+    await shows('the pages breakdown', 'path', ['/: 2', '/products: 2', '/about: 1']);
+    // Page views are events without an element: (none).
+    await shows('the elements breakdown', 'label', ['(none): 2', 'Products: 2', 'About: 1', 'Add to cart: 1']);
+    // The label is what a person reads; the selector is shown on hover.
+    const addToCart = dashboard
+      .getByTestId('breakdown-label')
+      .getByRole('button', { name: /Filter by Elements: Add to cart/ });
+    await addToCart.hover();
+    await eventually('the element’s selector on hover', async () =>
+      /^Add to cart · \S+/.test((await addToCart.getAttribute('title')) ?? ''),
+    );
+
+    const stepValue = dashboard.locator('input[name="step-value"]');
+    for (const [kind, value] of [
+      ['pageview', '/'],
+      ['pageview', '/products'],
+      ['click', 'Add to cart'],
+    ] as const) {
+      await dashboard.locator('select[name="step-kind"]').selectOption(kind);
+      await stepValue.fill(value);
+      await dashboard.getByRole('button', { name: 'Add step' }).click();
+    }
+    const actors = dashboard.getByTestId('funnel-result').getByTestId('funnel-actors');
+    await eventually(
+      'the funnel to show 2, 2 and 1 sessions',
+      async () => (await actors.allTextContents()).join('|') === '2 · 100%|2 · 100%|1 · 50%',
+    );
+    expect(await dashboard.getByTestId('funnel-result').textContent()).toContain('1 dropped off (50%)');
+    await dashboard.screenshot({ path: join(artifacts, 'analyze-v2-after-visits.png'), fullPage: true });
+    expect(dialogs).toEqual([]);
+    await dashboard.close();
   });
 });

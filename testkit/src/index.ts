@@ -2,3 +2,4 @@ export { testInfra, uniqueName, createTestTopic, createTestBucket, type TestInfr
 export { sleep, eventually } from './wait.ts';
 export { capturedLogger } from './log-capture.ts';
 export { startTestServices, type TestServices, type TestServicesOptions } from './test-services.ts';
+export { startTestStack, type TestStack } from './test-stack.ts';

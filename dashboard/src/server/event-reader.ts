@@ -5,6 +5,7 @@ import type { QueryApi, ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { decodeCursor, encodeCursor, isoToNs } from './cursor.ts';
+import { createBucketCompletenessTally } from './bucket-completeness.ts';
 import { createCompletenessTally } from './completeness.ts';
 import { DashboardError } from './errors.ts';
 import {
@@ -20,6 +21,7 @@ import type { TimeRange } from './time-range.ts';
 import { toApiEvent } from './to-api-event.ts';
 import type {
   ApiEvent,
+  BucketCompleteness,
   CompletenessReport,
   EventPage,
   TimeSeries,
@@ -38,6 +40,13 @@ export interface EventReader {
   top(filter: EventFilter, dimension: TopDimension, limit: number): Promise<TopList>;
   /** Received vs expected events from the sequence numbers, with up to `maxExamples` sessions that have gaps. */
   completeness(range: TimeRange, site: string | undefined, maxExamples: number): Promise<CompletenessReport>;
+  /** Received vs expected events of one site per bucket of `buckets`; `bucketOf` names an event time's bucket. */
+  completenessByBucket(
+    range: TimeRange,
+    site: string,
+    buckets: readonly string[],
+    bucketOf: (time: number) => string,
+  ): Promise<BucketCompleteness[]>;
 }
 
 /** Most InfluxDB queries one page of events is fetched with. */
@@ -182,6 +191,23 @@ export function createEventReader(deps: {
         throw storageError(error);
       }
       return tally.finish();
+    },
+
+    async completenessByBucket(range, site, buckets, bucketOf) {
+      const tally = createBucketCompletenessTally(bucketOf);
+      try {
+        for await (const { values, tableMeta } of deps.queryApi.iterateRows(
+          sequencedRowsQuery(deps.bucket, range, site),
+        ))
+          tally.add({
+            sequence: `${String(tableMeta.get(values, FIELD.sessionId))}\n${String(tableMeta.get(values, FIELD.tabId) ?? '')}`,
+            seq: Number(tableMeta.get(values, FIELD.seq)),
+            time: Date.parse(String(tableMeta.get(values, '_time'))),
+          });
+      } catch (error) {
+        throw storageError(error);
+      }
+      return tally.finish(buckets);
     },
   };
 }

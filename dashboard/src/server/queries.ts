@@ -170,7 +170,7 @@ export function fieldValuesQuery(
 }
 
 /**
- * What completeness needs of every event in the range (site, session, tab, seq, id),
+ * What completeness needs of every event in the range (site, session, tab, seq, id, and its time for buckets),
  * one table per sequence (site, session, tab), so the server can tally one sequence at a time.
  * Events without a tab id (SDKs before it) have none in the row: one sequence per session.
  * Events outside any session (from Segment-compatible clients) have no sequence
@@ -182,5 +182,5 @@ export function sequencedRowsQuery(bucket: string, range: TimeRange, site?: stri
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
   |> filter(fn: (r) => exists r[${fluxString(FIELD.seq)}] and exists r[${fluxString(FIELD.sessionId)}])
   |> group(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.tabId)}])
-  |> keep(columns: [${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.tabId)}, ${fluxString(FIELD.seq)}, ${fluxString(FIELD.id)}])`;
+  |> keep(columns: ["_time", ${fluxString(TAG.site)}, ${fluxString(FIELD.sessionId)}, ${fluxString(FIELD.tabId)}, ${fluxString(FIELD.seq)}, ${fluxString(FIELD.id)}])`;
 }

@@ -16,6 +16,7 @@ import type {
   AnalyticsTimeseriesResponse,
   BreakdownResponse,
   BreakdownsResponse,
+  BucketCompletenessResponse,
   CompletenessResponse as Completeness,
   EventsResponse,
   FunnelResponse,
@@ -33,6 +34,7 @@ export type {
   AnalyticsTimeseriesResponse,
   Annotation,
   BreakdownResponse,
+  BucketCompletenessResponse,
   ElementResponse,
   FunnelResponse,
   OverviewResponse,
@@ -135,6 +137,8 @@ export const api = {
     json<AnalyticsTimeseriesResponse>('/api/v2/timeseries', params, signal),
   breakdowns: (params: URLSearchParams, signal?: AbortSignal) =>
     json<BreakdownsResponse>('/api/v2/breakdowns', params, signal),
+  bucketCompleteness: (params: URLSearchParams, signal?: AbortSignal) =>
+    json<BucketCompletenessResponse>('/api/v2/completeness', params, signal),
   funnel: (params: URLSearchParams, signal?: AbortSignal) => json<FunnelResponse>('/api/v2/funnel', params, signal),
   /** Raw events of one site, with the v2 filters (newest first). */
   siteEvents: (params: URLSearchParams, signal?: AbortSignal) =>

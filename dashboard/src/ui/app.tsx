@@ -31,6 +31,7 @@ import {
 import { Annotations } from './components/annotations.tsx';
 import { BreakdownPanel } from './components/breakdown-panel.tsx';
 import { Chips } from './components/chips.tsx';
+import { chartCompleteness } from './completeness-verdict.ts';
 import { CompletenessPanel } from './components/completeness-panel.tsx';
 import { ElementPanel } from './components/element-panel.tsx';
 import { EventsChart } from './components/events-chart.tsx';
@@ -153,6 +154,7 @@ export function App() {
   const site = share?.site ?? filters.site;
   const { zone, note: zoneNote } = effectiveZone(analyze.tz);
   const period = resolvePeriod(analyze, zone);
+  const raw = rawPeriod(period);
   const chipKey = analyze.chips.join('\n');
   const v2Inputs = [site, period.from, period.to, zone, chipKey, tick];
   const v2 = (extra: Record<string, string | undefined> = {}, range: { from: string; to: string } = period) => {
@@ -175,6 +177,18 @@ export function App() {
     (signal) =>
       trend.data
         ? api.trend(v2({ metric: analyze.metric, interval: trend.data.interval, bots: 'only' }), signal)
+        : Promise.resolve(undefined),
+    [trend.data],
+  );
+  // Completeness per bucket comes from the raw events (at most the last 31 days) and ignores filters, so a link
+  // whose filters the server enforces does not ask for it.
+  const trendCompleteness = useQuery(
+    (signal) =>
+      trend.data && !share?.filters.length
+        ? api.bucketCompleteness(
+            new URLSearchParams({ site, from: raw.from, to: raw.to, timezone: zone, interval: trend.data.interval }),
+            signal,
+          )
         : Promise.resolve(undefined),
     [trend.data],
   );
@@ -206,7 +220,6 @@ export function App() {
         rows && { range: answer.range, timezone: answer.timezone, metric: answer.metric, dimension, rows },
     };
   }
-  const raw = rawPeriod(period);
   const stepKey = analyze.steps.join('\n');
   const funnel = useQuery(
     (signal) => {
@@ -384,6 +397,9 @@ export function App() {
                       bots={trendBots.data}
                       compareLabel={compareLabel}
                       annotations={annotationList}
+                      completeness={
+                        trendCompleteness.data && chartCompleteness(trend.data.buckets, trendCompleteness.data)
+                      }
                     />
                   )}
                   {annotations.data && (

@@ -1,6 +1,7 @@
 // Read API v2: overview, time series and breakdowns of one site from the hourly
-// rollups (from the raw events when filtered), and funnels and event pages from the raw events,
-// in a time zone, for people or for bots. Read-only.
+// rollups (from the raw events when filtered), and funnels, event pages and
+// completeness per bucket from the raw events, in a time zone, for people or
+// for bots. Read-only.
 import {
   AnalyticsEventsQuerySchema,
   AnalyticsEventsResponseSchema,
@@ -10,6 +11,8 @@ import {
   BreakdownResponseSchema,
   BreakdownsQuerySchema,
   BreakdownsResponseSchema,
+  BucketCompletenessQuerySchema,
+  BucketCompletenessResponseSchema,
   ElementQuerySchema,
   ElementResponseSchema,
   FunnelQuerySchema,
@@ -20,11 +23,14 @@ import {
   parseFilter,
 } from '@eventline/contract/read-api';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AnswerScope } from '../analytics.ts';
+import { defaultInterval, type AnswerScope } from '../analytics.ts';
 import { DashboardError } from '../errors.ts';
-import { checkTimeZone } from '../local-time.ts';
+import { checkTimeZone, localBucket, localBuckets } from '../local-time.ts';
 import { API_ROUTE } from '../schemas.ts';
 import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 interface AnswerQuery {
   site: string;
@@ -42,7 +48,7 @@ function scopeOf(query: AnswerQuery, range = resolveAnswerRange(query)): AnswerS
   if (filters.length > 0 && range.to - range.from > RANGE_LIMITS.maxRangeMs)
     throw new DashboardError(
       'DASHBOARD_RANGE_TOO_LARGE',
-      `with a filter, at most ${RANGE_LIMITS.maxRangeMs / (24 * 3_600_000)} days`,
+      `with a filter, at most ${RANGE_LIMITS.maxRangeMs / DAY_MS} days`,
     );
   return {
     site: query.site,
@@ -55,13 +61,10 @@ function scopeOf(query: AnswerQuery, range = resolveAnswerRange(query)): AnswerS
 
 /** The scope of an answer from raw events: any range up to 31 days, 7 by default (filters as every answer). */
 function rawScopeOf(query: AnswerQuery): AnswerScope {
-  return scopeOf(
-    query,
-    resolveRange(query, Date.now(), { defaultMs: 7 * 24 * 3_600_000, maxMs: RANGE_LIMITS.maxRangeMs }),
-  );
+  return scopeOf(query, resolveRange(query, Date.now(), { defaultMs: 7 * DAY_MS, maxMs: RANGE_LIMITS.maxRangeMs }));
 }
 
-const answered = (scope: AnswerScope) => ({
+const answered = (scope: Pick<AnswerScope, 'range' | 'timeZone'>) => ({
   range: { from: new Date(scope.range.from).toISOString(), to: new Date(scope.range.to).toISOString() },
   timezone: scope.timeZone,
 });
@@ -154,6 +157,36 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const scope = rawScopeOf(request.query);
       return { ...answered(scope), ...(await app.analytics.element(scope, request.query.label)) };
+    },
+  );
+
+  app.get(
+    '/v2/completeness',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics', 'completeness'],
+        summary: 'Events received against those the sequence numbers call for, per local hour, day or month',
+        querystring: BucketCompletenessQuerySchema,
+        response: { ...API_ROUTE.response, 200: BucketCompletenessResponseSchema },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      checkTimeZone(query.timezone);
+      const range = resolveAnswerRange(query);
+      // Sequence numbers are read from the raw events, which are bounded (and kept) like every raw query.
+      if (range.to - range.from > RANGE_LIMITS.maxRangeMs)
+        throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / DAY_MS} days`);
+      const interval = query.interval ?? defaultInterval(range);
+      const bucketOf = (time: number) => localBucket(Math.floor(time / HOUR_MS) * HOUR_MS, query.timezone, interval);
+      const buckets = await app.reader.completenessByBucket(
+        range,
+        query.site,
+        localBuckets(range, query.timezone, interval).map((bucket) => bucket.name),
+        bucketOf,
+      );
+      return { ...answered({ range, timeZone: query.timezone }), interval, buckets };
     },
   );
 

@@ -1,12 +1,15 @@
 // One metric per local bucket, the period against its comparison (drawn dashed),
-// with the annotations as numbered markers. The same figures are offered as a
-// table for those who cannot read a canvas.
+// bots (dotted), the annotations as numbered markers, and a shaded band over
+// the buckets where events are known to be missing. The same figures, with
+// each bucket's completeness, are offered as a table for those who cannot read
+// a canvas.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { AnalyticsTimeseriesResponse, Annotation } from '../api.ts';
 import { METRIC_LABELS } from '../analyze-state.ts';
-import { formatCount } from '../format.ts';
+import { chartCompletenessNote, type ChartCompleteness } from '../completeness-verdict.ts';
+import { formatCount, percentComplete } from '../format.ts';
 import { localBucketOf } from '@eventline/contract/local-time';
 import { bucketLabel } from '../format-v2.ts';
 
@@ -30,11 +33,15 @@ export function TrendChart(props: {
   bots?: AnalyticsTimeseriesResponse | undefined;
   compareLabel: string;
   annotations: readonly Annotation[];
+  /** Completeness aligned with `current.buckets`, once known. */
+  completeness?: ChartCompleteness | undefined;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const { current, previous } = props;
   const bots = props.bots && props.bots.values.some((v) => v > 0) ? props.bots : undefined;
   const marks = annotationIndexes(props.annotations, current);
+  const incomplete = props.completeness?.incomplete ?? [];
+  const completenessNote = props.completeness && chartCompletenessNote(props.completeness, current.interval);
   useEffect(() => {
     const element = container.current;
     if (!element) return;
@@ -97,6 +104,19 @@ export function TrendChart(props: {
       },
       cursor: { drag: { x: false, y: false } },
       hooks: {
+        // Under the lines: each bucket with missing events, shaded across the plot's height.
+        drawClear: [
+          (u) => {
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.fillStyle = `${warn}33`;
+            for (const index of incomplete) {
+              const left = u.valToPos(index - 0.5, 'x', true);
+              ctx.fillRect(left, u.bbox.top, u.valToPos(index + 0.5, 'x', true) - left, u.bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
         draw: [
           (u) => {
             const ctx = u.ctx;
@@ -132,7 +152,7 @@ export function TrendChart(props: {
       observer.disconnect();
       plot.destroy();
     };
-  }, [current, previous, bots, marks.join(',')]);
+  }, [current, previous, bots, marks.join(','), incomplete.join(',')]);
   return (
     <>
       <div
@@ -141,6 +161,12 @@ export function TrendChart(props: {
         role="img"
         aria-label={`${METRIC_LABELS[current.metric]} per ${current.interval}, against the ${props.compareLabel.toLowerCase()}; the table below has the same figures`}
       />
+      {completenessNote && (
+        <p class="chart-note incomplete" data-testid="trend-incomplete">
+          <span class="swatch" aria-hidden="true" />
+          {completenessNote}
+        </p>
+      )}
       <details class="chart-table">
         <summary>Show the figures as a table</summary>
         <div class="table-scroll">
@@ -156,6 +182,7 @@ export function TrendChart(props: {
                 <th scope="col">{METRIC_LABELS[current.metric]}</th>
                 {previous && <th scope="col">{props.compareLabel}</th>}
                 {bots && <th scope="col">Bots</th>}
+                {props.completeness && <th scope="col">Complete</th>}
               </tr>
             </thead>
             <tbody>
@@ -165,6 +192,11 @@ export function TrendChart(props: {
                   <td>{formatCount(current.values[i] ?? 0)}</td>
                   {previous && <td>{formatCount(previous.values[i] ?? 0)}</td>}
                   {bots && <td>{formatCount(bots.values[i] ?? 0)}</td>}
+                  {props.completeness && (
+                    <td class={incomplete.includes(i) ? 'incomplete' : undefined}>
+                      {percentComplete(props.completeness.ratios[i] ?? null)}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
