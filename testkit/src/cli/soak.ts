@@ -29,11 +29,18 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const stack = await startStackUnderTest({ dashboard: true, kafkaBrokers: Number(values.brokers) });
 try {
+  const probe = {
+    lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
+    stored: () => storedPoints(stack.influxUrl, stack.bucket),
+  };
   let rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate === undefined) {
     const capacity = await measureCapacity(stack, 20);
     rate = Math.round(capacity.eventsPerSecond / 2);
     say(`capacity ${Math.round(capacity.eventsPerSecond)} events/s over 20 s; soaking at half: ${rate} events/s`);
+    // The consumer is slower than ingest: let it store the probe's events first, so they are not counted as the
+    // soak's and the soak starts from an empty topic.
+    await waitUntilSettled(probe, { expected: capacity.acknowledged, settleMs: 2_000, timeoutMs: 300_000 });
   }
   const storedBefore = await storedPoints(stack.influxUrl, stack.bucket);
   const startedAt = new Date();
@@ -61,13 +68,7 @@ try {
   clearInterval(lagTimer);
   processes.stop();
   const expected = storedBefore + report.acknowledgedCount;
-  const settled = await waitUntilSettled(
-    {
-      lag: () => consumerLag(stack.brokers, stack.topic, stack.groupId),
-      stored: () => storedPoints(stack.influxUrl, stack.bucket),
-    },
-    { expected, settleMs: 5_000, timeoutMs: 300_000 },
-  );
+  const settled = await waitUntilSettled(probe, { expected, settleMs: 5_000, timeoutMs: 300_000 });
   const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
   const dashboard = stack.dashboard;
   const completeness = dashboard ? await readCompleteness(dashboard, { site: stack.site, from: startedAt }) : undefined;
