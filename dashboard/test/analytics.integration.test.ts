@@ -2,23 +2,18 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   deriveDimensions,
-  hourOf,
   OTHER_VALUE,
-  RETENTION,
   type Dimension,
   type EnrichedEvent,
 } from '@eventline/contract';
-import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
-import { createInfluxQL } from '@eventline/rollup/influxql';
-import { rollUp } from '@eventline/rollup/recompute';
-import { ensureRetention } from '@eventline/rollup/retention';
 import { eventsArbitrary, exact, HOUR, valueOf } from '@eventline/rollup/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/server/app.ts';
 import { loadConfig } from '../src/server/config.ts';
+import { storeRolledUp } from './rolled-up.ts';
 
 const TOKEN = 'test-read-token-123';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -34,14 +29,6 @@ const site = uniqueName('analytics');
 
 beforeAll(async () => {
   const bucket = await createTestBucket('analytics');
-  const [database, rawPolicy] = bucket.split('/') as [string, string];
-  const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
-  await ensureRetention(influxql, {
-    rawPolicy,
-    rawDuration: 'INF',
-    rollupPolicy: RETENTION.rollupPolicy,
-    rollupDuration: 'INF',
-  });
   events = fc.sample(eventsArbitrary(site, START, DAYS * 24, { min: 400, max: 400 }), { numRuns: 1, seed: 5 })[0]!;
   // The period before, for the comparison: the same visitors, fewer events.
   earlier = fc
@@ -50,16 +37,7 @@ beforeAll(async () => {
       seed: 6,
     })[0]!
     .map((e) => ({ ...e, event: { ...e.event, id: `${e.event.id}-earlier` } }));
-  await influxql.write(
-    // The bucket is new: nothing stored to place around.
-    await placedPointLines([...events, ...earlier]),
-    rawPolicy,
-    'ns',
-  );
-  await rollUp(
-    { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
-    [...events, ...earlier].map((e) => ({ site, hour: hourOf(e.eventTime) })),
-  );
+  await storeRolledUp(bucket, [...events, ...earlier]);
   app = await buildApp(
     loadConfig({
       EVENTLINE_INFLUX_URL: testInfra().influxUrl,

@@ -2,15 +2,11 @@
 // in live mode, the URL and the browser history, multi-type links, the chart's
 // hover readout and a CSV export longer than one file may hold.
 import { readFileSync } from 'node:fs';
-import { launchChromium } from '@eventline/testkit/browser';
 import { createTestBucket, testInfra } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { clickAt, seedEvents, type SeedEvent } from './seed.ts';
-import { builtUi } from './ui-build.ts';
+import { serveUi } from './served-ui.ts';
 
 const MINUTE = 60_000;
 /** The page loads and queries on a shared, busy machine: wait for what it shows, up to 15 s. */
@@ -19,8 +15,8 @@ const POLL = { timeout: 15_000 };
 const EXPORT_ROWS = 10_000;
 
 describe('the Analyze page', () => {
-  let app: FastifyInstance;
   let browser: Browser;
+  let close: () => Promise<void>;
   let baseUrl: string;
   const now = Date.now();
   // An old, busy hour: more events than one export holds.
@@ -28,7 +24,6 @@ describe('the Analyze page', () => {
   const busyRange = `from=${new Date(busyFrom).toISOString()}&to=${new Date(busyFrom + 60 * MINUTE).toISOString()}`;
 
   beforeAll(async () => {
-    const uiDir = await builtUi();
     const bucket = await createTestBucket('dashboard-analyze');
     const recent: SeedEvent[] = [
       { event: clickAt(now - 20 * MINUTE, { type: 'click', name: 'click', seq: 0 }) },
@@ -39,21 +34,9 @@ describe('the Analyze page', () => {
       event: clickAt(busyFrom + MINUTE + i * 100, { seq: i }),
     }));
     await seedEvents(testInfra().influxUrl, bucket, [...recent, ...busy]);
-    app = await buildApp(
-      loadConfig({
-        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
-        EVENTLINE_INFLUX_BUCKET: bucket,
-        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
-        EVENTLINE_LOG_LEVEL: 'silent',
-      }),
-    );
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    ({ baseUrl, browser, close } = await serveUi(bucket));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => close?.());
 
   async function withPage(
     run: (page: Page) => Promise<void>,

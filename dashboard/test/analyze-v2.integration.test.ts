@@ -7,22 +7,17 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { hourOf, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import type { EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
-import { placedPointLines } from '@eventline/consumer/testing';
 import type { BucketCompletenessResponse } from '@eventline/contract/read-api';
-import { createInfluxQL } from '@eventline/rollup/influxql';
-import { rollUp } from '@eventline/rollup/recompute';
-import { ensureRetention } from '@eventline/rollup/retention';
-import { launchChromium } from '@eventline/testkit/browser';
-import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import { createTestBucket, uniqueName } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.ts';
-import { LOCAL_DEFAULT_TOKEN, loadConfig } from '../src/server/config.ts';
+import { LOCAL_DEFAULT_TOKEN } from '../src/server/config.ts';
 import { shareKeys, signShare } from '../src/server/share-links.ts';
-import { builtUi } from './ui-build.ts';
+import { storeRolledUp } from './rolled-up.ts';
+import { serveUi } from './served-ui.ts';
 
 const MINUTE = 60_000;
 /** The page loads and queries on a shared, busy machine: wait for what it shows, up to 20 s. */
@@ -124,22 +119,14 @@ function gappedEventsOf(site: string): EnrichedEvent[] {
 describe('the Analyze view (read API v2)', () => {
   let app: FastifyInstance;
   let browser: Browser;
+  let close: () => Promise<void>;
   let baseUrl: string;
   const site = uniqueName('shop');
   const other = uniqueName('blog');
   const gappy = uniqueName('gaps');
 
   beforeAll(async () => {
-    const uiDir = await builtUi();
     const bucket = await createTestBucket('dashboard-analyze-v2');
-    const [database, rawPolicy] = bucket.split('/') as [string, string];
-    const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
-    await ensureRetention(influxql, {
-      rawPolicy,
-      rawDuration: 'INF',
-      rollupPolicy: RETENTION.rollupPolicy,
-      rollupDuration: 'INF',
-    });
     const events = [
       ...seedEventsOf(site),
       event(
@@ -150,31 +137,11 @@ describe('the Analyze view (read API v2)', () => {
       ),
       ...gappedEventsOf(gappy),
     ];
-    await influxql.write(
-      await placedPointLines(events, { influx: { url: testInfra().influxUrl, bucket } }),
-      rawPolicy,
-      'ns',
-    );
-    await rollUp(
-      { influxql, rawPolicy, rollupPolicy: RETENTION.rollupPolicy, maxValues: 1_000 },
-      events.map((e) => ({ site: e.site, hour: hourOf(e.eventTime) })),
-    );
-    app = await buildApp(
-      loadConfig({
-        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
-        EVENTLINE_INFLUX_BUCKET: bucket,
-        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
-        EVENTLINE_LOG_LEVEL: 'silent',
-      }),
-    );
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    await storeRolledUp(bucket, events);
+    ({ app, baseUrl, browser, close } = await serveUi(bucket));
     mkdirSync(artifacts, { recursive: true });
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => close?.());
 
   async function withPage(
     run: (page: Page, requested: string[]) => Promise<void>,

@@ -1,11 +1,8 @@
-import { launchChromium } from '@eventline/testkit/browser';
 import { createTestBucket, testInfra } from '@eventline/testkit';
-import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { clickAt, seedEvents, type SeedEvent } from './seed.ts';
-import { builtUi } from './ui-build.ts';
+import { serveUi } from './served-ui.ts';
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -18,12 +15,11 @@ function session(sessionId: string, site: string, start: number, seqs: number[])
 }
 
 describe('data completeness panel on the Analyze page', () => {
-  let app: FastifyInstance;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let browser: Browser;
+  let close: () => Promise<void>;
   let baseUrl: string;
 
   beforeAll(async () => {
-    const uiDir = await builtUi();
     const bucket = await createTestBucket('dashboard-completeness-ui');
     const copied = session('dup', 'shop', FROM + 30 * MINUTE, [0, 1])[0]!;
     await seedEvents(testInfra().influxUrl, bucket, [
@@ -36,21 +32,9 @@ describe('data completeness panel on the Analyze page', () => {
       ...session('tabs', 'shop', FROM + 50 * MINUTE, [0, 1]),
       ...session('tabs', 'shop', FROM + 50.5 * MINUTE, [1]),
     ]);
-    app = await buildApp(
-      loadConfig({
-        EVENTLINE_INFLUX_URL: testInfra().influxUrl,
-        EVENTLINE_INFLUX_BUCKET: bucket,
-        EVENTLINE_DASHBOARD_UI_DIR: uiDir,
-        EVENTLINE_LOG_LEVEL: 'silent',
-      }),
-    );
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    ({ baseUrl, browser, close } = await serveUi(bucket));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => close?.());
 
   it('shows received / expected, missing, sessions with gaps, duplicates and reused numbers for the range, and follows the site filter', async () => {
     const page = await browser.newPage();
