@@ -3,7 +3,7 @@
 // the colours stack; the legend shows each type's own count.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { mountPlot } from './mount-plot.ts';
 import type { TimeSeries } from '../api.ts';
 import { bucketTime } from '../format.ts';
 
@@ -65,13 +65,7 @@ export function EventsChart(props: { data: TimeSeries }) {
       cursor: { drag: { x: false, y: false } },
     };
     const data: uPlot.AlignedData = [props.data.buckets.map((ms) => ms / 1000), ...order.map((i) => stacked[i]!)];
-    const plot = new uPlot(options, data, element);
-    const observer = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: HEIGHT }));
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
+    return mountPlot(options, data, element, HEIGHT);
   }, [props.data]);
   return <div class="chart" ref={container} aria-label="Events per type over time" role="img" />;
 }

@@ -61,32 +61,20 @@ export function PeriodBar(props: {
           </button>
         ))}
       </div>
-      <label>
-        First day
-        <input
-          type="date"
-          name="start"
-          value={props.period.firstDay}
-          max={props.period.lastDay}
-          onChange={(e) =>
-            e.currentTarget.value &&
-            onChange({ range: 'custom', start: e.currentTarget.value, end: props.period.lastDay })
-          }
-        />
-      </label>
-      <label>
-        Last day
-        <input
-          type="date"
-          name="end"
-          value={props.period.lastDay}
-          min={props.period.firstDay}
-          onChange={(e) =>
-            e.currentTarget.value &&
-            onChange({ range: 'custom', start: props.period.firstDay, end: e.currentTarget.value })
-          }
-        />
-      </label>
+      <DayField
+        label="First day"
+        name="start"
+        value={props.period.firstDay}
+        max={props.period.lastDay}
+        onDay={(start) => onChange({ range: 'custom', start, end: props.period.lastDay })}
+      />
+      <DayField
+        label="Last day"
+        name="end"
+        value={props.period.lastDay}
+        min={props.period.firstDay}
+        onDay={(end) => onChange({ range: 'custom', start: props.period.firstDay, end })}
+      />
       <label>
         Time zone
         <select name="tz" value={props.zone} onChange={(e) => onChange({ tz: e.currentTarget.value })}>
@@ -119,5 +107,29 @@ export function PeriodBar(props: {
         </p>
       )}
     </form>
+  );
+}
+
+/** A day of a custom period; an emptied field changes nothing. */
+function DayField(props: {
+  label: string;
+  name: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onDay: (day: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        type="date"
+        name={props.name}
+        value={props.value}
+        min={props.min}
+        max={props.max}
+        onChange={(e) => e.currentTarget.value && props.onDay(e.currentTarget.value)}
+      />
+    </label>
   );
 }

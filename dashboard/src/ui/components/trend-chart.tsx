@@ -4,8 +4,8 @@
 // each bucket's completeness, are offered as a table for those who cannot read
 // a canvas.
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import type uPlot from 'uplot';
+import { mountPlot } from './mount-plot.ts';
 import type { AnalyticsTimeseriesResponse, Annotation } from '../api.ts';
 import { METRIC_LABELS } from '../analyze-state.ts';
 import { chartCompletenessNote, type ChartCompleteness } from '../completeness-verdict.ts';
@@ -145,13 +145,7 @@ export function TrendChart(props: {
       ...(previous ? [current.buckets.map((_, i) => previous.values[i] ?? null)] : []),
       ...(bots ? [current.buckets.map((_, i) => bots.values[i] ?? null)] : []),
     ];
-    const plot = new uPlot(options, data, element);
-    const observer = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: HEIGHT }));
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
+    return mountPlot(options, data, element, HEIGHT);
   }, [current, previous, bots, marks.join(','), incomplete.join(',')]);
   return (
     <>
