@@ -358,20 +358,30 @@ describe('a visit on the demo site in the Analyze view (read API v2)', () => {
     );
 
     const stepValue = dashboard.locator('input[name="step-value"]');
-    for (const [kind, value] of [
-      ['pageview', '/'],
-      ['pageview', '/products'],
-      ['click', 'Add to cart'],
-    ] as const) {
+    const steps = dashboard.getByRole('list', { name: 'Steps' }).locator('li .step-name');
+    for (const [i, [kind, value]] of (
+      [
+        ['pageview', '/'],
+        ['pageview', '/products'],
+        ['click', 'Add to cart'],
+      ] as const
+    ).entries()) {
       await dashboard.locator('select[name="step-kind"]').selectOption(kind);
       await stepValue.fill(value);
       await dashboard.getByRole('button', { name: 'Add step' }).click();
+      // As a person would, the next step is added once this one shows in the list.
+      await eventually(`step ${i + 1} (${kind} ${value}) in the list`, async () => (await steps.count()) === i + 1);
     }
     const actors = dashboard.getByTestId('funnel-result').getByTestId('funnel-actors');
+    let shown: string[] = [];
     await eventually(
       'the funnel to show 2, 2 and 1 sessions',
-      async () => (await actors.allTextContents()).join('|') === '2 · 100%|2 · 100%|1 · 50%',
-    );
+      async () => (shown = await actors.allTextContents()).join('|') === '2 · 100%|2 · 100%|1 · 50%',
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}; steps ${(await steps.allTextContents()).join(' → ')}, it shows ${shown.join(', ')}`,
+      );
+    });
     expect(await dashboard.getByTestId('funnel-result').textContent()).toContain('1 dropped off (50%)');
     await dashboard.screenshot({ path: join(artifacts, 'analyze-v2-after-visits.png'), fullPage: true });
     expect(dialogs).toEqual([]);
