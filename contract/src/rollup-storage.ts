@@ -48,6 +48,14 @@ export const ROLLUP_FIELD = Object.freeze({
 });
 
 /**
+ * An integer field of every rollup point: a hash of its four fields, so a reader
+ * that kept a bucket's sketches can tell from the revisions alone (numbers, read
+ * in milliseconds) whether any point of the bucket changed since. Points written
+ * before it existed have none and are always read whole.
+ */
+export const ROLLUP_REVISION_FIELD = 'revision';
+
+/**
  * Dimensions an answer can be broken down or filtered by, and the raw column
  * (tag or field) each is read from. `all` has the single value ALL_VALUE: the
  * hour's totals.

@@ -2,10 +2,12 @@
 // rollup buckets: a bucket keeps a sketch, not a count, so the visitors of a
 // month are the merge of its hours, not the sum. 2^14 registers give a standard
 // error of 1.04/√16384 ≈ 0.81 %, so 2 % is about 2.5 standard errors (tested).
-// Small sketches hold their hashes and count exactly. The estimate is Ertl's improved estimator ("New cardinality estimation
+// Small sketches hold their hashes and count exactly; larger ones are stored as
+// deflated registers (a register is mostly 0 to 4, so 16 KiB deflate to 0.3–7 KiB). The estimate is Ertl's improved estimator ("New cardinality estimation
 // algorithms for HyperLogLog sketches", 2017): unbiased from 0 to billions
 // without HLL++'s empirical bias tables or a switch to linear counting.
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** Index bits: 2^14 registers. */
 export const HLL_PRECISION = 14;
@@ -14,10 +16,11 @@ const REGISTERS = 1 << HLL_PRECISION;
 const RANK_BITS = 64 - HLL_PRECISION;
 /**
  * Distinct hashes a sketch keeps exactly before it becomes registers: a breakdown
- * row (one page, one campaign) usually has few visitors an hour, and counting
- * those exactly costs at most what the registers do (8 bytes a hash, 16 KiB).
+ * row (one page, one campaign) usually has few visitors an hour, and those count
+ * exactly. Past it, hashes (8 bytes each) cost more than deflated registers
+ * (about 1.2 bytes a set register), and a month of day sketches is read per answer.
  */
-const EXACT_LIMIT = REGISTERS / 8;
+export const EXACT_LIMIT = 256;
 const LOW_KEEP = 2 ** 21;
 
 /** 64 bits of MD5 as two unsigned 32-bit halves: uniform, stable across processes and platforms. */
@@ -62,9 +65,9 @@ export class HyperLogLog {
     if (other.#exact) for (const key of other.#exact) this.#addKey(key);
     else {
       const registers = this.#toRegisters();
-      other.#registers!.forEach((rank, index) => {
-        if (registers[index]! < rank) registers[index] = rank;
-      });
+      const theirs = other.#registers!;
+      for (let index = 0; index < REGISTERS; index++)
+        if (registers[index]! < theirs[index]!) registers[index] = theirs[index]!;
     }
     return this;
   }
@@ -81,7 +84,12 @@ export class HyperLogLog {
     return Math.round(REGISTERS ** 2 / (2 * Math.LN2) / z);
   }
 
-  /** Compact text form: `x` + base64 of 8-byte hash keys, or `d` + base64 of every register. */
+  /** Approximate heap bytes the sketch holds (a hash in a Set costs tens of bytes), for caches' bounds. */
+  heapBytes(): number {
+    return 64 + (this.#exact ? this.#exact.size * 40 : REGISTERS);
+  }
+
+  /** Compact text form: `x` + base64 of 8-byte hash keys, or `z` + base64 of every register, deflated. */
   serialize(): string {
     if (this.#exact) {
       const bytes = Buffer.alloc(this.#exact.size * 8);
@@ -93,10 +101,10 @@ export class HyperLogLog {
       }
       return `x${bytes.toString('base64')}`;
     }
-    return `d${Buffer.from(this.#registers!).toString('base64')}`;
+    return `z${deflateRawSync(this.#registers!).toString('base64')}`;
   }
 
-  /** Throws a RangeError on text that serialize() did not produce. */
+  /** Throws a RangeError on text that serialize() did not produce, or its older `d` form (registers uncompressed). */
   static deserialize(text: string): HyperLogLog {
     const sketch = new HyperLogLog();
     const bytes = Buffer.from(text.slice(1), 'base64');
@@ -106,10 +114,11 @@ export class HyperLogLog {
         if (low >= LOW_KEEP) throw new RangeError('hash key out of range');
         sketch.#addKey(bytes.readUInt32BE(offset) * LOW_KEEP + low);
       }
-    } else if (text[0] === 'd' && bytes.length === REGISTERS) {
-      for (const rank of bytes) if (rank > RANK_BITS + 1) throw new RangeError(`rank ${rank} out of range`);
+    } else if (text[0] === 'z' || (text[0] === 'd' && bytes.length === REGISTERS)) {
+      const registers = text[0] === 'z' ? inflated(bytes) : bytes;
+      for (const rank of registers) if (rank > RANK_BITS + 1) throw new RangeError(`rank ${rank} out of range`);
       sketch.#exact = undefined;
-      sketch.#registers = new Uint8Array(bytes);
+      sketch.#registers = new Uint8Array(registers.buffer, registers.byteOffset, REGISTERS);
     } else {
       throw new RangeError('not a serialized HyperLogLog sketch');
     }
@@ -137,6 +146,18 @@ export class HyperLogLog {
     this.#registers = registers;
     return registers;
   }
+}
+
+/** The registers of a `z` sketch; a RangeError for anything that does not inflate to exactly REGISTERS bytes. */
+function inflated(bytes: Buffer): Buffer {
+  let registers: Buffer;
+  try {
+    registers = inflateRawSync(bytes, { maxOutputLength: REGISTERS });
+  } catch (error) {
+    throw new RangeError(`not a deflated HyperLogLog sketch: ${(error as Error).message}`);
+  }
+  if (registers.length !== REGISTERS) throw new RangeError(`${registers.length} registers, expected ${REGISTERS}`);
+  return registers;
 }
 
 function sigma(x: number): number {

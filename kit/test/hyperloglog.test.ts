@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HyperLogLog } from '../src/hyperloglog.ts';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { EXACT_LIMIT, HyperLogLog } from '../src/hyperloglog.ts';
 
 const sketchOf = (values: Iterable<string>) => {
   const sketch = new HyperLogLog();
@@ -8,13 +9,15 @@ const sketchOf = (values: Iterable<string>) => {
   return sketch;
 };
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+const inflate = (bytes: Buffer) => inflateRawSync(bytes);
 const relativeError = (estimate: number, exact: number) => Math.abs(estimate - exact) / exact;
 
 describe('HyperLogLog', () => {
-  it('is exact up to 2 048 values and within 2 % of exact counts from there to 200 000', { timeout: 60_000 }, () => {
+  it('is exact up to 256 values and within 2 % of exact counts from there to 200 000', { timeout: 60_000 }, () => {
     expect(new HyperLogLog().estimate()).toBe(0);
-    expect(sketchOf(ids('exact', 2_048)).estimate()).toBe(2_048);
-    for (const count of [10, 1_000, 2_100, 5_000, 10_000, 40_000, 100_000, 200_000]) {
+    expect(EXACT_LIMIT).toBe(256);
+    expect(sketchOf(ids('exact', 256)).estimate()).toBe(256);
+    for (const count of [10, 257, 300, 1_000, 2_100, 5_000, 10_000, 40_000, 100_000, 200_000]) {
       const estimate = sketchOf(ids(`visitor-${count}`, count)).estimate();
       expect(relativeError(estimate, count), `${count}: ${estimate}`).toBeLessThanOrEqual(0.02);
     }
@@ -42,16 +45,52 @@ describe('HyperLogLog', () => {
     expect(small.serialize().startsWith('x')).toBe(true);
     expect(small.serialize().length).toBeLessThan(600);
     const large = sketchOf(ids('l', 100_000));
-    expect(large.serialize().startsWith('d')).toBe(true);
+    expect(large.serialize().startsWith('z')).toBe(true);
     for (const sketch of [small, large])
       expect(HyperLogLog.deserialize(sketch.serialize()).estimate()).toBe(sketch.estimate());
+  });
+
+  it('stores registers deflated: a month of day sketches is read per answer', () => {
+    // Past the exact limit a sketch is registers; each is far under the 22 KB of the uncompressed form.
+    for (const [count, bound] of [
+      [300, 1_500],
+      [2_000, 4_500],
+      [100_000, 12_000],
+    ] as const) {
+      const text = sketchOf(ids(`size-${count}`, count)).serialize();
+      expect(text.startsWith('z'), `${count}`).toBe(true);
+      expect(text.length, `${count}`).toBeLessThan(bound);
+    }
+  });
+
+  it('reads sketches stored uncompressed before, and merges them with deflated ones', () => {
+    const stored = sketchOf(ids('old', 5_000));
+    const registers = Buffer.from(HyperLogLog.deserialize(stored.serialize()).serialize().slice(1), 'base64');
+    const uncompressed = `d${Buffer.from(inflate(registers)).toString('base64')}`;
+    const old = HyperLogLog.deserialize(uncompressed);
+    expect(old.estimate()).toBe(stored.estimate());
+    expect(old.serialize()).toBe(stored.serialize());
+    const merged = HyperLogLog.deserialize(uncompressed).merge(sketchOf(ids('new', 5_000)));
+    expect(relativeError(merged.estimate(), 10_000)).toBeLessThanOrEqual(0.02);
   });
 
   it('refuses text it did not produce', () => {
     const badRank = Buffer.alloc(16_384, 0);
     badRank[0] = 60;
-    for (const text of ['', 's', 'xAA', `d${Buffer.alloc(10).toString('base64')}`, `d${badRank.toString('base64')}`])
-      expect(() => HyperLogLog.deserialize(text), text).toThrow(RangeError);
+    const deflated = (bytes: Buffer) => `z${deflateRawSync(bytes).toString('base64')}`;
+    for (const text of [
+      '',
+      's',
+      'xAA',
+      `d${Buffer.alloc(10).toString('base64')}`,
+      `d${badRank.toString('base64')}`,
+      'zAAAA',
+      deflated(badRank),
+      deflated(Buffer.alloc(100)),
+      // A deflate bomb: 16 MiB of zeros must not be inflated past the registers' size.
+      deflated(Buffer.alloc(16 * 2 ** 20)),
+    ])
+      expect(() => HyperLogLog.deserialize(text), text.slice(0, 20)).toThrow(RangeError);
   });
 
   it('merging is order-independent and idempotent (a bucket merged twice changes nothing)', () => {

@@ -1,7 +1,9 @@
 // Rollup points as line protocol. Tag values are dimension values people chose
 // (labels, selectors, campaign names), so every one must be representable.
+import { createHash } from 'node:crypto';
 import {
   ROLLUP_FIELD,
+  ROLLUP_REVISION_FIELD,
   ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
   type RollupCounts,
@@ -31,6 +33,11 @@ export interface RollupPointKey {
   start: number;
 }
 
+/** A point's revision: 48 bits of the MD5 of its fields, the same for the same counts and sketches. */
+export function revisionOf([events, pageviews, visitors, sessions]: RollupCounts): number {
+  return createHash('md5').update(`${events},${pageviews},${visitors},${sessions}`).digest().readUIntBE(0, 6);
+}
+
 export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, sessions]: RollupCounts): string {
   // Tags in key order, as InfluxDB sorts them anyway.
   const tags = [
@@ -44,6 +51,7 @@ export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, se
     `${ROLLUP_FIELD.pageviews}=${pageviews}i`,
     `${ROLLUP_FIELD.visitors}=${stringField(visitors)}`,
     `${ROLLUP_FIELD.sessions}=${stringField(sessions)}`,
+    `${ROLLUP_REVISION_FIELD}=${revisionOf([events, pageviews, visitors, sessions])}i`,
   ].join(',');
   return `${ROLLUP_MEASUREMENTS[key.grain]},${tags} ${fields} ${key.start}`;
 }

@@ -6,6 +6,7 @@
 import {
   ALL_DIMENSION,
   ROLLUP_FIELD,
+  ROLLUP_REVISION_FIELD,
   ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
   type Audience,
@@ -14,6 +15,7 @@ import {
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { coverRange, type Segment } from './cover.ts';
 import { ident, type InfluxQL } from './influxql.ts';
+import { fingerprintOf, type BucketKey, type KeptBucket, type RollupCache } from './rollup-cache.ts';
 
 export interface ValueTotals {
   events: number;
@@ -51,52 +53,172 @@ export interface RollupQuery {
 /**
  * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say) and is given the start of each
  * rollup bucket read. Values whose rollups all hold zero (overwritten when they moved into (other)) are left out.
+ * With a `cache`, a query for unique counts reads the points' revisions first and only the buckets that changed since
+ * they were kept (rollup-cache.ts); the answer is the same.
  */
 export async function readRollup(
   influxql: InfluxQL,
   rollupPolicy: string,
   query: RollupQuery,
   keyOf: KeyOf = (value) => value,
+  cache?: RollupCache,
 ): Promise<Map<string, ValueTotals>> {
   const f = ROLLUP_FIELD;
-  const dimensions = dimensionsOf(query);
   // `events` is always read: a value whose events are 0 was overwritten and is left out.
   const fields = new Set([f.events, ...(query.fields ?? [f.pageviews, f.visitors, f.sessions]).map((k) => f[k])]);
-  const statement = (segment: Segment) => `SELECT ${[...fields].map(ident).join(',')}
+  const totals = new Map<string, ValueTotals>();
+  const add = (key: string, counts: ValueTotals) => {
+    let total = totals.get(key);
+    if (!total) {
+      total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+      totals.set(key, total);
+    }
+    total.events += counts.events;
+    total.pageviews += counts.pageviews;
+    total.visitors.merge(counts.visitors);
+    total.sessions.merge(counts.sessions);
+  };
+  const cached = cache && (fields.has(f.visitors) || fields.has(f.sessions));
+  const readSegment = async (segment: Segment) => {
+    if (!cached) {
+      for await (const point of readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), [...fields]))
+        if (point.counts.events > 0) add(keyOf(point.value, point.start, point.dimension), point.counts);
+      return;
+    }
+    for (const [bucket, kept] of await readBuckets(influxql, rollupPolicy, query, segment, cache))
+      for (const [value, counts] of kept.values) add(keyOf(value, bucket.start, bucket.dimension), counts);
+  };
+  await Promise.all(coverRange(query.from, query.to, query.cuts).map(readSegment));
+  return totals;
+}
+
+interface StoredPoint {
+  dimension: AnyDimension;
+  value: string;
+  /** Start of its bucket, epoch ms. */
+  start: number;
+  counts: ValueTotals;
+  /** Absent on points written before revisions were. */
+  revision: number | undefined;
+}
+
+/** The points of `dimensions` in [from, to) of the segment's grain, with `fields` (others empty or 0). */
+async function* readPoints(
+  influxql: InfluxQL,
+  rollupPolicy: string,
+  query: RollupQuery,
+  segment: Segment,
+  dimensions: readonly AnyDimension[],
+  fields: readonly string[],
+): AsyncGenerator<StoredPoint> {
+  const f = ROLLUP_FIELD;
+  const statement = `SELECT ${fields.map(ident).join(',')}
     FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[segment.grain])}
     WHERE ${ident(ROLLUP_TAG.site)} = $site AND ${ident(ROLLUP_TAG.audience)} = $audience
       AND (${dimensions.map((_, i) => `${ident(ROLLUP_TAG.dimension)} = $dimension${i}`).join(' OR ')})
       AND time >= $from AND time < $to
     GROUP BY ${ident(ROLLUP_TAG.dimension)}, ${ident(ROLLUP_TAG.value)}`;
-  const totals = new Map<string, ValueTotals>();
-  const readSegment = async (segment: Segment) => {
-    const params = {
-      site: query.site,
-      audience: query.audience,
-      ...Object.fromEntries(dimensions.map((dimension, i) => [`dimension${i}`, dimension])),
-      from: new Date(segment.from).toISOString(),
-      to: new Date(segment.to).toISOString(),
-    };
-    for await (const chunk of influxql.rows(statement(segment), params)) {
-      for (const row of chunk) {
-        const events = Number(row[f.events]);
-        if (!(events > 0)) continue;
-        const dimension = String(row[ROLLUP_TAG.dimension]) as AnyDimension;
-        const key = keyOf(String(row[ROLLUP_TAG.value]), Number(row['time']), dimension);
-        let total = totals.get(key);
-        if (!total) {
-          total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
-          totals.set(key, total);
-        }
-        total.events += events;
-        if (fields.has(f.pageviews)) total.pageviews += Number(row[f.pageviews]);
-        if (fields.has(f.visitors)) total.visitors.merge(HyperLogLog.deserialize(String(row[f.visitors])));
-        if (fields.has(f.sessions)) total.sessions.merge(HyperLogLog.deserialize(String(row[f.sessions])));
-      }
-    }
+  const params = {
+    site: query.site,
+    audience: query.audience,
+    ...Object.fromEntries(dimensions.map((dimension, i) => [`dimension${i}`, dimension])),
+    from: new Date(segment.from).toISOString(),
+    to: new Date(segment.to).toISOString(),
   };
-  await Promise.all(coverRange(query.from, query.to, query.cuts).map(readSegment));
-  return totals;
+  const sketch = (text: unknown) => (text == null ? new HyperLogLog() : HyperLogLog.deserialize(String(text)));
+  for await (const chunk of influxql.rows(statement, params)) {
+    for (const row of chunk) {
+      const revision = row[ROLLUP_REVISION_FIELD];
+      yield {
+        dimension: String(row[ROLLUP_TAG.dimension]) as AnyDimension,
+        value: String(row[ROLLUP_TAG.value]),
+        start: Number(row['time']),
+        counts: {
+          events: Number(row[f.events]),
+          pageviews: Number(row[f.pageviews] ?? 0),
+          visitors: sketch(row[f.visitors]),
+          sessions: sketch(row[f.sessions]),
+        },
+        revision: revision == null ? undefined : Number(revision),
+      };
+    }
+  }
+}
+
+type Bucket = BucketKey & { dimension: AnyDimension };
+
+/**
+ * The segment's buckets with every field: the revisions of all are read, the buckets whose revisions differ from the
+ * kept ones are read whole (one query from the first such bucket to the last, for the dimensions that have one) and
+ * kept when every point has a revision.
+ */
+async function readBuckets(
+  influxql: InfluxQL,
+  rollupPolicy: string,
+  query: RollupQuery,
+  segment: Segment,
+  cache: RollupCache,
+): Promise<Map<Bucket, KeptBucket>> {
+  const f = ROLLUP_FIELD;
+  const bucketOf = (dimension: AnyDimension, start: number): Bucket => ({
+    site: query.site,
+    audience: query.audience,
+    grain: segment.grain,
+    dimension,
+    start,
+  });
+  const groupKey = (dimension: string, start: number) => `${dimension}\u0000${start}`;
+  const revisions = new Map<string, { bucket: Bucket; points: [string, number][]; keepable: boolean }>();
+  const revisionFields = [f.events, ROLLUP_REVISION_FIELD];
+  for await (const point of readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), revisionFields)) {
+    const key = groupKey(point.dimension, point.start);
+    let group = revisions.get(key);
+    if (!group)
+      revisions.set(key, (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true }));
+    if (point.revision === undefined) group.keepable = false;
+    group.points.push([point.value, point.revision ?? -1]);
+  }
+  const answer = new Map<Bucket, KeptBucket>();
+  const stale: Bucket[] = [];
+  for (const { bucket, points, keepable } of revisions.values()) {
+    const kept = keepable ? cache.get(bucket, fingerprintOf(points)) : undefined;
+    if (kept) answer.set(bucket, kept);
+    else stale.push(bucket);
+  }
+  if (stale.length === 0) return answer;
+
+  const span = {
+    ...segment,
+    from: Math.min(...stale.map((bucket) => bucket.start)),
+    to: Math.max(...stale.map((bucket) => bucket.start)) + 1,
+  };
+  const dimensions = [...new Set(stale.map((bucket) => bucket.dimension))];
+  const read = new Map<
+    string,
+    { bucket: Bucket; points: [string, number][]; keepable: boolean; values: Map<string, ValueTotals> }
+  >();
+  const allFields = [f.events, f.pageviews, f.visitors, f.sessions, ROLLUP_REVISION_FIELD];
+  for await (const point of readPoints(influxql, rollupPolicy, query, span, dimensions, allFields)) {
+    const key = groupKey(point.dimension, point.start);
+    let group = read.get(key);
+    if (!group)
+      read.set(
+        key,
+        (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true, values: new Map() }),
+      );
+    if (point.revision === undefined) group.keepable = false;
+    group.points.push([point.value, point.revision ?? -1]);
+    if (point.counts.events > 0) group.values.set(point.value, point.counts);
+  }
+  const fresh = new Set(stale.map((bucket) => groupKey(bucket.dimension, bucket.start)));
+  for (const [key, { bucket, points, keepable, values }] of read) {
+    // Buckets inside the span that were kept already are answered from memory (set above).
+    if (!fresh.has(key)) continue;
+    const kept = { fingerprint: fingerprintOf(points), values };
+    if (keepable) cache.set(bucket, kept);
+    answer.set(bucket, kept);
+  }
+  return answer;
 }
 
 export const dimensionsOf = (query: Pick<RollupQuery, 'dimension'>): readonly AnyDimension[] =>

@@ -2,6 +2,7 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   DIMENSIONS,
+  ROLLUP_MEASUREMENTS,
   fnv1a32,
   hourOf,
   OTHER_VALUE,
@@ -11,6 +12,7 @@ import {
 } from '@eventline/contract';
 import { placedPointLines } from '@eventline/consumer/testing';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
@@ -18,6 +20,8 @@ import { backfillCoarse } from '../src/backfill.ts';
 import { rollUp } from '../src/recompute.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
+import { rollupLine } from '../src/line-protocol.ts';
+import { createRollupCache, type RollupCache } from '../src/rollup-cache.ts';
 import { readRollup } from '../src/rollup-reader.ts';
 import { eventsArbitrary, exact, HOUR } from '../src/testing.ts';
 
@@ -40,13 +44,10 @@ async function answer(
   dimension: Dimension | typeof ALL_DIMENSION,
   bots: boolean,
   range = { from: START, to: START + 3 * HOUR },
+  cache?: RollupCache,
 ) {
-  const totals = await readRollup(influxql, rollupPolicy, {
-    site,
-    audience: bots ? 'bots' : 'people',
-    dimension,
-    ...range,
-  });
+  const query = { site, audience: bots ? ('bots' as const) : ('people' as const), dimension, ...range };
+  const totals = await readRollup(influxql, rollupPolicy, query, undefined, cache);
   return Object.fromEntries(
     [...totals].map(([value, t]) => [value, [t.events, t.pageviews, t.visitors.estimate(), t.sessions.estimate()]]),
   );
@@ -189,5 +190,76 @@ describe('rollUp: days merged from hours, months from days', () => {
     expect(result.buckets).toBeGreaterThanOrEqual(4 + 2);
     for (const range of Object.values(ranges))
       expect(await answer(site, ALL_DIMENSION, false, range)).toEqual(exact(events, ALL_DIMENSION, false));
+  });
+
+  describe("a reader's cache of buckets", () => {
+    const cachedAnswers = async (site: string, cache: RollupCache) => {
+      const answers: Record<string, unknown> = {};
+      for (const [name, range] of Object.entries(ranges))
+        for (const dimension of [ALL_DIMENSION, 'path', 'browser'] as const)
+          answers[`${name} ${dimension}`] = await answer(site, dimension, false, range, cache);
+      return answers;
+    };
+
+    it('answers from kept buckets what it reads without them, and reads a bucket again once it changed', async () => {
+      const site = uniqueName('cache');
+      const events = fc.sample(eventsArbitrary(site, FROM, 72, { min: 80, max: 200 }), { numRuns: 1, seed: 19 })[0]!;
+      await store(events);
+      await rollUp(options(), touched(site, events));
+      const cache = createRollupCache({ maxBytes: 64 * 2 ** 20 });
+      const expected = (all: EnrichedEvent[]) =>
+        Object.fromEntries(
+          Object.keys(ranges).flatMap((name) =>
+            [ALL_DIMENSION, 'path', 'browser'].map((d) => [`${name} ${d}`, exact(all, d as Dimension, false)]),
+          ),
+        );
+
+      expect(await cachedAnswers(site, cache)).toEqual(expected(events));
+      const cold = { ...cache.stats };
+      expect(cold.hits).toBe(0);
+      expect(cold.bytes).toBeGreaterThan(0);
+      expect(await cachedAnswers(site, cache)).toEqual(expected(events));
+      expect(cache.stats.misses, 'nothing changed: every bucket from memory').toBe(cold.misses);
+      expect(cache.stats.hits).toBe(cold.misses);
+
+      // A late event of a new visitor: its hour, day and month are recomputed, and the kept ones must not answer.
+      const first = events[0]!;
+      const late = {
+        ...first,
+        event: {
+          ...first.event,
+          id: `${site}-late-event-0001`,
+          anonymousId: 'late-visitor',
+          sessionId: 'late-session',
+        },
+      };
+      await store([late]);
+      await rollUp(options(), touched(site, [late]));
+      expect(await cachedAnswers(site, cache)).toEqual(expected([...events, late]));
+      expect(cache.stats.misses).toBeGreaterThan(cold.misses);
+    });
+
+    it('never keeps points stored without a revision, and still answers them', async () => {
+      const site = uniqueName('cache-legacy');
+      const day = Date.UTC(2026, 9, 31);
+      const sketch = (ids: string[]) => {
+        const hll = new HyperLogLog();
+        for (const id of ids) hll.addValue(id);
+        return hll.serialize();
+      };
+      // As rollup points were written before revisions: the line without its last field.
+      const line = rollupLine(
+        { site, audience: 'people', dimension: ALL_DIMENSION, value: ALL_VALUE, grain: 'day', start: day },
+        [3, 1, sketch(['a', 'b']), sketch(['s'])],
+      ).replace(/,revision=\d+i /, ' ');
+      expect(line).not.toContain('revision');
+      expect(line).toContain(`${ROLLUP_MEASUREMENTS.day},`);
+      await influxql.write([line], rollupPolicy);
+      const cache = createRollupCache({ maxBytes: 64 * 2 ** 20 });
+      const range = { from: day, to: day + 24 * HOUR };
+      for (let i = 0; i < 2; i++)
+        expect(await answer(site, ALL_DIMENSION, false, range, cache)).toEqual({ [ALL_VALUE]: [3, 1, 2, 1] });
+      expect(cache.stats).toMatchObject({ hits: 0, bytes: 0 });
+    });
   });
 });

@@ -26,6 +26,7 @@ import type {
 } from '@eventline/contract/read-api';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL } from '@eventline/rollup/influxql';
+import type { RollupCache } from '@eventline/rollup/rollup-cache';
 import { filterColumns, rawWhere, readRaw, rowMatches, type DimensionFilter } from '@eventline/rollup/raw-reader';
 import {
   readRollup,
@@ -157,7 +158,12 @@ function topRows(
 
 const iso = (range: TimeRange) => ({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
 
-export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; logger: FastifyBaseLogger }): Analytics {
+export function createAnalytics(deps: {
+  influxql: InfluxQL;
+  rawPolicy: string;
+  rollupCache?: RollupCache | undefined;
+  logger: FastifyBaseLogger;
+}): Analytics {
   const logger = deps.logger.child({ module: 'analytics' });
 
   async function read(
@@ -181,7 +187,7 @@ export function createAnalytics(deps: { influxql: InfluxQL; rawPolicy: string; l
     try {
       return filters.length > 0
         ? await readRaw(deps.influxql, deps.rawPolicy, { ...query, filters }, keyOf)
-        : await readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf);
+        : await readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf, deps.rollupCache);
     } catch (error) {
       logger.error({ err: error }, 'InfluxDB rollup query failed');
       throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });

@@ -63,7 +63,7 @@ export async function buildApp(config: Readonly<DashboardConfig>): Promise<Fasti
   await app.register(docs, { version: packageVersion(import.meta.url) });
   await app.register(health);
   await app.register(eventReader, { influx: config.influx });
-  await app.register(analyticsPlugin, { influx: config.influx });
+  await app.register(analyticsPlugin, { influx: config.influx, rollupCacheMb: config.rollupCacheMb });
   await app.register(
     async (scope) => {
       const keys = shareKeys(config.shareKeys, config.token);

@@ -35,6 +35,8 @@ const ConfigSchema = Type.Object({
    * Removing a secret revokes every link it signed. Empty: one derived from `token`.
    */
   shareKeys: Type.Array(Type.String({ minLength: 32 })),
+  /** Memory for rollup buckets kept between answers (rollup/src/rollup-cache.ts), MiB; 0 keeps none. */
+  rollupCacheMb: Type.Integer({ minimum: 0 }),
   /** Directory of the built UI (vite output); the UI routes answer 503 when it is missing. */
   uiDir: Type.String({ minLength: 1 }),
   logLevel: LogLevelSchema,
@@ -63,6 +65,8 @@ const DEFAULTS = {
   connectionTimeoutMs: 300_000, // 5 min
   token: LOCAL_DEFAULT_TOKEN,
   shareKeys: [],
+  // A 30-day page of a busy site keeps ~20 MiB of day sketches (twelve dimensions, both unique counts).
+  rollupCacheMb: 256,
   // The UI's vite build, next to this server's build in dist/ (and reached the same way from src/).
   uiDir: fileURLToPath(new URL('../../dist/ui/', import.meta.url)),
   logLevel: 'info',
@@ -80,6 +84,7 @@ const ENV = {
   connectionTimeoutMs: 'EVENTLINE_DASHBOARD_CONNECTION_TIMEOUT_MS',
   token: { name: 'EVENTLINE_DASHBOARD_TOKEN', secret: true },
   shareKeys: { name: 'EVENTLINE_DASHBOARD_SHARE_KEYS', secret: true },
+  rollupCacheMb: 'EVENTLINE_DASHBOARD_ROLLUP_CACHE_MB',
   uiDir: 'EVENTLINE_DASHBOARD_UI_DIR',
   logLevel: 'EVENTLINE_LOG_LEVEL',
 } as const;

@@ -1,6 +1,7 @@
 // Read API v2's answers and the annotations as decorators, over an InfluxQL client of the database
 // the raw bucket lives in (the rollups' retention policy is in the same one).
 import { createInfluxQL } from '@eventline/rollup/influxql';
+import { createRollupCache } from '@eventline/rollup/rollup-cache';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createAnalytics, type Analytics } from '../analytics.ts';
@@ -15,7 +16,7 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async (app: FastifyInstance, options: { influx: DashboardConfig['influx'] }) => {
+  async (app: FastifyInstance, options: Pick<DashboardConfig, 'influx' | 'rollupCacheMb'>) => {
     const influxql = createInfluxQL({
       url: options.influx.url,
       token: options.influx.token,
@@ -23,7 +24,9 @@ export default fp(
       timeoutMs: options.influx.queryTimeoutMs,
     });
     const rawPolicy = options.influx.bucket.split('/')[1] ?? '';
-    app.decorate('analytics', createAnalytics({ influxql, rawPolicy, logger: app.log }));
+    const rollupCache =
+      options.rollupCacheMb > 0 ? createRollupCache({ maxBytes: options.rollupCacheMb * 2 ** 20 }) : undefined;
+    app.decorate('analytics', createAnalytics({ influxql, rawPolicy, rollupCache, logger: app.log }));
     app.decorate('annotations', createAnnotations({ influxql, logger: app.log }));
   },
   { name: 'analytics' },

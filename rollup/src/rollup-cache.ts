@@ -1,0 +1,71 @@
+// Rollup buckets kept in memory by a reader, so an answer over a month does not
+// read a month of sketches from InfluxDB each time: only the points' revisions
+// (numbers, a hash of each point's fields) are read, and a bucket whose revisions
+// match the ones it was kept with is taken from here. A bucket recomputed since
+// (a late event, a replay that changed it) has other revisions and is read
+// again, so a kept bucket is never served stale. Bounded in bytes, least
+// recently used first out.
+import type { Audience, RollupGrain } from '@eventline/contract';
+import { LRUCache } from 'lru-cache';
+import type { ValueTotals } from './rollup-reader.ts';
+
+/** One (site, audience, grain, dimension) bucket's points, every field read. */
+export interface KeptBucket {
+  /** Its points' values and revisions, zeros included, in a canonical order. */
+  fingerprint: string;
+  /** Counts per value, values holding zero left out. Never mutated once kept. */
+  values: ReadonlyMap<string, ValueTotals>;
+}
+
+export interface BucketKey {
+  site: string;
+  audience: Audience;
+  grain: RollupGrain;
+  dimension: string;
+  /** Start of the bucket, epoch ms. */
+  start: number;
+}
+
+export interface RollupCache {
+  /** The bucket kept with `fingerprint`, if any. */
+  get(key: BucketKey, fingerprint: string): KeptBucket | undefined;
+  set(key: BucketKey, bucket: KeptBucket): void;
+  /** Buckets answered from memory and read from InfluxDB since the cache was made. */
+  readonly stats: { hits: number; misses: number; bytes: number };
+}
+
+/** A bucket's fingerprint: its points' (value, revision) pairs in a canonical order. */
+export function fingerprintOf(points: Iterable<[value: string, revision: number]>): string {
+  return JSON.stringify([...points].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const keyOf = ({ site, audience, grain, dimension, start }: BucketKey) =>
+  JSON.stringify([site, audience, grain, dimension, start]);
+
+/** Approximate heap bytes of a kept bucket, for the bound. */
+function sizeOf(bucket: KeptBucket): number {
+  let bytes = 200 + bucket.fingerprint.length;
+  for (const [value, totals] of bucket.values)
+    bytes += 100 + 2 * value.length + totals.visitors.heapBytes() + totals.sessions.heapBytes();
+  return bytes;
+}
+
+export function createRollupCache(options: { maxBytes: number }): RollupCache {
+  const kept = new LRUCache<string, KeptBucket>({ maxSize: options.maxBytes, sizeCalculation: sizeOf });
+  const stats = { hits: 0, misses: 0, bytes: 0 };
+  return {
+    get(key, fingerprint) {
+      const bucket = kept.get(keyOf(key));
+      const fits = bucket?.fingerprint === fingerprint;
+      if (fits) stats.hits++;
+      else stats.misses++;
+      return fits ? bucket : undefined;
+    },
+    set(key, bucket) {
+      // A bucket larger than the whole bound is not kept (lru-cache refuses it).
+      if (sizeOf(bucket) <= options.maxBytes) kept.set(keyOf(key), bucket);
+      stats.bytes = kept.calculatedSize;
+    },
+    stats,
+  };
+}
