@@ -2,8 +2,9 @@
 // hour bucket of every site (or of one range) is planned as the worker plans a
 // batch, and its days and months are merged from the stored hours. Idempotent,
 // so it can be run again at any time; the hours themselves are not touched.
-import { ALL_DIMENSION, ROLLUP_MEASUREMENTS, ROLLUP_TAG, type TouchedHour } from '@eventline/contract';
+import { ALL_DIMENSION, ROLLUP_FIELD, ROLLUP_TAG, type TouchedHour } from '@eventline/contract';
 import { ident } from './influxql.ts';
+import { IN_RANGE, rollupSelect } from './rollup-select.ts';
 import { planBuckets, recomputeBucket, type RecomputeOptions, type RollupBucket } from './recompute.ts';
 
 export interface BackfillResult {
@@ -13,9 +14,13 @@ export interface BackfillResult {
 
 /** Every (site, hour) holding a rollup, read from the hours' totals. */
 async function storedHours(options: RecomputeOptions, range: { from: number; to: number }): Promise<TouchedHour[]> {
-  const statement = `SELECT ${ident('events')} FROM ${ident(options.influxql.database)}.${ident(options.rollupPolicy)}.${ident(
-    ROLLUP_MEASUREMENTS.hour,
-  )} WHERE ${ident(ROLLUP_TAG.dimension)} = $dimension AND time >= $from AND time < $to GROUP BY ${ident(ROLLUP_TAG.site)}`;
+  const statement = rollupSelect(options.influxql, {
+    rollupPolicy: options.rollupPolicy,
+    grain: 'hour',
+    fields: [ROLLUP_FIELD.events],
+    where: [`${ident(ROLLUP_TAG.dimension)} = $dimension`, IN_RANGE],
+    groupBy: [ROLLUP_TAG.site],
+  });
   const params = {
     dimension: ALL_DIMENSION,
     from: new Date(range.from).toISOString(),

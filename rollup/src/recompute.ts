@@ -2,7 +2,7 @@
 // raw events, then each day those hours fall in from its hours, then each month
 // from its days. Coarser buckets come after the finer ones they are merged
 // from, so a day never reads an hour older than the one just written.
-import { bucketStart, touchedHourId, type TouchedHour } from '@eventline/contract';
+import { bucketStart, ROLLUP_GRAINS, touchedHourId, type RollupGrain, type TouchedHour } from '@eventline/contract';
 import { mergeBucket } from './merge-bucket.ts';
 import { recomputeHour, type RecomputeOptions, type RecomputeResult } from './recompute-hour.ts';
 import type { RollupBucket } from './write-bucket.ts';
@@ -12,13 +12,13 @@ export type { RollupBucket } from './write-bucket.ts';
 
 /** The distinct buckets to recompute for `touched`: hours, then days, then months, each in first-touched order. */
 export function planBuckets(touched: Iterable<TouchedHour>): RollupBucket[] {
-  const plan = { hour: new Map<string, RollupBucket>(), day: new Map(), month: new Map() };
+  const plan = new Map<RollupGrain, Map<string, RollupBucket>>(ROLLUP_GRAINS.map((grain) => [grain, new Map()]));
   for (const { site, hour } of touched)
-    for (const grain of ['hour', 'day', 'month'] as const) {
+    for (const grain of ROLLUP_GRAINS) {
       const start = bucketStart(grain, hour);
-      plan[grain].set(touchedHourId({ site, hour: start }), { site, grain, start });
+      plan.get(grain)!.set(touchedHourId({ site, hour: start }), { site, grain, start });
     }
-  return [...plan.hour.values(), ...plan.day.values(), ...plan.month.values()];
+  return [...plan.values()].flatMap((buckets) => [...buckets.values()]);
 }
 
 export function recomputeBucket(options: RecomputeOptions, bucket: RollupBucket): Promise<RecomputeResult> {

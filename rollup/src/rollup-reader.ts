@@ -7,7 +7,6 @@ import {
   ALL_DIMENSION,
   ROLLUP_FIELD,
   ROLLUP_REVISION_FIELD,
-  ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
   type Audience,
   type Dimension,
@@ -15,6 +14,7 @@ import {
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { coverRange, type Segment } from './cover.ts';
 import { ident, type InfluxQL } from './influxql.ts';
+import { IN_RANGE, rollupSelect } from './rollup-select.ts';
 import { fingerprintOf, type BucketKey, type KeptBucket, type RollupCache } from './rollup-cache.ts';
 
 export interface ValueTotals {
@@ -112,12 +112,18 @@ async function* readPoints(
   fields: readonly string[],
 ): AsyncGenerator<StoredPoint> {
   const f = ROLLUP_FIELD;
-  const statement = `SELECT ${fields.map(ident).join(',')}
-    FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[segment.grain])}
-    WHERE ${ident(ROLLUP_TAG.site)} = $site AND ${ident(ROLLUP_TAG.audience)} = $audience
-      AND (${dimensions.map((_, i) => `${ident(ROLLUP_TAG.dimension)} = $dimension${i}`).join(' OR ')})
-      AND time >= $from AND time < $to
-    GROUP BY ${ident(ROLLUP_TAG.dimension)}, ${ident(ROLLUP_TAG.value)}`;
+  const statement = rollupSelect(influxql, {
+    rollupPolicy,
+    grain: segment.grain,
+    fields,
+    where: [
+      `${ident(ROLLUP_TAG.site)} = $site`,
+      `${ident(ROLLUP_TAG.audience)} = $audience`,
+      `(${dimensions.map((_, i) => `${ident(ROLLUP_TAG.dimension)} = $dimension${i}`).join(' OR ')})`,
+      IN_RANGE,
+    ],
+    groupBy: [ROLLUP_TAG.dimension, ROLLUP_TAG.value],
+  });
   const params = {
     site: query.site,
     audience: query.audience,

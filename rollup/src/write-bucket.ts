@@ -2,18 +2,12 @@
 // is rewritten (same series, same time), and a value stored before but not
 // listed now (it fell into (other)) is overwritten with zeros, so nothing is
 // ever counted twice and writing the same points again changes nothing.
-import {
-  ROLLUP_FIELD,
-  ROLLUP_MEASUREMENTS,
-  ROLLUP_TAG,
-  bucketEnd,
-  type RollupCounts,
-  type RollupGrain,
-} from '@eventline/contract';
+import { ROLLUP_FIELD, ROLLUP_TAG, bucketEnd, type RollupCounts, type RollupGrain } from '@eventline/contract';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import type { RollupPoint } from './bucket-aggregate.ts';
 import { ident, type InfluxQL } from './influxql.ts';
 import { rollupLine } from './line-protocol.ts';
+import { IN_RANGE, rollupSelect } from './rollup-select.ts';
 
 /** One rollup bucket of a site: a UTC hour, day or month. */
 export interface RollupBucket {
@@ -35,12 +29,15 @@ export function bucketStatement(
   influxql: InfluxQL,
   rollupPolicy: string,
   grain: RollupGrain,
-  fields: string[],
+  fields: readonly string[],
 ): string {
-  return `SELECT ${fields.map(ident).join(',')}
-    FROM ${ident(influxql.database)}.${ident(rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS[grain])}
-    WHERE ${ident(ROLLUP_TAG.site)} = $site AND time >= $from AND time < $to
-    GROUP BY ${ident(ROLLUP_TAG.audience)}, ${ident(ROLLUP_TAG.dimension)}, ${ident(ROLLUP_TAG.value)}`;
+  return rollupSelect(influxql, {
+    rollupPolicy,
+    grain,
+    fields,
+    where: [`${ident(ROLLUP_TAG.site)} = $site`, IN_RANGE],
+    groupBy: [ROLLUP_TAG.audience, ROLLUP_TAG.dimension, ROLLUP_TAG.value],
+  });
 }
 
 /** Writes `points` as the bucket's rollups; answers how many lines were written. */
