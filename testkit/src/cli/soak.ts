@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad } from '../load/load-generator.ts';
-import { consumerLag, readCompleteness, storedPoints, waitUntilSettled } from '../load/oracle.ts';
+import { consumerCounters, consumerLag, readCompleteness, storedPoints, waitUntilSettled } from '../load/oracle.ts';
 import { sampleProcesses, type ProcessStats } from '../load/process-stats.ts';
 import { startStackUnderTest } from '../load/stack-under-test.ts';
 import { repoRoot } from '@eventline/infra/services';
@@ -70,6 +70,8 @@ try {
   const expected = storedBefore + report.acknowledgedCount;
   const settled = await waitUntilSettled(probe, { expected, settleMs: 5_000, timeoutMs: 300_000 });
   const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
+  // Where a shortfall went: never written (dead letters, or not consumed), or written and then overwritten in storage.
+  const counters = await consumerCounters(stack.consumerUrls).catch((error: Error) => error);
   const dashboard = stack.dashboard;
   // A second oracle, not the verdict: over 30 minutes of events its raw scan can pass the dashboard's query timeout.
   const completeness = dashboard
@@ -102,6 +104,10 @@ try {
     `${minutes} min at ${rate} events/s: sent ${report.sent}, acknowledged ${report.acknowledgedCount}, stored ${stored}, ` +
       `consumer lag p99 ${lagP99} messages ≈ ${lagP99Seconds.toFixed(2)} s of traffic (max ${Math.max(...lags)}), ` +
       `settled ${settled.settled}` +
+      (counters instanceof Error
+        ? `, consumer metrics not read (${counters.message})`
+        : `, consumer wrote ${counters.pointsWritten} points in all (the capacity probe's included), ` +
+          `dead-lettered ${counters.deadLetters}`) +
       (completeness instanceof Error
         ? `, completeness API not answered (${completeness.message})`
         : completeness
@@ -118,7 +124,7 @@ try {
   };
   writeFileSync(
     join(outDir, 'soak.json'),
-    `${JSON.stringify({ ...result, stored, lagP99, lagP99Seconds, processes: rows }, null, 2)}\n`,
+    `${JSON.stringify({ ...result, stored, storedBefore, counters: counters instanceof Error ? null : counters, lagP99, lagP99Seconds, processes: rows }, null, 2)}\n`,
   );
   const grew = rows.filter((row) => row.rssGrowth > 0.1 || row.fdGrowth > 0.1).map((row) => row.name);
   const ok = stored === report.acknowledgedCount && settled.settled && grew.length === 0 && lagP99Seconds < 1;

@@ -46,9 +46,10 @@ export async function consumerLag(brokers: string[], topic: string, groupId: str
       admin.fetchOffsets({ groupId, topics: [topic] }),
     ]);
     const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    // The two reads are not one snapshot: a commit read after its end offset can pass it, which is no lag, not less.
     return ends.reduce((lag, p) => {
       const done = committedBy.get(p.partition) ?? -1;
-      return lag + Number(p.high) - (done < 0 ? Number(p.low) : done);
+      return lag + Math.max(0, Number(p.high) - (done < 0 ? Number(p.low) : done));
     }, 0);
   } finally {
     await admin.disconnect();
@@ -84,6 +85,24 @@ export async function storedPoints(influxUrl: string, bucket: string): Promise<n
     flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> count()`,
   );
   return rows.reduce((sum, row) => sum + Number(row._value), 0);
+}
+
+/** What the consumers say they did, summed over instances (Prometheus counters; reset when an instance restarts). */
+export async function consumerCounters(
+  urls: readonly string[],
+): Promise<{ pointsWritten: number; deadLetters: number }> {
+  const sum = (text: string, name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const texts = await Promise.all(
+    urls.map(async (url) => (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text()),
+  );
+  return {
+    pointsWritten: texts.reduce((total, text) => total + sum(text, 'eventline_consumer_points_written_total'), 0),
+    deadLetters: texts.reduce((total, text) => total + sum(text, 'eventline_consumer_dead_letters_total'), 0),
+  };
 }
 
 export interface SettleProbe {

@@ -34,6 +34,8 @@ export interface StackUnderTest {
   readonly ingestUrl: string;
   /** Every ingest instance, as a load balancer in front of them would spread requests. */
   readonly ingestUrls: readonly string[];
+  /** Every consumer instance's HTTP server (health, /metrics). */
+  readonly consumerUrls: readonly string[];
   readonly writeKey: string;
   /** The site `writeKey` belongs to. */
   readonly site: string;
@@ -165,6 +167,7 @@ export async function startStackUnderTest(options: StackUnderTestOptions = {}): 
     groupId,
     ingestUrl: ingestUrls[0] as string,
     ingestUrls,
+    consumerUrls: ports.consumer.map((port) => `http://127.0.0.1:${port}`),
     writeKey: DEMO_WRITE_KEY,
     site: DEMO_SITE,
     origin: `http://127.0.0.1:${ports.demo}`,
