@@ -13,6 +13,7 @@ import {
   BreakdownsResponseSchema,
   BucketCompletenessQuerySchema,
   BucketCompletenessResponseSchema,
+  type BucketCompleteness,
   ElementQuerySchema,
   ElementResponseSchema,
   FunnelQuerySchema,
@@ -27,6 +28,7 @@ import { defaultInterval, type AnswerScope } from '../analytics.ts';
 import { DashboardError } from '../errors.ts';
 import { checkTimeZone, localBucket, localBuckets } from '../local-time.ts';
 import { API_ROUTE } from '../schemas.ts';
+import { createSingleFlight } from '../single-flight.ts';
 import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
 
 const HOUR_MS = 3_600_000;
@@ -70,6 +72,8 @@ const answered = (scope: Pick<AnswerScope, 'range' | 'timeZone'>) => ({
 });
 
 const analytics: FastifyPluginAsyncTypebox = async (app) => {
+  // A month's band is a raw scan of seconds: a reload, or a second viewer, joins the one running.
+  const completenessScans = createSingleFlight<BucketCompleteness[]>();
   app.get(
     '/v2/overview',
     {
@@ -180,11 +184,14 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
         throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / DAY_MS} days`);
       const interval = query.interval ?? defaultInterval(range);
       const bucketOf = (time: number) => localBucket(Math.floor(time / HOUR_MS) * HOUR_MS, query.timezone, interval);
-      const buckets = await app.reader.completenessByBucket(
-        range,
-        query.site,
-        localBuckets(range, query.timezone, interval).map((bucket) => bucket.name),
-        bucketOf,
+      const key = JSON.stringify([query.site, range.from, range.to, query.timezone, interval]);
+      const buckets = await completenessScans.run(key, () =>
+        app.reader.completenessByBucket(
+          range,
+          query.site,
+          localBuckets(range, query.timezone, interval).map((bucket) => bucket.name),
+          bucketOf,
+        ),
       );
       return { ...answered({ range, timeZone: query.timezone }), interval, buckets };
     },
