@@ -160,11 +160,21 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   let joined = false;
   let partitions: number[] = [];
   let failed: string | undefined;
+  /** Joins so far: a batch begun under an earlier one stores and commits nothing more. */
+  let generation = 0;
+  /** Writes of chunks running now, and what placements wait for after a join (the writes running at that join). */
+  const writing = new Set<Promise<unknown>>();
+  let drained: Promise<unknown> = Promise.resolve();
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
+    generation++;
     // Partitions this instance held may have been written by another since: what the placer knew is stale.
     placer.reset();
+    // kafkajs lets a batch of the previous membership run on (a crash and restart, a rebalance), and its write may
+    // still be in flight: nothing is placed again until it landed or failed, so the placer's reads of InfluxDB see
+    // its points and never give their slots to other events.
+    drained = Promise.allSettled([...writing]);
     partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
     logger.info({ partitions, memberId: payload.memberId }, 'joined the consumer group');
   });
@@ -241,6 +251,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   /** Gives a chunk's events their points (in offset order) and builds the lines. */
   async function placeChunk(partition: number, decoded: DecodedChunk): Promise<PreparedChunk> {
+    await drained;
     const { placements, ticket } = await placer.place(
       partition,
       decoded.events.map((d) => d.event),
@@ -347,6 +358,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, pause } = payload;
     const { partition } = batch;
+    const joinedAs = generation;
+    // A later join reset the placer: this batch's records are the new membership's to place, store and commit.
+    const superseded = () => generation !== joinedAs;
     let revoked: Error | undefined;
     const beat = async (): Promise<void> => {
       try {
@@ -371,15 +385,19 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       return { fromOffset: taken.chunk.messages[0]!.offset, prepared };
     };
     for (let next = prepareNext(); next;) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale() || superseded()) return;
       // The partition may already be someone else's: write nothing more, and let kafkajs rejoin at once.
       if (revoked) throw revoked;
       const { fromOffset, prepared } = next;
       let chunk: PreparedChunk;
       try {
         chunk = await prepared;
+        // Placed with what the placer knew before a join: not written (nothing is committed, so it is redelivered).
+        if (superseded()) return;
         const storing = store(partition, chunk, beat);
-        storing.catch(() => {});
+        writing.add(storing);
+        const done = () => writing.delete(storing);
+        storing.then(done, done);
         // Prepare the following chunk while this one is being written (after letting the request go out);
         // it is only used if this one commits.
         await new Promise((resolve) => setImmediate(resolve));
@@ -390,6 +408,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         retryLater(partition, fromOffset, error, pause);
         return;
       }
+      // Written, but the new membership replays it from the last commit and finds each event's point by id.
+      if (superseded()) return;
       await commit(partition, chunk, payload);
       // Chunks may each finish within the heartbeat timer's period, so beat between them too.
       await beat();
