@@ -249,9 +249,18 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     return { message, events, letters };
   }
 
-  /** Gives a chunk's events their points (in offset order) and builds the lines. */
-  async function placeChunk(partition: number, decoded: DecodedChunk): Promise<PreparedChunk> {
+  /**
+   * Gives a chunk's events their points (in offset order) and builds the lines; undefined when a join came first
+   * (the records are the new membership's to place).
+   */
+  async function placeChunk(
+    partition: number,
+    decoded: DecodedChunk,
+    superseded: () => boolean,
+  ): Promise<PreparedChunk | undefined> {
     await drained;
+    // Placing them now would give their ids slots in the new membership's placer out of offset order.
+    if (superseded()) return undefined;
     const { placements, ticket } = await placer.place(
       partition,
       decoded.events.map((d) => d.event),
@@ -375,11 +384,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       for (const message of batch.messages) yield decodeRecord(partition, message);
     })();
     let carried: DecodedRecord | undefined;
-    const prepareNext = (): { fromOffset: string; prepared: Promise<PreparedChunk> } | undefined => {
+    const prepareNext = (): { fromOffset: string; prepared: Promise<PreparedChunk | undefined> } | undefined => {
       const taken = takeChunk(records, writeSize.of(String(partition)), carried);
       carried = taken.carried;
       if (taken.chunk.messages.length === 0) return undefined;
-      const prepared = placeChunk(partition, taken.chunk);
+      const prepared = placeChunk(partition, taken.chunk, superseded);
       // Awaited when its turn comes; this only keeps a failure meanwhile from counting as unhandled.
       prepared.catch(() => {});
       return { fromOffset: taken.chunk.messages[0]!.offset, prepared };
@@ -391,9 +400,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       const { fromOffset, prepared } = next;
       let chunk: PreparedChunk;
       try {
-        chunk = await prepared;
+        const placed = await prepared;
         // Placed with what the placer knew before a join: not written (nothing is committed, so it is redelivered).
-        if (superseded()) return;
+        if (!placed || superseded()) return;
+        chunk = placed;
         const storing = store(partition, chunk, beat);
         writing.add(storing);
         const done = () => writing.delete(storing);
