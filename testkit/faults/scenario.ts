@@ -16,6 +16,7 @@ import {
   storedPoints,
   waitUntilSettled,
 } from '../src/load/oracle.ts';
+import { describeLost, locateLost } from '../src/load/lost-events.ts';
 import { startStackUnderTest, type StackUnderTest, type StackUnderTestOptions } from '../src/load/stack-under-test.ts';
 import { eventually, sleep } from '../src/wait.ts';
 
@@ -113,6 +114,13 @@ export async function runScenario(
       `rollups ${rollupEvents} events, ` +
       `requests ${report.requests} (${statuses}), ${(report.durationMs / 1000).toFixed(1)} s\n`,
   );
+  // A loss says where the events went: never in Kafka, dead-lettered, or read and not stored (and what holds their slot).
+  if (counts.lost > 0)
+    process.stdout.write(
+      await locateLost(stack, counts.lostIds)
+        .then((located) => `[faults] ${name}: ${describeLost(located)}`)
+        .catch((error: unknown) => `[faults] ${name}: could not locate the lost events: ${String(error)}\n`),
+    );
   expect(settle, `lag 0 and a stable count for ${SETTLE_MS / 1000} s within 180 s`).toMatchObject({
     settled: true,
     lag: 0,

@@ -16,6 +16,8 @@ export interface StoredCounts {
   duplicates: number;
   /** Acknowledged ids that are not stored: lost (every event has a point of its own, so none is overwritten). */
   lost: number;
+  /** The acknowledged ids that are not stored. */
+  lostIds: string[];
 }
 
 export async function storedCounts(
@@ -31,9 +33,14 @@ export async function storedCounts(
     ids.push(String(tableMeta.get(values, '_value')));
   }
   const stored = new Set(ids);
-  let lost = 0;
-  for (const id of acknowledged.keys()) if (!stored.has(id)) lost++;
-  return { points: ids.length, distinctIds: stored.size, duplicates: ids.length - stored.size, lost };
+  const lostIds = [...acknowledged.keys()].filter((id) => !stored.has(id));
+  return {
+    points: ids.length,
+    distinctIds: stored.size,
+    duplicates: ids.length - stored.size,
+    lost: lostIds.length,
+    lostIds,
+  };
 }
 
 /** Messages in `topic` not yet committed by `groupId`. */
