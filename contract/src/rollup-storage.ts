@@ -56,6 +56,23 @@ export const ROLLUP_FIELD = Object.freeze({
 export const ROLLUP_REVISION_FIELD = 'revision';
 
 /**
+ * The sequence numbers each hour received, so completeness over a month is read
+ * from rollups rather than every raw event (encoded by @eventline/rollup's
+ * sequence-runs): one point per (site, hour, part), in the rollups' retention
+ * policy, at the start of the hour.
+ */
+export const SEQUENCE_ROLLUP = Object.freeze({
+  measurement: 'sequences_hour',
+  tag: Object.freeze({ site: 'site', part: 'part' }),
+  field: Object.freeze({
+    /** The part's entries: each sequence (session and tab) with events in the hour and its runs of numbers. */
+    runs: 'runs',
+    /** How many parts the hour has; a part at or past it was left by a recompute before and is not read. */
+    parts: 'parts',
+  }),
+});
+
+/**
  * Dimensions an answer can be broken down or filtered by, and the raw column
  * (tag or field) each is read from. `all` has the single value ALL_VALUE: the
  * hour's totals.

@@ -7,10 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { EnrichedEvent } from '@eventline/contract';
+import { RETENTION, SEQUENCE_ROLLUP, type EnrichedEvent } from '@eventline/contract';
 import { sampleEvent } from '@eventline/contract/testing';
 import type { BucketCompletenessResponse } from '@eventline/contract/read-api';
-import { createTestBucket, uniqueName } from '@eventline/testkit';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { readSequenceHours } from '@eventline/rollup/sequence-reader';
+import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,8 +127,10 @@ describe('the Analyze view (read API v2)', () => {
   const other = uniqueName('blog');
   const gappy = uniqueName('gaps');
 
+  let bucket: string;
+
   beforeAll(async () => {
-    const bucket = await createTestBucket('dashboard-analyze-v2');
+    bucket = await createTestBucket('dashboard-analyze-v2');
     const events = [
       ...seedEventsOf(site),
       event(
@@ -259,19 +263,22 @@ describe('the Analyze view (read API v2)', () => {
   });
 
   it('marks the hour whose sequence numbers have a gap, on the chart, in its table and in words', async () => {
-    const response = await app.inject({
-      url: `/api/v2/completeness?site=${gappy}&from=2026-11-02T00:00:00Z&to=2026-11-04T00:00:00Z&timezone=UTC`,
-      headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
-    });
-    expect(response.statusCode, response.body).toBe(200);
-    const { interval, buckets } = response.json() as BucketCompletenessResponse;
+    const twoDays = async () => {
+      const response = await app.inject({
+        url: `/api/v2/completeness?site=${gappy}&from=2026-11-02T00:00:00Z&to=2026-11-04T00:00:00Z&timezone=UTC`,
+        headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as BucketCompletenessResponse;
+    };
+    const { interval, buckets } = await twoDays();
     expect(interval).toBe('hour');
     expect(buckets).toHaveLength(48);
     expect(buckets.filter((b) => b.expected > 0)).toEqual([
       { bucket: '2026-11-02T10', received: 2, expected: 4, missing: 2, completeness: 0.5 },
       { bucket: '2026-11-02T11', received: 2, expected: 2, missing: 0, completeness: 1 },
     ]);
-    // Read from raw events, so bounded like them.
+    // Hours rolled up before sequence rollups existed are read from the raw events, so the range is bounded like them.
     const tooLong = await app.inject({
       url: `/api/v2/completeness?site=${gappy}&from=2026-10-01T00:00:00Z&to=2026-11-04T00:00:00Z`,
       headers: { authorization: `Bearer ${LOCAL_DEFAULT_TOKEN}` },
@@ -291,6 +298,20 @@ describe('the Analyze view (read API v2)', () => {
       expect(await hour('Nov 2, 11:00 AM').locator('td').last().textContent()).toBe('100 %');
       await page.getByTestId('trend').screenshot({ path: `${artifacts}trend-incomplete.png` });
     });
+
+    // Without the sequence rollups (hours rolled up before they existed), the raw events give the same answer.
+    const influxql = createInfluxQL({ url: testInfra().influxUrl, database: bucket.split('/')[0]! });
+    const twoDaysOfHours = {
+      site: gappy,
+      from: Date.parse('2026-11-02T00:00:00Z'),
+      to: Date.parse('2026-11-04T00:00:00Z'),
+    };
+    expect(await readSequenceHours(influxql, RETENTION.rollupPolicy, twoDaysOfHours)).not.toBeUndefined();
+    await influxql.exec(
+      `DELETE FROM "${SEQUENCE_ROLLUP.measurement}" WHERE "${SEQUENCE_ROLLUP.tag.site}" = '${gappy}'`,
+    );
+    expect(await readSequenceHours(influxql, RETENTION.rollupPolicy, twoDaysOfHours)).toBeUndefined();
+    expect((await twoDays()).buckets).toEqual(buckets);
   });
 
   it('shows an element’s clicks, clickers and click-through, with its selector, and drills down to its events', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBucketCompletenessTally, type TimedSeq } from '../src/server/bucket-completeness.ts';
+import { decodePart, encodeParts, HourSequences, mergeSequenceHours } from '@eventline/rollup/sequence-runs';
+import { bucketCompleteness, createBucketCompletenessTally, type TimedSeq } from '../src/server/bucket-completeness.ts';
 
 const HOUR = 3_600_000;
 /** Buckets are whole hours named by their index: 0, 1, 2. */
@@ -47,5 +48,62 @@ describe('completeness per bucket', () => {
 
   it('leaves out events in no listed bucket', () => {
     expect(tally([at('a', 0, 5 * HOUR)]).every((b) => b.expected === 0)).toBe(true);
+  });
+});
+
+describe('completeness from the sequence rollups', () => {
+  /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+  }
+
+  /** Sequences over six hours with gaps, copies, numbers reused hours later and events out of time order. */
+  function randomRows(next: () => number): { session: string; tab: string | undefined; seq: number; time: number }[] {
+    const rows = [];
+    for (let s = 0; s < 1 + Math.floor(next() * 12); s++) {
+      const session = `session-${Math.floor(next() * 4)}`;
+      const tab = next() < 0.3 ? undefined : `tab-${s}`;
+      let time = Math.floor(next() * 5 * HOUR);
+      for (let seq = Math.floor(next() * 3); seq < 40; seq++) {
+        time += Math.floor(next() * HOUR * 0.3);
+        if (next() < 0.15) continue; // never arrived
+        rows.push({ session, tab, seq, time });
+        if (next() < 0.1) rows.push({ session, tab, seq, time: time + Math.floor(next() * 2 * HOUR) }); // copy or reuse
+        if (next() < 0.05) seq += Math.floor(next() * 5); // a jump
+      }
+    }
+    return rows;
+  }
+
+  it('equals the scan of the raw events, through the stored form, on random sequences', () => {
+    const buckets = ['0', '1', '2', '3', '4', '5', '6'];
+    for (let trial = 0; trial < 300; trial++) {
+      const rows = randomRows(random(trial));
+      const key = (row: (typeof rows)[number]) => `${row.session}\n${row.tab ?? ''}`;
+      const scan = createBucketCompletenessTally(bucketOf);
+      // The raw scan reads the rows of a sequence together.
+      for (const row of [...rows].sort((a, b) => key(a).localeCompare(key(b))))
+        scan.add({ sequence: key(row), seq: row.seq, time: row.time });
+
+      const byHour = new Map<number, HourSequences>();
+      for (const row of rows) {
+        const hour = Math.floor(row.time / HOUR) * HOUR;
+        if (!byHour.has(hour)) byHour.set(hour, new HourSequences());
+        byHour.get(hour)!.add(row.session, row.tab, row.seq);
+      }
+      const hours = [...byHour].map(([hour, sequences]) => ({
+        hour,
+        entries: encodeParts(sequences.entries()).flatMap(decodePart),
+      }));
+      const { received, missing } = mergeSequenceHours(hours, bucketOf);
+
+      expect(bucketCompleteness(buckets, received, missing), `trial ${trial}`).toEqual(scan.finish(buckets));
+    }
   });
 });

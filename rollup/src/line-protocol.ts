@@ -6,6 +6,7 @@ import {
   ROLLUP_REVISION_FIELD,
   ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
+  SEQUENCE_ROLLUP,
   type RollupCounts,
   type RollupGrain,
 } from '@eventline/contract';
@@ -54,4 +55,14 @@ export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, se
     `${ROLLUP_REVISION_FIELD}=${revisionOf([events, pageviews, visitors, sessions])}i`,
   ].join(',');
   return `${ROLLUP_MEASUREMENTS[key.grain]},${tags} ${fields} ${key.start}`;
+}
+
+/** An hour's sequence rollup points, one per part (sequence-runs.ts), each saying how many parts there are. */
+export function sequenceLines(site: string, hour: number, parts: readonly string[]): string[] {
+  const { measurement, tag, field } = SEQUENCE_ROLLUP;
+  return parts.map(
+    (part, i) =>
+      `${measurement},${tag.part}=${i},${tag.site}=${escapeTag(site)} ` +
+      `${field.parts}=${parts.length}i,${field.runs}=${stringField(part)} ${hour}`,
+  );
 }

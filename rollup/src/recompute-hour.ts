@@ -6,7 +6,8 @@
 import { DIMENSION_COLUMNS, DIMENSIONS, FIELD, MEASUREMENT, TAG, type Dimension } from '@eventline/contract';
 import { createBucketAggregate, type RollupRow } from './bucket-aggregate.ts';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
-import { storedTagValue } from './line-protocol.ts';
+import { sequenceLines, storedTagValue } from './line-protocol.ts';
+import { encodeParts, HourSequences } from './sequence-runs.ts';
 import { endOf, timeParams, writeBucket } from './write-bucket.ts';
 
 export interface RecomputeOptions {
@@ -57,14 +58,24 @@ export async function recomputeHour(options: RecomputeOptions, site: string, hou
   const bucket = { site, grain: 'hour', start: hour } as const;
   const db = ident(influxql.database);
   // Extra tags on raw points (a shard tag, say) are further columns this ignores.
-  const raw = `SELECT ${RAW_COLUMNS.map(ident).join(',')} FROM ${db}.${ident(options.rawPolicy)}.${ident(MEASUREMENT)}
+  const columns = [...RAW_COLUMNS, FIELD.seq, FIELD.tabId];
+  const raw = `SELECT ${columns.map(ident).join(',')} FROM ${db}.${ident(options.rawPolicy)}.${ident(MEASUREMENT)}
     WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
   const aggregate = createBucketAggregate({ maxValues: options.maxValues });
+  const sequences = new HourSequences();
   let events = 0;
   for await (const chunk of influxql.rows(raw, timeParams(site, hour, endOf(bucket)))) {
-    for (const row of chunk) aggregate.add(toRollupRow(row));
+    for (const row of chunk) {
+      aggregate.add(toRollupRow(row));
+      const [sessionId, tabId, seq] = [row[FIELD.sessionId], row[FIELD.tabId], row[FIELD.seq]];
+      // Events without a session or a number (sent by a server, say) take no part in completeness.
+      if (typeof sessionId === 'string' && sessionId !== '' && typeof seq === 'number')
+        sequences.add(sessionId, text(tabId), seq);
+    }
     events += chunk.length;
   }
   const points = await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points());
-  return { events, points };
+  const sequenceRollup = sequenceLines(site, hour, encodeParts(sequences.entries()));
+  await influxql.write(sequenceRollup, options.rollupPolicy);
+  return { events, points: points + sequenceRollup.length };
 }

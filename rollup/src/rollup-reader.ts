@@ -153,6 +153,38 @@ async function* readPoints(
 
 type Bucket = BucketKey & { dimension: AnyDimension };
 
+/** The points of one bucket as read: their (value, revision) pairs, and the totals of values still counted. */
+interface BucketPoints {
+  bucket: Bucket;
+  points: [string, number][];
+  /** False when a point has no revision: such a bucket is never kept. */
+  keepable: boolean;
+  values: Map<string, ValueTotals>;
+}
+
+const groupKey = (dimension: string, start: number) => `${dimension}\u0000${start}`;
+
+/** Points grouped by bucket (dimension and start), in the order first seen. */
+async function byBucket(
+  points: AsyncIterable<StoredPoint>,
+  bucketOf: (dimension: AnyDimension, start: number) => Bucket,
+): Promise<Map<string, BucketPoints>> {
+  const groups = new Map<string, BucketPoints>();
+  for await (const point of points) {
+    const key = groupKey(point.dimension, point.start);
+    let group = groups.get(key);
+    if (!group)
+      groups.set(
+        key,
+        (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true, values: new Map() }),
+      );
+    if (point.revision === undefined) group.keepable = false;
+    group.points.push([point.value, point.revision ?? -1]);
+    if (point.counts.events > 0) group.values.set(point.value, point.counts);
+  }
+  return groups;
+}
+
 /**
  * The segment's buckets with every field: the revisions of all are read, the buckets whose revisions differ from the
  * kept ones are read whole (one query from the first such bucket to the last, for the dimensions that have one) and
@@ -173,17 +205,11 @@ async function readBuckets(
     dimension,
     start,
   });
-  const groupKey = (dimension: string, start: number) => `${dimension}\u0000${start}`;
-  const revisions = new Map<string, { bucket: Bucket; points: [string, number][]; keepable: boolean }>();
   const revisionFields = [f.events, ROLLUP_REVISION_FIELD];
-  for await (const point of readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), revisionFields)) {
-    const key = groupKey(point.dimension, point.start);
-    let group = revisions.get(key);
-    if (!group)
-      revisions.set(key, (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true }));
-    if (point.revision === undefined) group.keepable = false;
-    group.points.push([point.value, point.revision ?? -1]);
-  }
+  const revisions = await byBucket(
+    readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), revisionFields),
+    bucketOf,
+  );
   const answer = new Map<Bucket, KeptBucket>();
   const stale: Bucket[] = [];
   for (const { bucket, points, keepable } of revisions.values()) {
@@ -199,23 +225,8 @@ async function readBuckets(
     to: Math.max(...stale.map((bucket) => bucket.start)) + 1,
   };
   const dimensions = [...new Set(stale.map((bucket) => bucket.dimension))];
-  const read = new Map<
-    string,
-    { bucket: Bucket; points: [string, number][]; keepable: boolean; values: Map<string, ValueTotals> }
-  >();
   const allFields = [f.events, f.pageviews, f.visitors, f.sessions, ROLLUP_REVISION_FIELD];
-  for await (const point of readPoints(influxql, rollupPolicy, query, span, dimensions, allFields)) {
-    const key = groupKey(point.dimension, point.start);
-    let group = read.get(key);
-    if (!group)
-      read.set(
-        key,
-        (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true, values: new Map() }),
-      );
-    if (point.revision === undefined) group.keepable = false;
-    group.points.push([point.value, point.revision ?? -1]);
-    if (point.counts.events > 0) group.values.set(point.value, point.counts);
-  }
+  const read = await byBucket(readPoints(influxql, rollupPolicy, query, span, dimensions, allFields), bucketOf);
   const fresh = new Set(stale.map((bucket) => groupKey(bucket.dimension, bucket.start)));
   for (const [key, { bucket, points, keepable, values }] of read) {
     // Buckets inside the span that were kept already are answered from memory (set above).

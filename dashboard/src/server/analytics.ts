@@ -15,6 +15,7 @@ import {
 } from '@eventline/contract';
 import type {
   AnalyticsTimeseriesResponse,
+  BucketCompleteness,
   EventPage,
   BreakdownsResponse,
   ElementResponse,
@@ -35,7 +36,10 @@ import {
   type RollupQuery,
   type ValueTotals,
 } from '@eventline/rollup/rollup-reader';
+import { readSequenceHours } from '@eventline/rollup/sequence-reader';
+import { mergeSequenceHours } from '@eventline/rollup/sequence-runs';
 import type { FastifyBaseLogger } from 'fastify';
+import { bucketCompleteness } from './bucket-completeness.ts';
 import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
 import { DashboardError } from './errors.ts';
 import { clickThrough, emptyTally, tallyElementEvent, topKeys } from './element.ts';
@@ -81,6 +85,16 @@ export interface Analytics {
   ): Promise<FunnelResult>;
   /** One element by label, from the raw events (range bounded like funnels); its page visitors from the rollups. */
   element(scope: AnswerScope, label: string): Promise<Omit<ElementResponse, 'range' | 'timezone'>>;
+  /**
+   * Completeness of `buckets` (each hour's bucket named by `bucketOf`) from the sequence rollups; undefined when
+   * they do not cover the range (hours rolled up before they existed), and only the raw events can answer.
+   */
+  completeness(
+    site: string,
+    range: TimeRange,
+    buckets: readonly string[],
+    bucketOf: (hour: number) => string,
+  ): Promise<BucketCompleteness[] | undefined>;
 }
 
 /** Next actions listed per funnel step. */
@@ -300,6 +314,19 @@ export function createAnalytics(deps: {
         logger.error({ err: error }, 'InfluxDB events query failed');
         throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
       }
+    },
+
+    async completeness(site, range, buckets, bucketOf) {
+      let hours;
+      try {
+        hours = await readSequenceHours(deps.influxql, RETENTION.rollupPolicy, { site, ...range });
+      } catch (error) {
+        logger.error({ err: error }, 'InfluxDB sequence rollup query failed');
+        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+      }
+      if (!hours) return undefined;
+      const { received, missing } = mergeSequenceHours(hours, bucketOf);
+      return bucketCompleteness(buckets, received, missing);
     },
 
     async element(scope, label) {

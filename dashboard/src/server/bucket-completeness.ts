@@ -50,12 +50,21 @@ export function createBucketCompletenessTally(bucketOf: (time: number) => string
     },
     finish(buckets) {
       closeSequence();
-      return buckets.map((bucket) => {
-        const got = received.get(bucket) ?? 0;
-        const lost = missing.get(bucket) ?? 0;
-        const expected = got + lost;
-        return { bucket, received: got, expected, missing: lost, completeness: expected === 0 ? null : got / expected };
-      });
+      return bucketCompleteness(buckets, received, missing);
     },
   };
+}
+
+/** The figures of `buckets`, in their order, from numbers received and missing per bucket. */
+export function bucketCompleteness(
+  buckets: readonly string[],
+  received: ReadonlyMap<string, number>,
+  missing: ReadonlyMap<string, number>,
+): BucketCompleteness[] {
+  return buckets.map((bucket) => {
+    const got = received.get(bucket) ?? 0;
+    const lost = missing.get(bucket) ?? 0;
+    const expected = got + lost;
+    return { bucket, received: got, expected, missing: lost, completeness: expected === 0 ? null : got / expected };
+  });
 }

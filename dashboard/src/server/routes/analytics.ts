@@ -1,7 +1,8 @@
-// Read API v2: overview, time series and breakdowns of one site from the hourly
-// rollups (from the raw events when filtered), and funnels, event pages and
-// completeness per bucket from the raw events, in a time zone, for people or
-// for bots. Read-only.
+// Read API v2: overview, time series, breakdowns and completeness per bucket
+// of one site from the rollups (from the raw events when filtered, or for
+// completeness of hours rolled up before sequence rollups existed), and funnels
+// and event pages from the raw events, in a time zone, for people or for bots.
+// Read-only.
 import {
   AnalyticsEventsQuerySchema,
   AnalyticsEventsResponseSchema,
@@ -179,19 +180,19 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
       const { query } = request;
       checkTimeZone(query.timezone);
       const range = resolveAnswerRange(query);
-      // Sequence numbers are read from the raw events, which are bounded (and kept) like every raw query.
+      // From the sequence rollups; hours rolled up before they existed are read from the raw events, bounded (and
+      // kept) like every raw query, so the range is too.
       if (range.to - range.from > RANGE_LIMITS.maxRangeMs)
         throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / DAY_MS} days`);
       const interval = query.interval ?? defaultInterval(range);
       const bucketOf = (time: number) => localBucket(Math.floor(time / HOUR_MS) * HOUR_MS, query.timezone, interval);
       const key = JSON.stringify([query.site, range.from, range.to, query.timezone, interval]);
-      const buckets = await completenessScans.run(key, () =>
-        app.reader.completenessByBucket(
-          range,
-          query.site,
-          localBuckets(range, query.timezone, interval).map((bucket) => bucket.name),
-          bucketOf,
-        ),
+      const names = localBuckets(range, query.timezone, interval).map((bucket) => bucket.name);
+      const buckets = await completenessScans.run(
+        key,
+        async () =>
+          (await app.analytics.completeness(query.site, range, names, bucketOf)) ??
+          app.reader.completenessByBucket(range, query.site, names, bucketOf),
       );
       return { ...answered({ range, timeZone: query.timezone }), interval, buckets };
     },

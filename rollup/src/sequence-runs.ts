@@ -1,0 +1,188 @@
+// The sequence numbers an hour received, kept so completeness over a month is
+// read from rollups instead of scanning every raw event. A sequence (a session's
+// tab) numbers its events from 0 without gaps; an hour's rollup lists, for every
+// sequence with events in it, the runs of numbers received there. Merged over a
+// range they give exactly what a scan of the raw events gives
+// (bucket-completeness in the dashboard): a number counts once, in the hour it
+// was first received, and the numbers missing between two runs count in the
+// hour of the run before the gap.
+//
+// Stored form: per entry the sequence's 64-bit hash (MD5 of session and tab),
+// the number of runs, then per run its distance from the previous run's end and
+// its length, as unsigned LEB128 varints; base64, split into parts of at most
+// PART_CHARS characters (InfluxDB 1.8 keeps a string field up to 64 KiB).
+import { hashOf } from '@eventline/kit/hyperloglog';
+
+/** One sequence's numbers received in an hour: its key (hash, 16 hex digits) and runs [first, last], ascending. */
+export interface SequenceEntry {
+  key: string;
+  runs: [first: number, last: number][];
+}
+
+/** Characters of one stored part at most. 48 KiB */
+export const PART_CHARS = 48 * 1024;
+/** Bytes of one part before base64: 3 bytes become 4 characters. */
+const PART_BYTES = (PART_CHARS / 4) * 3;
+
+/** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
+export function sequenceKey(sessionId: string, tabId: string | undefined): string {
+  const [high, low] = hashOf(`${sessionId}\n${tabId ?? ''}`);
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+}
+
+/** Collects an hour's sequence numbers, in any order, duplicates allowed. */
+export class HourSequences {
+  private readonly numbers = new Map<string, number[]>();
+
+  add(sessionId: string, tabId: string | undefined, seq: number): void {
+    const key = sequenceKey(sessionId, tabId);
+    const list = this.numbers.get(key);
+    if (list) list.push(seq);
+    else this.numbers.set(key, [seq]);
+  }
+
+  entries(): SequenceEntry[] {
+    return [...this.numbers].map(([key, numbers]) => {
+      numbers.sort((a, b) => a - b);
+      const runs: [number, number][] = [];
+      for (const n of numbers) {
+        const last = runs[runs.length - 1];
+        if (last && n <= last[1] + 1) last[1] = Math.max(last[1], n);
+        else runs.push([n, n]);
+      }
+      return { key, runs };
+    });
+  }
+}
+
+function writeVarint(out: number[], value: number): void {
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+}
+
+function encodeEntry(entry: SequenceEntry): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 16; i += 2) out.push(parseInt(entry.key.slice(i, i + 2), 16));
+  writeVarint(out, entry.runs.length);
+  let end = 0;
+  for (const [first, last] of entry.runs) {
+    writeVarint(out, first - end);
+    writeVarint(out, last - first);
+    end = last;
+  }
+  return out;
+}
+
+/** The entries as stored parts (at least one, possibly empty), each at most PART_CHARS long. */
+export function encodeParts(entries: readonly SequenceEntry[]): string[] {
+  const parts: string[] = [];
+  let bytes: number[] = [];
+  for (const entry of entries) {
+    const encoded = encodeEntry(entry);
+    if (bytes.length > 0 && bytes.length + encoded.length > PART_BYTES) {
+      parts.push(Buffer.from(bytes).toString('base64'));
+      bytes = [];
+    }
+    bytes.push(...encoded);
+  }
+  parts.push(Buffer.from(bytes).toString('base64'));
+  return parts;
+}
+
+/** The entries of one stored part. Throws on a part that is not one. */
+export function decodePart(part: string): SequenceEntry[] {
+  const bytes = Buffer.from(part, 'base64');
+  const entries: SequenceEntry[] = [];
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length || scale > 2 ** 49) throw new Error('a sequence rollup part ends inside a number');
+      const byte = bytes[at++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  };
+  while (at < bytes.length) {
+    if (at + 8 > bytes.length) throw new Error('a sequence rollup part ends inside a key');
+    const key = bytes.subarray(at, at + 8).toString('hex');
+    at += 8;
+    const runs: [number, number][] = [];
+    let end = 0;
+    for (let count = varint(); count > 0; count--) {
+      const first = end + varint();
+      end = first + varint();
+      runs.push([first, end]);
+    }
+    entries.push({ key, runs });
+  }
+  return entries;
+}
+
+/** Received and missing numbers per bucket, the buckets named by `bucketOf(hour start)`. */
+export interface SequenceTotals {
+  received: Map<string, number>;
+  missing: Map<string, number>;
+}
+
+/**
+ * Merges the hours' entries (in any order) into received and missing numbers per bucket: a number received in
+ * several hours counts in the first, and the numbers between two runs of a sequence are missing in the bucket of
+ * the run before them.
+ */
+export function mergeSequenceHours(
+  hours: Iterable<{ hour: number; entries: readonly SequenceEntry[] }>,
+  bucketOf: (hour: number) => string,
+): SequenceTotals {
+  const sorted = [...hours].sort((a, b) => a.hour - b.hour);
+  /** Per sequence, the runs claimed so far with their hour; disjoint. */
+  const claimed = new Map<string, [first: number, last: number, hour: number][]>();
+  for (const { hour, entries } of sorted) {
+    for (const { key, runs } of entries) {
+      const taken = claimed.get(key);
+      if (!taken) {
+        claimed.set(
+          key,
+          runs.map(([first, last]) => [first, last, hour]),
+        );
+        continue;
+      }
+      for (const run of runs) for (const [first, last] of unclaimed(run, taken)) taken.push([first, last, hour]);
+    }
+  }
+  const received = new Map<string, number>();
+  const missing = new Map<string, number>();
+  const bump = (counts: Map<string, number>, bucket: string, by: number) =>
+    counts.set(bucket, (counts.get(bucket) ?? 0) + by);
+  for (const runs of claimed.values()) {
+    runs.sort((a, b) => a[0] - b[0]);
+    runs.forEach(([first, last, hour], i) => {
+      const bucket = bucketOf(hour);
+      bump(received, bucket, last - first + 1);
+      const next = runs[i + 1];
+      if (next && next[0] > last + 1) bump(missing, bucket, next[0] - last - 1);
+    });
+  }
+  return { received, missing };
+}
+
+/** The parts of [first, last] that no run of `taken` covers. */
+function unclaimed([first, last]: [number, number], taken: readonly [number, number, number][]): [number, number][] {
+  let pieces: [number, number][] = [[first, last]];
+  for (const [from, to] of taken) {
+    pieces = pieces.flatMap(([a, b]): [number, number][] => {
+      if (to < a || from > b) return [[a, b]];
+      const left: [number, number][] = from > a ? [[a, from - 1]] : [];
+      const right: [number, number][] = to < b ? [[to + 1, b]] : [];
+      return [...left, ...right];
+    });
+    if (pieces.length === 0) break;
+  }
+  return pieces;
+}
