@@ -1,9 +1,10 @@
 // `npm run backfill -w rollup`: merges the days and months of every stored hour
-// (after upgrading from hour-only rollups), with the worker's configuration.
+// and writes the sequence rollups of hours that have none (after upgrading from
+// a version without them), with the worker's configuration.
 import { RETENTION } from '@eventline/contract';
 import { configOrExit } from '@eventline/kit/run-service';
 import { pino } from 'pino';
-import { backfillCoarse } from './backfill.ts';
+import { backfillCoarse, backfillSequences } from './backfill.ts';
 import { loadConfig } from './config.ts';
 import { createInfluxQL } from './influxql.ts';
 
@@ -23,3 +24,4 @@ const options = {
 };
 const result = await backfillCoarse(options, undefined, (bucket) => logger.debug(bucket, 'bucket merged'));
 logger.info(result, 'days and months merged from the stored hours');
+logger.info(await backfillSequences(options), 'sequence rollups written for the stored hours without them');

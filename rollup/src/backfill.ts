@@ -1,11 +1,21 @@
-// Days and months for hours rolled up before those grains existed: every stored
-// hour bucket of every site (or of one range) is planned as the worker plans a
-// batch, and its days and months are merged from the stored hours. Idempotent,
-// so it can be run again at any time; the hours themselves are not touched.
-import { ALL_DIMENSION, ROLLUP_FIELD, ROLLUP_TAG, type TouchedHour } from '@eventline/contract';
+// What hours rolled up by an earlier version lack: days and months (every
+// stored hour bucket of every site, or of one range, is planned as the worker
+// plans a batch, and its days and months are merged from the stored hours), and
+// sequence rollups (written from the hour's raw events while they are kept).
+// Idempotent, so it can be run again at any time; the hours' rollups of
+// dimensions are not touched.
+import {
+  ALL_DIMENSION,
+  ROLLUP_FIELD,
+  ROLLUP_TAG,
+  SEQUENCE_ROLLUP,
+  touchedHourId,
+  type TouchedHour,
+} from '@eventline/contract';
 import { ident } from './influxql.ts';
 import { IN_RANGE, rollupSelect } from './rollup-select.ts';
 import { planBuckets, recomputeBucket, type RecomputeOptions, type RollupBucket } from './recompute.ts';
+import { recomputeSequences } from './recompute-hour.ts';
 
 export interface BackfillResult {
   hours: number;
@@ -44,4 +54,23 @@ export async function backfillCoarse(
     onBucket(bucket);
   }
   return { hours: hours.length, buckets: coarse.length };
+}
+
+/** Sequence rollups for the stored hours that have none; hours whose raw events are gone are left without. */
+export async function backfillSequences(
+  options: RecomputeOptions,
+  range = { from: 0, to: Date.now() + 3_600_000 },
+): Promise<{ hours: number; written: number }> {
+  const { measurement, tag, field } = SEQUENCE_ROLLUP;
+  const statement = `SELECT ${ident(field.parts)}
+    FROM ${ident(options.influxql.database)}.${ident(options.rollupPolicy)}.${ident(measurement)}
+    WHERE ${ident(tag.part)} = '0' AND ${IN_RANGE} GROUP BY ${ident(tag.site)}`;
+  const params = { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
+  const covered = new Set<string>();
+  for await (const chunk of options.influxql.rows(statement, params))
+    for (const row of chunk) covered.add(touchedHourId({ site: String(row[tag.site]), hour: Number(row['time']) }));
+  const missing = (await storedHours(options, range)).filter((hour) => !covered.has(touchedHourId(hour)));
+  let written = 0;
+  for (const { site, hour } of missing) if ((await recomputeSequences(options, site, hour)) > 0) written++;
+  return { hours: missing.length, written };
 }

@@ -53,24 +53,53 @@ export function toRollupRow(row: Row): RollupRow {
   };
 }
 
+const SEQUENCE_COLUMNS = [FIELD.sessionId, FIELD.tabId, FIELD.seq];
+
+/** Adds a raw row's sequence number; events without a session or a number (sent by a server, say) have none. */
+function addSequence(sequences: HourSequences, row: Row): void {
+  const [sessionId, tabId, seq] = SEQUENCE_COLUMNS.map((column) => row[column]);
+  if (typeof sessionId === 'string' && sessionId !== '' && typeof seq === 'number')
+    sequences.add(sessionId, text(tabId), seq);
+}
+
+/** The raw events of `site` in the hour, `columns` of them, chunk by chunk. */
+function rawHour(options: RecomputeOptions, columns: readonly string[], site: string, hour: number) {
+  const { influxql } = options;
+  const statement = `SELECT ${columns.map(ident).join(',')}
+    FROM ${ident(influxql.database)}.${ident(options.rawPolicy)}.${ident(MEASUREMENT)}
+    WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
+  return influxql.rows(statement, timeParams(site, hour, endOf({ site, grain: 'hour', start: hour })));
+}
+
+/**
+ * Writes an hour's sequence rollup alone, from its raw events (for hours rolled up before these existed); writes
+ * nothing when the hour has no raw events left (past their retention). Answers how many points were written.
+ */
+export async function recomputeSequences(options: RecomputeOptions, site: string, hour: number): Promise<number> {
+  const sequences = new HourSequences();
+  let events = 0;
+  for await (const chunk of rawHour(options, SEQUENCE_COLUMNS, site, hour)) {
+    for (const row of chunk) addSequence(sequences, row);
+    events += chunk.length;
+  }
+  if (events === 0) return 0;
+  const lines = sequenceLines(site, hour, encodeParts(sequences.entries()));
+  await options.influxql.write(lines, options.rollupPolicy);
+  return lines.length;
+}
+
 export async function recomputeHour(options: RecomputeOptions, site: string, hour: number): Promise<RecomputeResult> {
   const { influxql } = options;
   const bucket = { site, grain: 'hour', start: hour } as const;
-  const db = ident(influxql.database);
   // Extra tags on raw points (a shard tag, say) are further columns this ignores.
-  const columns = [...RAW_COLUMNS, FIELD.seq, FIELD.tabId];
-  const raw = `SELECT ${columns.map(ident).join(',')} FROM ${db}.${ident(options.rawPolicy)}.${ident(MEASUREMENT)}
-    WHERE ${ident(TAG.site)} = $site AND time >= $from AND time < $to`;
+  const columns = [...new Set([...RAW_COLUMNS, ...SEQUENCE_COLUMNS])];
   const aggregate = createBucketAggregate({ maxValues: options.maxValues });
   const sequences = new HourSequences();
   let events = 0;
-  for await (const chunk of influxql.rows(raw, timeParams(site, hour, endOf(bucket)))) {
+  for await (const chunk of rawHour(options, columns, site, hour)) {
     for (const row of chunk) {
       aggregate.add(toRollupRow(row));
-      const [sessionId, tabId, seq] = [row[FIELD.sessionId], row[FIELD.tabId], row[FIELD.seq]];
-      // Events without a session or a number (sent by a server, say) take no part in completeness.
-      if (typeof sessionId === 'string' && sessionId !== '' && typeof seq === 'number')
-        sequences.add(sessionId, text(tabId), seq);
+      addSequence(sequences, row);
     }
     events += chunk.length;
   }

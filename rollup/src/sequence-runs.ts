@@ -13,7 +13,7 @@
 // PART_CHARS characters (InfluxDB 1.8 keeps a string field up to 64 KiB).
 import { hashOf } from '@eventline/kit/hyperloglog';
 
-/** One sequence's numbers received in an hour: its key (hash, 16 hex digits) and runs [first, last], ascending. */
+/** One sequence's numbers received in an hour: its key (hash, 8 bytes as latin1) and runs [first, last], ascending. */
 export interface SequenceEntry {
   key: string;
   runs: [first: number, last: number][];
@@ -26,8 +26,11 @@ const PART_BYTES = (PART_CHARS / 4) * 3;
 
 /** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
 export function sequenceKey(sessionId: string, tabId: string | undefined): string {
+  const key = Buffer.alloc(8);
   const [high, low] = hashOf(`${sessionId}\n${tabId ?? ''}`);
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+  key.writeUInt32BE(high, 0);
+  key.writeUInt32BE(low, 4);
+  return key.toString('latin1');
 }
 
 /** Collects an hour's sequence numbers, in any order, duplicates allowed. */
@@ -66,7 +69,7 @@ function writeVarint(out: number[], value: number): void {
 
 function encodeEntry(entry: SequenceEntry): number[] {
   const out: number[] = [];
-  for (let i = 0; i < 16; i += 2) out.push(parseInt(entry.key.slice(i, i + 2), 16));
+  for (let i = 0; i < 8; i++) out.push(entry.key.charCodeAt(i));
   writeVarint(out, entry.runs.length);
   let end = 0;
   for (const [first, last] of entry.runs) {
@@ -111,7 +114,7 @@ export function decodePart(part: string): SequenceEntry[] {
   };
   while (at < bytes.length) {
     if (at + 8 > bytes.length) throw new Error('a sequence rollup part ends inside a key');
-    const key = bytes.subarray(at, at + 8).toString('hex');
+    const key = bytes.toString('latin1', at, at + 8);
     at += 8;
     const runs: [number, number][] = [];
     let end = 0;
@@ -141,9 +144,9 @@ export function mergeSequenceHours(
   bucketOf: (hour: number) => string,
 ): SequenceTotals {
   const sorted = [...hours].sort((a, b) => a.hour - b.hour);
-  /** Per sequence, the runs claimed so far with their hour; disjoint. */
+  /** Per sequence, the runs claimed so far with the index of their hour in `sorted`; disjoint. */
   const claimed = new Map<string, [first: number, last: number, hour: number][]>();
-  for (const { hour, entries } of sorted) {
+  sorted.forEach(({ entries }, hour) => {
     for (const { key, runs } of entries) {
       const taken = claimed.get(key);
       if (!taken) {
@@ -155,20 +158,26 @@ export function mergeSequenceHours(
       }
       for (const run of runs) for (const [first, last] of unclaimed(run, taken)) taken.push([first, last, hour]);
     }
+  });
+  // Counted per hour, then per bucket: naming a local bucket formats a date in a time zone.
+  const receivedByHour = new Float64Array(sorted.length);
+  const missingByHour = new Float64Array(sorted.length);
+  for (const runs of claimed.values()) {
+    if (runs.length > 1) runs.sort((a, b) => a[0] - b[0]);
+    for (let i = 0; i < runs.length; i++) {
+      const [first, last, hour] = runs[i]!;
+      receivedByHour[hour]! += last - first + 1;
+      const next = runs[i + 1];
+      if (next && next[0] > last + 1) missingByHour[hour]! += next[0] - last - 1;
+    }
   }
   const received = new Map<string, number>();
   const missing = new Map<string, number>();
-  const bump = (counts: Map<string, number>, bucket: string, by: number) =>
-    counts.set(bucket, (counts.get(bucket) ?? 0) + by);
-  for (const runs of claimed.values()) {
-    runs.sort((a, b) => a[0] - b[0]);
-    runs.forEach(([first, last, hour], i) => {
-      const bucket = bucketOf(hour);
-      bump(received, bucket, last - first + 1);
-      const next = runs[i + 1];
-      if (next && next[0] > last + 1) bump(missing, bucket, next[0] - last - 1);
-    });
-  }
+  sorted.forEach(({ hour }, i) => {
+    const bucket = bucketOf(hour);
+    received.set(bucket, (received.get(bucket) ?? 0) + receivedByHour[i]!);
+    missing.set(bucket, (missing.get(bucket) ?? 0) + missingByHour[i]!);
+  });
   return { received, missing };
 }
 

@@ -7,6 +7,7 @@ import {
   hourOf,
   OTHER_VALUE,
   RETENTION,
+  SEQUENCE_ROLLUP,
   type Dimension,
   type EnrichedEvent,
 } from '@eventline/contract';
@@ -16,7 +17,8 @@ import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
-import { backfillCoarse } from '../src/backfill.ts';
+import { backfillCoarse, backfillSequences } from '../src/backfill.ts';
+import { readSequenceHours, type SequenceHour } from '../src/sequence-reader.ts';
 import { rollUp } from '../src/recompute.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
@@ -190,6 +192,26 @@ describe('rollUp: days merged from hours, months from days', () => {
     expect(result.buckets).toBeGreaterThanOrEqual(4 + 2);
     for (const range of Object.values(ranges))
       expect(await answer(site, ALL_DIMENSION, false, range)).toEqual(exact(events, ALL_DIMENSION, false));
+  });
+
+  it('backfills the sequence rollups of hours rolled up before they existed, and only where raw events are left', async () => {
+    const site = uniqueName('sequences');
+    const events = fc.sample(eventsArbitrary(site, FROM, 72), { numRuns: 1, seed: 23 })[0]!;
+    await store(events);
+    await rollUp(options(), touched(site, events));
+    const range = ranges['two whole months (month points)'];
+    const written = await readSequenceHours(influxql, rollupPolicy, { site, ...range });
+    expect(written?.length).toBe(new Set(events.map((e) => hourOf(e.eventTime))).size);
+    // As a version before sequence rollups left them: the hours are there, their sequence numbers are not.
+    await influxql.exec(`DELETE FROM "${SEQUENCE_ROLLUP.measurement}" WHERE "${SEQUENCE_ROLLUP.tag.site}" = '${site}'`);
+    expect(await readSequenceHours(influxql, rollupPolicy, { site, ...range })).toBeUndefined();
+
+    const first = await backfillSequences(options(), range);
+    expect(first).toEqual({ hours: written!.length, written: written!.length });
+    const byHour = (hours: SequenceHour[] | undefined) =>
+      new Map(hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.key.localeCompare(b.key))]));
+    expect(byHour(await readSequenceHours(influxql, rollupPolicy, { site, ...range }))).toEqual(byHour(written));
+    expect(await backfillSequences(options(), range)).toEqual({ hours: 0, written: 0 });
   });
 
   describe("a reader's cache of buckets", () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIELD, MEASUREMENT, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import type { BucketCompleteness, BucketCompletenessResponse } from '@eventline/contract/read-api';
 import { pointLinesOf } from '@eventline/consumer/testing';
 import { sampleEvent } from '@eventline/contract/testing';
 import { LOCAL_DEFAULT_TOKEN, loadConfig } from '@eventline/dashboard/config';
@@ -256,6 +257,25 @@ try {
         fluxRows(
           flux`${raw(SPAN)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.pagePath)}) |> duplicate(column: "_value", as: "key") |> group(columns: ["key"]) |> count() |> group() |> sort(columns: ["_value"], desc: true) |> limit(n: 10)`,
         ),
+    );
+    // The completeness band of a 30-day chart, from the sequence rollups, against the raw scan it replaces; both
+    // must give the same figures.
+    const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
+    // 30 days from an hour that is not midnight touch 31 dates.
+    const days = Array.from({ length: SPAN / DAY + 1 }, (_, i) => dayOf(start + i * DAY));
+    const scanCompleteness = () => app.reader.completenessByBucket({ from: start, to: end }, SITE, days, dayOf);
+    const completenessPath = `/api/v2/completeness?${range(SPAN)}&timezone=UTC`;
+    const fromRollups = (await api(completenessPath)) as BucketCompletenessResponse;
+    const sum = (buckets: readonly BucketCompleteness[]) =>
+      buckets.reduce((total, b) => [total[0]! + b.received, total[1]! + b.expected], [0, 0]);
+    const [rolledUp, scanned] = [sum(fromRollups.buckets), sum(await scanCompleteness())];
+    if (rolledUp.join() !== scanned.join() || rolledUp[0] !== EVENTS)
+      throw new Error(`completeness: rollups ${rolledUp.join('/')}, raw scan ${scanned.join('/')}, ${EVENTS} events`);
+    await measure(
+      'completeness per day 30 d (sequence rollups)',
+      completenessPath,
+      'Flux on raw: sequence numbers per session, 30 d (the scan it replaces)',
+      scanCompleteness,
     );
     const funnelSteps = FUNNEL.slice(0, 3)
       .map((path) => `step=${encodeURIComponent(`pageview:${path}`)}`)

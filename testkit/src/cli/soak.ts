@@ -121,11 +121,14 @@ try {
     minutes,
     rate,
     report: { ...report, statuses: [...report.statuses] },
+    stored,
+    storedBefore,
+    counters: counters instanceof Error ? null : counters,
+    lagP99,
+    lagP99Seconds,
+    processes: rows,
   };
-  writeFileSync(
-    join(outDir, 'soak.json'),
-    `${JSON.stringify({ ...result, stored, storedBefore, counters: counters instanceof Error ? null : counters, lagP99, lagP99Seconds, processes: rows }, null, 2)}\n`,
-  );
+  writeFileSync(join(outDir, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
   const grew = rows.filter((row) => row.rssGrowth > 0.1 || row.fdGrowth > 0.1).map((row) => row.name);
   const ok = stored === report.acknowledgedCount && settled.settled && grew.length === 0 && lagP99Seconds < 1;
   if (!ok) {
