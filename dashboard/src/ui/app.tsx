@@ -180,8 +180,8 @@ export function App() {
         : Promise.resolve(undefined),
     [trend.data],
   );
-  // Completeness per bucket comes from the raw events (at most the last 31 days) and ignores filters, so a link
-  // whose filters the server enforces does not ask for it.
+  // Completeness per bucket (at most the last 31 days) ignores filters, so a link whose filters the server enforces
+  // does not ask for it.
   const trendCompleteness = useQuery(
     (signal) =>
       trend.data && !share?.filters.length
@@ -381,7 +381,11 @@ export function App() {
                         : undefined
                   }
                 />
-                <section class="panel chart-panel" aria-busy={trend.loading} data-testid="trend">
+                <section
+                  class="panel chart-panel"
+                  aria-busy={trend.loading || trendBefore.loading || trendBots.loading || trendCompleteness.loading}
+                  data-testid="trend"
+                >
                   <h2>
                     {trend.data ? `${trend.data.metric[0]!.toUpperCase()}${trend.data.metric.slice(1)}` : 'Trend'}
                     <span class="hint">

@@ -1,6 +1,6 @@
 // Runs an API call whenever its inputs change, cancelling the previous one.
 // Keeps the last data while reloading so live refreshes do not flicker.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -8,9 +8,14 @@ export interface QueryState<T> {
   loading: boolean;
 }
 
+const sameInputs = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+
 export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, inputs: unknown[]): QueryState<T> {
   const [state, setState] = useState<QueryState<T>>({ data: undefined, error: undefined, loading: true });
+  const asked = useRef<unknown[] | undefined>(undefined);
   useEffect(() => {
+    asked.current = inputs;
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
     run(controller.signal).then(
@@ -21,5 +26,7 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, inputs: un
     );
     return () => controller.abort();
   }, inputs);
-  return state;
+  // From a change of inputs to the effect that asks again (after the next paint), the answer is the old inputs':
+  // loading, so nothing reads as settled in between.
+  return asked.current && sameInputs(asked.current, inputs) ? state : { ...state, loading: true };
 }
