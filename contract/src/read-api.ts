@@ -7,6 +7,7 @@ import { LIMITS, STORED_EVENT_TYPES } from './limits.ts';
 import { DIMENSIONS, type Dimension } from './rollup-storage.ts';
 import { ElementSchema, EngagementSchema } from './event.ts';
 import { API_LIMITS } from './read-api-limits.ts';
+import { COMPARISONS } from './answer-range.ts';
 
 export { API_LIMITS, EXPORT_TRUNCATED_HEADER } from './read-api-limits.ts';
 
@@ -258,7 +259,7 @@ export function parseFilter(filter: string): { dimension: Dimension; value: stri
 
 export const OverviewQuerySchema = Query({
   ...AnswerParams,
-  compare: Type.Enum(['previous', 'year'], {
+  compare: Type.Enum(COMPARISONS, {
     default: 'previous',
     description: 'Compare with the period just before, or with the same period a year before',
   }),
@@ -496,6 +497,13 @@ export const NewAnnotationSchema = Type.Object(
 );
 
 export const AnnotationTargetSchema = Query({ site: AnswerParams.site });
+
+export const SitesResponseSchema = Type.Object({
+  sites: Type.Array(Type.String(), {
+    description: 'Every site with rolled-up events, by name; through a share link, its one site',
+  }),
+});
+export type SitesResponse = Static<typeof SitesResponseSchema>;
 
 /** The longest a link may live, days: a forgotten link stops working on its own. */
 export const MAX_SHARE_DAYS = 365;

@@ -69,6 +69,11 @@ export const SEQUENCE_ROLLUP = Object.freeze({
     runs: 'runs',
     /** How many parts the hour has; a part at or past it was left by a recompute before and is not read. */
     parts: 'parts',
+    /**
+     * 48 bits of the MD5 of the part's runs: a reader that kept the hour decoded tells from the revisions alone
+     * (numbers) whether it changed. Parts written before it existed have none and are always read whole.
+     */
+    revision: 'revision',
   }),
 });
 

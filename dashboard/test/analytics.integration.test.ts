@@ -72,6 +72,12 @@ describe('read API v2 over rollups', () => {
     expect(body.compareRange).toEqual({ from: iso(START - DAYS * 24 * HOUR), to: iso(START) });
   });
 
+  it('lists the sites there are rollups for', async () => {
+    const response = await app.inject({ url: '/api/v2/sites', headers: auth });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ sites: [site] });
+  });
+
   it('counts bots apart', async () => {
     const { body } = await get('overview', { ...range, bots: 'only' });
     expect(body.metrics.events.value).toBe(exact(events, ALL_DIMENSION, true)[ALL_VALUE]?.[0] ?? 0);

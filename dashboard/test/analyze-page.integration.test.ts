@@ -54,7 +54,7 @@ describe('the Analyze page', () => {
     await withPage(async (page) => {
       let eventRequests = 0;
       page.on('request', (request) => void (new URL(request.url()).pathname === '/api/events' && eventRequests++));
-      await page.goto(`${baseUrl}/?live=1`);
+      await page.goto(`${baseUrl}/events?live=1`);
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(3);
       const from = page.locator('input[name="from"]');
       const shown = await from.inputValue();
@@ -76,7 +76,7 @@ describe('the Analyze page', () => {
   it('keeps a multi-type link, drops unknown types, and rewrites the link in place rather than adding history', async () => {
     let baseline = 0;
     await withPage(async (page) => {
-      await page.goto(`${baseUrl}/?type=click%2Cinput`);
+      await page.goto(`${baseUrl}/events?type=click%2Cinput`);
       baseline = await page.evaluate(() => history.length);
     });
     await withPage(async (page) => {
@@ -86,7 +86,7 @@ describe('the Analyze page', () => {
         if (url.pathname.startsWith('/api/') && url.pathname !== '/api/completeness')
           typesAsked.push(url.searchParams.get('type'));
       });
-      await page.goto(`${baseUrl}/?type=input,bogus,click,input`);
+      await page.goto(`${baseUrl}/events?type=input,bogus,click,input`);
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(2);
       expect(
         await page.locator('tr[data-event-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type'))),
@@ -101,7 +101,7 @@ describe('the Analyze page', () => {
 
   it('adds one history entry for a search however long it is typed, and one per filter change', async () => {
     await withPage(async (page) => {
-      await page.goto(`${baseUrl}/`);
+      await page.goto(`${baseUrl}/events`);
       await expect.poll(() => page.locator('tr[data-event-id]').count(), POLL).toBe(3);
       const start = await page.evaluate(() => history.length);
       // Slower than the search box's debounce, so every keystroke reaches the URL.
@@ -129,7 +129,7 @@ describe('the Analyze page', () => {
   it('shows UTC beside the viewer’s time when hovering the chart', async () => {
     await withPage(
       async (page) => {
-        await page.goto(`${baseUrl}/`);
+        await page.goto(`${baseUrl}/events`);
         const over = page.locator('.chart .u-over');
         await over.waitFor(POLL);
         await over.hover();
@@ -147,7 +147,7 @@ describe('the Analyze page', () => {
 
   it('tells the viewer when a CSV export holds only the newest events of the range', async () => {
     await withPage(async (page) => {
-      await page.goto(`${baseUrl}/?${busyRange}`);
+      await page.goto(`${baseUrl}/events?${busyRange}`);
       await expect.poll(() => page.getByTestId('chart-total').textContent(), POLL).toBe(String(EXPORT_ROWS + 1));
       const [download] = await Promise.all([
         page.waitForEvent('download', { timeout: 60_000 }),

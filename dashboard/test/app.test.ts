@@ -84,6 +84,7 @@ describe('OpenAPI document', () => {
       '/api/v2/events',
       '/api/v2/funnel',
       '/api/v2/overview',
+      '/api/v2/sites',
       '/api/v2/timeseries',
       '/healthz',
     ]);

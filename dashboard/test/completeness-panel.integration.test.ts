@@ -39,7 +39,7 @@ describe('data completeness panel on the Analyze page', () => {
   it('shows received / expected, missing, sessions with gaps, duplicates and reused numbers for the range, and follows the site filter', async () => {
     const page = await browser.newPage();
     try {
-      await page.goto(`${baseUrl}/?from=${new Date(FROM).toISOString()}&to=${new Date(T).toISOString()}`);
+      await page.goto(`${baseUrl}/events?from=${new Date(FROM).toISOString()}&to=${new Date(T).toISOString()}`);
       const panel = page.getByTestId('completeness');
       const text = (id: string) => panel.getByTestId(id).textContent();
       // shop: whole 4/4, holes 5/10, dup 1/1 (seq 2 stored twice), tabs 3 events for 2 numbers; blog: 3/3 → 16 of 20, 5 missing.

@@ -64,6 +64,14 @@ describe('share links', () => {
     expect((await get('/api/events?site=shop', token)).statusCode).toBe(503);
   });
 
+  it('list their own site as the only one, without asking storage for the others', async () => {
+    const { token } = await share({ site: 'shop' });
+    const listed = await get('/api/v2/sites', token);
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({ sites: ['shop'] });
+    expect((await get('/api/v2/sites', 'admin-token-for-tests')).statusCode).toBe(503);
+  });
+
   it('refuse another site instead of widening the answer', async () => {
     const { token } = await share({ site: 'shop' });
     const otherSite = await get('/api/events?site=blog', token);

@@ -30,6 +30,7 @@ describe('serving the UI', () => {
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');
     expect((await server.inject({ url: '/analyze' })).body).toBe(page.body);
+    expect((await server.inject({ url: '/events' })).body).toBe(page.body);
     await server.close();
   });
 

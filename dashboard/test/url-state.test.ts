@@ -7,8 +7,10 @@ import {
   localInputToIso,
   parseFilters,
   parseTypes,
+  pathOf,
   resolveTime,
   serializeFilters,
+  viewOf,
 } from '../src/ui/url-state.ts';
 
 describe('URL state of the Analyze page', () => {
@@ -59,5 +61,18 @@ describe('URL state of the Analyze page', () => {
     expect(resolveTime('now', 5)).toBe(5);
     expect(localInputToIso('2026-11-25T07:00')).toBe(new Date(2026, 10, 25, 7, 0).toISOString());
     expect(localInputToIso('2026-11-25')).toBeUndefined();
+  });
+});
+
+describe('views', () => {
+  it('shows the raw events at /events and answers everywhere else', () => {
+    expect(['/', '/analyze', '/events', '/events/'].map(viewOf)).toEqual(['analyze', 'analyze', 'events', 'analyze']);
+  });
+
+  it('keeps the path that already shows a view, so a share link opened at /analyze stays there', () => {
+    expect(pathOf('analyze', '/analyze')).toBe('/analyze');
+    expect(pathOf('analyze', '/')).toBe('/');
+    expect(pathOf('events', '/analyze')).toBe('/events');
+    expect(pathOf('analyze', '/events')).toBe('/');
   });
 });

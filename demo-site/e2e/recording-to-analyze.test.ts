@@ -96,7 +96,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
 
   it('shows a click, a text input and a checkbox toggle made on the demo site in the dashboard table and chart', async () => {
     const dashboard = await newPage();
-    await dashboard.goto(`${dashboardUrl}/?from=-15m`);
+    await dashboard.goto(`${dashboardUrl}/events?from=-15m`);
     await expect.poll(() => dashboard.getByTestId('chart-total').textContent()).toBe('0');
 
     const demo = await newPage();
@@ -169,7 +169,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
     await sendThroughIngest([before, inside, after]);
 
     const page = await newPage();
-    await page.goto(`${dashboardUrl}/?from=-4h&q=${marker}&live=1`);
+    await page.goto(`${dashboardUrl}/events?from=-4h&q=${marker}&live=1`);
     await expect.poll(() => rows(page).count(), { timeout: VISIBLE_WITHIN_MS }).toBe(3);
 
     // Through the pickers, in the browser's own time zone, with 30 minutes of margin on each side.
@@ -217,7 +217,7 @@ describe('recording on the demo site, analysing on the dashboard', () => {
       }),
     ]);
     const page = await newPage();
-    await page.goto(`${dashboardUrl}/?from=-15m&q=${marker}&live=1`);
+    await page.goto(`${dashboardUrl}/events?from=-15m&q=${marker}&live=1`);
     const row = rows(page).first();
     await row.waitFor({ timeout: VISIBLE_WITHIN_MS });
     expect(await row.locator('.element .text').textContent()).toBe(XSS);

@@ -10,6 +10,7 @@ import {
   type RollupCounts,
   type RollupGrain,
 } from '@eventline/contract';
+import { partRevision } from './sequence-runs.ts';
 
 /**
  * InfluxDB 1.8 reads a backslash before `,`, `=`, space or the end of a tag
@@ -63,6 +64,6 @@ export function sequenceLines(site: string, hour: number, parts: readonly string
   return parts.map(
     (part, i) =>
       `${measurement},${tag.part}=${i},${tag.site}=${escapeTag(site)} ` +
-      `${field.parts}=${parts.length}i,${field.runs}=${stringField(part)} ${hour}`,
+      `${field.parts}=${parts.length}i,${field.revision}=${partRevision(part)}i,${field.runs}=${stringField(part)} ${hour}`,
   );
 }

@@ -4,10 +4,12 @@
 // match the ones it was kept with is taken from here. A bucket recomputed since
 // (a late event, a replay that changed it) has other revisions and is read
 // again, so a kept bucket is never served stale. Bounded in bytes, least
-// recently used first out.
+// recently used first out. Hours of sequence rollups are kept decoded the same
+// way, under their parts' revisions (sequence-reader.ts), in the same bound.
 import type { Audience, RollupGrain } from '@eventline/contract';
 import { LRUCache } from 'lru-cache';
 import type { ValueTotals } from './rollup-reader.ts';
+import type { SequenceEntry } from './sequence-runs.ts';
 
 /** One (site, audience, grain, dimension) bucket's points, every field read. */
 export interface KeptBucket {
@@ -26,10 +28,21 @@ export interface BucketKey {
   start: number;
 }
 
+/** One hour of a site's sequence rollups, decoded. */
+export interface KeptSequences {
+  /** Its parts' revisions, in part order. */
+  fingerprint: string;
+  /** Never mutated once kept. */
+  entries: readonly SequenceEntry[];
+}
+
 export interface RollupCache {
   /** The bucket kept with `fingerprint`, if any. */
   get(key: BucketKey, fingerprint: string): KeptBucket | undefined;
   set(key: BucketKey, bucket: KeptBucket): void;
+  /** The hour's sequence entries kept with `fingerprint`, if any. */
+  getSequences(site: string, hour: number, fingerprint: string): readonly SequenceEntry[] | undefined;
+  setSequences(site: string, hour: number, kept: KeptSequences): void;
   /** Buckets answered from memory and read from InfluxDB since the cache was made. */
   readonly stats: { hits: number; misses: number; bytes: number };
 }
@@ -42,8 +55,16 @@ export function fingerprintOf(points: Iterable<[value: string, revision: number]
 const keyOf = ({ site, audience, grain, dimension, start }: BucketKey) =>
   JSON.stringify([site, audience, grain, dimension, start]);
 
-/** Approximate heap bytes of a kept bucket, for the bound. */
-function sizeOf(bucket: KeptBucket): number {
+const sequencesKeyOf = (site: string, hour: number) => JSON.stringify([site, 'sequences', hour]);
+
+/** Approximate heap bytes of a kept bucket or hour, for the bound. */
+function sizeOf(kept: KeptBucket | KeptSequences): number {
+  if ('entries' in kept) {
+    let bytes = 200 + kept.fingerprint.length;
+    for (const { runs } of kept.entries) bytes += 120 + 60 * runs.length;
+    return bytes;
+  }
+  const bucket = kept;
   let bytes = 200 + bucket.fingerprint.length;
   for (const [value, totals] of bucket.values)
     bytes += 100 + 2 * value.length + totals.visitors.heapBytes() + totals.sessions.heapBytes();
@@ -51,21 +72,28 @@ function sizeOf(bucket: KeptBucket): number {
 }
 
 export function createRollupCache(options: { maxBytes: number }): RollupCache {
-  const kept = new LRUCache<string, KeptBucket>({ maxSize: options.maxBytes, sizeCalculation: sizeOf });
+  const kept = new LRUCache<string, KeptBucket | KeptSequences>({
+    maxSize: options.maxBytes,
+    sizeCalculation: sizeOf,
+  });
   const stats = { hits: 0, misses: 0, bytes: 0 };
+  const find = <T extends KeptBucket | KeptSequences>(key: string, fingerprint: string): T | undefined => {
+    const found = kept.get(key);
+    const fits = found?.fingerprint === fingerprint;
+    if (fits) stats.hits++;
+    else stats.misses++;
+    return fits ? (found as T) : undefined;
+  };
+  const keep = (key: string, value: KeptBucket | KeptSequences) => {
+    // A value larger than the whole bound is not kept (lru-cache refuses it).
+    if (sizeOf(value) <= options.maxBytes) kept.set(key, value);
+    stats.bytes = kept.calculatedSize;
+  };
   return {
-    get(key, fingerprint) {
-      const bucket = kept.get(keyOf(key));
-      const fits = bucket?.fingerprint === fingerprint;
-      if (fits) stats.hits++;
-      else stats.misses++;
-      return fits ? bucket : undefined;
-    },
-    set(key, bucket) {
-      // A bucket larger than the whole bound is not kept (lru-cache refuses it).
-      if (sizeOf(bucket) <= options.maxBytes) kept.set(keyOf(key), bucket);
-      stats.bytes = kept.calculatedSize;
-    },
+    get: (key, fingerprint) => find<KeptBucket>(keyOf(key), fingerprint),
+    set: (key, bucket) => keep(keyOf(key), bucket),
+    getSequences: (site, hour, fingerprint) => find<KeptSequences>(sequencesKeyOf(site, hour), fingerprint)?.entries,
+    setSequences: (site, hour, sequences) => keep(sequencesKeyOf(site, hour), sequences),
     stats,
   };
 }

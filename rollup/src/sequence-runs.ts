@@ -11,6 +11,7 @@
 // the number of runs, then per run its distance from the previous run's end and
 // its length, as unsigned LEB128 varints; base64, split into parts of at most
 // PART_CHARS characters (InfluxDB 1.8 keeps a string field up to 64 KiB).
+import { createHash } from 'node:crypto';
 import { hashOf } from '@eventline/kit/hyperloglog';
 
 /** One sequence's numbers received in an hour: its key (hash, 8 bytes as latin1) and runs [first, last], ascending. */
@@ -94,6 +95,11 @@ export function encodeParts(entries: readonly SequenceEntry[]): string[] {
   }
   parts.push(Buffer.from(bytes).toString('base64'));
   return parts;
+}
+
+/** A stored part's revision: 48 bits of the MD5 of its text. */
+export function partRevision(part: string): number {
+  return createHash('md5').update(part).digest().readUIntBE(0, 6);
 }
 
 /** The entries of one stored part. Throws on a part that is not one. */

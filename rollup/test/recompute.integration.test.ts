@@ -261,6 +261,43 @@ describe('rollUp: days merged from hours, months from days', () => {
       expect(cache.stats.misses).toBeGreaterThan(cold.misses);
     });
 
+    it('keeps hours of sequence rollups decoded, and reads an hour again once it is recomputed', async () => {
+      const site = uniqueName('cache-sequences');
+      const events = fc.sample(eventsArbitrary(site, FROM, 72, { min: 80, max: 200 }), { numRuns: 1, seed: 29 })[0]!;
+      await store(events);
+      await rollUp(options(), touched(site, events));
+      const range = ranges['two whole months (month points)'];
+      const byHour = (hours: SequenceHour[] | undefined) =>
+        new Map(hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.key.localeCompare(b.key))]));
+      const read = (cache?: RollupCache) => readSequenceHours(influxql, rollupPolicy, { site, ...range }, cache);
+      const cache = createRollupCache({ maxBytes: 64 * 2 ** 20 });
+
+      const uncached = byHour(await read());
+      expect(byHour(await read(cache))).toEqual(uncached);
+      const cold = { ...cache.stats };
+      expect(cold.hits).toBe(0);
+      expect(cold.misses).toBe(uncached.size);
+      expect(byHour(await read(cache))).toEqual(uncached);
+      expect(cache.stats.hits, 'nothing changed: every hour from memory').toBe(uncached.size);
+
+      // A late event with the next number of a sequence: its hour is recomputed and read again, the others kept.
+      const first = events[0]!;
+      const sequence = events.filter(
+        (e) => e.event.sessionId === first.event.sessionId && e.event.tabId === first.event.tabId,
+      );
+      const late = {
+        ...first,
+        event: { ...first.event, id: `${site}-late-seq`, seq: Math.max(...sequence.map((e) => e.event.seq ?? 0)) + 1 },
+      };
+      await store([late]);
+      await rollUp(options(), touched(site, [late]));
+      const after = byHour(await read());
+      expect(after).not.toEqual(uncached);
+      const hits = cache.stats.hits;
+      expect(byHour(await read(cache))).toEqual(after);
+      expect(cache.stats.hits - hits).toBe(uncached.size - 1);
+    });
+
     it('never keeps points stored without a revision, and still answers them', async () => {
       const site = uniqueName('cache-legacy');
       const day = Date.UTC(2026, 9, 31);

@@ -76,12 +76,22 @@ function enrichedEvent(i: number, start: number): EnrichedEvent {
   };
 }
 
+/** Every panel of the Analyze view has its answer: key figures and breakdown rows shown, no panel busy. */
+const analyzeRendered = () =>
+  Boolean(document.querySelector('[data-testid="figure-visitors-value"]')?.textContent?.trim()) &&
+  document.querySelectorAll('.breakdown li[data-value]').length > 0 &&
+  document.querySelector('[aria-busy="true"]') === null;
+/** Every panel of the Events view has its answer: the table and completeness shown, no panel busy. */
+const eventsRendered = () =>
+  document.querySelector('[data-testid="events-table"]') !== null &&
+  document.querySelector('[data-testid="chart-total"]')?.textContent !== '…' &&
+  document.querySelector('[aria-busy="true"]') === null;
+
 /**
- * Opens the Analyze page in Chromium until every panel has its answer (key figures and breakdown rows shown, no panel
- * busy), from opening a tab; a fresh tab each run, the browser warm. The first run finds the dashboard's cache of
- * rollup buckets cold for most of the page's dimensions; it is reported apart.
+ * Opens a view in Chromium until `rendered`, from opening a tab; a fresh tab each run, the browser warm. The first
+ * run finds the dashboard's cache of rollup buckets cold for most of the page's dimensions; it is reported apart.
  */
-async function renderAnalyze(url: string): Promise<{ first: number; samples: number[] }> {
+async function renderView(url: string, rendered: () => boolean): Promise<{ first: number; samples: number[] }> {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
@@ -89,14 +99,7 @@ async function renderAnalyze(url: string): Promise<{ first: number; samples: num
       const page = await context.newPage();
       try {
         await page.goto(url);
-        await page.waitForFunction(
-          () =>
-            Boolean(document.querySelector('[data-testid="figure-visitors-value"]')?.textContent?.trim()) &&
-            document.querySelectorAll('.breakdown li[data-value]').length > 0 &&
-            document.querySelector('[aria-busy="true"]') === null,
-          undefined,
-          { timeout: 120_000, polling: 'raf' },
-        );
+        await page.waitForFunction(rendered, undefined, { timeout: 120_000, polling: 'raf' });
       } finally {
         await page.close();
       }
@@ -286,12 +289,26 @@ try {
       'Flux on raw: event count, 7 d',
       () => fluxRows(flux`${raw(7 * DAY)} |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)}) |> count()`),
     );
-    const { first: firstRender, samples: render } = await renderAnalyze(`${baseUrl}/?site=${SITE}&range=30d&tz=UTC`);
-    process.stdout.write(`  Analyze page rendered: ${render.length} runs\n`);
+    const { first: firstRender, samples: render } = await renderView(
+      `${baseUrl}/?site=${SITE}&range=30d&tz=UTC`,
+      analyzeRendered,
+    );
+    const { samples: eventsRender } = await renderView(`${baseUrl}/events?site=${SITE}`, eventsRendered);
+    process.stdout.write(`  Analyze and Events views rendered: ${render.length} and ${eventsRender.length} runs\n`);
     figures.push(
       { metric: 'Analyze page 30 d, every panel rendered, first (nothing kept)', unit: 'ms', value: firstRender },
       { metric: 'Analyze page 30 d, every panel rendered, p50', unit: 'ms', value: percentile(render, 50) },
       { metric: 'Analyze page 30 d, every panel rendered, p95', unit: 'ms', value: percentile(render, 95) },
+      {
+        metric: 'Events view (raw, last hour), every panel rendered, p50',
+        unit: 'ms',
+        value: percentile(eventsRender, 50),
+      },
+      {
+        metric: 'Events view (raw, last hour), every panel rendered, p95',
+        unit: 'ms',
+        value: percentile(eventsRender, 95),
+      },
       { metric: 'UI initial JavaScript (gzip)', unit: 'KiB', value: initialScripts(uiDir).gzipBytes / 1024 },
       { metric: 'rollup of one hour bucket p50', unit: 'ms', value: percentile(bucketMs.hour, 50) },
       { metric: 'rollup of one hour bucket p99', unit: 'ms', value: percentile(bucketMs.hour, 99) },

@@ -9,6 +9,9 @@ import {
   MEASUREMENT,
   OTHER_VALUE,
   RETENTION,
+  ROLLUP_FIELD,
+  ROLLUP_MEASUREMENTS,
+  ROLLUP_TAG,
   TAG,
   type Audience,
   type Dimension,
@@ -25,6 +28,7 @@ import type {
   OverviewResponse,
   TimeseriesInterval,
 } from '@eventline/contract/read-api';
+import { comparisonRange, defaultInterval, type Comparison } from '@eventline/contract/answer-range';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL } from '@eventline/rollup/influxql';
 import type { RollupCache } from '@eventline/rollup/rollup-cache';
@@ -49,7 +53,6 @@ import type { TimeRange } from './time-range.ts';
 import { toApiEvent } from './to-api-event.ts';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export interface AnswerScope {
   site: string;
@@ -61,7 +64,9 @@ export interface AnswerScope {
 }
 
 export interface Analytics {
-  overview(scope: AnswerScope, compare: 'previous' | 'year'): Promise<Omit<OverviewResponse, 'range' | 'timezone'>>;
+  /** The sites with rolled-up events, by name. */
+  sites(): Promise<string[]>;
+  overview(scope: AnswerScope, compare: Comparison): Promise<Omit<OverviewResponse, 'range' | 'timezone'>>;
   timeseries(
     scope: AnswerScope,
     metric: Metric,
@@ -120,22 +125,6 @@ function figures(totals: ValueTotals | undefined): MetricValues {
   };
 }
 
-/** The same range a year earlier, by calendar (29 February falls back to 1 March). */
-function yearBefore(range: TimeRange): TimeRange {
-  const shift = (ms: number) => {
-    const date = new Date(ms);
-    date.setUTCFullYear(date.getUTCFullYear() - 1);
-    return date.getTime();
-  };
-  return { from: shift(range.from), to: shift(range.to) };
-}
-
-/** Hour buckets up to 2 days, days up to 92 days, months beyond. */
-export function defaultInterval(range: TimeRange): TimeseriesInterval {
-  const span = range.to - range.from;
-  return span <= 2 * DAY_MS ? 'hour' : span <= 92 * DAY_MS ? 'day' : 'month';
-}
-
 /** The top `limit` values by `metric`, then (other) for the rest, stored (other) included. */
 function topRows(
   byValue: Map<string, ValueTotals>,
@@ -180,6 +169,17 @@ export function createAnalytics(deps: {
 }): Analytics {
   const logger = deps.logger.child({ module: 'analytics' });
 
+  /** A read of InfluxDB: a failure is logged with what was read and answered 503; the API's own errors pass. */
+  async function stored<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DashboardError) throw error;
+      logger.error({ err: error }, `InfluxDB ${what} query failed`);
+      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
+    }
+  }
+
   async function read(
     scope: AnswerScope,
     dimension: RollupQuery['dimension'],
@@ -198,14 +198,9 @@ export function createAnalytics(deps: {
       cuts,
     };
     const filters = scope.filters ?? [];
-    try {
-      return filters.length > 0
-        ? await readRaw(deps.influxql, deps.rawPolicy, { ...query, filters }, keyOf)
-        : await readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf, deps.rollupCache);
-    } catch (error) {
-      logger.error({ err: error }, 'InfluxDB rollup query failed');
-      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
-    }
+    return filters.length > 0
+      ? stored('raw events', () => readRaw(deps.influxql, deps.rawPolicy, { ...query, filters }, keyOf))
+      : stored('rollup', () => readRollup(deps.influxql, RETENTION.rollupPolicy, query, keyOf, deps.rollupCache));
   }
 
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -285,7 +280,7 @@ export function createAnalytics(deps: {
       WHERE ${where} AND ${ident(FIELD.label)} = $label`;
     const tally = emptyTally();
     const bots = scope.audience === 'bots';
-    try {
+    await stored('element', async () => {
       for await (const chunk of deps.influxql.rows(statement, params))
         for (const row of chunk) {
           if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
@@ -298,32 +293,31 @@ export function createAnalytics(deps: {
               typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
           });
         }
-    } catch (error) {
-      logger.error({ err: error }, 'InfluxDB element query failed');
-      throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
-    }
+    });
     return tally;
   }
 
   return {
-    async events(scope, limit, cursor) {
-      try {
-        return await eventPage(scope, limit, cursor);
-      } catch (error) {
-        if (error instanceof DashboardError) throw error;
-        logger.error({ err: error }, 'InfluxDB events query failed');
-        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
-      }
+    async sites() {
+      const statement = `SELECT last(${ident(ROLLUP_FIELD.events)})
+        FROM ${ident(deps.influxql.database)}.${ident(RETENTION.rollupPolicy)}.${ident(ROLLUP_MEASUREMENTS.month)}
+        WHERE ${ident(ROLLUP_TAG.dimension)} = $all GROUP BY ${ident(ROLLUP_TAG.site)}`;
+      const names = new Set<string>();
+      await stored('sites', async () => {
+        for await (const chunk of deps.influxql.rows(statement, { all: ALL_DIMENSION }))
+          for (const row of chunk) names.add(String(row[ROLLUP_TAG.site]));
+      });
+      return [...names].sort();
+    },
+
+    events(scope, limit, cursor) {
+      return stored('events', () => eventPage(scope, limit, cursor));
     },
 
     async completeness(site, range, buckets, bucketOf) {
-      let hours;
-      try {
-        hours = await readSequenceHours(deps.influxql, RETENTION.rollupPolicy, { site, ...range });
-      } catch (error) {
-        logger.error({ err: error }, 'InfluxDB sequence rollup query failed');
-        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
-      }
+      const hours = await stored('sequence rollup', () =>
+        readSequenceHours(deps.influxql, RETENTION.rollupPolicy, { site, ...range }, deps.rollupCache),
+      );
       if (!hours) return undefined;
       const { received, missing } = mergeSequenceHours(hours, bucketOf);
       return bucketCompleteness(buckets, received, missing);
@@ -357,19 +351,14 @@ export function createAnalytics(deps: {
 
     async funnel(scope, steps, within, windowMs) {
       const events: FunnelEvent[] = [];
-      try {
+      await stored('funnel', async () => {
         for await (const event of funnelEvents(scope, within)) events.push(event);
-      } catch (error) {
-        logger.error({ err: error }, 'InfluxDB funnel query failed');
-        throw new DashboardError('DASHBOARD_STORAGE_UNAVAILABLE', undefined, { cause: error });
-      }
+      });
       return computeFunnel(events, steps, windowMs, FUNNEL_NEXT_ACTIONS);
     },
 
     async overview(scope, compare) {
-      const span = scope.range.to - scope.range.from;
-      const compareRange =
-        compare === 'year' ? yearBefore(scope.range) : { from: scope.range.from - span, to: scope.range.from };
+      const compareRange = comparisonRange(scope.range, compare);
       const [current, previous] = await Promise.all([
         read(scope, ALL_DIMENSION),
         read(scope, ALL_DIMENSION, compareRange),

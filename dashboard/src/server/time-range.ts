@@ -1,5 +1,6 @@
 // Turns the API's `from`/`to` (ISO-8601 or relative presets) into a validated,
 // bounded range, and picks a chart interval that gives a readable number of buckets.
+import { wholeHours } from '@eventline/contract/answer-range';
 import { DashboardError } from './errors.ts';
 
 export const RANGE_LIMITS = Object.freeze({
@@ -93,9 +94,7 @@ export function resolveAnswerRange(
     defaultMs: RANGE_LIMITS.defaultAnswerRangeMs,
     maxMs: RANGE_LIMITS.maxAnswerRangeMs,
   });
-  const hour = UNIT_MS.h;
-  const to = Math.ceil(range.to / hour) * hour;
-  return { from: Math.floor(range.from / hour) * hour, to };
+  return wholeHours(range);
 }
 
 /** `30s`, `5m`, `1h`, `1d` → milliseconds. */

@@ -21,6 +21,7 @@ import type {
   EventsResponse,
   FunnelResponse,
   OverviewResponse,
+  SitesResponse,
   TimeseriesResponse,
   TopResponse,
 } from '@eventline/contract/read-api';
@@ -131,6 +132,7 @@ export const api = {
   top: (params: URLSearchParams, signal?: AbortSignal) => json<TopList>('/api/stats/top', params, signal),
   completeness: (params: URLSearchParams, signal?: AbortSignal) =>
     json<Completeness>('/api/completeness', params, signal),
+  sites: (signal?: AbortSignal) => json<SitesResponse>('/api/v2/sites', new URLSearchParams(), signal),
   overview: (params: URLSearchParams, signal?: AbortSignal) =>
     json<OverviewResponse>('/api/v2/overview', params, signal),
   trend: (params: URLSearchParams, signal?: AbortSignal) =>

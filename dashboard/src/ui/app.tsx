@@ -1,10 +1,12 @@
-// The Analyze page. On top, one site's answers from the read API v2: key figures
-// against a comparison, the metric over time with annotations, breakdowns on
-// every dimension (a row adds a filter chip), a funnel and one element's figures.
-// Below, the raw events with their own filters, chart, top lists, completeness,
-// CSV and live mode. Everything the viewer chooses lives in the URL.
+// The dashboard's two views. Analyze: one site's answers from the read API v2,
+// key figures against a comparison, the metric over time with annotations,
+// breakdowns on every dimension (a row adds a filter chip), a funnel and one
+// element's figures. Events (/events): the raw events with their own filters,
+// chart, top lists, completeness, CSV and live mode. A view asks only for what
+// it shows; everything the viewer chooses lives in the URL.
 import type { FunnelStep, Metric } from '@eventline/contract/read-api';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { comparisonRange, defaultInterval, wholeHours } from '@eventline/contract/answer-range';
 import { API_LIMITS } from '@eventline/contract/read-api/limits';
 import {
   api,
@@ -52,9 +54,12 @@ import {
   apiParams,
   completenessParams,
   parseFilters,
+  pathOf,
   serializeFilters,
+  viewOf,
   type Filters,
   type HistoryMode,
+  type View,
 } from './url-state.ts';
 
 /** How often live mode refreshes. 5 s */
@@ -90,6 +95,7 @@ export function App() {
   // A link's filters are in force on every answer (the server adds them): they are shown as chips that stay.
   const [analyze, setAnalyze] = useState<AnalyzeState>(() => withChips(parseAnalyze(location.search), share?.filters));
   const lockedChips = share?.filters ?? [];
+  const [view, setView] = useState<View>(() => viewOf(location.pathname));
   /** cursors[i] opens page i + 1; the first page needs none. */
   const [cursors, setCursors] = useState<string[]>([]);
   const [tick, setTick] = useState(0);
@@ -106,16 +112,17 @@ export function App() {
   useEffect(() => {
     const mode = nextHistory.current;
     nextHistory.current = 'replace';
-    const url = `${location.pathname}${viewSearch(filters, analyze)}`;
+    const url = `${pathOf(view, location.pathname)}${viewSearch(filters, analyze)}`;
     if (url === `${location.pathname}${location.search}`) return;
     if (mode === 'push') history.pushState(null, '', url);
     else history.replaceState(null, '', url);
-  }, [filters, analyze]);
+  }, [filters, analyze, view]);
   useEffect(() => {
     const onPop = () => {
       const parsed = parseFilters(location.search);
       setFilters(share ? { ...parsed, site: share.site } : parsed);
       setAnalyze(withChips(parseAnalyze(location.search), share?.filters));
+      setView(viewOf(location.pathname));
       setCursors([]);
     };
     addEventListener('popstate', onPop);
@@ -133,10 +140,12 @@ export function App() {
     };
   }, [filters.live]);
 
-  // Raw events. Their routes cannot apply a link's filters, so a filtered link does not ask them (never settles).
-  const rawShown = !share || share.filters.length === 0;
+  // Raw events, asked for on their own view. Their routes cannot apply a link's filters, so a filtered link does
+  // not ask them (never settles).
+  const rawAllowed = !share || share.filters.length === 0;
+  const rawShown = view === 'events' && rawAllowed;
   const raw_ = <T,>(run: () => Promise<T>): Promise<T> => (rawShown ? run() : new Promise<T>(() => undefined));
-  const inputs = [filters, tick];
+  const inputs = [filters, tick, rawShown];
   const events = useQuery(
     (signal) =>
       raw_(() => api.events(apiParams(filters, { limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }), signal)),
@@ -156,49 +165,55 @@ export function App() {
   const period = resolvePeriod(analyze, zone);
   const raw = rawPeriod(period);
   const chipKey = analyze.chips.join('\n');
-  const v2Inputs = [site, period.from, period.to, zone, chipKey, tick];
+  const analyzing = view === 'analyze' && Boolean(site);
+  const v2Inputs = [site, period.from, period.to, zone, chipKey, tick, analyzing];
+  // The chart's interval and comparison are the server's own arithmetic, so its four series are asked for at once.
+  const answerRange = wholeHours({ from: Date.parse(period.from), to: Date.parse(period.to) });
+  const interval = defaultInterval(answerRange);
+  const before = comparisonRange(answerRange, analyze.compare);
+  const compareRange = { from: new Date(before.from).toISOString(), to: new Date(before.to).toISOString() };
   const v2 = (extra: Record<string, string | undefined> = {}, range: { from: string; to: string } = period) => {
     const params = new URLSearchParams({ site, from: range.from, to: range.to, timezone: zone });
     if (SERVER_FILTERS) for (const chip of analyze.chips) params.append('filter', chip);
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, value);
     return params;
   };
-  const ifSite = <T,>(run: () => Promise<T>): Promise<T | undefined> => (site ? run() : Promise.resolve(undefined));
+  const ifSite = <T,>(run: () => Promise<T>): Promise<T | undefined> =>
+    analyzing ? run() : Promise.resolve(undefined);
+  const sites = useQuery(
+    (signal) => (view === 'analyze' && !share ? api.sites(signal) : Promise.resolve(undefined)),
+    [view, tick],
+  );
   const overview = useQuery(
     (signal) => ifSite(() => api.overview(v2({ compare: analyze.compare }), signal)),
     [...v2Inputs, analyze.compare],
   );
   const trend = useQuery(
-    (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric }), signal)),
+    (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric, interval }), signal)),
     [...v2Inputs, analyze.metric],
   );
   // Bots are counted apart; drawn on the chart, they show when traffic is not people.
   const trendBots = useQuery(
-    (signal) =>
-      trend.data
-        ? api.trend(v2({ metric: analyze.metric, interval: trend.data.interval, bots: 'only' }), signal)
-        : Promise.resolve(undefined),
-    [trend.data],
+    (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric, interval, bots: 'only' }), signal)),
+    [...v2Inputs, analyze.metric],
   );
   // Completeness per bucket (at most the last 31 days) ignores filters, so a link whose filters the server enforces
   // does not ask for it.
   const trendCompleteness = useQuery(
     (signal) =>
-      trend.data && !share?.filters.length
-        ? api.bucketCompleteness(
-            new URLSearchParams({ site, from: raw.from, to: raw.to, timezone: zone, interval: trend.data.interval }),
-            signal,
-          )
-        : Promise.resolve(undefined),
-    [trend.data],
+      ifSite(() =>
+        share?.filters.length
+          ? Promise.resolve(undefined)
+          : api.bucketCompleteness(
+              new URLSearchParams({ site, from: raw.from, to: raw.to, timezone: zone, interval }),
+              signal,
+            ),
+      ),
+    [site, raw.from, raw.to, zone, tick, analyzing, share?.filters.length],
   );
-  const compareRange = overview.data?.compareRange;
   const trendBefore = useQuery(
-    (signal) =>
-      compareRange && trend.data
-        ? api.trend(v2({ metric: analyze.metric, interval: trend.data.interval }, compareRange), signal)
-        : Promise.resolve(undefined),
-    [compareRange?.from, compareRange?.to, trend.data, analyze.metric],
+    (signal) => ifSite(() => api.trend(v2({ metric: analyze.metric, interval }, compareRange), signal)),
+    [...v2Inputs, analyze.metric, compareRange.from, compareRange.to],
   );
   // Every breakdown of the page in one request: one read of the rollups, not one per panel.
   const allBreakdowns = useQuery(
@@ -223,7 +238,7 @@ export function App() {
   const stepKey = analyze.steps.join('\n');
   const funnel = useQuery(
     (signal) => {
-      if (!site || analyze.steps.length < 2) return Promise.resolve(undefined);
+      if (!analyzing || analyze.steps.length < 2) return Promise.resolve(undefined);
       const params = v2({}, raw);
       for (const step of analyze.steps) params.append('step', step);
       return api.funnel(params, signal);
@@ -232,12 +247,14 @@ export function App() {
   );
   const element = useQuery(
     (signal) =>
-      site && analyze.element ? api.element(v2({ label: analyze.element }, raw), signal) : Promise.resolve(undefined),
+      analyzing && analyze.element
+        ? api.element(v2({ label: analyze.element }, raw), signal)
+        : Promise.resolve(undefined),
     [...v2Inputs, analyze.element],
   );
   const annotations = useQuery(
     (signal) => ifSite(() => api.annotations(new URLSearchParams({ site, from: period.from, to: period.to }), signal)),
-    [site, period.from, period.to, tick],
+    [site, period.from, period.to, tick, analyzing],
   );
 
   const change = (next: Partial<Filters>, mode: HistoryMode = 'push') => {
@@ -309,8 +326,25 @@ export function App() {
           <svg class="logo" viewBox="0 0 16 16" aria-hidden="true">
             <path d="M1 12 5 6l3 4 3-7 4 9" fill="none" stroke="#a5b4fc" stroke-width="2" />
           </svg>{' '}
-          Eventline <span class="subtitle">Analyze</span>
+          Eventline
         </h1>
+        <nav class="views" aria-label="Views">
+          {VIEWS.map(({ id, label }) => (
+            <a
+              key={id}
+              href={`${pathOf(id, location.pathname)}${viewSearch(filters, analyze)}`}
+              aria-current={view === id ? 'page' : undefined}
+              onClick={(event) => {
+                event.preventDefault();
+                if (view === id) return;
+                nextHistory.current = 'push';
+                setView(id);
+              }}
+            >
+              {label}
+            </a>
+          ))}
+        </nav>
         {filters.live && (
           <span class="live-dot" title={`Refreshing every ${LIVE_INTERVAL_MS / 1000} s`}>
             Live
@@ -337,18 +371,20 @@ export function App() {
           )
         ) : (
           <>
-            <PeriodBar
-              state={analyze}
-              site={site}
-              sites={completeness.data?.sites.map((s) => s.site) ?? []}
-              lockedSite={share?.site}
-              zone={zone}
-              zoneNote={zoneNote}
-              period={period}
-              onChange={changeView}
-              onSite={(next) => change({ site: next })}
-              onShare={share ? undefined : () => setSharing(true)}
-            />
+            {view === 'analyze' && (
+              <PeriodBar
+                state={analyze}
+                site={site}
+                sites={sites.data?.sites ?? []}
+                lockedSite={share?.site}
+                zone={zone}
+                zoneNote={zoneNote}
+                period={period}
+                onChange={changeView}
+                onSite={(next) => change({ site: next })}
+                onShare={share ? undefined : () => setSharing(true)}
+              />
+            )}
             {sharing && (
               <ShareDialog
                 site={site}
@@ -357,10 +393,8 @@ export function App() {
                 onClose={() => setSharing(false)}
               />
             )}
-            {!site ? (
-              <p class="panel state empty" data-testid="choose-site">
-                Choose a site to see its visitors, breakdowns and funnels.
-              </p>
+            {view !== 'analyze' ? null : !site ? (
+              <ChooseSite sites={sites.data?.sites} onSite={(next) => change({ site: next })} />
             ) : (
               <>
                 <KeyFigures
@@ -519,14 +553,40 @@ export function App() {
                 />
               </>
             ) : (
-              <p class="panel state empty" data-testid="raw-hidden">
-                Raw events are not part of a filtered shared view.
-              </p>
+              view === 'events' && (
+                <p class="panel state empty" data-testid="raw-hidden">
+                  Raw events are not part of a filtered shared view.
+                </p>
+              )
             )}
           </>
         )}
       </main>
     </>
+  );
+}
+
+const VIEWS: readonly { id: View; label: string }[] = [
+  { id: 'analyze', label: 'Analyze' },
+  { id: 'events', label: 'Events' },
+];
+
+function ChooseSite(props: { sites: readonly string[] | undefined; onSite: (site: string) => void }) {
+  return (
+    <section class="panel state empty" data-testid="choose-site">
+      <p>Choose a site to see its visitors, breakdowns and funnels.</p>
+      {props.sites && props.sites.length > 0 && (
+        <ul class="site-choices">
+          {props.sites.map((site) => (
+            <li key={site}>
+              <button type="button" onClick={() => props.onSite(site)}>
+                {site}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

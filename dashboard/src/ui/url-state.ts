@@ -19,6 +19,16 @@ export interface Filters {
   live: boolean;
 }
 
+/** The dashboard's views: Analyze at / (and /analyze, where share links open), the raw events at /events. */
+export type View = 'analyze' | 'events';
+const EVENTS_PATH = '/events';
+
+export const viewOf = (pathname: string): View => (pathname === EVENTS_PATH ? 'events' : 'analyze');
+
+/** The path of `view`, keeping the current one when it already shows it. */
+export const pathOf = (view: View, current: string): string =>
+  viewOf(current) === view ? current : view === 'events' ? EVENTS_PATH : '/';
+
 /** How a filter change enters the browser history: `push` makes a step Back undoes, `replace` rewrites the current entry. */
 export type HistoryMode = 'push' | 'replace';
 

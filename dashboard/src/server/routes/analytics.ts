@@ -23,9 +23,11 @@ import {
   OverviewQuerySchema,
   OverviewResponseSchema,
   parseFilter,
+  SitesResponseSchema,
 } from '@eventline/contract/read-api';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { defaultInterval, type AnswerScope } from '../analytics.ts';
+import { defaultInterval } from '@eventline/contract/answer-range';
+import type { AnswerScope } from '../analytics.ts';
 import { DashboardError } from '../errors.ts';
 import { checkTimeZone, localBucket, localBuckets } from '../local-time.ts';
 import { API_ROUTE } from '../schemas.ts';
@@ -75,6 +77,19 @@ const answered = (scope: Pick<AnswerScope, 'range' | 'timeZone'>) => ({
 const analytics: FastifyPluginAsyncTypebox = async (app) => {
   // A month's band is a raw scan of seconds: a reload, or a second viewer, joins the one running.
   const completenessScans = createSingleFlight<BucketCompleteness[]>();
+  app.get(
+    '/v2/sites',
+    {
+      schema: {
+        ...API_ROUTE,
+        tags: ['analytics'],
+        summary: 'The sites there are answers for',
+        response: { ...API_ROUTE.response, 200: SitesResponseSchema },
+      },
+    },
+    async (request) => ({ sites: request.share ? [request.share.site] : await app.analytics.sites() }),
+  );
+
   app.get(
     '/v2/overview',
     {

@@ -58,4 +58,5 @@ export default async function ui(
   // Pages, not API: left out of the OpenAPI document.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
   app.get('/analyze', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
+  app.get('/events', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
 }
