@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  findZoneChoices,
   DEFAULT_ANALYZE,
   effectiveZone,
   isWholeHourZone,
@@ -90,5 +91,20 @@ describe('periods in a time zone', () => {
   it('signs changes and calls a change from nothing new', () => {
     expect(formatChange(3)).toMatch(/^\+300\s?%$/);
     expect(formatChange(null)).toBe('new');
+  });
+});
+
+describe('zones to offer', () => {
+  it('lists the whole-hour zones a slice at a time, and a cancelled search never answers', async () => {
+    const zones = await new Promise<string[]>((resolve) => findZoneChoices(resolve));
+    expect(zones[0]).toBe('UTC');
+    expect(zones).toContain('Europe/Paris');
+    expect(zones).toContain('America/New_York');
+    expect(zones).not.toContain('Asia/Kolkata');
+    expect(zones).not.toContain('Asia/Kathmandu');
+    let answered = false;
+    findZoneChoices(() => (answered = true))();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
   });
 });

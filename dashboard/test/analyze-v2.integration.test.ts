@@ -197,6 +197,15 @@ describe('the Analyze view (read API v2)', () => {
       await page.goBack();
       await expect.poll(() => new URL(page.url()).pathname).toBe('/');
       await expect.poll(() => figure(page, 'visitors'), POLL).toBe('4');
+
+      // The zones are listed once the browser is idle: whole-hour ones only; choosing one asks again in it.
+      const zone = page.locator('select[name="tz"]');
+      await zone.selectOption('Europe/Paris', POLL);
+      expect(await zone.locator('option[value="Asia/Kolkata"]').count()).toBe(0);
+      await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('Europe/Paris');
+      await expect
+        .poll(() => requested.some((url) => url.includes('/api/v2/timeseries') && url.includes('Europe%2FParis')), POLL)
+        .toBe(true);
     });
   });
 

@@ -170,10 +170,48 @@ export function effectiveZone(wanted: string): { zone: string; note?: string } {
   };
 }
 
-/** Zones to offer: the browser's list, whole-hour ones only. */
-export function zoneChoices(): string[] {
+/** Zones checked per slice when the browser gives no idle deadline. */
+const ZONES_PER_SLICE = 20;
+
+/**
+ * Finds the zones to offer (the browser's list, whole-hour ones only) a slice at a time while the browser is idle:
+ * checking ~420 zones' offsets takes ~0.1 s, which the page's first answers should not wait behind. Calls `done`
+ * with the list; returns the cancel.
+ */
+export function findZoneChoices(done: (zones: string[]) => void): () => void {
   const all = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
-  return ['UTC', ...all.filter((zone) => zone !== 'UTC' && isWholeHourZone(zone))];
+  const zones = ['UTC'];
+  let next = 0;
+  let cancel = () => {};
+  const slice = (more: () => boolean) => {
+    while (next < all.length && more()) {
+      const zone = all[next++]!;
+      if (zone !== 'UTC' && isWholeHourZone(zone)) zones.push(zone);
+    }
+    if (next < all.length) schedule();
+    else done(zones);
+  };
+  const counted = () => {
+    let left = ZONES_PER_SLICE;
+    return () => left-- > 0;
+  };
+  function schedule() {
+    if (typeof requestIdleCallback === 'function') {
+      const handle = requestIdleCallback(
+        (deadline) => {
+          const fallback = counted();
+          slice(() => deadline.timeRemaining() > 1 || (deadline.didTimeout && fallback()));
+        },
+        { timeout: 1_000 },
+      );
+      cancel = () => cancelIdleCallback(handle);
+    } else {
+      const handle = setTimeout(() => slice(counted()), 0);
+      cancel = () => clearTimeout(handle);
+    }
+  }
+  schedule();
+  return () => cancel();
 }
 
 // Periods, resolved to instants in a zone.

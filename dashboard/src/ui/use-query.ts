@@ -1,6 +1,6 @@
 // Runs an API call whenever its inputs change, cancelling the previous one.
 // Keeps the last data while reloading so live refreshes do not flicker.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -14,7 +14,8 @@ const sameInputs = (a: readonly unknown[], b: readonly unknown[]) =>
 export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, inputs: unknown[]): QueryState<T> {
   const [state, setState] = useState<QueryState<T>>({ data: undefined, error: undefined, loading: true });
   const asked = useRef<unknown[] | undefined>(undefined);
-  useEffect(() => {
+  // Asked right after rendering, before the browser paints, so requests leave as early as the page can send them.
+  useLayoutEffect(() => {
     asked.current = inputs;
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
@@ -26,7 +27,7 @@ export function useQuery<T>(run: (signal: AbortSignal) => Promise<T>, inputs: un
     );
     return () => controller.abort();
   }, inputs);
-  // From a change of inputs to the effect that asks again (after the next paint), the answer is the old inputs':
-  // loading, so nothing reads as settled in between.
+  // From a change of inputs to the effect that asks again, the answer is the old inputs': loading, so nothing reads
+  // as settled in between.
   return asked.current && sameInputs(asked.current, inputs) ? state : { ...state, loading: true };
 }

@@ -1,7 +1,7 @@
 // The Analyze view's site, period, time zone and comparison. A shared view has
 // its site fixed by the link.
-import { useMemo } from 'preact/hooks';
-import { RANGE_PRESETS, zoneChoices, type AnalyzeState, type Period } from '../analyze-state.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { findZoneChoices, RANGE_PRESETS, type AnalyzeState, type Period } from '../analyze-state.ts';
 import { SITE_MAX_LENGTH } from '../url-state.ts';
 
 export function PeriodBar(props: {
@@ -19,10 +19,13 @@ export function PeriodBar(props: {
   onShare: (() => void) | undefined;
 }) {
   const { state, onChange } = props;
+  // Found while the browser is idle; until then UTC and the zone in use are the choices.
+  const [allZones, setAllZones] = useState<string[]>();
+  useEffect(() => findZoneChoices(setAllZones), []);
   const zones = useMemo(() => {
-    const list = zoneChoices();
+    const list = allZones ?? ['UTC'];
     return list.includes(props.zone) ? list : [props.zone, ...list];
-  }, [props.zone]);
+  }, [allZones, props.zone]);
   return (
     <form class="period-bar" aria-label="Site and period" onSubmit={(e) => e.preventDefault()}>
       <label class="site">
