@@ -150,10 +150,25 @@ export function mergeSequenceHours(
   bucketOf: (hour: number) => string,
 ): SequenceTotals {
   const sorted = [...hours].sort((a, b) => a.hour - b.hour);
-  /** Per sequence, the runs claimed so far with the index of their hour in `sorted`; disjoint. */
+  const receivedByHour = new Float64Array(sorted.length);
+  const missingByHour = new Float64Array(sorted.length);
+  // Nearly every sequence is received within one hour of the range: counted there, with nothing to merge.
+  const hoursOf = new Map<string, number>();
+  for (const { entries } of sorted) for (const { key } of entries) hoursOf.set(key, (hoursOf.get(key) ?? 0) + 1);
+  /** Per sequence seen in several hours, the runs claimed so far with the index of their hour in `sorted`; disjoint. */
   const claimed = new Map<string, [first: number, last: number, hour: number][]>();
   sorted.forEach(({ entries }, hour) => {
     for (const { key, runs } of entries) {
+      if (hoursOf.get(key) === 1) {
+        // An hour's runs are ascending and apart (HourSequences): what lies between two is missing.
+        for (let i = 0; i < runs.length; i++) {
+          const [first, last] = runs[i]!;
+          receivedByHour[hour]! += last - first + 1;
+          const next = runs[i + 1];
+          if (next) missingByHour[hour]! += next[0] - last - 1;
+        }
+        continue;
+      }
       const taken = claimed.get(key);
       if (!taken) {
         claimed.set(
@@ -166,8 +181,6 @@ export function mergeSequenceHours(
     }
   });
   // Counted per hour, then per bucket: naming a local bucket formats a date in a time zone.
-  const receivedByHour = new Float64Array(sorted.length);
-  const missingByHour = new Float64Array(sorted.length);
   for (const runs of claimed.values()) {
     if (runs.length > 1) runs.sort((a, b) => a[0] - b[0]);
     for (let i = 0; i < runs.length; i++) {
