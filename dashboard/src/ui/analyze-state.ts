@@ -174,11 +174,11 @@ export function effectiveZone(wanted: string): { zone: string; note?: string } {
 const ZONES_PER_SLICE = 20;
 
 /**
- * Finds the zones to offer (the browser's list, whole-hour ones only) a slice at a time while the browser is idle:
- * checking ~420 zones' offsets takes ~0.1 s, which the page's first answers should not wait behind. Calls `done`
- * with the list; returns the cancel.
+ * Finds the zones to offer (the browser's list, whole-hour ones only) a slice at a time while the browser is idle,
+ * starting `delayMs` from now: checking ~420 zones' offsets takes ~0.1 s of CPU, which the page's first answers
+ * should not compete with. Calls `done` with the list; returns the cancel.
  */
-export function findZoneChoices(done: (zones: string[]) => void): () => void {
+export function findZoneChoices(done: (zones: string[]) => void, delayMs = 0): () => void {
   const all = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   const zones = ['UTC'];
   let next = 0;
@@ -210,7 +210,8 @@ export function findZoneChoices(done: (zones: string[]) => void): () => void {
       cancel = () => clearTimeout(handle);
     }
   }
-  schedule();
+  const start = setTimeout(schedule, delayMs);
+  cancel = () => clearTimeout(start);
   return () => cancel();
 }
 

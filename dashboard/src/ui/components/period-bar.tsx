@@ -4,6 +4,9 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { findZoneChoices, RANGE_PRESETS, type AnalyzeState, type Period } from '../analyze-state.ts';
 import { SITE_MAX_LENGTH } from '../url-state.ts';
 
+/** When the zone list is looked for, from the first render. 1.5 s */
+const ZONES_AFTER_MS = 1_500;
+
 export function PeriodBar(props: {
   state: AnalyzeState;
   site: string;
@@ -19,9 +22,10 @@ export function PeriodBar(props: {
   onShare: (() => void) | undefined;
 }) {
   const { state, onChange } = props;
-  // Found while the browser is idle; until then UTC and the zone in use are the choices.
+  // Found once the page's first answers are in, while the browser is idle; until then UTC and the zone in use are
+  // the choices.
   const [allZones, setAllZones] = useState<string[]>();
-  useEffect(() => findZoneChoices(setAllZones), []);
+  useEffect(() => findZoneChoices(setAllZones, ZONES_AFTER_MS), []);
   const zones = useMemo(() => {
     const list = allZones ?? ['UTC'];
     return list.includes(props.zone) ? list : [props.zone, ...list];
