@@ -103,8 +103,10 @@ export async function recomputeHour(options: RecomputeOptions, site: string, hou
     }
     events += chunk.length;
   }
-  const points = await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points());
+  // The hour's sequence rollup in the same write, so a reader never finds its counts without its sequence numbers.
   const sequenceRollup = sequenceLines(site, hour, encodeParts(sequences.entries()));
-  await influxql.write(sequenceRollup, options.rollupPolicy);
-  return { events, points: points + sequenceRollup.length };
+  return {
+    events,
+    points: await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points(), sequenceRollup),
+  };
 }

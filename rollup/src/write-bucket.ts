@@ -40,14 +40,18 @@ export function bucketStatement(
   });
 }
 
-/** Writes `points` as the bucket's rollups; answers how many lines were written. */
+/**
+ * Writes `points` as the bucket's rollups, with `also` (other lines of the bucket) in the same request; answers how
+ * many lines were written.
+ */
 export async function writeBucket(
   influxql: InfluxQL,
   rollupPolicy: string,
   bucket: RollupBucket,
   points: readonly RollupPoint[],
+  also: readonly string[] = [],
 ): Promise<number> {
-  const lines: string[] = [];
+  const lines: string[] = [...also];
   const written = new Set<string>();
   const key = (audience: string, dimension: string, value: string) => `${audience}\u0000${dimension}\u0000${value}`;
   for (const point of points) {
