@@ -428,7 +428,7 @@ export function App() {
                     </span>
                   </h2>
                   <Status state={trend} empty={false} emptyText="" onRetry={() => setTick((n) => n + 1)} />
-                  {trend.data && (
+                  {trend.data && answered(trendBefore) && answered(trendBots) && (
                     <TrendChart
                       current={trend.data}
                       previous={trendBefore.data}
@@ -589,6 +589,13 @@ function ChooseSite(props: { sites: readonly string[] | undefined; onSite: (site
     </section>
   );
 }
+
+/**
+ * Whether a query has answered (or failed) once: the chart is drawn when its comparison and bots have, not once per
+ * series as each arrives. A live refresh keeps the last answer, so the chart stays.
+ */
+const answered = (state: QueryState<unknown>) =>
+  state.data !== undefined || state.error !== undefined || !state.loading;
 
 function formatInterval(ms: number): string {
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
