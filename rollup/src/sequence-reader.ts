@@ -6,7 +6,7 @@
 // With a cache, only the parts' revisions (numbers) are read for the whole
 // range; an hour kept decoded with the same revisions is taken from memory, and
 // only the others' text is read and decoded (the latest hour, as events arrive).
-import { ALL_DIMENSION, ROLLUP_FIELD, ROLLUP_TAG, SEQUENCE_ROLLUP } from '@eventline/contract';
+import { ALL_DIMENSION, bucketEnd, ROLLUP_FIELD, ROLLUP_TAG, SEQUENCE_ROLLUP } from '@eventline/contract';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
 import type { RollupCache } from './rollup-cache.ts';
 import { IN_RANGE, rollupSelect } from './rollup-select.ts';
@@ -20,7 +20,6 @@ export interface SequenceHour {
   entries: readonly SequenceEntry[];
 }
 
-const HOUR_MS = 3_600_000;
 const { measurement, tag, field } = SEQUENCE_ROLLUP;
 
 /** An hour's stored parts: how many part 0 says there are, and what each index holds. */
@@ -111,7 +110,7 @@ export async function readSequenceHours(
   if (unread.length === 0) return hours;
 
   // One read from the first hour to the last not kept: as events arrive, the latest hour alone.
-  const span = timeParams(query.site, Math.min(...unread), Math.max(...unread) + HOUR_MS);
+  const span = timeParams(query.site, Math.min(...unread), bucketEnd('hour', Math.max(...unread)));
   const wanted = new Set(unread);
   const texts = await readParts(influxql, rollupPolicy, [field.parts, field.runs], span, (row) =>
     String(row[field.runs] ?? ''),

@@ -28,7 +28,7 @@ import type {
   OverviewResponse,
   TimeseriesInterval,
 } from '@eventline/contract/read-api';
-import { comparisonRange, defaultInterval, type Comparison } from '@eventline/contract/answer-range';
+import { comparisonRange, defaultInterval, wholeHours, type Comparison } from '@eventline/contract/answer-range';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL } from '@eventline/rollup/influxql';
 import type { RollupCache } from '@eventline/rollup/rollup-cache';
@@ -51,8 +51,6 @@ import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts'
 import { localBucket, localBuckets } from './local-time.ts';
 import type { TimeRange } from './time-range.ts';
 import { toApiEvent } from './to-api-event.ts';
-
-const HOUR_MS = 3_600_000;
 
 export interface AnswerScope {
   site: string;
@@ -324,10 +322,7 @@ export function createAnalytics(deps: {
     },
 
     async element(scope, label) {
-      const hours = {
-        from: Math.floor(scope.range.from / HOUR_MS) * HOUR_MS,
-        to: Math.ceil(scope.range.to / HOUR_MS) * HOUR_MS,
-      };
+      const hours = wholeHours(scope.range);
       const [tally, byPath] = await Promise.all([tallyElement(scope, label), read(scope, 'path', hours)]);
       const visitors = new HyperLogLog();
       for (const path of tally.pages.keys()) {

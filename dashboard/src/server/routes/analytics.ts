@@ -26,6 +26,7 @@ import {
   SitesResponseSchema,
 } from '@eventline/contract/read-api';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { hourOf } from '@eventline/contract';
 import { defaultInterval } from '@eventline/contract/answer-range';
 import type { AnswerScope } from '../analytics.ts';
 import { DashboardError } from '../errors.ts';
@@ -34,8 +35,7 @@ import { API_ROUTE } from '../schemas.ts';
 import { createSingleFlight } from '../single-flight.ts';
 import { parseInterval, RANGE_LIMITS, resolveAnswerRange, resolveRange } from '../time-range.ts';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+const DAY_MS = 86_400_000;
 
 interface AnswerQuery {
   site: string;
@@ -200,7 +200,7 @@ const analytics: FastifyPluginAsyncTypebox = async (app) => {
       if (range.to - range.from > RANGE_LIMITS.maxRangeMs)
         throw new DashboardError('DASHBOARD_RANGE_TOO_LARGE', `at most ${RANGE_LIMITS.maxRangeMs / DAY_MS} days`);
       const interval = query.interval ?? defaultInterval(range);
-      const bucketOf = (time: number) => localBucket(Math.floor(time / HOUR_MS) * HOUR_MS, query.timezone, interval);
+      const bucketOf = (time: number) => localBucket(hourOf(time), query.timezone, interval);
       const key = JSON.stringify([query.site, range.from, range.to, query.timezone, interval]);
       const names = localBuckets(range, query.timezone, interval).map((bucket) => bucket.name);
       const buckets = await completenessScans.run(
