@@ -38,6 +38,8 @@ let connection: Promise<Connection | undefined> | undefined;
 let listeners = new AbortController();
 /** Starts the worker once there is consent. */
 let start = (): void => {};
+/** Records a page view whose title is still settling, so that it comes before what is captured next. */
+let settleView = (): void => {};
 
 const log = (...args: unknown[]): void => {
   if (o?.debug) console.info('[eventline]', ...args);
@@ -61,13 +63,14 @@ function safely(step: () => void): void {
   try {
     step();
   } catch (error) {
-    log('dropped an event that could not be built', error);
+    log('dropped an unbuildable event', error);
   }
 }
 
 function emit(type: EventType, name: unknown, element?: ElementDescriptor, properties?: Properties, at?: At): void {
   const r = o;
   if (!r) return;
+  settleView();
   safely(() => {
     // What happened is read now; who did it (identity, in localStorage) only once
     // there is consent: a refusal drops it.
@@ -164,7 +167,7 @@ export function init(options: Options, defaultWorkerUrl: () => string, loadConne
   startAutocapture(r.captures, emit, mask, signal);
   let engagement: false | { leave(url: string): void } = false;
   if (r.captures('pageviews'))
-    watchPageviews(
+    settleView = watchPageviews(
       (url, referrer, navigated) => {
         if (navigated && engagement) engagement.leave(referrer);
         view(url, referrer);
@@ -216,6 +219,8 @@ export function optIn(): void {
 
 /** Sends what is queued; resolves within `timeout` ms whatever the worker, IndexedDB or the network do. */
 export function flush(timeout = o?.timeout ?? TIMEOUT): Promise<FlushResult> {
+  // A page view still settling goes too (and with a shutdown, which flushes).
+  settleView();
   handOver();
   const deadline = Date.now() + timeout;
   // Without a worker the page says what it knows: nothing delivered, its own events still pending.

@@ -5,7 +5,7 @@
 
 /** Parameter names whose values are dropped unless the site sets an allowlist: whole words of the name (`reset_token`, `userEmail`, `api-key`). */
 const SECRET =
-  /(^|[^a-z])(token|access.?token|id.?token|password|passwd|pwd|pass|secret|email|e.?mail|mail|auth|authorization|api.?key|key|code|session|sid|sig|signature|jwt|otp|pin|ssn|phone|tel|card|cc|cvv|iban)([^a-z]|$)/i;
+  /(^|[^a-z])(token|access.?token|id.?token|password|passwd|pwd|pass|secret|e.?mail|mail|auth|authorization|api.?key|key|code|session|sid|sig|signature|jwt|otp|pin|ssn|phone|tel|card|cc|cvv|iban)([^a-z]|$)/i;
 
 /** `name=value` in the query or in the fragment (`#access_token=…`, `#/route?email=…`). */
 const PARAMETER = /([?&#;])([^=&#;]*)=([^&#;]*)/g;

@@ -4,7 +4,9 @@
 // return from the back/forward cache. A `replaceState` that changes only the
 // query (a search box, filters) is the same page unless `replaceQuery` is set;
 // the hash is not part of the page unless `hash` is set (hash-routed apps).
-// The title is read once the route has rendered, not when the URL changed.
+// The title is read once the route has rendered, not when the URL changed;
+// anything captured before that settles the page view first, so what happens
+// on a route always comes after its page view.
 import type { PageviewOptions } from '../types.ts';
 
 /** How long after a navigation the title is read: routers set it as they render the new route. 100 ms */
@@ -22,8 +24,16 @@ const routeOf = (url: string, hash?: boolean): string => {
   return base!.split('?')[0]! + (hash ? '#' + fragment.split('?')[0] : '');
 };
 
-/** Counts the page view of this load (at once, or on activation when prerendered), then every navigation, until `signal` aborts. */
-export function watchPageviews(onView: OnView, options: PageviewOptions, referrer: string, signal: AbortSignal): void {
+/**
+ * Counts the page view of this load (at once, or on activation when prerendered), then every navigation, until
+ * `signal` aborts. Returns what records a page view whose title is still settling at once (none: nothing).
+ */
+export function watchPageviews(
+  onView: OnView,
+  options: PageviewOptions,
+  referrer: string,
+  signal: AbortSignal,
+): () => void {
   const { hash } = options;
   const at = { signal };
   let last = location.href;
@@ -31,8 +41,9 @@ export function watchPageviews(onView: OnView, options: PageviewOptions, referre
   let timer: ReturnType<typeof setTimeout> | undefined;
   const settle = (): void => {
     clearTimeout(timer);
-    pending?.();
+    const record = pending;
     pending = undefined;
+    record?.();
   };
   const view = (url: string, from: string): void => {
     settle();
@@ -65,4 +76,5 @@ export function watchPageviews(onView: OnView, options: PageviewOptions, referre
   if ((document as Document & { prerendering?: boolean }).prerendering)
     document.addEventListener('prerenderingchange', first, { once: true, signal });
   else first();
+  return settle;
 }

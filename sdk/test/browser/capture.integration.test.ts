@@ -140,6 +140,26 @@ describe('page views', () => {
     expect(byTime(h.ingest.find(of('pageview'))).map((e) => e.page.title)).toEqual(['Home', 'Product 42']);
   });
 
+  it('records a page view before what happens on the new route while its title is still settling', async () => {
+    const page = await h.open(h.serve('<button id="buy">Buy</button>'));
+    // A click and a custom event right after an SPA navigation, well within the title's delay.
+    await page.evaluate(() => {
+      history.pushState({}, '', '/product/42');
+      document.getElementById('buy')!.click();
+    });
+    await page.evaluate(() => (window as unknown as { eventline: { track(name: string): void } }).eventline.track('x'));
+    await settleAndFlush(page);
+    await h.ingest.until(() => h.ingest.find(of('pageview')).length === 2);
+    const sequence = byTime(h.ingest.find((e) => e.type !== 'pageleave'));
+    expect(sequence.map((e) => `${e.type} ${e.page.path}`).slice(1)).toEqual([
+      'pageview /product/42',
+      'click /product/42',
+      'custom /product/42',
+    ]);
+    // In time too: a funnel orders by time, then by sequence within a millisecond.
+    expect(sequence.map((e) => e.timestamp)).toEqual([...sequence.map((e) => e.timestamp)].sort((a, b) => a - b));
+  });
+
   it('counts a return from the back/forward cache as a page view', async () => {
     // Playwright's Chromium runs without the back/forward cache, so the restore's pageshow is dispatched as Chromium would.
     const page = await h.open(h.serve(''));

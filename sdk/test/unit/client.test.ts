@@ -172,6 +172,18 @@ describe('main-thread API', () => {
     expect(views).toHaveLength(2);
     expect(views[1]?.page).toMatchObject({ path: '/next-route', referrer: before });
   });
+
+  it('sends a page view whose title is still settling with a flush, and with a shutdown', async () => {
+    start({ autocapture: { clicks: false, inputs: false, toggles: false } });
+    history.pushState({}, '', '/flushed-route');
+    await client.flush();
+    history.pushState({}, '', '/shut-down-route');
+    await client.shutdown();
+    const paths = events()
+      .filter((e) => e.type === 'pageview')
+      .map((e) => e.page.path);
+    expect(paths.slice(1)).toEqual(['/flushed-route', '/shut-down-route']);
+  });
 });
 
 describe('delivery reports', () => {
