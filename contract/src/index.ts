@@ -53,6 +53,7 @@ export {
   ROLLUP_FIELD,
   ROLLUP_REVISION_FIELD,
   SEQUENCE_ROLLUP,
+  JOURNEY_ROLLUP,
   RETENTION,
   AUDIENCES,
   DIMENSION_COLUMNS,
@@ -72,4 +73,5 @@ export {
   type RollupCounts,
   type RollupGrain,
   type TouchedHour,
+  type PartedRollup,
 } from './rollup-storage.ts';

@@ -56,26 +56,46 @@ export const ROLLUP_FIELD = Object.freeze({
 export const ROLLUP_REVISION_FIELD = 'revision';
 
 /**
+ * What an hour rollup kept as text has besides its text: one point per (site,
+ * hour, part), in the rollups' retention policy, at the start of the hour.
+ */
+const PART_TAG = Object.freeze({ site: 'site', part: 'part' });
+const PART_FIELD = {
+  /** How many parts the hour has; a part at or past it was left by a recompute before and is not read. */
+  parts: 'parts',
+  /**
+   * 48 bits of the MD5 of the part's text: a reader that kept the hour decoded tells from the revisions alone
+   * (numbers) whether it changed. Parts written before it existed have none and are always read whole.
+   */
+  revision: 'revision',
+} as const;
+
+/**
  * The sequence numbers each hour received, so completeness over a month is read
  * from rollups rather than every raw event (encoded by @eventline/rollup's
- * sequence-runs): one point per (site, hour, part), in the rollups' retention
- * policy, at the start of the hour.
+ * sequence-runs).
  */
 export const SEQUENCE_ROLLUP = Object.freeze({
   measurement: 'sequences_hour',
-  tag: Object.freeze({ site: 'site', part: 'part' }),
-  field: Object.freeze({
-    /** The part's entries: each sequence (session and tab) with events in the hour and its runs of numbers. */
-    runs: 'runs',
-    /** How many parts the hour has; a part at or past it was left by a recompute before and is not read. */
-    parts: 'parts',
-    /**
-     * 48 bits of the MD5 of the part's runs: a reader that kept the hour decoded tells from the revisions alone
-     * (numbers) whether it changed. Parts written before it existed have none and are always read whole.
-     */
-    revision: 'revision',
-  }),
+  tag: PART_TAG,
+  /** The part's entries: each sequence (session and tab) with events in the hour and its runs of numbers. */
+  field: Object.freeze({ text: 'runs', ...PART_FIELD }),
 });
+
+/**
+ * What each session did in each hour, in order, as funnel actions (`kind:value`,
+ * as funnel steps name them), so a funnel over weeks is read from rollups
+ * rather than every raw event (encoded by @eventline/rollup's journeys).
+ */
+export const JOURNEY_ROLLUP = Object.freeze({
+  measurement: 'journeys_hour',
+  tag: PART_TAG,
+  /** The part's entries: per session (and visitor, bot or not) its actions in the hour with their times. */
+  field: Object.freeze({ text: 'actions', ...PART_FIELD }),
+});
+
+/** An hour rollup kept as text in parts: sequences or journeys. */
+export type PartedRollup = typeof SEQUENCE_ROLLUP | typeof JOURNEY_ROLLUP;
 
 /**
  * Dimensions an answer can be broken down or filtered by, and the raw column

@@ -2,11 +2,16 @@ import {
   ALL_DIMENSION,
   ALL_VALUE,
   deriveDimensions,
+  JOURNEY_ROLLUP,
   OTHER_VALUE,
+  RETENTION,
   type Dimension,
   type EnrichedEvent,
 } from '@eventline/contract';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
+import { backfillHourParts } from '@eventline/rollup/backfill';
+import { createInfluxQL } from '@eventline/rollup/influxql';
+import { readJourneyHours } from '@eventline/rollup/journeys';
 import { eventsArbitrary, exact, HOUR, valueOf } from '@eventline/rollup/testing';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -23,12 +28,13 @@ const DAYS = 3;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 let app: FastifyInstance;
+let bucket: string;
 let events: EnrichedEvent[];
 let earlier: EnrichedEvent[];
 const site = uniqueName('analytics');
 
 beforeAll(async () => {
-  const bucket = await createTestBucket('analytics');
+  bucket = await createTestBucket('analytics');
   events = fc.sample(eventsArbitrary(site, START, DAYS * 24, { min: 400, max: 400 }), { numRuns: 1, seed: 5 })[0]!;
   // The period before, for the comparison: the same visitors, fewer events.
   earlier = fc
@@ -153,6 +159,51 @@ describe('read API v2 over rollups', () => {
     expect(body.steps[1].actors).toBeLessThanOrEqual(startedSessions.size);
     expect(body.steps[0].dropOff).toBe(startedSessions.size - body.steps[1].actors);
     expect((await get('funnel', { ...range, step: 'pageview:/' })).status).toBe(400);
+  });
+
+  it('answers funnels from the journey rollups exactly as from the raw events, and from the raw events without them', async () => {
+    const [database, rawPolicy] = bucket.split('/') as [string, string];
+    const influxql = createInfluxQL({ url: testInfra().influxUrl, database });
+    const rollupPolicy = RETENTION.rollupPolicy;
+    const paths = [...new Set(events.filter((e) => e.event.type === 'pageview').map((e) => valueOf(e, 'path')))];
+    const stepLists = [
+      [`pageview:${paths[0]}`, 'click:Buy now'],
+      [`pageview:${paths[0]}`, `pageview:${paths[1]}`, 'click:Sign up', 'custom:signup'],
+      ['click:Buy now', 'input:Sign up'],
+    ];
+    // Whole days, and a range cut inside hours.
+    const ranges = [range, { site, from: iso(START + 30 * 60_000), to: iso(START + 40 * HOUR + 17 * 60_000) }];
+    const answers = async () => {
+      const all: unknown[] = [];
+      for (const [r, steps] of ranges.flatMap((r) => stepLists.map((steps) => [r, steps] as const)))
+        for (const within of ['session', 'visitor'])
+          for (const [window, bots] of [
+            ['1h', 'exclude'],
+            ['1d', 'exclude'],
+            ['1d', 'only'],
+          ]) {
+            const params = new URLSearchParams({ ...r, within, window: window!, bots: bots! });
+            for (const step of steps) params.append('step', step);
+            const response = await app.inject({ url: `/api/v2/funnel?${params}`, headers: auth });
+            expect(response.statusCode, response.body).toBe(200);
+            all.push(response.json());
+          }
+      return all;
+    };
+    const query = { site, from: START, to: START + DAYS * 24 * HOUR };
+    expect(await readJourneyHours(influxql, rollupPolicy, query)).not.toBeUndefined();
+    const fromJourneys = await answers();
+    // Real answers: funnels people went some way down, and some dropped off.
+    const reached = (fromJourneys as { steps: { actors: number; dropOff: number }[] }[]).flatMap((a) => a.steps);
+    expect(reached.filter((s) => s.actors > 0).length).toBeGreaterThan(20);
+    expect(reached.some((s) => s.dropOff > 0)).toBe(true);
+
+    // As a version before journeys left them: the same answers, from the raw events.
+    await influxql.exec(`DELETE FROM "${JOURNEY_ROLLUP.measurement}" WHERE "${JOURNEY_ROLLUP.tag.site}" = '${site}'`);
+    expect(await readJourneyHours(influxql, rollupPolicy, query)).toBeUndefined();
+    expect(await answers()).toEqual(fromJourneys);
+    await backfillHourParts({ influxql, rawPolicy, rollupPolicy, maxValues: 1_000 }, query);
+    expect(await readJourneyHours(influxql, rollupPolicy, query)).not.toBeUndefined();
   });
 
   it('refuses unknown time zones, unknown dimensions, unknown parameters and ranges over 12 months', async () => {

@@ -1,21 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { actionOf, computeFunnel, matches, type FunnelEvent } from '../src/server/funnel.ts';
+import { computeFunnel, trailsOf, type FunnelEvent } from '../src/server/funnel.ts';
 
 const MIN = 60_000;
-const view = (actor: string, time: number, path: string): FunnelEvent => ({ actor, time, type: 'pageview', path });
-const click = (actor: string, time: number, label: string): FunnelEvent => ({ actor, time, type: 'click', label });
+const view = (actor: string, time: number, path: string): FunnelEvent => ({ actor, time, action: `pageview:${path}` });
+const click = (actor: string, time: number, label: string): FunnelEvent => ({ actor, time, action: `click:${label}` });
 
-describe('funnel steps', () => {
-  it('matches page views by path, clicks and inputs by label, toggles by state, custom events by name', () => {
-    expect(matches('pageview:/pricing', view('a', 0, '/pricing'))).toBe(true);
-    expect(matches('pageview:/pricing', click('a', 0, '/pricing'))).toBe(false);
-    expect(matches('click:Buy', click('a', 0, 'Buy'))).toBe(true);
-    expect(matches('input:Email', { actor: 'a', time: 0, type: 'input', label: 'Email' })).toBe(true);
-    const toggle = { actor: 'a', time: 0, type: 'change', label: 'Terms', checked: true };
-    expect(matches('toggle_on:Terms', toggle)).toBe(true);
-    expect(matches('toggle_off:Terms', toggle)).toBe(false);
-    expect(matches('custom:signup', { actor: 'a', time: 0, type: 'custom', name: 'signup' })).toBe(true);
-    expect(actionOf({ ...toggle, checked: false })).toBe('toggle_off:Terms');
+describe('trails', () => {
+  it('groups events by actor in time order, sorting an actor given out of order and keeping ties in order', () => {
+    const trails = [
+      ...trailsOf([
+        view('a', 5, '/b'),
+        view('b', 1, '/'),
+        view('a', 2, '/a'),
+        click('a', 5, 'Buy'),
+        view('a', 2, '/x'),
+      ]),
+    ];
+    expect(trails).toEqual([
+      { times: [2, 2, 5, 5], actions: ['pageview:/a', 'pageview:/x', 'pageview:/b', 'click:Buy'] },
+      { times: [1], actions: ['pageview:/'] },
+    ]);
   });
 });
 
@@ -45,7 +49,7 @@ describe('computeFunnel', () => {
       // f: never starts.
       view('f', 0, '/pricing'),
     ].sort((x, y) => x.time - y.time);
-    const result = computeFunnel(events, steps, 10 * MIN, 5);
+    const result = computeFunnel(trailsOf(events), steps, 10 * MIN, 5);
     expect(result.steps.map((s) => [s.actors, s.dropOff])).toEqual([
       [5, 2],
       [3, 2],
@@ -65,11 +69,11 @@ describe('computeFunnel', () => {
 
   it('takes the best start when step 1 happens more than once', () => {
     const events = [view('a', 0, '/'), view('a', 20 * MIN, '/'), view('a', 21 * MIN, '/pricing')];
-    expect(computeFunnel(events, steps, 10 * MIN, 5).steps.map((s) => s.actors)).toEqual([1, 1, 0]);
+    expect(computeFunnel(trailsOf(events), steps, 10 * MIN, 5).steps.map((s) => s.actors)).toEqual([1, 1, 0]);
   });
 
   it('answers zeros, not NaN, when nobody starts', () => {
-    const result = computeFunnel([view('a', 0, '/docs')], steps, MIN, 5);
+    const result = computeFunnel(trailsOf([view('a', 0, '/docs')]), steps, MIN, 5);
     expect(result.steps.map((s) => [s.actors, s.conversion])).toEqual([
       [0, 0],
       [0, 0],

@@ -1,10 +1,10 @@
 // `npm run backfill -w rollup`: merges the days and months of every stored hour
-// and writes the sequence rollups of hours that have none (after upgrading from
+// and writes the sequence and journey rollups of hours without them (after upgrading from
 // a version without them), with the worker's configuration.
 import { RETENTION } from '@eventline/contract';
 import { configOrExit } from '@eventline/kit/run-service';
 import { pino } from 'pino';
-import { backfillCoarse, backfillSequences } from './backfill.ts';
+import { backfillCoarse, backfillHourParts } from './backfill.ts';
 import { loadConfig } from './config.ts';
 import { createInfluxQL } from './influxql.ts';
 
@@ -24,4 +24,4 @@ const options = {
 };
 const result = await backfillCoarse(options, undefined, (bucket) => logger.debug(bucket, 'bucket merged'));
 logger.info(result, 'days and months merged from the stored hours');
-logger.info(await backfillSequences(options), 'sequence rollups written for the stored hours without them');
+logger.info(await backfillHourParts(options), 'sequence and journey rollups written for the stored hours without them');

@@ -6,11 +6,9 @@ import {
   ROLLUP_REVISION_FIELD,
   ROLLUP_MEASUREMENTS,
   ROLLUP_TAG,
-  SEQUENCE_ROLLUP,
   type RollupCounts,
   type RollupGrain,
 } from '@eventline/contract';
-import { partRevision } from './sequence-runs.ts';
 
 /**
  * InfluxDB 1.8 reads a backslash before `,`, `=`, space or the end of a tag
@@ -21,9 +19,9 @@ export function storedTagValue(value: string): string {
   return value.replace(/\r\n|\r|\n/g, ' ').replace(/\\(?=[, =]|$)/g, '\u29f5');
 }
 
-const escapeTag = (value: string) => storedTagValue(value).replace(/[, =]/g, '\\$&');
+export const escapeTag = (value: string) => storedTagValue(value).replace(/[, =]/g, '\\$&');
 
-const stringField = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`;
+export const stringField = (value: string) => `"${value.replace(/[\\"]/g, '\\$&')}"`;
 
 export interface RollupPointKey {
   site: string;
@@ -56,14 +54,4 @@ export function rollupLine(key: RollupPointKey, [events, pageviews, visitors, se
     `${ROLLUP_REVISION_FIELD}=${revisionOf([events, pageviews, visitors, sessions])}i`,
   ].join(',');
   return `${ROLLUP_MEASUREMENTS[key.grain]},${tags} ${fields} ${key.start}`;
-}
-
-/** An hour's sequence rollup points, one per part (sequence-runs.ts), each saying how many parts there are. */
-export function sequenceLines(site: string, hour: number, parts: readonly string[]): string[] {
-  const { measurement, tag, field } = SEQUENCE_ROLLUP;
-  return parts.map(
-    (part, i) =>
-      `${measurement},${tag.part}=${i},${tag.site}=${escapeTag(site)} ` +
-      `${field.parts}=${parts.length}i,${field.revision}=${partRevision(part)}i,${field.runs}=${stringField(part)} ${hour}`,
-  );
 }

@@ -3,10 +3,21 @@
 // Reading the raw events (not adding to a counter) is what makes it exact: a redelivered or resent event is one point in raw storage, a late
 // one is counted in its own hour whenever it arrives, and running this twice
 // writes the same points twice.
-import { DIMENSION_COLUMNS, DIMENSIONS, FIELD, MEASUREMENT, TAG, type Dimension } from '@eventline/contract';
+import {
+  DIMENSION_COLUMNS,
+  DIMENSIONS,
+  FIELD,
+  JOURNEY_ROLLUP,
+  MEASUREMENT,
+  SEQUENCE_ROLLUP,
+  TAG,
+  type Dimension,
+} from '@eventline/contract';
 import { createBucketAggregate, type RollupRow } from './bucket-aggregate.ts';
+import { partLines } from './hour-parts.ts';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
-import { sequenceLines, storedTagValue } from './line-protocol.ts';
+import { actionOf, encodeJourneyParts, HourJourneys } from './journeys.ts';
+import { storedTagValue } from './line-protocol.ts';
 import { encodeParts, HourSequences } from './sequence-runs.ts';
 import { endOf, timeParams, writeBucket } from './write-bucket.ts';
 
@@ -54,15 +65,46 @@ export function toRollupRow(row: Row): RollupRow {
 }
 
 const SEQUENCE_COLUMNS = [FIELD.sessionId, FIELD.tabId, FIELD.seq];
+/** What a funnel action is made of, besides the type. */
+const ACTION_COLUMNS = [FIELD.pagePath, FIELD.label, FIELD.name, FIELD.elementChecked];
+/** The raw columns of an hour's sequences and journeys. */
+const PART_COLUMNS = [...new Set([...SEQUENCE_COLUMNS, FIELD.anonymousId, FIELD.bot, TAG.type, ...ACTION_COLUMNS])];
 
-/** Adds a raw row's sequence number; events without a session or a number (sent by a server, say) have none. */
-function addSequence(sequences: HourSequences, row: Row): void {
-  const [sessionId, tabId, seq] = SEQUENCE_COLUMNS.map((column) => row[column]);
-  if (typeof sessionId === 'string' && sessionId !== '' && typeof seq === 'number')
-    sequences.add(sessionId, text(tabId), seq);
+/** An hour's rollups kept as text: its sequence numbers and its journeys, fed raw rows in storage's order. */
+class HourParts {
+  private readonly sequences = new HourSequences();
+  private readonly journeys = new HourJourneys();
+
+  add(row: Row): void {
+    const [sessionId, tabId, seq] = SEQUENCE_COLUMNS.map((column) => row[column]);
+    const session = text(sessionId);
+    // Events without a session or a number (sent by a server, say) have no sequence.
+    if (session !== undefined && typeof seq === 'number') this.sequences.add(session, text(tabId), seq);
+    const checked = row[FIELD.elementChecked];
+    this.journeys.add({
+      sessionId: session,
+      anonymousId: String(row[FIELD.anonymousId] ?? ''),
+      bot: row[FIELD.bot] === true,
+      time: Number(row['time']),
+      action: actionOf({
+        type: String(row[TAG.type] ?? ''),
+        path: text(row[FIELD.pagePath]),
+        label: text(row[FIELD.label]),
+        name: text(row[FIELD.name]),
+        checked: typeof checked === 'boolean' ? checked : undefined,
+      }),
+    });
+  }
+
+  lines(site: string, hour: number): string[] {
+    return [
+      ...partLines(SEQUENCE_ROLLUP, site, hour, encodeParts(this.sequences.entries())),
+      ...partLines(JOURNEY_ROLLUP, site, hour, encodeJourneyParts(this.journeys.list(), hour)),
+    ];
+  }
 }
 
-/** The raw events of `site` in the hour, `columns` of them, chunk by chunk. */
+/** The raw events of `site` in the hour, `columns` of them, chunk by chunk, in storage's order. */
 function rawHour(options: RecomputeOptions, columns: readonly string[], site: string, hour: number) {
   const { influxql } = options;
   const statement = `SELECT ${columns.map(ident).join(',')}
@@ -72,18 +114,19 @@ function rawHour(options: RecomputeOptions, columns: readonly string[], site: st
 }
 
 /**
- * Writes an hour's sequence rollup alone, from its raw events (for hours rolled up before these existed); writes
- * nothing when the hour has no raw events left (past their retention). Answers how many points were written.
+ * Writes an hour's sequence and journey rollups alone, from its raw events (for hours rolled up before these
+ * existed); writes nothing when the hour has no raw events left (past their retention). Answers how many points
+ * were written.
  */
-export async function recomputeSequences(options: RecomputeOptions, site: string, hour: number): Promise<number> {
-  const sequences = new HourSequences();
+export async function recomputeHourParts(options: RecomputeOptions, site: string, hour: number): Promise<number> {
+  const parts = new HourParts();
   let events = 0;
-  for await (const chunk of rawHour(options, SEQUENCE_COLUMNS, site, hour)) {
-    for (const row of chunk) addSequence(sequences, row);
+  for await (const chunk of rawHour(options, PART_COLUMNS, site, hour)) {
+    for (const row of chunk) parts.add(row);
     events += chunk.length;
   }
   if (events === 0) return 0;
-  const lines = sequenceLines(site, hour, encodeParts(sequences.entries()));
+  const lines = parts.lines(site, hour);
   await options.influxql.write(lines, options.rollupPolicy);
   return lines.length;
 }
@@ -92,21 +135,20 @@ export async function recomputeHour(options: RecomputeOptions, site: string, hou
   const { influxql } = options;
   const bucket = { site, grain: 'hour', start: hour } as const;
   // Extra tags on raw points (a shard tag, say) are further columns this ignores.
-  const columns = [...new Set([...RAW_COLUMNS, ...SEQUENCE_COLUMNS])];
+  const columns = [...new Set([...RAW_COLUMNS, ...PART_COLUMNS])];
   const aggregate = createBucketAggregate({ maxValues: options.maxValues });
-  const sequences = new HourSequences();
+  const parts = new HourParts();
   let events = 0;
   for await (const chunk of rawHour(options, columns, site, hour)) {
     for (const row of chunk) {
       aggregate.add(toRollupRow(row));
-      addSequence(sequences, row);
+      parts.add(row);
     }
     events += chunk.length;
   }
-  // The hour's sequence rollup in the same write, so a reader never finds its counts without its sequence numbers.
-  const sequenceRollup = sequenceLines(site, hour, encodeParts(sequences.entries()));
+  // The hour's sequences and journeys in the same write, so a reader never finds its counts without them.
   return {
     events,
-    points: await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points(), sequenceRollup),
+    points: await writeBucket(influxql, options.rollupPolicy, bucket, aggregate.points(), parts.lines(site, hour)),
   };
 }

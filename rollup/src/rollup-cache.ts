@@ -4,12 +4,12 @@
 // match the ones it was kept with is taken from here. A bucket recomputed since
 // (a late event, a replay that changed it) has other revisions and is read
 // again, so a kept bucket is never served stale. Bounded in bytes, least
-// recently used first out. Hours of sequence rollups are kept decoded the same
-// way, under their parts' revisions (sequence-reader.ts), in the same bound.
-import type { Audience, RollupGrain } from '@eventline/contract';
+// recently used first out. Hours of rollups kept as text (sequences, journeys)
+// are kept decoded the same way, under their parts' revisions (hour-parts.ts),
+// in the same bound.
+import type { Audience, PartedRollup, RollupGrain } from '@eventline/contract';
 import { LRUCache } from 'lru-cache';
 import type { ValueTotals } from './rollup-reader.ts';
-import type { SequenceEntry } from './sequence-runs.ts';
 
 /** One (site, audience, grain, dimension) bucket's points, every field read. */
 export interface KeptBucket {
@@ -28,21 +28,23 @@ export interface BucketKey {
   start: number;
 }
 
-/** One hour of a site's sequence rollups, decoded. */
-export interface KeptSequences {
+/** One hour of a site's rollup kept as text, decoded. */
+export interface KeptHour<T = unknown> {
   /** Its parts' revisions, in part order. */
   fingerprint: string;
   /** Never mutated once kept. */
-  entries: readonly SequenceEntry[];
+  entries: readonly T[];
+  /** Approximate heap bytes of the entries. */
+  bytes: number;
 }
 
 export interface RollupCache {
   /** The bucket kept with `fingerprint`, if any. */
   get(key: BucketKey, fingerprint: string): KeptBucket | undefined;
   set(key: BucketKey, bucket: KeptBucket): void;
-  /** The hour's sequence entries kept with `fingerprint`, if any. */
-  getSequences(site: string, hour: number, fingerprint: string): readonly SequenceEntry[] | undefined;
-  setSequences(site: string, hour: number, kept: KeptSequences): void;
+  /** The hour's entries of `rollup` kept with `fingerprint`, if any. */
+  getHour<T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string): readonly T[] | undefined;
+  setHour<T>(rollup: PartedRollup, site: string, hour: number, kept: KeptHour<T>): void;
   /** Buckets answered from memory and read from InfluxDB since the cache was made. */
   readonly stats: { hits: number; misses: number; bytes: number };
 }
@@ -55,15 +57,12 @@ export function fingerprintOf(points: Iterable<[value: string, revision: number]
 const keyOf = ({ site, audience, grain, dimension, start }: BucketKey) =>
   JSON.stringify([site, audience, grain, dimension, start]);
 
-const sequencesKeyOf = (site: string, hour: number) => JSON.stringify([site, 'sequences', hour]);
+const hourKeyOf = (rollup: PartedRollup, site: string, hour: number) =>
+  JSON.stringify([site, rollup.measurement, hour]);
 
 /** Approximate heap bytes of a kept bucket or hour, for the bound. */
-function sizeOf(kept: KeptBucket | KeptSequences): number {
-  if ('entries' in kept) {
-    let bytes = 200 + kept.fingerprint.length;
-    for (const { runs } of kept.entries) bytes += 120 + 60 * runs.length;
-    return bytes;
-  }
+function sizeOf(kept: KeptBucket | KeptHour): number {
+  if ('entries' in kept) return 200 + kept.fingerprint.length + kept.bytes;
   const bucket = kept;
   let bytes = 200 + bucket.fingerprint.length;
   for (const [value, totals] of bucket.values)
@@ -72,19 +71,19 @@ function sizeOf(kept: KeptBucket | KeptSequences): number {
 }
 
 export function createRollupCache(options: { maxBytes: number }): RollupCache {
-  const kept = new LRUCache<string, KeptBucket | KeptSequences>({
+  const kept = new LRUCache<string, KeptBucket | KeptHour>({
     maxSize: options.maxBytes,
     sizeCalculation: sizeOf,
   });
   const stats = { hits: 0, misses: 0, bytes: 0 };
-  const find = <T extends KeptBucket | KeptSequences>(key: string, fingerprint: string): T | undefined => {
+  const find = <T extends KeptBucket | KeptHour>(key: string, fingerprint: string): T | undefined => {
     const found = kept.get(key);
     const fits = found?.fingerprint === fingerprint;
     if (fits) stats.hits++;
     else stats.misses++;
     return fits ? (found as T) : undefined;
   };
-  const keep = (key: string, value: KeptBucket | KeptSequences) => {
+  const keep = (key: string, value: KeptBucket | KeptHour) => {
     // A value larger than the whole bound is not kept (lru-cache refuses it).
     if (sizeOf(value) <= options.maxBytes) kept.set(key, value);
     stats.bytes = kept.calculatedSize;
@@ -92,8 +91,9 @@ export function createRollupCache(options: { maxBytes: number }): RollupCache {
   return {
     get: (key, fingerprint) => find<KeptBucket>(keyOf(key), fingerprint),
     set: (key, bucket) => keep(keyOf(key), bucket),
-    getSequences: (site, hour, fingerprint) => find<KeptSequences>(sequencesKeyOf(site, hour), fingerprint)?.entries,
-    setSequences: (site, hour, sequences) => keep(sequencesKeyOf(site, hour), sequences),
+    getHour: <T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string) =>
+      find<KeptHour<T>>(hourKeyOf(rollup, site, hour), fingerprint)?.entries,
+    setHour: (rollup, site, hour, kept) => keep(hourKeyOf(rollup, site, hour), kept),
     stats,
   };
 }

@@ -7,23 +7,18 @@
 // was first received, and the numbers missing between two runs count in the
 // hour of the run before the gap.
 //
-// Stored form: per entry the sequence's 64-bit hash (MD5 of session and tab),
-// the number of runs, then per run its distance from the previous run's end and
-// its length, as unsigned LEB128 varints; base64, split into parts of at most
-// PART_CHARS characters (InfluxDB 1.8 keeps a string field up to 64 KiB).
-import { createHash } from 'node:crypto';
+// Stored form (in parts, hour-parts.ts): per entry the sequence's 64-bit hash
+// (MD5 of session and tab), the number of runs, then per run its distance from
+// the previous run's end and its length, as unsigned LEB128 varints.
+import { SEQUENCE_ROLLUP } from '@eventline/contract';
 import { hashOf } from '@eventline/kit/hyperloglog';
+import { PART_BYTES, PartReader, writeVarint, type HourPartsKind } from './hour-parts.ts';
 
 /** One sequence's numbers received in an hour: its key (hash, 8 bytes as latin1) and runs [first, last], ascending. */
 export interface SequenceEntry {
   key: string;
   runs: [first: number, last: number][];
 }
-
-/** Characters of one stored part at most. 48 KiB */
-export const PART_CHARS = 48 * 1024;
-/** Bytes of one part before base64: 3 bytes become 4 characters. */
-const PART_BYTES = (PART_CHARS / 4) * 3;
 
 /** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
 export function sequenceKey(sessionId: string, tabId: string | undefined): string {
@@ -59,15 +54,6 @@ export class HourSequences {
   }
 }
 
-function writeVarint(out: number[], value: number): void {
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-}
-
 function encodeEntry(entry: SequenceEntry): number[] {
   const out: number[] = [];
   for (let i = 0; i < 8; i++) out.push(entry.key.charCodeAt(i));
@@ -81,7 +67,7 @@ function encodeEntry(entry: SequenceEntry): number[] {
   return out;
 }
 
-/** The entries as stored parts (at least one, possibly empty), each at most PART_CHARS long. */
+/** The entries as stored parts (at least one, possibly empty), each at most PART_CHARS (hour-parts.ts) long. */
 export function encodeParts(entries: readonly SequenceEntry[]): string[] {
   const parts: string[] = [];
   let bytes: number[] = [];
@@ -97,42 +83,30 @@ export function encodeParts(entries: readonly SequenceEntry[]): string[] {
   return parts;
 }
 
-/** A stored part's revision: 48 bits of the MD5 of its text. */
-export function partRevision(part: string): number {
-  return createHash('md5').update(part).digest().readUIntBE(0, 6);
-}
-
 /** The entries of one stored part. Throws on a part that is not one. */
 export function decodePart(part: string): SequenceEntry[] {
-  const bytes = Buffer.from(part, 'base64');
+  const reader = new PartReader(part, 'a sequence rollup');
   const entries: SequenceEntry[] = [];
-  let at = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      if (at >= bytes.length || scale > 2 ** 49) throw new Error('a sequence rollup part ends inside a number');
-      const byte = bytes[at++]!;
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
-  };
-  while (at < bytes.length) {
-    if (at + 8 > bytes.length) throw new Error('a sequence rollup part ends inside a key');
-    const key = bytes.toString('latin1', at, at + 8);
-    at += 8;
+  while (!reader.done) {
+    const key = reader.text(8, 'latin1', 'a key');
     const runs: [number, number][] = [];
     let end = 0;
-    for (let count = varint(); count > 0; count--) {
-      const first = end + varint();
-      end = first + varint();
+    for (let count = reader.varint(); count > 0; count--) {
+      const first = end + reader.varint();
+      end = first + reader.varint();
       runs.push([first, end]);
     }
     entries.push({ key, runs });
   }
   return entries;
 }
+
+/** Sequence rollups as hour-parts reads and keeps them. */
+export const SEQUENCES: HourPartsKind<SequenceEntry> = {
+  rollup: SEQUENCE_ROLLUP,
+  decode: decodePart,
+  bytes: (entries) => entries.reduce((bytes, { runs }) => bytes + 120 + 60 * runs.length, 200),
+};
 
 /** Received and missing numbers per bucket, the buckets named by `bucketOf(hour start)`. */
 export interface SequenceTotals {

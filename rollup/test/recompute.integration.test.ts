@@ -7,6 +7,7 @@ import {
   hourOf,
   OTHER_VALUE,
   RETENTION,
+  JOURNEY_ROLLUP,
   SEQUENCE_ROLLUP,
   type Dimension,
   type EnrichedEvent,
@@ -17,7 +18,8 @@ import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
-import { backfillCoarse, backfillSequences } from '../src/backfill.ts';
+import { backfillCoarse, backfillHourParts } from '../src/backfill.ts';
+import { readJourneyHours, type JourneyHour } from '../src/journeys.ts';
 import { readSequenceHours, type SequenceHour } from '../src/sequence-reader.ts';
 import { rollUp } from '../src/recompute.ts';
 import { recomputeHour } from '../src/recompute-hour.ts';
@@ -194,24 +196,40 @@ describe('rollUp: days merged from hours, months from days', () => {
       expect(await answer(site, ALL_DIMENSION, false, range)).toEqual(exact(events, ALL_DIMENSION, false));
   });
 
-  it('backfills the sequence rollups of hours rolled up before they existed, and only where raw events are left', async () => {
+  it('backfills the sequence and journey rollups of hours rolled up before they existed, and only where raw events are left', async () => {
     const site = uniqueName('sequences');
     const events = fc.sample(eventsArbitrary(site, FROM, 72), { numRuns: 1, seed: 23 })[0]!;
     await store(events);
     await rollUp(options(), touched(site, events));
     const range = ranges['two whole months (month points)'];
-    const written = await readSequenceHours(influxql, rollupPolicy, { site, ...range });
+    const query = { site, ...range };
+    const written = await readSequenceHours(influxql, rollupPolicy, query);
+    const journeys = await readJourneyHours(influxql, rollupPolicy, query);
     expect(written?.length).toBe(new Set(events.map((e) => hourOf(e.eventTime))).size);
-    // As a version before sequence rollups left them: the hours are there, their sequence numbers are not.
-    await influxql.exec(`DELETE FROM "${SEQUENCE_ROLLUP.measurement}" WHERE "${SEQUENCE_ROLLUP.tag.site}" = '${site}'`);
-    expect(await readSequenceHours(influxql, rollupPolicy, { site, ...range })).toBeUndefined();
-
-    const first = await backfillSequences(options(), range);
-    expect(first).toEqual({ hours: written!.length, written: written!.length });
-    const byHour = (hours: SequenceHour[] | undefined) =>
+    expect(journeys?.length).toBe(written?.length);
+    const sequencesByHour = (hours: SequenceHour[] | undefined) =>
       new Map(hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.key.localeCompare(b.key))]));
-    expect(byHour(await readSequenceHours(influxql, rollupPolicy, { site, ...range }))).toEqual(byHour(written));
-    expect(await backfillSequences(options(), range)).toEqual({ hours: 0, written: 0 });
+    const journeysByHour = (hours: JourneyHour[] | undefined) =>
+      new Map(
+        hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.session.localeCompare(b.session))]),
+      );
+
+    // As a version before journeys left them: the hours and their sequence numbers are there, their journeys not.
+    const drop = (measurement: string) =>
+      influxql.exec(`DELETE FROM "${measurement}" WHERE "${SEQUENCE_ROLLUP.tag.site}" = '${site}'`);
+    await drop(JOURNEY_ROLLUP.measurement);
+    expect(await readJourneyHours(influxql, rollupPolicy, query)).toBeUndefined();
+    expect(await backfillHourParts(options(), range)).toEqual({ hours: written!.length, written: written!.length });
+    expect(journeysByHour(await readJourneyHours(influxql, rollupPolicy, query))).toEqual(journeysByHour(journeys));
+
+    // As a version before sequence rollups left them: neither.
+    await drop(SEQUENCE_ROLLUP.measurement);
+    await drop(JOURNEY_ROLLUP.measurement);
+    expect(await readSequenceHours(influxql, rollupPolicy, query)).toBeUndefined();
+    expect(await backfillHourParts(options(), range)).toEqual({ hours: written!.length, written: written!.length });
+    expect(sequencesByHour(await readSequenceHours(influxql, rollupPolicy, query))).toEqual(sequencesByHour(written));
+    expect(journeysByHour(await readJourneyHours(influxql, rollupPolicy, query))).toEqual(journeysByHour(journeys));
+    expect(await backfillHourParts(options(), range)).toEqual({ hours: 0, written: 0 });
   });
 
   describe("a reader's cache of buckets", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodePart, encodeParts, HourSequences, PART_CHARS, sequenceKey } from '../src/sequence-runs.ts';
+import { PART_CHARS } from '../src/hour-parts.ts';
+import { decodePart, encodeParts, HourSequences, sequenceKey } from '../src/sequence-runs.ts';
 
 describe('an hour of sequence numbers', () => {
   it('keeps each sequence as runs of consecutive numbers, copies once, session and tab apart', () => {

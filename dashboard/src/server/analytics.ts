@@ -5,7 +5,9 @@
 import {
   ALL_DIMENSION,
   ALL_VALUE,
+  bucketEnd,
   FIELD,
+  hourOf,
   MEASUREMENT,
   OTHER_VALUE,
   RETENTION,
@@ -40,6 +42,7 @@ import {
   type RollupQuery,
   type ValueTotals,
 } from '@eventline/rollup/rollup-reader';
+import { actionOf, readJourneyHours } from '@eventline/rollup/journeys';
 import { readSequenceHours } from '@eventline/rollup/sequence-reader';
 import { mergeSequenceHours } from '@eventline/rollup/sequence-runs';
 import type { FastifyBaseLogger } from 'fastify';
@@ -47,7 +50,7 @@ import { bucketCompleteness } from './bucket-completeness.ts';
 import { decodeCursor, encodeCursor, isoToNs, nsToIso } from './cursor.ts';
 import { DashboardError } from './errors.ts';
 import { clickThrough, emptyTally, tallyElementEvent, topKeys } from './element.ts';
-import { computeFunnel, type FunnelEvent, type FunnelResult } from './funnel.ts';
+import { computeFunnel, Trails, trailsOf, type FunnelEvent, type FunnelResult, type Trail } from './funnel.ts';
 import { localBucket, localBuckets } from './local-time.ts';
 import type { TimeRange } from './time-range.ts';
 import { toApiEvent } from './to-api-event.ts';
@@ -79,7 +82,10 @@ export interface Analytics {
   ): Promise<Omit<BreakdownsResponse, 'range' | 'timezone'>>;
   /** Raw events, newest first, `limit` to a page; every filter applied. */
   events(scope: AnswerScope, limit: number, cursor: string | undefined): Promise<EventPage>;
-  /** From the raw events (exact, per session or visitor), so the range is bounded like raw queries. */
+  /**
+   * Exact, per session or visitor: from the journey rollups, or from the raw events when filtered or when the
+   * journeys do not cover the range (hours rolled up before they existed); the range is bounded like raw queries.
+   */
   funnel(
     scope: AnswerScope,
     steps: readonly FunnelStep[],
@@ -203,6 +209,7 @@ export function createAnalytics(deps: {
 
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+  /** Raw events in time order, of sessions (events outside any session belong to none) or visitors. */
   async function* funnelEvents(scope: AnswerScope, within: 'session' | 'visitor'): AsyncGenerator<FunnelEvent> {
     // Rows come in time order (one series without GROUP BY), which the funnel needs.
     const filters = scope.filters ?? [];
@@ -211,20 +218,56 @@ export function createAnalytics(deps: {
     const statement = `SELECT ${columns.map(ident).join(',')}
       FROM ${ident(deps.influxql.database)}.${ident(deps.rawPolicy)}.${ident(MEASUREMENT)} WHERE ${where}`;
     const bots = scope.audience === 'bots';
+    const actorColumn = within === 'session' ? FIELD.sessionId : FIELD.anonymousId;
     for await (const chunk of deps.influxql.rows(statement, params)) {
       for (const row of chunk) {
-        if ((row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
+        const actor = text(row[actorColumn]);
+        if (actor === undefined || (row[FIELD.bot] === true) !== bots || !rowMatches(row, filters)) continue;
         yield {
           time: Number(row['time']),
-          actor: String(row[within === 'session' ? FIELD.sessionId : FIELD.anonymousId]),
-          type: String(row[TAG.type]),
-          path: text(row[FIELD.pagePath]),
-          label: text(row[FIELD.label]),
-          name: text(row[FIELD.name]),
-          checked: typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+          actor,
+          action: actionOf({
+            type: String(row[TAG.type]),
+            path: text(row[FIELD.pagePath]),
+            label: text(row[FIELD.label]),
+            name: text(row[FIELD.name]),
+            checked:
+              typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+          }),
         };
       }
     }
+  }
+
+  /**
+   * The actors' trails from the journey rollups of the hours around the range, its events only; undefined when
+   * the journeys do not cover it.
+   */
+  async function journeyTrails(
+    scope: AnswerScope,
+    within: 'session' | 'visitor',
+  ): Promise<Iterable<Trail> | undefined> {
+    const { from, to } = scope.range;
+    const hours = await stored('journey rollup', () =>
+      readJourneyHours(
+        deps.influxql,
+        RETENTION.rollupPolicy,
+        { site: scope.site, from: hourOf(from), to: bucketEnd('hour', hourOf(to - 1)) },
+        deps.rollupCache,
+      ),
+    );
+    if (!hours) return undefined;
+    const bots = scope.audience === 'bots';
+    const trails = new Trails();
+    for (const { entries } of hours.sort((a, b) => a.hour - b.hour))
+      for (const { session, visitor, bot, times, actions } of entries) {
+        const actor = within === 'session' ? session : visitor;
+        if (bot !== bots || actor === '') continue;
+        times.forEach((time, i) => {
+          if (time >= from && time < to) trails.add(actor, time, actions[i]!);
+        });
+      }
+    return trails.ordered();
   }
 
   /**
@@ -345,11 +388,15 @@ export function createAnalytics(deps: {
     },
 
     async funnel(scope, steps, within, windowMs) {
-      const events: FunnelEvent[] = [];
-      await stored('funnel', async () => {
-        for await (const event of funnelEvents(scope, within)) events.push(event);
-      });
-      return computeFunnel(events, steps, windowMs, FUNNEL_NEXT_ACTIONS);
+      const fromJourneys = scope.filters?.length ? undefined : await journeyTrails(scope, within);
+      const trails =
+        fromJourneys ??
+        (await stored('funnel', async () => {
+          const events: FunnelEvent[] = [];
+          for await (const event of funnelEvents(scope, within)) events.push(event);
+          return trailsOf(events);
+        }));
+      return computeFunnel(trails, steps, windowMs, FUNNEL_NEXT_ACTIONS);
     },
 
     async overview(scope, compare) {

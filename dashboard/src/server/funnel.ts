@@ -1,18 +1,22 @@
-// Ordered funnels over raw events: of the sessions (or visitors) that did step
-// 1, how many then did step 2 within the window, then step 3, …; and for those
-// who stopped at a step, what they did next. Pure: fed one event at a time in
-// time order, holding per actor only the events that can still matter.
+// Ordered funnels: of the sessions (or visitors) that did step 1, how many then
+// did step 2 within the window, then step 3, …; and for those who stopped at a
+// step, what they did next. Pure: fed each actor's events (from the journey
+// rollups, or raw events grouped by actor), an event doing a step when its
+// action is the step (`pageview:/pricing`).
 import type { FunnelStep } from '@eventline/contract/read-api';
 
-/** One raw event, as far as funnels are concerned. */
+/** One event of an actor, as far as funnels are concerned. */
 export interface FunnelEvent {
   time: number;
   actor: string;
-  type: string;
-  path?: string;
-  label?: string;
-  name?: string;
-  checked?: boolean;
+  /** What the event was as a step names it, `kind:value` (@eventline/rollup/journeys' actionOf). */
+  action: string;
+}
+
+/** One actor's events: times (epoch ms) and actions, in time order. */
+export interface Trail {
+  times: number[];
+  actions: string[];
 }
 
 export interface FunnelResult {
@@ -23,43 +27,6 @@ export interface NextAction {
   actors: number;
 }
 
-/** `kind:value` → what an event must be to do the step. */
-export function matches(step: FunnelStep, event: FunnelEvent): boolean {
-  const colon = step.indexOf(':');
-  const kind = step.slice(0, colon);
-  const value = step.slice(colon + 1);
-  switch (kind) {
-    case 'pageview':
-      return event.type === 'pageview' && event.path === value;
-    case 'click':
-      return event.type === 'click' && event.label === value;
-    case 'input':
-      return event.type === 'input' && event.label === value;
-    case 'toggle_on':
-      return event.type === 'change' && event.label === value && event.checked === true;
-    case 'toggle_off':
-      return event.type === 'change' && event.label === value && event.checked === false;
-    case 'custom':
-      return event.type === 'custom' && event.name === value;
-    default:
-      return false;
-  }
-}
-
-/** How an event is named among next actions: what a PM would write as a step. */
-export function actionOf(event: FunnelEvent): string {
-  switch (event.type) {
-    case 'pageview':
-      return `pageview:${event.path ?? ''}`;
-    case 'custom':
-      return `custom:${event.name ?? ''}`;
-    case 'change':
-      return `${event.checked ? 'toggle_on' : 'toggle_off'}:${event.label ?? ''}`;
-    default:
-      return `${event.type}:${event.label ?? ''}`;
-  }
-}
-
 const NO_NEXT_ACTION = '(none)';
 
 /**
@@ -67,50 +34,69 @@ const NO_NEXT_ACTION = '(none)';
  * events within `windowMs` of that start, each after the one before; and the
  * action right after its last matched step.
  */
-function deepest(events: FunnelEvent[], steps: readonly FunnelStep[], windowMs: number): [number, string] {
+function deepest({ times, actions }: Trail, steps: readonly FunnelStep[], windowMs: number): [number, string] {
   let best = 0;
   let next = NO_NEXT_ACTION;
-  for (let start = 0; start < events.length && best < steps.length; start++) {
-    if (!matches(steps[0]!, events[start]!)) continue;
+  for (let start = 0; start < actions.length && best < steps.length; start++) {
+    if (actions[start] !== steps[0]) continue;
     let reached = 1;
     let last = start;
-    for (let i = start + 1; i < events.length && reached < steps.length; i++) {
-      if (events[i]!.time - events[start]!.time > windowMs) break;
-      if (matches(steps[reached]!, events[i]!)) {
+    for (let i = start + 1; i < actions.length && reached < steps.length; i++) {
+      if (times[i]! - times[start]! > windowMs) break;
+      if (actions[i] === steps[reached]) {
         reached++;
         last = i;
       }
     }
     if (reached > best) {
       best = reached;
-      const after = events[last + 1];
-      next = after ? actionOf(after) : NO_NEXT_ACTION;
+      next = actions[last + 1] ?? NO_NEXT_ACTION;
     }
   }
   return [best, next];
 }
 
+/** Collects each actor's events, their trail. */
+export class Trails {
+  private readonly byActor = new Map<string, Trail>();
+
+  add(actor: string, time: number, action: string): void {
+    let trail = this.byActor.get(actor);
+    if (!trail) this.byActor.set(actor, (trail = { times: [], actions: [] }));
+    trail.times.push(time);
+    trail.actions.push(action);
+  }
+
+  /** Every actor's trail in time order: one added to out of order (a visitor's sessions in one hour) is sorted, stably. */
+  ordered(): Iterable<Trail> {
+    return [...this.byActor.values()].map((trail) => {
+      const { times, actions } = trail;
+      if (times.every((time, i) => i === 0 || times[i - 1]! <= time)) return trail;
+      const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+      return { times: order.map((i) => times[i]!), actions: order.map((i) => actions[i]!) };
+    });
+  }
+}
+
+/** Events in time order, grouped by actor. */
+export function trailsOf(events: Iterable<FunnelEvent>): Iterable<Trail> {
+  const trails = new Trails();
+  for (const { actor, time, action } of events) trails.add(actor, time, action);
+  return trails.ordered();
+}
+
 export function computeFunnel(
-  events: Iterable<FunnelEvent>,
+  trails: Iterable<Trail>,
   steps: readonly FunnelStep[],
   windowMs: number,
   topNextActions: number,
 ): FunnelResult {
-  const byActor = new Map<string, FunnelEvent[]>();
-  for (const event of events) {
-    let list = byActor.get(event.actor);
-    if (!list) {
-      // An actor whose first event is not step 1 can still start later; one who never does step 1 costs nothing.
-      if (!matches(steps[0]!, event)) continue;
-      list = [];
-      byActor.set(event.actor, list);
-    }
-    list.push(event);
-  }
   const reached = new Array<number>(steps.length + 1).fill(0);
   const next = steps.map(() => new Map<string, number>());
-  for (const list of byActor.values()) {
-    const [depth, action] = deepest(list, steps, windowMs);
+  for (const trail of trails) {
+    // An actor who never does step 1 costs nothing more.
+    if (!trail.actions.includes(steps[0]!)) continue;
+    const [depth, action] = deepest(trail, steps, windowMs);
     reached[depth]!++;
     if (depth > 0 && depth < steps.length) next[depth - 1]!.set(action, (next[depth - 1]!.get(action) ?? 0) + 1);
   }

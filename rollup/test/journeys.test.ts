@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PART_CHARS } from '../src/hour-parts.ts';
+import {
+  actionOf,
+  decodeJourneyPart,
+  encodeJourneyParts,
+  HourJourneys,
+  journeyKey,
+  type JourneyEntry,
+} from '../src/journeys.ts';
+
+const HOUR = Date.UTC(2026, 11, 1, 10);
+
+/** Entries as decoded parts give them back: a session split over parts is one entry again. */
+function decodeAll(parts: readonly string[]): JourneyEntry[] {
+  const merged: JourneyEntry[] = [];
+  for (const entry of parts.flatMap((part) => decodeJourneyPart(part, HOUR))) {
+    const last = merged[merged.length - 1];
+    if (last && last.session === entry.session && last.visitor === entry.visitor && last.bot === entry.bot) {
+      last.times.push(...entry.times);
+      last.actions.push(...entry.actions);
+    } else merged.push({ ...entry, times: [...entry.times], actions: [...entry.actions] });
+  }
+  return merged;
+}
+
+describe('funnel actions', () => {
+  it('names page views by path, clicks and inputs by label, toggles by state, custom events by name', () => {
+    expect(actionOf({ type: 'pageview', path: '/pricing', label: 'x' })).toBe('pageview:/pricing');
+    expect(actionOf({ type: 'click', label: 'Buy', path: '/pricing' })).toBe('click:Buy');
+    expect(actionOf({ type: 'input', label: 'Email' })).toBe('input:Email');
+    expect(actionOf({ type: 'change', label: 'Terms', checked: true })).toBe('toggle_on:Terms');
+    expect(actionOf({ type: 'change', label: 'Terms', checked: false })).toBe('toggle_off:Terms');
+    // A change that is no toggle is never a toggle step.
+    expect(actionOf({ type: 'change', label: 'Terms' })).toBe('change:Terms');
+    expect(actionOf({ type: 'custom', name: 'signup' })).toBe('custom:signup');
+    expect(actionOf({ type: 'submit', label: 'Sign up' })).toBe('submit:Sign up');
+  });
+});
+
+describe('an hour of journeys', () => {
+  it('keeps each session’s actions in the order given, visitors, bots and events without a session apart', () => {
+    const hour = new HourJourneys();
+    const add = (sessionId: string | undefined, anonymousId: string, time: number, action: string, bot = false) =>
+      hour.add({ sessionId, anonymousId, bot, time: HOUR + time, action });
+    add('s1', 'v1', 0, 'pageview:/');
+    add('s2', 'v2', 5, 'pageview:/');
+    // Two events in one millisecond keep storage's order.
+    add('s1', 'v1', 7, 'pageview:/pricing');
+    add('s1', 'v1', 7, 'click:Buy');
+    add(undefined, 'v1', 9, 'custom:invoice');
+    add('s1', 'v1', 10, 'pageview:/', true);
+    expect(hour.list()).toEqual([
+      {
+        session: journeyKey('s1'),
+        visitor: journeyKey('v1'),
+        bot: false,
+        times: [0, 7, 7].map((t) => HOUR + t),
+        actions: ['pageview:/', 'pageview:/pricing', 'click:Buy'],
+      },
+      { session: journeyKey('s2'), visitor: journeyKey('v2'), bot: false, times: [HOUR + 5], actions: ['pageview:/'] },
+      { session: '', visitor: journeyKey('v1'), bot: false, times: [HOUR + 9], actions: ['custom:invoice'] },
+      { session: journeyKey('s1'), visitor: journeyKey('v1'), bot: true, times: [HOUR + 10], actions: ['pageview:/'] },
+    ]);
+  });
+
+  it('sorts a session given out of time order by time, keeping the order of events in one millisecond', () => {
+    const hour = new HourJourneys();
+    for (const [time, action] of [
+      [9, 'c'],
+      [3, 'a'],
+      [9, 'd'],
+      [3, 'b'],
+    ] as const)
+      hour.add({ sessionId: 's', anonymousId: 'v', bot: false, time: HOUR + time, action });
+    expect(hour.list()[0]!.actions).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('stores an empty hour as one empty part', () => {
+    expect(encodeJourneyParts([], HOUR)).toEqual(['']);
+    expect(decodeJourneyPart('', HOUR)).toEqual([]);
+  });
+
+  it('reads back every entry, split into parts InfluxDB can hold, with long and non-Latin actions', () => {
+    const entry = fc.record({
+      session: fc.oneof(fc.constant(''), fc.string({ minLength: 1 }).map(journeyKey)),
+      visitor: fc.string().map(journeyKey),
+      bot: fc.boolean(),
+      events: fc.array(
+        fc.tuple(
+          fc.nat({ max: 3_600_000 }),
+          fc.oneof(
+            fc.constantFrom('pageview:/', 'click:Buy', 'toggle_on:Terms'),
+            fc.string({ unit: 'grapheme', maxLength: 2000 }).map((text) => `custom:${text}`),
+          ),
+        ),
+        { minLength: 1, maxLength: 3000 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 40 }), (drawn) => {
+        const entries: JourneyEntry[] = drawn.map(({ session, visitor, bot, events }) => {
+          const sorted = [...events].sort((a, b) => a[0] - b[0]);
+          return { session, visitor, bot, times: sorted.map(([t]) => HOUR + t), actions: sorted.map(([, a]) => a) };
+        });
+        const parts = encodeJourneyParts(entries, HOUR);
+        for (const part of parts) expect(part.length).toBeLessThanOrEqual(PART_CHARS);
+        // Adjacent entries of one session are one again (as a reader merges them per actor).
+        expect(decodeAll(parts)).toEqual(
+          entries.reduce<JourneyEntry[]>((merged, entry) => {
+            const last = merged[merged.length - 1];
+            if (last && last.session === entry.session && last.visitor === entry.visitor && last.bot === entry.bot)
+              return [
+                ...merged.slice(0, -1),
+                { ...last, times: [...last.times, ...entry.times], actions: [...last.actions, ...entry.actions] },
+              ];
+            return [...merged, entry];
+          }, []),
+        );
+      }),
+      { numRuns: 30, seed: 5 },
+    );
+  });
+
+  it('splits one busy session over parts', () => {
+    const times = Array.from({ length: 40_000 }, (_, i) => HOUR + i * 50);
+    const actions = times.map((_, i) => `pageview:/page/${i % 700}`);
+    const entry = { session: journeyKey('busy'), visitor: journeyKey('v'), bot: false, times, actions };
+    const parts = encodeJourneyParts([entry], HOUR);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(decodeAll(parts)).toEqual([entry]);
+  });
+
+  it('refuses a part cut short or naming an action it does not list', () => {
+    const [part] = encodeJourneyParts(
+      [{ session: journeyKey('s'), visitor: journeyKey('v'), bot: false, times: [HOUR + 300], actions: ['click:Buy'] }],
+      HOUR,
+    );
+    const bytes = Buffer.from(part!, 'base64');
+    expect(() => decodeJourneyPart(bytes.subarray(0, 5).toString('base64'), HOUR)).toThrow(/inside an action/);
+    expect(() => decodeJourneyPart(bytes.subarray(0, 15).toString('base64'), HOUR)).toThrow(/inside a key/);
+    expect(() => decodeJourneyPart(bytes.subarray(0, bytes.length - 1).toString('base64'), HOUR)).toThrow(
+      /inside a number/,
+    );
+    const wrongIndex = Buffer.from(bytes);
+    wrongIndex[wrongIndex.length - 1] = 3;
+    expect(() => decodeJourneyPart(wrongIndex.toString('base64'), HOUR)).toThrow(/does not list/);
+  });
+});
