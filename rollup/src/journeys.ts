@@ -78,11 +78,14 @@ export class HourJourneys {
     time: number;
     action: string;
   }): void {
-    const session = event.sessionId ? journeyKey(event.sessionId) : '';
-    const visitor = journeyKey(event.anonymousId);
-    const id = `${session || NO_SESSION}${visitor}${event.bot ? 1 : 0}`;
+    // Keyed by the ids themselves: hashed once per entry, not per event.
+    const id = JSON.stringify([event.sessionId ?? '', event.anonymousId, event.bot]);
     let entry = this.entries.get(id);
-    if (!entry) this.entries.set(id, (entry = { session, visitor, bot: event.bot, times: [], actions: [] }));
+    if (!entry) {
+      const session = event.sessionId ? journeyKey(event.sessionId) : '';
+      entry = { session, visitor: journeyKey(event.anonymousId), bot: event.bot, times: [], actions: [] };
+      this.entries.set(id, entry);
+    }
     entry.times.push(event.time);
     entry.actions.push(event.action);
   }

@@ -1,8 +1,8 @@
-// Read API v2: overview, time series, breakdowns and completeness per bucket
-// of one site from the rollups (from the raw events when filtered, or for
-// completeness of hours rolled up before sequence rollups existed), and funnels
-// and event pages from the raw events, in a time zone, for people or for bots.
-// Read-only.
+// Read API v2: overview, time series, breakdowns, completeness per bucket and
+// funnels of one site from the rollups (from the raw events when filtered, or
+// over hours rolled up before sequence and journey rollups existed), and
+// elements and event pages from the raw events, in a time zone, for people or
+// for bots. Read-only.
 import {
   AnalyticsEventsQuerySchema,
   AnalyticsEventsResponseSchema,
