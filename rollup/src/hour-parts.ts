@@ -49,8 +49,8 @@ export function writeVarint(out: number[], value: number): void {
 
 /** Reads a stored part's bytes in order; throws, naming `what`, on a part that ends too soon. */
 export class PartReader {
-  readonly bytes: Buffer;
-  at = 0;
+  private readonly bytes: Buffer;
+  private at = 0;
 
   constructor(
     part: string,
