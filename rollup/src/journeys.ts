@@ -13,47 +13,64 @@
 // first's from the start of the hour) and its action's index, as unsigned
 // LEB128 varints. A session with more events than a part holds continues in an
 // entry of the next part.
-import { JOURNEY_ROLLUP } from '@eventline/contract';
+import { FIELD, JOURNEY_ROLLUP, TAG } from '@eventline/contract';
 import { hashOf } from '@eventline/kit/hyperloglog';
 import { PART_BYTES, PartReader, readHours, writeVarint, type DecodedHour, type HourPartsKind } from './hour-parts.ts';
-import type { InfluxQL } from './influxql.ts';
+import type { InfluxQL, Row } from './influxql.ts';
 import type { RollupCache } from './rollup-cache.ts';
 
-/** An event as far as funnels are concerned. */
-export interface ActionEvent {
-  type: string;
-  path?: string | undefined;
-  label?: string | undefined;
-  name?: string | undefined;
-  checked?: boolean | undefined;
+/** The raw columns an event's funnel action is made of. */
+export const ACTION_COLUMNS = [TAG.type, FIELD.pagePath, FIELD.label, FIELD.name, FIELD.elementChecked] as const;
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** A raw row's element checked state: true or false for a checkbox or radio, undefined for anything else. */
+export function checkedOf(row: Row): boolean | undefined {
+  const checked = row[FIELD.elementChecked];
+  return typeof checked === 'boolean' ? checked : undefined;
 }
 
-/** How an event is named as a funnel action: what a PM writes as a step, and what next actions list. */
-export function actionOf(event: ActionEvent): string {
-  switch (event.type) {
+/** How a raw event (a row of ACTION_COLUMNS) is named as a funnel action: what a PM writes as a step, and what next actions list. */
+export function actionOf(row: Row): string {
+  const type = textOf(row[TAG.type]);
+  switch (type) {
     case 'pageview':
-      return `pageview:${event.path ?? ''}`;
+      return `pageview:${textOf(row[FIELD.pagePath])}`;
     case 'custom':
-      return `custom:${event.name ?? ''}`;
-    case 'change':
-      if (event.checked !== undefined) return `${event.checked ? 'toggle_on' : 'toggle_off'}:${event.label ?? ''}`;
-      return `change:${event.label ?? ''}`;
+      return `custom:${textOf(row[FIELD.name])}`;
+    case 'change': {
+      const checked = checkedOf(row);
+      if (checked !== undefined) return `${checked ? 'toggle_on' : 'toggle_off'}:${textOf(row[FIELD.label])}`;
+      return `change:${textOf(row[FIELD.label])}`;
+    }
     default:
-      return `${event.type}:${event.label ?? ''}`;
+      return `${type}:${textOf(row[FIELD.label])}`;
   }
 }
 
+/** Events as parallel arrays: their times and their actions. */
+export interface TimedActions {
+  /** Event times, epoch ms, in storage's order (ascending once in time order). */
+  times: number[];
+  /** Each event's action, `kind:value`. */
+  actions: string[];
+}
+
 /** One session's actions in an hour (or the part of them one stored part holds). */
-export interface JourneyEntry {
+export interface JourneyEntry extends TimedActions {
   /** The session's key (8 bytes of its hash, latin1); '' for events outside any session. */
   session: string;
   /** The visitor's key, as the session's. */
   visitor: string;
   bot: boolean;
-  /** Event times, epoch ms, in storage's order (ascending). */
-  times: number[];
-  /** Each event's action, `kind:value`. */
-  actions: string[];
+}
+
+/** `trail` itself when its times ascend, else a copy sorted by time, stably (order within a millisecond kept). */
+export function inTimeOrder<T extends TimedActions>(trail: T): T {
+  const { times, actions } = trail;
+  if (times.every((time, i) => i === 0 || times[i - 1]! <= time)) return trail;
+  const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+  return { ...trail, times: order.map((i) => times[i]!), actions: order.map((i) => actions[i]!) };
 }
 
 /** An id hashed to 8 bytes, as latin1. */
@@ -92,12 +109,7 @@ export class HourJourneys {
 
   /** Every entry, its events in time order (storage's order kept within a millisecond). */
   list(): JourneyEntry[] {
-    return [...this.entries.values()].map((entry) => {
-      const { times } = entry;
-      if (times.every((time, i) => i === 0 || times[i - 1]! <= time)) return entry;
-      const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
-      return { ...entry, times: order.map((i) => times[i]!), actions: order.map((i) => entry.actions[i]!) };
-    });
+    return [...this.entries.values()].map(inTimeOrder);
   }
 }
 

@@ -16,7 +16,7 @@ import {
 import { createBucketAggregate, type RollupRow } from './bucket-aggregate.ts';
 import { partLines } from './hour-parts.ts';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
-import { actionOf, encodeJourneyParts, HourJourneys } from './journeys.ts';
+import { ACTION_COLUMNS, actionOf, encodeJourneyParts, HourJourneys } from './journeys.ts';
 import { storedTagValue } from './line-protocol.ts';
 import { encodeParts, HourSequences } from './sequence-runs.ts';
 import { endOf, timeParams, writeBucket } from './write-bucket.ts';
@@ -65,10 +65,8 @@ export function toRollupRow(row: Row): RollupRow {
 }
 
 const SEQUENCE_COLUMNS = [FIELD.sessionId, FIELD.tabId, FIELD.seq];
-/** What a funnel action is made of, besides the type. */
-const ACTION_COLUMNS = [FIELD.pagePath, FIELD.label, FIELD.name, FIELD.elementChecked];
 /** The raw columns of an hour's sequences and journeys. */
-const PART_COLUMNS = [...new Set([...SEQUENCE_COLUMNS, FIELD.anonymousId, FIELD.bot, TAG.type, ...ACTION_COLUMNS])];
+const PART_COLUMNS = [...new Set([...SEQUENCE_COLUMNS, FIELD.anonymousId, FIELD.bot, ...ACTION_COLUMNS])];
 
 /** An hour's rollups kept as text: its sequence numbers and its journeys, fed raw rows in storage's order. */
 class HourParts {
@@ -80,19 +78,12 @@ class HourParts {
     const session = text(sessionId);
     // Events without a session or a number (sent by a server, say) have no sequence.
     if (session !== undefined && typeof seq === 'number') this.sequences.add(session, text(tabId), seq);
-    const checked = row[FIELD.elementChecked];
     this.journeys.add({
       sessionId: session,
       anonymousId: String(row[FIELD.anonymousId] ?? ''),
       bot: row[FIELD.bot] === true,
       time: Number(row['time']),
-      action: actionOf({
-        type: String(row[TAG.type] ?? ''),
-        path: text(row[FIELD.pagePath]),
-        label: text(row[FIELD.label]),
-        name: text(row[FIELD.name]),
-        checked: typeof checked === 'boolean' ? checked : undefined,
-      }),
+      action: actionOf(row),
     });
   }
 

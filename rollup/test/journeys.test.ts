@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FIELD, TAG } from '@eventline/contract';
 import { PART_CHARS } from '../src/hour-parts.ts';
 import {
   actionOf,
@@ -27,15 +28,21 @@ function decodeAll(parts: readonly string[]): JourneyEntry[] {
 
 describe('funnel actions', () => {
   it('names page views by path, clicks and inputs by label, toggles by state, custom events by name', () => {
-    expect(actionOf({ type: 'pageview', path: '/pricing', label: 'x' })).toBe('pageview:/pricing');
-    expect(actionOf({ type: 'click', label: 'Buy', path: '/pricing' })).toBe('click:Buy');
-    expect(actionOf({ type: 'input', label: 'Email' })).toBe('input:Email');
-    expect(actionOf({ type: 'change', label: 'Terms', checked: true })).toBe('toggle_on:Terms');
-    expect(actionOf({ type: 'change', label: 'Terms', checked: false })).toBe('toggle_off:Terms');
+    expect(actionOf({ [TAG.type]: 'pageview', [FIELD.pagePath]: '/pricing', [FIELD.label]: 'x' })).toBe(
+      'pageview:/pricing',
+    );
+    expect(actionOf({ [TAG.type]: 'click', [FIELD.label]: 'Buy', [FIELD.pagePath]: '/pricing' })).toBe('click:Buy');
+    expect(actionOf({ [TAG.type]: 'input', [FIELD.label]: 'Email' })).toBe('input:Email');
+    expect(actionOf({ [TAG.type]: 'change', [FIELD.label]: 'Terms', [FIELD.elementChecked]: true })).toBe(
+      'toggle_on:Terms',
+    );
+    expect(actionOf({ [TAG.type]: 'change', [FIELD.label]: 'Terms', [FIELD.elementChecked]: false })).toBe(
+      'toggle_off:Terms',
+    );
     // A change that is no toggle is never a toggle step.
-    expect(actionOf({ type: 'change', label: 'Terms' })).toBe('change:Terms');
-    expect(actionOf({ type: 'custom', name: 'signup' })).toBe('custom:signup');
-    expect(actionOf({ type: 'submit', label: 'Sign up' })).toBe('submit:Sign up');
+    expect(actionOf({ [TAG.type]: 'change', [FIELD.label]: 'Terms' })).toBe('change:Terms');
+    expect(actionOf({ [TAG.type]: 'custom', [FIELD.name]: 'signup' })).toBe('custom:signup');
+    expect(actionOf({ [TAG.type]: 'submit', [FIELD.label]: 'Sign up' })).toBe('submit:Sign up');
   });
 });
 

@@ -42,7 +42,7 @@ import {
   type RollupQuery,
   type ValueTotals,
 } from '@eventline/rollup/rollup-reader';
-import { actionOf, readJourneyHours } from '@eventline/rollup/journeys';
+import { ACTION_COLUMNS, actionOf, checkedOf, readJourneyHours } from '@eventline/rollup/journeys';
 import { readSequenceHours } from '@eventline/rollup/sequence-reader';
 import { mergeSequenceHours } from '@eventline/rollup/sequence-runs';
 import type { FastifyBaseLogger } from 'fastify';
@@ -109,16 +109,7 @@ export interface Analytics {
 /** Next actions listed per funnel step. */
 export const FUNNEL_NEXT_ACTIONS = 5;
 
-const FUNNEL_COLUMNS = [
-  FIELD.anonymousId,
-  FIELD.sessionId,
-  FIELD.bot,
-  TAG.type,
-  FIELD.pagePath,
-  FIELD.label,
-  FIELD.name,
-  FIELD.elementChecked,
-];
+const FUNNEL_COLUMNS = [FIELD.anonymousId, FIELD.sessionId, FIELD.bot, ...ACTION_COLUMNS];
 
 function figures(totals: ValueTotals | undefined): MetricValues {
   return {
@@ -226,14 +217,7 @@ export function createAnalytics(deps: {
         yield {
           time: Number(row['time']),
           actor,
-          action: actionOf({
-            type: String(row[TAG.type]),
-            path: text(row[FIELD.pagePath]),
-            label: text(row[FIELD.label]),
-            name: text(row[FIELD.name]),
-            checked:
-              typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
-          }),
+          action: actionOf(row),
         };
       }
     }
@@ -330,8 +314,7 @@ export function createAnalytics(deps: {
             anonymousId: text(row[FIELD.anonymousId]),
             selector: text(row[FIELD.elementSelector]),
             path: text(row[FIELD.pagePath]),
-            checked:
-              typeof row[FIELD.elementChecked] === 'boolean' ? (row[FIELD.elementChecked] as boolean) : undefined,
+            checked: checkedOf(row),
           });
         }
     });

@@ -4,6 +4,7 @@
 // rollups, or raw events grouped by actor), an event doing a step when its
 // action is the step (`pageview:/pricing`).
 import type { FunnelStep } from '@eventline/contract/read-api';
+import { inTimeOrder, type TimedActions } from '@eventline/rollup/journeys';
 
 /** One event of an actor, as far as funnels are concerned. */
 export interface FunnelEvent {
@@ -13,11 +14,8 @@ export interface FunnelEvent {
   action: string;
 }
 
-/** One actor's events: times (epoch ms) and actions, in time order. */
-export interface Trail {
-  times: number[];
-  actions: string[];
-}
+/** One actor's events, in time order. */
+export type Trail = TimedActions;
 
 export interface FunnelResult {
   steps: { step: FunnelStep; actors: number; conversion: number; dropOff: number; nextActions: NextAction[] }[];
@@ -69,12 +67,7 @@ export class Trails {
 
   /** Every actor's trail in time order: one added to out of order (a visitor's sessions in one hour) is sorted, stably. */
   ordered(): Iterable<Trail> {
-    return [...this.byActor.values()].map((trail) => {
-      const { times, actions } = trail;
-      if (times.every((time, i) => i === 0 || times[i - 1]! <= time)) return trail;
-      const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
-      return { times: order.map((i) => times[i]!), actions: order.map((i) => actions[i]!) };
-    });
+    return [...this.byActor.values()].map(inTimeOrder);
   }
 }
 
