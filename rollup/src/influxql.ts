@@ -11,8 +11,13 @@ export interface InfluxQLOptions {
   /** `Token user:password` credentials; empty when auth is off. Default: '' */
   token?: string;
   database: string;
-  /** Per request. Default: 10 000 ms */
+  /**
+   * Longest wait for InfluxDB: for its answer and, while rows stream, for each next chunk. A long scan that keeps
+   * streaming (a busy hour rolled up) is never cut by it; a stalled one is. Default: 10 000 ms
+   */
   timeoutMs?: number;
+  /** Longest a whole request may take, its rows streamed included (a reader answering people). Default: none */
+  totalTimeoutMs?: number;
   /** Rows per streamed chunk. Default: 10 000 */
   chunkSize?: number;
 }
@@ -55,21 +60,68 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
     ...(options.token ? { authorization: `Token ${options.token}` } : {}),
   };
 
-  async function post(path: string, search: Record<string, string>, body?: string): Promise<Response> {
+  /** An abort signal for one request: after `timeoutMs` without progress (`progress()` restarts the wait), or totalTimeoutMs. */
+  function deadlines(path: string) {
+    const idle = new AbortController();
+    const stalled = () =>
+      idle.abort(new RollupError('ROLLUP_INFLUX_UNAVAILABLE', `${path}: nothing from InfluxDB for ${timeoutMs} ms`));
+    let timer = setTimeout(stalled, timeoutMs);
+    const signal =
+      options.totalTimeoutMs === undefined
+        ? idle.signal
+        : AbortSignal.any([idle.signal, AbortSignal.timeout(options.totalTimeoutMs)]);
+    return {
+      signal,
+      progress() {
+        clearTimeout(timer);
+        timer = setTimeout(stalled, timeoutMs);
+      },
+      done: () => clearTimeout(timer),
+    };
+  }
+
+  /** The reason a request failed, as a RollupError. */
+  function failure(path: string, error: unknown): RollupError {
+    if (error instanceof RollupError) return error;
+    return new RollupError('ROLLUP_INFLUX_UNAVAILABLE', `${path}: ${(error as Error).message}`, { cause: error });
+  }
+
+  async function post(
+    path: string,
+    search: Record<string, string>,
+    body?: string,
+  ): Promise<{ response: Response; deadline: ReturnType<typeof deadlines> }> {
+    const deadline = deadlines(path);
     let response: Response;
     try {
       response = await fetch(`${options.url}${path}?${new URLSearchParams(search)}`, {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadline.signal,
       });
     } catch (error) {
-      throw new RollupError('ROLLUP_INFLUX_UNAVAILABLE', `${path}: ${(error as Error).message}`, { cause: error });
+      deadline.done();
+      throw failure(path, deadline.signal.reason ?? error);
     }
-    if (!response.ok)
-      throw new RollupError('ROLLUP_INFLUX_REFUSED', `${path} answered ${response.status}: ${await response.text()}`);
-    return response;
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      deadline.done();
+      throw new RollupError('ROLLUP_INFLUX_REFUSED', `${path} answered ${response.status}: ${text}`);
+    }
+    deadline.progress();
+    return { response, deadline };
+  }
+
+  /** The whole body of an answer, read within the request's deadlines. */
+  async function whole(path: string, answer: Awaited<ReturnType<typeof post>>): Promise<string> {
+    try {
+      return await answer.response.text();
+    } catch (error) {
+      throw failure(path, answer.deadline.signal.reason ?? error);
+    } finally {
+      answer.deadline.done();
+    }
   }
 
   function check(result: Result | undefined, statement: string): void {
@@ -80,7 +132,7 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
     database: options.database,
 
     async *rows(statement, params = {}, { times = 'ms' } = {}) {
-      const response = await post('/query', {
+      const { response, deadline } = await post('/query', {
         db: options.database,
         q: statement,
         params: JSON.stringify(params),
@@ -106,12 +158,23 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
         }
         return rows;
       };
-      if (!response.body) throw new RollupError('ROLLUP_QUERY_FAILED', `\`${statement}\` answered no body`);
+      if (!response.body) {
+        deadline.done();
+        throw new RollupError('ROLLUP_QUERY_FAILED', `\`${statement}\` answered no body`);
+      }
       const reader = response.body.getReader();
+      const read = async () => {
+        try {
+          return await reader.read();
+        } catch (error) {
+          throw failure('/query', deadline.signal.reason ?? error);
+        }
+      };
       try {
         for (;;) {
-          const { done, value } = await reader.read();
+          const { done, value } = await read();
           if (done) break;
+          deadline.progress();
           buffered += decoder.decode(value, { stream: true });
           let newline: number;
           while ((newline = buffered.indexOf('\n')) >= 0) {
@@ -122,21 +185,23 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
         }
         if (buffered.trim()) yield chunkOf(buffered.trim());
       } finally {
+        deadline.done();
         // A consumer that stopped early (a page is full) leaves the rest of the answer unread: release it.
         await reader.cancel().catch(() => {});
       }
     },
 
     async exec(statement) {
-      const response = await post('/query', { db: options.database, q: statement });
-      const body = (await response.json()) as { results?: Result[]; error?: string };
+      const answer = await post('/query', { db: options.database, q: statement });
+      const body = JSON.parse(await whole('/query', answer)) as { results?: Result[]; error?: string };
       if (body.error) throw new RollupError('ROLLUP_QUERY_FAILED', `\`${statement}\`: ${body.error}`);
       for (const result of body.results ?? []) check(result, statement);
     },
 
     async write(lines, retentionPolicy, precision = 'ms') {
       if (lines.length === 0) return;
-      await post('/write', { db: options.database, rp: retentionPolicy, precision }, lines.join('\n'));
+      const path = '/write';
+      await whole(path, await post(path, { db: options.database, rp: retentionPolicy, precision }, lines.join('\n')));
     },
   };
 }

@@ -22,6 +22,8 @@ export default fp(
       token: options.influx.token,
       database: options.influx.bucket.split('/')[0]!,
       timeoutMs: options.influx.queryTimeoutMs,
+      // A person waits for the answer: a scan that keeps streaming is cut too.
+      totalTimeoutMs: options.influx.queryTimeoutMs,
     });
     const rawPolicy = options.influx.bucket.split('/')[1] ?? '';
     const rollupCache =
