@@ -51,6 +51,8 @@ export interface LoadResponse {
   /** HTTP status, 0 for a network error or timeout. */
   status: number;
   retryAfter: string | null;
+  /** Events of the request ingest acknowledged (0 unless 2xx). */
+  acknowledged: number;
 }
 
 export interface LoadReport {
@@ -169,6 +171,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       report.requests++;
       let status = 0;
       let retryAfter: string | null = null;
+      let acknowledged = 0;
       const sentAt = Date.now();
       try {
         const ingestUrl = ingestUrls[nextIngest++ % ingestUrls.length];
@@ -184,7 +187,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         if (response.ok) {
           const rejected = new Set((body.rejected ?? []).map((r) => r.index));
           report.rejected += rejected.size;
-          report.acknowledgedCount += events.length - rejected.size;
+          acknowledged = events.length - rejected.size;
+          report.acknowledgedCount += acknowledged;
           if (options.keepAcknowledged !== false) {
             events.forEach((event, index) => {
               if (!rejected.has(index)) report.acknowledged.set(event.id, event);
@@ -195,7 +199,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         status = 0;
       }
       report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
-      options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter });
+      options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter, acknowledged });
       if (status >= 200 && status < 300) return;
       if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
       await sleep(retryDelay(attempt, retryAfter));
