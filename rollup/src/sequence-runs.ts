@@ -127,13 +127,13 @@ export function mergeSequenceHours(
   const receivedByHour = new Float64Array(sorted.length);
   const missingByHour = new Float64Array(sorted.length);
   // Nearly every sequence is received within one hour of the range: counted there, with nothing to merge.
-  const hoursOf = new Map<string, number>();
-  for (const { entries } of sorted) for (const { key } of entries) hoursOf.set(key, (hoursOf.get(key) ?? 0) + 1);
+  const inOneHour = keysSeenOnce(sorted);
   /** Per sequence seen in several hours, the runs claimed so far with the index of their hour in `sorted`; disjoint. */
   const claimed = new Map<string, [first: number, last: number, hour: number][]>();
+  let index = 0;
   sorted.forEach(({ entries }, hour) => {
     for (const { key, runs } of entries) {
-      if (hoursOf.get(key) === 1) {
+      if (inOneHour[index++] === 1) {
         // An hour's runs are ascending and apart (HourSequences): what lies between two is missing.
         for (let i = 0; i < runs.length; i++) {
           const [first, last] = runs[i]!;
@@ -172,6 +172,40 @@ export function mergeSequenceHours(
     missing.set(bucket, (missing.get(bucket) ?? 0) + missingByHour[i]!);
   });
   return { received, missing };
+}
+
+/**
+ * Per entry of the hours, in their order, 1 if its key is in no other entry, else 0. An open-addressing table of the
+ * keys' 64 bits (a Map of a million string keys costs most of a month's completeness).
+ */
+function keysSeenOnce(hours: readonly { entries: readonly SequenceEntry[] }[]): Uint8Array {
+  const total = hours.reduce((n, { entries }) => n + entries.length, 0);
+  let size = 16;
+  while (size < total * 2) size *= 2;
+  const mask = size - 1;
+  const high = new Uint32Array(size);
+  const low = new Uint32Array(size);
+  /** Per slot: 0 empty, 1 one entry, 2 several. */
+  const seen = new Uint8Array(size);
+  const slotOf = new Int32Array(total);
+  let index = 0;
+  for (const { entries } of hours)
+    for (const { key } of entries) {
+      const h = (key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) | key.charCodeAt(3);
+      const l = (key.charCodeAt(4) << 24) | (key.charCodeAt(5) << 16) | (key.charCodeAt(6) << 8) | key.charCodeAt(7);
+      // The key is a hash already: its low bits spread over the table.
+      let slot = l & mask;
+      while (seen[slot] !== 0 && (high[slot] !== h >>> 0 || low[slot] !== l >>> 0)) slot = (slot + 1) & mask;
+      if (seen[slot] === 0) {
+        high[slot] = h;
+        low[slot] = l;
+        seen[slot] = 1;
+      } else seen[slot] = 2;
+      slotOf[index++] = slot;
+    }
+  const once = new Uint8Array(total);
+  for (let i = 0; i < total; i++) once[i] = seen[slotOf[i]!] === 1 ? 1 : 0;
+  return once;
 }
 
 /** The parts of [first, last] that no run of `taken` covers. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PART_CHARS } from '../src/hour-parts.ts';
-import { decodePart, encodeParts, HourSequences, sequenceKey } from '../src/sequence-runs.ts';
+import { decodePart, encodeParts, HourSequences, mergeSequenceHours, sequenceKey } from '../src/sequence-runs.ts';
 
 describe('an hour of sequence numbers', () => {
   it('keeps each sequence as runs of consecutive numbers, copies once, session and tab apart', () => {
@@ -43,5 +43,43 @@ describe('an hour of sequence numbers', () => {
     const bytes = Buffer.from(part!, 'base64');
     expect(() => decodePart(bytes.subarray(0, 5).toString('base64'))).toThrow(/inside a key/);
     expect(() => decodePart(bytes.subarray(0, bytes.length - 1).toString('base64'))).toThrow(/inside a number/);
+  });
+});
+
+describe('merging hours', () => {
+  const HOUR = 3_600_000;
+  const byHour = (hour: number) => String(hour / HOUR);
+
+  it('tells keys apart that share their low 32 bits, and merges a key found in three hours', () => {
+    // Keys are 8 bytes (latin1); the first two collide in the low half, which picks the slot.
+    const [a, b, c] = ['\x01\x00\x00\x00wxyz', '\x02\x00\x00\x00wxyz', '\xff\xfe\xfd\xfcwxyz'];
+    const hours = [
+      { hour: 0, entries: [{ key: a!, runs: [[0, 4]] as [number, number][] }] },
+      {
+        hour: HOUR,
+        entries: [
+          {
+            key: b!,
+            runs: [
+              [0, 1],
+              [5, 5],
+            ] as [number, number][],
+          },
+        ],
+      },
+      {
+        hour: 2 * HOUR,
+        entries: [
+          { key: c!, runs: [[0, 0]] as [number, number][] },
+          { key: a!, runs: [[3, 9]] as [number, number][] },
+        ],
+      },
+      { hour: 3 * HOUR, entries: [{ key: a!, runs: [[12, 12]] as [number, number][] }] },
+    ];
+    const { received, missing } = mergeSequenceHours(hours, byHour);
+    // a: 0–4 in hour 0, 5–9 in hour 2 (3 and 4 came first in hour 0), 10–11 missing after 9, 12 in hour 3.
+    // b, alone in hour 1: 0, 1, 5 received, 2–4 missing. c: 0 in hour 2.
+    expect(Object.fromEntries(received)).toEqual({ '0': 5, '1': 3, '2': 6, '3': 1 });
+    expect(Object.fromEntries(missing)).toEqual({ '0': 0, '1': 3, '2': 2, '3': 0 });
   });
 });
