@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { computeFunnel, trailsOf, type FunnelEvent } from '../src/server/funnel.ts';
+import { computeFunnel, Trails, trailsOf, type FunnelEvent } from '../src/server/funnel.ts';
 
 const MIN = 60_000;
 const view = (actor: string, time: number, path: string): FunnelEvent => ({ actor, time, action: `pageview:${path}` });
 const click = (actor: string, time: number, label: string): FunnelEvent => ({ actor, time, action: `click:${label}` });
 
 describe('trails', () => {
+  it('keeps a lone run as given, merges the runs of an actor in time order, and never changes arrays it was given', () => {
+    const trails = new Trails();
+    const lone = { times: [1, 2], actions: ['a', 'b'] };
+    const later = { times: [5], actions: ['e'] };
+    trails.addRun('x', lone.times, lone.actions);
+    trails.addRun('y', later.times, later.actions);
+    trails.addRun('y', [3], ['c']);
+    trails.add('y', 4, 'd');
+    const [x, y] = [...trails.ordered()];
+    expect(x!.times).toBe(lone.times);
+    expect(y).toEqual({ times: [3, 4, 5], actions: ['c', 'd', 'e'] });
+    expect(later).toEqual({ times: [5], actions: ['e'] });
+    expect(lone).toEqual({ times: [1, 2], actions: ['a', 'b'] });
+  });
+
   it('groups events by actor in time order, sorting an actor given out of order and keeping ties in order', () => {
     const trails = [
       ...trailsOf([

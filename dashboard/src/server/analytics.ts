@@ -246,10 +246,18 @@ export function createAnalytics(deps: {
     for (const { entries } of hours.sort((a, b) => a.hour - b.hour))
       for (const { session, visitor, bot, times, actions } of entries) {
         const actor = within === 'session' ? session : visitor;
-        if (bot !== bots || actor === '') continue;
-        times.forEach((time, i) => {
-          if (time >= from && time < to) trails.add(actor, time, actions[i]!);
-        });
+        if (bot !== bots || actor === '' || times.length === 0) continue;
+        if (times[0]! >= from && times[times.length - 1]! < to) trails.addRun(actor, times, actions);
+        else {
+          // An hour at an edge of the range: its events outside are left out.
+          const inside = times.flatMap((time, i) => (time >= from && time < to ? [i] : []));
+          if (inside.length > 0)
+            trails.addRun(
+              actor,
+              inside.map((i) => times[i]!),
+              inside.map((i) => actions[i]!),
+            );
+        }
       }
     return trails.ordered();
   }

@@ -57,12 +57,32 @@ function deepest({ times, actions }: Trail, steps: readonly FunnelStep[], window
 /** Collects each actor's events, their trail. */
 export class Trails {
   private readonly byActor = new Map<string, Trail>();
+  /** Trails whose arrays this made, and may grow; the others are a caller's. */
+  private readonly owned = new WeakSet<Trail>();
 
   add(actor: string, time: number, action: string): void {
-    let trail = this.byActor.get(actor);
-    if (!trail) this.byActor.set(actor, (trail = { times: [], actions: [] }));
-    trail.times.push(time);
-    trail.actions.push(action);
+    const trail = this.byActor.get(actor);
+    if (trail && this.owned.has(trail)) {
+      trail.times.push(time);
+      trail.actions.push(action);
+    } else this.addRun(actor, [time], [action]);
+  }
+
+  /**
+   * Adds a run of the actor's events (a journey entry's), its times ascending. The arrays are kept as they are and
+   * never changed, so an actor seen in one run (nearly every session) costs no copy.
+   */
+  addRun(actor: string, times: number[], actions: string[]): void {
+    const trail = this.byActor.get(actor);
+    if (!trail) this.byActor.set(actor, { times, actions });
+    else if (this.owned.has(trail)) {
+      for (const time of times) trail.times.push(time);
+      for (const action of actions) trail.actions.push(action);
+    } else {
+      const merged = { times: trail.times.concat(times), actions: trail.actions.concat(actions) };
+      this.owned.add(merged);
+      this.byActor.set(actor, merged);
+    }
   }
 
   /** Every actor's trail in time order: one added to out of order (a visitor's sessions in one hour) is sorted, stably. */
