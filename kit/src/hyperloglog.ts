@@ -64,10 +64,7 @@ export class HyperLogLog {
   merge(other: HyperLogLog): this {
     if (other.#exact) for (const key of other.#exact) this.#addKey(key);
     else {
-      const registers = this.#toRegisters();
-      const theirs = other.#registers!;
-      for (let index = 0; index < REGISTERS; index++)
-        if (registers[index]! < theirs[index]!) registers[index] = theirs[index]!;
+      maxInto(this.#toRegisters(), other.#registers!);
     }
     return this;
   }
@@ -145,6 +142,30 @@ export class HyperLogLog {
     this.#exact = undefined;
     this.#registers = registers;
     return registers;
+  }
+}
+
+/** Bit 7 of each byte of a 32-bit word. */
+const HIGH_BITS = 0x80808080;
+
+/**
+ * Each register of `into` raised to `from`'s where that is higher: four registers a step, as 32-bit words, where both
+ * arrays allow it. A rank is below 128, so `(x | 0x80) - y` keeps bit 7 of each byte exactly where x ≥ y, and no
+ * byte borrows from the next.
+ */
+function maxInto(into: Uint8Array, from: Uint8Array): void {
+  if (into.byteOffset % 4 !== 0 || from.byteOffset % 4 !== 0) {
+    for (let index = 0; index < REGISTERS; index++) if (into[index]! < from[index]!) into[index] = from[index]!;
+    return;
+  }
+  const ours = new Uint32Array(into.buffer, into.byteOffset, REGISTERS / 4);
+  const theirs = new Uint32Array(from.buffer, from.byteOffset, REGISTERS / 4);
+  for (let i = 0; i < ours.length; i++) {
+    const x = ours[i]!;
+    const y = theirs[i]!;
+    if (x === y) continue;
+    const keep = ((((x | HIGH_BITS) - y) & HIGH_BITS) >>> 7) * 0xff;
+    ours[i] = (x & keep) | (y & ~keep);
   }
 }
 

@@ -93,6 +93,25 @@ describe('HyperLogLog', () => {
       expect(() => HyperLogLog.deserialize(text), text.slice(0, 20)).toThrow(RangeError);
   });
 
+  it('merges sketches of registers into exactly the sketch of the union', { timeout: 60_000 }, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 300, max: 3_000 }),
+        fc.integer({ min: 300, max: 3_000 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.boolean(),
+        (left, right, shared, stored) => {
+          const a = ids('a', left);
+          const b = [...a.slice(0, shared), ...ids('b', right)];
+          const through = (sketch: HyperLogLog) => (stored ? HyperLogLog.deserialize(sketch.serialize()) : sketch);
+          const merged = through(sketchOf(a)).merge(through(sketchOf(b)));
+          expect(merged.serialize()).toBe(sketchOf([...a, ...b]).serialize());
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('merging is order-independent and idempotent (a bucket merged twice changes nothing)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.string(), { maxLength: 50 }), { maxLength: 8 }), (buckets) => {
