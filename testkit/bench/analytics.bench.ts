@@ -5,7 +5,8 @@
 // pointLine() (one shard per writer). Every touched
 // hour is then rolled up as the worker does it, timed per bucket, with the
 // process's memory sampled meanwhile; then each query is timed (p50, p95).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIELD, MEASUREMENT, RETENTION, type EnrichedEvent } from '@eventline/contract';
@@ -28,6 +29,8 @@ const RUNS = Number(process.env['EVENTLINE_BENCH_RUNS'] ?? 20);
 const BUDGET_MS = 20_000;
 const MIN_RUNS = 5;
 /** Runs of a baseline at least: at 10 M events a Flux scan of the month takes minutes, so fewer may be asked for. */
+/** Where to write a CPU profile of this process (the dashboard) while it serves the Analyze page's runs; unset: none. */
+const CPU_PROFILE = process.env['EVENTLINE_BENCH_ANALYZE_CPU_PROFILE'];
 const BASELINE_MIN_RUNS = Number(process.env['EVENTLINE_BENCH_BASELINE_MIN_RUNS'] ?? MIN_RUNS);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -117,6 +120,22 @@ async function renderView(url: string, rendered: () => boolean): Promise<{ first
     return { first: await once(render), samples: await time(render) };
   } finally {
     await browser.close();
+  }
+}
+
+/** `run`, with this process's CPU profiled meanwhile into `file` (open it in Chrome's DevTools, Performance). */
+async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const result = await run();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
   }
 }
 
@@ -318,10 +337,13 @@ try {
       ['Events view (raw, last hour)', `${baseUrl}/events?site=${SITE}`, eventsRendered],
     ] as const;
     for (const [name, url, rendered] of views) {
-      const result = await renderView(url, rendered).catch((error: Error) => {
-        process.stdout.write(`  ${name}: ${error.message}\n`);
-        return undefined;
-      });
+      const render = () => renderView(url, rendered);
+      const result = await (CPU_PROFILE && name === views[0][0] ? profiled(CPU_PROFILE, render) : render()).catch(
+        (error: Error) => {
+          process.stdout.write(`  ${name}: ${error.message}\n`);
+          return undefined;
+        },
+      );
       if (!result) continue;
       process.stdout.write(`  ${name} rendered: ${result.samples.length} runs\n`);
       figures.push(
