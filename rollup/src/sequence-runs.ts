@@ -13,6 +13,7 @@
 import { SEQUENCE_ROLLUP } from '@eventline/contract';
 import { hashOf } from '@eventline/kit/hyperloglog';
 import { PART_BYTES, PartReader, writeVarint, type HourPartsKind } from './hour-parts.ts';
+import { keysSeen } from './sequence-keys.ts';
 
 /** One sequence's numbers received in an hour: its key (hash, 8 bytes as latin1) and runs [first, last], ascending. */
 export interface SequenceEntry {
@@ -124,22 +125,13 @@ export function mergeSequenceHours(
   bucketOf: (hour: number) => string,
 ): SequenceTotals {
   const sorted = [...hours].sort((a, b) => a.hour - b.hour);
-  const receivedByHour = new Float64Array(sorted.length);
-  const missingByHour = new Float64Array(sorted.length);
-  const digests = sorted.map(({ entries }) => digestOf(entries));
   // Nearly every sequence is received within one hour of the range: counted there, with nothing to merge.
-  const inOneHour = keysSeenOnce(digests);
+  const { received: receivedByHour, missing: missingByHour, inSeveral } = keysSeen(sorted);
   /** Per sequence seen in several hours, the runs claimed so far with the index of their hour in `sorted`; disjoint. */
   const claimed = new Map<string, [first: number, last: number, hour: number][]>();
-  let index = 0;
-  sorted.forEach(({ entries }, hour) => {
-    const digest = digests[hour]!;
-    for (let i = 0; i < entries.length; i++) {
-      if (inOneHour[index++] === 1) {
-        receivedByHour[hour]! += digest.received[i]!;
-        missingByHour[hour]! += digest.missing[i]!;
-        continue;
-      }
+  inSeveral.forEach((indices, hour) => {
+    const { entries } = sorted[hour]!;
+    for (const i of indices) {
       const { key, runs } = entries[i]!;
       const taken = claimed.get(key);
       if (!taken) {
@@ -170,91 +162,6 @@ export function mergeSequenceHours(
     missing.set(bucket, (missing.get(bucket) ?? 0) + missingByHour[i]!);
   });
   return { received, missing };
-}
-
-/** An hour's entries as numbers: each key's 64 bits (high, low) and what the entry counts if its sequence is in no other hour. */
-interface HourDigest {
-  keys: Uint32Array;
-  received: Float64Array;
-  /** The numbers between its runs. */
-  missing: Float64Array;
-}
-
-/**
- * Digests of the hours a reader keeps (rollup-cache.ts), by their entries: made once per kept hour, so a repeated
- * answer reads typed arrays instead of a million small objects. 24 bytes an entry, within what the cache counts.
- */
-const digests = new WeakMap<readonly SequenceEntry[], HourDigest>();
-
-function digestOf(entries: readonly SequenceEntry[]): HourDigest {
-  let digest = digests.get(entries);
-  if (digest) return digest;
-  digest = {
-    keys: new Uint32Array(entries.length * 2),
-    received: new Float64Array(entries.length),
-    missing: new Float64Array(entries.length),
-  };
-  for (let i = 0; i < entries.length; i++) {
-    const { key, runs } = entries[i]!;
-    const bytes = Buffer.from(key, 'latin1');
-    digest.keys[i * 2] = bytes.readUInt32BE(0);
-    digest.keys[i * 2 + 1] = bytes.readUInt32BE(4);
-    // An hour's runs are ascending and apart (HourSequences): what lies between two is missing.
-    for (let r = 0; r < runs.length; r++) {
-      const [first, last] = runs[r]!;
-      digest.received[i]! += last - first + 1;
-      const next = runs[r + 1];
-      if (next) digest.missing[i]! += next[0] - last - 1;
-    }
-  }
-  digests.set(entries, digest);
-  return digest;
-}
-
-/**
- * Per entry of the hours, in their order, 1 if its key is in no other entry, else 0. An open-addressing table of the
- * keys' 64 bits, side by side so a key costs one cache miss, with which slots are taken and which keys were seen
- * again as bitmaps small enough to stay in cache (a month holds a million keys: a Map of strings made this most of
- * a month's completeness).
- */
-function keysSeenOnce(hours: readonly HourDigest[]): Uint8Array {
-  const total = hours.reduce((n, { received }) => n + received.length, 0);
-  let size = 64;
-  while (size < total * 2) size *= 2;
-  const mask = size - 1;
-  const table = new Uint32Array(size * 2);
-  const taken = new Uint8Array(size / 8);
-  const repeated = new Uint8Array(size / 8);
-  const slotOf = new Int32Array(total);
-  let index = 0;
-  for (const { keys } of hours)
-    for (let k = 0; k < keys.length; k += 2) {
-      const high = keys[k]!;
-      const low = keys[k + 1]!;
-      // The key is a hash already: its low bits spread over the table.
-      let slot = low & mask;
-      for (;;) {
-        const bit = 1 << (slot & 7);
-        if ((taken[slot >>> 3]! & bit) === 0) {
-          taken[slot >>> 3]! |= bit;
-          table[slot * 2] = high;
-          table[slot * 2 + 1] = low;
-          break;
-        }
-        if (table[slot * 2] === high && table[slot * 2 + 1] === low) {
-          repeated[slot >>> 3]! |= bit;
-          break;
-        }
-        slot = (slot + 1) & mask;
-      }
-      slotOf[index++] = slot;
-    }
-  const once = new Uint8Array(total);
-  for (let i = 0; i < total; i++) {
-    const slot = slotOf[i]!;
-    once[i] = (repeated[slot >>> 3]! >>> (slot & 7)) & 1 ? 0 : 1;
-  }
-  return once;
 }
 
 /** The parts of [first, last] that no run of `taken` covers. */
