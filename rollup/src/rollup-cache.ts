@@ -6,7 +6,7 @@
 // again, so a kept bucket is never served stale. Bounded in bytes, least
 // recently used first out. Hours of rollups kept as text (sequences, journeys)
 // are kept decoded the same way, under their parts' revisions (hour-parts.ts),
-// in the same bound.
+// in the same bound, and so are kept buckets merged into one for an answer.
 import type { Audience, PartedRollup, RollupGrain } from '@eventline/contract';
 import { LRUCache } from 'lru-cache';
 import type { ValueTotals } from './rollup-reader.ts';
@@ -45,7 +45,13 @@ export interface RollupCache {
   /** The hour's entries of `rollup` kept with `fingerprint`, if any. */
   getHour<T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string): readonly T[] | undefined;
   setHour<T>(rollup: PartedRollup, site: string, hour: number, kept: KeptHour<T>): void;
-  /** Buckets answered from memory and read from InfluxDB since the cache was made. */
+  /**
+   * Kept buckets merged into one (rollup-reader.ts), under a key naming the buckets kept: a bucket read again is
+   * another object, so another key, and an entry no answer asks for ages out.
+   */
+  getMerged(key: string): ReadonlyMap<string, ValueTotals> | undefined;
+  setMerged(key: string, values: ReadonlyMap<string, ValueTotals>): void;
+  /** Buckets and hours answered from memory and read from InfluxDB since the cache was made (merged ones apart). */
   readonly stats: { hits: number; misses: number; bytes: number };
 }
 
@@ -59,6 +65,8 @@ const keyOf = ({ site, audience, grain, dimension, start }: BucketKey) =>
 
 const hourKeyOf = (rollup: PartedRollup, site: string, hour: number) =>
   JSON.stringify([site, rollup.measurement, hour]);
+
+const mergedKeyOf = (key: string) => `merged ${key}`;
 
 /** Approximate heap bytes of a kept bucket or hour, for the bound. */
 function sizeOf(kept: KeptBucket | KeptHour): number {
@@ -94,6 +102,8 @@ export function createRollupCache(options: { maxBytes: number }): RollupCache {
     getHour: <T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string) =>
       find<KeptHour<T>>(hourKeyOf(rollup, site, hour), fingerprint)?.entries,
     setHour: (rollup, site, hour, kept) => keep(hourKeyOf(rollup, site, hour), kept),
+    getMerged: (key) => (kept.get(mergedKeyOf(key)) as KeptBucket | undefined)?.values,
+    setMerged: (key, values) => keep(mergedKeyOf(key), { fingerprint: key, values }),
     stats,
   };
 }

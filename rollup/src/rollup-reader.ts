@@ -26,7 +26,11 @@ export interface ValueTotals {
 
 type AnyDimension = Dimension | typeof ALL_DIMENSION;
 
-/** Groups a point (or a raw event) of `dimension`'s `value` in the rollup bucket starting at `start` into a key. */
+/**
+ * Groups a point (or a raw event) of `dimension`'s `value` in the rollup bucket starting at `start` into a key. From
+ * kept buckets `start` is where the answer's bucket (between two cuts) starts instead: every start inside one answer
+ * bucket must give the same key.
+ */
 export type KeyOf = (value: string, start: number, dimension: AnyDimension) => string;
 
 export interface RollupQuery {
@@ -51,10 +55,10 @@ export interface RollupQuery {
 }
 
 /**
- * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say) and is given the start of each
- * rollup bucket read. Values whose rollups all hold zero (overwritten when they moved into (other)) are left out.
- * With a `cache`, a query for unique counts reads the points' revisions first and only the buckets that changed since
- * they were kept (rollup-cache.ts); the answer is the same.
+ * Totals per key, by default the value; `keyOf` groups otherwise (by local day, say). Values whose rollups all hold
+ * zero (overwritten when they moved into (other)) are left out. With a `cache`, a query for unique counts reads the
+ * points' revisions first and only the buckets that changed since they were kept (rollup-cache.ts), and adds up kept
+ * buckets merged before where it can (mergedValues); the answer is the same.
  */
 export async function readRollup(
   influxql: InfluxQL,
@@ -67,29 +71,85 @@ export async function readRollup(
   // `events` is always read: a value whose events are 0 was overwritten and is left out.
   const fields = new Set([f.events, ...(query.fields ?? [f.pageviews, f.visitors, f.sessions]).map((k) => f[k])]);
   const totals = new Map<string, ValueTotals>();
-  const add = (key: string, counts: ValueTotals) => {
-    let total = totals.get(key);
-    if (!total) {
-      total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
-      totals.set(key, total);
+  const add = (key: string, counts: ValueTotals) => addInto(totals, key, counts);
+  const cached = fields.has(f.visitors) || fields.has(f.sessions) ? cache : undefined;
+  const segments = coverRange(query.from, query.to, query.cuts);
+  if (!cached) {
+    const readSegment = async (segment: Segment) => {
+      for await (const points of readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), [...fields]))
+        for (const point of points)
+          if (point.counts.events > 0) add(keyOf(point.value, point.start, point.dimension), point.counts);
+    };
+    await Promise.all(segments.map(readSegment));
+    return totals;
+  }
+  const read = await Promise.all(
+    segments.map((segment) => readBuckets(influxql, rollupPolicy, query, segment, cached)),
+  );
+  // Kept buckets, per dimension and answer bucket (between two cuts): merged once, and remembered (rollup-cache.ts).
+  const cuts = [...(query.cuts ?? [])].sort((a, b) => a - b);
+  const answerStart = (start: number) => cuts.findLast((cut) => cut <= start) ?? query.from;
+  const groups = new Map<string, { dimension: AnyDimension; start: number; kept: [Bucket, KeptBucket][] }>();
+  for (const buckets of read)
+    for (const entry of buckets) {
+      const [{ dimension, start }] = entry;
+      const key = groupKey(dimension, answerStart(start));
+      const group = groups.get(key) ?? { dimension, start: answerStart(start), kept: [] };
+      group.kept.push(entry);
+      groups.set(key, group);
     }
-    total.events += counts.events;
-    total.pageviews += counts.pageviews;
-    total.visitors.merge(counts.visitors);
-    total.sessions.merge(counts.sessions);
-  };
-  const cached = cache && (fields.has(f.visitors) || fields.has(f.sessions));
-  const readSegment = async (segment: Segment) => {
-    if (!cached) {
-      for await (const point of readPoints(influxql, rollupPolicy, query, segment, dimensionsOf(query), [...fields]))
-        if (point.counts.events > 0) add(keyOf(point.value, point.start, point.dimension), point.counts);
-      return;
-    }
-    for (const [bucket, kept] of await readBuckets(influxql, rollupPolicy, query, segment, cache))
-      for (const [value, counts] of kept.values) add(keyOf(value, bucket.start, bucket.dimension), counts);
-  };
-  await Promise.all(coverRange(query.from, query.to, query.cuts).map(readSegment));
+  for (const { dimension, start, kept } of groups.values())
+    for (const values of mergedValues(query, dimension, kept, cached))
+      for (const [value, counts] of values) add(keyOf(value, start, dimension), counts);
   return totals;
+}
+
+/** Per kept bucket, a number for merged keys: a bucket read again is another object, so another number. */
+const keptIds = new WeakMap<KeptBucket, number>();
+let nextKeptId = 0;
+const keptId = (kept: KeptBucket) => {
+  let id = keptIds.get(kept);
+  if (id === undefined) keptIds.set(kept, (id = nextKeptId++));
+  return id;
+};
+
+/**
+ * The values of a dimension's kept buckets of one answer bucket, as maps to add up: every bucket but the newest
+ * merged into one (kept, so the next answer over the same buckets merges nothing; as events arrive, only the newest
+ * changes), then the newest. A month of days is 30 merges of up to 16 KiB sketches per value, which made most of a
+ * month's breakdowns.
+ */
+function mergedValues(
+  query: RollupQuery,
+  dimension: AnyDimension,
+  kept: [Bucket, KeptBucket][],
+  cache: RollupCache,
+): ReadonlyMap<string, ValueTotals>[] {
+  if (kept.length < 2) return kept.map(([, bucket]) => bucket.values);
+  kept.sort(([a], [b]) => a.start - b.start || a.grain.localeCompare(b.grain));
+  const older = kept.slice(0, -1).map(([, bucket]) => bucket);
+  const newest = kept[kept.length - 1]![1];
+  const key = JSON.stringify([query.site, query.audience, dimension, older.map(keptId)]);
+  let merged = cache.getMerged(key);
+  if (!merged) {
+    const values = new Map<string, ValueTotals>();
+    for (const bucket of older) for (const [value, counts] of bucket.values) addInto(values, value, counts);
+    cache.setMerged(key, (merged = values));
+  }
+  return [merged, newest.values];
+}
+
+/** Adds `counts` to the totals of `key`, made empty when new; `counts` is left as it is. */
+function addInto(totals: Map<string, ValueTotals>, key: string, counts: ValueTotals): void {
+  let total = totals.get(key);
+  if (!total) {
+    total = { events: 0, pageviews: 0, visitors: new HyperLogLog(), sessions: new HyperLogLog() };
+    totals.set(key, total);
+  }
+  total.events += counts.events;
+  total.pageviews += counts.pageviews;
+  total.visitors.merge(counts.visitors);
+  total.sessions.merge(counts.sessions);
 }
 
 interface StoredPoint {
@@ -102,7 +162,10 @@ interface StoredPoint {
   revision: number | undefined;
 }
 
-/** The points of `dimensions` in [from, to) of the segment's grain, with `fields` (others empty or 0). */
+/**
+ * The points of `dimensions` in [from, to) of the segment's grain, with `fields` (others empty or 0), a chunk of
+ * InfluxDB's answer at a time (a month of every dimension is some ten thousand points: one each would cost a promise).
+ */
 async function* readPoints(
   influxql: InfluxQL,
   rollupPolicy: string,
@@ -110,7 +173,7 @@ async function* readPoints(
   segment: Segment,
   dimensions: readonly AnyDimension[],
   fields: readonly string[],
-): AsyncGenerator<StoredPoint> {
+): AsyncGenerator<StoredPoint[]> {
   const f = ROLLUP_FIELD;
   const statement = rollupSelect(influxql, {
     rollupPolicy,
@@ -132,10 +195,10 @@ async function* readPoints(
     to: new Date(segment.to).toISOString(),
   };
   const sketch = (text: unknown) => (text == null ? new HyperLogLog() : HyperLogLog.deserialize(String(text)));
-  for await (const chunk of influxql.rows(statement, params)) {
-    for (const row of chunk) {
+  for await (const chunk of influxql.rows(statement, params))
+    yield chunk.map((row): StoredPoint => {
       const revision = row[ROLLUP_REVISION_FIELD];
-      yield {
+      return {
         dimension: String(row[ROLLUP_TAG.dimension]) as AnyDimension,
         value: String(row[ROLLUP_TAG.value]),
         start: Number(row['time']),
@@ -147,8 +210,7 @@ async function* readPoints(
         },
         revision: revision == null ? undefined : Number(revision),
       };
-    }
-  }
+    });
 }
 
 type Bucket = BucketKey & { dimension: AnyDimension };
@@ -166,22 +228,23 @@ const groupKey = (dimension: string, start: number) => `${dimension}\u0000${star
 
 /** Points grouped by bucket (dimension and start), in the order first seen. */
 async function byBucket(
-  points: AsyncIterable<StoredPoint>,
+  chunks: AsyncIterable<StoredPoint[]>,
   bucketOf: (dimension: AnyDimension, start: number) => Bucket,
 ): Promise<Map<string, BucketPoints>> {
   const groups = new Map<string, BucketPoints>();
-  for await (const point of points) {
-    const key = groupKey(point.dimension, point.start);
-    let group = groups.get(key);
-    if (!group)
-      groups.set(
-        key,
-        (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true, values: new Map() }),
-      );
-    if (point.revision === undefined) group.keepable = false;
-    group.points.push([point.value, point.revision ?? -1]);
-    if (point.counts.events > 0) group.values.set(point.value, point.counts);
-  }
+  for await (const points of chunks)
+    for (const point of points) {
+      const key = groupKey(point.dimension, point.start);
+      let group = groups.get(key);
+      if (!group)
+        groups.set(
+          key,
+          (group = { bucket: bucketOf(point.dimension, point.start), points: [], keepable: true, values: new Map() }),
+        );
+      if (point.revision === undefined) group.keepable = false;
+      group.points.push([point.value, point.revision ?? -1]);
+      if (point.counts.events > 0) group.values.set(point.value, point.counts);
+    }
   return groups;
 }
 

@@ -277,6 +277,16 @@ describe('rollUp: days merged from hours, months from days', () => {
       await rollUp(options(), touched(site, [late]));
       expect(await cachedAnswers(site, cache)).toEqual(expected([...events, late]));
       expect(cache.stats.misses).toBeGreaterThan(cold.misses);
+
+      // And one in the last hour, as events arrive: the buckets before it are added up as merged before.
+      const last = events.reduce((a, b) => (b.eventTime > a.eventTime ? b : a));
+      const arriving = {
+        ...last,
+        event: { ...last.event, id: `${site}-late-event-0002`, anonymousId: 'new-visitor', sessionId: 'new-session' },
+      };
+      await store([arriving]);
+      await rollUp(options(), touched(site, [arriving]));
+      expect(await cachedAnswers(site, cache)).toEqual(expected([...events, late, arriving]));
     });
 
     it('keeps hours of sequence rollups decoded, and reads an hour again once it is recomputed', async () => {
