@@ -111,12 +111,27 @@ export const FUNNEL_NEXT_ACTIONS = 5;
 
 const FUNNEL_COLUMNS = [FIELD.anonymousId, FIELD.sessionId, FIELD.bot, ...ACTION_COLUMNS];
 
+/** One metric of the totals: a unique count estimates its sketch (16 Ki registers when large), so only when asked. */
+function figure(totals: ValueTotals | undefined, metric: Metric): number {
+  if (!totals) return 0;
+  switch (metric) {
+    case 'visitors':
+      return totals.visitors.estimate();
+    case 'sessions':
+      return totals.sessions.estimate();
+    case 'pageviews':
+      return totals.pageviews;
+    case 'events':
+      return totals.events;
+  }
+}
+
 function figures(totals: ValueTotals | undefined): MetricValues {
   return {
-    visitors: totals?.visitors.estimate() ?? 0,
-    sessions: totals?.sessions.estimate() ?? 0,
-    pageviews: totals?.pageviews ?? 0,
-    events: totals?.events ?? 0,
+    visitors: figure(totals, 'visitors'),
+    sessions: figure(totals, 'sessions'),
+    pageviews: figure(totals, 'pageviews'),
+    events: figure(totals, 'events'),
   };
 }
 
@@ -126,16 +141,17 @@ function topRows(
   metric: Metric,
   limit: number,
 ): BreakdownsResponse['breakdowns'][number]['rows'] {
+  // Ranked by the metric alone; the other figures only for the rows shown.
   const ranked = [...byValue]
     .filter(([value]) => value !== OTHER_VALUE)
-    .map(([value, totals]) => ({ value, totals, figures: figures(totals) }))
-    .sort((a, b) => b.figures[metric] - a.figures[metric] || (a.value < b.value ? -1 : 1));
+    .map(([value, totals]) => ({ value, totals, rank: figure(totals, metric) }))
+    .sort((a, b) => b.rank - a.rank || (a.value < b.value ? -1 : 1));
   const stored = byValue.get(OTHER_VALUE);
   const rest = ranked
     .slice(limit)
     .map((row) => row.totals)
     .concat(stored ? [stored] : []);
-  const rows = ranked.slice(0, limit).map((row) => ({ value: row.value, ...row.figures }));
+  const rows = ranked.slice(0, limit).map((row) => ({ value: row.value, ...figures(row.totals) }));
   if (rest.length > 0) {
     const other: ValueTotals = {
       events: 0,
@@ -430,7 +446,7 @@ export function createAnalytics(deps: {
         metric,
         interval,
         buckets: buckets.map((bucket) => bucket.name),
-        values: buckets.map((bucket) => figures(byBucket.get(bucket.name))[metric]),
+        values: buckets.map((bucket) => figure(byBucket.get(bucket.name), metric)),
       };
     },
 
