@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePart, encodeParts, HourSequences, mergeSequenceHours } from '@eventline/rollup/sequence-runs';
+import { encodeParts, HourSequenceRuns, HourSequences, mergeSequenceHours } from '@eventline/rollup/sequence-runs';
 import { bucketCompleteness, createBucketCompletenessTally, type TimedSeq } from '../src/server/bucket-completeness.ts';
 
 const HOUR = 3_600_000;
@@ -103,7 +103,7 @@ describe('completeness from the sequence rollups', () => {
       }
       const hours = [...byHour].map(([hour, sequences]) => ({
         hour,
-        entries: encodeParts(sequences.entries()).flatMap(decodePart),
+        entries: HourSequenceRuns.decode(encodeParts(sequences.entries())),
       }));
       const { received, missing } = mergeSequenceHours(hours, bucketOf);
 

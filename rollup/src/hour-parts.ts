@@ -75,6 +75,14 @@ export class PartReader {
     }
   }
 
+  /** The next 4 bytes as an unsigned big-endian number; `name` says what they are when they are not all there. */
+  uint32(name: string): number {
+    if (this.at + 4 > this.bytes.length) throw new Error(`${this.what} part ends inside ${name}`);
+    const value = this.bytes.readUInt32BE(this.at);
+    this.at += 4;
+    return value;
+  }
+
   /** The next `length` bytes as `encoding`; `name` says what they are (`a key`) when they are not all there. */
   text(length: number, encoding: 'latin1' | 'utf8', name: string): string {
     if (this.at + length > this.bytes.length) throw new Error(`${this.what} part ends inside ${name}`);
@@ -88,16 +96,16 @@ export class PartReader {
 export interface DecodedHour<T> {
   /** Start of the UTC hour, epoch ms. */
   hour: number;
-  entries: readonly T[];
+  entries: T;
 }
 
 /** How one kind of hour rollup is read back and kept. */
 export interface HourPartsKind<T> {
   rollup: PartedRollup;
-  /** The entries of one stored part of the hour starting at `hour`. */
-  decode(part: string, hour: number): T[];
+  /** The entries of the stored parts (in order) of the hour starting at `hour`. Never mutated once made. */
+  decode(parts: readonly string[], hour: number): T;
   /** Approximate heap bytes of an hour's entries, for the cache's bound. */
-  bytes(entries: readonly T[]): number;
+  bytes(entries: T): number;
 }
 
 /** An hour's parts: how many part 0 says there are, and what each index holds. */
@@ -202,7 +210,7 @@ export async function readHours<T>(
     if (!wanted.delete(hour)) continue;
     const parts = inOrder(stored);
     if (!parts) return undefined;
-    const entries = parts.flatMap((part) => kind.decode(part, hour));
+    const entries = kind.decode(parts, hour);
     // Kept under the revisions of the text decoded, so a recompute between the two reads is read again next time.
     cache?.setHour(rollup, query.site, hour, {
       fingerprint: fingerprintOf(parts.map(partRevision))!,

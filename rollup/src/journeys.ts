@@ -237,12 +237,12 @@ export function decodeJourneyPart(part: string, hour: number): JourneyEntry[] {
 }
 
 /** One hour's entries. */
-export type JourneyHour = DecodedHour<JourneyEntry>;
+export type JourneyHour = DecodedHour<readonly JourneyEntry[]>;
 
 /** Journey rollups as hour-parts reads and keeps them. */
-export const JOURNEYS: HourPartsKind<JourneyEntry> = {
+export const JOURNEYS: HourPartsKind<readonly JourneyEntry[]> = {
   rollup: JOURNEY_ROLLUP,
-  decode: decodeJourneyPart,
+  decode: (parts, hour) => parts.flatMap((part) => decodeJourneyPart(part, hour)),
   bytes: (entries) => entries.reduce((bytes, { times }) => bytes + 160 + 16 * times.length, 200),
 };
 

@@ -33,7 +33,7 @@ export interface KeptHour<T = unknown> {
   /** Its parts' revisions, in part order. */
   fingerprint: string;
   /** Never mutated once kept. */
-  entries: readonly T[];
+  entries: T;
   /** Approximate heap bytes of the entries. */
   bytes: number;
 }
@@ -43,7 +43,7 @@ export interface RollupCache {
   get(key: BucketKey, fingerprint: string): KeptBucket | undefined;
   set(key: BucketKey, bucket: KeptBucket): void;
   /** The hour's entries of `rollup` kept with `fingerprint`, if any. */
-  getHour<T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string): readonly T[] | undefined;
+  getHour<T>(rollup: PartedRollup, site: string, hour: number, fingerprint: string): T | undefined;
   setHour<T>(rollup: PartedRollup, site: string, hour: number, kept: KeptHour<T>): void;
   /**
    * Kept buckets merged into one (rollup-reader.ts), under a key naming the buckets kept: a bucket read again is

@@ -3,10 +3,10 @@
 import type { InfluxQL } from './influxql.ts';
 import { readHours, type DecodedHour } from './hour-parts.ts';
 import type { RollupCache } from './rollup-cache.ts';
-import { SEQUENCES, type SequenceEntry } from './sequence-runs.ts';
+import { SEQUENCES, type HourSequenceRuns } from './sequence-runs.ts';
 
 /** One hour's entries. */
-export type SequenceHour = DecodedHour<SequenceEntry>;
+export type SequenceHour = DecodedHour<HourSequenceRuns>;
 
 /**
  * The entries of every hour of `site` in [from, to) (whole hours), or undefined when an hour with rolled-up events

@@ -208,7 +208,7 @@ describe('rollUp: days merged from hours, months from days', () => {
     expect(written?.length).toBe(new Set(events.map((e) => hourOf(e.eventTime))).size);
     expect(journeys?.length).toBe(written?.length);
     const sequencesByHour = (hours: SequenceHour[] | undefined) =>
-      new Map(hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.key.localeCompare(b.key))]));
+      new Map(hours?.map(({ hour, entries }) => [hour, entries.entries().sort((a, b) => a.key.localeCompare(b.key))]));
     const journeysByHour = (hours: JourneyHour[] | undefined) =>
       new Map(
         hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.session.localeCompare(b.session))]),
@@ -296,7 +296,9 @@ describe('rollUp: days merged from hours, months from days', () => {
       await rollUp(options(), touched(site, events));
       const range = ranges['two whole months (month points)'];
       const byHour = (hours: SequenceHour[] | undefined) =>
-        new Map(hours?.map(({ hour, entries }) => [hour, [...entries].sort((a, b) => a.key.localeCompare(b.key))]));
+        new Map(
+          hours?.map(({ hour, entries }) => [hour, entries.entries().sort((a, b) => a.key.localeCompare(b.key))]),
+        );
       const read = (cache?: RollupCache) => readSequenceHours(influxql, rollupPolicy, { site, ...range }, cache);
       const cache = createRollupCache({ maxBytes: 64 * 2 ** 20 });
 

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { PART_CHARS } from '../src/hour-parts.ts';
 import {
-  decodePart,
   encodeParts,
+  HourSequenceRuns,
   HourSequences,
   mergeSequenceHours,
   sequenceKey,
   type SequenceEntry,
 } from '../src/sequence-runs.ts';
+
+const decoded = (...parts: string[]) => HourSequenceRuns.decode(parts).entries();
 
 describe('an hour of sequence numbers', () => {
   it('keeps each sequence as runs of consecutive numbers, copies once, session and tab apart', () => {
@@ -30,7 +32,7 @@ describe('an hour of sequence numbers', () => {
 
   it('stores an empty hour as one empty part', () => {
     expect(encodeParts([])).toEqual(['']);
-    expect(decodePart('')).toEqual([]);
+    expect(decoded('')).toEqual([]);
   });
 
   it('splits a busy hour into parts InfluxDB can hold, and reads back every entry', () => {
@@ -40,7 +42,7 @@ describe('an hour of sequence numbers', () => {
     const parts = encodeParts(entries);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(PART_CHARS);
-    expect(parts.flatMap(decodePart)).toEqual(entries);
+    expect(decoded(...parts)).toEqual(entries);
   });
 
   it('refuses a part cut short', () => {
@@ -48,8 +50,8 @@ describe('an hour of sequence numbers', () => {
     hour.add('s', 't', 300);
     const [part] = encodeParts(hour.entries());
     const bytes = Buffer.from(part!, 'base64');
-    expect(() => decodePart(bytes.subarray(0, 5).toString('base64'))).toThrow(/inside a key/);
-    expect(() => decodePart(bytes.subarray(0, bytes.length - 1).toString('base64'))).toThrow(/inside a number/);
+    expect(() => decoded(bytes.subarray(0, 5).toString('base64'))).toThrow(/inside a key/);
+    expect(() => decoded(bytes.subarray(0, bytes.length - 1).toString('base64'))).toThrow(/inside a number/);
   });
 });
 
@@ -83,7 +85,10 @@ describe('merging hours', () => {
       },
       { hour: 3 * HOUR, entries: [{ key: a!, runs: [[12, 12]] as [number, number][] }] },
     ];
-    const { received, missing } = mergeSequenceHours(hours, byHour);
+    const { received, missing } = mergeSequenceHours(
+      hours.map(({ hour, entries }) => ({ hour, entries: HourSequenceRuns.of(entries) })),
+      byHour,
+    );
     // a: 0–4 in hour 0, 5–9 in hour 2 (3 and 4 came first in hour 0), 10–11 missing after 9, 12 in hour 3.
     // b, alone in hour 1: 0, 1, 5 received, 2–4 missing. c: 0 in hour 2.
     expect(Object.fromEntries(received)).toEqual({ '0': 5, '1': 3, '2': 6, '3': 1 });
@@ -91,10 +96,10 @@ describe('merging hours', () => {
   });
 
   /** Every number counts in the first hour that received it; a gap counts in the hour of the number before it. */
-  function byNumbers(hours: readonly { hour: number; entries: readonly SequenceEntry[] }[]) {
+  function byNumbers(hours: readonly { hour: number; entries: HourSequenceRuns }[]) {
     const firstHour = new Map<string, Map<number, number>>();
     for (const { hour, entries } of [...hours].sort((a, b) => a.hour - b.hour))
-      for (const { key, runs } of entries) {
+      for (const { key, runs } of entries.entries()) {
         const numbers = firstHour.get(key) ?? new Map<number, number>();
         for (const [first, last] of runs) for (let n = first; n <= last; n++) if (!numbers.has(n)) numbers.set(n, hour);
         firstHour.set(key, numbers);
@@ -126,15 +131,17 @@ describe('merging hours', () => {
   /** An hour holding each of `keys` with probability `share`, with up to three runs apart. */
   const hourOf = (hour: number, among: readonly string[], share: number) => ({
     hour,
-    entries: [...new Set(among)].flatMap((key): SequenceEntry[] => {
-      if (next() >= share) return [];
-      const runs: [number, number][] = [];
-      for (let first = Math.floor(next() * 5); first < 30 && runs.length < 3; first += 2 + Math.floor(next() * 8))
-        runs.push([first, (first += Math.floor(next() * 4))]);
-      return [{ key, runs }];
-    }),
+    entries: HourSequenceRuns.of(
+      [...new Set(among)].flatMap((key): SequenceEntry[] => {
+        if (next() >= share) return [];
+        const runs: [number, number][] = [];
+        for (let first = Math.floor(next() * 5); first < 30 && runs.length < 3; first += 2 + Math.floor(next() * 8))
+          runs.push([first, (first += Math.floor(next() * 4))]);
+        return [{ key, runs }];
+      }),
+    ),
   });
-  const expectMerged = (hours: { hour: number; entries: SequenceEntry[] }[]) => {
+  const expectMerged = (hours: { hour: number; entries: HourSequenceRuns }[]) => {
     // In any order: the merge sorts them.
     const { received, missing } = mergeSequenceHours([...hours].reverse(), byHour);
     expect({ received, missing }).toEqual(byNumbers(hours));
