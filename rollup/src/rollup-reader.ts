@@ -104,6 +104,9 @@ export async function readRollup(
   return totals;
 }
 
+/** Buckets read with points that have no revision: never kept, so neither is a merge of them. */
+const unkept = new WeakSet<KeptBucket>();
+
 /** Per kept bucket, a number for merged keys: a bucket read again is another object, so another number. */
 const keptIds = new WeakMap<KeptBucket, number>();
 let nextKeptId = 0;
@@ -125,7 +128,7 @@ function mergedValues(
   kept: [Bucket, KeptBucket][],
   cache: RollupCache,
 ): ReadonlyMap<string, ValueTotals>[] {
-  if (kept.length < 2) return kept.map(([, bucket]) => bucket.values);
+  if (kept.length < 2 || kept.some(([, bucket]) => unkept.has(bucket))) return kept.map(([, bucket]) => bucket.values);
   kept.sort(([a], [b]) => a.start - b.start || a.grain.localeCompare(b.grain));
   const older = kept.slice(0, -1).map(([, bucket]) => bucket);
   const newest = kept[kept.length - 1]![1];
@@ -296,6 +299,7 @@ async function readBuckets(
     if (!fresh.has(key)) continue;
     const kept = { fingerprint: fingerprintOf(points), values };
     if (keepable) cache.set(bucket, kept);
+    else unkept.add(kept);
     answer.set(bucket, kept);
   }
   return answer;

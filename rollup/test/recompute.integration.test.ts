@@ -337,17 +337,29 @@ describe('rollUp: days merged from hours, months from days', () => {
         return hll.serialize();
       };
       // As rollup points were written before revisions: the line without its last field.
-      const line = rollupLine(
-        { site, audience: 'people', dimension: ALL_DIMENSION, value: ALL_VALUE, grain: 'day', start: day },
-        [3, 1, sketch(['a', 'b']), sketch(['s'])],
-      ).replace(/,revision=\d+i /, ' ');
-      expect(line).not.toContain('revision');
-      expect(line).toContain(`${ROLLUP_MEASUREMENTS.day},`);
-      await influxql.write([line], rollupPolicy);
+      // Two days, so an answer over both also adds up buckets (nor is their merge kept).
+      const lines = [day, day + 24 * HOUR].map((start, i) =>
+        rollupLine({ site, audience: 'people', dimension: ALL_DIMENSION, value: ALL_VALUE, grain: 'day', start }, [
+          3,
+          1,
+          sketch(['a', i === 0 ? 'b' : 'c']),
+          sketch([`s${i}`]),
+        ]).replace(/,revision=\d+i /, ' '),
+      );
+      for (const line of lines) {
+        expect(line).not.toContain('revision');
+        expect(line).toContain(`${ROLLUP_MEASUREMENTS.day},`);
+      }
+      await influxql.write(lines, rollupPolicy);
       const cache = createRollupCache({ maxBytes: 64 * 2 ** 20 });
-      const range = { from: day, to: day + 24 * HOUR };
-      for (let i = 0; i < 2; i++)
-        expect(await answer(site, ALL_DIMENSION, false, range, cache)).toEqual({ [ALL_VALUE]: [3, 1, 2, 1] });
+      for (let i = 0; i < 2; i++) {
+        expect(await answer(site, ALL_DIMENSION, false, { from: day, to: day + 24 * HOUR }, cache)).toEqual({
+          [ALL_VALUE]: [3, 1, 2, 1],
+        });
+        expect(await answer(site, ALL_DIMENSION, false, { from: day, to: day + 48 * HOUR }, cache)).toEqual({
+          [ALL_VALUE]: [6, 2, 3, 2],
+        });
+      }
       expect(cache.stats).toMatchObject({ hits: 0, bytes: 0 });
     });
   });
