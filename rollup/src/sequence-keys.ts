@@ -176,12 +176,12 @@ let lastIndex: KeyIndex | undefined;
  * hour but the newest (which, as events arrive, is read again the most) and keeps that index.
  */
 export function keysSeen(hours: readonly { entries: HourSequenceRuns }[]): KeysSeen {
-  const digested = hours.map(({ entries }) => entries);
+  const runs = hours.map(({ entries }) => entries);
   const reusable =
     lastIndex &&
-    lastIndex.hours.length <= digested.length &&
-    digested.length - lastIndex.hours.length <= MAX_LATER_HOURS &&
-    lastIndex.hours.every((digest, i) => digest === digested[i]);
-  if (!reusable) lastIndex = new KeyIndex(digested.slice(0, Math.max(0, digested.length - 1)));
-  return lastIndex!.with(digested.slice(lastIndex!.hours.length));
+    lastIndex.hours.length <= runs.length &&
+    runs.length - lastIndex.hours.length <= MAX_LATER_HOURS &&
+    lastIndex.hours.every((hour, i) => hour === runs[i]);
+  if (!reusable) lastIndex = new KeyIndex(runs.slice(0, Math.max(0, runs.length - 1)));
+  return lastIndex!.with(runs.slice(lastIndex!.hours.length));
 }

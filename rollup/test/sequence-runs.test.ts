@@ -135,8 +135,11 @@ describe('merging hours', () => {
       [...new Set(among)].flatMap((key): SequenceEntry[] => {
         if (next() >= share) return [];
         const runs: [number, number][] = [];
-        for (let first = Math.floor(next() * 5); first < 30 && runs.length < 3; first += 2 + Math.floor(next() * 8))
-          runs.push([first, (first += Math.floor(next() * 4))]);
+        for (let first = Math.floor(next() * 5); first < 30 && runs.length < 3;) {
+          const last = first + Math.floor(next() * 4);
+          runs.push([first, last]);
+          first = last + 2 + Math.floor(next() * 8);
+        }
         return [{ key, runs }];
       }),
     ),
