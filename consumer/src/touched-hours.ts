@@ -1,19 +1,26 @@
-// Tells the rollup worker which (site, hour) buckets a stored chunk touched.
-// Published after the chunk's points are durable and before its offsets are
-// committed, so every stored event's hour is announced at least once: a crash
-// in between redelivers the chunk, which rewrites the same points and announces
-// the same hours again (recomputing a bucket is idempotent).
+// Tells the rollup worker which (site, hour) buckets a stored chunk touched,
+// and the span of event times it stored in each (the worker re-reads only that
+// span of an hour it keeps). Published after the chunk's points are durable and
+// before its offsets are committed, so every stored event is announced at least
+// once, inside its announcement's span: a crash in between redelivers the chunk,
+// which rewrites the same points and announces the same spans again (rolling up
+// an event twice counts it once).
 import { hourOf, touchedHourId, touchedHourKey, type EnrichedEvent, type TouchedHour } from '@eventline/contract';
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConsumerError } from './errors.ts';
 
-/** The distinct buckets of a chunk's events. */
+/** The distinct buckets of a chunk's events, each with the span of their event times in it. */
 export function touchedHours(events: Iterable<Pick<EnrichedEvent, 'site' | 'eventTime'>>): TouchedHour[] {
-  const hours = new Map<string, TouchedHour>();
+  const hours = new Map<string, Required<TouchedHour>>();
   for (const { site, eventTime } of events) {
-    const hour = { site, hour: hourOf(eventTime) };
-    hours.set(touchedHourId(hour), hour);
+    const id = touchedHourId({ site, hour: hourOf(eventTime) });
+    const touched = hours.get(id);
+    if (!touched) hours.set(id, { site, hour: hourOf(eventTime), span: { first: eventTime, last: eventTime } });
+    else {
+      touched.span.first = Math.min(touched.span.first, eventTime);
+      touched.span.last = Math.max(touched.span.last, eventTime);
+    }
   }
   return [...hours.values()];
 }

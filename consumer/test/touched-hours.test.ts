@@ -9,17 +9,18 @@ const HOUR = 3_600_000;
 const T = Date.UTC(2026, 11, 6, 10);
 
 describe('touchedHours', () => {
-  it('lists each (site, hour) of a chunk once, a late event in its own hour', () => {
+  it('lists each (site, hour) of a chunk once, a late event in its own hour, each with the span of its event times', () => {
     const hours = touchedHours([
-      { site: 'shop', eventTime: T + 5 },
+      { site: 'shop', eventTime: T + 500 },
       { site: 'shop', eventTime: T + HOUR - 1 },
       { site: 'blog', eventTime: T + 10 },
+      { site: 'shop', eventTime: T + 5 },
       { site: 'shop', eventTime: T - 20 * HOUR },
     ]);
     expect(hours).toEqual([
-      { site: 'shop', hour: T },
-      { site: 'blog', hour: T },
-      { site: 'shop', hour: T - 20 * HOUR },
+      { site: 'shop', hour: T, span: { first: T + 5, last: T + HOUR - 1 } },
+      { site: 'blog', hour: T, span: { first: T + 10, last: T + 10 } },
+      { site: 'shop', hour: T - 20 * HOUR, span: { first: T - 20 * HOUR, last: T - 20 * HOUR } },
     ]);
   });
 });

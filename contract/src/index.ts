@@ -72,6 +72,7 @@ export {
   type Dimension,
   type RollupCounts,
   type RollupGrain,
+  type TimeSpan,
   type TouchedHour,
   type PartedRollup,
 } from './rollup-storage.ts';

@@ -162,6 +162,17 @@ export interface TouchedHour {
   site: string;
   /** Start of the UTC hour, epoch ms. */
   hour: number;
+  /**
+   * The earliest and latest event time (epoch ms, within the hour) of the chunk's events in this hour: the rollup
+   * worker re-reads only that span of an hour it keeps. Absent (announcements of older consumers): the whole hour.
+   */
+  span?: TimeSpan;
+}
+
+/** Event times from `first` to `last` (epoch ms), both included. */
+export interface TimeSpan {
+  first: number;
+  last: number;
 }
 
 /** One touched bucket's identity, to tell announcements apart. */

@@ -52,6 +52,8 @@ export class HyperLogLog {
   /** Exact set of hash keys while small; undefined once the sketch is registers. */
   #exact: Set<number> | undefined = new Set();
   #registers: Uint8Array | undefined;
+  /** The serialized text, kept until the sketch changes: a kept hour writes its unchanged sketches again and again. */
+  #text: string | undefined;
 
   add([high, low]: [number, number]): void {
     this.#addKey(keyOf(high, low));
@@ -63,9 +65,7 @@ export class HyperLogLog {
 
   merge(other: HyperLogLog): this {
     if (other.#exact) for (const key of other.#exact) this.#addKey(key);
-    else {
-      maxInto(this.#toRegisters(), other.#registers!);
-    }
+    else if (maxInto(this.#toRegisters(), other.#registers!)) this.#text = undefined;
     return this;
   }
 
@@ -88,17 +88,23 @@ export class HyperLogLog {
 
   /** Compact text form: `x` + base64 of 8-byte hash keys, or `z` + base64 of every register, deflated. */
   serialize(): string {
+    return (this.#text ??= this.#serialized());
+  }
+
+  #serialized(): string {
     if (this.#exact) {
       const bytes = Buffer.alloc(this.#exact.size * 8);
       let offset = 0;
-      for (const key of this.#exact) {
+      // In order: one set has one text (and one revision where it is stored), however it was filled.
+      for (const key of Float64Array.from(this.#exact).sort()) {
         bytes.writeUInt32BE(Math.floor(key / LOW_KEEP), offset);
         bytes.writeUInt32BE(key % LOW_KEEP, offset + 4);
         offset += 8;
       }
       return `x${bytes.toString('base64')}`;
     }
-    return `z${deflateRawSync(this.#registers!).toString('base64')}`;
+    // Level 3: a fifth of level 6's time for a sketch of 2 000 values, in a fifth more bytes (2.8 against 2.3 KiB).
+    return `z${deflateRawSync(this.#registers!, { level: 3 }).toString('base64')}`;
   }
 
   /** Throws a RangeError on text that serialize() did not produce, or its older `d` form (registers uncompressed). */
@@ -124,16 +130,23 @@ export class HyperLogLog {
 
   #addKey(key: number): void {
     if (this.#exact) {
+      const size = this.#exact.size;
       this.#exact.add(key);
+      if (this.#exact.size === size) return;
+      this.#text = undefined;
       if (this.#exact.size > EXACT_LIMIT) this.#toRegisters();
       return;
     }
     const [index, rank] = registerOf(key);
-    if (this.#registers![index]! < rank) this.#registers![index] = rank;
+    if (this.#registers![index]! < rank) {
+      this.#registers![index] = rank;
+      this.#text = undefined;
+    }
   }
 
   #toRegisters(): Uint8Array {
     if (this.#registers) return this.#registers;
+    this.#text = undefined;
     const registers = new Uint8Array(REGISTERS);
     for (const key of this.#exact!) {
       const [index, rank] = registerOf(key);
@@ -151,12 +164,17 @@ const HIGH_BITS = 0x80808080;
 /**
  * Each register of `into` raised to `from`'s where that is higher: four registers a step, as 32-bit words, where both
  * arrays allow it. A rank is below 128, so `(x | 0x80) - y` keeps bit 7 of each byte exactly where x ≥ y, and no
- * byte borrows from the next.
+ * byte borrows from the next. Answers whether a register was raised.
  */
-function maxInto(into: Uint8Array, from: Uint8Array): void {
+function maxInto(into: Uint8Array, from: Uint8Array): boolean {
+  let raised = false;
   if (into.byteOffset % 4 !== 0 || from.byteOffset % 4 !== 0) {
-    for (let index = 0; index < REGISTERS; index++) if (into[index]! < from[index]!) into[index] = from[index]!;
-    return;
+    for (let index = 0; index < REGISTERS; index++)
+      if (into[index]! < from[index]!) {
+        into[index] = from[index]!;
+        raised = true;
+      }
+    return raised;
   }
   const ours = new Uint32Array(into.buffer, into.byteOffset, REGISTERS / 4);
   const theirs = new Uint32Array(from.buffer, from.byteOffset, REGISTERS / 4);
@@ -165,8 +183,13 @@ function maxInto(into: Uint8Array, from: Uint8Array): void {
     const y = theirs[i]!;
     if (x === y) continue;
     const keep = ((((x | HIGH_BITS) - y) & HIGH_BITS) >>> 7) * 0xff;
-    ours[i] = (x & keep) | (y & ~keep);
+    const merged = ((x & keep) | (y & ~keep)) >>> 0;
+    if (merged !== x) {
+      ours[i] = merged;
+      raised = true;
+    }
   }
+  return raised;
 }
 
 /** The registers of a `z` sketch; a RangeError for anything that does not inflate to exactly REGISTERS bytes. */

@@ -50,6 +50,32 @@ describe('HyperLogLog', () => {
       expect(HyperLogLog.deserialize(sketch.serialize()).estimate()).toBe(sketch.estimate());
   });
 
+  it('writes its text again once it changed, by an add or a merge, in either form', () => {
+    for (const size of [100, 5_000]) {
+      const sketch = sketchOf(ids(`t${size}`, size));
+      const before = sketch.serialize();
+      sketch.addValue(`t${size}-0`);
+      expect(sketch.serialize(), 'a value it had changes nothing').toBe(before);
+      const grown = () => HyperLogLog.deserialize(sketch.serialize()).estimate();
+      sketch.merge(sketchOf(ids(`m${size}`, size)));
+      expect(grown()).toBe(sketch.estimate());
+      expect(sketch.serialize()).not.toBe(before);
+      const merged = sketch.serialize();
+      sketch.merge(sketchOf(ids(`n${size}`, 1_000)).merge(sketchOf(ids(`r${size}`, 300))));
+      expect(sketch.serialize()).not.toBe(merged);
+      expect(grown()).toBe(sketch.estimate());
+      const added = sketch.serialize();
+      for (const id of ids(`a${size}`, 50)) sketch.addValue(id);
+      expect(sketch.serialize()).not.toBe(added);
+      expect(grown()).toBe(sketch.estimate());
+    }
+  });
+
+  it('writes one set as one text, whatever order it was filled in', () => {
+    const visitors = ids('o', 200);
+    expect(sketchOf([...visitors].reverse()).serialize()).toBe(sketchOf(visitors).serialize());
+  });
+
   it('stores registers deflated: a month of day sketches is read per answer', () => {
     // Past the exact limit a sketch is registers; each is far under the 22 KB of the uncompressed form.
     for (const [count, bound] of [

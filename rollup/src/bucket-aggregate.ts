@@ -57,6 +57,8 @@ export interface BucketAggregate {
   merge(audience: Audience, dimension: Dimension | typeof ALL_DIMENSION, value: string, counts: Tally): void;
   /** Every (audience, dimension) point of the bucket, empty ones included so a recompute leaves nothing stale. */
   points(): RollupPoint[];
+  /** Values tracked, over every audience and dimension. */
+  readonly values: number;
 }
 
 export const newTally = (): Tally => ({
@@ -102,13 +104,26 @@ export function createBucketAggregate(options: { maxValues: number }): BucketAgg
     if (hashes[1]) tally.sessions.add(hashes[1]);
   }
 
+  /** Each visitor's and session's hash, computed once per bucket: a visitor has many events. */
+  const hashes = new Map<string, [number, number]>();
+  function hashed(id: string): [number, number] {
+    let hash = hashes.get(id);
+    if (!hash) hashes.set(id, (hash = hashOf(id)));
+    return hash;
+  }
+
   return {
+    get values() {
+      let values = 0;
+      for (const byDimension of tallies.values()) for (const byValue of byDimension.values()) values += byValue.size;
+      return values;
+    },
+
     add(row) {
       const byDimension = tallies.get(row.bot ? 'bots' : 'people')!;
-      // Hashed once per event, not once per dimension.
       const hashes: [[number, number], [number, number] | undefined] = [
-        hashOf(row.anonymousId),
-        row.sessionId ? hashOf(row.sessionId) : undefined,
+        hashed(row.anonymousId),
+        row.sessionId ? hashed(row.sessionId) : undefined,
       ];
       count(byDimension.get(ALL_DIMENSION)!, ALL_VALUE, row, hashes);
       for (const dimension of DIMENSIONS)

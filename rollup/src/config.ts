@@ -24,6 +24,8 @@ const ConfigSchema = Type.Object({
   }),
   retention: Type.Object({ raw: Duration, rollups: Duration }),
   maxValues: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  /** Memory for the tallies of the latest hours kept between recomputes, MiB; 0 keeps none. */
+  keptMb: Type.Integer({ minimum: 0 }),
   http: Type.Object({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 0, maximum: 65535 }) }),
   logLevel: LogLevelSchema,
 });
@@ -50,6 +52,7 @@ export const DEFAULTS = {
   },
   retention: { raw: RETENTION.rawDuration, rollups: RETENTION.rollupDuration }, // 90 days, 2 years
   maxValues: DEFAULT_MAX_VALUES, // values per (site, dimension, hour); the rest are (other)
+  keptMb: 256, // 256 MiB of kept hour tallies: about 2 million events
   http: { host: '127.0.0.1', port: 9465 },
   logLevel: 'info',
 } satisfies Settings;
@@ -67,6 +70,7 @@ export const ENV = Object.freeze({
   'retention.raw': 'EVENTLINE_RAW_RETENTION',
   'retention.rollups': 'EVENTLINE_ROLLUP_RETENTION',
   maxValues: 'EVENTLINE_ROLLUP_MAX_VALUES',
+  keptMb: 'EVENTLINE_ROLLUP_KEPT_MB',
   'http.host': 'EVENTLINE_ROLLUP_HOST',
   'http.port': 'EVENTLINE_ROLLUP_PORT',
   logLevel: 'EVENTLINE_LOG_LEVEL',

@@ -175,13 +175,22 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
           const { done, value } = await read();
           if (done) break;
           deadline.progress();
-          buffered += decoder.decode(value, { stream: true });
-          let newline: number;
-          while ((newline = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) yield chunkOf(line);
+          const piece = decoder.decode(value, { stream: true });
+          // A chunk of rows is megabytes in pieces of kilobytes: look for its end in the new piece only.
+          let newline = piece.indexOf('\n');
+          if (newline < 0) {
+            buffered += piece;
+            continue;
           }
+          let text = buffered + piece;
+          newline += buffered.length;
+          while (newline >= 0) {
+            const line = text.slice(0, newline).trim();
+            text = text.slice(newline + 1);
+            if (line) yield chunkOf(line);
+            newline = text.indexOf('\n');
+          }
+          buffered = text;
         }
         if (buffered.trim()) yield chunkOf(buffered.trim());
       } finally {

@@ -84,15 +84,25 @@ export function journeyKey(id: string): string {
 
 const NO_SESSION = '\0'.repeat(8);
 
-/** Collects an hour's events, fed in storage's order. */
+/** An entry being collected: its events' order keys beside their times and actions. */
+interface CollectedEntry extends JourneyEntry {
+  /** Each event's place in the hour: its point's nanoseconds since the hour (unique within a raw series). */
+  orders: number[];
+}
+
+/** Collects an hour's events, in any order: each entry is put in order when listed. */
 export class HourJourneys {
-  private readonly entries = new Map<string, JourneyEntry>();
+  private readonly entries = new Map<string, CollectedEntry>();
+  /** One string per distinct action, shared by its events. */
+  private readonly actions = new Map<string, string>();
 
   add(event: {
     sessionId?: string | undefined;
     anonymousId: string;
     bot: boolean;
     time: number;
+    /** The event's place in the hour: its point's nanoseconds since the hour. */
+    order: number;
     action: string;
   }): void {
     // Keyed by the ids themselves: hashed once per entry, not per event.
@@ -100,16 +110,36 @@ export class HourJourneys {
     let entry = this.entries.get(id);
     if (!entry) {
       const session = event.sessionId ? journeyKey(event.sessionId) : '';
-      entry = { session, visitor: journeyKey(event.anonymousId), bot: event.bot, times: [], actions: [] };
+      const visitor = journeyKey(event.anonymousId);
+      entry = { session, visitor, bot: event.bot, times: [], actions: [], orders: [] };
       this.entries.set(id, entry);
     }
+    let action = this.actions.get(event.action);
+    if (action === undefined) this.actions.set(event.action, (action = event.action));
     entry.times.push(event.time);
-    entry.actions.push(event.action);
+    entry.actions.push(action);
+    entry.orders.push(event.order);
   }
 
-  /** Every entry, its events in time order (storage's order kept within a millisecond). */
+  /**
+   * Every entry, its events in the order of their points (time, then within a millisecond the slot storage gave
+   * each; equal points of two raw series by action), whatever order they were added in.
+   */
   list(): JourneyEntry[] {
-    return [...this.entries.values()].map(inTimeOrder);
+    return [...this.entries.values()].map((entry) => {
+      const { times, actions, orders } = entry;
+      const before = (a: number, b: number) =>
+        orders[a]! - orders[b]! || (actions[a]! < actions[b]! ? -1 : actions[a]! > actions[b]! ? 1 : 0);
+      if (!orders.every((_, i) => i === 0 || before(i - 1, i) <= 0)) {
+        const order = orders.map((_, i) => i).sort(before);
+        // Kept in order: the next list() of the hour finds most of it sorted.
+        const sorted = { times: order.map((i) => times[i]!), actions: order.map((i) => actions[i]!) };
+        entry.times = sorted.times;
+        entry.actions = sorted.actions;
+        entry.orders = order.map((i) => orders[i]!);
+      }
+      return { session: entry.session, visitor: entry.visitor, bot: entry.bot, times: entry.times, actions: entry.actions };
+    });
   }
 }
 

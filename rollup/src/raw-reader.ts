@@ -17,7 +17,7 @@ import {
 import { hashOf, HyperLogLog } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL, type Params, type Row } from './influxql.ts';
 import type { RollupRow } from './bucket-aggregate.ts';
-import { RAW_COLUMNS, toRollupRow } from './recompute-hour.ts';
+import { RAW_COLUMNS, toRollupRow } from './hour-tally.ts';
 import { dimensionsOf, type KeyOf, type RollupQuery, type ValueTotals } from './rollup-reader.ts';
 
 /** Events whose `dimension` is `value` (NONE_VALUE: events without one). */

@@ -3,13 +3,17 @@
 // days and months they fall in, and commits the offsets only after those
 // rollups are written. Announcements are keyed by (site, month), so everything
 // one month's buckets are merged from is recomputed serially on one partition.
-// Memory: one Kafka batch of small messages and one bucket's aggregate at a time.
-import { RETENTION, type TouchedHour } from '@eventline/contract';
+// The latest hours' tallies are kept (within `keptBytes`), so an hour that keeps
+// receiving events is brought up to date by reading only the spans announced
+// since, not the whole hour again. Memory: the kept tallies, one Kafka batch of
+// small messages and one bucket's aggregate at a time.
+import { hourOf, RETENTION, type TimeSpan, type TouchedHour } from '@eventline/contract';
 import { backoffDelay, SERVICE_BACKOFF } from '@eventline/kit/backoff';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { RollupConfig } from './config.ts';
 import type { InfluxQL } from './influxql.ts';
+import { KeptHours } from './kept-hours.ts';
 import { planBuckets, recomputeBucket, type RollupBucket } from './recompute.ts';
 
 /** One bucket recomputed: for lag figures and tests. */
@@ -30,15 +34,25 @@ export interface RollupWorker {
 export interface RollupWorkerOptions {
   kafka: Kafka;
   influxql: InfluxQL;
-  config: Pick<RollupConfig, 'kafka' | 'influx' | 'retention' | 'maxValues'>;
+  config: Pick<RollupConfig, 'kafka' | 'influx' | 'retention' | 'maxValues' | 'keptMb'>;
   logger: Logger;
   onBucket?: (bucket: RolledBucket) => void;
 }
 
+/** The span when it is one of event times within `hour`; else undefined (the whole hour is read). */
+function spanWithin(span: unknown, hour: number): TimeSpan | undefined {
+  const { first, last } = (span ?? {}) as Partial<TimeSpan>;
+  const inHour = (ms: unknown): ms is number => Number.isSafeInteger(ms) && hourOf(Number(ms)) === hour;
+  return inHour(first) && inHour(last) && first <= last ? { first, last } : undefined;
+}
+
 function parse(value: Buffer | null): TouchedHour | undefined {
   try {
-    const hour = JSON.parse(String(value)) as Partial<TouchedHour>;
-    return typeof hour.site === 'string' && Number.isSafeInteger(hour.hour) ? (hour as TouchedHour) : undefined;
+    const touched = JSON.parse(String(value)) as Partial<TouchedHour>;
+    const { site, hour } = touched;
+    if (typeof site !== 'string' || !Number.isSafeInteger(hour) || hourOf(hour!) !== hour) return undefined;
+    const span = spanWithin(touched.span, hour!);
+    return span ? { site, hour: hour!, span } : { site, hour: hour! };
   } catch {
     return undefined;
   }
@@ -49,8 +63,13 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
   const logger = options.logger.child({ module: 'rollup-worker' });
   const consumer: Consumer = options.kafka.consumer({ groupId: config.kafka.groupId });
   const failures = new Map<number, number>();
+  const kept = new KeptHours(config.keptMb * 2 ** 20);
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    // Partitions may have moved: an hour kept here may have been counted further by another worker meanwhile.
+    kept.clear();
+  });
 
   async function eachBatch({
     batch,
@@ -77,12 +96,18 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
       rollupPolicy: RETENTION.rollupPolicy,
       maxValues: config.maxValues,
     };
+    let changed = false;
     for (const bucket of planBuckets(touched)) {
       if (!isRunning()) return;
+      // No hour of the batch changed: its days and months were merged after the hours were last written.
+      if (bucket.grain !== 'hour' && !changed) continue;
       try {
-        const result = await recomputeBucket(recompute, bucket);
-        options.onBucket?.({ ...bucket, events: result.events, lagMs: Date.now() - since });
+        const result = await recomputeBucket(recompute, bucket, kept);
+        if (result.points > 0) changed = true;
+        options.onBucket?.({ site: bucket.site, grain: bucket.grain, start: bucket.start, events: result.events, lagMs: Date.now() - since });
       } catch (error) {
+        // What is kept may be ahead of what was written: read each hour whole again.
+        kept.clear();
         const attempt = (failures.get(batch.partition) ?? 0) + 1;
         failures.set(batch.partition, attempt);
         const delayMs = backoffDelay(SERVICE_BACKOFF, attempt);

@@ -21,28 +21,42 @@ export interface SequenceEntry {
   runs: [first: number, last: number][];
 }
 
-/** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
-export function sequenceKey(sessionId: string, tabId: string | undefined): string {
+/** What a sequence's key hashes: its session and tab (none: the session's only sequence). */
+const sequenceId = (sessionId: string, tabId: string | undefined): string => `${sessionId}\n${tabId ?? ''}`;
+
+/** The 64-bit hash of a sequence id, 8 bytes as latin1. */
+function keyOf(id: string): string {
   const key = Buffer.alloc(8);
-  const [high, low] = hashOf(`${sessionId}\n${tabId ?? ''}`);
+  const [high, low] = hashOf(id);
   key.writeUInt32BE(high, 0);
   key.writeUInt32BE(low, 4);
   return key.toString('latin1');
 }
 
+/** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
+export const sequenceKey = (sessionId: string, tabId: string | undefined): string =>
+  keyOf(sequenceId(sessionId, tabId));
+
 /** Collects an hour's sequence numbers, in any order, duplicates allowed. */
 export class HourSequences {
-  private readonly numbers = new Map<string, number[]>();
+  /** Per sequence id, its key (hashed once per sequence, not per event) and its numbers. */
+  private readonly sequences = new Map<string, { key: string; numbers: number[] }>();
 
   add(sessionId: string, tabId: string | undefined, seq: number): void {
-    const key = sequenceKey(sessionId, tabId);
-    const list = this.numbers.get(key);
-    if (list) list.push(seq);
-    else this.numbers.set(key, [seq]);
+    const id = sequenceId(sessionId, tabId);
+    const sequence = this.sequences.get(id);
+    if (sequence) sequence.numbers.push(seq);
+    else this.sequences.set(id, { key: keyOf(id), numbers: [seq] });
   }
 
   entries(): SequenceEntry[] {
-    return [...this.numbers].map(([key, numbers]) => {
+    const byKey = new Map<string, number[]>();
+    for (const { key, numbers } of this.sequences.values()) {
+      const same = byKey.get(key);
+      // Sorted in place below: the numbers stay sorted, so the next entries() of the hour sorts them fast.
+      byKey.set(key, same ? [...same, ...numbers] : numbers);
+    }
+    return [...byKey].map(([key, numbers]) => {
       numbers.sort((a, b) => a - b);
       const runs: [number, number][] = [];
       for (const n of numbers) {

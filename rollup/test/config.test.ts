@@ -22,6 +22,7 @@ describe('rollup worker configuration', () => {
     expect(config.retention).toEqual({ raw: '90d', rollups: '730d' });
     expect(config.influx).toMatchObject({ database: 'eventline', rawPolicy: 'events' });
     expect(config.maxValues).toBe(1_000);
+    expect(config.keptMb).toBe(256);
     expect(Object.isFrozen(config) && Object.isFrozen(config.influx)).toBe(true);
   });
 
@@ -30,10 +31,12 @@ describe('rollup worker configuration', () => {
       EVENTLINE_INFLUX_BUCKET: 'no-policy',
       EVENTLINE_RAW_RETENTION: '90 days; DROP DATABASE x',
       EVENTLINE_ROLLUP_MAX_VALUES: 'many',
+      EVENTLINE_ROLLUP_KEPT_MB: '-1',
     });
     expect(problems.join('\n')).toContain('EVENTLINE_INFLUX_BUCKET');
     expect(problems.join('\n')).toContain('EVENTLINE_RAW_RETENTION');
     expect(problems.join('\n')).toContain('EVENTLINE_ROLLUP_MAX_VALUES');
+    expect(problems.join('\n')).toContain('EVENTLINE_ROLLUP_KEPT_MB');
   });
 
   it('refuses a retention that is not an InfluxQL duration, so nothing else reaches the statement', () => {

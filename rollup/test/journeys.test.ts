@@ -47,15 +47,21 @@ describe('funnel actions', () => {
 });
 
 describe('an hour of journeys', () => {
-  it('keeps each session’s actions in the order given, visitors, bots and events without a session apart', () => {
+  it('keeps each session’s actions in the order of their points, visitors, bots and events without a session apart', () => {
     const hour = new HourJourneys();
-    const add = (sessionId: string | undefined, anonymousId: string, time: number, action: string, bot = false) =>
-      hour.add({ sessionId, anonymousId, bot, time: HOUR + time, action });
+    const add = (
+      sessionId: string | undefined,
+      anonymousId: string,
+      time: number,
+      action: string,
+      bot = false,
+      slot = 0,
+    ) => hour.add({ sessionId, anonymousId, bot, time: HOUR + time, order: time * 1e6 + slot, action });
     add('s1', 'v1', 0, 'pageview:/');
     add('s2', 'v2', 5, 'pageview:/');
-    // Two events in one millisecond keep storage's order.
-    add('s1', 'v1', 7, 'pageview:/pricing');
-    add('s1', 'v1', 7, 'click:Buy');
+    // Two events in one millisecond in the order of the slots storage gave them, whatever order they were added in.
+    add('s1', 'v1', 7, 'click:Buy', false, 2);
+    add('s1', 'v1', 7, 'pageview:/pricing', false, 1);
     add(undefined, 'v1', 9, 'custom:invoice');
     add('s1', 'v1', 10, 'pageview:/', true);
     expect(hour.list()).toEqual([
@@ -72,16 +78,25 @@ describe('an hour of journeys', () => {
     ]);
   });
 
-  it('sorts a session given out of time order by time, keeping the order of events in one millisecond', () => {
+  it('sorts a session given out of order by its points, equal points of two series by action, and stays sorted', () => {
     const hour = new HourJourneys();
-    for (const [time, action] of [
-      [9, 'c'],
-      [3, 'a'],
-      [9, 'd'],
-      [3, 'b'],
+    const add = (time: number, slot: number, action: string) =>
+      hour.add({ sessionId: 's', anonymousId: 'v', bot: false, time: HOUR + time, order: time * 1e6 + slot, action });
+    for (const [time, slot, action] of [
+      [9, 5, 'd'],
+      [3, 0, 'a'],
+      [9, 5, 'c'],
+      [3, 1, 'b'],
     ] as const)
-      hour.add({ sessionId: 's', anonymousId: 'v', bot: false, time: HOUR + time, action });
+      add(time, slot, action);
     expect(hour.list()[0]!.actions).toEqual(['a', 'b', 'c', 'd']);
+    // Added later (a span read again), an earlier event still takes its place.
+    add(3, 4, 'e');
+    add(1, 0, 'f');
+    expect(hour.list()[0]).toMatchObject({
+      actions: ['f', 'a', 'b', 'e', 'c', 'd'],
+      times: [1, 3, 3, 3, 9, 9].map((t) => HOUR + t),
+    });
   });
 
   it('stores an empty hour as one empty part', () => {

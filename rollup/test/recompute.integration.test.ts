@@ -13,16 +13,18 @@ import {
   type EnrichedEvent,
 } from '@eventline/contract';
 import { placedPointLines } from '@eventline/consumer/testing';
+import { touchedHours } from '@eventline/consumer/touched-hours';
 import { createTestBucket, testInfra, uniqueName } from '@eventline/testkit';
 import { HyperLogLog } from '@eventline/kit/hyperloglog';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxQL, type InfluxQL } from '../src/influxql.ts';
 import { backfillCoarse, backfillHourParts } from '../src/backfill.ts';
-import { readJourneyHours, type JourneyHour } from '../src/journeys.ts';
+import { readJourneyHours, type JourneyEntry, type JourneyHour } from '../src/journeys.ts';
+import { KeptHours } from '../src/kept-hours.ts';
 import { readSequenceHours, type SequenceHour } from '../src/sequence-reader.ts';
 import { rollUp } from '../src/recompute.ts';
-import { recomputeHour } from '../src/recompute-hour.ts';
+import { coalesce, recomputeHour } from '../src/recompute-hour.ts';
 import { ensureRetention } from '../src/retention.ts';
 import { rollupLine } from '../src/line-protocol.ts';
 import { createRollupCache, type RollupCache } from '../src/rollup-cache.ts';
@@ -123,6 +125,132 @@ describe('recomputeHour', () => {
     expect(Object.keys(byPath).filter((value) => value !== OTHER_VALUE).length).toBeLessThanOrEqual(2 * hours);
     const total = exact(events, ALL_DIMENSION, false)[ALL_VALUE]?.[0] ?? 0;
     expect(Object.values(byPath).reduce((sum, [count]) => sum + count!, 0)).toBe(total);
+  });
+});
+
+describe('an hour kept between recomputes', () => {
+  const FROM = Date.UTC(2026, 9, 31, 22);
+  /** Every rollup the site has, as read back: counts and sketches per bucket and value, sequences and journeys per hour. */
+  async function stored(site: string) {
+    const range = { site, from: FROM - 31 * 24 * HOUR, to: FROM + 40 * 24 * HOUR };
+    const points: Record<string, unknown> = {};
+    for (const measurement of Object.values(ROLLUP_MEASUREMENTS))
+      for await (const chunk of influxql.rows(
+        `SELECT * FROM "${rollupPolicy}"."${measurement}" WHERE "site" = $site GROUP BY *`,
+        { site },
+        { times: 'rfc3339' },
+      ))
+        for (const { time, revision, ...row } of chunk)
+          if (Number(row['events']) > 0) points[`${measurement} ${String(time)} ${JSON.stringify(row)}`] = revision;
+    // A session's events in an hour, whichever parts and entries they were written in.
+    const journeys = new Map<string, Pick<JourneyEntry, 'times' | 'actions'>>();
+    for (const { hour, entries } of (await readJourneyHours(influxql, rollupPolicy, range)) ?? [])
+      for (const { session, visitor, bot, times, actions } of entries) {
+        const key = `${hour} ${session} ${visitor} ${bot}`;
+        const trail = journeys.get(key) ?? { times: [], actions: [] };
+        journeys.set(key, { times: [...trail.times, ...times], actions: [...trail.actions, ...actions] });
+      }
+    const sequences = new Map(
+      ((await readSequenceHours(influxql, rollupPolicy, range)) ?? []).map(({ hour, entries }) => [
+        hour,
+        entries.entries().sort((a, b) => a.key.localeCompare(b.key)),
+      ]),
+    );
+    return { points, journeys: new Map([...journeys].sort(([a], [b]) => a.localeCompare(b))), sequences };
+  }
+
+  /** The events cut into chunks in a shuffled order (late ones among them), some chunks delivered twice. */
+  const deliveries = (events: EnrichedEvent[], seed: number): EnrichedEvent[][] => {
+    let state = seed;
+    const next = (n: number) => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31), state % n);
+    const shuffled = [...events];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = next(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const chunks: EnrichedEvent[][] = [];
+    for (let at = 0; at < shuffled.length; ) {
+      const size = 1 + next(40);
+      chunks.push(shuffled.slice(at, at + size));
+      at += size;
+      if (chunks.length > 1 && next(4) === 0) chunks.push(chunks[next(chunks.length - 1)]!);
+    }
+    return chunks;
+  };
+
+  it('reads only the announced spans and stores what a read of the whole hour stores, chunks late, resent and in any order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constant(null).chain(() => eventsArbitrary(uniqueName('kept'), FROM, 4, { min: 30, max: 250 })),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        async (events, seed) => {
+          const site = events[0]!.site;
+          const kept = new KeptHours(64 * 2 ** 20);
+          // As the worker does for each chunk the consumer stored: its hours with their spans.
+          for (const chunk of deliveries(events, seed)) {
+            await store(chunk);
+            await rollUp(options(), touchedHours(chunk), kept);
+          }
+          expect(kept.size).toBe(new Set(events.map((e) => hourOf(e.eventTime))).size);
+          const incremental = await stored(site);
+          for (const dimension of [ALL_DIMENSION, 'path', 'label'] as const)
+            for (const bots of [false, true])
+              expect(await answer(site, dimension, bots, { from: FROM, to: FROM + 4 * HOUR })).toEqual(
+                exact(events, dimension, bots),
+              );
+          // Every hour read whole, as a worker that kept nothing does.
+          await rollUp(
+            options(),
+            events.map((e) => ({ site, hour: hourOf(e.eventTime) })),
+          );
+          expect(await stored(site)).toEqual(incremental);
+        },
+      ),
+      { numRuns: 6, seed: 20261207 },
+    );
+  });
+
+  it('writes nothing when the spans hold no point it has not counted, and reads the hour whole when none is kept', async () => {
+    const site = uniqueName('kept-again');
+    const events = fc.sample(eventsArbitrary(site, FROM, 1, { min: 40, max: 60 }), { numRuns: 1, seed: 3 })[0]!;
+    await store(events);
+    const hour = hourOf(events[0]!.eventTime);
+    const [touched] = touchedHours(events);
+    const kept = new KeptHours(64 * 2 ** 20);
+    const whole = await recomputeHour(options(), site, hour, { kept, spans: [touched!.span!] });
+    expect(whole).toMatchObject({ events: events.length });
+    expect(whole.points).toBeGreaterThan(0);
+    // A redelivered chunk: the same points again.
+    await store(events.slice(0, 5));
+    expect(await recomputeHour(options(), site, hour, { kept, spans: [touched!.span!] })).toEqual({
+      events: events.length,
+      points: 0,
+    });
+    // A stored event outside the announced span is not read (its own announcement will name it)…
+    const later = { ...events[0]!, event: { ...events[0]!.event, id: `${site}-later` }, eventTime: hour + HOUR - 1 };
+    await store([later]);
+    const early = { ...touched!.span!, last: touched!.span!.first };
+    expect(await recomputeHour(options(), site, hour, { kept, spans: [early] })).toMatchObject({ points: 0 });
+    // …and is counted once it is.
+    const [announced] = touchedHours([later]);
+    expect(await recomputeHour(options(), site, hour, { kept, spans: [announced!.span!] })).toMatchObject({
+      events: events.length + 1,
+    });
+    // Nothing kept (a restart, a rebalance): the whole hour is read.
+    kept.clear();
+    expect(await recomputeHour(options(), site, hour, { kept, spans: [announced!.span!] })).toMatchObject({
+      events: events.length + 1,
+    });
+    expect(await answer(site, 'type', false, { from: hour, to: hour + HOUR })).toEqual(
+      exact([...events, later], 'type', false),
+    );
+  });
+
+  it('reads spans that overlap or nearly touch as one', () => {
+    expect(coalesce([{ first: 5, last: 9 }, { first: 0, last: 2 }, { first: 200_000, last: 200_001 }])).toEqual([
+      { first: 0, last: 9 },
+      { first: 200_000, last: 200_001 },
+    ]);
   });
 });
 
