@@ -57,16 +57,59 @@ export const TALLY_COLUMNS = [
   ...new Set([...RAW_COLUMNS, ...SEQUENCE_COLUMNS, TAG.shard, FIELD.anonymousId, FIELD.bot, ...ACTION_COLUMNS]),
 ];
 
+/** The second a time of RFC 3339 text starts with, parsed once for the rows of that second (rows come in time order). */
+let lastSecond = { text: '', ms: NaN };
+
 /**
  * A raw point's time as InfluxDB writes it in RFC 3339 (`2026-12-07T18:05:01.123456789Z`, trailing zeros of the
  * fraction dropped): epoch ms, and nanoseconds since `hour` (exact: an hour is 3.6 · 10¹² ns).
  */
 export function pointTime(time: string, hour: number): { ms: number; nsInHour: number } {
   const dot = time.indexOf('.');
-  const seconds = Date.parse(dot < 0 ? time : `${time.slice(0, dot)}Z`);
+  const secondText = dot < 0 ? time : time.slice(0, dot);
+  if (secondText !== lastSecond.text)
+    lastSecond = { text: secondText, ms: Date.parse(dot < 0 ? time : `${secondText}Z`) };
+  const seconds = lastSecond.ms;
   const nanos = dot < 0 ? 0 : Number(time.slice(dot + 1, -1).padEnd(9, '0'));
   if (!Number.isFinite(seconds) || !Number.isInteger(nanos)) throw new Error(`not an RFC 3339 UTC time: ${time}`);
   return { ms: seconds + Math.floor(nanos / 1e6), nsInHour: (seconds - hour) * 1e6 + nanos };
+}
+
+/** A set of integers from 0 to 2⁵³ − 1 in one typed array (open addressing): no object per member. */
+export class IntegerSet {
+  private slots = new Float64Array(64).fill(-1);
+  size = 0;
+
+  /** Adds `value`; answers whether it was not there. */
+  add(value: number): boolean {
+    if ((this.size + 1) * 2 > this.slots.length) this.grow();
+    if (!place(this.slots, value)) return false;
+    this.size++;
+    return true;
+  }
+
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Float64Array(old.length * 2).fill(-1);
+    for (const value of old) if (value >= 0) place(this.slots, value);
+  }
+}
+
+/** Puts `value` in the first free slot from its hash on; false when it is there already. */
+function place(slots: Float64Array, value: number): boolean {
+  const mask = slots.length - 1;
+  // Both 32-bit halves mixed (the low half alone repeats every 4.3 s of nanoseconds).
+  let i = Math.imul((value >>> 0) ^ Math.imul(Math.floor(value / 2 ** 32), 0x9e3779b1), 0x85ebca6b) & mask;
+  for (let slot = slots[i]!; slot !== -1; slot = slots[i]!) {
+    if (slot === value) return false;
+    i = (i + 1) & mask;
+  }
+  slots[i] = value;
+  return true;
 }
 
 /** Rough bytes a kept tally holds per counted event: its identity, its journey step, its sequence number. */
@@ -78,8 +121,8 @@ export class HourTally {
   private readonly aggregate: BucketAggregate;
   private readonly sequences = new HourSequences();
   private readonly journeys = new HourJourneys();
-  /** Nanoseconds since the hour of every counted point, per raw series (type and shard). */
-  private readonly counted = new Map<string, Set<number>>();
+  /** Nanoseconds since the hour of every counted point, per raw series (type, then shard). */
+  private readonly counted = new Map<unknown, Map<unknown, IntegerSet>>();
   /** Events counted. */
   events = 0;
 
@@ -99,11 +142,11 @@ export class HourTally {
     let added = 0;
     for (const row of rows) {
       const { ms, nsInHour } = pointTime(String(row['time']), this.hour);
-      const series = `${String(row[TAG.type] ?? '')}\n${String(row[TAG.shard] ?? '')}`;
-      let counted = this.counted.get(series);
-      if (!counted) this.counted.set(series, (counted = new Set()));
-      if (counted.has(nsInHour)) continue;
-      counted.add(nsInHour);
+      let byShard = this.counted.get(row[TAG.type]);
+      if (!byShard) this.counted.set(row[TAG.type], (byShard = new Map()));
+      let counted = byShard.get(row[TAG.shard]);
+      if (!counted) byShard.set(row[TAG.shard], (counted = new IntegerSet()));
+      if (!counted.add(nsInHour)) continue;
       this.aggregate.add(toRollupRow(row));
       const [sessionId, tabId, seq] = SEQUENCE_COLUMNS.map((column) => row[column]);
       const session = text(sessionId);

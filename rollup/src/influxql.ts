@@ -149,9 +149,10 @@ export function createInfluxQL(options: InfluxQLOptions): InfluxQL {
         for (const result of parsed.results ?? []) {
           check(result, statement);
           for (const series of result.series ?? []) {
+            const { columns, tags } = series;
             for (const values of series.values ?? []) {
-              const row: Row = { ...series.tags };
-              series.columns.forEach((column, i) => (row[column] = values[i]));
+              const row: Row = tags ? { ...tags } : {};
+              for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
               rows.push(row);
             }
           }

@@ -105,13 +105,14 @@ export class HourJourneys {
     order: number;
     action: string;
   }): void {
-    // Keyed by the ids themselves: hashed once per entry, not per event.
-    const id = JSON.stringify([event.sessionId ?? '', event.anonymousId, event.bot]);
+    // Keyed by the ids themselves (the session's length first, so no two pairs of ids read alike): hashed once per
+    // entry, not per event.
+    const session = event.sessionId ?? '';
+    const id = `${session.length}:${session}${event.anonymousId}${event.bot ? 1 : 0}`;
     let entry = this.entries.get(id);
     if (!entry) {
-      const session = event.sessionId ? journeyKey(event.sessionId) : '';
       const visitor = journeyKey(event.anonymousId);
-      entry = { session, visitor, bot: event.bot, times: [], actions: [], orders: [] };
+      entry = { session: session && journeyKey(session), visitor, bot: event.bot, times: [], actions: [], orders: [] };
       this.entries.set(id, entry);
     }
     let action = this.actions.get(event.action);
@@ -138,7 +139,13 @@ export class HourJourneys {
         entry.actions = sorted.actions;
         entry.orders = order.map((i) => orders[i]!);
       }
-      return { session: entry.session, visitor: entry.visitor, bot: entry.bot, times: entry.times, actions: entry.actions };
+      return {
+        session: entry.session,
+        visitor: entry.visitor,
+        bot: entry.bot,
+        times: entry.times,
+        actions: entry.actions,
+      };
     });
   }
 }

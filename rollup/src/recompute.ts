@@ -53,6 +53,10 @@ export function recomputeBucket(
 }
 
 /** Every bucket of `touched`, one after the other: what the worker does for one Kafka batch. */
-export async function rollUp(options: RecomputeOptions, touched: Iterable<TouchedHour>, kept?: KeptHours): Promise<void> {
+export async function rollUp(
+  options: RecomputeOptions,
+  touched: Iterable<TouchedHour>,
+  kept?: KeptHours,
+): Promise<void> {
   for (const bucket of planBuckets(touched)) await recomputeBucket(options, bucket, kept);
 }

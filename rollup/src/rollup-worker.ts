@@ -65,9 +65,12 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
   const failures = new Map<number, number>();
   const kept = new KeptHours(config.keptMb * 2 ** 20);
   let joined = false;
+  /** Joins of the group so far: partitions may have moved at each. */
+  let joins = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
-    // Partitions may have moved: an hour kept here may have been counted further by another worker meanwhile.
+    joins++;
+    // An hour kept here may have been counted further by another worker meanwhile.
     kept.clear();
   });
 
@@ -97,14 +100,27 @@ export function createRollupWorker(options: RollupWorkerOptions): RollupWorker {
       maxValues: config.maxValues,
     };
     let changed = false;
+    const generation = joins;
     for (const bucket of planBuckets(touched)) {
-      if (!isRunning()) return;
+      if (!isRunning()) {
+        // Left before its days and months: when the batch comes again, its hours must count as changed.
+        kept.clear();
+        return;
+      }
       // No hour of the batch changed: its days and months were merged after the hours were last written.
       if (bucket.grain !== 'hour' && !changed) continue;
       try {
         const result = await recomputeBucket(recompute, bucket, kept);
         if (result.points > 0) changed = true;
-        options.onBucket?.({ site: bucket.site, grain: bucket.grain, start: bucket.start, events: result.events, lagMs: Date.now() - since });
+        // A batch of an earlier membership that ran on past a join keeps nothing of what it counted.
+        if (joins !== generation) kept.clear();
+        options.onBucket?.({
+          site: bucket.site,
+          grain: bucket.grain,
+          start: bucket.start,
+          events: result.events,
+          lagMs: Date.now() - since,
+        });
       } catch (error) {
         // What is kept may be ahead of what was written: read each hour whole again.
         kept.clear();

@@ -7,9 +7,11 @@ const HOUR = Date.UTC(2026, 11, 7, 18);
 
 /** A raw row as InfluxDB answers it with RFC 3339 times: a page view of `visitor` at `ms` into the hour, slot `slot`. */
 const row = (ms: number, slot: number, visitor = 'v', shard = '0') => ({
-  time: new Date(HOUR + ms).toISOString().replace(/\.(\d{3})Z$/, (_, millis: string) =>
-    `.${`${millis}${String(slot).padStart(6, '0')}`.replace(/0+$/, '')}Z`.replace('.Z', 'Z'),
-  ),
+  time: new Date(HOUR + ms)
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_, millis: string) =>
+      `.${`${millis}${String(slot).padStart(6, '0')}`.replace(/0+$/, '')}Z`.replace('.Z', 'Z'),
+    ),
   [TAG.type]: 'pageview',
   [TAG.shard]: shard,
   [FIELD.anonymousId]: visitor,

@@ -169,7 +169,7 @@ describe('an hour kept between recomputes', () => {
       [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
     }
     const chunks: EnrichedEvent[][] = [];
-    for (let at = 0; at < shuffled.length; ) {
+    for (let at = 0; at < shuffled.length;) {
       const size = 1 + next(40);
       chunks.push(shuffled.slice(at, at + size));
       at += size;
@@ -247,7 +247,13 @@ describe('an hour kept between recomputes', () => {
   });
 
   it('reads spans that overlap or nearly touch as one', () => {
-    expect(coalesce([{ first: 5, last: 9 }, { first: 0, last: 2 }, { first: 200_000, last: 200_001 }])).toEqual([
+    expect(
+      coalesce([
+        { first: 5, last: 9 },
+        { first: 0, last: 2 },
+        { first: 200_000, last: 200_001 },
+      ]),
+    ).toEqual([
       { first: 0, last: 9 },
       { first: 200_000, last: 200_001 },
     ]);

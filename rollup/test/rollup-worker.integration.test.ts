@@ -1,11 +1,11 @@
-import { ALL_DIMENSION, DIMENSIONS, RETENTION, type EnrichedEvent } from '@eventline/contract';
+import { ALL_DIMENSION, DIMENSIONS, RETENTION, touchedHourKey, type EnrichedEvent } from '@eventline/contract';
 import { placedPointLines } from '@eventline/consumer/testing';
 import { createTouchedHoursPublisher, touchedHours } from '@eventline/consumer/touched-hours';
 import { createTestBucket, createTestTopic, testInfra, uniqueName } from '@eventline/testkit';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 afterAll(() => producer.disconnect());
 
-async function startWorker(group: string, rolled: RolledBucket[]): Promise<void> {
+async function startWorker(group: string, rolled: RolledBucket[]): Promise<FastifyInstance> {
   const config = loadConfig({
     EVENTLINE_KAFKA_BROKERS: testInfra().brokers.join(','),
     EVENTLINE_KAFKA_TOUCHED_HOURS_TOPIC: topic,
@@ -46,7 +46,9 @@ async function startWorker(group: string, rolled: RolledBucket[]): Promise<void>
     EVENTLINE_ROLLUP_PORT: '0',
     EVENTLINE_LOG_LEVEL: process.env['DEBUG_ROLLUP'] ? 'debug' : 'silent',
   });
-  apps.push(await buildApp({ config, logger, onBucket: (b) => rolled.push(b) }));
+  const app = await buildApp({ config, logger, onBucket: (b) => rolled.push(b) });
+  apps.push(app);
+  return app;
 }
 
 /** What the consumer does with a chunk: store the points, then announce the hours. */
@@ -59,7 +61,7 @@ async function consume(events: EnrichedEvent[]): Promise<void> {
   await createTouchedHoursPublisher({ producer, topic, logger }).publish(touchedHours(events));
 }
 
-async function answers(site: string) {
+async function answers(site: string, hours = 4) {
   const all: Record<string, Record<string, number[]>> = {};
   for (const dimension of [ALL_DIMENSION, ...DIMENSIONS] as const) {
     for (const audience of ['people', 'bots'] as const) {
@@ -68,7 +70,7 @@ async function answers(site: string) {
         audience,
         dimension,
         from: START,
-        to: START + 4 * HOUR,
+        to: START + hours * HOUR,
       });
       all[`${dimension}/${audience}`] = Object.fromEntries(
         [...totals].map(([v, t]) => [v, [t.events, t.pageviews, t.visitors.estimate(), t.sessions.estimate()]]),
@@ -128,5 +130,70 @@ describe('rollup worker', () => {
     );
     expect(await answers(site)).toEqual(before);
     expect(rolled.every((b) => b.lagMs >= 0 && b.site === site)).toBe(true);
+  });
+
+  it('brings kept hours up to date from the announced spans, and forgets them when its partitions move and come back', async () => {
+    // Sites whose announcements land on each of the topic's three partitions, so a second worker takes some of them.
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    const sites = new Map<number, string>();
+    while (sites.size < 3) {
+      const site = uniqueName('moving');
+      const key = touchedHourKey({ site, hour: START });
+      sites.set(partitioner({ topic, partitionMetadata, message: { key, value: null } }), site);
+    }
+    const eventsOf = new Map(
+      [...sites.values()].map((site, i) => [
+        site,
+        fc.sample(eventsArbitrary(site, START, 1, { min: 90, max: 120 }), { numRuns: 1, seed: 40 + i })[0]!,
+      ]),
+    );
+    // In time order, as events arrive: a chunk's span does not reach back into the one before.
+    const thirds = (events: EnrichedEvent[]) => {
+      const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime);
+      return [0, 1, 2].map((k) => sorted.slice((k * sorted.length) / 3, ((k + 1) * sorted.length) / 3));
+    };
+    const stored = new Map<string, EnrichedEvent[]>([...sites.values()].map((site) => [site, []]));
+    const deliver = async (part: number) => {
+      for (const [site, events] of eventsOf) {
+        const chunk = thirds(events)[part]!;
+        stored.get(site)!.push(...chunk);
+        await consume(chunk);
+      }
+    };
+    const rolledUp = () =>
+      Promise.all(
+        [...stored].map(async ([site, events]) => isDeepStrictEqual(await answers(site, 1), expected(events))),
+      ).then((all) => all.every(Boolean));
+    const group = `${topic}-moving`;
+    const first: RolledBucket[] = [];
+    const second: RolledBucket[] = [];
+
+    await startWorker(group, first);
+    await deliver(0);
+    await until(rolledUp, () => ({ first }));
+    // A second worker joins: some partitions move to it, and it rolls up the next chunk of their sites.
+    const joining = await startWorker(group, second);
+    await until(
+      async () => (await joining.inject('/readyz')).statusCode === 200,
+      () => 'the second worker never joined',
+    );
+    await deliver(1);
+    await until(rolledUp, () => ({ first, second }));
+    expect(second.filter((b) => b.grain === 'hour').length, 'the second worker rolled up some hours').toBeGreaterThan(
+      0,
+    );
+    // It leaves: its partitions come back to the first, which must not trust what it kept of their hours.
+    apps.splice(apps.indexOf(joining), 1);
+    await joining.close();
+    await deliver(2);
+    await until(rolledUp, () => ({ first, second }));
+    for (const [site, events] of eventsOf) expect(await answers(site, 1)).toEqual(expected(events));
   });
 });
