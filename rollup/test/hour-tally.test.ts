@@ -1,6 +1,6 @@
 import { FIELD, TAG } from '@eventline/contract';
 import { describe, expect, it } from 'vitest';
-import { HourTally, pointTime } from '../src/hour-tally.ts';
+import { HourTally, IntegerSet, pointTime } from '../src/hour-tally.ts';
 import { KeptHours } from '../src/kept-hours.ts';
 
 const HOUR = Date.UTC(2026, 11, 7, 18);
@@ -29,6 +29,28 @@ describe('pointTime', () => {
     });
     expect(pointTime('2026-12-07T18:00:02Z', HOUR)).toEqual({ ms: HOUR + 2_000, nsInHour: 2_000_000_000 });
     expect(() => pointTime('yesterday', HOUR)).toThrow(/RFC 3339/);
+  });
+});
+
+describe('IntegerSet', () => {
+  it('holds what a Set holds, from 0 to 2⁵³ − 1, values alike in their low or high 32 bits included', () => {
+    const set = new IntegerSet();
+    const reference = new Set<number>();
+    let state = 7;
+    const next = () => (state = (state * 48_271) % 2_147_483_647);
+    for (let i = 0; i < 50_000; i++) {
+      const value = [
+        next(),
+        next() * 2 ** 22 + (next() % 2 ** 22),
+        (next() % 64) * 2 ** 32,
+        Number.MAX_SAFE_INTEGER - (next() % 100),
+        0,
+      ][i % 5]!;
+      expect(set.add(value)).toBe(!reference.has(value));
+      reference.add(value);
+    }
+    expect(set.size).toBe(reference.size);
+    expect(set.bytes).toBeGreaterThanOrEqual(reference.size * 16);
   });
 });
 
