@@ -12,6 +12,7 @@
 // only the others' text is read and decoded (the latest hour, as events arrive).
 import { createHash } from 'node:crypto';
 import { ALL_DIMENSION, bucketEnd, ROLLUP_FIELD, ROLLUP_TAG, type PartedRollup } from '@eventline/contract';
+import { hashOf } from '@eventline/kit/hyperloglog';
 import { ident, type InfluxQL, type Row } from './influxql.ts';
 import { stringField, escapeTag } from './line-protocol.ts';
 import type { RollupCache } from './rollup-cache.ts';
@@ -22,6 +23,15 @@ import { timeParams } from './write-bucket.ts';
 export const PART_CHARS = 48 * 1024;
 /** Bytes of one part before base64: 3 bytes become 4 characters. */
 export const PART_BYTES = (PART_CHARS / 4) * 3;
+
+/** An id (a session, a visitor, a sequence) as parts store it: 64 bits of its hash, 8 bytes as latin1. */
+export function idKey(id: string): string {
+  const [high, low] = hashOf(id);
+  const key = Buffer.alloc(8);
+  key.writeUInt32BE(high, 0);
+  key.writeUInt32BE(low, 4);
+  return key.toString('latin1');
+}
 
 /** A stored part's revision: 48 bits of the MD5 of its text. */
 export function partRevision(part: string): number {

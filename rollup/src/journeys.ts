@@ -14,8 +14,15 @@
 // LEB128 varints. A session with more events than a part holds continues in an
 // entry of the next part.
 import { FIELD, JOURNEY_ROLLUP, TAG } from '@eventline/contract';
-import { hashOf } from '@eventline/kit/hyperloglog';
-import { PART_BYTES, PartReader, readHours, writeVarint, type DecodedHour, type HourPartsKind } from './hour-parts.ts';
+import {
+  idKey,
+  PART_BYTES,
+  PartReader,
+  readHours,
+  writeVarint,
+  type DecodedHour,
+  type HourPartsKind,
+} from './hour-parts.ts';
 import type { InfluxQL, Row } from './influxql.ts';
 import type { RollupCache } from './rollup-cache.ts';
 
@@ -73,15 +80,6 @@ export function inTimeOrder<T extends TimedActions>(trail: T): T {
   return { ...trail, times: order.map((i) => times[i]!), actions: order.map((i) => actions[i]!) };
 }
 
-/** An id hashed to 8 bytes, as latin1. */
-export function journeyKey(id: string): string {
-  const [high, low] = hashOf(id);
-  const key = Buffer.alloc(8);
-  key.writeUInt32BE(high, 0);
-  key.writeUInt32BE(low, 4);
-  return key.toString('latin1');
-}
-
 const NO_SESSION = '\0'.repeat(8);
 
 /** An entry being collected: its events' order keys beside their times and actions. */
@@ -111,8 +109,8 @@ export class HourJourneys {
     const id = `${session.length}:${session}${event.anonymousId}${event.bot ? 1 : 0}`;
     let entry = this.entries.get(id);
     if (!entry) {
-      const visitor = journeyKey(event.anonymousId);
-      entry = { session: session && journeyKey(session), visitor, bot: event.bot, times: [], actions: [], orders: [] };
+      const visitor = idKey(event.anonymousId);
+      entry = { session: session && idKey(session), visitor, bot: event.bot, times: [], actions: [], orders: [] };
       this.entries.set(id, entry);
     }
     let action = this.actions.get(event.action);

@@ -79,14 +79,15 @@ export async function recomputeHour(
   incremental?: IncrementalRecompute,
 ): Promise<RecomputeResult> {
   const bucket = { site, grain: 'hour', start: hour } as const;
-  const kept = incremental?.spans ? incremental.kept.take(site, hour) : undefined;
+  const spans = incremental?.spans;
+  const kept = spans && incremental.kept.take(site, hour);
   let tally: HourTally;
   if (kept) {
     let added = 0;
-    for (const span of coalesce(incremental!.spans!)) added += await readInto(options, kept, span.first, span.last + 1);
+    for (const span of coalesce(spans)) added += await readInto(options, kept, span.first, span.last + 1);
     // Nothing new: the points written when the tally was kept are this hour's.
     if (added === 0) {
-      incremental!.kept.keep(kept);
+      incremental.kept.keep(kept);
       return { events: kept.events, points: 0 };
     }
     tally = kept;

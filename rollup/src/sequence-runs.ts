@@ -11,8 +11,7 @@
 // (MD5 of session and tab), the number of runs, then per run its distance from
 // the previous run's end and its length, as unsigned LEB128 varints.
 import { SEQUENCE_ROLLUP } from '@eventline/contract';
-import { hashOf } from '@eventline/kit/hyperloglog';
-import { PART_BYTES, PartReader, writeVarint, type HourPartsKind } from './hour-parts.ts';
+import { idKey, PART_BYTES, PartReader, writeVarint, type HourPartsKind } from './hour-parts.ts';
 import { keysSeen } from './sequence-keys.ts';
 
 /** One sequence's numbers received in an hour: its key (hash, 8 bytes as latin1) and runs [first, last], ascending. */
@@ -24,18 +23,9 @@ export interface SequenceEntry {
 /** What a sequence's key hashes: its session and tab (none: the session's only sequence). */
 const sequenceId = (sessionId: string, tabId: string | undefined): string => `${sessionId}\n${tabId ?? ''}`;
 
-/** The 64-bit hash of a sequence id, 8 bytes as latin1. */
-function keyOf(id: string): string {
-  const key = Buffer.alloc(8);
-  const [high, low] = hashOf(id);
-  key.writeUInt32BE(high, 0);
-  key.writeUInt32BE(low, 4);
-  return key.toString('latin1');
-}
-
 /** The key of a sequence: session and tab (none: the session's only sequence), hashed. */
 export const sequenceKey = (sessionId: string, tabId: string | undefined): string =>
-  keyOf(sequenceId(sessionId, tabId));
+  idKey(sequenceId(sessionId, tabId));
 
 /** Collects an hour's sequence numbers, in any order, duplicates allowed. */
 export class HourSequences {
@@ -46,7 +36,7 @@ export class HourSequences {
     const id = sequenceId(sessionId, tabId);
     const sequence = this.sequences.get(id);
     if (sequence) sequence.numbers.push(seq);
-    else this.sequences.set(id, { key: keyOf(id), numbers: [seq] });
+    else this.sequences.set(id, { key: idKey(id), numbers: [seq] });
   }
 
   entries(): SequenceEntry[] {

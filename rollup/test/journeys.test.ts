@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD, TAG } from '@eventline/contract';
-import { PART_CHARS } from '../src/hour-parts.ts';
-import {
-  actionOf,
-  decodeJourneyPart,
-  encodeJourneyParts,
-  HourJourneys,
-  journeyKey,
-  type JourneyEntry,
-} from '../src/journeys.ts';
+import { idKey, PART_CHARS } from '../src/hour-parts.ts';
+import { actionOf, decodeJourneyPart, encodeJourneyParts, HourJourneys, type JourneyEntry } from '../src/journeys.ts';
 
 const HOUR = Date.UTC(2026, 11, 1, 10);
 
@@ -66,15 +59,15 @@ describe('an hour of journeys', () => {
     add('s1', 'v1', 10, 'pageview:/', true);
     expect(hour.list()).toEqual([
       {
-        session: journeyKey('s1'),
-        visitor: journeyKey('v1'),
+        session: idKey('s1'),
+        visitor: idKey('v1'),
         bot: false,
         times: [0, 7, 7].map((t) => HOUR + t),
         actions: ['pageview:/', 'pageview:/pricing', 'click:Buy'],
       },
-      { session: journeyKey('s2'), visitor: journeyKey('v2'), bot: false, times: [HOUR + 5], actions: ['pageview:/'] },
-      { session: '', visitor: journeyKey('v1'), bot: false, times: [HOUR + 9], actions: ['custom:invoice'] },
-      { session: journeyKey('s1'), visitor: journeyKey('v1'), bot: true, times: [HOUR + 10], actions: ['pageview:/'] },
+      { session: idKey('s2'), visitor: idKey('v2'), bot: false, times: [HOUR + 5], actions: ['pageview:/'] },
+      { session: '', visitor: idKey('v1'), bot: false, times: [HOUR + 9], actions: ['custom:invoice'] },
+      { session: idKey('s1'), visitor: idKey('v1'), bot: true, times: [HOUR + 10], actions: ['pageview:/'] },
     ]);
   });
 
@@ -106,8 +99,8 @@ describe('an hour of journeys', () => {
 
   it('reads back every entry, split into parts InfluxDB can hold, with long and non-Latin actions', () => {
     const entry = fc.record({
-      session: fc.oneof(fc.constant(''), fc.string({ minLength: 1 }).map(journeyKey)),
-      visitor: fc.string().map(journeyKey),
+      session: fc.oneof(fc.constant(''), fc.string({ minLength: 1 }).map(idKey)),
+      visitor: fc.string().map(idKey),
       bot: fc.boolean(),
       events: fc.array(
         fc.tuple(
@@ -148,7 +141,7 @@ describe('an hour of journeys', () => {
   it('splits one busy session over parts', () => {
     const times = Array.from({ length: 40_000 }, (_, i) => HOUR + i * 50);
     const actions = times.map((_, i) => `pageview:/page/${i % 700}`);
-    const entry = { session: journeyKey('busy'), visitor: journeyKey('v'), bot: false, times, actions };
+    const entry = { session: idKey('busy'), visitor: idKey('v'), bot: false, times, actions };
     const parts = encodeJourneyParts([entry], HOUR);
     expect(parts.length).toBeGreaterThan(1);
     expect(decodeAll(parts)).toEqual([entry]);
@@ -156,7 +149,7 @@ describe('an hour of journeys', () => {
 
   it('refuses a part cut short or naming an action it does not list', () => {
     const [part] = encodeJourneyParts(
-      [{ session: journeyKey('s'), visitor: journeyKey('v'), bot: false, times: [HOUR + 300], actions: ['click:Buy'] }],
+      [{ session: idKey('s'), visitor: idKey('v'), bot: false, times: [HOUR + 300], actions: ['click:Buy'] }],
       HOUR,
     );
     const bytes = Buffer.from(part!, 'base64');
