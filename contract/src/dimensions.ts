@@ -22,7 +22,11 @@ export interface DerivedDimensions {
   pagePath?: string;
 }
 
-const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+/** Whitespace other than single inner spaces: only such text changes when collapsed. */
+const UNCOLLAPSED = /[^\S ]| {2}|^ | $/;
+
+/** Runs of whitespace as one space, none at either end. Most text has none to collapse, and is returned as it is. */
+const collapse = (text: string) => (UNCOLLAPSED.test(text) ? text.replace(/\s+/g, ' ').trim() : text);
 
 function cut(text: string): string {
   return text.length <= LABEL_MAX_LENGTH ? text : `${text.slice(0, LABEL_MAX_LENGTH - 1).trimEnd()}…`;
@@ -57,8 +61,12 @@ function parseUrl(text: string | undefined): URL | undefined {
 
 const hostOf = (url: URL) => url.hostname.toLowerCase().replace(/^www\./, '');
 
+/** Anything normalisePath would change: a query or fragment, an escape, `//`, an index file, a trailing slash, no leading slash. */
+const UNNORMALISED = /[?#%]|\/\/|\/index\.html?$|.\/$|^(?!\/)/i;
+
 /** Percent escapes upper-cased, `//` collapsed, `/index.html` and a trailing slash dropped; `/` stays `/`. */
 export function normalisePath(path: string): string {
+  if (!UNNORMALISED.test(path)) return path;
   const bare = path.split(/[?#]/, 1)[0] ?? '';
   const normalised = bare
     .replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase())
@@ -68,25 +76,49 @@ export function normalisePath(path: string): string {
   return normalised.startsWith('/') ? normalised : `/${normalised}`;
 }
 
-const utm = (url: URL | undefined, name: string) => {
-  const value = collapse(url?.searchParams.get(name) ?? '').toLowerCase();
-  return value ? cut(value) : undefined;
-};
+/**
+ * Whether a URL's query may hold a UTM tag. URLSearchParams decodes names (`%75tm_source` is `utm_source`) and the
+ * URL parser drops tabs and line breaks (`u\ttm_source` too), so only a query with `utm`, `%` or one of those can.
+ */
+const UTM_HINT = /utm|[%\t\n\r]/;
 
+function mayHoldUtm(url: string): boolean {
+  const query = url.indexOf('?');
+  return query >= 0 && UTM_HINT.test(url.slice(query));
+}
+
+function utm(url: URL, name: string): string | undefined {
+  const value = collapse(url.searchParams.get(name) ?? '').toLowerCase();
+  return value ? cut(value) : undefined;
+}
+
+/**
+ * Every dimension derived from the event. A URL is parsed only when an answer
+ * needs it: the page URL for a referrer to compare it with, a query that may
+ * hold UTM tags, or a missing path; most events need none.
+ */
 export function deriveDimensions(event: EnrichedEvent['event']): DerivedDimensions {
-  const page = parseUrl(event.page?.url);
-  const referrer = parseUrl(event.page?.referrer);
-  const referrerHost = referrer && (!page || hostOf(referrer) !== hostOf(page)) ? hostOf(referrer) : undefined;
-  const derived: DerivedDimensions = {
-    label: elementLabel(event),
-    referrerHost: referrerHost || undefined,
-    utmSource: utm(page, 'utm_source'),
-    utmMedium: utm(page, 'utm_medium'),
-    utmCampaign: utm(page, 'utm_campaign'),
-    // Events outside a page (server-side, identify) have no path.
-    pagePath: event.page ? normalisePath(event.page.path || page?.pathname || '/') : undefined,
-  };
-  for (const key of Object.keys(derived) as (keyof DerivedDimensions)[])
-    if (derived[key] === undefined) delete derived[key];
+  const derived: DerivedDimensions = {};
+  const label = elementLabel(event);
+  if (label !== undefined) derived.label = label;
+  const page = event.page;
+  // Events outside a page (server-side, identify) have no page dimensions.
+  if (!page) return derived;
+  const referrer = parseUrl(page.referrer);
+  const needsUrl = referrer !== undefined || mayHoldUtm(page.url) || !page.path;
+  const url = needsUrl ? parseUrl(page.url) : undefined;
+  if (referrer) {
+    const host = hostOf(referrer);
+    if (host && (!url || host !== hostOf(url))) derived.referrerHost = host;
+  }
+  if (url) {
+    const utmSource = utm(url, 'utm_source');
+    const utmMedium = utm(url, 'utm_medium');
+    const utmCampaign = utm(url, 'utm_campaign');
+    if (utmSource !== undefined) derived.utmSource = utmSource;
+    if (utmMedium !== undefined) derived.utmMedium = utmMedium;
+    if (utmCampaign !== undefined) derived.utmCampaign = utmCampaign;
+  }
+  derived.pagePath = normalisePath(page.path || url?.pathname || '/');
   return derived;
 }
