@@ -19,7 +19,8 @@ export function createMessageBuilder(options: {
 }): (event: StoredEvent, enriched: EnrichedMessage, index: number) => SinkMessage {
   const headers = { [HEADERS.contractVersion]: CONTRACT_VERSION_HEADER, [HEADERS.site]: options.site };
   return (event, { eventJson, value }, index) => {
-    if (Buffer.byteLength(eventJson) > options.maxEventBytes) {
+    // At most 3 bytes of UTF-8 per UTF-16 code unit: only a long event needs its bytes counted.
+    if (eventJson.length * 3 > options.maxEventBytes && Buffer.byteLength(eventJson) > options.maxEventBytes) {
       throw new IngestError('INGEST_EVENT_TOO_LARGE', `event ${index} is larger than ${options.maxEventBytes} bytes`);
     }
     return { key: event.anonymousId, value, headers };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toRecords } from '../src/kafka/records.ts';
 
@@ -25,5 +26,30 @@ describe('toRecords', () => {
   it('puts an event larger than the bound in a record of its own rather than dropping it', () => {
     const records = toRecords([event('a', 0, 500), event('a', 1)], headers, 100);
     expect(records.map((r) => JSON.parse(r.value).length)).toEqual([1, 1]);
+  });
+
+  it('keeps every record within the bound in UTF-8 bytes, whatever the characters, in request order', () => {
+    const text = fc.array(fc.constantFrom('a', 'é', '€', '😀', '"'), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), text), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 60, max: 600 }),
+        (pairs, maxBytes) => {
+          const events = pairs.map(([key, t], n) => ({ key, value: JSON.stringify({ n, t }) }));
+          const records = toRecords(events, headers, maxBytes);
+          for (const record of records) {
+            const count = JSON.parse(record.value).length;
+            if (count > 1) expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(maxBytes);
+          }
+          for (const key of ['a', 'b']) {
+            const sent = records
+              .filter((r) => r.key === key)
+              .flatMap((r) => JSON.parse(r.value).map((e: { n: number }) => e.n));
+            expect(sent).toEqual(events.flatMap((e, n) => (e.key === key ? [n] : [])));
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 });

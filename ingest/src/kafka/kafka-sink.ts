@@ -7,7 +7,7 @@
 // Ready means connected and the topic exists.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { gzip, unzip } from 'node:zlib';
+import { gzipSync, unzip } from 'node:zlib';
 import kafkajs, { CompressionTypes, Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay, SERVICE_BACKOFF, type BackoffPolicy } from '@eventline/kit/backoff';
@@ -20,12 +20,13 @@ import { SinkUnavailableError, type EventSink, type SinkMessage } from './event-
  * which showed in the benchmark on two cores. Consumers decompress it unchanged.
  */
 const GZIP_LEVEL = 1;
-const gzipAsync = promisify(gzip);
 const unzipAsync = promisify(unzip);
 // kafkajs keeps codecs in a process-wide table; this replaces only how GZIP compresses.
 // (CompressionCodecs is not among the names Node detects in kafkajs' CommonJS exports.)
+// The sink runs on a thread of its own (kafka-worker.ts), so it compresses there, synchronously: a round trip
+// through libuv's thread pool per record batch cost more than the compression of a batch of this size.
 kafkajs.CompressionCodecs[CompressionTypes.GZIP] = () => ({
-  compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level: GZIP_LEVEL }),
+  compress: async (encoder: { buffer: Buffer }) => gzipSync(encoder.buffer, { level: GZIP_LEVEL }),
   decompress: (buffer: Buffer) => unzipAsync(buffer),
 });
 
