@@ -94,6 +94,38 @@ export async function storedPoints(influxUrl: string, bucket: string): Promise<n
   return rows.reduce((sum, row) => sum + Number(row._value), 0);
 }
 
+/** An id stored as more than one point, with where each point is (`shard/type time`). */
+export interface DuplicatedId {
+  id: string;
+  points: string[];
+}
+
+/**
+ * Ids stored as more than one point in `[from, now]`, up to `limit` of them, and how many there are: what tells a
+ * doubled event (one id, two points) from a count that is off for another reason.
+ */
+export async function duplicatedIds(
+  influxUrl: string,
+  bucket: string,
+  from: Date,
+  limit = 10,
+): Promise<{ count: number; examples: DuplicatedId[] }> {
+  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
+  const first = new Map<string, string>();
+  const doubled = new Map<string, string[]>();
+  for await (const { values, tableMeta } of query.iterateRows(
+    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", "shard", "type"])`,
+  )) {
+    const row = tableMeta.toObject(values) as { _time: string; _value: string; shard?: string; type: string };
+    const point = `${row.shard ?? '-'}/${row.type} ${row._time}`;
+    const seen = first.get(row._value);
+    if (seen === undefined) first.set(row._value, point);
+    else doubled.set(row._value, [...(doubled.get(row._value) ?? [seen]), point]);
+  }
+  const examples = [...doubled].slice(0, limit).map(([id, points]) => ({ id, points }));
+  return { count: doubled.size, examples };
+}
+
 /** What the consumers say they did, summed over instances (Prometheus counters; reset when an instance restarts). */
 export async function consumerCounters(
   urls: readonly string[],
