@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad, type LoadResponse } from '../load/load-generator.ts';
-import { consumerLag, duplicatedIds, storedPoints, waitUntilSettled } from '../load/oracle.ts';
+import { consumerLag, duplicatedIds, storedPoints, storedPointsInfluxQL, waitUntilSettled } from '../load/oracle.ts';
 import { processStats, sampleProcesses } from '../load/process-stats.ts';
 import { startStackUnderTest } from '../load/stack-under-test.ts';
 import { repoRoot } from '@eventline/infra/services';
@@ -137,10 +137,16 @@ try {
       `settled ${settled.settled} (consumer lag ${settled.lag}), ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
   );
   if (stored !== report.acknowledgedCount) {
-    // Whether the difference is doubled events (an id with two points) or something else.
-    const doubled = await duplicatedIds(stack.influxUrl, stack.bucket, new Date(loadStart - 60_000));
+    // Whether the difference is doubled events (an id at two points), one point read twice, or something else.
+    const since = new Date(loadStart - 60_000);
+    const doubled = await duplicatedIds(stack.influxUrl, stack.bucket, since);
+    const [influxQL, flux] = await Promise.all([
+      storedPointsInfluxQL(stack.influxUrl, stack.bucket, new Date(0)),
+      storedPoints(stack.influxUrl, stack.bucket),
+    ]);
     say(
-      `${doubled.count} ids stored as more than one point since the load began` +
+      `${doubled.count} ids read more than once by Flux since the load began, ${doubled.samePoint} of them as one ` +
+        `point (same series and time) read twice; points in all (probe included): Flux ${flux}, InfluxQL ${influxQL}` +
         doubled.examples.map((d) => `\n  ${d.id}: ${d.points.join(', ')}`).join(''),
     );
   }

@@ -94,36 +94,55 @@ export async function storedPoints(influxUrl: string, bucket: string): Promise<n
   return rows.reduce((sum, row) => sum + Number(row._value), 0);
 }
 
-/** An id stored as more than one point, with where each point is (`shard/type time`). */
+/** An id read as more than one row, with where each row is (`shard/type time`). */
 export interface DuplicatedId {
   id: string;
   points: string[];
 }
 
 /**
- * Ids stored as more than one point in `[from, now]`, up to `limit` of them, and how many there are: what tells a
- * doubled event (one id, two points) from a count that is off for another reason.
+ * Ids that a Flux read of `[from, now]` returns more than once, up to `limit` of them: `count` of them in all,
+ * `samePoint` of those whose rows all name one point (same series and time: InfluxDB returned one point twice), the
+ * rest an event stored at two points. What tells a doubled event from a count that is off for another reason.
  */
 export async function duplicatedIds(
   influxUrl: string,
   bucket: string,
   from: Date,
   limit = 10,
-): Promise<{ count: number; examples: DuplicatedId[] }> {
+): Promise<{ count: number; samePoint: number; examples: DuplicatedId[] }> {
   const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
   const first = new Map<string, string>();
   const doubled = new Map<string, string[]>();
   for await (const { values, tableMeta } of query.iterateRows(
-    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", "shard", "type"])`,
+    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", "shard", "site", "type"])`,
   )) {
-    const row = tableMeta.toObject(values) as { _time: string; _value: string; shard?: string; type: string };
-    const point = `${row.shard ?? '-'}/${row.type} ${row._time}`;
+    const row = tableMeta.toObject(values) as {
+      _time: string;
+      _value: string;
+      shard?: string;
+      site: string;
+      type: string;
+    };
+    const point = `${row.site} ${row.shard ?? '-'}/${row.type} ${row._time}`;
     const seen = first.get(row._value);
     if (seen === undefined) first.set(row._value, point);
     else doubled.set(row._value, [...(doubled.get(row._value) ?? [seen]), point]);
   }
+  const samePoint = [...doubled.values()].filter((points) => points.every((p) => p === points[0])).length;
   const examples = [...doubled].slice(0, limit).map(([id, points]) => ({ id, points }));
-  return { count: doubled.size, examples };
+  return { count: doubled.size, samePoint, examples };
+}
+
+/** Points of the `id` field from `from` on, counted by InfluxQL (which reads through another path than Flux). */
+export async function storedPointsInfluxQL(influxUrl: string, bucket: string, from: Date): Promise<number> {
+  const [database, retentionPolicy] = bucket.split('/');
+  const q = `SELECT count("${FIELD.id}") FROM "${retentionPolicy}"."${MEASUREMENT}" WHERE time >= '${from.toISOString()}'`;
+  const response = await fetch(`${influxUrl}/query?db=${encodeURIComponent(database!)}&q=${encodeURIComponent(q)}`, {
+    signal: AbortSignal.timeout(120_000),
+  });
+  const body = (await response.json()) as { results: { series?: { values: [string, number][] }[] }[] };
+  return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
 }
 
 /** What the consumers say they did, summed over instances (Prometheus counters; reset when an instance restarts). */
