@@ -108,7 +108,7 @@ export async function runScenario(
   const statuses = [...report.statuses].map(([status, n]) => `${status}×${n}`).join(' ');
   process.stdout.write(
     `[faults] ${name}: sent ${report.sent}, acknowledged ${acknowledged}, stored ${counts.distinctIds}, ` +
-      `duplicates ${counts.duplicates}, lost ${counts.lost}, ` +
+      `duplicates ${counts.duplicates}, lost ${counts.lost}, points read twice by Flux ${counts.repeatedRows}, ` +
       `max lag ${maxLag} messages, completeness API: received ${completeness.received} of ` +
       `${completeness.expected} expected, ${completeness.duplicates} duplicates, ${completeness.missing} missing, ` +
       `rollups ${rollupEvents} events, ` +

@@ -12,7 +12,14 @@ import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad, type LoadResponse } from '../load/load-generator.ts';
-import { consumerLag, duplicatedIds, storedPoints, storedPointsInfluxQL, waitUntilSettled } from '../load/oracle.ts';
+import {
+  consumerLag,
+  countStoredPoints,
+  duplicatedIds,
+  storedPoints,
+  storedPointsInfluxQL,
+  waitUntilSettled,
+} from '../load/oracle.ts';
 import { processStats, sampleProcesses } from '../load/process-stats.ts';
 import { startStackUnderTest } from '../load/stack-under-test.ts';
 import { repoRoot } from '@eventline/infra/services';
@@ -57,7 +64,7 @@ try {
   // The consumer is slower than ingest: let it store the probe's events first, so they are not counted
   // as the overload's, and the overload starts from an empty topic.
   await waitUntilSettled(probe, { expected: capacity.acknowledged, settleMs: 2_000, timeoutMs: 300_000 });
-  const storedBefore = await storedPoints(stack.influxUrl, stack.bucket);
+  const before = await countStoredPoints(stack.influxUrl, stack.bucket);
   const processes = sampleProcesses(() => stack.processes(), 1_000);
   /** CPU seconds each process has used so far, by name. */
   const cpuNow = () => new Map(stack.processes().map((p) => [p.name, processStats(p.pid)?.cpuSeconds ?? NaN]));
@@ -94,11 +101,12 @@ try {
   const cpuAfterLoad = cpuNow();
   say(`load average at the end of the load: ${load()}`);
   const settled = await waitUntilSettled(probe, {
-    expected: storedBefore + report.acknowledgedCount,
+    expected: before.points + report.acknowledgedCount,
     settleMs: 5_000,
     timeoutMs: 300_000,
   });
-  const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
+  const after = await countStoredPoints(stack.influxUrl, stack.bucket);
+  const stored = after.points - before.points;
   const cpuAfterSettle = cpuNow();
   const cpuUsed = (name: string, until: Map<string, number>) =>
     (until.get(name) ?? NaN) - (cpuAtStart.get(name) ?? NaN);
@@ -134,7 +142,8 @@ try {
   );
   say(
     `afterwards: acknowledged ${report.acknowledgedCount} of ${report.sent} offered events, stored ${stored}, ` +
-      `settled ${settled.settled} (consumer lag ${settled.lag}), ${crashed ? 'a process CRASHED' : 'no process crashed'}`,
+      `settled ${settled.settled} (consumer lag ${settled.lag}), ${crashed ? 'a process CRASHED' : 'no process crashed'}; ` +
+      `InfluxDB's Flux read returned ${after.repeatedRows} points twice (influxdata/influxdb#26690), counted once`,
   );
   if (stored !== report.acknowledgedCount) {
     // Whether the difference is doubled events (an id at two points), one point read twice, or something else.

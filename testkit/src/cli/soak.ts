@@ -9,7 +9,14 @@ import { parseArgs } from 'node:util';
 import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad } from '../load/load-generator.ts';
-import { consumerCounters, consumerLag, readCompleteness, storedPoints, waitUntilSettled } from '../load/oracle.ts';
+import {
+  consumerCounters,
+  consumerLag,
+  countStoredPoints,
+  readCompleteness,
+  storedPoints,
+  waitUntilSettled,
+} from '../load/oracle.ts';
 import { sampleProcesses, type ProcessStats } from '../load/process-stats.ts';
 import { startStackUnderTest } from '../load/stack-under-test.ts';
 import { repoRoot } from '@eventline/infra/services';
@@ -42,7 +49,7 @@ try {
     // soak's and the soak starts from an empty topic.
     await waitUntilSettled(probe, { expected: capacity.acknowledged, settleMs: 2_000, timeoutMs: 300_000 });
   }
-  const storedBefore = await storedPoints(stack.influxUrl, stack.bucket);
+  const storedBefore = (await countStoredPoints(stack.influxUrl, stack.bucket)).points;
   const startedAt = new Date();
   const processes = sampleProcesses(() => stack.processes(), 10_000);
   const lags: number[] = [];
@@ -69,7 +76,7 @@ try {
   processes.stop();
   const expected = storedBefore + report.acknowledgedCount;
   const settled = await waitUntilSettled(probe, { expected, settleMs: 5_000, timeoutMs: 300_000 });
-  const stored = (await storedPoints(stack.influxUrl, stack.bucket)) - storedBefore;
+  const stored = (await countStoredPoints(stack.influxUrl, stack.bucket)).points - storedBefore;
   // Where a shortfall went: never written (dead letters, or not consumed), or written and then overwritten in storage.
   const counters = await consumerCounters(stack.consumerUrls).catch((error: Error) => error);
   const dashboard = stack.dashboard;

@@ -3,13 +3,14 @@
 // the pipeline has settled, and what the dashboard's completeness check says.
 import { InfluxDB, flux } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
-import { FIELD, MEASUREMENT } from '@eventline/contract';
+import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
 import type { CompletenessFigures, CompletenessReport, OverviewResponse } from '@eventline/contract/read-api';
 import { sleep } from '../wait.ts';
 
 export type { CompletenessFigures };
 
 export interface StoredCounts {
+  /** Points (series and time), each once. */
   points: number;
   distinctIds: number;
   /** Points beyond the first for an id: must be 0. */
@@ -18,6 +19,34 @@ export interface StoredCounts {
   lost: number;
   /** The acknowledged ids that are not stored. */
   lostIds: string[];
+  /** Rows of the read that repeated a point already read (InfluxDB 1.8's Flux read; see storedIds). */
+  repeatedRows: number;
+}
+
+/**
+ * The id of every stored point, each point once. InfluxDB 1.8's Flux reads can return a point twice while its
+ * series has values both in the in-memory cache and in TSM files over the range (influxdata/influxdb#26690, fixed
+ * upstream in 1.12 only): a point rewritten after a retried write or a redelivery is then read twice until the cache
+ * is snapshotted. Rows are therefore deduplicated by point (series and time) here, and counted apart.
+ */
+async function storedIds(influxUrl: string, bucket: string): Promise<{ ids: string[]; repeatedRows: number }> {
+  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
+  const seen = new Set<string>();
+  const ids: string[] = [];
+  let repeatedRows = 0;
+  for await (const { values, tableMeta } of query.iterateRows(
+    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", ${TAG.site}, ${TAG.shard}, ${TAG.type}])`,
+  )) {
+    const row = tableMeta.toObject(values) as Record<string, string | undefined>;
+    const point = `${row[TAG.site]}\n${row[TAG.shard] ?? ''}\n${row[TAG.type]}\n${row['_time']}`;
+    if (seen.has(point)) {
+      repeatedRows++;
+      continue;
+    }
+    seen.add(point);
+    ids.push(String(row['_value']));
+  }
+  return { ids, repeatedRows };
 }
 
 export async function storedCounts(
@@ -25,13 +54,7 @@ export async function storedCounts(
   bucket: string,
   acknowledged: ReadonlyMap<string, unknown>,
 ): Promise<StoredCounts> {
-  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 60_000 }).getQueryApi('');
-  const ids: string[] = [];
-  for await (const { values, tableMeta } of query.iterateRows(
-    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_value"])`,
-  )) {
-    ids.push(String(tableMeta.get(values, '_value')));
-  }
+  const { ids, repeatedRows } = await storedIds(influxUrl, bucket);
   const stored = new Set(ids);
   const lostIds = [...acknowledged.keys()].filter((id) => !stored.has(id));
   return {
@@ -40,7 +63,17 @@ export async function storedCounts(
     duplicates: ids.length - stored.size,
     lost: lostIds.length,
     lostIds,
+    repeatedRows,
   };
+}
+
+/** Points stored, each once (see storedIds), and the rows that repeated one. Reads every point: for verdicts, not polling. */
+export async function countStoredPoints(
+  influxUrl: string,
+  bucket: string,
+): Promise<{ points: number; repeatedRows: number }> {
+  const { ids, repeatedRows } = await storedIds(influxUrl, bucket);
+  return { points: ids.length, repeatedRows };
 }
 
 /** Messages in `topic` not yet committed by `groupId`. */
@@ -85,7 +118,7 @@ export function sampleLag(brokers: string[], topic: string, groupId: string, int
   };
 }
 
-/** Number of `id` fields stored, i.e. points; cheap enough to poll. */
+/** Number of `id` fields stored, i.e. points; cheap enough to poll, but may count a point twice (see storedIds). */
 export async function storedPoints(influxUrl: string, bucket: string): Promise<number> {
   const query = new InfluxDB({ url: influxUrl, token: '', timeout: 30_000 }).getQueryApi('');
   const rows = await query.collectRows<{ _value: number }>(
