@@ -128,6 +128,14 @@ export function eventsSpanQuery(
   |> group()`;
 }
 
+/**
+ * Keeps one row per point of each series (a table per series: distinct points have distinct times). InfluxDB
+ * 1.8.10's Flux reads can return a point twice while its series has values in the cache within the time range of
+ * values on disk (influxdata/influxdb#26690, fixed upstream in 1.12 only), which late events cause; counts over raw
+ * rows would count it twice.
+ */
+const oncePerPoint = flux`\n  |> unique(column: "_time")`;
+
 /** Event counts per type in windows of `intervalMs`, empty windows included; only matching events when searching. */
 export function timeseriesQuery(bucket: string, filter: EventFilter, intervalMs: number): ParameterizedQuery {
   const every = fluxDuration(fluxDurationText(intervalMs));
@@ -139,7 +147,7 @@ ${searchRows(bucket, filter)}
   |> aggregateWindow(every: ${every}, fn: count, createEmpty: true, timeSrc: "_start")`;
   }
   return flux`${source(bucket, filter.range)}
-  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)})${tagFilters(filter)}
+  |> filter(fn: (r) => r._field == ${fluxString(FIELD.id)})${tagFilters(filter)}${oncePerPoint}
   |> group(columns: [${fluxString(TAG.type)}])
   |> aggregateWindow(every: ${every}, fn: count, createEmpty: true, timeSrc: "_start")`;
 }
@@ -147,7 +155,7 @@ ${searchRows(bucket, filter)}
 /** The `limit` most frequent non-empty values of one field, with their counts (without a search; see event-reader for one). */
 export function topQuery(bucket: string, filter: EventFilter, field: string, limit: number): ParameterizedQuery {
   return flux`${source(bucket, filter.range)}
-  |> filter(fn: (r) => r._field == ${fluxString(field)} and r._value != "")${tagFilters(filter)}
+  |> filter(fn: (r) => r._field == ${fluxString(field)} and r._value != "")${tagFilters(filter)}${oncePerPoint}
   |> duplicate(column: "_value", as: "key")
   |> group(columns: ["key"])
   |> count()
@@ -165,7 +173,7 @@ export function fieldValuesQuery(
   lastNs: bigint,
 ): ParameterizedQuery {
   return flux`${source(bucket, filter.range, fluxDateTime(nsToIso(lastNs + 1n)), fluxDateTime(nsToIso(firstNs)))}
-  |> filter(fn: (r) => r._field == ${fluxString(field)})${tagFilters(filter)}
+  |> filter(fn: (r) => r._field == ${fluxString(field)})${tagFilters(filter)}${oncePerPoint}
   |> keep(columns: ["_time", "_value"])`;
 }
 
