@@ -24,10 +24,10 @@ export interface StoredCounts {
 }
 
 /**
- * The id of every stored point, each point once. InfluxDB 1.8's Flux reads can return a point twice while its
- * series has values both in the in-memory cache and in TSM files over the range (influxdata/influxdb#26690, fixed
- * upstream in 1.12 only): a point rewritten after a retried write or a redelivery is then read twice until the cache
- * is snapshotted. Rows are therefore deduplicated by point (series and time) here, and counted apart.
+ * The id of every stored point, each point once. InfluxDB 1.8's Flux reads can return values on disk a second time
+ * while their series has values in the in-memory cache within their time range (influxdata/influxdb#26690, fixed
+ * upstream in 1.12 only): late events written among points already snapshotted cause it, until the cache is
+ * snapshotted again. Rows are therefore deduplicated by point (series and time) here, and counted apart.
  */
 async function storedIds(influxUrl: string, bucket: string): Promise<{ ids: string[]; repeatedRows: number }> {
   const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
@@ -148,19 +148,14 @@ export async function duplicatedIds(
   const first = new Map<string, string>();
   const doubled = new Map<string, string[]>();
   for await (const { values, tableMeta } of query.iterateRows(
-    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", "shard", "site", "type"])`,
+    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", ${TAG.shard}, ${TAG.site}, ${TAG.type}])`,
   )) {
-    const row = tableMeta.toObject(values) as {
-      _time: string;
-      _value: string;
-      shard?: string;
-      site: string;
-      type: string;
-    };
-    const point = `${row.site} ${row.shard ?? '-'}/${row.type} ${row._time}`;
-    const seen = first.get(row._value);
-    if (seen === undefined) first.set(row._value, point);
-    else doubled.set(row._value, [...(doubled.get(row._value) ?? [seen]), point]);
+    const row = tableMeta.toObject(values) as Record<string, string | undefined>;
+    const id = String(row['_value']);
+    const point = `${row[TAG.site]} ${row[TAG.shard] ?? '-'}/${row[TAG.type]} ${row['_time']}`;
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, point);
+    else doubled.set(id, [...(doubled.get(id) ?? [seen]), point]);
   }
   const samePoint = [...doubled.values()].filter((points) => points.every((p) => p === points[0])).length;
   const examples = [...doubled].slice(0, limit).map(([id, points]) => ({ id, points }));
