@@ -12,8 +12,8 @@ import { runLoad } from '../load/load-generator.ts';
 import {
   consumerCounters,
   consumerLag,
-  countStoredPoints,
   readCompleteness,
+  storedCounts,
   storedPoints,
   waitUntilSettled,
 } from '../load/oracle.ts';
@@ -49,7 +49,7 @@ try {
     // soak's and the soak starts from an empty topic.
     await waitUntilSettled(probe, { expected: capacity.acknowledged, settleMs: 2_000, timeoutMs: 300_000 });
   }
-  const storedBefore = (await countStoredPoints(stack.influxUrl, stack.bucket)).points;
+  const storedBefore = (await storedCounts(stack.influxUrl, stack.bucket)).points;
   const startedAt = new Date();
   const processes = sampleProcesses(() => stack.processes(), 10_000);
   const lags: number[] = [];
@@ -76,7 +76,7 @@ try {
   processes.stop();
   const expected = storedBefore + report.acknowledgedCount;
   const settled = await waitUntilSettled(probe, { expected, settleMs: 5_000, timeoutMs: 300_000 });
-  const stored = (await countStoredPoints(stack.influxUrl, stack.bucket)).points - storedBefore;
+  const stored = (await storedCounts(stack.influxUrl, stack.bucket)).points - storedBefore;
   // Where a shortfall went: never written (dead letters, or not consumed), or written and then overwritten in storage.
   const counters = await consumerCounters(stack.consumerUrls).catch((error: Error) => error);
   const dashboard = stack.dashboard;

@@ -49,10 +49,11 @@ async function storedIds(influxUrl: string, bucket: string): Promise<{ ids: stri
   return { ids, repeatedRows };
 }
 
+/** What is stored, each point once (see storedIds); `lost` against `acknowledged` (default: none, nothing lost). */
 export async function storedCounts(
   influxUrl: string,
   bucket: string,
-  acknowledged: ReadonlyMap<string, unknown>,
+  acknowledged: ReadonlyMap<string, unknown> = new Map(),
 ): Promise<StoredCounts> {
   const { ids, repeatedRows } = await storedIds(influxUrl, bucket);
   const stored = new Set(ids);
@@ -65,15 +66,6 @@ export async function storedCounts(
     lostIds,
     repeatedRows,
   };
-}
-
-/** Points stored, each once (see storedIds), and the rows that repeated one. Reads every point: for verdicts, not polling. */
-export async function countStoredPoints(
-  influxUrl: string,
-  bucket: string,
-): Promise<{ points: number; repeatedRows: number }> {
-  const { ids, repeatedRows } = await storedIds(influxUrl, bucket);
-  return { points: ids.length, repeatedRows };
 }
 
 /** Messages in `topic` not yet committed by `groupId`. */
@@ -125,52 +117,6 @@ export async function storedPoints(influxUrl: string, bucket: string): Promise<n
     flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> count()`,
   );
   return rows.reduce((sum, row) => sum + Number(row._value), 0);
-}
-
-/** An id read as more than one row, with where each row is (`shard/type time`). */
-export interface DuplicatedId {
-  id: string;
-  points: string[];
-}
-
-/**
- * Ids that a Flux read of `[from, now]` returns more than once, up to `limit` of them: `count` of them in all,
- * `samePoint` of those whose rows all name one point (same series and time: InfluxDB returned one point twice), the
- * rest an event stored at two points. What tells a doubled event from a count that is off for another reason.
- */
-export async function duplicatedIds(
-  influxUrl: string,
-  bucket: string,
-  from: Date,
-  limit = 10,
-): Promise<{ count: number; samePoint: number; examples: DuplicatedId[] }> {
-  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
-  const first = new Map<string, string>();
-  const doubled = new Map<string, string[]>();
-  for await (const { values, tableMeta } of query.iterateRows(
-    flux`from(bucket: ${bucket}) |> range(start: ${from}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", ${TAG.shard}, ${TAG.site}, ${TAG.type}])`,
-  )) {
-    const row = tableMeta.toObject(values) as Record<string, string | undefined>;
-    const id = String(row['_value']);
-    const point = `${row[TAG.site]} ${row[TAG.shard] ?? '-'}/${row[TAG.type]} ${row['_time']}`;
-    const seen = first.get(id);
-    if (seen === undefined) first.set(id, point);
-    else doubled.set(id, [...(doubled.get(id) ?? [seen]), point]);
-  }
-  const samePoint = [...doubled.values()].filter((points) => points.every((p) => p === points[0])).length;
-  const examples = [...doubled].slice(0, limit).map(([id, points]) => ({ id, points }));
-  return { count: doubled.size, samePoint, examples };
-}
-
-/** Points of the `id` field from `from` on, counted by InfluxQL (which reads through another path than Flux). */
-export async function storedPointsInfluxQL(influxUrl: string, bucket: string, from: Date): Promise<number> {
-  const [database, retentionPolicy] = bucket.split('/');
-  const q = `SELECT count("${FIELD.id}") FROM "${retentionPolicy}"."${MEASUREMENT}" WHERE time >= '${from.toISOString()}'`;
-  const response = await fetch(`${influxUrl}/query?db=${encodeURIComponent(database!)}&q=${encodeURIComponent(q)}`, {
-    signal: AbortSignal.timeout(120_000),
-  });
-  const body = (await response.json()) as { results: { series?: { values: [string, number][] }[] }[] };
-  return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
 }
 
 /** What the consumers say they did, summed over instances (Prometheus counters; reset when an instance restarts). */
