@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateEvent } from '@eventline/contract';
 import { runLoad } from '../src/load/load-generator.ts';
 
 let server: Server | undefined;
@@ -58,4 +59,36 @@ describe('runLoad', () => {
     for (const seqs of ingest.seqsBySession.values()) expect(seqs).toEqual(seqs.map((_, i) => i));
     // About 300 requests with 0-40 ms answers take a second or two, many more on a machine shared by several test runs.
   }, 60_000);
+
+  it('sends each event exactly as it reports it acknowledged, and every one is valid for ingest', async () => {
+    const received: unknown[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push(...(JSON.parse(body) as { events: unknown[] }).events);
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const report = await runLoad({
+      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      writeKey: 'k',
+      origin: 'http://127.0.0.1',
+      // Several periods of the generator's descriptions, over a few sessions.
+      totalEvents: 500,
+      sessions: 3,
+      concurrency: 3,
+    });
+    expect(received).toHaveLength(500);
+    for (const event of received) {
+      expect(validateEvent(event)).toMatchObject({ ok: true });
+      expect(event).toEqual(report.acknowledged.get((event as { id: string }).id));
+    }
+    expect(new Set(received.map((e) => (e as { type: string }).type))).toEqual(
+      new Set(['click', 'input', 'change', 'pageview', 'custom']),
+    );
+  });
 });
