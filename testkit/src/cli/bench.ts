@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { summaryMarkdown, type BenchResult } from '../bench-report.ts';
+import { buildServices } from '../build-services.ts';
 import { repoRoot } from '@eventline/infra/services';
 
 interface Workspace {
@@ -45,6 +46,8 @@ function runBench(workspace: Workspace): Promise<{ results: BenchResult[]; ok: b
   });
 }
 
+// Benchmarks that start ingest or the consumer run their built files (ingest's Kafka worker thread always does).
+await buildServices();
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const all: BenchResult[] = [];
 const failed: string[] = [];

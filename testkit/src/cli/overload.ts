@@ -5,7 +5,7 @@
 // stay bounded (peak RSS printed), no process crashes, and once the load stops,
 // everything the clients retried is stored. Not part of `npm test`.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg, setPriority } from 'node:os';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,8 +13,9 @@ import { percentile } from '../bench-report.ts';
 import { measureCapacity } from '../load/capacity.ts';
 import { runLoad, type LoadResponse } from '../load/load-generator.ts';
 import { consumerLag, storedCounts, storedPoints, waitUntilSettled } from '../load/oracle.ts';
-import { processStats, sampleProcesses } from '../load/process-stats.ts';
-import { startStackUnderTest } from '../load/stack-under-test.ts';
+import { processStats, renice, sampleProcesses } from '../load/process-stats.ts';
+import { prepareStackUnderTest, startStackUnderTest } from '../load/stack-under-test.ts';
+import { consoleProgress } from '@eventline/infra';
 import { repoRoot } from '@eventline/infra/services';
 
 const { values } = parseArgs({
@@ -22,7 +23,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     factor: { type: 'string', default: '2' },
     brokers: { type: 'string', default: '1' },
-    // Niceness of the consumer and InfluxDB (0: as started). On one shared host, storage yielding the cores to ingest
+    // Niceness of every process of the pipeline. Its clients are other machines in any deployment: here they share
+    // the cores, and with the pipeline at 0 a client waiting for a core (not the pipeline) made most of the latency
+    // it measured. 5 gives the load generator the cores it needs first; 0 runs everything alike.
+    'pipeline-nice': { type: 'string', default: '5' },
+    // Niceness of the consumer and InfluxDB, at least the pipeline's. On one shared host, storage yielding the cores to ingest
     // and Kafka is what a deployment would configure: Kafka holds what storage has not written yet.
     'storage-nice': { type: 'string', default: '0' },
   },
@@ -32,16 +37,22 @@ const factor = Number(values.factor);
 const say = (line: string) => process.stdout.write(`[overload] ${line}\n`);
 /** Accepted requests must be answered within this at p99 while ingest sheds the rest. */
 const P99_BOUND_MS = 200;
+/** Clients with a request in flight at once, for the capacity probe and the overload alike. */
+const CLIENTS = 512;
 
+await prepareStackUnderTest(consoleProgress('overload'));
 const stack = await startStackUnderTest({ dashboard: false, kafkaBrokers: Number(values.brokers) });
 try {
-  const storageNice = Number(values['storage-nice']);
-  if (storageNice !== 0) {
-    for (const { name, pid } of stack.processes())
-      if (name.startsWith('consumer') || name === 'influxdb') setPriority(pid, storageNice);
-    say(`consumer and InfluxDB run at niceness ${storageNice}`);
-  }
-  const capacity = await measureCapacity(stack, 20);
+  const pipelineNice = Number(values['pipeline-nice']);
+  const storageNice = Math.max(pipelineNice, Number(values['storage-nice']));
+  for (const { name, pid } of stack.processes())
+    renice(pid, name.startsWith('consumer') || name === 'influxdb' ? storageNice : pipelineNice);
+  say(
+    `the pipeline runs at niceness ${pipelineNice}, the consumer and InfluxDB at ${storageNice}, the load generator as started`,
+  );
+  // Pushed by as many clients as the overload itself: what ingest sustains, not what 128 clients waiting for their
+  // answers can send (Little's law caps them at 128 ÷ latency requests/s).
+  const capacity = await measureCapacity(stack, 20, CLIENTS);
   const offered = Math.round(capacity.eventsPerSecond * factor);
   say(`capacity ${Math.round(capacity.eventsPerSecond)} events/s; offering ${offered} events/s for ${seconds} s`);
   // The machine may be shared: its load says how far the figures are from a quiet run.
@@ -72,6 +83,7 @@ try {
     );
   const ingestMetricsBefore = await scrapeIngest();
   generatorDelay.enable();
+  const generatorCpu = process.cpuUsage();
   const loadStart = Date.now();
   const report = await runLoad({
     ingestUrl: stack.ingestUrls,
@@ -81,7 +93,7 @@ try {
     eventsPerSecond: offered,
     generateForMs: seconds * 1000,
     sessions: 8_192,
-    concurrency: 512,
+    concurrency: CLIENTS,
     keepAcknowledged: false,
     deadlineMs: seconds * 1000 + 300_000,
     path: '/overload',
@@ -89,6 +101,7 @@ try {
   });
   processes.stop();
   generatorDelay.disable();
+  const { user, system } = process.cpuUsage(generatorCpu);
   // Ingest's own account of the load (503s by cause, produce and request latency), kept beside the figures.
   const ingestMetrics = await scrapeIngest();
   const cpuAfterLoad = cpuNow();
@@ -119,6 +132,13 @@ try {
     peakRssMiB: Math.round(Math.max(...samples.map((s) => s.rssBytes)) / 2 ** 20),
   }));
   const crashed = stack.processes().length < [...processes.samples.keys()].length;
+  // New events the generator made per second; with fewer than asked for, it (not ingest) set the load.
+  const sentPerSecond = Math.round(report.sent / seconds);
+  say(
+    `offered ${sentPerSecond} events/s in new events (${(sentPerSecond / capacity.eventsPerSecond).toFixed(2)} × ` +
+      `capacity; ${offered} asked for), ${Math.round(report.acknowledgedCount / seconds)} events/s acknowledged ` +
+      `on average until all were`,
+  );
   say(
     `during the load: ${during.length} requests (${(during.length / seconds).toFixed(0)}/s), accepted ${accepted.length} ` +
       `(p50 ${percentile(accepted, 50)} ms, p99 ${p99} ms), shed ${shed.length} (${shedWithRetryAfter} with Retry-After), ` +
@@ -126,7 +146,7 @@ try {
   );
   say(
     `load generator's own event-loop delay: p99 ${Math.round(generatorDelay.percentile(99) / 1e6)} ms, ` +
-      `max ${Math.round(generatorDelay.max / 1e6)} ms (part of every latency above)`,
+      `max ${Math.round(generatorDelay.max / 1e6)} ms (part of every latency above); its CPU ${((user + system) / 1e6).toFixed(1)} s`,
   );
   say(`peak RSS: ${peaks.map((p) => `${p.name} ${p.peakRssMiB} MiB`).join(', ')}`);
   say(
@@ -150,6 +170,7 @@ try {
         date: new Date().toISOString(),
         capacityEventsPerSecond: capacity.eventsPerSecond,
         offeredEventsPerSecond: offered,
+        sentEventsPerSecond: sentPerSecond,
         seconds,
         requests: during.length,
         accepted: accepted.length,
@@ -168,6 +189,7 @@ try {
     )}\n`,
   );
   const problems = [
+    sentPerSecond < 0.9 * offered ? `the load generator offered ${sentPerSecond} of ${offered} events/s` : '',
     p99 >= P99_BOUND_MS ? `accepted p99 ${p99} ms ≥ ${P99_BOUND_MS} ms` : '',
     shed.length !== shedWithRetryAfter ? 'a shed request without Retry-After' : '',
     crashed ? 'a process crashed' : '',

@@ -13,14 +13,17 @@ import {
   DEFAULT_BUCKET,
   freePort,
   infraConfig,
+  provisionInfra,
   startInflux,
   startKafka,
   type InfluxServer,
   type KafkaBroker,
   type KafkaNode,
   type ManagedProcess,
+  type Progress,
 } from '@eventline/infra';
 import { DEMO_SITE, DEMO_WRITE_KEY, serviceSpecs, startService, type ServiceSpec } from '@eventline/infra/services';
+import { buildServices } from '../build-services.ts';
 
 export interface StackUnderTest {
   readonly brokers: string[];
@@ -61,6 +64,14 @@ export interface StackUnderTest {
 }
 
 const groupId = 'eventline-faults';
+
+/**
+ * What a stack needs on a fresh clone, as the test suite's global setup does: Kafka and InfluxDB provisioned and the
+ * services built. Commands outside the suite (overload, soak) call it first.
+ */
+export async function prepareStackUnderTest(progress: Progress): Promise<void> {
+  await Promise.all([provisionInfra(progress), buildServices()]);
+}
 
 export interface StackUnderTestOptions {
   /** Also start the dashboard server, for its read API (e.g. GET /api/completeness). Default: false */
