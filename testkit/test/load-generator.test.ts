@@ -91,4 +91,39 @@ describe('runLoad', () => {
       new Set(['click', 'input', 'change', 'pageview', 'custom']),
     );
   });
+
+  it('keeps sending other batches while refused ones wait out their Retry-After, and delivers the refused ones after', async () => {
+    let refusals = 2;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (refusals > 0) {
+          refusals--;
+          res.writeHead(503, { 'retry-after': '2', 'content-type': 'application/json' });
+          return res.end('{}');
+        }
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const answers: { status: number; answeredAt: number }[] = [];
+    const started = Date.now();
+    const report = await runLoad({
+      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      writeKey: 'k',
+      origin: 'http://127.0.0.1',
+      totalEvents: 1_000,
+      batchSize: [10, 10],
+      sessions: 200,
+      // Both request slots are refused first: clients that slept holding them would send nothing for 2 s.
+      concurrency: 2,
+      onResponse: (response) => answers.push(response),
+    });
+    expect(report.acknowledged.size).toBe(1_000);
+    expect(answers.filter((a) => a.status === 503)).toHaveLength(2);
+    const beforeRetries = answers.filter((a) => a.status === 200 && a.answeredAt - started < 1_500);
+    expect(beforeRetries.length).toBeGreaterThan(20);
+  });
 });

@@ -27,9 +27,9 @@ const { values } = parseArgs({
     // the cores, and with the pipeline at 0 a client waiting for a core (not the pipeline) made most of the latency
     // it measured. 5 gives the load generator the cores it needs first; 0 runs everything alike.
     'pipeline-nice': { type: 'string', default: '5' },
-    // Niceness of the consumer and InfluxDB, at least the pipeline's. On one shared host, storage yielding the cores to ingest
-    // and Kafka is what a deployment would configure: Kafka holds what storage has not written yet.
-    'storage-nice': { type: 'string', default: '0' },
+    // Niceness of the consumer and InfluxDB, at least the pipeline's. On one shared host, storage yielding the cores
+    // to ingest and Kafka is what a deployment would configure: Kafka holds what storage has not written yet.
+    'storage-nice': { type: 'string', default: '15' },
   },
 });
 const seconds = Number(values.seconds);

@@ -24,7 +24,10 @@ export interface LoadOptions {
   sessions: number;
   /** Events per request, inclusive range. Default: [20, 50] */
   batchSize?: [number, number];
-  /** Requests in flight at once. Default: 16 */
+  /**
+   * Requests in flight at once. A batch waiting to be retried holds its session but no request, so clients told
+   * to come back later do not stop the others from sending, as with a real population. Default: 16
+   */
   concurrency?: number;
   /** Upper bound on the send rate, events/s, so a fault can land mid-load. Default: unlimited */
   eventsPerSecond?: number;
@@ -167,8 +170,7 @@ function post(url: string, body: string, headers: Record<string, string>, agent:
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const [minBatch, maxBatch] = options.batchSize ?? [20, 50];
-  // Each request holds one session, so there are never more in flight than sessions.
-  const concurrency = Math.min(options.concurrency ?? 16, options.sessions);
+  const concurrency = options.concurrency ?? 16;
   const deadline = Date.now() + (options.deadlineMs ?? 180_000);
   const path = options.path ?? '/load';
   const sessions: Session[] = Array.from({ length: options.sessions }, () => ({
@@ -191,17 +193,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let batchIndex = 0;
 
   let nextSession = 0;
+  let busySessions = 0;
   // One session's batch is sent and retried to completion before its next batch, as the SDK's queue does:
-  // sessions are taken round-robin, skipping those with a batch in flight. A worker asks only when it holds
-  // none, and there are at most `concurrency` ≤ sessions workers, so a free session always exists.
+  // sessions are taken round-robin, skipping those with a batch in flight or waiting for a retry. Called only
+  // while a session is free (freeSession).
   const nextBatch = (): { session: Session; events: Event[] } | undefined => {
     if (generated >= options.totalEvents) return undefined;
     if (options.generateForMs !== undefined && Date.now() - started >= options.generateForMs) return undefined;
     const size = Math.min(options.totalEvents - generated, minBatch + (batchIndex++ % (maxBatch - minBatch + 1)));
-    let session = sessions[nextSession++ % sessions.length];
-    while (session?.busy) session = sessions[nextSession++ % sessions.length];
-    if (!session) return undefined;
+    let session = sessions[nextSession++ % sessions.length]!;
+    while (session.busy) session = sessions[nextSession++ % sessions.length]!;
     session.busy = true;
+    busySessions++;
     const now = Date.now();
     const spacingMs = options.burst ? 0 : 7;
     const events = Array.from({ length: size }, (_, i) =>
@@ -211,13 +214,40 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     report.sent += size;
     return { session, events };
   };
+  const sessionFreed: Array<() => void> = [];
+  const freeSession = async (): Promise<void> => {
+    while (busySessions >= sessions.length) await new Promise<void>((resolve) => sessionFreed.push(resolve));
+  };
+  const release = (session: Session): void => {
+    session.busy = false;
+    busySessions--;
+    sessionFreed.shift()?.();
+  };
+
+  // Request slots: `concurrency` requests in flight at most, handed over in turn to whoever waits.
+  let freeSlots = concurrency;
+  const slotWaiters: Array<() => void> = [];
+  const takeSlot = async (): Promise<void> => {
+    if (freeSlots > 0) freeSlots--;
+    else await new Promise<void>((resolve) => slotWaiters.push(resolve));
+  };
+  const giveSlot = (): void => {
+    const next = slotWaiters.shift();
+    if (next) next();
+    else freeSlots++;
+  };
 
   const ingestUrls = typeof options.ingestUrl === 'string' ? [options.ingestUrl] : options.ingestUrl;
   // One kept-alive connection per request in flight, for each ingest instance.
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let nextIngest = 0;
+  /** Sends a batch until it is answered for good or the deadline passed; each retry takes a request slot (the first attempt comes with one). */
   const deliver = async (events: Event[]): Promise<void> => {
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        if (Date.now() >= deadline) return;
+        await takeSlot();
+      }
       report.requests++;
       let status = 0;
       let retryAfter: string | null = null;
@@ -247,6 +277,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         }
       } catch {
         status = 0;
+      } finally {
+        giveSlot();
       }
       report.statuses.set(status, (report.statuses.get(status) ?? 0) + 1);
       options.onResponse?.({ sentAt, answeredAt: Date.now(), status, retryAfter, acknowledged });
@@ -256,18 +288,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   };
 
-  const worker = async (): Promise<void> => {
-    for (let batch = nextBatch(); batch; batch = nextBatch()) {
-      if (options.eventsPerSecond) {
-        const due = started + (generated / options.eventsPerSecond) * 1000;
-        if (due > Date.now()) await sleep(due - Date.now());
-      }
-      await deliver(batch.events);
-      batch.session.busy = false;
+  // Makes a batch whenever a request slot and a session are free (and the rate allows), and sends it without
+  // waiting for its answer.
+  const deliveries = new Set<Promise<void>>();
+  for (;;) {
+    await takeSlot();
+    await freeSession();
+    if (options.eventsPerSecond) {
+      const due = started + (generated / options.eventsPerSecond) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
     }
-  };
-
-  await Promise.all(Array.from({ length: concurrency }, worker)).finally(() => agent.destroy());
+    const batch = nextBatch();
+    if (!batch) {
+      giveSlot();
+      break;
+    }
+    const delivery = deliver(batch.events).finally(() => {
+      release(batch.session);
+      deliveries.delete(delivery);
+    });
+    deliveries.add(delivery);
+  }
+  await Promise.all(deliveries).finally(() => agent.destroy());
   report.durationMs = Date.now() - started;
   return report;
 }
