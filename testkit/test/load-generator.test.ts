@@ -126,4 +126,28 @@ describe('runLoad', () => {
     const beforeRetries = answers.filter((a) => a.status === 200 && a.answeredAt - started < 1_500);
     expect(beforeRetries.length).toBeGreaterThan(20);
   });
+
+  it('retries with every slot and session taken: one session, one slot, its first request refused', async () => {
+    let refusals = 1;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(refusals-- > 0 ? 503 : 200, { 'retry-after': '0', 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const report = await runLoad({
+      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      writeKey: 'k',
+      origin: 'http://127.0.0.1',
+      totalEvents: 100,
+      batchSize: [10, 10],
+      sessions: 1,
+      concurrency: 1,
+    });
+    expect(report.acknowledged.size).toBe(100);
+    expect(report.statuses.get(503)).toBe(1);
+  }, 10_000);
 });

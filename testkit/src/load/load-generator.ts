@@ -288,16 +288,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   };
 
-  // Makes a batch whenever a request slot and a session are free (and the rate allows), and sends it without
-  // waiting for its answer.
+  // Makes a batch whenever a session and a request slot are free (and the rate allows), and sends it without
+  // waiting for its answer. The slot is taken last, so none is held while waiting for a session: the retries that
+  // free sessions need slots.
   const deliveries = new Set<Promise<void>>();
   for (;;) {
-    await takeSlot();
-    await freeSession();
     if (options.eventsPerSecond) {
       const due = started + (generated / options.eventsPerSecond) * 1000;
       if (due > Date.now()) await sleep(due - Date.now());
     }
+    await freeSession();
+    await takeSlot();
     const batch = nextBatch();
     if (!batch) {
       giveSlot();
