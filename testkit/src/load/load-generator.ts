@@ -171,6 +171,8 @@ function post(url: string, body: string, headers: Record<string, string>, agent:
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const [minBatch, maxBatch] = options.batchSize ?? [20, 50];
   const concurrency = options.concurrency ?? 16;
+  if (!(options.sessions >= 1 && concurrency >= 1))
+    throw new RangeError('runLoad needs at least one session and one request slot');
   const deadline = Date.now() + (options.deadlineMs ?? 180_000);
   const path = options.path ?? '/load';
   const sessions: Session[] = Array.from({ length: options.sessions }, () => ({

@@ -1,7 +1,7 @@
 // The fault tests' oracle: what InfluxDB holds for a run (points, distinct ids,
 // duplicates, missing acknowledged ids), how far the consumer group lags, when
 // the pipeline has settled, and what the dashboard's completeness check says.
-import { InfluxDB, flux } from '@influxdata/influxdb-client';
+import { InfluxDB, flux, fluxExpression, type QueryApi } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { FIELD, MEASUREMENT, TAG } from '@eventline/contract';
 import type { CompletenessFigures, CompletenessReport, OverviewResponse } from '@eventline/contract/read-api';
@@ -19,56 +19,79 @@ export interface StoredCounts {
   lost: number;
   /** The acknowledged ids that are not stored. */
   lostIds: string[];
-  /** Rows of the read that repeated a point already read (InfluxDB 1.8's Flux read; see storedIds). */
+  /** Rows of the read that repeated a point already read (InfluxDB 1.8's Flux read; see storedPointsById). */
   repeatedRows: number;
 }
 
 /**
- * The id of every stored point, each point once. InfluxDB 1.8's Flux reads can return values on disk a second time
- * while their series has values in the in-memory cache within their time range (influxdata/influxdb#26690, fixed
- * upstream in 1.12 only): late events written among points already snapshotted cause it, until the cache is
- * snapshotted again. Rows are therefore deduplicated by point (series and time) here, and counted apart.
+ * Points are read a minute of event time at a time: a run's client holds one window's point keys, not all of them
+ * (a 30-minute soak stores about 27 million points, whose keys alone passed Node's default heap).
  */
-async function storedIds(influxUrl: string, bucket: string): Promise<{ ids: string[]; repeatedRows: number }> {
-  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
-  const seen = new Set<string>();
-  const ids: string[] = [];
-  let repeatedRows = 0;
-  for await (const { values, tableMeta } of query.iterateRows(
-    flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", ${TAG.site}, ${TAG.shard}, ${TAG.type}])`,
-  )) {
-    const row = tableMeta.toObject(values) as Record<string, string | undefined>;
-    const point = `${row[TAG.site]}\n${row[TAG.shard] ?? ''}\n${row[TAG.type]}\n${row['_time']}`;
-    if (seen.has(point)) {
-      repeatedRows++;
-      continue;
-    }
-    seen.add(point);
-    ids.push(String(row['_value']));
-  }
-  return { ids, repeatedRows };
+const WINDOW_MS = 60_000;
+
+/** The stored points' first and last times (ms), or undefined when nothing is stored. */
+async function storedSpan(query: QueryApi, bucket: string): Promise<[first: number, last: number] | undefined> {
+  const ends = async (pick: 'first' | 'last') =>
+    (
+      await query.collectRows<{ _time: string }>(
+        flux`from(bucket: ${bucket}) |> range(start: 0) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> ${fluxExpression(pick)}() |> keep(columns: ["_time"])`,
+      )
+    ).map((row) => Date.parse(row._time));
+  const [firsts, lasts] = await Promise.all([ends('first'), ends('last')]);
+  return firsts.length === 0 ? undefined : [Math.min(...firsts), Math.max(...lasts)];
 }
 
-/** What is stored, each point once (see storedIds); `lost` against `acknowledged` (default: none, nothing lost). */
+/**
+ * Every stored point, each once, and the ids they hold. InfluxDB 1.8's Flux reads can return values on disk a second
+ * time while their series has values in the in-memory cache within their time range (influxdata/influxdb#26690,
+ * fixed upstream in 1.12 only): late events written among points already snapshotted cause it, until the cache is
+ * snapshotted again. Rows are therefore deduplicated by point (series and time), within the window that holds the
+ * point's time, and counted apart. Ids are checked across windows: an event stored at two points is found wherever
+ * they lie.
+ */
+async function storedPointsById(
+  influxUrl: string,
+  bucket: string,
+): Promise<{ points: number; ids: Set<string>; duplicates: number; repeatedRows: number }> {
+  const query = new InfluxDB({ url: influxUrl, token: '', timeout: 120_000 }).getQueryApi('');
+  const ids = new Set<string>();
+  let points = 0;
+  let duplicates = 0;
+  let repeatedRows = 0;
+  const span = await storedSpan(query, bucket);
+  if (!span) return { points, ids, duplicates, repeatedRows };
+  for (let from = Math.floor(span[0] / WINDOW_MS) * WINDOW_MS; from <= span[1]; from += WINDOW_MS) {
+    const seen = new Set<string>();
+    for await (const { values, tableMeta } of query.iterateRows(
+      flux`from(bucket: ${bucket}) |> range(start: ${new Date(from)}, stop: ${new Date(from + WINDOW_MS)}) |> filter(fn: (r) => r._measurement == ${MEASUREMENT} and r._field == ${FIELD.id}) |> keep(columns: ["_time", "_value", ${TAG.site}, ${TAG.shard}, ${TAG.type}])`,
+    )) {
+      const row = tableMeta.toObject(values) as Record<string, string | undefined>;
+      const point = `${row[TAG.site]}\n${row[TAG.shard] ?? ''}\n${row[TAG.type]}\n${row['_time']}`;
+      if (seen.has(point)) {
+        repeatedRows++;
+        continue;
+      }
+      seen.add(point);
+      points++;
+      const id = String(row['_value']);
+      if (ids.has(id)) duplicates++;
+      else ids.add(id);
+    }
+  }
+  return { points, ids, duplicates, repeatedRows };
+}
+
+/** What is stored, each point once (see storedPointsById); `lost` against `acknowledged` (default: none, nothing lost). */
 export async function storedCounts(
   influxUrl: string,
   bucket: string,
   acknowledged: ReadonlyMap<string, unknown> = new Map(),
 ): Promise<StoredCounts> {
-  const { ids, repeatedRows } = await storedIds(influxUrl, bucket);
-  const stored = new Set(ids);
-  const lostIds = [...acknowledged.keys()].filter((id) => !stored.has(id));
-  return {
-    points: ids.length,
-    distinctIds: stored.size,
-    duplicates: ids.length - stored.size,
-    lost: lostIds.length,
-    lostIds,
-    repeatedRows,
-  };
+  const { points, ids, duplicates, repeatedRows } = await storedPointsById(influxUrl, bucket);
+  const lostIds = [...acknowledged.keys()].filter((id) => !ids.has(id));
+  return { points, distinctIds: ids.size, duplicates, lost: lostIds.length, lostIds, repeatedRows };
 }
 
-/** Messages in `topic` not yet committed by `groupId`. */
 export async function consumerLag(brokers: string[], topic: string, groupId: string): Promise<number> {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -110,7 +133,7 @@ export function sampleLag(brokers: string[], topic: string, groupId: string, int
   };
 }
 
-/** Number of `id` fields stored, i.e. points; cheap enough to poll, but may count a point twice (see storedIds). */
+/** Number of `id` fields stored, i.e. points; cheap enough to poll, but may count a point twice (see storedPointsById). */
 export async function storedPoints(influxUrl: string, bucket: string): Promise<number> {
   const query = new InfluxDB({ url: influxUrl, token: '', timeout: 30_000 }).getQueryApi('');
   const rows = await query.collectRows<{ _value: number }>(
