@@ -10,6 +10,17 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Where runLoad sends, for a stand-in at `url`. */
+const target = (url: string) => ({ ingestUrl: url, writeKey: 'k', origin: 'http://127.0.0.1' });
+
+/** Serves `handler` on a free port as `server` (closed after each test); returns its URL. */
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
 /** An ingest stand-in that answers 200 after a random delay and records how many batches of each session it holds at once. */
 async function slowIngest(): Promise<{
   url: string;
@@ -45,9 +56,7 @@ describe('runLoad', () => {
   it('keeps at most one batch per session in flight, like the SDK queue, even with fewer sessions than requests', async () => {
     const ingest = await slowIngest();
     const report = await runLoad({
-      ingestUrl: ingest.url,
-      writeKey: 'k',
-      origin: 'http://127.0.0.1',
+      ...target(ingest.url),
       totalEvents: 3_000,
       sessions: 10,
       concurrency: 16,
@@ -62,7 +71,7 @@ describe('runLoad', () => {
 
   it('sends each event exactly as it reports it acknowledged, and every one is valid for ingest', async () => {
     const received: unknown[] = [];
-    server = createServer((req, res) => {
+    const url = await serve((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
@@ -71,12 +80,8 @@ describe('runLoad', () => {
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
     const report = await runLoad({
-      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-      writeKey: 'k',
-      origin: 'http://127.0.0.1',
+      ...target(url),
       // Several periods of the generator's descriptions, over a few sessions.
       totalEvents: 500,
       sessions: 3,
@@ -94,7 +99,7 @@ describe('runLoad', () => {
 
   it('keeps sending other batches while refused ones wait out their Retry-After, and delivers the refused ones after', async () => {
     let refusals = 2;
-    server = createServer((req, res) => {
+    const url = await serve((req, res) => {
       req.resume();
       req.on('end', () => {
         if (refusals > 0) {
@@ -106,14 +111,10 @@ describe('runLoad', () => {
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
     const answers: { status: number; answeredAt: number }[] = [];
     const started = Date.now();
     const report = await runLoad({
-      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-      writeKey: 'k',
-      origin: 'http://127.0.0.1',
+      ...target(url),
       totalEvents: 1_000,
       batchSize: [10, 10],
       sessions: 200,
@@ -129,19 +130,15 @@ describe('runLoad', () => {
 
   it('retries with every slot and session taken: one session, one slot, its first request refused', async () => {
     let refusals = 1;
-    server = createServer((req, res) => {
+    const url = await serve((req, res) => {
       req.resume();
       req.on('end', () => {
         res.writeHead(refusals-- > 0 ? 503 : 200, { 'retry-after': '0', 'content-type': 'application/json' });
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
     const report = await runLoad({
-      ingestUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-      writeKey: 'k',
-      origin: 'http://127.0.0.1',
+      ...target(url),
       totalEvents: 100,
       batchSize: [10, 10],
       sessions: 1,
